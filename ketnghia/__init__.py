@@ -1,0 +1,1 @@
+"""ketnghia: steering programs for especially difficult communes."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TwinningConfig(AppConfig):
+    name = "ketnghia.twinning"
+    verbose_name = _("Twinning network")

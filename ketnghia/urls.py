@@ -1,0 +1,16 @@
+"""Every route of the project; each declares its scoping-gate rule (see core/gate.py)."""
+
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from ketnghia.core.admin_site import admin_site
+from ketnghia.core.gate import gate
+
+urlpatterns = [
+    path("", include("ketnghia.core.urls")),
+    path("accounts/", include("ketnghia.accounts.urls")),
+    path("units/", include("ketnghia.geo.urls")),
+    path("api/", include("ketnghia.api_urls")),
+    path("i18n/setlang/", gate("public")(set_language), name="set_language"),
+    path("admin/", admin_site.urls),
+]
