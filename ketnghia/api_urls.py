@@ -1,7 +1,7 @@
 """All API routes, under /api/."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ketnghia.accounts.api import MeApi
 from ketnghia.core.gate import gate
@@ -14,9 +14,6 @@ urlpatterns = [
         "docs/",
         gate("public")(SpectacularSwaggerView.as_view(url_name="api:schema")),
         name="docs",
-    ),
-    path(
-        "redoc/", gate("public")(SpectacularRedocView.as_view(url_name="api:schema")), name="redoc"
     ),
     path("me/", MeApi.as_view(), name="me"),
     path("units/", UnitListApi.as_view(), name="unit_list"),

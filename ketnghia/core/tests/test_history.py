@@ -1,0 +1,21 @@
+"""Every record users edit keeps its history (who, when, what changed)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+
+# Records written only by the system, never edited by users.
+SYSTEM_MODELS = {"core.Dataset"}
+
+
+def test_every_project_model_keeps_history():
+    missing = []
+    for model in apps.get_models():
+        label = model._meta.label
+        if not model.__module__.startswith("ketnghia.") or label in SYSTEM_MODELS:
+            continue
+        if model.__name__.startswith("Historical"):
+            continue
+        if not hasattr(model, "history"):
+            missing.append(label)
+    assert missing == []
