@@ -83,6 +83,8 @@ INSTALLED_APPS = [
     "ketnghia.accounts",
     "ketnghia.programs",
     "ketnghia.twinning",
+    "ketnghia.households",
+    "ketnghia.census",
     "ketnghia.demo",
 ]
 

@@ -1,0 +1,206 @@
+"""Census rounds: one commune's poverty census of one year, its entries and its workflow.
+
+An entry copies the household facts it was classified from (code, head, village, area,
+income, deprivations), so a round approved by the commune is a snapshot that later edits to
+the household registry never change. A correction after approval is a new revision.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class RoundState(models.TextChoices):
+    """The steps of the census procedure, in order (Decision 24/2021/QĐ-TTg for 2022–2025)."""
+
+    DRAFT = "draft", _("Draft list")
+    COLLECTED = "collected", _("Data collected and classified")
+    VILLAGE_MEETING = "village_meeting", _("Village meeting held")
+    POSTED = "posted", _("Draft list posted publicly")
+    COMMUNE_APPROVED = "commune_approved", _("Approved by the commune")
+    DISTRICT_ACCEPTED = "district_accepted", _("Accepted by the district")
+    PROVINCE_ACCEPTED = "province_accepted", _("Accepted by the province")
+
+
+class Status(models.TextChoices):
+    POOR = "poor", _("poor")
+    NEAR_POOR = "near_poor", _("near-poor")
+    AVERAGE = "average", _("average living standard")
+    NOT_POOR = "not_poor", _("not poor")
+
+
+class CensusRound(models.Model):
+    """One commune's census for one year under one standard; `revision` counts corrections."""
+
+    commune = models.ForeignKey(
+        "geo.Unit",
+        on_delete=models.PROTECT,
+        related_name="census_rounds",
+        verbose_name=_("commune"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    revision = models.PositiveSmallIntegerField(_("revision"), default=1)
+    standard_code = models.CharField(_("poverty standard"), max_length=40)
+    state = models.CharField(
+        _("state"), max_length=20, choices=RoundState.choices, default=RoundState.DRAFT
+    )
+    # Copied from the commune so the gate filters rounds by prefix without a join.
+    unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    meeting_date = models.DateField(_("village meeting date"), null=True, blank=True)
+    meeting_participants = models.PositiveIntegerField(_("participants"), null=True, blank=True)
+    meeting_agreeing = models.PositiveIntegerField(
+        _("participants agreeing"), null=True, blank=True
+    )
+    meeting_minutes = models.FileField(
+        _("meeting minutes"), upload_to="census/minutes/", blank=True
+    )
+    posting_start = models.DateField(_("posted from"), null=True, blank=True)
+    posting_end = models.DateField(_("posted until"), null=True, blank=True)
+    commune_approved_at = models.DateTimeField(null=True, blank=True)
+    commune_approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    district_accepted_at = models.DateTimeField(null=True, blank=True)
+    district_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    province_accepted_at = models.DateTimeField(null=True, blank=True)
+    province_accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    supersedes = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
+        verbose_name=_("revision of"),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("census round")
+        verbose_name_plural = _("census rounds")
+        ordering = ["commune", "year", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "year", "revision"], name="uniq_round_revision"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.commune} {self.year} (r{self.revision})"
+
+    def save(self, *args, **kwargs) -> None:
+        self.unit_path = self.commune.path
+        super().save(*args, **kwargs)
+
+
+class CensusEntry(models.Model):
+    """A household as classified in one round, with the facts it was classified from.
+
+    `deprivations` is a bit mask over the round standard's indicators in their declared order
+    (bit 0 = first indicator): one integer column keeps bulk imports and aggregation set-based.
+    """
+
+    round = models.ForeignKey(
+        CensusRound, on_delete=models.CASCADE, related_name="entries", verbose_name=_("round")
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        on_delete=models.PROTECT,
+        related_name="census_entries",
+        verbose_name=_("household"),
+    )
+    household_code = models.CharField(_("household code"), max_length=40)
+    head_name = models.CharField(_("head of household"), max_length=150)
+    village_code = models.CharField(_("village code"), max_length=20, blank=True)
+    area = models.CharField(_("area"), max_length=5)
+    member_count = models.PositiveSmallIntegerField(_("members"), null=True, blank=True)
+    monthly_income_per_person = models.BigIntegerField(_("monthly income per person (VND)"))
+    deprivations = models.PositiveIntegerField(_("deprivations (bit mask)"), default=0)
+    deprivation_count = models.PositiveSmallIntegerField(_("deprivation count"), default=0)
+    computed_status = models.CharField(_("computed status"), max_length=10, choices=Status.choices)
+    rule = models.CharField(_("deciding rule"), max_length=120)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices)
+    override_reason = models.TextField(_("override reason"), blank=True)
+    override_approver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    import_batch = models.ForeignKey(
+        "census.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("census entry")
+        verbose_name_plural = _("census entries")
+        ordering = ["round", "household_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["round", "household"], name="uniq_entry_household")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.household_code} {self.status}"
+
+    @property
+    def is_overridden(self) -> bool:
+        return self.status != self.computed_status
+
+
+class Complaint(models.Model):
+    """A complaint received while the draft list was posted, and how it was resolved."""
+
+    round = models.ForeignKey(
+        CensusRound, on_delete=models.CASCADE, related_name="complaints", verbose_name=_("round")
+    )
+    household = models.ForeignKey(
+        "households.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_on = models.DateField(_("received on"))
+    text = models.TextField(_("complaint"))
+    resolution = models.TextField(_("resolution"), blank=True)
+    resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("complaint")
+        verbose_name_plural = _("complaints")
+        ordering = ["round", "received_on"]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.received_on}"
+
+
+class ImportBatch(models.Model):
+    """One import of a census file: who, when, which file, and what it created or changed."""
+
+    round = models.ForeignKey(
+        CensusRound, on_delete=models.CASCADE, related_name="imports", verbose_name=_("round")
+    )
+    file_name = models.CharField(_("file"), max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    rows_read = models.PositiveIntegerField(default=0)
+    households_created = models.PositiveIntegerField(default=0)
+    entries_created = models.PositiveIntegerField(default=0)
+    entries_changed = models.PositiveIntegerField(default=0)
+    entries_unchanged = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("census import")
+        verbose_name_plural = _("census imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.round}"

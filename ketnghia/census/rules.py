@@ -1,0 +1,73 @@
+"""Pure census rules: year-on-year transitions, workflow order and the series break."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from enum import StrEnum
+from typing import TypeVar
+
+POOR = "poor"
+
+K = TypeVar("K")
+
+
+class Transition(StrEnum):
+    REMAINED_POOR = "remained_poor"
+    EXITED_POVERTY = "exited_poverty"
+    NEWLY_POOR = "newly_poor"
+    FELL_BACK = "fell_back"
+    REMAINED_NOT_POOR = "remained_not_poor"
+    NEW_HOUSEHOLD = "new_household"
+    LEFT = "left"
+
+
+def transition(
+    previous: str | None, current: str | None, *, poor_before_previous: bool = False
+) -> Transition:
+    """Return how a household moved between two consecutive rounds.
+
+    `None` means the household is absent from that round. "Fell back" (tái nghèo) is a
+    household poor now, not poor last round, but poor in some round before that; "newly poor"
+    (nghèo phát sinh) is one poor now that had never been poor.
+    """
+    if previous is None and current is None:
+        raise ValueError("a household must be in at least one of the two rounds")
+    if previous is None:
+        return Transition.NEW_HOUSEHOLD
+    if current is None:
+        return Transition.LEFT
+    if previous == POOR:
+        return Transition.REMAINED_POOR if current == POOR else Transition.EXITED_POVERTY
+    if current == POOR:
+        return Transition.FELL_BACK if poor_before_previous else Transition.NEWLY_POOR
+    return Transition.REMAINED_NOT_POOR
+
+
+def transitions(
+    previous: Mapping[K, str], current: Mapping[K, str], poor_before_previous: Iterable[K] = ()
+) -> dict[K, Transition]:
+    """Return each household's transition between two rounds (keys: household ids)."""
+    earlier_poor = set(poor_before_previous)
+    return {
+        key: transition(
+            previous.get(key), current.get(key), poor_before_previous=key in earlier_poor
+        )
+        for key in previous.keys() | current.keys()
+    }
+
+
+def transition_counts(moves: Mapping[K, Transition]) -> dict[str, int]:
+    """Count households per transition, every transition present (zero where none)."""
+    counted = Counter(moves.values())
+    return {t.value: counted.get(t, 0) for t in Transition}
+
+
+def series_breaks(previous_standard: str | None, current_standard: str) -> bool:
+    """Return whether two consecutive rounds were measured under different standards."""
+    return previous_standard is not None and previous_standard != current_standard
+
+
+def poverty_rate(poor: int, households: int) -> float | None:
+    """Return the share of poor households in percent, None where there are no households."""
+    return None if households == 0 else 100.0 * poor / households
