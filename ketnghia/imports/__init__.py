@@ -1,0 +1,25 @@
+"""Shared import machinery: table readers and cell parsers every two-phase import uses.
+
+Not a Django app: it holds no models, only the code that turns a CSV or XLSX file into rows
+with their spreadsheet location, so every import reports problems the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do): row and record counts."""
+
+    file: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    dry_run: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)

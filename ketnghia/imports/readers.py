@@ -1,0 +1,650 @@
+"""Read CSV and XLSX tables row by row, with the location a user can find in their spreadsheet.
+
+`open_table(path, columns)` finds the header (it may sit below a title block), matches the
+file's column headers to the wanted columns whatever their diacritics, case, spacing or alias,
+and returns a `Table` whose `rows()` streams the data rows with their real row number and sheet
+name. Blank rows are skipped. Any file the reader cannot use is an `InvalidInput` naming it.
+
+The `cell_*` parsers turn a cell into text, an integer, a date or a number the Vietnamese way
+("0,5", "50%", "01/07/2025") and raise `CellError` with a translatable message; importers
+turn that into a `Problem` with `Row.problem`.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+from python_calamine import (
+    CalamineError,
+    CalamineWorkbook,
+    PasswordError,
+    SheetTypeEnum,
+    SheetVisibleEnum,
+)
+
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import fold
+
+CSV_SUFFIXES = frozenset({".csv", ".txt"})
+XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
+
+# How many non-blank rows to look through for the header: templates put a title, the
+# issuing office and a blank line above it, never pages of text.
+HEADER_SEARCH_ROWS = 20
+# Beyond this many problems an import stops listing them: nobody reads 100,000 lines, and
+# a wrong file must not exhaust memory.
+MAX_PROBLEMS = 500
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
+_CHUNK = 1 << 20
+# Legacy encodings tried, in order, when a CSV is not UTF-8: Vietnamese Windows first.
+_FALLBACK_ENCODINGS = ("cp1258", "cp1252")
+_NON_WORD = re.compile(r"[^0-9a-z]+")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read as the wanted type; the message is for the user."""
+
+
+def header_key(text: str) -> str:
+    """Return the form headers are compared in: folded, punctuation and spacing ignored.
+
+    "Mã xã (*)", "MÃ  XÃ", "ma_xa" and the NFD spelling of "Mã xã" all give "ma xa".
+    """
+    return " ".join(_NON_WORD.sub(" ", fold(text)).split())
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column an import wants: its key in `Row.cells` and the headers accepted for it."""
+
+    key: str
+    names: tuple[str, ...]
+    required: bool = True
+
+    @property
+    def label(self) -> str:
+        """Return the header a template uses for this column (the first accepted name)."""
+        return self.names[0]
+
+    def matches(self, key: str) -> bool:
+        return key in {header_key(name) for name in self.names}
+
+
+def column_letter(index: int) -> str:
+    """Return the spreadsheet letter of a 0-based column index (0 → A, 27 → AB)."""
+    letters = ""
+    index += 1
+    while index:
+        index, remainder = divmod(index - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: cell values by column key, and where it is in the file."""
+
+    file: str
+    sheet: str
+    number: int
+    cells: Mapping[str, Any]
+    headers: Mapping[str, str]
+
+    def get(self, key: str) -> Any:
+        return self.cells.get(key)
+
+    def is_blank(self, key: str) -> bool:
+        return _is_blank(self.cells.get(key))
+
+    def location(self, key: str = "") -> Location:
+        return Location(
+            file=self.file, sheet=self.sheet, row=self.number, column=self.headers.get(key, "")
+        )
+
+    def problem(self, key: str, message: str) -> Problem:
+        return Problem(message, self.location(key))
+
+
+@dataclass
+class _Layout:
+    """Where a sheet's header is and which file column holds each wanted column."""
+
+    sheet: str
+    header_row: int
+    positions: dict[str, int]
+    headers: dict[str, str]
+
+
+@dataclass
+class Table:
+    """A table file whose header has been found; `rows()` reads it again lazily each time."""
+
+    path: Path
+    name: str
+    columns: tuple[Column, ...]
+    layouts: list[_Layout]
+    encoding: str = ""
+    delimiter: str = ","
+
+    @property
+    def sheets(self) -> list[str]:
+        return [layout.sheet for layout in self.layouts]
+
+    def rows(self) -> Iterator[Row]:
+        """Yield every non-blank data row below the header, sheet by sheet."""
+        for layout in self.layouts:
+            for number, values in self._raw_rows(layout.sheet):
+                if number <= layout.header_row:
+                    continue
+                cells = {
+                    key: _clean(values[index]) if index < len(values) else None
+                    for key, index in layout.positions.items()
+                }
+                if all(_is_blank(value) for value in cells.values()):
+                    continue
+                yield Row(self.name, layout.sheet, number, cells, layout.headers)
+
+    def _raw_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        if self.path.suffix.lower() in CSV_SUFFIXES:
+            return _csv_rows(self.path, self.name, self.encoding, self.delimiter)
+        return _xlsx_rows(self.path, self.name, sheet)
+
+
+class ProblemList:
+    """Problems an import found, capped at `limit` so a wrong file cannot flood the report."""
+
+    def __init__(self, limit: int = MAX_PROBLEMS) -> None:
+        self.limit = limit
+        self.items: list[Problem] = []
+        self.dropped = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items) + self.dropped
+
+    def add(self, problem: Problem) -> None:
+        if len(self.items) < self.limit:
+            self.items.append(problem)
+        else:
+            self.dropped += 1
+
+    def extend(self, problems: Iterable[Problem]) -> None:
+        for problem in problems:
+            self.add(problem)
+
+    @property
+    def full(self) -> bool:
+        return len(self.items) >= self.limit
+
+    def raise_if_any(self) -> None:
+        """Raise InvalidInput with every problem listed (and a count of those left out)."""
+        if not self.items:
+            return
+        problems = list(self.items)
+        if self.dropped:
+            problems.append(
+                Problem(
+                    _("%(count)s more problems are not listed; fix the ones above first.")
+                    % {"count": self.dropped}
+                )
+            )
+        raise InvalidInput(problems)
+
+
+def open_table(
+    path: str | Path,
+    columns: Sequence[Column],
+    *,
+    name: str | None = None,
+    sheet: str | None = None,
+) -> Table:
+    """Open a CSV or XLSX file and find its header; raise InvalidInput if it is unusable.
+
+    `name` is how messages call the file (default: its file name, never the server's path).
+    For a workbook, every worksheet whose header holds the required columns is read, so an
+    instructions sheet is skipped; `sheet` reads only that one.
+    """
+    path = Path(path)
+    name = name or path.name
+    columns = tuple(columns)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InvalidInput(Problem(_("File not found."), Location(file=name)))
+    if suffix in CSV_SUFFIXES:
+        encoding = _detect_encoding(path, name)
+        delimiter = _detect_delimiter(path, encoding)
+        rows = _csv_rows(path, name, encoding, delimiter)
+        layout = _find_layout(rows, columns, name, "")
+        if isinstance(layout, list):
+            raise InvalidInput(layout)
+        return Table(path, name, columns, [layout], encoding=encoding, delimiter=delimiter)
+    if suffix in XLSX_SUFFIXES:
+        return _open_workbook_table(path, name, columns, sheet)
+    raise InvalidInput(
+        Problem(
+            _("This file type is not supported; save it as .xlsx or .csv (UTF-8)."),
+            Location(file=name),
+        )
+    )
+
+
+# --- Cells -------------------------------------------------------------------------------
+
+
+def _is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _clean(value: Any) -> Any:
+    """Return a cell with text in NFC and trimmed; blank text becomes None."""
+    if isinstance(value, str):
+        value = unicodedata.normalize("NFC", value).strip()
+        return value or None
+    return value
+
+
+def cell_text(value: Any) -> str:
+    """Return a cell as text: "" when blank, 23500.0 as "23500", a date as ISO."""
+    if _is_blank(value):
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def cell_code(value: Any) -> str:
+    """Return a code cell as text; Excel's leading apostrophe (forcing text) is dropped."""
+    return cell_text(value).lstrip("'").strip()
+
+
+def cell_int(value: Any) -> int:
+    """Return a cell as an integer ("2016", 2016.0); CellError otherwise."""
+    if isinstance(value, bool):
+        raise CellError(_("Expected a whole number."))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    text = cell_text(value).replace(" ", "")
+    if re.fullmatch(r"[+-]?\d+", text):
+        return int(text)
+    raise CellError(_("Expected a whole number, found “%(value)s”.") % {"value": text})
+
+
+def cell_decimal(value: Any) -> Decimal:
+    """Return a cell as a Decimal, reading both "0,5" (Vietnamese) and "0.5".
+
+    When both separators appear the last one is the decimal mark ("1.234,5", "1,234.5"); a
+    mark that appears several times groups thousands ("1.234.567").
+    """
+    if isinstance(value, bool):
+        raise CellError(_("Expected a number."))
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    text = cell_text(value).replace(" ", "").replace("\u00a0", "")
+    if "," in text and "." in text:
+        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
+        grouping = "." if decimal_mark == "," else ","
+        text = text.replace(grouping, "").replace(decimal_mark, ".")
+    elif text.count(",") == 1:
+        text = text.replace(",", ".")
+    elif text.count(",") > 1 or text.count(".") > 1:
+        text = text.replace(",", "").replace(".", "")
+    try:
+        number = Decimal(text)
+    except InvalidOperation:
+        raise CellError(_("Expected a number, found “%(value)s”.") % {"value": text}) from None
+    if not number.is_finite():
+        raise CellError(_("Expected a number, found “%(value)s”.") % {"value": text})
+    return number
+
+
+def cell_fraction(value: Any) -> Decimal:
+    """Return a share as a Decimal: 0.5, "0,5" and "50%" all give 0.5 (range not checked)."""
+    text = cell_text(value)
+    if text.endswith("%"):
+        return cell_decimal(text[:-1]) / 100
+    return cell_decimal(value)
+
+
+_DATE_PATTERNS = (
+    (re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"), ("y", "m", "d")),
+    (re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})"), ("d", "m", "y")),
+)
+# Excel counts days from 30 December 1899; a date typed into a cell formatted as a number
+# arrives as that count.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def cell_date(value: Any) -> dt.date:
+    """Return a cell as a date: a spreadsheet date, "dd/mm/yyyy" (Vietnamese order) or ISO."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+    text = cell_text(value)
+    for pattern, order in _DATE_PATTERNS:
+        match = pattern.fullmatch(text)
+        if match:
+            parts = dict(zip(order, (int(group) for group in match.groups()), strict=True))
+            try:
+                return dt.date(parts["y"], parts["m"], parts["d"])
+            except ValueError:
+                break
+    raise CellError(
+        _("Expected a date as dd/mm/yyyy or yyyy-mm-dd, found “%(value)s”.") % {"value": text}
+    )
+
+
+# --- CSV ---------------------------------------------------------------------------------
+
+
+def _detect_encoding(path: Path, name: str) -> str:
+    """Return the CSV's encoding: UTF-8 (with or without BOM), else a Windows code page.
+
+    The whole file is scanned in chunks, so the choice holds for its last line too while
+    memory stays bounded.
+    """
+    with path.open("rb") as handle:
+        head = handle.read(_CHUNK)
+        if head.startswith(_OLE_MAGIC) or head.startswith(b"PK\x03\x04") or b"\x00" in head:
+            raise InvalidInput(
+                Problem(
+                    _("This file is not a CSV text file; save it as .csv (UTF-8) or .xlsx."),
+                    Location(file=name),
+                )
+            )
+        bom = head.startswith(codecs.BOM_UTF8)
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = head
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = handle.read(_CHUNK)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            pass
+        else:
+            return "utf-8-sig" if bom else "utf-8"
+    for encoding in _FALLBACK_ENCODINGS:
+        if _decodes(path, encoding):
+            return encoding
+    raise InvalidInput(
+        Problem(
+            _("The file's text encoding is not recognised; save it as CSV UTF-8."),
+            Location(file=name),
+        )
+    )
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with path.open("rb") as handle:
+        try:
+            while chunk := handle.read(_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+def _detect_delimiter(path: Path, encoding: str) -> str:
+    """Return "," unless the first lines use ";" or tabs more (Excel's export in some locales)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        sample = [line for _i, line in zip(range(HEADER_SEARCH_ROWS), handle, strict=False)]
+    counts = {delimiter: sum(line.count(delimiter) for line in sample) for delimiter in ",;\t"}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > counts[","] else ","
+
+
+def _csv_rows(
+    path: Path, name: str, encoding: str, delimiter: str
+) -> Iterator[tuple[int, list[Any]]]:
+    csv.field_size_limit(1 << 24)
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle, delimiter=delimiter)
+        number = 0
+        try:
+            for number, values in enumerate(reader, start=1):
+                yield number, values
+        except csv.Error as error:
+            raise InvalidInput(
+                Problem(
+                    _("The CSV file is malformed: %(error)s") % {"error": error},
+                    Location(file=name, row=number + 1),
+                )
+            ) from None
+
+
+# --- XLSX --------------------------------------------------------------------------------
+
+
+def _unreadable_workbook(name: str, error: Exception | None = None) -> InvalidInput:
+    if isinstance(error, PasswordError):
+        return _password_protected(name)
+    return InvalidInput(
+        Problem(
+            _(
+                "This file is not a readable Excel workbook (.xlsx): it is damaged or of another type."
+            ),
+            Location(file=name),
+        )
+    )
+
+
+def _password_protected(name: str) -> InvalidInput:
+    return InvalidInput(
+        Problem(
+            _("This workbook is password-protected; save a copy without a password and upload it."),
+            Location(file=name),
+        )
+    )
+
+
+def _check_workbook_signature(path: Path, name: str) -> None:
+    """Refuse early what is not an xlsx zip; an encrypted xlsx is an OLE file with a package."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+        if head.startswith(b"PK"):
+            return
+        if head == _OLE_MAGIC:
+            handle.seek(0)
+            tail = b""
+            while chunk := handle.read(_CHUNK):
+                if _ENCRYPTED_PACKAGE in tail + chunk:
+                    raise _password_protected(name)
+                tail = chunk[-len(_ENCRYPTED_PACKAGE) :]
+    raise _unreadable_workbook(name)
+
+
+def _open_workbook(path: Path, name: str) -> CalamineWorkbook:
+    _check_workbook_signature(path, name)
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except CalamineError as error:
+        raise _unreadable_workbook(name, error) from None
+
+
+def _xlsx_rows(path: Path, name: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    workbook = _open_workbook(path, name)
+    try:
+        try:
+            worksheet = workbook.get_sheet_by_name(sheet)
+        except CalamineError as error:
+            raise _unreadable_workbook(name, error) from None
+        start = worksheet.start
+        if start is None:
+            return
+        first_row, first_column = start
+        rows = iter(worksheet.iter_rows())
+        # python-calamine pads the rows above the used range with blank rows (so the n-th row
+        # yielded is spreadsheet row n) but starts each row at the used range's first column.
+        # Both are checked rather than assumed, so an upgrade cannot shift row numbers.
+        offset = 0
+        first = next(rows, None)
+        if first is None:
+            return
+        if first_row > 0 and any(not _is_blank(cell) for cell in first):
+            offset = first_row
+        padding = [None] * first_column
+        yield 1 + offset, padding + list(first)
+        for index, values in enumerate(rows, start=2):
+            yield index + offset, padding + list(values)
+    finally:
+        workbook.close()
+
+
+def _open_workbook_table(
+    path: Path, name: str, columns: tuple[Column, ...], sheet: str | None
+) -> Table:
+    workbook = _open_workbook(path, name)
+    try:
+        if sheet is not None:
+            if sheet not in workbook.sheet_names:
+                raise InvalidInput(
+                    Problem(
+                        _("The workbook has no sheet named “%(sheet)s”.") % {"sheet": sheet},
+                        Location(file=name),
+                    )
+                )
+            names = [sheet]
+        else:
+            names = [
+                meta.name
+                for meta in workbook.sheets_metadata
+                if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+            ]
+    finally:
+        workbook.close()
+    layouts: list[_Layout] = []
+    problems: list[Problem] = []
+    first_problems: list[Problem] = []
+    for sheet_name in names:
+        found = _find_layout(_xlsx_rows(path, name, sheet_name), columns, name, sheet_name)
+        if isinstance(found, _Layout):
+            layouts.append(found)
+        elif sheet is not None or _looks_like_data(found):
+            problems.extend(found)
+        elif not first_problems:
+            first_problems = found
+    if problems:
+        raise InvalidInput(problems)
+    if not layouts:
+        raise InvalidInput(
+            first_problems or [Problem(_("The workbook is empty."), Location(file=name))]
+        )
+    return Table(path, name, columns, layouts)
+
+
+def _looks_like_data(problems: list[Problem]) -> bool:
+    """Tell a data sheet with a faulty header from a sheet that is not data (instructions)."""
+    return any(getattr(problem, "partial_header", False) for problem in problems)
+
+
+@dataclass(frozen=True)
+class _HeaderProblem(Problem):
+    partial_header: bool = field(default=False)
+
+
+def _find_layout(
+    rows: Iterator[tuple[int, list[Any]]], columns: tuple[Column, ...], name: str, sheet: str
+) -> _Layout | list[Problem]:
+    """Find the header among the first non-blank rows; return the layout or what is wrong."""
+    best: tuple[int, int, dict[str, list[int]], list[Any]] | None = None
+    seen = 0
+    try:
+        for number, values in rows:
+            if all(_is_blank(value) for value in values):
+                continue
+            seen += 1
+            matched = _match_header(values, columns)
+            required_found = all(column.key in matched for column in columns if column.required)
+            if required_found:
+                return _layout_or_problems(number, values, matched, columns, name, sheet)
+            if best is None or len(matched) > best[1]:
+                best = (number, len(matched), matched, values)
+            if seen >= HEADER_SEARCH_ROWS:
+                break
+    finally:
+        close = getattr(rows, "close", None)
+        if close is not None:
+            close()
+    if best is None:
+        return [Problem(_("The file has no rows."), Location(file=name, sheet=sheet))]
+    number, _count, matched, _values = best
+    missing = [column.label for column in columns if column.required and column.key not in matched]
+    return [
+        _HeaderProblem(
+            _("Missing column “%(column)s”: no header of the first rows matches it.")
+            % {"column": label},
+            Location(file=name, sheet=sheet, row=number),
+            partial_header=len(matched) >= 2,
+        )
+        for label in missing
+    ]
+
+
+def _match_header(values: list[Any], columns: tuple[Column, ...]) -> dict[str, list[int]]:
+    matched: dict[str, list[int]] = {}
+    for index, value in enumerate(values):
+        if _is_blank(value):
+            continue
+        key = header_key(cell_text(value))
+        for column in columns:
+            if column.matches(key):
+                matched.setdefault(column.key, []).append(index)
+                break
+    return matched
+
+
+def _layout_or_problems(
+    number: int,
+    values: list[Any],
+    matched: dict[str, list[int]],
+    columns: tuple[Column, ...],
+    name: str,
+    sheet: str,
+) -> _Layout | list[Problem]:
+    problems = []
+    positions: dict[str, int] = {}
+    headers: dict[str, str] = {}
+    for column in columns:
+        indexes = matched.get(column.key, [])
+        if len(indexes) > 1:
+            letters = ", ".join(column_letter(index) for index in indexes)
+            problems.append(
+                Problem(
+                    _("Column “%(column)s” appears more than once (columns %(letters)s).")
+                    % {"column": column.label, "letters": letters},
+                    Location(file=name, sheet=sheet, row=number),
+                )
+            )
+        if indexes:
+            positions[column.key] = indexes[0]
+            headers[column.key] = f"{column_letter(indexes[0])} ({cell_text(values[indexes[0]])})"
+    if problems:
+        return problems
+    return _Layout(sheet, number, positions, headers)
