@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "ketnghia.geo",
     "ketnghia.accounts",
     "ketnghia.programs",
+    "ketnghia.poverty",
     "ketnghia.twinning",
     "ketnghia.households",
     "ketnghia.census",
