@@ -30,6 +30,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Time the demo generation (first load, then the idempotent second run) on a throwaway SQLite
+# database, whatever DATABASE_URL says.
+bench: install
+	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
+	export KETNGHIA_VAR_DIR="$$tmp" KETNGHIA_PROFILE=local && unset DATABASE_URL && \
+	$(BIN)/ketnghia migrate --noinput -v0 && \
+	$(BIN)/ketnghia demo && $(BIN)/ketnghia demo
+
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
