@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
-from ketnghia.geo.models import Unit, UnitClassification, UnitLevel
+from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitLevel
+from ketnghia.geo.rules import SuccessionEdge, reaggregate
 
 
 def unit_list_for(
@@ -69,3 +73,20 @@ def unit_ancestors(*, unit: Unit) -> list[Unit]:
 def unit_classification_history(*, unit: Unit) -> QuerySet[UnitClassification]:
     """Return the classifications of `unit`, newest period first."""
     return unit.classifications.order_by("scheme", "-start_year")
+
+
+def succession_edges() -> list[SuccessionEdge]:
+    """Return every stored succession as an edge between unit codes.
+
+    Unit structure is public information, so this read needs no scope; the figures it is
+    used to carry are scoped by whoever reads them.
+    """
+    rows = Succession.objects.values_list("old_unit__code", "new_unit__code", "date", "share")
+    return [SuccessionEdge(old, new, day, share) for old, new, day, share in rows]
+
+
+def values_reaggregated(
+    values: Mapping[str, float], *, as_of: date, data_date: date
+) -> dict[str, float]:
+    """Return per-unit counts of `data_date` carried to the units in force on `as_of`."""
+    return reaggregate(values, succession_edges(), as_of=as_of, data_date=data_date)

@@ -1,9 +1,13 @@
-"""Writes of administrative units: loading the national list and keeping units consistent."""
+"""Writes of administrative units: loading the national list and keeping units consistent.
+
+File imports (villages, classifications, successions) live in `ketnghia.geo.importers`.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 import vietnam_provinces
@@ -11,8 +15,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ketnghia.core.errors import InvalidInput
-from ketnghia.geo.models import URBAN_KINDS, Unit, UnitKind, UnitLevel
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.geo import rules
+from ketnghia.geo.models import (
+    KINDS_BY_LEVEL,
+    URBAN_KINDS,
+    ClassificationScheme,
+    Unit,
+    UnitClassification,
+    UnitKind,
+    UnitLevel,
+)
 
 # Name prefixes of the national list, longest first so "Thành phố" wins over shorter ones.
 _KIND_PREFIXES: dict[str, list[tuple[str, str]]] = {
@@ -152,3 +165,213 @@ def units_load_from_package(
         missing = sorted(wanted - set(report.provinces))
         raise InvalidInput(_("Unknown province code(s): %(codes)s") % {"codes": ", ".join(missing)})
     return report
+
+
+# --- One unit at a time ------------------------------------------------------------------
+
+
+def _unit_by_code(code: str, *, field_name: str) -> Unit:
+    unit = Unit.objects.filter(code=code).first()
+    if unit is None:
+        raise InvalidInput(
+            Problem(_("Unknown unit code “%(code)s”.") % {"code": code}, Location(field=field_name))
+        )
+    return unit
+
+
+def _resolve(value: Unit | str, *, field_name: str) -> Unit:
+    """Return the unit given as an object or a code; InvalidInput for an unknown code."""
+    return value if isinstance(value, Unit) else _unit_by_code(str(value), field_name=field_name)
+
+
+@transaction.atomic
+def unit_create(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    kind: str,
+    parent: Unit | str | None,
+    valid_from: date | None = None,
+    valid_to: date | None = None,
+    actor: Any,
+) -> Unit:
+    """Create one unit after checking its code, kind, parent level and validity dates.
+
+    Every problem is listed at once. A commune may sit under a district (before the 2025
+    reform) or directly under a province (after it).
+    """
+    problems: list[Problem] = []
+    code = (code or "").strip()
+    name = " ".join((name or "").split())
+    if message := rules.code_problem(code):
+        problems.append(Problem(message, Location(field="code")))
+    elif Unit.objects.filter(code=code).exists():
+        problems.append(
+            Problem(
+                _("A unit with code “%(code)s” already exists.") % {"code": code},
+                Location(field="code"),
+            )
+        )
+    if not name:
+        problems.append(Problem(_("The name is blank."), Location(field="name")))
+    if level not in UnitLevel.values:
+        problems.append(
+            Problem(
+                _("Unknown unit level “%(level)s”.") % {"level": level}, Location(field="level")
+            )
+        )
+    elif kind not in KINDS_BY_LEVEL[level]:
+        problems.append(
+            Problem(
+                _("Kind “%(kind)s” does not fit a %(level)s.")
+                % {"kind": kind, "level": rules.level_name(level)},
+                Location(field="kind"),
+            )
+        )
+    parent_unit: Unit | None = None
+    if parent is not None:
+        try:
+            parent_unit = _resolve(parent, field_name="parent")
+        except InvalidInput as error:
+            problems.extend(error.problems)
+    if level in UnitLevel.values and (parent is None or parent_unit is not None):
+        message = rules.parent_problem(level, parent_unit.level if parent_unit else None)
+        if message:
+            problems.append(Problem(message, Location(field="parent")))
+    if valid_from and valid_to and valid_to < valid_from:
+        problems.append(Problem(_("The unit ends before it begins."), Location(field="valid_to")))
+    if problems:
+        raise InvalidInput(problems)
+    unit = Unit(
+        code=code,
+        name=name,
+        level=level,
+        kind=kind,
+        is_urban=kind in URBAN_KINDS,
+        parent=parent_unit,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+    unit._history_user = actor
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
+    """Put `unit` under `new_parent` and rewrite the path of its whole subtree.
+
+    Refused: a parent of the wrong level, and a parent inside the unit's own subtree (which
+    would make a cycle of parents).
+    """
+    unit = _resolve(unit, field_name="unit")
+    parent = _resolve(new_parent, field_name="parent")
+    # Lock the subtree so a concurrent move cannot interleave with the path rewrite.
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    parent = Unit.objects.get(pk=parent.pk)
+    if rules.is_within(parent.path, unit.path):
+        raise InvalidInput(
+            Problem(
+                _("Unit %(unit)s cannot be moved under %(parent)s: that unit lies inside it.")
+                % {"unit": unit.code, "parent": parent.code},
+                Location(field="parent"),
+            )
+        )
+    if message := rules.parent_problem(unit.level, parent.level):
+        raise InvalidInput(Problem(message, Location(field="parent")))
+    if unit.parent_id == parent.pk:
+        return unit
+    old_prefix = unit.path
+    unit.parent = parent
+    unit._history_user = actor
+    unit.save()
+    descendants = list(
+        Unit.objects.select_for_update()
+        .filter(path__startswith=old_prefix)
+        .exclude(pk=unit.pk)
+        .order_by("path")
+    )
+    for descendant in descendants:
+        descendant.path = rules.moved_path(descendant.path, old_prefix, unit.path)
+    if descendants:
+        bulk_update_with_history(descendants, Unit, ["path"], batch_size=2000, default_user=actor)
+    return unit
+
+
+@transaction.atomic
+def unit_classify(
+    *,
+    unit: Unit | str,
+    scheme: str,
+    value: str,
+    start_year: int,
+    end_year: int,
+    legal_basis: str = "",
+    actor: Any,
+) -> UnitClassification:
+    """Record `unit`'s class in `scheme` for a period (region I/II/III, especially difficult village).
+
+    The same period again updates its value and legal basis; a different period that overlaps
+    one already recorded for the unit and scheme is refused.
+    """
+    unit = _resolve(unit, field_name="unit")
+    problems: list[Problem] = []
+    if scheme not in ClassificationScheme.values:
+        problems.append(
+            Problem(
+                _("Unknown classification scheme “%(scheme)s”.") % {"scheme": scheme},
+                Location(field="scheme"),
+            )
+        )
+    else:
+        if message := rules.classification_level_problem(scheme, unit.level):
+            problems.append(Problem(message, Location(field="unit")))
+        try:
+            value = rules.classification_value(scheme, value)
+        except ValueError as error:
+            problems.append(Problem(str(error), Location(field="value")))
+    if message := rules.period_problem(start_year, end_year):
+        problems.append(Problem(message, Location(field="start_year")))
+    if problems:
+        raise InvalidInput(problems)
+    existing = list(UnitClassification.objects.select_for_update().filter(unit=unit, scheme=scheme))
+    same = next((c for c in existing if (c.start_year, c.end_year) == (start_year, end_year)), None)
+    for other in existing:
+        if other is not same and rules.periods_overlap(
+            (other.start_year, other.end_year), (start_year, end_year)
+        ):
+            raise InvalidInput(
+                Problem(
+                    _(
+                        "Unit %(code)s is already classified for %(start)s–%(end)s, which "
+                        "overlaps %(new_start)s–%(new_end)s."
+                    )
+                    % {
+                        "code": unit.code,
+                        "start": other.start_year,
+                        "end": other.end_year,
+                        "new_start": start_year,
+                        "new_end": end_year,
+                    },
+                    Location(field="start_year"),
+                )
+            )
+    legal_basis = " ".join((legal_basis or "").split())
+    if same is not None:
+        if (same.value, same.legal_basis) != (value, legal_basis):
+            same.value, same.legal_basis = value, legal_basis
+            same._history_user = actor
+            same.save()
+        return same
+    classification = UnitClassification(
+        unit=unit,
+        scheme=scheme,
+        value=value,
+        start_year=start_year,
+        end_year=end_year,
+        legal_basis=legal_basis,
+    )
+    classification._history_user = actor
+    classification.save()
+    return classification

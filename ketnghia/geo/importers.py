@@ -1,0 +1,757 @@
+"""File imports of the unit tree: villages, classifications and successions.
+
+Each import is two-phase (design rule 3): read and check every row without writing, list
+every problem with its file, sheet, row and column, and only when there is none write
+everything in one transaction. A file imported twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from ketnghia.core.errors import Problem
+from ketnghia.core.text import fold
+from ketnghia.geo import rules
+from ketnghia.geo.models import (
+    URBAN_KINDS,
+    Succession,
+    Unit,
+    UnitClassification,
+    UnitLevel,
+)
+from ketnghia.imports import ImportReport
+from ketnghia.imports.readers import (
+    CellError,
+    Column,
+    ProblemList,
+    Row,
+    cell_code,
+    cell_date,
+    cell_fraction,
+    cell_int,
+    cell_text,
+    open_table,
+)
+
+_BATCH = 2000
+
+
+def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
+    """Return the units of `codes`, forgiving the leading zeros a numeric cell loses.
+
+    "1" finds "00001" when `width` is 5; without a width a short number finds the one unit
+    it can be once zero-padded (a province, district or commune code), if exactly one.
+    """
+    codes = {code for code in codes if code}
+    widths = (width,) if width else (2, 3, 5)
+    padded = {
+        code: {code.zfill(w) for w in widths} - {code}
+        for code in codes
+        if code.isdigit() and len(code) < max(widths)
+    }
+    wanted = codes.union(*padded.values()) if padded else codes
+    found = Unit.objects.in_bulk(list(wanted), field_name="code")
+    resolved: dict[str, Unit] = {}
+    for code in codes:
+        if code in found:
+            resolved[code] = found[code]
+            continue
+        matches = [found[variant] for variant in padded.get(code, ()) if variant in found]
+        if len(matches) == 1:
+            resolved[code] = matches[0]
+    return resolved
+
+
+def _unknown(row: Row, key: str, code: str) -> Problem:
+    return row.problem(key, _("Unknown unit code “%(code)s”.") % {"code": code})
+
+
+def _required_code(row: Row, key: str, problems: ProblemList) -> str:
+    code = cell_code(row.get(key))
+    if not code:
+        problems.add(row.problem(key, _("The code is blank.")))
+    return code
+
+
+# --- Villages ------------------------------------------------------------------------------
+
+VILLAGE_COLUMNS = (
+    Column(
+        "commune",
+        (
+            "Mã xã",
+            "Mã đơn vị hành chính xã",
+            "Mã ĐVHC xã",
+            "Mã xã, phường, thị trấn",
+            "commune code",
+            "commune",
+        ),
+    ),
+    Column(
+        "name",
+        (
+            "Tên thôn",
+            "Tên thôn, làng",
+            "Tên thôn/làng",
+            "Tên thôn, tổ dân phố",
+            "village name",
+            "name",
+        ),
+    ),
+    Column("code", ("Mã thôn", "Mã thôn, làng", "village code", "code"), required=False),
+    Column("kind", ("Loại", "Loại thôn", "kind"), required=False),
+)
+
+
+@dataclass
+class _Village:
+    row: Row
+    commune_code: str
+    name: str
+    code: str
+    kind: str
+    commune: Unit | None = None
+
+
+def _parse_villages(
+    path: Path, name: str | None, problems: ProblemList
+) -> tuple[str, list[_Village]]:
+    table = open_table(path, VILLAGE_COLUMNS, name=name)
+    villages: list[_Village] = []
+    for row in table.rows():
+        commune_code = _required_code(row, "commune", problems)
+        village_name = " ".join(cell_text(row.get("name")).split())
+        if not village_name:
+            problems.add(row.problem("name", _("The village name is blank.")))
+        code = cell_code(row.get("code"))
+        if code and (message := rules.code_problem(code)):
+            problems.add(row.problem("code", message))
+        kind_text = cell_text(row.get("kind"))
+        kind = rules.village_kind_from_text(kind_text) if kind_text else None
+        if kind_text and kind is None:
+            problems.add(
+                row.problem(
+                    "kind",
+                    _("Unknown village kind “%(kind)s”: use thôn, làng, bản or tổ dân phố.")
+                    % {"kind": kind_text},
+                )
+            )
+        villages.append(
+            _Village(
+                row=row,
+                commune_code=commune_code,
+                name=village_name,
+                code=code,
+                kind=kind or rules.village_kind_from_name(village_name),
+            )
+        )
+        if problems.full:
+            break
+    return table.name, villages
+
+
+def villages_import(
+    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+) -> ImportReport:
+    """Import villages from a CSV/XLSX file: commune code, name, optional code and kind.
+
+    A row without a code matches the commune's village of the same name, or gets the next
+    free code "<commune code>-NN". Refused, with every problem listed and nothing written:
+    an unknown commune code, a code that is not a commune's, a blank name, a village code
+    used twice or already used by a unit that is not a village.
+    """
+    problems = ProblemList()
+    file_name, villages = _parse_villages(Path(path), name, problems)
+    report = ImportReport(file=file_name, rows=len(villages), dry_run=dry_run)
+    with transaction.atomic():
+        plan = _plan_villages(villages, problems)
+        problems.raise_if_any()
+        to_create, to_update, unchanged = plan
+        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
+        if dry_run:
+            return report
+        if to_create:
+            bulk_create_with_history(to_create, Unit, batch_size=_BATCH, default_user=actor)
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                Unit,
+                ["name", "kind", "is_urban", "parent", "path", "search_name"],
+                batch_size=_BATCH,
+                default_user=actor,
+            )
+    return report
+
+
+def _plan_villages(
+    villages: list[_Village], problems: ProblemList
+) -> tuple[list[Unit], list[Unit], int]:
+    """Check villages against the database; return units to create, to update, unchanged count."""
+    communes = _units_by_code({v.commune_code for v in villages}, width=5)
+    for village in villages:
+        if not village.commune_code:
+            continue
+        commune = communes.get(village.commune_code)
+        if commune is None:
+            problems.add(_unknown(village.row, "commune", village.commune_code))
+        elif commune.level != UnitLevel.COMMUNE:
+            problems.add(
+                village.row.problem(
+                    "commune",
+                    _("Unit %(code)s (%(name)s) is a %(level)s; villages belong to communes.")
+                    % {
+                        "code": commune.code,
+                        "name": commune.name,
+                        "level": rules.level_name(commune.level),
+                    },
+                )
+            )
+        else:
+            village.commune = commune
+
+    _check_village_duplicates(villages, problems)
+    given = Unit.objects.in_bulk([v.code for v in villages if v.code], field_name="code")
+    for village in villages:
+        unit = given.get(village.code) if village.code else None
+        if unit is not None and unit.level != UnitLevel.VILLAGE:
+            problems.add(
+                village.row.problem(
+                    "code",
+                    _("Code %(code)s already belongs to %(name)s, a %(level)s.")
+                    % {"code": unit.code, "name": unit.name, "level": rules.level_name(unit.level)},
+                )
+            )
+    if problems:
+        return [], [], 0
+
+    # Rows without a code find their village by name, so a second import matches the first.
+    commune_ids = {v.commune.pk for v in villages if v.commune}
+    existing_by_name: dict[tuple[int, str], Unit] = {}
+    taken_by_commune: dict[str, set[str]] = defaultdict(set)
+    for unit in Unit.objects.filter(
+        parent_id__in=commune_ids, level=UnitLevel.VILLAGE
+    ).select_related("parent"):
+        existing_by_name.setdefault((unit.parent_id, unit.search_name), unit)
+        taken_by_commune[unit.parent.code].add(unit.code)
+    for village in villages:
+        if village.code:
+            taken_by_commune[village.commune.code].add(village.code)
+
+    to_create: list[Unit] = []
+    to_update: list[Unit] = []
+    unchanged = 0
+    new_codes: list[Unit] = []
+    for village in villages:
+        assert village.commune is not None
+        unit = given.get(village.code) if village.code else None
+        if unit is None and not village.code:
+            unit = existing_by_name.get((village.commune.pk, fold(village.name)))
+        if unit is None:
+            code = village.code
+            if not code:
+                taken = taken_by_commune[village.commune.code]
+                code = rules.village_code(
+                    village.commune.code, rules.next_village_number(village.commune.code, taken)
+                )
+                taken.add(code)
+            unit = Unit(
+                code=code,
+                name=village.name,
+                level=UnitLevel.VILLAGE,
+                kind=village.kind,
+                is_urban=village.kind in URBAN_KINDS,
+                parent=village.commune,
+            )
+            unit.set_derived_fields()
+            to_create.append(unit)
+            if not village.code:
+                new_codes.append(unit)
+            continue
+        wanted = (village.name, village.kind, village.commune.pk)
+        if (unit.name, unit.kind, unit.parent_id) == wanted:
+            unchanged += 1
+            continue
+        unit.name, unit.kind, unit.parent = village.name, village.kind, village.commune
+        unit.is_urban = village.kind in URBAN_KINDS
+        unit.set_derived_fields()
+        to_update.append(unit)
+    _avoid_taken_codes(new_codes, taken_by_commune)
+    return to_create, to_update, unchanged
+
+
+def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -> None:
+    first_by_code: dict[str, Row] = {}
+    first_by_name: dict[tuple[str, str], _Village] = {}
+    for village in villages:
+        if village.code:
+            first = first_by_code.setdefault(village.code, village.row)
+            if first is not village.row:
+                problems.add(
+                    village.row.problem(
+                        "code",
+                        _("Village code %(code)s is used twice (also on row %(row)s).")
+                        % {"code": village.code, "row": first.number},
+                    )
+                )
+        if village.commune_code and village.name:
+            key = (village.commune_code, fold(village.name))
+            other = first_by_name.setdefault(key, village)
+            # Two rows may share a name only when both carry their own code; otherwise a
+            # second import could not tell which existing village a row means.
+            if other is not village and not (other.code and village.code):
+                problems.add(
+                    village.row.problem(
+                        "name",
+                        _(
+                            "Village “%(name)s” appears twice in commune %(code)s (also on row %(row)s)."
+                        )
+                        % {
+                            "name": village.name,
+                            "code": village.commune_code,
+                            "row": other.row.number,
+                        },
+                    )
+                )
+
+
+def _avoid_taken_codes(new_units: list[Unit], taken_by_commune: dict[str, set[str]]) -> None:
+    """Renumber generated codes that some unit elsewhere already holds (a village moved away)."""
+    while new_units:
+        clashes = set(
+            Unit.objects.filter(code__in=[u.code for u in new_units]).values_list("code", flat=True)
+        )
+        clashing = [unit for unit in new_units if unit.code in clashes]
+        for unit in clashing:
+            commune_code = unit.parent.code
+            taken = taken_by_commune[commune_code]
+            taken.add(unit.code)
+            unit.code = rules.village_code(
+                commune_code, rules.next_village_number(commune_code, taken | clashes)
+            )
+            taken.add(unit.code)
+            unit.set_derived_fields()
+        new_units = clashing
+
+
+# --- Classifications -----------------------------------------------------------------------
+
+CLASSIFICATION_COLUMNS = (
+    Column("unit", ("Mã đơn vị", "Mã ĐVHC", "Mã xã, thôn", "Mã", "unit code", "code")),
+    Column("scheme", ("Loại phân loại", "Phân loại", "Danh mục", "scheme"), required=False),
+    Column("value", ("Giá trị", "Khu vực", "Xếp loại", "value")),
+    Column("start", ("Từ năm", "Năm bắt đầu", "from year", "start year", "from")),
+    Column("end", ("Đến năm", "Năm kết thúc", "to year", "end year", "to")),
+    Column(
+        "legal_basis",
+        ("Căn cứ pháp lý", "Căn cứ", "Quyết định", "Văn bản", "legal basis"),
+        required=False,
+    ),
+)
+
+
+@dataclass
+class _Classification:
+    row: Row
+    code: str
+    scheme_text: str
+    value_text: str
+    start: int | None
+    end: int | None
+    legal_basis: str
+    unit: Unit | None = None
+    scheme: str = ""
+    value: str = ""
+
+
+def classifications_import(
+    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+) -> ImportReport:
+    """Import unit classifications: unit code, scheme, value, from year, to year, legal basis.
+
+    A blank scheme is the one of the unit's level (region for a commune, especially difficult
+    for a village). The same unit, scheme and period again updates value and legal basis; an
+    overlapping different period, in the file or in the database, is refused.
+    """
+    problems = ProblemList()
+    table = open_table(Path(path), CLASSIFICATION_COLUMNS, name=name)
+    items: list[_Classification] = []
+    for row in table.rows():
+        code = _required_code(row, "unit", problems)
+        years = []
+        for key in ("start", "end"):
+            try:
+                years.append(cell_int(row.get(key)))
+            except CellError as error:
+                problems.add(row.problem(key, str(error)))
+                years.append(None)
+        items.append(
+            _Classification(
+                row=row,
+                code=code,
+                scheme_text=cell_text(row.get("scheme")),
+                value_text=cell_text(row.get("value")),
+                start=years[0],
+                end=years[1],
+                legal_basis=" ".join(cell_text(row.get("legal_basis")).split())[:255],
+            )
+        )
+        if problems.full:
+            break
+    report = ImportReport(file=table.name, rows=len(items), dry_run=dry_run)
+    with transaction.atomic():
+        to_create, to_update, unchanged = _plan_classifications(items, problems)
+        problems.raise_if_any()
+        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
+        if dry_run:
+            return report
+        if to_create:
+            bulk_create_with_history(
+                to_create, UnitClassification, batch_size=_BATCH, default_user=actor
+            )
+        if to_update:
+            bulk_update_with_history(
+                to_update,
+                UnitClassification,
+                ["value", "legal_basis"],
+                batch_size=_BATCH,
+                default_user=actor,
+            )
+    return report
+
+
+def _plan_classifications(
+    items: list[_Classification], problems: ProblemList
+) -> tuple[list[UnitClassification], list[UnitClassification], int]:
+    units = _units_by_code({item.code for item in items})
+    for item in items:
+        row = item.row
+        if item.code and (unit := units.get(item.code)) is None:
+            problems.add(_unknown(row, "unit", item.code))
+            continue
+        if not item.code:
+            continue
+        item.unit = unit
+        if item.scheme_text:
+            item.scheme = rules.scheme_from_text(item.scheme_text) or ""
+            if not item.scheme:
+                problems.add(
+                    row.problem(
+                        "scheme",
+                        _(
+                            "Unknown classification scheme “%(scheme)s”: use “khu vực” or “thôn ĐBKK”."
+                        )
+                        % {"scheme": item.scheme_text},
+                    )
+                )
+                continue
+        else:
+            item.scheme = next(
+                (scheme for scheme, level in rules.SCHEME_LEVEL.items() if level == unit.level), ""
+            )
+        if message := rules.classification_level_problem(item.scheme, unit.level):
+            problems.add(row.problem("unit", message))
+            continue
+        try:
+            item.value = rules.classification_value(item.scheme, item.value_text)
+        except ValueError as error:
+            problems.add(row.problem("value", str(error)))
+        if (
+            item.start is not None
+            and item.end is not None
+            and (message := rules.period_problem(item.start, item.end))
+        ):
+            problems.add(row.problem("end", message))
+    if problems:
+        return [], [], 0
+
+    existing: dict[tuple[int, str], list[UnitClassification]] = defaultdict(list)
+    for classification in UnitClassification.objects.filter(unit__in=[i.unit for i in items]):
+        existing[(classification.unit_id, classification.scheme)].append(classification)
+    in_file: dict[tuple[int, str], list[_Classification]] = defaultdict(list)
+    to_create: list[UnitClassification] = []
+    to_update: list[UnitClassification] = []
+    unchanged = 0
+    for item in items:
+        assert item.unit is not None and item.start is not None and item.end is not None
+        key = (item.unit.pk, item.scheme)
+        period = (item.start, item.end)
+        clash = next(
+            (
+                other
+                for other in in_file[key]
+                if rules.periods_overlap((other.start, other.end), period)
+            ),
+            None,
+        )
+        in_file[key].append(item)
+        if clash is not None:
+            problems.add(
+                item.row.problem(
+                    "start",
+                    _(
+                        "Unit %(code)s is classified twice for overlapping periods (also on row %(row)s)."
+                    )
+                    % {"code": item.code, "row": clash.row.number},
+                )
+            )
+            continue
+        same = None
+        for stored in existing[key]:
+            if (stored.start_year, stored.end_year) == period:
+                same = stored
+            elif rules.periods_overlap((stored.start_year, stored.end_year), period):
+                problems.add(
+                    item.row.problem(
+                        "start",
+                        _(
+                            "Unit %(code)s is already classified for %(start)s–%(end)s, which "
+                            "overlaps %(new_start)s–%(new_end)s."
+                        )
+                        % {
+                            "code": item.unit.code,
+                            "start": stored.start_year,
+                            "end": stored.end_year,
+                            "new_start": item.start,
+                            "new_end": item.end,
+                        },
+                    )
+                )
+        if same is None:
+            to_create.append(
+                UnitClassification(
+                    unit=item.unit,
+                    scheme=item.scheme,
+                    value=item.value,
+                    start_year=item.start,
+                    end_year=item.end,
+                    legal_basis=item.legal_basis,
+                )
+            )
+        elif (same.value, same.legal_basis) != (item.value, item.legal_basis):
+            same.value, same.legal_basis = item.value, item.legal_basis
+            to_update.append(same)
+        else:
+            unchanged += 1
+    return to_create, to_update, unchanged
+
+
+# --- Successions ---------------------------------------------------------------------------
+
+SUCCESSION_COLUMNS = (
+    Column("old", ("Mã đơn vị cũ", "Mã cũ", "Mã ĐVHC cũ", "old unit code", "old code", "old unit")),
+    Column(
+        "new", ("Mã đơn vị mới", "Mã mới", "Mã ĐVHC mới", "new unit code", "new code", "new unit")
+    ),
+    Column("date", ("Ngày hiệu lực", "Ngày", "Ngày có hiệu lực", "effective date", "date")),
+    Column("share", ("Tỷ lệ", "Tỉ lệ", "Tỷ lệ chuyển", "share"), required=False),
+    Column("note", ("Ghi chú", "note"), required=False),
+)
+
+
+@dataclass
+class _Succession:
+    row: Row
+    old_code: str
+    new_code: str
+    date: dt.date | None
+    share: Decimal | None
+    note: str
+    old: Unit | None = None
+    new: Unit | None = None
+
+
+def successions_import(
+    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+) -> ImportReport:
+    """Import successions: old unit code, new unit code, date, share (default 1), note.
+
+    Checked together with the successions already stored: unknown codes, a unit succeeding
+    itself, a share outside (0, 1], shares leaving a unit on one date above 1, overlaps (a unit
+    succeeded again after it passed wholly to others, or a pair already stored with another
+    date) and cycles. An old unit that passes wholly to others gets `valid_to` the day before;
+    a new unit without `valid_from` gets the date.
+    """
+    problems = ProblemList()
+    table = open_table(Path(path), SUCCESSION_COLUMNS, name=name)
+    items: list[_Succession] = []
+    for row in table.rows():
+        old_code = _required_code(row, "old", problems)
+        new_code = _required_code(row, "new", problems)
+        day = share = None
+        if row.is_blank("date"):
+            problems.add(row.problem("date", _("The date is blank.")))
+        else:
+            try:
+                day = cell_date(row.get("date"))
+            except CellError as error:
+                problems.add(row.problem("date", str(error)))
+        if row.is_blank("share"):
+            share = Decimal(1)
+        else:
+            try:
+                share = cell_fraction(row.get("share"))
+            except CellError as error:
+                problems.add(row.problem("share", str(error)))
+        if share is not None and not 0 < share <= 1:
+            problems.add(
+                row.problem(
+                    "share",
+                    _("The share must be above 0 and at most 1 (100%%), not %(share)s.")
+                    % {"share": cell_text(row.get("share"))},
+                )
+            )
+            share = None
+        elif share is not None and share != share.quantize(Decimal("0.0001")):
+            problems.add(row.problem("share", _("The share may have at most 4 decimal places.")))
+        items.append(
+            _Succession(row, old_code, new_code, day, share, cell_text(row.get("note"))[:255])
+        )
+        if problems.full:
+            break
+    report = ImportReport(file=table.name, rows=len(items), dry_run=dry_run)
+    with transaction.atomic():
+        plan = _plan_successions(items, problems)
+        problems.raise_if_any()
+        to_create, to_update, unchanged, units = plan
+        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
+        if dry_run:
+            return report
+        if to_create:
+            bulk_create_with_history(to_create, Succession, batch_size=_BATCH, default_user=actor)
+        if to_update:
+            bulk_update_with_history(
+                to_update, Succession, ["share", "note"], batch_size=_BATCH, default_user=actor
+            )
+        if units:
+            bulk_update_with_history(
+                units, Unit, ["valid_from", "valid_to"], batch_size=_BATCH, default_user=actor
+            )
+    return report
+
+
+def _plan_successions(
+    items: list[_Succession], problems: ProblemList
+) -> tuple[list[Succession], list[Succession], int, list[Unit]]:
+    units = _units_by_code({i.old_code for i in items} | {i.new_code for i in items})
+    for item in items:
+        for key, code in (("old", item.old_code), ("new", item.new_code)):
+            if code and code not in units:
+                problems.add(_unknown(item.row, key, code))
+        item.old, item.new = units.get(item.old_code), units.get(item.new_code)
+    complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
+
+    stored = {(s.old_unit_id, s.new_unit_id): s for s in Succession.objects.all()}
+    codes_by_id = dict(
+        Unit.objects.filter(pk__in={pk for pair in stored for pk in pair}).values_list("pk", "code")
+    )
+    seen: dict[tuple[int, int], _Succession] = {}
+    edges: list[rules.SuccessionEdge] = []
+    for index, item in enumerate(complete):
+        assert item.old and item.new and item.date and item.share is not None
+        pair = (item.old.pk, item.new.pk)
+        if pair in seen:
+            problems.add(
+                item.row.problem(
+                    "new",
+                    _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
+                    % {"old": item.old.code, "new": item.new.code, "row": seen[pair].row.number},
+                )
+            )
+            continue
+        seen[pair] = item
+        if pair in stored and stored[pair].date != item.date:
+            problems.add(
+                item.row.problem(
+                    "date",
+                    _(
+                        "Overlapping successions: %(old)s → %(new)s is already recorded on "
+                        "%(date)s; correct that record instead of adding another date."
+                    )
+                    % {
+                        "old": item.old.code,
+                        "new": item.new.code,
+                        "date": stored[pair].date.strftime("%d/%m/%Y"),
+                    },
+                )
+            )
+            continue
+        edges.append(
+            rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
+        )
+    edges.extend(
+        rules.SuccessionEdge(codes_by_id[old], codes_by_id[new], s.date, s.share)
+        for (old, new), s in stored.items()
+        if (old, new) not in seen
+    )
+    for edge, key, message in rules.succession_problems(edges):
+        problems.add(complete[edge.source].row.problem(key, message))
+    if problems:
+        return [], [], 0, []
+
+    to_create: list[Succession] = []
+    to_update: list[Succession] = []
+    unchanged = 0
+    for item in complete:
+        existing = stored.get((item.old.pk, item.new.pk))
+        if existing is None:
+            to_create.append(
+                Succession(
+                    old_unit=item.old,
+                    new_unit=item.new,
+                    date=item.date,
+                    share=item.share,
+                    note=item.note,
+                )
+            )
+        elif (existing.share, existing.note) != (item.share, item.note):
+            existing.share, existing.note = item.share, item.note
+            to_update.append(existing)
+        else:
+            unchanged += 1
+    return to_create, to_update, unchanged, _validity_updates(complete, edges, problems)
+
+
+def _validity_updates(
+    items: list[_Succession], edges: list[rules.SuccessionEdge], problems: ProblemList
+) -> list[Unit]:
+    """Return the units whose validity dates the successions settle (problems on conflicts)."""
+    given: dict[tuple[str, dt.date], Decimal] = defaultdict(Decimal)
+    for edge in edges:
+        given[(edge.old, edge.date)] += Decimal(str(edge.share))
+    changed: dict[int, Unit] = {}
+    for item in sorted(items, key=lambda i: i.date):
+        old, new = item.old, item.new
+        if given[(old.code, item.date)] >= 1:
+            last_day = item.date - dt.timedelta(days=1)
+            if old.valid_to is None:
+                old.valid_to = last_day
+                changed[old.pk] = old
+            elif old.valid_to != last_day:
+                problems.add(
+                    item.row.problem(
+                        "date",
+                        _(
+                            "Unit %(code)s is recorded as valid until %(valid_to)s, but this "
+                            "succession ends it on %(last_day)s."
+                        )
+                        % {
+                            "code": old.code,
+                            "valid_to": old.valid_to.strftime("%d/%m/%Y"),
+                            "last_day": last_day.strftime("%d/%m/%Y"),
+                        },
+                    )
+                )
+        if new.valid_from is None:
+            new.valid_from = item.date
+            changed[new.pk] = new
+    return list(changed.values())

@@ -1,0 +1,82 @@
+"""What the geo loading commands share: actor lookup, problem listing and exit codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import KetnghiaError
+from ketnghia.imports import ImportReport
+
+# Exit code for input the command refused (problems listed on stderr), as the issue asks.
+EXIT_INVALID = 2
+
+
+class LoaderCommand(BaseCommand):
+    """Base of the loading commands: `--actor`, problems on stderr and exit code 2."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help="User recorded in the history as having made the change (default: none).",
+        )
+
+    def actor(self, options: dict[str, Any]) -> Any:
+        username = options.get("actor")
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(_("Unknown user “%(username)s”.") % {"username": username})
+        return user
+
+    def refuse(self, error: KetnghiaError) -> CommandError:
+        """List every problem on stderr and return the error that ends the command with 2."""
+        for problem in error.problems:
+            self.stderr.write(str(problem))
+        return CommandError(
+            _("Nothing was written: %(count)s problem(s) found.") % {"count": len(error.problems)},
+            returncode=EXIT_INVALID,
+        )
+
+
+class FileLoaderCommand(LoaderCommand):
+    """A command that imports one CSV/XLSX file through an `<entity>_import` service."""
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument("file", help="CSV (UTF-8) or XLSX file.")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="Check the file and report what would change, writing nothing.",
+        )
+
+    def run_import(self, service: Any, options: dict[str, Any]) -> None:
+        try:
+            report = service(
+                path=options["file"], dry_run=options["dry_run"], actor=self.actor(options)
+            )
+        except KetnghiaError as error:
+            raise self.refuse(error) from None
+        self.write_report(report)
+
+    def write_report(self, report: ImportReport) -> None:
+        prefix = _("Dry run, nothing written. ") if report.dry_run else ""
+        self.stdout.write(
+            prefix
+            + _(
+                "%(file)s: %(rows)s rows; created %(created)s, updated %(updated)s, unchanged %(unchanged)s."
+            )
+            % {
+                "file": report.file,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
+        )
