@@ -12,6 +12,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ketnghia.poverty.rules import Status
+
+__all__ = ["CensusEntry", "CensusRound", "Complaint", "ImportBatch", "RoundState", "Status"]
+
 
 class RoundState(models.TextChoices):
     """The steps of the census procedure, in order (Decision 24/2021/QĐ-TTg for 2022–2025)."""
@@ -23,13 +27,6 @@ class RoundState(models.TextChoices):
     COMMUNE_APPROVED = "commune_approved", _("Approved by the commune")
     DISTRICT_ACCEPTED = "district_accepted", _("Accepted by the district")
     PROVINCE_ACCEPTED = "province_accepted", _("Accepted by the province")
-
-
-class Status(models.TextChoices):
-    POOR = "poor", _("poor")
-    NEAR_POOR = "near_poor", _("near-poor")
-    AVERAGE = "average", _("average living standard")
-    NOT_POOR = "not_poor", _("not poor")
 
 
 class CensusRound(models.Model):

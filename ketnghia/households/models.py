@@ -8,11 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
-
-
-class Area(models.TextChoices):
-    RURAL = "rural", _("rural")
-    URBAN = "urban", _("urban")
+from ketnghia.poverty.domain import Area
 
 
 class Household(models.Model):

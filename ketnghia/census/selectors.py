@@ -1,0 +1,202 @@
+"""Reads of census rounds and entries, always through a scope handed out by the gate."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from ketnghia.census import rules
+from ketnghia.census.models import CensusEntry, CensusRound, Status
+from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
+from ketnghia.core.gate import UnitScope
+from ketnghia.geo.models import Unit
+from ketnghia.households.models import Household
+from ketnghia.poverty.domain import Standard
+from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
+from ketnghia.poverty.standards import get_standard
+
+APPROVED_STATES = ORDER[FROZEN_FROM:]
+
+
+def round_list_for(*, scope: UnitScope, commune: Unit) -> QuerySet[CensusRound]:
+    """Return every round (all revisions) of `commune` inside `scope`, oldest first."""
+    return scope.filter(CensusRound.objects.filter(commune=commune), "unit_path").order_by(
+        "year", "revision"
+    )
+
+
+def round_get_for(
+    *, scope: UnitScope, commune_code: str, year: int, revision: int | None = None
+) -> CensusRound:
+    """Return a round inside `scope`: the given revision, else the latest one of that year."""
+    rounds = scope.filter(
+        CensusRound.objects.select_related("commune", "commune__parent"), "unit_path"
+    ).filter(commune__code=commune_code, year=year)
+    found = (
+        rounds.filter(revision=revision).first()
+        if revision is not None
+        else rounds.order_by("-revision").first()
+    )
+    if found is None:
+        raise NotFound(
+            _("No census round %(year)s for commune %(code)s.")
+            % {"year": year, "code": commune_code}
+        )
+    return found
+
+
+def official_rounds(*, communes: QuerySet[Unit] | list[Unit]) -> dict[tuple[int, int], CensusRound]:
+    """Return the official round per (commune id, year): its latest approved revision."""
+    official: dict[tuple[int, int], CensusRound] = {}
+    rounds = CensusRound.objects.filter(commune__in=communes, state__in=APPROVED_STATES).order_by(
+        "commune_id", "year", "revision"
+    )
+    for census_round in rounds:
+        official[(census_round.commune_id, census_round.year)] = census_round
+    return official
+
+
+def entry_list_for(*, scope: UnitScope, census_round: CensusRound) -> QuerySet[CensusEntry]:
+    """Return a round's entries, if the round lies inside `scope`."""
+    if not scope.contains_path(census_round.unit_path):
+        return CensusEntry.objects.none()
+    return census_round.entries.order_by("household_code")
+
+
+def status_counts(*, census_round: CensusRound) -> dict[str, int]:
+    """Return the number of households per status in a round (every status present)."""
+    counted = dict(census_round.entries.values_list("status").annotate(n=Count("id")).order_by())
+    return {status: counted.get(status, 0) for status in Status.values}
+
+
+def round_statuses(*, census_round: CensusRound) -> dict[int, str]:
+    """Return household id → status in a round."""
+    return dict(census_round.entries.values_list("household_id", "status"))
+
+
+@dataclass
+class YearSummary:
+    """One year of a commune's census as the census page shows it."""
+
+    round: CensusRound
+    counts: dict[str, int]
+    households: int
+    poverty_rate: float | None
+    near_poverty_rate: float | None
+    transitions: dict[str, int] | None = None
+    series_break: bool = False
+    revisions: list[CensusRound] = field(default_factory=list)
+
+
+def commune_census_summary(*, scope: UnitScope, commune: Unit) -> list[YearSummary]:
+    """Return, per census year of `commune`, the latest round with counts, rates and transitions.
+
+    Transitions compare each year's latest round with the previous year's; a household poor in
+    any earlier year and poor again after a year out of poverty counts as fallen back.
+    """
+    rounds = list(round_list_for(scope=scope, commune=commune))
+    by_year: dict[int, list[CensusRound]] = {}
+    for census_round in rounds:
+        by_year.setdefault(census_round.year, []).append(census_round)
+    summaries: list[YearSummary] = []
+    previous_statuses: dict[int, str] | None = None
+    previous_standard: str | None = None
+    ever_poor: set[int] = set()
+    poor_before_previous: set[int] = set()
+    for year in sorted(by_year):
+        approved = [r for r in by_year[year] if r.state in APPROVED_STATES]
+        # The approved revision is the year's figure; a correction in progress does not count yet.
+        latest = approved[-1] if approved else by_year[year][-1]
+        counts = status_counts(census_round=latest)
+        households = sum(counts.values())
+        statuses = round_statuses(census_round=latest)
+        moves = None
+        if previous_statuses is not None:
+            moves = rules.transition_counts(
+                rules.transitions(previous_statuses, statuses, poor_before_previous)
+            )
+        summaries.append(
+            YearSummary(
+                round=latest,
+                counts=counts,
+                households=households,
+                poverty_rate=rules.poverty_rate(counts[Status.POOR], households),
+                near_poverty_rate=rules.poverty_rate(counts[Status.NEAR_POOR], households),
+                transitions=moves,
+                series_break=rules.series_breaks(previous_standard, latest.standard_code),
+                revisions=by_year[year],
+            )
+        )
+        poor_before_previous = set(ever_poor)
+        ever_poor |= {hid for hid, status in statuses.items() if status == Status.POOR}
+        previous_statuses, previous_standard = statuses, latest.standard_code
+    return summaries
+
+
+def household_get_for(*, scope: UnitScope, commune_code: str, code: str) -> Household:
+    """Return a household inside `scope`; NotFound for missing and forbidden alike."""
+    household = (
+        scope.filter(Household.objects.select_related("commune", "village"), "unit_path")
+        .filter(commune__code=commune_code, code=code)
+        .first()
+    )
+    if household is None:
+        raise NotFound(_("Household %(code)s not found.") % {"code": code})
+    return household
+
+
+def household_history(*, household: Household) -> QuerySet[CensusEntry]:
+    """Return a household's entries across rounds, newest year first."""
+    return household.census_entries.select_related("round", "override_approver").order_by(
+        "-round__year", "-round__revision"
+    )
+
+
+def open_complaint_count(*, census_round: CensusRound) -> int:
+    return census_round.complaints.filter(Q(resolved_on__isnull=True) | Q(resolution="")).count()
+
+
+def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[str, int]:
+    """Return a round's status counts as `standard` would have given them; nothing is written.
+
+    The official result stays as approved. Possible where the round's inputs allow it: an
+    income-only target needs incomes only; otherwise every indicator of the target must have
+    been collected under the round's own standard.
+    """
+    source = get_standard(census_round.standard_code)
+    if standard.uses_deprivations:
+        missing = [code for code in standard.indicator_codes if code not in source.indicator_codes]
+        if missing or not source.uses_deprivations:
+            raise InvalidInput(
+                Problem(
+                    _(
+                        "Round %(round)s cannot be recomputed under %(target)s: indicators "
+                        "%(missing)s were not collected under %(source)s."
+                    )
+                    % {
+                        "round": census_round,
+                        "target": standard.code,
+                        "missing": ", ".join(missing or standard.indicator_codes),
+                        "source": source.code,
+                    },
+                    Location(field="standard"),
+                )
+            )
+    rows = list(
+        census_round.entries.values_list("area", "monthly_income_per_person", "deprivations")
+    )
+    if not rows:
+        return dict.fromkeys(Status.values, 0)
+    areas, incomes, masks = zip(*rows, strict=True)
+    matrix = None
+    if standard.uses_deprivations:
+        source_matrix = deprivation_matrix_from_bits(masks, len(source.indicator_codes))
+        columns = [source.indicator_codes.index(code) for code in standard.indicator_codes]
+        matrix = source_matrix[:, columns]
+    result = classify_many(standard, areas, incomes, matrix)
+    counted = Counter(result.status.tolist())
+    return {status: counted.get(status, 0) for status in Status.values}

@@ -1,0 +1,278 @@
+"""Writes of census rounds: creating, taking workflow steps, complaints, overrides, revisions.
+
+Each function is one transaction and leaves history (django-simple-history, `actor` as the
+history user). An approved round is never changed: a correction is a new revision.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketnghia.census import workflow
+from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
+from ketnghia.census.selectors import open_complaint_count
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.households.models import Household
+from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
+from ketnghia.poverty.standards import get_standard
+
+
+def _refuse(message: str, field: str = "") -> InvalidInput:
+    return InvalidInput(Problem(message, Location(field=field)))
+
+
+def _lock(census_round: CensusRound) -> None:
+    """Lock the round's row and reload it, so a step never saves stale state over a newer one."""
+    CensusRound.objects.select_for_update().filter(pk=census_round.pk).exists()
+    census_round.refresh_from_db()
+
+
+def _check_not_frozen(census_round: CensusRound) -> None:
+    if workflow.is_frozen(census_round.state):
+        raise _refuse(
+            _("Round %(round)s is approved and can no longer change; start a revision instead.")
+            % {"round": census_round}
+        )
+
+
+def _facts(census_round: CensusRound) -> workflow.RoundFacts:
+    return workflow.RoundFacts(
+        state=census_round.state,
+        entry_count=census_round.entries.count(),
+        meeting_date=census_round.meeting_date,
+        meeting_participants=census_round.meeting_participants,
+        meeting_agreeing=census_round.meeting_agreeing,
+        has_minutes=bool(census_round.meeting_minutes),
+        posting_start=census_round.posting_start,
+        posting_end=census_round.posting_end,
+        open_complaints=open_complaint_count(census_round=census_round),
+    )
+
+
+@transaction.atomic
+def census_round_create(
+    *, commune: Unit, year: int, standard_code: str, actor: Any = None
+) -> CensusRound:
+    """Open the draft round of `commune` for `year`, listing last year's households.
+
+    The draft carries last year's facts forward (official round, else the latest) so officers
+    update rather than retype; entries are reclassified under this year's standard on import.
+    """
+    if commune.level != UnitLevel.COMMUNE:
+        raise _refuse(
+            _("A census round belongs to a commune, not to %(unit)s.") % {"unit": commune}
+        )
+    if CensusRound.objects.filter(commune=commune, year=year).exists():
+        raise _refuse(
+            _("Commune %(commune)s already has a census round for %(year)s.")
+            % {"commune": commune, "year": year},
+            "year",
+        )
+    census_round = CensusRound(commune=commune, year=year, standard_code=standard_code)
+    census_round._history_user = actor  # type: ignore[attr-defined]
+    census_round.save()
+    return census_round
+
+
+@transaction.atomic
+def census_round_record_meeting(
+    *,
+    census_round: CensusRound,
+    meeting_date: date,
+    participants: int,
+    agreeing: int,
+    minutes: UploadedFile | None = None,
+    actor: Any = None,
+) -> CensusRound:
+    """Record the village meeting (date, participants, how many agreed, minutes)."""
+    _lock(census_round)
+    _check_not_frozen(census_round)
+    census_round.meeting_date = meeting_date
+    census_round.meeting_participants = participants
+    census_round.meeting_agreeing = agreeing
+    if minutes is not None:
+        census_round.meeting_minutes.save(minutes.name, minutes, save=False)
+    census_round._history_user = actor  # type: ignore[attr-defined]
+    census_round.save()
+    return census_round
+
+
+@transaction.atomic
+def census_round_record_posting(
+    *, census_round: CensusRound, start: date, end: date, actor: Any = None
+) -> CensusRound:
+    """Record when the draft list was posted publicly for complaints."""
+    _lock(census_round)
+    _check_not_frozen(census_round)
+    census_round.posting_start, census_round.posting_end = start, end
+    census_round._history_user = actor  # type: ignore[attr-defined]
+    census_round.save()
+    return census_round
+
+
+@transaction.atomic
+def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) -> CensusRound:
+    """Move a round one step along the procedure, if the actor's role and the facts allow it."""
+    _lock(census_round)
+    if not workflow.role_may_take(
+        getattr(actor, "role", ""), target, is_superuser=getattr(actor, "is_superuser", False)
+    ):
+        raise _refuse(
+            _("Your role may not move a round to “%(target)s”.")
+            % {"target": RoundState(target).label}
+        )
+    problems = workflow.step_problems(_facts(census_round), target)
+    if problems:
+        raise InvalidInput([Problem(message, Location(field="state")) for message in problems])
+    census_round.state = target
+    now = timezone.now()
+    if target == RoundState.COMMUNE_APPROVED:
+        census_round.commune_approved_at, census_round.commune_approved_by = now, actor
+    elif target == RoundState.DISTRICT_ACCEPTED:
+        census_round.district_accepted_at, census_round.district_accepted_by = now, actor
+    elif target == RoundState.PROVINCE_ACCEPTED:
+        census_round.province_accepted_at, census_round.province_accepted_by = now, actor
+    census_round._history_user = actor  # type: ignore[attr-defined]
+    census_round.save()
+    return census_round
+
+
+@transaction.atomic
+def complaint_record(
+    *,
+    census_round: CensusRound,
+    received_on: date,
+    text: str,
+    household: Household | None = None,
+    actor: Any = None,
+) -> Complaint:
+    """Record a complaint received while the draft list is posted."""
+    _check_not_frozen(census_round)
+    if not text.strip():
+        raise _refuse(_("Write what the complaint says."), "text")
+    complaint = Complaint(
+        round=census_round, received_on=received_on, text=text.strip(), household=household
+    )
+    complaint._history_user = actor  # type: ignore[attr-defined]
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def complaint_resolve(
+    *, complaint: Complaint, resolution: str, resolved_on: date, actor: Any = None
+) -> Complaint:
+    """Record how a complaint was resolved."""
+    _check_not_frozen(complaint.round)
+    if not resolution.strip():
+        raise _refuse(_("Write how the complaint was resolved."), "resolution")
+    complaint.resolution, complaint.resolved_on = resolution.strip(), resolved_on
+    complaint._history_user = actor  # type: ignore[attr-defined]
+    complaint.save()
+    return complaint
+
+
+@transaction.atomic
+def census_entry_override(
+    *, entry: CensusEntry, status: str, reason: str, actor: Any
+) -> CensusEntry:
+    """Set a household's status by hand, with the reason and the approving user, in history."""
+    _check_not_frozen(entry.round)
+    if status not in Status.values:
+        raise _refuse(_("Unknown status “%(status)s”.") % {"status": status}, "status")
+    if not reason.strip():
+        raise _refuse(_("An override needs a written reason."), "override_reason")
+    entry.status = status
+    entry.override_reason = reason.strip() if status != entry.computed_status else ""
+    entry.override_approver = actor if status != entry.computed_status else None
+    entry._history_user = actor  # type: ignore[attr-defined]
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> CensusRound:
+    """Open a correction of an approved round: a new revision with the same entries.
+
+    The approved round stays as it was (the official figure) until the revision is approved.
+    """
+    if not workflow.is_frozen(census_round.state):
+        raise _refuse(_("Only an approved round can be revised; edit this one directly."))
+    if CensusRound.objects.filter(supersedes=census_round).exists():
+        raise _refuse(_("This round already has a revision."))
+    latest = (
+        CensusRound.objects.filter(commune=census_round.commune, year=census_round.year)
+        .order_by("-revision")
+        .first()
+    )
+    revision = CensusRound(
+        commune=census_round.commune,
+        year=census_round.year,
+        revision=latest.revision + 1 if latest else 2,
+        standard_code=census_round.standard_code,
+        state=RoundState.COLLECTED,
+        supersedes=census_round,
+        meeting_date=census_round.meeting_date,
+        meeting_participants=census_round.meeting_participants,
+        meeting_agreeing=census_round.meeting_agreeing,
+        posting_start=census_round.posting_start,
+        posting_end=census_round.posting_end,
+    )
+    revision._history_user = actor  # type: ignore[attr-defined]
+    revision.save()
+    copied_fields = [
+        f.attname
+        for f in CensusEntry._meta.concrete_fields
+        if f.attname not in {"id", "round_id", "import_batch_id"}
+    ]
+    CensusEntry.objects.bulk_create(
+        CensusEntry(round=revision, **{name: getattr(entry, name) for name in copied_fields})
+        for entry in census_round.entries.all()
+    )
+    return revision
+
+
+@transaction.atomic
+def census_round_classify(*, census_round: CensusRound, actor: Any = None) -> int:
+    """Classify every entry of a round under its standard; return how many entries changed.
+
+    Hand-set statuses (with a reason) are kept; the computed status beside them is refreshed.
+    """
+    _check_not_frozen(census_round)
+    standard = get_standard(census_round.standard_code)
+    entries = list(census_round.entries.all())
+    if not entries:
+        return 0
+    matrix = None
+    if standard.uses_deprivations:
+        matrix = deprivation_matrix_from_bits(
+            [e.deprivations for e in entries], len(standard.indicator_codes)
+        )
+    result = classify_many(
+        standard,
+        [e.area for e in entries],
+        [e.monthly_income_per_person for e in entries],
+        matrix,
+    )
+    changed = []
+    for entry, status, count, rule in zip(
+        entries, result.status, result.deprivation_count, result.rule, strict=True
+    ):
+        new = (str(status), int(count), str(rule))
+        if (entry.computed_status, entry.deprivation_count, entry.rule) == new:
+            continue
+        entry.computed_status, entry.deprivation_count, entry.rule = new
+        if not entry.override_reason:
+            entry.status = entry.computed_status
+        changed.append(entry)
+    CensusEntry.objects.bulk_update(
+        changed, ["computed_status", "deprivation_count", "rule", "status"], batch_size=2000
+    )
+    return len(changed)
