@@ -148,7 +148,7 @@ class Classification:
     rule_text: str
 
 
-def _income_problem(value: Any, ceiling: int) -> str | None:
+def income_problem(value: Any, ceiling: int) -> str | None:
     """Return what is wrong with an income, or None; raise TypeError for a non-number."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real | Decimal):
         raise TypeError(f"monthly income must be int, Decimal or float, not {type(value)!r}")
@@ -164,7 +164,8 @@ def _income_problem(value: Any, ceiling: int) -> str | None:
     return None
 
 
-def _area_problem(area: Any) -> str | None:
+def area_problem(area: Any) -> str | None:
+    """Return what is wrong with an area code, or None."""
     if area in Area.values:
         return None
     return _("Unknown area “%(area)s”; use rural or urban.") % {"area": area}
@@ -217,9 +218,9 @@ def classify(
     codes, or a mapping from code to 0/1 (codes left out count as not deprived).
     """
     problems: list[Problem] = []
-    if (message := _area_problem(area)) is not None:
+    if (message := area_problem(area)) is not None:
         problems.append(Problem(message, Location(field="area")))
-    income_message = _income_problem(monthly_income_per_person, standard.income_ceiling)
+    income_message = income_problem(monthly_income_per_person, standard.income_ceiling)
     if income_message is not None:
         problems.append(Problem(income_message, Location(field="monthly_income_per_person")))
     deprived, deprivation_problems = _deprived_codes(standard, deprivations)
@@ -268,7 +269,7 @@ def _income_array(incomes: Any, ceiling: int) -> tuple[np.ndarray, list[Problem]
         values = np.zeros(len(array), dtype=np.int64)
         bad = np.zeros(len(array), dtype=bool)
         for index, value in enumerate(array):
-            if _income_problem(value, ceiling) is not None:
+            if income_problem(value, ceiling) is not None:
                 bad[index] = True
             else:
                 values[index] = math.ceil(value)
@@ -276,7 +277,7 @@ def _income_array(incomes: Any, ceiling: int) -> tuple[np.ndarray, list[Problem]
         raise TypeError(f"incomes must be numbers, not an array of {array.dtype}")
     for index in np.flatnonzero(bad):
         value = array[index]
-        message = _income_problem(value.item() if hasattr(value, "item") else value, ceiling) or _(
+        message = income_problem(value.item() if hasattr(value, "item") else value, ceiling) or _(
             "The monthly income per person is not a number."
         )
         problems.append(Problem(message, Location(field=f"monthly_income_per_person[{index}]")))
@@ -352,7 +353,7 @@ def classify_many(
     is_urban = area_array == Area.URBAN.value
     for index in np.flatnonzero(~(is_rural | is_urban)):
         problems.append(
-            Problem(_area_problem(area_array[index]) or "", Location(field=f"areas[{index}]"))
+            Problem(area_problem(area_array[index]) or "", Location(field=f"areas[{index}]"))
         )
     counts, matrix_problems = _deprivation_counts(standard, deprivation_matrix, rows)
     problems += matrix_problems
