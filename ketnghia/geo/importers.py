@@ -120,6 +120,7 @@ class _Village:
     name: str
     code: str
     kind: str
+    kind_given: bool
     commune: Unit | None = None
 
 
@@ -153,6 +154,7 @@ def _parse_villages(
                 name=village_name,
                 code=code,
                 kind=kind or rules.village_kind_from_name(village_name),
+                kind_given=kind is not None,
             )
         )
         if problems.full:
@@ -277,6 +279,10 @@ def _plan_villages(
             if not village.code:
                 new_codes.append(unit)
             continue
+        if not village.kind_given and unit.name == village.name:
+            # A kind set before (by hand or by a file with a kind column) is not undone by
+            # a file that only names the village the same way.
+            village.kind = unit.kind
         wanted = (village.name, village.kind, village.commune.pk)
         if (unit.name, unit.kind, unit.parent_id) == wanted:
             unchanged += 1

@@ -194,7 +194,18 @@ class ProblemList:
         """Raise InvalidInput with every problem listed (and a count of those left out)."""
         if not self.items:
             return
-        problems = list(self.items)
+        # Checks run in passes (cells, then the database, then across rows), but people fix
+        # a file from top to bottom: list by sheet, in the order sheets came, then by row.
+        sheets: dict[tuple[str, str], int] = {}
+        for problem in self.items:
+            sheets.setdefault((problem.location.file, problem.location.sheet), len(sheets))
+        problems = sorted(
+            self.items,
+            key=lambda p: (
+                sheets[(p.location.file, p.location.sheet)],
+                p.location.row if p.location.row is not None else 0,
+            ),
+        )
         if self.dropped:
             problems.append(
                 Problem(

@@ -99,6 +99,12 @@ def test_villages_from_csv_infer_kinds_generate_codes_and_reimport_unchanged(
     again = villages_import(path=path, dry_run=False, actor=users.province_admin)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 5)
     assert _counts() == before
+    # A file without the kind column does not undo a kind given before.
+    names_only = write_csv(
+        tmp_path / "names.csv", [VILLAGE_HEADER[:3], ["23488", "Kon Trang", "23488-KT"]]
+    )
+    assert villages_import(path=names_only, dry_run=False, actor=None).unchanged == 1
+    assert Unit.objects.get(code="23488-KT").kind == UnitKind.BAN
 
 
 def test_villages_from_xlsx_with_numeric_codes_and_a_rename(tree: Tree, tmp_path: Path) -> None:
@@ -146,23 +152,23 @@ def test_bad_villages_are_all_listed_with_row_and_column_and_nothing_is_written(
         villages_import(path=path, dry_run=False, actor=None)
     found = [(p.location.row, p.location.column) for p in caught.value.problems]
     assert found == [
-        (7, "B (Tên thôn)"),
-        (11, "D (Loại)"),
         (4, "A (Mã xã)"),
         (5, "A (Mã xã)"),
         (6, "A (Mã xã)"),
+        (7, "B (Tên thôn)"),
         (9, "C (Mã thôn)"),
         (10, "C (Mã thôn)"),
+        (11, "D (Loại)"),
     ]
     assert all(
         p.location.file == "sai.xlsx" and p.location.sheet == "Thôn" for p in caught.value.problems
     )
     messages = [p.message for p in caught.value.problems]
-    assert "Unknown unit code “99999”" in messages[2]
-    assert "is a district" in messages[3]
-    assert "is a village" in messages[4]
-    assert "used twice (also on row 8)" in messages[5]
-    assert "already belongs to" in messages[6]
+    assert "Unknown unit code “99999”" in messages[0]
+    assert "is a district" in messages[1]
+    assert "is a village" in messages[2]
+    assert "used twice (also on row 8)" in messages[4]
+    assert "already belongs to" in messages[5]
     assert _counts() == before
 
 
@@ -246,10 +252,10 @@ def test_bad_classifications_are_listed_and_nothing_is_written(tree: Tree, tmp_p
         classifications_import(path=path, dry_run=False, actor=None)
     found = [(p.location.row, p.location.column) for p in caught.value.problems]
     assert found == [
-        (6, "D (Từ năm)"),
         (3, "A (Mã đơn vị)"),
         (4, "A (Mã đơn vị)"),
         (5, "C (Giá trị)"),
+        (6, "D (Từ năm)"),
         (7, "B (Phân loại)"),
     ]
     assert _counts() == before

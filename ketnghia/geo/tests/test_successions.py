@@ -162,7 +162,7 @@ def test_bad_successions_are_listed_with_row_and_column_and_nothing_is_written(
     with pytest.raises(InvalidInput) as caught:
         successions_import(path=path, dry_run=False, actor=None)
     found = [(p.location.row, p.location.column[0]) for p in caught.value.problems]
-    assert found == [(5, "C"), (6, "D"), (7, "D"), (8, "C"), (3, "A"), (4, "B")]
+    assert found == [(3, "A"), (4, "B"), (5, "C"), (6, "D"), (7, "D"), (8, "C")]
     assert _state() == before
 
 
