@@ -276,3 +276,14 @@ def test_bad_classifications_are_listed_and_nothing_is_written(tree: Tree, tmp_p
         (4, True),
     ]
     assert _counts() == before
+
+
+def test_village_import_writes_in_bulk(
+    tree: Tree, tmp_path: Path, django_assert_max_num_queries
+) -> None:
+    rows = [["23500" if i % 2 else "23488", f"Thôn {i}"] for i in range(2, 302)]
+    path = write_csv(tmp_path / "many.csv", [VILLAGE_HEADER[:2], *rows])
+    with django_assert_max_num_queries(20):
+        report = villages_import(path=path, dry_run=False, actor=None)
+    assert report.created == 300
+    assert Unit.history.filter(level=UnitLevel.VILLAGE).count() == 3 + 300
