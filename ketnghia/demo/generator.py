@@ -29,7 +29,7 @@ from ketnghia.accounts.services import user_create, user_set_jurisdiction
 from ketnghia.core.models import Dataset
 from ketnghia.demo.names import spread, village_names
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
-from ketnghia.geo.rules import ESPECIALLY_DIFFICULT
+from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
@@ -326,7 +326,7 @@ def plan_demo(communes: Iterable[CommuneInfo], seed: int = SEED) -> DemoPlan:
         for number, village in enumerate(village_names(rng, count), start=1):
             villages.append(
                 VillagePlan(
-                    code=f"{commune_code}-{number:02d}",
+                    code=village_code(commune_code, number),
                     name=village.name,
                     kind=village.kind,
                     commune_code=commune_code,
