@@ -5,7 +5,6 @@ from ketnghia.geo import views
 app_name = "geo"
 urlpatterns = [
     path("", views.unit_tree, name="unit_tree"),
-    path("search/", views.unit_search, name="unit_search"),
     path("<str:code>/", views.unit_detail, name="unit_detail"),
     path("<str:code>/children/", views.unit_children, name="unit_children"),
 ]
