@@ -17,7 +17,7 @@ from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
-from ketnghia.poverty.standards import get_standard
+from ketnghia.poverty.selectors import standard_get
 
 APPROVED_STATES = ORDER[FROZEN_FROM:]
 
@@ -167,7 +167,7 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
     income-only target needs incomes only; otherwise every indicator of the target must have
     been collected under the round's own standard.
     """
-    source = get_standard(census_round.standard_code)
+    source = standard_get(census_round.standard_code)
     if standard.uses_deprivations:
         missing = [code for code in standard.indicator_codes if code not in source.indicator_codes]
         if missing or not source.uses_deprivations:

@@ -21,7 +21,7 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
-from ketnghia.poverty.standards import get_standard
+from ketnghia.poverty.selectors import standard_get
 
 
 def _refuse(message: str, field: str = "") -> InvalidInput:
@@ -246,7 +246,7 @@ def census_round_classify(*, census_round: CensusRound, actor: Any = None) -> in
     Hand-set statuses (with a reason) are kept; the computed status beside them is refreshed.
     """
     _check_not_frozen(census_round)
-    standard = get_standard(census_round.standard_code)
+    standard = standard_get(census_round.standard_code)
     entries = list(census_round.entries.all())
     if not entries:
         return 0
