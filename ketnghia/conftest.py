@@ -6,11 +6,18 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.core.management import call_command
 
 from ketnghia.accounts.models import Role, User
 from ketnghia.accounts.services import user_create
 from ketnghia.geo.models import Unit, UnitKind, UnitLevel
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_translations() -> None:
+    """Compile the .po catalogues first, so plain `pytest` after a .po edit tests the new text."""
+    call_command("compile-translations", verbosity=0)
 
 
 def make_unit(code: str, name: str, level: str, kind: str, parent: Unit | None = None) -> Unit:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
-from ketnghia.core.models import holds_demo_data
+from ketnghia.core.models import demo_dataset
 
 
 def site(request: HttpRequest) -> dict[str, object]:
-    return {"demo_data": holds_demo_data()}
+    dataset = demo_dataset()
+    return {"demo_data": dataset is not None, "demo_dataset": dataset}

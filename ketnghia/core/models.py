@@ -26,3 +26,8 @@ class Dataset(models.Model):
 def holds_demo_data() -> bool:
     """Return whether the synthetic demo data set is loaded."""
     return Dataset.objects.filter(kind=Dataset.DEMO).exists()
+
+
+def demo_dataset() -> Dataset | None:
+    """Return the demo data set's record (what it invents, what is real), if it is loaded."""
+    return Dataset.objects.filter(kind=Dataset.DEMO).first()
