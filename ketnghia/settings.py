@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "bootstrap",
     "simple_history",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "ketnghia.core",
     "ketnghia.geo",
     "ketnghia.accounts",
@@ -188,6 +190,21 @@ WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+
+# Background work (census uploads) through django-tasks. Production keeps tasks in the database
+# and runs `ketnghia db_worker`; tests and `make run` run a task at once inside the request,
+# unless KETNGHIA_TASK_WORKER=1 says a worker is running beside the local server.
+_TASKS_IMMEDIATE = TESTING or (PROFILE == "local" and not _env_bool("KETNGHIA_TASK_WORKER", False))
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend"
+        if _TASKS_IMMEDIATE
+        else "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# A census upload larger than this is refused before it is read (bytes; 200 MB by default).
+KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)
