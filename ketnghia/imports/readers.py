@@ -19,7 +19,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from python_calamine import (
 )
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.text import fold
+from ketnghia.core.text import AmbiguousNumber, fold, parse_amount
 
 CSV_SUFFIXES = frozenset({".csv", ".txt"})
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
@@ -158,7 +158,7 @@ class Table:
 
     def _raw_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         if self.path.suffix.lower() in CSV_SUFFIXES:
-            return _csv_rows(self.path, self.name, self.encoding, self.delimiter)
+            return csv_records(self.path, self.name, self.encoding, self.delimiter)
         return _xlsx_rows(self.path, self.name, sheet)
 
 
@@ -236,9 +236,9 @@ def open_table(
     if not path.is_file():
         raise InvalidInput(Problem(_("File not found."), Location(file=name)))
     if suffix in CSV_SUFFIXES:
-        encoding = _detect_encoding(path, name)
-        delimiter = _detect_delimiter(path, encoding)
-        rows = _csv_rows(path, name, encoding, delimiter)
+        encoding = csv_encoding(path, name)
+        delimiter = csv_delimiter(path, encoding)
+        rows = csv_records(path, name, encoding, delimiter)
         layout = _find_layout(rows, columns, name, "")
         if isinstance(layout, list):
             raise InvalidInput(layout)
@@ -303,31 +303,20 @@ def cell_int(value: Any) -> int:
 
 
 def cell_decimal(value: Any) -> Decimal:
-    """Return a cell as a Decimal, reading both "0,5" (Vietnamese) and "0.5".
+    """Return a cell as a Decimal, read the Vietnamese way by `core.text.parse_amount`.
 
-    When both separators appear the last one is the decimal mark ("1.234,5", "1,234.5"); a
-    mark that appears several times groups thousands ("1.234.567").
+    Dots and spaces group thousands ("1.234.567", "700.000" is seven hundred thousand), the
+    comma is the decimal mark ("0,5", "1.234,5"); "1,234.5" and "1,234,567" are read as
+    English; "1,500" is refused as ambiguous, with a message saying how to write it.
     """
-    if isinstance(value, bool):
-        raise CellError(_("Expected a number."))
-    if isinstance(value, int | float):
-        return Decimal(str(value))
-    text = cell_text(value).replace(" ", "").replace("\u00a0", "")
-    if "," in text and "." in text:
-        decimal_mark = "," if text.rfind(",") > text.rfind(".") else "."
-        grouping = "." if decimal_mark == "," else ","
-        text = text.replace(grouping, "").replace(decimal_mark, ".")
-    elif text.count(",") == 1:
-        text = text.replace(",", ".")
-    elif text.count(",") > 1 or text.count(".") > 1:
-        text = text.replace(",", "").replace(".", "")
     try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise CellError(_("Expected a number, found “%(value)s”.") % {"value": text}) from None
-    if not number.is_finite():
-        raise CellError(_("Expected a number, found “%(value)s”.") % {"value": text})
-    return number
+        return parse_amount(value)
+    except AmbiguousNumber as error:
+        raise CellError(str(error)) from None
+    except ValueError:
+        raise CellError(
+            _("Expected a number, found “%(value)s”.") % {"value": cell_text(value)}
+        ) from None
 
 
 def cell_fraction(value: Any) -> Decimal:
@@ -372,7 +361,7 @@ def cell_date(value: Any) -> dt.date:
 # --- CSV ---------------------------------------------------------------------------------
 
 
-def _detect_encoding(path: Path, name: str) -> str:
+def csv_encoding(path: Path, name: str) -> str:
     """Return the CSV's encoding: UTF-8 (with or without BOM), else a Windows code page.
 
     The whole file is scanned in chunks, so the choice holds for its last line too while
@@ -422,7 +411,7 @@ def _decodes(path: Path, encoding: str) -> bool:
     return True
 
 
-def _detect_delimiter(path: Path, encoding: str) -> str:
+def csv_delimiter(path: Path, encoding: str) -> str:
     """Return "," unless the first lines use ";" or tabs more (Excel's export in some locales)."""
     with path.open(encoding=encoding, newline="") as handle:
         sample = [line for _i, line in zip(range(HEADER_SEARCH_ROWS), handle, strict=False)]
@@ -431,9 +420,10 @@ def _detect_delimiter(path: Path, encoding: str) -> str:
     return best if counts[best] > counts[","] else ","
 
 
-def _csv_rows(
+def csv_records(
     path: Path, name: str, encoding: str, delimiter: str
-) -> Iterator[tuple[int, list[Any]]]:
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell."""
     csv.field_size_limit(1 << 24)
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)

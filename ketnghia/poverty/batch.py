@@ -8,24 +8,21 @@ file beside the destination and only moved into place when the whole file was cl
 
 from __future__ import annotations
 
-import codecs
 import csv
 import math
 import os
-import re
 import secrets
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.text import fold, nfc
+from ketnghia.core.text import fold, nfc, parse_amount
+from ketnghia.imports.readers import csv_delimiter, csv_encoding, csv_records
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.rules import classify_many, income_problem
 
@@ -46,59 +43,6 @@ _AREAS = {
     "thanh thi": Area.URBAN,
     "do thi": Area.URBAN,
 }
-_SPACES = re.compile(r"[\s\u00a0\u202f]+")
-_CURRENCY = re.compile(r"(?:vnđ|vnd|đồng|đ)$", re.IGNORECASE)
-_PLAIN = re.compile(r"\d+")
-# "1.500.000" and "1.500.000,5": Vietnamese grouping with dots, decimal comma.
-_VI_GROUPED = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
-# "1,500,000" (two groups at least, so it cannot be a Vietnamese decimal) and "1,500,000.5".
-_EN_GROUPED = re.compile(r"\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?")
-_DECIMAL_COMMA = re.compile(r"\d+,\d+")
-_AMBIGUOUS_COMMA = re.compile(r"\d{1,3},\d{3}")
-_DECIMAL_DOT = re.compile(r"\d+\.\d+")
-_ENCODING_PROBE = 1 << 20
-
-
-def parse_amount(text: str) -> Decimal:
-    """Return an amount of money written the Vietnamese way, or raise ValueError.
-
-    "1.500.000", "1500000", "1 500 000", "1.500.000 đ" and "1,500,000" all give 1500000;
-    "700.000" is seven hundred thousand (dots group thousands), "1500,5" has a decimal comma.
-    "1,500" is refused: it is 1.5 to a Vietnamese reader and 1500 to an English one.
-    """
-    cleaned = _CURRENCY.sub("", _SPACES.sub("", nfc(text)))
-    sign = 1
-    if cleaned[:1] in {"-", "−"}:
-        sign, cleaned = -1, cleaned[1:]
-    elif cleaned[:1] == "+":
-        cleaned = cleaned[1:]
-    if _PLAIN.fullmatch(cleaned):
-        number = cleaned
-    elif _VI_GROUPED.fullmatch(cleaned):
-        number = cleaned.replace(".", "").replace(",", ".")
-    elif _EN_GROUPED.fullmatch(cleaned):
-        number = cleaned.replace(",", "")
-    elif _AMBIGUOUS_COMMA.fullmatch(cleaned):
-        raise ValueError(
-            _("“%(value)s” is ambiguous; write %(plain)s or %(grouped)s.")
-            % {
-                "value": text.strip(),
-                "plain": cleaned.replace(",", ""),
-                "grouped": cleaned.replace(",", "."),
-            }
-        )
-    elif _DECIMAL_COMMA.fullmatch(cleaned):
-        number = cleaned.replace(",", ".")
-    elif _DECIMAL_DOT.fullmatch(cleaned):
-        number = cleaned
-    else:
-        raise ValueError(
-            _("“%(value)s” is not an amount; write it like 1.500.000.") % {"value": text.strip()}
-        )
-    try:
-        return sign * Decimal(number)
-    except InvalidOperation:  # pragma: no cover - the patterns only let digits through
-        raise ValueError(text) from None
 
 
 def column_key(header: str) -> str:
@@ -145,53 +89,6 @@ class _Problems:
                 )
             )
         raise InvalidInput(problems)
-
-
-def _encoding(path: Path, name: str) -> str:
-    """Return "utf-8-sig" for UTF-8 (with or without BOM), else Vietnamese Windows cp1258."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    with path.open("rb") as handle:
-        head = handle.read(_ENCODING_PROBE)
-        if b"\x00" in head or head.startswith(b"PK\x03\x04"):
-            raise InvalidInput(
-                Problem(
-                    _("This file is not a CSV text file; save it as CSV UTF-8."),
-                    Location(file=name),
-                )
-            )
-        chunk = head
-        try:
-            while chunk:
-                decoder.decode(chunk)
-                chunk = handle.read(_ENCODING_PROBE)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            # Excel's "CSV (Comma delimited)" on a Vietnamese Windows writes cp1258, which
-            # decodes any byte; its combining tone marks are composed by `nfc` later.
-            return "cp1258"
-    return "utf-8-sig"
-
-
-def _delimiter(first_line: str) -> str:
-    counts = {delimiter: first_line.count(delimiter) for delimiter in ",;\t"}
-    best = max(counts, key=lambda delimiter: counts[delimiter])
-    return best if counts[best] > counts[","] else ","
-
-
-def _records(handle: IO[str], delimiter: str, name: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell."""
-    reader = csv.reader(handle, delimiter=delimiter)
-    number = 0
-    try:
-        for number, cells in enumerate(reader, start=1):
-            yield number, cells
-    except csv.Error as error:
-        raise InvalidInput(
-            Problem(
-                _("The CSV file is malformed: %(error)s") % {"error": error},
-                Location(file=name, row=number + 1),
-            )
-        ) from None
 
 
 class _Layout:
@@ -359,21 +256,16 @@ def classify_csv(
                 Location(file=destination.name),
             )
         )
-    encoding = _encoding(source, name)
+    encoding = csv_encoding(source, name)
+    delimiter = csv_delimiter(source, encoding)
     problems = _Problems()
     summary = BatchSummary()
     # A new file beside the destination (same file system, so the final move is atomic),
     # created with the user's usual permissions.
     partial = destination.parent / f".{destination.name}.{secrets.token_hex(4)}.part"
     try:
-        with (
-            source.open(encoding=encoding, newline="") as handle_in,
-            partial.open("x", encoding="utf-8-sig", newline="") as handle_out,
-        ):
-            first_line = handle_in.readline()
-            handle_in.seek(0)
-            delimiter = _delimiter(first_line)
-            records = _records(handle_in, delimiter, name)
+        with partial.open("x", encoding="utf-8-sig", newline="") as handle_out:
+            records = csv_records(source, name, encoding, delimiter)
             header = next(records, None)
             if header is None or not any(cell.strip() for cell in header[1]):
                 raise InvalidInput(
