@@ -9,10 +9,11 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ketnghia.census import rules
-from ketnghia.census.models import CensusEntry, CensusRound, Status
-from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.census.models import CensusEntry, CensusRound, Complaint, Status
+from ketnghia.census.workflow import FROZEN_FROM, ORDER, RoundFacts
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
+from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
 from ketnghia.poverty.domain import Standard
@@ -200,3 +201,91 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
     result = classify_many(standard, areas, incomes, matrix)
     counted = Counter(result.status.tolist())
     return {status: counted.get(status, 0) for status in Status.values}
+
+
+# --- Reads for the census pages and API ---------------------------------------------------
+
+
+def round_year_revisions(*, scope: UnitScope, census_round: CensusRound) -> list[CensusRound]:
+    """Return every revision of `census_round`'s commune and year inside `scope`, oldest first."""
+    return list(
+        scope.filter(CensusRound.objects.all(), "unit_path")
+        .filter(commune_id=census_round.commune_id, year=census_round.year)
+        .order_by("revision")
+    )
+
+
+def round_facts(*, census_round: CensusRound) -> RoundFacts:
+    """Return what the workflow checks look at for `census_round` (as the services see it)."""
+    return RoundFacts(
+        state=census_round.state,
+        entry_count=census_round.entries.count(),
+        meeting_date=census_round.meeting_date,
+        meeting_participants=census_round.meeting_participants,
+        meeting_agreeing=census_round.meeting_agreeing,
+        has_minutes=bool(census_round.meeting_minutes),
+        posting_start=census_round.posting_start,
+        posting_end=census_round.posting_end,
+        open_complaints=open_complaint_count(census_round=census_round),
+    )
+
+
+def entry_search_for(
+    *, scope: UnitScope, census_round: CensusRound, query: str = ""
+) -> QuerySet[CensusEntry]:
+    """Return a round's entries whose code or head's name holds every word of `query`.
+
+    Diacritics and case are ignored ("nguyen van" finds "Nguyễn Văn"). A round lists one
+    commune's households (thousands at most), so the words are matched on folded names here
+    rather than on a stored folded column.
+    """
+    entries = entry_list_for(scope=scope, census_round=census_round)
+    words = fold(query).split()
+    if not words:
+        return entries
+    ids = [
+        pk
+        for pk, code, name in entries.values_list("id", "household_code", "head_name")
+        if all(word in fold(f"{code} {name}") for word in words)
+    ]
+    return entries.filter(id__in=ids)
+
+
+def entry_get_for(
+    *, scope: UnitScope, census_round: CensusRound, household_code: str
+) -> CensusEntry:
+    """Return the entry of one household in a round; NotFound for missing and forbidden alike."""
+    entry = (
+        entry_list_for(scope=scope, census_round=census_round)
+        .select_related("round")
+        .filter(household_code=household_code.strip())
+        .first()
+    )
+    if entry is None:
+        raise NotFound(
+            Problem(
+                _("Household %(code)s is not in this census round.") % {"code": household_code},
+                Location(field="household_code"),
+            )
+        )
+    return entry
+
+
+def complaint_list_for(*, scope: UnitScope, census_round: CensusRound) -> QuerySet[Complaint]:
+    """Return a round's complaints, oldest first, if the round lies inside `scope`."""
+    if not scope.contains_path(census_round.unit_path):
+        return Complaint.objects.none()
+    return census_round.complaints.select_related("household").order_by("received_on", "id")
+
+
+def complaint_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -> Complaint:
+    """Return one complaint of a round; NotFound for missing and forbidden alike."""
+    complaint = (
+        complaint_list_for(scope=scope, census_round=census_round)
+        .select_related("round")
+        .filter(pk=pk)
+        .first()
+    )
+    if complaint is None:
+        raise NotFound(_("Complaint %(id)s not found.") % {"id": pk})
+    return complaint

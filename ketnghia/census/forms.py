@@ -1,0 +1,177 @@
+"""Forms of the census pages: they check the shape of what is typed; the services check meaning.
+
+Every write goes through `ketnghia.census.services`; a form never saves anything itself.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ketnghia.census.models import Status
+from ketnghia.census.workflow import ORDER
+from ketnghia.core.errors import InvalidInput
+from ketnghia.poverty.standards import builtin_standards, standard_for_year
+
+# Officers type dates the Vietnamese way; browsers' date pickers send ISO dates.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _date_field(label: str, **kwargs: Any) -> forms.DateField:
+    return forms.DateField(
+        label=label, input_formats=DATE_INPUT_FORMATS, widget=DateInput(), **kwargs
+    )
+
+
+def _standard_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
+    choices = [
+        (code, f"{code} · {standard.name}") for code, standard in builtin_standards().items()
+    ]
+    return [("", blank_label), *choices] if blank_label is not None else choices
+
+
+class BootstrapForm(forms.Form):
+    """A form whose widgets carry Bootstrap's classes, invalid ones marked."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs.setdefault("class", css)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+                widget.attrs["aria-invalid"] = "true"
+
+    def add_problems(self, error: InvalidInput) -> None:
+        """Show a service's problems on the fields they name, the others above the form."""
+        for problem in error.problems:
+            field = problem.location.field
+            self.add_error(field if field in self.fields else None, str(problem.message))
+
+
+class RoundCreateForm(BootstrapForm):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    standard = forms.ChoiceField(
+        label=_("Poverty standard"),
+        required=False,
+        choices=(),
+        help_text=_("Leave empty for the national standard in force that year."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["standard"].choices = _standard_choices(str(_("in force that year")))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("year") and not data.get("standard"):
+            try:
+                data["standard"] = standard_for_year(data["year"]).code
+            except InvalidInput as exc:
+                self.add_problems(exc)
+        return data
+
+
+class AdvanceForm(BootstrapForm):
+    target = forms.ChoiceField(choices=[(s, s) for s in ORDER[1:]])
+
+
+class MeetingForm(BootstrapForm):
+    meeting_date = _date_field(_("Meeting date"))
+    participants = forms.IntegerField(label=_("Participants"), min_value=1)
+    agreeing = forms.IntegerField(label=_("Participants agreeing"), min_value=0)
+    minutes = forms.FileField(
+        label=_("Minutes (scan or file)"),
+        required=False,
+        help_text=_(
+            "Required before the meeting step; leave empty to keep the file already attached."
+        ),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        participants, agreeing = data.get("participants"), data.get("agreeing")
+        if participants is not None and agreeing is not None and agreeing > participants:
+            self.add_error("agreeing", _("More participants agree than took part in the meeting."))
+        return data
+
+
+class PostingForm(BootstrapForm):
+    start = _date_field(_("Posted from"))
+    end = _date_field(_("Posted until"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", _("The posting cannot end before it starts."))
+        return data
+
+
+class ComplaintForm(BootstrapForm):
+    received_on = _date_field(_("Received on"))
+    household_code = forms.CharField(
+        label=_("Household code"),
+        required=False,
+        max_length=40,
+        help_text=_("The household the complaint is about, if any."),
+    )
+    text = forms.CharField(label=_("Complaint"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ResolveForm(BootstrapForm):
+    resolved_on = _date_field(_("Resolved on"))
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class OverrideForm(BootstrapForm):
+    household_code = forms.CharField(label=_("Household code"), max_length=40)
+    status = forms.ChoiceField(label=_("Status"), choices=Status.choices)
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with your name as approver, in the household's history."),
+    )
+
+
+class RecomputeForm(BootstrapForm):
+    year = forms.TypedChoiceField(label=_("Census year"), coerce=int, choices=())
+    standard = forms.ChoiceField(label=_("Recompute under"), choices=())
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+        self.fields["standard"].choices = _standard_choices()
+
+
+class ImportForm(BootstrapForm):
+    file = forms.FileField(
+        label=_("Census file (.xlsx or .csv)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Check only (dry run): list every error, write nothing"),
+        required=False,
+        initial=True,
+    )

@@ -1,0 +1,464 @@
+"""Census pages through the gate: the commune's census, a round with its procedure, a household."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from ketnghia.census import services
+from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState
+from ketnghia.census.tests.pages_helpers import (
+    household,
+    make_round,
+    other_commune_round,
+    series,
+    take_to_posted,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def _visible(response) -> str:
+    """Return the page's text as a reader sees it (tags dropped, spaces collapsed)."""
+    html = _text(response).split('<main id="main"', 1)[-1]
+    text = re.sub(r"<[^>]+>", " ", html).replace("&nbsp;", "\u00a0")
+    return re.sub(r"[ \t\n]+", " ", text)
+
+
+def _round_url(commune: str, year: int, name: str = "round_detail", **kwargs) -> str:
+    return reverse(f"census:{name}", kwargs={"commune": commune, "year": year, **kwargs})
+
+
+# --- Who sees what ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/census/23500/", "/census/23500/2015/", "/census/23500/households/A/"],
+)
+def test_anonymous_visitors_are_sent_to_sign_in(client, tree, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+
+
+def test_commune_officer_gets_404_for_another_communes_census(client, tree, users):
+    other_commune_round(tree)
+    client.force_login(users.commune_officer)
+    for url in (
+        "/census/23488/",
+        "/census/23488/2015/",
+        "/census/23488/households/M1/",
+        "/census/23488/recompute/?year=2015&standard=vn-2006",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert 'data-testid="error-404"' in _text(response)
+        assert "Đăk Mar" not in _text(response)
+    # Writing to it answers the same 404, and writes nothing.
+    response = client.post(
+        _round_url("23488", 2015, "round_advance"), {"target": RoundState.COLLECTED}
+    )
+    assert response.status_code == 404
+    assert CensusRound.objects.get(commune=tree.dak_mar).state == RoundState.DRAFT
+
+
+def test_missing_and_forbidden_look_the_same(client, tree, users):
+    other_commune_round(tree)
+    client.force_login(users.commune_officer)
+    assert client.get("/census/99999/").status_code == 404
+    assert client.get("/census/23500/2031/").status_code == 404
+    assert client.get("/census/23500/households/NOPE/").status_code == 404
+    # A district is not a commune: it has no census page.
+    client.force_login(users.district_officer)
+    assert client.get("/census/615/").status_code == 404
+
+
+def test_a_user_without_units_is_refused(client, tree, users):
+    client.force_login(users.public_moderator)
+    assert client.get("/census/23500/").status_code == 403
+
+
+# --- The commune's census page --------------------------------------------------------------
+
+
+def test_commune_page_shows_counts_rates_transitions_and_the_break_in_vietnamese(
+    client, tree, users
+):
+    series(tree, users)
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("census:commune_census", args=["23500"]))
+    assert response.status_code == 200
+    html = _text(response)
+    assert '<html lang="vi">' in html
+    assert "Hộ nghèo" in html and "Hộ cận nghèo" in html
+    text = _visible(response)
+    # 2014: 2 of 3 households poor; Vietnamese decimals and a percent sign set apart.
+    row_2014 = html.split('<tr data-year="2014"', 1)[1].split("</tr>", 1)[0]
+    assert "66,7\u00a0%" in row_2014
+    assert "33,3\u00a0%" in row_2014
+    # The standard changes in 2016: only that year carries the break marker.
+    assert html.count('data-testid="series-break"') == 1
+    row_2016 = html.split('<tr data-year="2016"', 1)[1].split("</tr>", 1)[0]
+    assert 'data-testid="series-break"' in row_2016 and "vn-2011" in row_2016
+    # Transitions of 2016: A and D exited, B fell back.
+    moves = html.split('data-testid="census-transitions"', 1)[1]
+    row = moves.split('<tr data-year="2016"', 1)[1].split("</tr>", 1)[0]
+    cells = dict(re.findall(r'data-transition="(\w+)">(\d+)<', row))
+    assert cells == {
+        "remained_poor": "0",
+        "exited_poverty": "2",
+        "newly_poor": "0",
+        "fell_back": "1",
+        "new_household": "0",
+        "left": "0",
+    }
+    assert "Đã được xã phê duyệt" in text
+
+
+def test_commune_page_query_count_does_not_grow_with_households(
+    client, tree, users, django_assert_num_queries
+):
+    series(tree, users)
+    client.force_login(users.commune_officer)
+    url = reverse("census:commune_census", args=["23500"])
+    client.get(url)  # warm the session and the standards cache
+    # session, user, jurisdiction, demo marker, commune, rounds; two per year (counts, statuses).
+    with django_assert_num_queries(12):
+        client.get(url)
+    census_2015 = CensusRound.objects.get(year=2015)
+    for number in range(40):
+        code = f"X{number}"
+        CensusEntry.objects.create(
+            round=census_2015,
+            household=household(tree.ngok_wang, code),
+            household_code=code,
+            head_name=f"Hộ {number}",
+            area="rural",
+            monthly_income_per_person=300_000,
+            computed_status="poor",
+            status="poor",
+            rule="",
+        )
+    with django_assert_num_queries(12):
+        client.get(url)
+
+
+def test_recompute_shows_another_standard_and_leaves_the_official_result(client, tree, users):
+    series(tree, users)
+    client.force_login(users.province_viewer)
+    url = reverse("census:round_recompute", args=["23500"])
+    response = client.get(
+        url,
+        {"year": 2016, "standard": "vn-2011"},
+        headers={"HX-Request": "true", "HX-Target": "recompute-result"},
+    )
+    assert response.status_code == 200
+    html = _text(response)
+    assert "<html" not in html  # the partial only
+    # Under vn-2011 nobody of 2016 is poor (incomes 650.000 and above), official has one.
+    assert re.search(r'data-testid="recomputed-poor">0<', html)
+    assert CensusEntry.objects.filter(round__year=2016, status="poor").count() == 1
+    # A 2016 round lacks indicators of vn-2022: said plainly, in Vietnamese.
+    refused = client.get(url, {"year": 2016, "standard": "vn-2022"})
+    assert refused.status_code == 200
+    assert "Không thể tính lại" in _text(refused)
+
+
+def test_opening_a_round_and_refusing_a_second_one_for_the_same_year(client, tree, users):
+    client.force_login(users.commune_officer)
+    url = reverse("census:round_create", args=["23500"])
+    response = client.post(url, {"year": 2017, "standard": ""})
+    assert response.status_code == 302
+    census_round = CensusRound.objects.get(commune=tree.ngok_wang, year=2017)
+    assert census_round.standard_code == "vn-2016"
+    assert response["Location"] == _round_url("23500", 2017) + "?revision=1"
+    again = client.post(url, {"year": 2017, "standard": "vn-2016"})
+    assert again.status_code == 400
+    assert "Xã Ngọk Wang đã có đợt rà soát năm 2017." in _text(again)
+    assert CensusRound.objects.filter(year=2017).count() == 1
+
+
+def test_a_province_viewer_sees_no_form_to_open_a_round(client, tree, users):
+    series(tree, users)
+    client.force_login(users.province_viewer)
+    html = _text(client.get(reverse("census:commune_census", args=["23500"])))
+    assert 'data-testid="create-form"' not in html
+    assert (
+        client.post(reverse("census:round_create", args=["23500"]), {"year": 2017}).status_code
+        == 403
+    )
+
+
+# --- The round page -----------------------------------------------------------------------
+
+
+def test_round_page_lists_households_and_searches_without_diacritics(client, tree, users):
+    make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000, "B": 600_000, "D": 100_000})
+    client.force_login(users.commune_officer)
+    url = _round_url("23500", 2015)
+    html = _text(client.get(url))
+    assert all(f'data-household="{code}"' in html for code in "ABD")
+    found = client.get(
+        url, {"q": "nguyen van"}, headers={"HX-Request": "true", "HX-Target": "entries"}
+    )
+    assert re.findall(r'data-household="(\w+)"', _text(found)) == ["A"]
+    assert "<html" not in _text(found)
+    assert re.findall(r'data-household="(\w+)"', _text(client.get(url, {"q": "ĐINH"}))) == ["D"]
+    assert 'data-testid="no-match"' in _text(client.get(url, {"q": "khong co ai"}))
+
+
+def test_round_page_paginates_households(client, tree, users):
+    make_round(tree.ngok_wang, 2015, "vn-2011", {f"H{n:03}": 300_000 for n in range(60)})
+    client.force_login(users.commune_officer)
+    url = _round_url("23500", 2015)
+    first = _text(client.get(url))
+    second = _text(client.get(url, {"page": 2}))
+    assert first.count("data-household=") == 50
+    assert second.count("data-household=") == 10
+
+
+def test_round_page_query_count_does_not_grow_with_households(
+    client, tree, users, django_assert_num_queries
+):
+    small = make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000})
+    big = make_round(tree.ngok_wang, 2016, "vn-2016", {f"H{n:03}": 300_000 for n in range(45)})
+    client.force_login(users.commune_officer)
+    client.get(_round_url("23500", 2015))
+    with django_assert_num_queries(12) as small_queries:
+        client.get(_round_url("23500", small.year))
+    with django_assert_num_queries(len(small_queries)):
+        client.get(_round_url("23500", big.year))
+
+
+def test_commune_officer_takes_the_procedure_through_the_pages(client, tree, users):
+    census_round = make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000, "B": 450_000})
+    client.force_login(users.commune_officer)
+    page = _round_url("23500", 2015)
+    # The next step is shown with what it needs.
+    assert 'data-testid="advance-button"' in _text(client.get(page))
+
+    def post(name: str, data: dict, **extra):
+        response = client.post(_round_url("23500", 2015, name, **extra), data)
+        assert response.status_code == 302, _visible(response)[:2000]
+        return response
+
+    post("round_advance", {"target": RoundState.COLLECTED})
+    html = _text(client.get(page))
+    assert 'data-testid="step-problems"' in html
+    assert "Nhập ngày họp thôn." in html  # what the meeting step still needs, in Vietnamese
+    minutes = SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4 minutes", "application/pdf")
+    post(
+        "round_meeting",
+        {"meeting_date": "01/10/2015", "participants": 40, "agreeing": 31, "minutes": minutes},
+    )
+    post("round_advance", {"target": RoundState.VILLAGE_MEETING})
+    post("round_posting", {"start": "2015-10-02", "end": "2015-10-09"})
+    post("round_advance", {"target": RoundState.POSTED})
+    post(
+        "complaint_record",
+        {"received_on": "2015-10-03", "household_code": "B", "text": "Hộ tôi khó khăn hơn"},
+    )
+    complaint = Complaint.objects.get()
+    assert complaint.household.code == "B"
+    refused = client.post(
+        _round_url("23500", 2015, "round_advance"), {"target": RoundState.COMMUNE_APPROVED}
+    )
+    assert refused.status_code == 400
+    assert "Còn 1 khiếu nại chưa được giải quyết." in _text(refused)
+    post(
+        "complaint_resolve",
+        {"resolved_on": "2015-10-05", "resolution": "Đã rà soát"},
+        pk=complaint.pk,
+    )
+    post("entry_override", {"household_code": "B", "status": "poor", "reason": "Ốm đau kéo dài"})
+    post("round_advance", {"target": RoundState.COMMUNE_APPROVED})
+    census_round.refresh_from_db()
+    assert census_round.state == RoundState.COMMUNE_APPROVED
+    assert census_round.meeting_participants == 40 and census_round.meeting_minutes
+    entry = census_round.entries.get(household_code="B")
+    assert (entry.status, entry.override_approver) == ("poor", users.commune_officer)
+    # An approved round shows no editing form, but offers a revision.
+    html = _text(client.get(page))
+    assert 'data-testid="meeting-form"' not in html and 'data-testid="override-form"' not in html
+    assert 'data-testid="revise-form"' in html
+    response = post("round_revise", {"revision": 1})
+    assert response["Location"].endswith("?revision=2")
+    revision = CensusRound.objects.get(year=2015, revision=2)
+    assert revision.supersedes == census_round and revision.entries.count() == 2
+    html = _text(client.get(page, {"revision": 1}))
+    assert 'data-testid="revise-form"' not in html  # one revision at a time
+    assert 'data-testid="revisions"' in html
+
+
+def test_district_officer_can_accept_but_not_approve(client, tree, users):
+    posted = take_to_posted(
+        make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000}), users.commune_officer
+    )
+    client.force_login(users.district_officer)
+    page = _round_url("23500", 2015)
+    html = _text(client.get(page))
+    assert 'data-testid="advance-button"' not in html
+    assert 'data-testid="waiting-for"' in html and "Cán bộ xã" in html
+    refused = client.post(
+        _round_url("23500", 2015, "round_advance"), {"target": RoundState.COMMUNE_APPROVED}
+    )
+    assert refused.status_code == 400
+    assert "Vai trò của bạn không được chuyển" in _text(refused)
+    posted.refresh_from_db()
+    assert posted.state == RoundState.POSTED
+
+    services.census_round_advance(
+        census_round=posted, target=RoundState.COMMUNE_APPROVED, actor=users.commune_officer
+    )
+    assert 'data-testid="advance-button"' in _text(client.get(page))
+    accepted = client.post(
+        _round_url("23500", 2015, "round_advance"), {"target": RoundState.DISTRICT_ACCEPTED}
+    )
+    assert accepted.status_code == 302
+    posted.refresh_from_db()
+    assert (posted.state, posted.district_accepted_by) == (
+        RoundState.DISTRICT_ACCEPTED,
+        users.district_officer,
+    )
+
+
+def test_province_viewer_sees_the_round_but_cannot_act(client, tree, users):
+    census_round = make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000})
+    client.force_login(users.province_viewer)
+    html = _text(client.get(_round_url("23500", 2015)))
+    assert 'data-household="A"' in html
+    for form in ("advance-form", "meeting-form", "posting-form", "override-form", "complaint-form"):
+        assert f'data-testid="{form}"' not in html
+    for name, data in (
+        ("round_advance", {"target": RoundState.COLLECTED}),
+        ("entry_override", {"household_code": "A", "status": "not_poor", "reason": "x"}),
+        ("round_posting", {"start": "2015-10-02", "end": "2015-10-09"}),
+    ):
+        assert client.post(_round_url("23500", 2015, name), data).status_code == 403
+    census_round.refresh_from_db()
+    assert census_round.state == RoundState.DRAFT and census_round.posting_start is None
+    assert census_round.entries.get().status == "poor"
+
+
+def test_forms_show_errors_in_vietnamese_and_write_nothing(client, tree, users):
+    census_round = make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000})
+    entry_history = census_round.entries.get().history.count()
+    round_history = census_round.history.count()
+    client.force_login(users.commune_officer)
+    blank = client.post(_round_url("23500", 2015, "round_meeting"), {"participants": ""})
+    assert blank.status_code == 400
+    assert "Trường này là bắt buộc." in _text(blank)
+    assert 'data-testid="meeting-form"' in _text(blank)
+    no_reason = client.post(
+        _round_url("23500", 2015, "entry_override"),
+        {"household_code": "A", "status": "not_poor", "reason": ""},
+    )
+    assert no_reason.status_code == 400
+    assert "Trường này là bắt buộc." in _text(no_reason)
+    blank_reason = client.post(
+        _round_url("23500", 2015, "entry_override"),
+        {"household_code": "A", "status": "not_poor", "reason": "   "},
+    )
+    assert blank_reason.status_code == 400
+    unknown = client.post(
+        _round_url("23500", 2015, "entry_override"),
+        {"household_code": "ZZ", "status": "not_poor", "reason": "Có việc làm"},
+    )
+    assert unknown.status_code == 400
+    assert "ZZ" in _visible(unknown)
+    bad_dates = client.post(
+        _round_url("23500", 2015, "round_posting"), {"start": "2015-10-09", "end": "2015-10-02"}
+    )
+    assert bad_dates.status_code == 400
+    assert "Ngày kết thúc niêm yết không thể trước ngày bắt đầu." in _text(bad_dates)
+    not_a_date = client.post(
+        _round_url("23500", 2015, "round_posting"), {"start": "hôm qua", "end": "2015-10-02"}
+    )
+    assert not_a_date.status_code == 400
+    assert "Nhập một ngày hợp lệ." in _text(not_a_date)
+    skip = client.post(_round_url("23500", 2015, "round_advance"), {"target": RoundState.POSTED})
+    assert skip.status_code == 400
+    census_round.refresh_from_db()
+    assert census_round.state == RoundState.DRAFT
+    assert census_round.meeting_participants is None and census_round.posting_start is None
+    entry = census_round.entries.get()
+    assert (entry.status, entry.override_reason) == ("poor", "")
+    # No write at all from the refused forms: not even a history row.
+    assert (entry.history.count(), census_round.history.count()) == (entry_history, round_history)
+
+
+def test_an_unknown_revision_or_complaint_is_not_found(client, tree, users):
+    make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000})
+    client.force_login(users.commune_officer)
+    assert client.get(_round_url("23500", 2015), {"revision": "x"}).status_code == 404
+    assert client.get(_round_url("23500", 2015), {"revision": 7}).status_code == 404
+    response = client.post(
+        _round_url("23500", 2015, "complaint_resolve", pk=999),
+        {"resolved_on": "2015-10-05", "resolution": "x"},
+    )
+    assert response.status_code == 404
+
+
+# --- The household page ---------------------------------------------------------------------
+
+
+def _shown_id(response) -> str:
+    return re.search(r'data-testid="personal-id">([^<]*)<', _text(response)).group(1)
+
+
+@pytest.mark.parametrize(
+    ("who", "shown"),
+    [
+        ("commune_officer", "001234567889"),
+        ("province_admin", "001234567889"),
+        ("district_officer", "0*********89"),
+        ("province_viewer", "0*********89"),
+    ],
+)
+def test_personal_ids_are_masked_unless_the_gate_allows(client, tree, users, who, shown):
+    series(tree, users)
+    client.force_login(getattr(users, who))
+    response = client.get(reverse("census:household_detail", args=["23500", "A"]))
+    assert response.status_code == 200
+    assert _shown_id(response) == shown
+    if "*" in shown:
+        assert "001234567889" not in _text(response)
+
+
+def test_household_page_shows_members_statuses_by_year_and_overrides(client, tree, users):
+    rounds = series(tree, users)
+    revision = services.census_round_revise(census_round=rounds[1], actor=users.commune_officer)
+    services.census_entry_override(
+        entry=revision.entries.get(household_code="A"),
+        status="near_poor",
+        reason="Con trai đi làm có thu nhập",
+        actor=users.commune_officer,
+    )
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("census:household_detail", args=["23500", "A"]))
+    html = _text(response)
+    assert "Nguyễn Văn An" in html and "Xơ-đăng" in html
+    years = re.findall(r'<tr data-year="(\d+)"', html)
+    assert years == ["2016", "2015", "2015", "2014"]
+    assert "Con trai đi làm có thu nhập" in html and "commune23500" in html
+    assert "income&lt;=400000" in html or "income<=400000" in html
+    assert 'data-testid="history"' in html
+
+
+def test_the_household_link_of_a_round_opens_its_page(client, tree, users):
+    make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000})
+    client.force_login(users.commune_officer)
+    html = _text(client.get(_round_url("23500", 2015)))
+    link = reverse("census:household_detail", args=["23500", "A"])
+    assert f'href="{link}"' in html

@@ -1,0 +1,29 @@
+"""Census pages under /census/; each view declares its gate rule (census.view or census.edit)."""
+
+from django.urls import path
+
+from ketnghia.census import views
+
+app_name = "census"
+urlpatterns = [
+    path("<str:commune>/", views.commune_census, name="commune_census"),
+    path("<str:commune>/rounds/", views.round_create, name="round_create"),
+    path("<str:commune>/recompute/", views.round_recompute, name="round_recompute"),
+    path(
+        "<str:commune>/households/<str:code>/",
+        views.household_detail,
+        name="household_detail",
+    ),
+    path("<str:commune>/<int:year>/", views.round_detail, name="round_detail"),
+    path("<str:commune>/<int:year>/advance/", views.round_advance, name="round_advance"),
+    path("<str:commune>/<int:year>/meeting/", views.round_meeting, name="round_meeting"),
+    path("<str:commune>/<int:year>/posting/", views.round_posting, name="round_posting"),
+    path("<str:commune>/<int:year>/complaints/", views.complaint_record, name="complaint_record"),
+    path(
+        "<str:commune>/<int:year>/complaints/<int:pk>/resolve/",
+        views.complaint_resolve,
+        name="complaint_resolve",
+    ),
+    path("<str:commune>/<int:year>/override/", views.entry_override, name="entry_override"),
+    path("<str:commune>/<int:year>/revise/", views.round_revise, name="round_revise"),
+]
