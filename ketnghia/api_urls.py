@@ -4,8 +4,10 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ketnghia.accounts.api import MeApi
+from ketnghia.census import api as census_api
 from ketnghia.core.gate import gate
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
+from ketnghia.households.api import HouseholdDetailApi
 
 app_name = "api"
 urlpatterns = [
@@ -18,4 +20,59 @@ urlpatterns = [
     path("me/", MeApi.as_view(), name="me"),
     path("units/", UnitListApi.as_view(), name="unit_list"),
     path("units/<str:code>/", UnitDetailApi.as_view(), name="unit_detail"),
+    path(
+        "census/<str:commune>/rounds/",
+        census_api.RoundListApi.as_view(),
+        name="census_round_list",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/",
+        census_api.RoundDetailApi.as_view(),
+        name="census_round_detail",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/entries/",
+        census_api.RoundEntryListApi.as_view(),
+        name="census_entry_list",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/advance/",
+        census_api.RoundAdvanceApi.as_view(),
+        name="census_round_advance",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/meeting/",
+        census_api.RoundMeetingApi.as_view(),
+        name="census_round_meeting",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/posting/",
+        census_api.RoundPostingApi.as_view(),
+        name="census_round_posting",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/complaints/",
+        census_api.ComplaintRecordApi.as_view(),
+        name="census_complaint_record",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/complaints/<int:pk>/resolve/",
+        census_api.ComplaintResolveApi.as_view(),
+        name="census_complaint_resolve",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/override/",
+        census_api.EntryOverrideApi.as_view(),
+        name="census_entry_override",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/revise/",
+        census_api.RoundReviseApi.as_view(),
+        name="census_round_revise",
+    ),
+    path(
+        "households/<str:commune>/<str:code>/",
+        HouseholdDetailApi.as_view(),
+        name="household_detail",
+    ),
 ]

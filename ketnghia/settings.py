@@ -230,6 +230,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One schema name per choice set that several fields share (status and computed_status,
+    # a round's state and a step's target).
+    "ENUM_NAME_OVERRIDES": {
+        "HouseholdStatusEnum": "ketnghia.poverty.rules.Status",
+        "RoundStateEnum": "ketnghia.census.models.RoundState",
+    },
 }
 
 LOGGING = {
