@@ -153,11 +153,13 @@ def _commune_context(
         "statuses": Status.choices,
         "transition_labels": list(TRANSITION_LABELS.items()),
         "standards": builtin_standards(),
-        "recompute_form": RecomputeForm(years=[s.round.year for s in reversed(summaries)])
+        "recompute_form": RecomputeForm(
+            years=[s.round.year for s in reversed(summaries)], auto_id="recompute_%s"
+        )
         if summaries
         else None,
         "may_edit": may_edit,
-        "create_form": (create_form or RoundCreateForm()) if may_edit else None,
+        "create_form": (create_form or RoundCreateForm(auto_id="create_%s")) if may_edit else None,
     }
 
 
@@ -173,7 +175,7 @@ def commune_census(request: HttpRequest, commune: str) -> HttpResponse:
 def round_create(request: HttpRequest, commune: str) -> HttpResponse:
     """Open the census round of a year for the commune."""
     unit = _commune_or_404(request, commune)
-    form = RoundCreateForm(request.POST)
+    form = RoundCreateForm(request.POST, auto_id="create_%s")
     if form.is_valid():
         try:
             census_round = services.census_round_create(
