@@ -17,7 +17,7 @@ import csv
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -156,10 +156,146 @@ class Table:
                     continue
                 yield Row(self.name, layout.sheet, number, cells, layout.headers)
 
-    def _raw_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+    def chunks(
+        self, size: int, *, on_sheet_height: Callable[[str, int], None] | None = None
+    ) -> Iterator[Chunk]:
+        """Yield the non-blank data rows in chunks of at most `size` rows, cells left raw.
+
+        The fast path of bulk imports: no per-row objects, cells exactly as the file holds
+        them (CSV text untrimmed and not normalised, typed workbook values), addressed by
+        column with `Chunk.column`. A chunk never spans two sheets. `on_sheet_height` hears a
+        workbook sheet's row count once it is loaded (for a progress bar).
+        """
+        for layout in self.layouts:
+            # The required columns come first: a data row has them filled, so the blank test
+            # usually stops at the first cell it looks at.
+            positions = [
+                layout.positions[column.key]
+                for column in sorted(self.columns, key=lambda column: not column.required)
+                if column.key in layout.positions
+            ]
+            first = positions[0]
+            numbers: list[int] = []
+            rows: list[list[Any]] = []
+            records = self._raw_rows(layout.sheet, on_sheet_height)
+            for number, _values in records:
+                if number >= layout.header_row:
+                    break
+            for number, values in records:
+                # Inline fast test on the first required cell; the full test only when it
+                # is empty (a blank row, or a row with a required cell missing).
+                value = values[first] if first < len(values) else None
+                if (not value or (type(value) is str and value.isspace())) and _blank_at(
+                    values, positions
+                ):
+                    continue
+                numbers.append(number)
+                rows.append(values)
+                if len(rows) >= size:
+                    yield Chunk(
+                        self.name, layout.sheet, numbers, rows, layout.positions, layout.headers
+                    )
+                    numbers, rows = [], []
+            if rows:
+                yield Chunk(
+                    self.name, layout.sheet, numbers, rows, layout.positions, layout.headers
+                )
+
+    def header_row(self, sheet: str) -> int:
+        """Return the row number of `sheet`'s header."""
+        return next(layout.header_row for layout in self.layouts if layout.sheet == sheet)
+
+    def raw_rows(self, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+        """Yield (row number, every cell as the file holds it) of `sheet`, header included."""
+        return self._raw_rows(sheet)
+
+    def count_lines(self) -> int | None:
+        """Return about how many data rows a CSV holds (its line count), None for a workbook.
+
+        Counted on the bytes in chunks, so it is cheap; a line break quoted inside a cell
+        makes it an overestimate, which a progress bar can live with.
+        """
+        if self.path.suffix.lower() not in CSV_SUFFIXES:
+            return None
+        lines = 0
+        last = b"\n"
+        with self.path.open("rb") as handle:
+            while block := handle.read(_CHUNK):
+                lines += block.count(b"\n")
+                last = block[-1:]
+        if last != b"\n":
+            lines += 1
+        return max(0, lines - self.layouts[0].header_row)
+
+    def _raw_rows(
+        self, sheet: str, on_sheet_height: Callable[[str, int], None] | None = None
+    ) -> Iterator[tuple[int, list[Any]]]:
         if self.path.suffix.lower() in CSV_SUFFIXES:
             return csv_records(self.path, self.name, self.encoding, self.delimiter)
-        return _xlsx_rows(self.path, self.name, sheet)
+        return _xlsx_rows(self.path, self.name, sheet, on_sheet_height)
+
+
+@dataclass
+class Chunk:
+    """Consecutive data rows of one sheet, raw, for column-wise checks (see `Table.chunks`)."""
+
+    file: str
+    sheet: str
+    numbers: list[int]
+    rows: list[list[Any]]
+    positions: Mapping[str, int]
+    headers: Mapping[str, str]
+    _columns: list[tuple[Any, ...]] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def has(self, key: str) -> bool:
+        return key in self.positions
+
+    def column(self, key: str) -> Sequence[Any]:
+        """Return the raw cells of column `key`, one per row (None where a row is short)."""
+        index = self.positions.get(key)
+        if index is None:
+            return [None] * len(self.rows)
+        if self._columns is None:
+            widest = max(self.positions.values())
+            # One transposition in C serves every column, when no row is short (CSV rows
+            # may leave trailing empty cells out, and zip would cut them all to the shortest).
+            self._columns = (
+                list(zip(*self.rows, strict=False))
+                if self.rows and min(map(len, self.rows)) > widest
+                else []
+            )
+        if self._columns:
+            return self._columns[index]
+        return [values[index] if index < len(values) else None for values in self.rows]
+
+    def location(self, index: int, key: str = "") -> Location:
+        return Location(
+            file=self.file,
+            sheet=self.sheet,
+            row=self.numbers[index],
+            column=self.headers.get(key, ""),
+        )
+
+    def problem(self, index: int, key: str, message: str) -> Problem:
+        return Problem(message, self.location(index, key))
+
+
+def _blank_at(values: list[Any], positions: list[int]) -> bool:
+    """Return whether every cell of `values` at `positions` is blank."""
+    width = len(values)
+    for index in positions:
+        if index < width:
+            value = values[index]
+            if (
+                value is not None
+                and value != ""
+                and not (isinstance(value, str) and value.isspace())
+            ):
+                return False
+    return True
 
 
 class ProblemList:
@@ -489,13 +625,20 @@ def _open_workbook(path: Path, name: str) -> CalamineWorkbook:
         raise _unreadable_workbook(name, error) from None
 
 
-def _xlsx_rows(path: Path, name: str, sheet: str) -> Iterator[tuple[int, list[Any]]]:
+def _xlsx_rows(
+    path: Path,
+    name: str,
+    sheet: str,
+    on_sheet_height: Callable[[str, int], None] | None = None,
+) -> Iterator[tuple[int, list[Any]]]:
     workbook = _open_workbook(path, name)
     try:
         try:
             worksheet = workbook.get_sheet_by_name(sheet)
         except CalamineError as error:
             raise _unreadable_workbook(name, error) from None
+        if on_sheet_height is not None:
+            on_sheet_height(sheet, worksheet.total_height)
         start = worksheet.start
         if start is None:
             return

@@ -1,0 +1,300 @@
+"""Import a commune's census from a .csv or .xlsx file: tolerant of form, strict about meaning.
+
+Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
+column and classified (`import_checks`), and its rows go into a temporary staging table.
+Checks across the whole file (a household code used twice) and the plan (which households
+and entries would be created or changed) then run as SQL over that table (`import_sql`).
+If anything is wrong, every problem is raised at once (file, sheet, row, column) and nothing
+is written; a dry run stops after the plan. A commit writes everything in the same
+transaction, and records it in one `ImportBatch` that the created and changed entries point
+to. A file that changes nothing (imported before) leaves no batch behind.
+
+Python holds one chunk at a time, so memory stays flat in the file's size; the bulk of the
+work is COPY and set-based SQL (design: "Scale-out path").
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ketnghia.census import import_sql, workflow
+from ketnghia.census.import_checks import (
+    STAGE_COLUMNS,
+    CensusContext,
+    Village,
+    VillageLookup,
+    check_chunk,
+)
+from ketnghia.census.import_columns import census_columns
+from ketnghia.census.models import CensusRound, ImportBatch, Status
+from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.text import format_number
+from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
+from ketnghia.imports import ImportReport
+from ketnghia.imports.error_workbook import error_workbook
+from ketnghia.imports.readers import ProblemList, Table, open_table
+from ketnghia.imports.staging import StagingTable
+from ketnghia.poverty.domain import Area, Standard
+from ketnghia.poverty.selectors import standard_get
+
+# Rows checked and classified per step: large enough that numpy and the database calls
+# are amortised, small enough that a chunk of raw cells stays some tens of megabytes.
+CHUNK_ROWS = 20_000
+DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class CensusImportReport(ImportReport):
+    """What a census import did, or (dry run) would do.
+
+    `created`, `updated` and `unchanged` count the round's entries; `rows` the households
+    read (total rows such as "Tổng cộng" are skipped and counted in `skipped_rows`).
+    """
+
+    round: str = ""
+    standard: str = ""
+    sha256: str = ""
+    skipped_rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    # Entries of the round that the file does not list; they are kept as they are.
+    absent: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    batch_id: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _refuse(message: str, file: str = "", column: str = "") -> InvalidInput:
+    return InvalidInput(Problem(message, Location(file=file, column=column)))
+
+
+def _max_bytes() -> int:
+    return int(getattr(settings, "KETNGHIA_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
+
+
+def census_import_check_size(*, size: int, file_name: str) -> None:
+    """Refuse a file larger than KETNGHIA_IMPORT_MAX_BYTES, before anything reads it."""
+    limit = _max_bytes()
+    if size > limit:
+        raise _refuse(
+            _(
+                "The file is %(size)s MB, more than the %(limit)s MB an import accepts; split "
+                "it by village or save it as .csv."
+            )
+            % {
+                "size": format_number(size / 1_048_576, 1),
+                "limit": format_number(limit / 1_048_576, 0),
+            },
+            file_name,
+        )
+
+
+def _check_file(path: Path, name: str) -> None:
+    if not path.is_file():
+        raise _refuse(_("File not found."), name)
+    census_import_check_size(size=path.stat().st_size, file_name=name)
+
+
+def file_sha256(path: Path) -> str:
+    """Return the SHA-256 of a file, read in blocks."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _unit_area(unit: Unit) -> str:
+    return Area.URBAN if unit.is_urban or unit.kind in URBAN_KINDS else Area.RURAL
+
+
+def census_context(census_round: CensusRound, standard: Standard) -> CensusContext:
+    """Return what the checks need to know about the round's commune."""
+    commune = census_round.commune
+    villages = [
+        Village(unit.pk, unit.code, unit.name, unit.path, _unit_area(unit))
+        for unit in Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE).order_by("code")
+    ]
+
+    def find_communes(codes: set[str]) -> dict[str, str]:
+        return dict(
+            Unit.objects.filter(code__in=codes, level=UnitLevel.COMMUNE).values_list("code", "name")
+        )
+
+    return CensusContext(
+        commune_code=commune.code,
+        commune_name=commune.name,
+        commune_path=commune.path,
+        commune_area=_unit_area(commune),
+        year=census_round.year,
+        standard=standard,
+        villages=VillageLookup(villages),
+        find_communes=find_communes,
+    )
+
+
+def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
+    """Open a census file for `census_round`, refusing what cannot be imported into it.
+
+    Refused before any row is read: a missing or too large file, an approved round, an
+    unknown standard, a file that is not a readable .csv or .xlsx, missing columns.
+    """
+    path = Path(path)
+    _check_file(path, file_name)
+    if census_round.pk is not None and workflow.is_frozen(census_round.state):
+        raise _refuse(
+            _("Round %(round)s is approved and can no longer change; start a revision instead.")
+            % {"round": census_round},
+            file_name,
+        )
+    standard = standard_get(census_round.standard_code)
+    return open_table(path, census_columns(standard), name=file_name)
+
+
+def census_import(
+    *,
+    census_round: CensusRound,
+    path: str | Path,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    actor: Any = None,
+    progress: Progress | None = None,
+) -> CensusImportReport:
+    """Import the households of a census file into `census_round`, all or nothing.
+
+    Raises InvalidInput listing every problem (nothing written). `file_name` is how messages
+    name the file (its own name by default, never a server path). `progress(done, total)` is
+    called as rows are read; `total` is an estimate, or None until it is known. A dry run,
+    and a file that changes nothing, write nothing at all. `census_round` may be unsaved for a
+    dry run (a round that does not exist yet).
+    """
+    path = Path(path)
+    name = file_name or path.name
+    table = census_import_open(census_round=census_round, path=path, file_name=name)
+    standard = standard_get(census_round.standard_code)
+    if census_round.pk is None and not dry_run:
+        raise ValueError("save the round before a real import")
+    report = CensusImportReport(
+        file=name,
+        dry_run=dry_run,
+        round=str(census_round),
+        standard=standard.code,
+        sha256=file_sha256(path),
+    )
+    context = census_context(census_round, standard)
+    commune_id = census_round.commune_id
+    total: list[int | None] = [table.count_lines()]
+
+    def heard_height(_sheet: str, height: int) -> None:
+        total[0] = (total[0] or 0) + height
+
+    problems = ProblemList()
+    statuses: Counter[str] = Counter()
+    with transaction.atomic():
+        if census_round.pk is not None:
+            # One import at a time per round; a page's step waits for it too.
+            CensusRound.objects.select_for_update().filter(pk=census_round.pk).exists()
+        stage = StagingTable(STAGE_COLUMNS, prefix="census_stage")
+        stage.create()
+        line = done = 0
+        for chunk in table.chunks(CHUNK_ROWS, on_sheet_height=heard_height):
+            checked = check_chunk(chunk, context, problems, line)
+            line += checked.read
+            done += checked.read
+            report.skipped_rows += checked.skipped
+            statuses.update(checked.statuses)
+            stage.insert(checked.rows)
+            if progress is not None:
+                progress(done, total[0])
+        stage.index("code")
+        for repeat in import_sql.repeated_codes(stage):
+            problems.add(_repeat_problem(repeat, name, table))
+        if not problems and line == report.skipped_rows:
+            problems.add(
+                Problem(_("The file has no household rows below its header."), Location(file=name))
+            )
+        problems.raise_if_any()
+
+        planned = import_sql.plan(stage, commune_id=commune_id, round_id=census_round.pk)
+        report.rows = planned.rows
+        report.created = planned.entries_created
+        report.updated = planned.entries_changed
+        report.unchanged = planned.entries_unchanged
+        report.households_created = planned.households_created
+        report.households_updated = planned.households_updated
+        report.absent = planned.entries_absent
+        report.by_status = {status: statuses.get(status, 0) for status in Status.values}
+        if not dry_run and planned.changes_anything:
+            batch = ImportBatch.objects.create(
+                round=census_round,
+                file_name=name[:255],
+                file_sha256=report.sha256,
+                imported_by=actor if getattr(actor, "pk", None) else None,
+                rows_read=planned.rows,
+                households_created=planned.households_created,
+                households_updated=planned.households_updated,
+                entries_created=planned.entries_created,
+                entries_changed=planned.entries_changed,
+                entries_unchanged=planned.entries_unchanged,
+            )
+            import_sql.write(
+                stage,
+                commune_id=commune_id,
+                round_id=census_round.pk,
+                year=census_round.year,
+                batch_id=batch.pk,
+            )
+            report.batch_id = batch.pk
+        stage.drop()
+        if dry_run:
+            transaction.set_rollback(True)
+    if progress is not None:
+        progress(done, done)
+    return report
+
+
+def _repeat_problem(repeat: import_sql.Repeat, name: str, table: Table) -> Problem:
+    where = (
+        _("row %(row)s") % {"row": repeat.first_row}
+        if repeat.first_sheet == repeat.sheet
+        else _("sheet %(sheet)s, row %(row)s")
+        % {"sheet": repeat.first_sheet, "row": repeat.first_row}
+    )
+    layout = next(layout for layout in table.layouts if layout.sheet == repeat.sheet)
+    return Problem(
+        _("Household code “%(code)s” is used twice: also on %(where)s.")
+        % {"code": repeat.code, "where": where},
+        Location(
+            file=name,
+            sheet=repeat.sheet,
+            row=repeat.row,
+            column=layout.headers.get("household_code", ""),
+        ),
+    )
+
+
+def census_import_error_workbook(
+    *, census_round: CensusRound, path: str | Path, file_name: str, problems: list[Problem]
+) -> bytes:
+    """Return the error workbook of a refused census file: the problems and the faulty rows."""
+    try:
+        table: Table | None = census_import_open(
+            census_round=census_round, path=path, file_name=file_name
+        )
+    except KetnghiaError:
+        # The file itself could not be read (wrong type, missing columns): list the problems.
+        table = None
+    return error_workbook(problems=problems, table=table)
