@@ -13,19 +13,32 @@ all-or-nothing commit, the same report.
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import hashlib
 import io
 import re
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from ketnghia.census import import_columns as cols
+from ketnghia.census.import_columns import column_label
+from ketnghia.census.importing import CensusImportReport, census_import
+from ketnghia.census.models import CensusRound
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
 from ketnghia.poverty.domain import Area, BilingualText, Standard
+from ketnghia.poverty.selectors import standard_get
 
 # Languages of the form: ODK wants "Name (code)" so Collect and Enketo can pick one.
 LANGUAGES = (("vi", "Tiếng Việt (vi)"), ("en", "English (en)"))
@@ -136,8 +149,16 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
     if villages:
         rows.append(_row("select_one villages", "village", _both("Village"), required="yes"))
     else:
+        # Required: the import refuses a household without a village where the commune has
+        # villages, and this form cannot know whether it has.
         rows.append(
-            _row("text", "village", _both("Village code"), hint=_both("Leave blank if unknown."))
+            _row(
+                "text",
+                "village",
+                _both("Village"),
+                hint=_both("The village's code or name, as the commune writes it."),
+                required="yes",
+            )
         )
     rows.append(_row("text", "head_name", _both("Head of household"), required="yes"))
     area_default = ""
@@ -264,3 +285,200 @@ def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+# --- Import of the submissions ----------------------------------------------------------
+
+
+@dataclass
+class OdkImportReport:
+    """What importing an ODK/KoBoToolbox export did: the census import's report, and what
+    the export held beside it (submissions a reviewer rejected are left out, and counted)."""
+
+    census: CensusImportReport
+    submissions: int = 0
+    rejected: int = 0
+
+
+# Where the survey date comes from, best first: when the interview ended on the device, when
+# it started, then when the server received it (possibly days later, after a sync).
+_DATE_SOURCES = ("end", "start", "submission_date")
+# Review states that mean "do not use this submission", folded: ODK Central's review state,
+# KoBoToolbox's validation status as a value or (label exports) as its English label.
+_REJECTED = frozenset({"rejected", "validation_status_not_approved", "not approved"})
+
+
+def _odk_columns(standard: Standard) -> tuple[Column, ...]:
+    """Return the export's columns: each field under its grouped and its bare name.
+
+    `header_key` folds `household-code` (ODK Central) and `household/code` (KoBoToolbox)
+    alike, so one name per grouping covers both servers.
+    """
+
+    def field(key: str, group: str, name: str, *, required: bool = True) -> Column:
+        return Column(key, (f"{group}-{name}", name), required=required)
+
+    return (
+        field(cols.HOUSEHOLD_CODE, HOUSEHOLD_GROUP, "code"),
+        field(cols.HEAD_NAME, HOUSEHOLD_GROUP, "head_name"),
+        field(cols.INCOME, HOUSEHOLD_GROUP, "monthly_income_per_person"),
+        field(cols.VILLAGE, HOUSEHOLD_GROUP, "village", required=False),
+        field(cols.AREA, HOUSEHOLD_GROUP, "area", required=False),
+        field(cols.MEMBER_COUNT, HOUSEHOLD_GROUP, "member_count", required=False),
+        Column(cols.COMMUNE_CODE, (COMMUNE_FIELD,), required=False),
+        *(
+            field(cols.indicator_key(code), DEPRIVATION_GROUP, code)
+            for code in standard.indicator_codes
+        ),
+        Column("end", ("end",), required=False),
+        Column("start", ("start",), required=False),
+        Column("submission_date", ("SubmissionDate", "_submission_time"), required=False),
+        Column("review", ("ReviewState", "_validation_status"), required=False),
+    )
+
+
+def _survey_date(values: list[str], positions: dict[str, int]) -> str:
+    """Return the day of the interview as yyyy-mm-dd in Vietnam's time zone.
+
+    A timestamp that does not parse is passed on as it is, so the import reports it rather
+    than the date being lost without a word.
+    """
+    for key in _DATE_SOURCES:
+        index = positions.get(key)
+        text = values[index].strip() if index is not None and index < len(values) else ""
+        if not text:
+            continue
+        try:
+            moment = dt.datetime.fromisoformat(text)
+        except ValueError:
+            return text
+        if moment.tzinfo is not None:
+            moment = timezone.localtime(moment)
+        return moment.date().isoformat()
+    return ""
+
+
+def _rejected(values: list[str], positions: dict[str, int]) -> bool:
+    index = positions.get("review")
+    return index is not None and index < len(values) and fold(values[index]) in _REJECTED
+
+
+def _letters(column: str) -> str:
+    return column.split(" ", 1)[0]
+
+
+def _header_text(described: str) -> str:
+    """Return the header of a reader's column description "E (household-code)"."""
+    return described.split(" ", 1)[1][1:-1] if " " in described else described
+
+
+def odk_export_to_census_csv(
+    *, standard: Standard, path: Path, file_name: str, out: Path
+) -> tuple[int, int, dict[str, str]]:
+    """Write the export at `path` as a census CSV at `out`, row for row and column for column.
+
+    Every record keeps its row number and every field its column letter, so what the census
+    import says about `out` holds for the export; the survey date goes in an added last
+    column. Returns (submissions, rejected, {column letters: the export's header}).
+    """
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        raise InvalidInput(
+            Problem(
+                _("Import the CSV export of the submissions (ODK Central or KoBoToolbox)."),
+                Location(file=file_name),
+            )
+        )
+    table = open_table(path, _odk_columns(standard), name=file_name)
+    (layout,) = table.layouts
+    positions = dict(layout.positions)
+    wanted = {key for key in positions if key.startswith(cols.INDICATOR_PREFIX)} | {
+        cols.HOUSEHOLD_CODE,
+        cols.HEAD_NAME,
+        cols.INCOME,
+        cols.VILLAGE,
+        cols.AREA,
+        cols.MEMBER_COUNT,
+        cols.COMMUNE_CODE,
+    }
+    renamed = {positions[key]: column_label(standard, key) for key in wanted if key in positions}
+    export_headers = {
+        _letters(layout.headers[key]): _header_text(layout.headers[key])
+        for key in wanted
+        if key in positions
+    }
+    submissions = rejected = 0
+    date_index: int | None = None
+    with out.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        for number, values in table.raw_rows(layout.sheet):
+            if number < layout.header_row:
+                writer.writerow([])
+            elif number == layout.header_row:
+                # Columns the census import does not read lose their header, so no name an
+                # ODK server invents can ever be taken for one of the census's columns.
+                header = [renamed.get(index, "") for index in range(len(values))]
+                date_index = len(header)
+                header.append(column_label(standard, cols.SURVEYED_ON))
+                export_headers[column_letter(date_index)] = " / ".join(
+                    _header_text(layout.headers[key]) for key in _DATE_SOURCES if key in positions
+                )
+                writer.writerow(header)
+            elif not any(value.strip() for value in values):
+                writer.writerow([])
+            else:
+                submissions += 1
+                if _rejected(values, positions):
+                    rejected += 1
+                    writer.writerow([])
+                    continue
+                row = values + [""] * (date_index - len(values)) if date_index else values
+                writer.writerow([*row[:date_index], _survey_date(values, positions)])
+    return submissions, rejected, export_headers
+
+
+def _in_export_terms(error: InvalidInput, file_name: str, headers: dict[str, str]) -> InvalidInput:
+    """Return `error` with each column named as the export names it."""
+    problems = []
+    for problem in error.problems:
+        location = problem.location
+        letters = _letters(location.column) if location.column else ""
+        if location.file == file_name and letters in headers:
+            location = replace(location, column=f"{letters} ({headers[letters]})")
+            problem = replace(problem, location=location)
+        problems.append(problem)
+    return InvalidInput(problems)
+
+
+def odk_import(
+    *,
+    census_round: CensusRound,
+    path: str | Path,
+    file_name: str | None = None,
+    dry_run: bool = False,
+    actor: Any = None,
+) -> OdkImportReport:
+    """Import the CSV export of the census form's submissions into `census_round`.
+
+    The export becomes a census file and goes through `census_import`: the same checks,
+    all or nothing, the same record of the import. Submissions a reviewer rejected (ODK
+    Central's review state, KoBoToolbox's validation status) are left out and counted.
+    """
+    path = Path(path)
+    name = file_name or path.name
+    standard = standard_get(census_round.standard_code)
+    with tempfile.TemporaryDirectory(prefix="ketnghia-odk-") as directory:
+        converted = Path(directory) / "census.csv"
+        submissions, rejected, headers = odk_export_to_census_csv(
+            standard=standard, path=path, file_name=name, out=converted
+        )
+        try:
+            report = census_import(
+                census_round=census_round,
+                path=converted,
+                file_name=name,
+                dry_run=dry_run,
+                actor=actor,
+            )
+        except InvalidInput as error:
+            raise _in_export_terms(error, name, headers) from None
+    return OdkImportReport(census=report, submissions=submissions, rejected=rejected)
