@@ -7,6 +7,7 @@ PORT ?= 8000
 
 .PHONY: install run test lint format bench clean
 
+# requirements.lock pins the dev and bench extras too (its first lines give the command).
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ketnghia needs Python 3.11 or newer")'
 	$(PYTHON) -m venv $(VENV)
@@ -30,13 +31,16 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-# Time the demo generation (first load, then the idempotent second run) on a throwaway SQLite
-# database, whatever DATABASE_URL says.
+# Print one table (see bench/README.md): the census import against django-import-export
+# from .csv and .xlsx, households per second into PostgreSQL (a scratch database
+# ketnghia_bench, created and dropped, when a server answers at DATABASE_URL or
+# 127.0.0.1:5432), peak memory at two file sizes, and the demo generation (first load, then
+# the idempotent second run). SQLite runs in a throwaway directory, whatever DATABASE_URL
+# says. BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 20000 --no-postgres".
 bench: install
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \
-	export KETNGHIA_VAR_DIR="$$tmp" KETNGHIA_PROFILE=local && unset DATABASE_URL && \
-	$(BIN)/ketnghia migrate --noinput -v0 && \
-	$(BIN)/ketnghia demo && $(BIN)/ketnghia demo
+	export KETNGHIA_VAR_DIR="$$tmp" KETNGHIA_PROFILE=local TMPDIR="$$tmp" && \
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 format: install
 	$(BIN)/ruff check --fix .
