@@ -340,6 +340,7 @@ class ProblemList:
             key=lambda p: (
                 sheets[(p.location.file, p.location.sheet)],
                 p.location.row if p.location.row is not None else 0,
+                _column_order(p.location.column),
             ),
         )
         if self.dropped:
@@ -350,6 +351,14 @@ class ProblemList:
                 )
             )
         raise InvalidInput(problems)
+
+
+def _column_order(column: str) -> tuple[int, str]:
+    """Return a sort key putting "B (…)" before "AA (…)"; columns without a letter first."""
+    letters = column.split(" ", 1)[0] if column else ""
+    if not (letters.isascii() and letters.isalpha() and letters.isupper()):
+        return (0, "")
+    return (len(letters), letters)
 
 
 def open_table(

@@ -1,0 +1,62 @@
+"""What the census file commands share: finding the commune and the round of a year."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from ketnghia.census.models import CensusRound
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.poverty.selectors import standard_get
+from ketnghia.poverty.standards import standard_for_year
+
+
+def commune_by_code(code: str) -> Unit:
+    """Return the commune with `code` (a code that lost its leading zeros is padded)."""
+    code = code.strip()
+    commune = Unit.objects.filter(code__in={code, code.zfill(5)}, level=UnitLevel.COMMUNE).first()
+    if commune is None:
+        raise InvalidInput(
+            Problem(
+                _("Unknown commune code “%(code)s”.") % {"code": code}, Location(field="commune")
+            )
+        )
+    return commune
+
+
+def latest_round(commune: Unit, year: int) -> CensusRound | None:
+    """Return the latest revision of `commune`'s round of `year`, if there is one."""
+    return (
+        CensusRound.objects.filter(commune=commune, year=year)
+        .select_related("commune")
+        .order_by("-revision")
+        .first()
+    )
+
+
+def standard_code_for(year: int, given: str | None) -> str:
+    """Return the standard a new round of `year` uses: `given`, else the one in force."""
+    if given:
+        return standard_get(given).code
+    return standard_for_year(year).code
+
+
+def round_for(commune: Unit, year: int, standard: str | None) -> CensusRound:
+    """Return the round of `year`, or an unsaved one to be created under the standard."""
+    census_round = latest_round(commune, year)
+    if census_round is None:
+        return CensusRound(
+            commune=commune, year=year, standard_code=standard_code_for(year, standard)
+        )
+    if standard and standard_get(standard).code != census_round.standard_code:
+        raise InvalidInput(
+            Problem(
+                _(
+                    "Round %(round)s uses standard %(used)s, not %(given)s; leave --standard out "
+                    "or recompute the round."
+                )
+                % {"round": census_round, "used": census_round.standard_code, "given": standard},
+                Location(field="standard"),
+            )
+        )
+    return census_round

@@ -1,0 +1,199 @@
+"""Census files uploaded through the web, imported in the background (django-tasks).
+
+`census_import_enqueue` stores the upload as a `CensusImportJob` and queues
+`census_import_run` once the upload is committed. The worker (`ketnghia db_worker`, from
+django-tasks-db) runs the import and keeps the job's progress and report up to date; the
+round's page polls the job for its progress bar and shows the report or the problems. With
+the immediate backend (tests, and `make run` unless KETNGHIA_TASK_WORKER=1) the import runs
+at once, inside the upload's request.
+
+Progress during the import is written on a second connection, so the page sees it while the
+import's own transaction is still open. SQLite allows one writer at a time, so there the job
+only moves from queued to running to done.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection, connections, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tasks import task
+
+from ketnghia.census import workflow
+from ketnghia.census.importing import (
+    census_import,
+    census_import_check_size,
+    census_import_error_workbook,
+)
+from ketnghia.census.models import CensusImportJob, CensusRound, ImportJobState
+from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+
+# Progress is written at most this often (seconds): a progress bar needs no more.
+PROGRESS_EVERY = 0.5
+
+
+def census_import_enqueue(
+    *, census_round: CensusRound, uploaded_file: UploadedFile, dry_run: bool, actor: Any
+) -> CensusImportJob:
+    """Store an uploaded census file as a job and queue its import; return the job.
+
+    Refused at once, with nothing stored: a file above KETNGHIA_IMPORT_MAX_BYTES and a round
+    that is approved. Everything else about the file is checked by the import itself and
+    lands in the job's report.
+    """
+    name = Path(uploaded_file.name or "census").name
+    census_import_check_size(size=uploaded_file.size or 0, file_name=name)
+    if workflow.is_frozen(census_round.state):
+        raise InvalidInput(
+            Problem(
+                _("Round %(round)s is approved and can no longer change; start a revision instead.")
+                % {"round": census_round},
+                Location(file=name),
+            )
+        )
+    with transaction.atomic():
+        job = CensusImportJob(
+            round=census_round,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            file_name=name[:255],
+            dry_run=dry_run,
+        )
+        job.file.save(name, uploaded_file, save=False)
+        job.save()
+        transaction.on_commit(lambda: census_import_run.enqueue(job.pk))
+    return job
+
+
+@task()
+def census_import_run(job_id: int) -> None:
+    """Run the import of a queued job, recording its progress and its report."""
+    job = (
+        CensusImportJob.objects.select_related("round", "round__commune", "created_by")
+        .filter(pk=job_id, state=ImportJobState.QUEUED)
+        .first()
+    )
+    if job is None:
+        return  # already run (a task may be delivered twice) or deleted
+    CensusImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJobState.RUNNING, started_at=timezone.now()
+    )
+    progress = _ProgressWriter(job.pk)
+    try:
+        with _local_copy(job) as path:
+            report = census_import(
+                census_round=job.round,
+                path=path,
+                file_name=job.file_name,
+                dry_run=job.dry_run,
+                actor=job.created_by,
+                progress=progress,
+            )
+    except KetnghiaError as error:
+        CensusImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJobState.FAILED,
+            finished_at=timezone.now(),
+            report={
+                "errors": [problem.as_dict() for problem in error.problems],
+                "error_count": len(error.problems),
+            },
+        )
+        return
+    except BaseException:
+        # A bug, not bad input: the job says so, and the worker logs the traceback.
+        CensusImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJobState.FAILED,
+            finished_at=timezone.now(),
+            report={
+                "errors": [
+                    Problem(
+                        _("The import stopped on an internal error; the file was not imported."),
+                        Location(file=job.file_name),
+                    ).as_dict()
+                ],
+                "error_count": 1,
+            },
+        )
+        raise
+    CensusImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJobState.DONE,
+        finished_at=timezone.now(),
+        rows_done=report.rows,
+        rows_total=report.rows,
+        report=report.as_dict(),
+        batch_id=report.batch_id,
+    )
+
+
+def census_import_job_errors_workbook(*, job: CensusImportJob) -> bytes:
+    """Return the error workbook of a failed job (its problems and the faulty rows)."""
+    problems = [
+        Problem(
+            item.get("message", ""),
+            Location(
+                file=item.get("file") or "",
+                sheet=item.get("sheet") or "",
+                row=item.get("row"),
+                column=item.get("column") or "",
+                field=item.get("field") or "",
+            ),
+        )
+        for item in job.report.get("errors", [])
+    ]
+    with _local_copy(job) as path:
+        return census_import_error_workbook(
+            census_round=job.round, path=path, file_name=job.file_name, problems=problems
+        )
+
+
+@contextmanager
+def _local_copy(job: CensusImportJob) -> Iterator[Path]:
+    """Yield a local path of the job's file (a temporary copy where storage is remote)."""
+    try:
+        local: Path | None = Path(job.file.path)
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        yield local
+        return
+    suffix = Path(job.file_name).suffix
+    with tempfile.NamedTemporaryFile(suffix=suffix) as handle, job.file.open("rb") as source:
+        shutil.copyfileobj(source, handle)
+        handle.flush()
+        yield Path(handle.name)
+
+
+class _ProgressWriter:
+    """Write a job's progress on a connection of its own, outside the import's transaction."""
+
+    def __init__(self, job_id: int) -> None:
+        self.job_id = job_id
+        self.last = 0.0
+        self.enabled = connection.vendor == "postgresql"
+
+    def __call__(self, done: int, total: int | None) -> None:
+        now = time.monotonic()
+        if not self.enabled or now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        # A new thread gets a new connection (Django's are per thread), in autocommit.
+        thread = threading.Thread(target=self._write, args=(done, total), daemon=True)
+        thread.start()
+        thread.join()
+
+    def _write(self, done: int, total: int | None) -> None:
+        try:
+            CensusImportJob.objects.filter(pk=self.job_id).update(
+                rows_done=done, rows_total=max(total or 0, done) or None
+            )
+        finally:
+            connections.close_all()

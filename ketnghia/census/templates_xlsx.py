@@ -1,0 +1,265 @@
+"""The census file a commune fills in: an .xlsx template (or CSV) generated per round.
+
+The workbook has an instructions sheet, the households sheet (Vietnamese headers, a drop-down
+list on every column that has a closed set of values, households pre-filled from the
+commune's previous round) and a hidden sheet holding the lists. An indicator column is
+headed by the indicator's Vietnamese name; its code is in the header cell's comment. What the
+template writes, the import reads back unchanged (a round-trip test holds them together).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from ketnghia.census import import_columns as cols
+from ketnghia.census.models import CensusEntry, CensusRound
+from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.households.models import Household
+from ketnghia.poverty.domain import Standard
+from ketnghia.poverty.selectors import standard_get
+
+DATA_SHEET = "Hộ gia đình"
+INSTRUCTIONS_SHEET = "Hướng dẫn"
+LISTS_SHEET = "Danh mục"
+# Rows of the title block above the header.
+HEADER_ROW = 4
+# Empty rows with drop-down lists below the pre-filled ones, for new households.
+SPARE_ROWS = 500
+
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_INDICATOR_FILL = PatternFill("solid", fgColor="FCE4D6")
+
+
+@dataclass(frozen=True)
+class _Prefill:
+    code: str
+    head_name: str
+    village: str
+    area: str
+    member_count: int | None
+    income: int | None
+    flags: tuple[int | None, ...]
+
+
+def _columns(standard: Standard) -> list[tuple[str, str, str]]:
+    """Return (key, header, comment) of the template's columns, in order."""
+    by_key = {column.key: column for column in cols.census_columns(standard)}
+    result = [(key, by_key[key].label, "") for key in cols.TEMPLATE_KEYS]
+    for indicator in standard.indicators:
+        key = cols.indicator_key(indicator.code)
+        comment = f"{indicator.code} — {indicator.name.en}" if indicator.name.en else indicator.code
+        result.append((key, by_key[key].label, comment))
+    return result
+
+
+def _villages(commune: Unit) -> list[Unit]:
+    return list(Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE).order_by("code"))
+
+
+def _previous_round(census_round: CensusRound) -> CensusRound | None:
+    """Return the commune's latest round before this one's year: approved revision first."""
+    earlier = CensusRound.objects.filter(
+        commune_id=census_round.commune_id, year__lt=census_round.year
+    ).order_by("-year", "-revision")
+    latest_year = earlier.values_list("year", flat=True).first()
+    if latest_year is None:
+        return None
+    of_year = [r for r in earlier if r.year == latest_year]
+    approved = [r for r in of_year if ORDER.index(r.state) >= FROZEN_FROM]
+    return (approved or of_year)[0]
+
+
+def _prefill(census_round: CensusRound, standard: Standard) -> list[_Prefill]:
+    """Return the households to list: last round's entries, else the registry's households."""
+    villages = {unit.code: unit.name for unit in _villages(census_round.commune)}
+    previous = _previous_round(census_round)
+    if previous is None:
+        return [
+            _Prefill(
+                h.code,
+                h.head_name,
+                villages.get(h.village.code, "") if h.village else "",
+                h.area,
+                None,
+                None,
+                (None,) * len(standard.indicators),
+            )
+            for h in Household.objects.filter(
+                commune_id=census_round.commune_id, left_year__isnull=True
+            )
+            .select_related("village")
+            .order_by("code")
+        ]
+    source = standard_get(previous.standard_code)
+    # Carry a deprivation only where last year's standard had the same indicator.
+    positions = [
+        source.indicator_codes.index(code) if code in source.indicator_codes else None
+        for code in standard.indicator_codes
+    ]
+    rows = []
+    for entry in CensusEntry.objects.filter(round=previous).order_by("household_code").iterator():
+        flags = tuple(
+            None if position is None else (entry.deprivations >> position) & 1
+            for position in positions
+        )
+        rows.append(
+            _Prefill(
+                entry.household_code,
+                entry.head_name,
+                villages.get(entry.village_code, ""),
+                entry.area,
+                entry.member_count,
+                entry.monthly_income_per_person,
+                flags,
+            )
+        )
+    return rows
+
+
+def _values(row: _Prefill) -> list[object]:
+    return [
+        row.code,
+        row.head_name,
+        row.village,
+        cols.AREA_LABELS.get(row.area, ""),
+        row.member_count,
+        None,
+        row.income,
+        *row.flags,
+    ]
+
+
+def census_template(*, census_round: CensusRound) -> bytes:
+    """Return the .xlsx census template of `census_round`'s commune and year."""
+    standard = standard_get(census_round.standard_code)
+    commune = census_round.commune
+    columns = _columns(standard)
+    villages = _villages(commune)
+    prefill = _prefill(census_round, standard)
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = DATA_SHEET
+    _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, 0), census_round, standard)
+    lists = workbook.create_sheet(LISTS_SHEET)
+    lists.sheet_state = "hidden"
+    lists["A1"] = "Thôn, làng"
+    for index, village in enumerate(villages, start=2):
+        lists.cell(index, 1, village.name)
+    lists["B1"] = "Khu vực"
+    for index, label in enumerate(cols.AREA_LABELS.values(), start=2):
+        lists.cell(index, 2, label)
+    workbook.active = 1
+
+    sheet["A1"] = f"DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM {census_round.year}"
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet["A2"] = (
+        f"{commune.name} (mã {commune.code}) — chuẩn nghèo {standard.code}: {standard.name.vi}"
+    )
+    for index, (_key, header, comment) in enumerate(columns, start=1):
+        cell = sheet.cell(HEADER_ROW, index, header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cell.fill = _INDICATOR_FILL if comment else _HEADER_FILL
+        if comment:
+            cell.comment = Comment(_("Indicator code: %(code)s") % {"code": comment}, "ketnghia")
+        sheet.column_dimensions[get_column_letter(index)].width = 14 if comment else 22
+    sheet.row_dimensions[HEADER_ROW].height = 60
+    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
+    for offset, row in enumerate(prefill, start=1):
+        for index, value in enumerate(_values(row), start=1):
+            sheet.cell(HEADER_ROW + offset, index, value)
+
+    last = HEADER_ROW + len(prefill) + SPARE_ROWS
+    keys = [key for key, _header, _comment in columns]
+
+    def span(key: str) -> str:
+        letter = get_column_letter(keys.index(key) + 1)
+        return f"{letter}{HEADER_ROW + 1}:{letter}{last}"
+
+    income_letter = get_column_letter(keys.index(cols.INCOME) + 1)
+    for row in range(HEADER_ROW + 1, last + 1):
+        sheet[f"{income_letter}{row}"].number_format = "#,##0"
+    if villages:
+        _list_validation(sheet, f"='{LISTS_SHEET}'!$A$2:$A${len(villages) + 1}", span(cols.VILLAGE))
+    _list_validation(sheet, f"='{LISTS_SHEET}'!$B$2:$B$3", span(cols.AREA))
+    for key in keys:
+        if key.startswith(cols.INDICATOR_PREFIX):
+            _list_validation(sheet, '"0,1"', span(key))
+    whole = DataValidation(type="whole", operator="between", formula1="1", formula2="99")
+    whole.error = _("A household has between 1 and %(max)s members.") % {"max": 99}
+    whole.add(span(cols.MEMBER_COUNT))
+    sheet.add_data_validation(whole)
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _list_validation(sheet, formula: str, cells: str) -> None:
+    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
+    validation.error = _("Choose a value from the list.")
+    validation.errorTitle = _("Value not in the list")
+    validation.add(cells)
+    sheet.add_data_validation(validation)
+
+
+def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
+    lines = [
+        _("Census of %(year)s — %(commune)s (code %(code)s)")
+        % {
+            "year": census_round.year,
+            "commune": census_round.commune.name,
+            "code": census_round.commune.code,
+        },
+        _("Poverty standard: %(code)s — %(name)s")
+        % {"code": standard.code, "name": standard.name.vi},
+        "",
+        _("Fill one row per household on the sheet “%(sheet)s”; do not change the headers.")
+        % {"sheet": DATA_SHEET},
+        _("Household code: unique within the commune; keep the codes of last year's households."),
+        _(
+            "Village: choose from the list. Area: nông thôn (rural) or thành thị (urban); left "
+            "blank, the village's area is used."
+        ),
+        _("Monthly income per person in đồng, e.g. 1.500.000. Survey date as dd/mm/yyyy."),
+        _("Deprivation columns: 1 (or x) if the household is deprived on the indicator, 0 if not."),
+        _("Rows that only sum up the table (“Tổng cộng”) are skipped."),
+        _(
+            "Upload the file on the round's page, or run: ketnghia import-census FILE --commune "
+            "%(code)s --year %(year)s --dry-run"
+        )
+        % {"code": census_round.commune.code, "year": census_round.year},
+    ]
+    if standard.indicators:
+        lines += ["", _("Indicators of this standard, in order:")]
+        lines += [
+            f"{index}. {indicator.name.vi} ({indicator.code})"
+            for index, indicator in enumerate(standard.indicators, start=1)
+        ]
+    for index, line in enumerate(lines, start=1):
+        sheet.cell(index, 1, line)
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.column_dimensions["A"].width = 110
+
+
+def census_template_csv(*, census_round: CensusRound) -> bytes:
+    """Return the same template as CSV (UTF-8 with BOM, for Excel): header and households."""
+    standard = standard_get(census_round.standard_code)
+    columns = _columns(standard)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([header for _key, header, _comment in columns])
+    for row in _prefill(census_round, standard):
+        writer.writerow(["" if value is None else value for value in _values(row)])
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,0 +1,165 @@
+"""The census template: what it holds, and that a filled template imports as the officer meant."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+from django.utils import translation
+
+from ketnghia.census import services
+from ketnghia.census.importing import census_import
+from ketnghia.census.models import CensusEntry, CensusRound
+from ketnghia.census.templates_xlsx import (
+    DATA_SHEET,
+    HEADER_ROW,
+    census_template,
+    census_template_csv,
+)
+from ketnghia.census.tests.census_files import headers, household, write_csv
+from ketnghia.poverty.standards import get_standard
+
+VN_2016 = get_standard("vn-2016")
+VN_2022 = get_standard("vn-2022")
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def census_round(tree) -> CensusRound:
+    return services.census_round_create(commune=tree.ngok_wang, year=2022, standard_code="vn-2022")
+
+
+def _workbook(content: bytes) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(content))
+
+
+def test_the_template_has_vietnamese_headers_lists_and_instructions(census_round):
+    book = _workbook(census_template(census_round=census_round))
+    assert book.sheetnames == ["Hướng dẫn", DATA_SHEET, "Danh mục"]
+    assert book["Danh mục"].sheet_state == "hidden"
+    sheet = book[DATA_SHEET]
+    header = [cell.value for cell in sheet[HEADER_ROW]]
+    assert header[:7] == [
+        "Mã hộ",
+        "Họ và tên chủ hộ",
+        "Thôn, làng",
+        "Khu vực",
+        "Số nhân khẩu",
+        "Ngày điều tra",
+        "Thu nhập bình quân đầu người/tháng (đồng)",
+    ]
+    assert header[7:] == [indicator.name.vi for indicator in VN_2022.indicators]
+    assert "employment" in sheet.cell(HEADER_ROW, 8).comment.text
+    formulas = {v.formula1 for v in sheet.data_validations.dataValidation}
+    assert "'Danh mục'!$A$2:$A$2" in {f.lstrip("=") for f in formulas}
+    assert '"0,1"' in formulas
+    assert book["Danh mục"]["A2"].value == "Làng Kon Stiu"
+    assert "23500" in book["Hướng dẫn"]["A1"].value
+
+
+def test_a_filled_template_imports_and_classifies(census_round, tmp_path):
+    book = _workbook(census_template(census_round=census_round))
+    sheet = book[DATA_SHEET]
+    filled = [
+        ("H-01", "Nguyễn Thị Hoa", "Làng Kon Stiu", "nông thôn", 5, "12/10/2022", 1_500_000, 3),
+        ("H-02", "Y Bình", "Làng Kon Stiu", None, 3, None, 1_500_000, 2),
+        ("H-03", "A Tuấn", "Làng Kon Stiu", "thành thị", 4, None, 2_000_000, 3),
+        ("H-04", "Y Lan", "Làng Kon Stiu", "nông thôn", 2, None, 1_500_001.0, 6),
+    ]
+    for offset, (code, head, village, area, members, day, income, count) in enumerate(filled, 1):
+        row = HEADER_ROW + offset
+        values = (
+            [code, head, village, area, members, day, income] + [1] * count + [0] * (12 - count)
+        )
+        for column, value in enumerate(values, start=1):
+            sheet.cell(row, column, value)
+    path = tmp_path / "mau-da-dien.xlsx"
+    book.save(path)
+
+    report = census_import(census_round=census_round, path=path)
+
+    assert report.rows == 4
+    assert dict(CensusEntry.objects.values_list("household_code", "status")) == {
+        "H-01": "poor",
+        "H-02": "near_poor",
+        "H-03": "poor",
+        "H-04": "average",
+    }
+    h3 = CensusEntry.objects.get(household_code="H-03")
+    assert (h3.area, h3.rule) == ("urban", "income<=2000000 and deprived>=3")
+    assert CensusEntry.objects.get(household_code="H-01").surveyed_on.isoformat() == "2022-10-12"
+
+
+def test_next_years_template_is_prefilled_from_this_round(census_round, tmp_path):
+    rows = [
+        household(
+            "H1", "Chủ hộ một", "Làng Kon Stiu", "1.200.000", [1, 1, 1] + [0] * 9, surveyed_on=""
+        ),
+        household(
+            "H2",
+            "Chủ hộ hai",
+            "Làng Kon Stiu",
+            "3.000.000",
+            [0] * 12,
+            area="thành thị",
+            surveyed_on="",
+        ),
+    ]
+    census_import(
+        census_round=census_round, path=write_csv(tmp_path / "a.csv", headers(VN_2022), rows)
+    )
+    next_round = CensusRound(commune=census_round.commune, year=2023, standard_code="vn-2022")
+
+    sheet = _workbook(census_template(census_round=next_round))[DATA_SHEET]
+    first = [cell.value for cell in sheet[HEADER_ROW + 1]]
+    assert first[:7] == ["H1", "Chủ hộ một", "Làng Kon Stiu", "nông thôn", 4, None, 1_200_000]
+    assert first[7:] == [1, 1, 1] + [0] * 9
+    assert sheet.cell(HEADER_ROW + 2, 4).value == "thành thị"
+
+    # Imported back unchanged (a survey date added), it gives the same statuses.
+    path = tmp_path / "2023.xlsx"
+    book = _workbook(census_template(census_round=next_round))
+    book.save(path)
+    next_round.save()
+    census_import(census_round=next_round, path=path)
+    assert dict(
+        CensusEntry.objects.filter(round=next_round).values_list("household_code", "status")
+    ) == {"H1": "poor", "H2": "average"}
+
+
+def test_a_new_standard_prefills_only_the_indicators_it_shares(tree, tmp_path):
+    old = services.census_round_create(commune=tree.ngok_wang, year=2021, standard_code="vn-2016")
+    census_import(
+        census_round=old,
+        path=write_csv(
+            tmp_path / "a.csv",
+            headers(VN_2016),
+            [household("H1", "A", "Làng Kon Stiu", "800.000", [1] * 10, surveyed_on="")],
+        ),
+    )
+    new = CensusRound(commune=tree.ngok_wang, year=2022, standard_code="vn-2022")
+    content = census_template_csv(census_round=new)
+    assert content.startswith(b"\xef\xbb\xbf")
+    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    (row,) = list(reader)
+    assert row["Mã hộ"] == "H1"
+    assert row["Bảo hiểm y tế"] == "1"  # in both standards
+    assert row["Việc làm"] == ""  # new in 2022: to be surveyed
+    assert list(reader.fieldnames or [])[7:] == [i.name.vi for i in VN_2022.indicators]
+
+
+def test_without_a_previous_round_the_registry_is_listed(census_round, tmp_path):
+    from ketnghia.households.models import Household
+
+    Household.objects.create(
+        commune=census_round.commune, code="H7", head_name="Chủ hộ bảy", village=None
+    )
+    content = census_template_csv(census_round=census_round).decode("utf-8-sig")
+    assert "H7,Chủ hộ bảy" in content
