@@ -5,6 +5,7 @@ Every write goes through `ketnghia.census.services`; a form never saves anything
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -12,8 +13,9 @@ from django.utils.translation import gettext_lazy as _
 
 from ketnghia.census.models import Status
 from ketnghia.census.workflow import ORDER
-from ketnghia.core.errors import InvalidInput
-from ketnghia.poverty.standards import builtin_standards, standard_for_year
+from ketnghia.core.errors import InvalidInput, KetnghiaError
+from ketnghia.poverty.domain import Standard
+from ketnghia.poverty.standards import standard_for_year
 
 # Officers type dates the Vietnamese way; browsers' date pickers send ISO dates.
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
@@ -32,10 +34,10 @@ def _date_field(label: str, **kwargs: Any) -> forms.DateField:
     )
 
 
-def _standard_choices(blank_label: str | None = None) -> list[tuple[str, str]]:
-    choices = [
-        (code, f"{code} · {standard.name}") for code, standard in builtin_standards().items()
-    ]
+def _standard_choices(
+    standards: Mapping[str, Standard], blank_label: str | None = None
+) -> list[tuple[str, str]]:
+    choices = [(code, f"{code} · {standard.name}") for code, standard in standards.items()]
     return [("", blank_label), *choices] if blank_label is not None else choices
 
 
@@ -64,7 +66,7 @@ class BootstrapForm(forms.Form):
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
                 widget.attrs["aria-invalid"] = "true"
 
-    def add_problems(self, error: InvalidInput) -> None:
+    def add_problems(self, error: KetnghiaError) -> None:
         """Show a service's problems on the fields they name, the others above the form."""
         for problem in error.problems:
             field = problem.location.field
@@ -72,6 +74,8 @@ class BootstrapForm(forms.Form):
 
 
 class RoundCreateForm(BootstrapForm):
+    """Open a census round; `standards` are the national and local standards to offer."""
+
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     standard = forms.ChoiceField(
         label=_("Poverty standard"),
@@ -80,9 +84,9 @@ class RoundCreateForm(BootstrapForm):
         help_text=_("Leave empty for the national standard in force that year."),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, standards: Mapping[str, Standard], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["standard"].choices = _standard_choices(str(_("in force that year")))
+        self.fields["standard"].choices = _standard_choices(standards, str(_("in force that year")))
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -159,10 +163,12 @@ class RecomputeForm(BootstrapForm):
     year = forms.TypedChoiceField(label=_("Census year"), coerce=int, choices=())
     standard = forms.ChoiceField(label=_("Recompute under"), choices=())
 
-    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, years: list[int], standards: Mapping[str, Standard], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(year, str(year)) for year in years]
-        self.fields["standard"].choices = _standard_choices()
+        self.fields["standard"].choices = _standard_choices(standards)
 
 
 class ImportForm(BootstrapForm):

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ketnghia.census import rules
-from ketnghia.census.models import CensusEntry, CensusRound, Complaint, Status
+from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, Complaint, Status
 from ketnghia.census.workflow import FROZEN_FROM, ORDER, RoundFacts
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
@@ -289,3 +289,23 @@ def complaint_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -
     if complaint is None:
         raise NotFound(_("Complaint %(id)s not found.") % {"id": pk})
     return complaint
+
+
+def import_job_list_for(
+    *, scope: UnitScope, census_round: CensusRound, limit: int = 5
+) -> list[CensusImportJob]:
+    """Return a round's latest web uploads, newest first, if the round lies inside `scope`."""
+    if not scope.contains_path(census_round.unit_path):
+        return []
+    jobs = census_round.import_jobs.select_related("created_by").order_by("-created_at", "-id")
+    return list(jobs[:limit])
+
+
+def import_job_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -> CensusImportJob:
+    """Return one upload of a round; NotFound for missing and forbidden alike."""
+    job = None
+    if scope.contains_path(census_round.unit_path):
+        job = census_round.import_jobs.select_related("round", "created_by").filter(pk=pk).first()
+    if job is None:
+        raise NotFound(_("Import %(id)s not found.") % {"id": pk})
+    return job

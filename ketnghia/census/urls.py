@@ -26,4 +26,16 @@ urlpatterns = [
     ),
     path("<str:commune>/<int:year>/override/", views.entry_override, name="entry_override"),
     path("<str:commune>/<int:year>/revise/", views.round_revise, name="round_revise"),
+    path("<str:commune>/<int:year>/template/", views.round_template, name="round_template"),
+    path("<str:commune>/<int:year>/import/", views.round_import, name="round_import"),
+    path(
+        "<str:commune>/<int:year>/import/<int:job>/",
+        views.import_progress,
+        name="import_progress",
+    ),
+    path(
+        "<str:commune>/<int:year>/import/<int:job>/errors.xlsx",
+        views.import_errors,
+        name="import_errors",
+    ),
 ]

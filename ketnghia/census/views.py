@@ -28,6 +28,7 @@ from ketnghia.census.forms import (
     AdvanceForm,
     BootstrapForm,
     ComplaintForm,
+    ImportForm,
     MeetingForm,
     OverrideForm,
     PostingForm,
@@ -37,13 +38,15 @@ from ketnghia.census.forms import (
 )
 from ketnghia.census.models import CensusRound, RoundState, Status
 from ketnghia.census.rules import Transition
+from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
+from ketnghia.census.templates_xlsx import census_template, census_template_csv
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
 from ketnghia.households.rules import shown_personal_id
-from ketnghia.poverty.standards import builtin_standards, get_standard
+from ketnghia.poverty.selectors import standard_get, standard_registry
 
 PAGE_SIZE = 50
 
@@ -147,19 +150,24 @@ def _commune_context(
         rows.append(YearRow(summary, previous))
         previous = summary.round.standard_code
     may_edit = gate.reaches(request.user, gate.Action.EDIT, commune.path)
+    standards = standard_registry()
+    years = [s.round.year for s in reversed(summaries)]
     return {
         "commune": commune,
         "rows": list(reversed(rows)),
         "statuses": Status.choices,
         "transition_labels": list(TRANSITION_LABELS.items()),
-        "standards": builtin_standards(),
-        "recompute_form": RecomputeForm(
-            years=[s.round.year for s in reversed(summaries)], auto_id="recompute_%s"
-        )
-        if summaries
-        else None,
+        "recompute_form": (
+            RecomputeForm(years=years, standards=standards, auto_id="recompute_%s")
+            if summaries
+            else None
+        ),
         "may_edit": may_edit,
-        "create_form": (create_form or RoundCreateForm(auto_id="create_%s")) if may_edit else None,
+        "create_form": (
+            (create_form or RoundCreateForm(standards=standards, auto_id="create_%s"))
+            if may_edit
+            else None
+        ),
     }
 
 
@@ -175,7 +183,7 @@ def commune_census(request: HttpRequest, commune: str) -> HttpResponse:
 def round_create(request: HttpRequest, commune: str) -> HttpResponse:
     """Open the census round of a year for the commune."""
     unit = _commune_or_404(request, commune)
-    form = RoundCreateForm(request.POST, auto_id="create_%s")
+    form = RoundCreateForm(request.POST, standards=standard_registry(), auto_id="create_%s")
     if form.is_valid():
         try:
             census_round = services.census_round_create(
@@ -203,14 +211,16 @@ def round_recompute(request: HttpRequest, commune: str) -> HttpResponse:
     unit = _commune_or_404(request, commune)
     rounds = selectors.commune_census_summary(scope=request.scope, commune=unit)
     by_year = {summary.round.year: summary for summary in rounds}
-    form = RecomputeForm(request.GET or None, years=sorted(by_year, reverse=True))
+    form = RecomputeForm(
+        request.GET or None, years=sorted(by_year, reverse=True), standards=standard_registry()
+    )
     result: dict[str, Any] | None = None
     if form.is_valid():
         summary = by_year[form.cleaned_data["year"]]
-        standard = get_standard(form.cleaned_data["standard"])
         try:
+            standard = standard_get(form.cleaned_data["standard"])
             counts = selectors.round_recompute(census_round=summary.round, standard=standard)
-        except InvalidInput as exc:
+        except KetnghiaError as exc:
             form.add_problems(exc)
         else:
             result = {
@@ -342,13 +352,19 @@ def _round_context(
             "override",
             lambda: OverrideForm(initial={"household_code": request.GET.get("override", "")}),
         ),
+        "import_form": form("import", ImportForm),
+        "import_jobs": (
+            selectors.import_job_list_for(scope=scope, census_round=census_round)
+            if may_edit
+            else []
+        ),
         **_entries_context(request, census_round),
     }
 
 
 def _standard_or_none(code: str) -> Any:
     try:
-        return get_standard(code)
+        return standard_get(code)
     except NotFound:
         return None
 
@@ -386,7 +402,7 @@ def _write(
         try:
             action(form.cleaned_data)
         except KetnghiaError as exc:
-            form.add_problems(InvalidInput(exc.problems))
+            form.add_problems(exc)
         else:
             messages.success(request, done)
             return HttpResponseRedirect(_round_url(census_round) + f"#{key}")
@@ -544,6 +560,82 @@ def round_revise(request: HttpRequest, commune: str, year: int) -> HttpResponse:
         return _render_round(request, census_round, {"advance": form}, status=400)
     messages.success(request, _("Revision %(revision)s is open.") % {"revision": revision.revision})
     return HttpResponseRedirect(_round_url(revision))
+
+
+# --- Import: the template to fill in, the upload and its progress -------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(content: bytes, content_type: str, file_name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{file_name}"'
+    return response
+
+
+@gate.gate("census.edit")
+def round_template(request: HttpRequest, commune: str, year: int) -> HttpResponse:
+    """Download the round's census template (.xlsx, or .csv with ?format=csv), pre-filled."""
+    census_round = _round_or_404(request, commune, year)
+    name = f"ra-soat-{census_round.commune.code}-{census_round.year}"
+    try:
+        if request.GET.get("format") == "csv":
+            content = census_template_csv(census_round=census_round)
+            return _download(content, "text/csv; charset=utf-8", f"{name}.csv")
+        content = census_template(census_round=census_round)
+    except KetnghiaError as exc:
+        form = ImportForm()
+        form.add_problems(exc)
+        return _render_round(request, census_round, {"import": form}, status=400)
+    return _download(content, XLSX, f"{name}.xlsx")
+
+
+@gate.gate("census.edit")
+@require_POST
+def round_import(request: HttpRequest, commune: str, year: int) -> HttpResponse:
+    """Upload a census file; a background task checks (dry run) or imports it."""
+    census_round = _round_or_404(request, commune, year)
+    form = ImportForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            census_import_enqueue(
+                census_round=census_round,
+                uploaded_file=form.cleaned_data["file"],
+                dry_run=form.cleaned_data["dry_run"],
+                actor=request.user,
+            )
+        except KetnghiaError as exc:
+            form.add_problems(exc)
+        else:
+            return HttpResponseRedirect(_round_url(census_round) + "#import")
+    return _render_round(request, census_round, {"import": form}, status=400)
+
+
+def _job_or_404(request: HttpRequest, census_round: CensusRound, pk: int) -> Any:
+    try:
+        return selectors.import_job_get_for(scope=request.scope, census_round=census_round, pk=pk)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+
+
+@gate.gate("census.edit")
+def import_progress(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
+    """Return one upload's progress bar and, once it ends, its report (htmx polls every second)."""
+    census_round = _round_or_404(request, commune, year)
+    found = _job_or_404(request, census_round, job)
+    context = {"round": census_round, "commune": census_round.commune, "job": found}
+    return render(request, "census/_import_job.html", context)
+
+
+@gate.gate("census.edit")
+def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
+    """Download the error workbook of a refused upload: its problems and the faulty rows."""
+    census_round = _round_or_404(request, commune, year)
+    found = _job_or_404(request, census_round, job)
+    if not found.report.get("errors"):
+        raise Http404(_("This import has no errors to download."))
+    content = census_import_job_errors_workbook(job=found)
+    return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
 
 
 # --- One household ------------------------------------------------------------------------

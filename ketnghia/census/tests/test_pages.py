@@ -9,14 +9,23 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState
+from ketnghia.census.models import (
+    CensusEntry,
+    CensusImportJob,
+    CensusRound,
+    Complaint,
+    ImportJobState,
+    RoundState,
+)
+from ketnghia.census.tests.census_files import headers, household, write_csv
+from ketnghia.census.tests.pages_helpers import household as registered
 from ketnghia.census.tests.pages_helpers import (
-    household,
     make_round,
     other_commune_round,
     series,
     take_to_posted,
 )
+from ketnghia.poverty.standards import get_standard
 
 
 @pytest.fixture(autouse=True)
@@ -133,15 +142,16 @@ def test_commune_page_query_count_does_not_grow_with_households(
     client.force_login(users.commune_officer)
     url = reverse("census:commune_census", args=["23500"])
     client.get(url)  # warm the session and the standards cache
-    # session, user, jurisdiction, demo marker, commune, rounds; two per year (counts, statuses).
-    with django_assert_num_queries(12):
+    # session, user, jurisdiction, demo marker, commune, rounds, local standards; then two per
+    # year (counts, statuses).
+    with django_assert_num_queries(13):
         client.get(url)
     census_2015 = CensusRound.objects.get(year=2015)
     for number in range(40):
         code = f"X{number}"
         CensusEntry.objects.create(
             round=census_2015,
-            household=household(tree.ngok_wang, code),
+            household=registered(tree.ngok_wang, code),
             household_code=code,
             head_name=f"Hộ {number}",
             area="rural",
@@ -150,7 +160,7 @@ def test_commune_page_query_count_does_not_grow_with_households(
             status="poor",
             rule="",
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         client.get(url)
 
 
@@ -235,7 +245,7 @@ def test_round_page_query_count_does_not_grow_with_households(
     big = make_round(tree.ngok_wang, 2016, "vn-2016", {f"H{n:03}": 300_000 for n in range(45)})
     client.force_login(users.commune_officer)
     client.get(_round_url("23500", 2015))
-    with django_assert_num_queries(12) as small_queries:
+    with django_assert_num_queries(13) as small_queries:
         client.get(_round_url("23500", small.year))
     with django_assert_num_queries(len(small_queries)):
         client.get(_round_url("23500", big.year))
@@ -462,3 +472,126 @@ def test_the_household_link_of_a_round_opens_its_page(client, tree, users):
     html = _text(client.get(_round_url("23500", 2015)))
     link = reverse("census:household_detail", args=["23500", "A"])
     assert f'href="{link}"' in html
+
+
+# --- Import: template, upload, progress -----------------------------------------------------
+
+VN_2022 = get_standard("vn-2022")
+
+
+def _census_csv(tmp_path, rows, name: str = "ra-soat.csv") -> SimpleUploadedFile:
+    path = write_csv(tmp_path / name, headers(VN_2022), rows)
+    return SimpleUploadedFile(name, path.read_bytes(), content_type="text/csv")
+
+
+@pytest.fixture
+def round_2024(tree) -> CensusRound:
+    return services.census_round_create(commune=tree.ngok_wang, year=2024, standard_code="vn-2022")
+
+
+def test_the_template_downloads_for_editors_only(client, tree, users, round_2024):
+    client.force_login(users.commune_officer)
+    url = _round_url("23500", 2024, "round_template")
+    xlsx = client.get(url)
+    assert xlsx.status_code == 200
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert 'filename="ra-soat-23500-2024.xlsx"' in xlsx["Content-Disposition"]
+    assert xlsx.content[:2] == b"PK"
+    csv = client.get(url, {"format": "csv"})
+    assert csv["Content-Type"].startswith("text/csv")
+    assert csv.content.decode("utf-8-sig").startswith("Mã hộ,Họ và tên chủ hộ,")
+    client.force_login(users.province_viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(users.district_officer)
+    assert client.get(_round_url("23488", 2024, "round_template")).status_code == 404
+
+
+def test_a_checked_then_imported_upload_and_its_report(
+    client, tree, users, round_2024, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(users.commune_officer)
+    rows = [
+        household("H1", "Y Blong", "Làng Kon Stiu", "1.000.000", [1, 1, 1] + [0] * 9),
+        household("H2", "A Thư", "Làng Kon Stiu", "2.000.000", [0] * 12),
+    ]
+    url = _round_url("23500", 2024, "round_import")
+    with django_capture_on_commit_callbacks(execute=True):
+        checked = client.post(url, {"file": _census_csv(tmp_path, rows), "dry_run": "on"})
+    assert checked.status_code == 302
+    assert CensusEntry.objects.filter(round=round_2024).count() == 0
+    html = _text(client.get(_round_url("23500", 2024)))
+    assert 'data-testid="import-job" data-state="done"' in html
+    assert "hx-trigger" not in html.split('data-testid="import-job"', 1)[1].split(">", 1)[0]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        imported = client.post(url, {"file": _census_csv(tmp_path, rows)})
+    assert imported.status_code == 302
+    statuses = dict(round_2024.entries.values_list("household_code", "status"))
+    assert statuses == {"H1": "poor", "H2": "average"}
+    html = _text(client.get(_round_url("23500", 2024)))
+    assert html.count('data-testid="import-job"') == 2
+    assert 'data-testid="import-errors"' not in html
+
+
+def test_a_refused_upload_lists_its_problems_and_offers_the_error_workbook(
+    client, tree, users, round_2024, tmp_path, django_capture_on_commit_callbacks
+):
+    client.force_login(users.commune_officer)
+    rows = [household("H1", "Y Blong", "Thôn 9", "-1", [0] * 12)]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            _round_url("23500", 2024, "round_import"), {"file": _census_csv(tmp_path, rows)}
+        )
+    job = CensusImportJob.objects.get()
+    assert job.state == ImportJobState.FAILED
+    html = _text(client.get(_round_url("23500", 2024)))
+    errors = html.split('data-testid="import-errors"', 1)[1].split("</table>", 1)[0]
+    assert errors.count("<tr>") == 1 + job.report["error_count"]  # header + one per problem
+    assert "<td>2</td>" in errors  # the spreadsheet's row number
+    workbook = client.get(_round_url("23500", 2024, "import_errors", job=job.pk))
+    assert workbook.status_code == 200 and workbook.content[:2] == b"PK"
+    assert CensusEntry.objects.count() == 0
+
+
+def test_the_progress_bar_polls_until_the_import_ends(client, tree, users, round_2024):
+    running = CensusImportJob.objects.create(
+        round=round_2024,
+        file_name="lon.csv",
+        state=ImportJobState.RUNNING,
+        rows_done=250,
+        rows_total=1000,
+    )
+    client.force_login(users.commune_officer)
+    url = _round_url("23500", 2024, "import_progress", job=running.pk)
+    html = _text(client.get(url))
+    assert "<html" not in html
+    assert 'hx-trigger="every 1s"' in html and f'hx-get="{url}?revision=1"' in html
+    assert ('aria-valuenow="25"' in html and "250 of 1000" in _visible(client.get(url))) or (
+        "250" in html
+    )
+    CensusImportJob.objects.filter(pk=running.pk).update(
+        state=ImportJobState.DONE, rows_done=1000, report={"rows": 1000, "created": 1000}
+    )
+    html = _text(client.get(url))
+    assert "hx-trigger" not in html and 'aria-valuenow="100"' in html
+    assert 'data-testid="import-report"' in html
+    # A viewer may not watch uploads; another commune's round has no such upload.
+    client.force_login(users.province_viewer)
+    assert client.get(url).status_code == 403
+    client.force_login(users.district_officer)
+    assert client.get(url).status_code == 200
+    other = _round_url("23488", 2024, "import_progress", job=running.pk)
+    assert client.get(other).status_code == 404
+
+
+def test_upload_errors_show_in_the_page_and_store_nothing(client, tree, users, round_2024):
+    client.force_login(users.commune_officer)
+    url = _round_url("23500", 2024, "round_import")
+    missing = client.post(url, {"dry_run": "on"})
+    assert missing.status_code == 400
+    assert "Trường này là bắt buộc." in _text(missing)
+    approve_round = CensusRound.objects.filter(pk=round_2024.pk)
+    approve_round.update(state=RoundState.COMMUNE_APPROVED)
+    frozen = client.post(url, {"file": SimpleUploadedFile("a.csv", b"x")})
+    assert frozen.status_code == 400
+    assert not CensusImportJob.objects.exists()
