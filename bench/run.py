@@ -98,13 +98,16 @@ def _verdict(value: float, target: float) -> str:
 # --- Processes and databases -------------------------------------------------------------
 
 
-def _env(database_url: str, var_dir: Path) -> dict[str, str]:
+def _env(database_url: str, var_dir: Path, *, debug: bool = False) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
             "DATABASE_URL": database_url,
             "KETNGHIA_VAR_DIR": str(var_dir),
             "KETNGHIA_PROFILE": "local",
+            # As in production: with DEBUG on, Django keeps every query's text, which slows
+            # the row-by-row baseline far more than the set-based import.
+            "DEBUG": "1" if debug else "0",
             "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")])),
         }
     )
@@ -286,7 +289,8 @@ def _demo(directory: Path) -> list[float]:
     """Time `ketnghia demo` twice on an empty SQLite database (first load, then idempotent)."""
     var_dir = directory / "demo"
     var_dir.mkdir()
-    env = _env(f"sqlite:///{var_dir / 'demo.sqlite3'}", var_dir)
+    # The demo creates users with published passwords: it runs only with DEBUG on.
+    env = _env(f"sqlite:///{var_dir / 'demo.sqlite3'}", var_dir, debug=True)
     command = [str(Path(sys.executable).parent / "ketnghia")]
     subprocess.run([*command, "migrate", "--noinput", "-v0"], env=env, cwd=REPO, check=True)
     times = []
@@ -385,9 +389,9 @@ def main(argv: list[str] | None = None) -> None:
 
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "
-        f"Python {platform.python_version()}; one run per figure, wall-clock time of the "
-        "import call (file reading, validation, classification, writes and the import "
-        "record), database set-up excluded.",
+        f"Python {platform.python_version()}, DEBUG off; one run per figure, wall-clock "
+        "time of the import call (file reading, validation, classification, writes and the "
+        "import record), database set-up excluded.",
         f"django-import-export is timed on the first {_n(args.baseline_rows)} rows of the same "
         f"file (it runs at hundreds of rows per second); ketnghia imports all "
         f"{_n(args.rows)}. The speed-up compares rows per second.",
