@@ -1,0 +1,51 @@
+"""The demo's households, census years and rounds planned together from the demo plan. Pure."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ketnghia.demo.census import YEARS, CommuneInfo, YearPlan, plan_census
+from ketnghia.demo.households import CommuneFrame, HouseholdPlan, VillageFrame, plan_households
+from ketnghia.demo.rounds import RoundPlan, plan_rounds
+
+
+@dataclass(frozen=True)
+class CensusInput:
+    """What the demo plan says about the program communes, for households and census."""
+
+    communes: Sequence[CommuneFrame]
+    villages: Sequence[VillageFrame]
+    key_communes: frozenset[str]
+    regions: dict[str, str]
+    # Commune code → the state its last-year round stops at (the others are accepted).
+    pending: dict[str, str]
+
+
+@dataclass
+class RegistryPlan:
+    households: list[HouseholdPlan]
+    years: dict[int, YearPlan]
+    rounds: list[RoundPlan]
+    # Commune code → year → the rate (%) the calibration aimed at.
+    targets: dict[str, dict[int, float]]
+
+
+def plan_registry(data: CensusInput, seed: int) -> RegistryPlan:
+    """Return the households, each year's census facts and statuses, and the rounds."""
+    households = plan_households(random.Random(seed), data.communes, data.villages)
+    infos = [
+        CommuneInfo(c.code, c.code in data.key_communes, data.regions.get(c.code, "III"))
+        for c in data.communes
+    ]
+    years, targets = plan_census(seed, infos, households)
+    counts = {(c.code, year): 0 for c in data.communes for year in YEARS}
+    for year, year_plan in years.items():
+        for index in year_plan.household.tolist():
+            counts[(households[index].commune_code, year)] += 1
+    villages: dict[str, int] = {}
+    for village in data.villages:
+        villages[village.commune_code] = villages.get(village.commune_code, 0) + 1
+    rounds = plan_rounds(seed, [c.code for c in data.communes], counts, villages, data.pending)
+    return RegistryPlan(households, years, rounds, targets)
