@@ -27,7 +27,11 @@ from ketnghia.accounts.models import User
 from ketnghia.accounts.rules import Role
 from ketnghia.accounts.services import user_create, user_set_jurisdiction
 from ketnghia.core.models import Dataset
+from ketnghia.demo.census_load import write_census
+from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
+from ketnghia.demo.registry import CensusInput
+from ketnghia.demo.rounds import pending_rounds
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
@@ -86,12 +90,21 @@ DATASET_DESCRIPTION = (
     "Dữ liệu demo của Nghị quyết 04 tỉnh Kon Tum. Tên và mã tỉnh, huyện, xã là thật (danh mục "
     "hành chính trước năm 2025). Danh sách chính thức năm 2007 của 53 xã đặc biệt khó khăn chưa "
     "có: bộ sinh dữ liệu chọn các xã nông thôn của các huyện miền núi. Tên 409 thôn, làng, phân "
-    "loại khu vực từng xã, thôn đặc biệt khó khăn, cặp kết nghĩa và người dùng đều là giả lập.\n\n"
+    "loại khu vực từng xã, thôn đặc biệt khó khăn, cặp kết nghĩa và người dùng đều là giả lập. "
+    "Hộ gia đình, nhân khẩu (họ tên, năm sinh, số định danh bắt đầu bằng 000 — không phải mã "
+    "tỉnh nào), thu nhập, thiếu hụt dịch vụ xã hội cơ bản và các đợt rà soát hộ nghèo 2007–2025 "
+    "cũng là giả lập, được hiệu chỉnh cho khớp các số liệu bài báo năm 2016 nêu (tỷ lệ hộ nghèo "
+    "trên 57% năm 2007, dưới 35% năm 2015; 18/53 xã dưới 30%; 20 xã trọng điểm 44%); số liệu các "
+    "năm khác là số tự đặt, không phải số thống kê.\n\n"
     "Demo data for Kon Tum's Resolution 04. Province, district and commune names and codes are "
     "real (the pre-2025 national list). The official 2007 list of the 53 especially difficult "
     "communes is not at hand: the generator picked rural communes of the mountainous districts. "
     "The 409 village names, each commune's region, the especially difficult villages, the "
-    "twinning pairs and the users are invented."
+    "twinning pairs and the users are invented. So are the households, their members (names, "
+    "birth years, ID numbers starting with 000, which is no province's code), incomes, "
+    "deprivations and the poverty census rounds 2007–2025, calibrated to the figures of the 2016 "
+    "article (poverty rate above 57 % in 2007, below 35 % in 2015; 18 of the 53 communes under "
+    "30 %; the 20 key communes at 44 %); the other years' figures are designed, not statistics."
 )
 
 # Provincial bodies that twin with communes (public bodies; which commune each gets is invented).
@@ -363,6 +376,10 @@ class DemoReport:
     organisations_created: int = 0
     twinnings_created: int = 0
     users_created: list[str] = field(default_factory=list)
+    households_created: int = 0
+    members_created: int = 0
+    rounds_created: int = 0
+    entries_created: int = 0
     seconds: float = 0.0
 
 
@@ -547,6 +564,43 @@ def _write_users(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
             )
 
 
+def census_input(plan: DemoPlan, communes: Iterable[CommuneInfo], seed: int) -> CensusInput:
+    """Return what household and census planning needs from the demo plan (pure)."""
+    by_code = {c.code: c for c in communes}
+    frames = [
+        CommuneFrame(code, by_code[code].name, by_code[code].district_code)
+        for code in plan.program_communes
+    ]
+    officer = next(u for u in plan.users if u.role == Role.COMMUNE_OFFICER)
+    assert officer.jurisdiction_code is not None
+    return CensusInput(
+        communes=frames,
+        villages=[VillageFrame(v.code, v.name, v.kind, v.commune_code) for v in plan.villages],
+        key_communes=frozenset(plan.key_communes),
+        regions={code: plan.regions[code] for code in plan.program_communes},
+        pending=pending_rounds(random.Random(seed), frames, officer.jurisdiction_code),
+    )
+
+
+def _write_census(
+    plan: DemoPlan,
+    communes: list[CommuneInfo],
+    villages: dict[str, Unit],
+    seed: int,
+    report: DemoReport,
+) -> None:
+    written = write_census(
+        census_input(plan, communes, seed),
+        seed=seed,
+        commune_units=Unit.objects.in_bulk(plan.program_communes, field_name="code"),
+        village_units=villages,
+    )
+    report.households_created = written.households_created
+    report.members_created = written.members_created
+    report.rounds_created = written.rounds_created
+    report.entries_created = written.entries_created
+
+
 def _write_marker() -> None:
     dataset = Dataset.objects.filter(kind=Dataset.DEMO).first()
     if dataset is None:
@@ -562,12 +616,14 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
     started = time.perf_counter()
     report = DemoReport()
     units_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)
-    plan = plan_demo(_kon_tum_communes(), seed=seed)
+    communes = _kon_tum_communes()
+    plan = plan_demo(communes, seed=seed)
     villages = _write_villages(plan, actor, report)
     _write_program(plan, actor, report)
     _write_classifications(plan, villages, actor, report)
     _write_twinnings(plan, actor, report)
     _write_users(plan, actor, report)
+    _write_census(plan, communes, villages, seed, report)
     _write_marker()
     report.seconds = time.perf_counter() - started
     return report

@@ -15,7 +15,8 @@ from ketnghia.geo.models import Unit
 class Command(BaseCommand):
     help = (
         "Load the Kon Tum Resolution 04 demo: real units, invented villages, the nq04 program, "
-        "twinning units and one user per role. Running it again changes nothing."
+        "twinning units, one user per role, households and their census 2007–2025. Running it "
+        "again changes nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -56,5 +57,17 @@ class Command(BaseCommand):
                 "updated": report.villages_updated,
                 "twinnings": report.twinnings_created,
                 "users": ", ".join(report.users_created) or "—",
+            }
+        )
+        self.stdout.write(
+            _(
+                "Households created: %(households)d (%(members)d members); census rounds "
+                "created: %(rounds)d (%(entries)d household entries)."
+            )
+            % {
+                "households": report.households_created,
+                "members": report.members_created,
+                "rounds": report.rounds_created,
+                "entries": report.entries_created,
             }
         )
