@@ -410,3 +410,7 @@ def test_the_command_checks_then_imports_and_exits_2_on_problems(tree, central_e
     assert error.value.returncode == 2
     assert "bad.csv" in err.getvalue()
     assert not CensusRound.objects.filter(year=2025).exists()
+
+    with pytest.raises(CommandError) as error:
+        call_command("import-odk", str(bad), "--commune", "99999", "--year", "2025", stderr=err)
+    assert error.value.returncode == 2

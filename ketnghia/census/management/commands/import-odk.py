@@ -11,13 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.models import CensusRound, Status
+from ketnghia.census.management.commands._census_round import commune_by_code, round_for
+from ketnghia.census.models import Status
 from ketnghia.census.odk import OdkImportReport, odk_import
 from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import KetnghiaError
-from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.poverty.selectors import standard_get
-from ketnghia.poverty.standards import standard_for_year
 
 EXIT_INVALID = 2
 
@@ -72,39 +70,22 @@ class Command(BaseCommand):
             )
         return user
 
-    def _round(
-        self, commune: Unit, year: int, standard_code: str | None, *, save: bool, actor: Any
-    ):
-        census_round = (
-            CensusRound.objects.filter(commune=commune, year=year).order_by("-revision").first()
-        )
-        if census_round is not None:
-            return census_round
-        code = standard_get(standard_code).code if standard_code else standard_for_year(year).code
-        if not save:
-            # A dry run checks against the round that a real import would open.
-            return CensusRound(commune=commune, year=year, standard_code=code)
-        return census_round_create(commune=commune, year=year, standard_code=code, actor=actor)
-
     def handle(self, *args: Any, **options: Any) -> None:
-        commune = Unit.objects.filter(code=options["commune"], level=UnitLevel.COMMUNE).first()
-        if commune is None:
-            raise CommandError(
-                _("No commune has the code “%(code)s”.") % {"code": options["commune"]},
-                returncode=EXIT_INVALID,
-            )
-        actor = self._actor(options["actor"])
         path = Path(options["file"])
         try:
-            # The round a real import opens is rolled back with the import if it fails.
+            actor = self._actor(options["actor"])
+            commune = commune_by_code(options["commune"])
+            census_round = round_for(commune, options["year"], options["standard"])
             with transaction.atomic():
-                census_round = self._round(
-                    commune,
-                    options["year"],
-                    options["standard"],
-                    save=not options["dry_run"],
-                    actor=actor,
-                )
+                # As `import-census`: a new round is created with the import and vanishes
+                # with it if the export is refused.
+                if census_round.pk is None and not options["dry_run"]:
+                    census_round = census_round_create(
+                        commune=commune,
+                        year=census_round.year,
+                        standard_code=census_round.standard_code,
+                        actor=actor,
+                    )
                 report = odk_import(
                     census_round=census_round,
                     path=path,
@@ -141,4 +122,12 @@ class Command(BaseCommand):
         counts = ", ".join(
             f"{label}: {census.by_status.get(value, 0)}" for value, label in Status.choices
         )
-        self.stdout.write(counts)
+        self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
+        if census.absent:
+            self.stdout.write(
+                _(
+                    "%(count)s household(s) of the round are not in the file; they were kept "
+                    "as they were."
+                )
+                % {"count": census.absent}
+            )
