@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 from django.db import connection
 
+from ketnghia.accounts.models import User
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.core.bulk import insert_rows
 from ketnghia.demo import people
@@ -60,6 +61,9 @@ ROUND_FIELDS = (
     "commune_approved_at",
     "district_accepted_at",
     "province_accepted_at",
+    "commune_approved_by",
+    "district_accepted_by",
+    "province_accepted_by",
 )
 ENTRY_FIELDS = (
     "round",
@@ -189,6 +193,13 @@ def _write_rounds(
 ) -> dict[tuple[str, int], int]:
     """Insert the missing rounds; return the ids of the rounds this run created."""
     new = [r for r in rounds if (r.commune_code, r.year) in missing]
+    usernames = {
+        name
+        for r in new
+        for name in (r.commune_approved_by, r.district_accepted_by, r.province_accepted_by)
+        if name
+    }
+    user_ids = dict(User.objects.filter(username__in=usernames).values_list("username", "pk"))
 
     def row(plan: RoundPlan) -> tuple[object, ...]:
         commune = communes[plan.commune_code]
@@ -208,6 +219,9 @@ def _write_rounds(
             _db_value(CensusRound, "commune_approved_at", plan.commune_approved_at),
             _db_value(CensusRound, "district_accepted_at", plan.district_accepted_at),
             _db_value(CensusRound, "province_accepted_at", plan.province_accepted_at),
+            user_ids.get(plan.commune_approved_by or ""),
+            user_ids.get(plan.district_accepted_by or ""),
+            user_ids.get(plan.province_accepted_by or ""),
         )
 
     insert_rows(CensusRound, ROUND_FIELDS, (row(plan) for plan in new))

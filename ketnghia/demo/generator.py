@@ -31,7 +31,7 @@ from ketnghia.demo.census_load import write_census
 from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
 from ketnghia.demo.registry import CensusInput
-from ketnghia.demo.rounds import pending_rounds
+from ketnghia.demo.rounds import Approvers, pending_rounds
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
@@ -571,14 +571,24 @@ def census_input(plan: DemoPlan, communes: Iterable[CommuneInfo], seed: int) -> 
         CommuneFrame(code, by_code[code].name, by_code[code].district_code)
         for code in plan.program_communes
     ]
-    officer = next(u for u in plan.users if u.role == Role.COMMUNE_OFFICER)
+    user = {u.role: u for u in plan.users}
+    officer = user[Role.COMMUNE_OFFICER]
     assert officer.jurisdiction_code is not None
+    district_officer = user[Role.DISTRICT_OFFICER]
+    approvers = Approvers(
+        province_admin=user[Role.PROVINCE_ADMIN].username,
+        commune_officer=officer.username,
+        officer_commune=officer.jurisdiction_code,
+        district_officer=district_officer.username,
+        officer_district=district_officer.jurisdiction_code,
+    )
     return CensusInput(
         communes=frames,
         villages=[VillageFrame(v.code, v.name, v.kind, v.commune_code) for v in plan.villages],
         key_communes=frozenset(plan.key_communes),
         regions={code: plan.regions[code] for code in plan.program_communes},
         pending=pending_rounds(random.Random(seed), frames, officer.jurisdiction_code),
+        approvers=approvers,
     )
 
 

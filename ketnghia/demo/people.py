@@ -83,8 +83,11 @@ KINH_FEMALE = (
 _KINH_FAMILY = (tuple(KINH_FAMILY), tuple(accumulate(KINH_FAMILY.values())))
 _KINH_MALE_MIDDLE = (tuple(KINH_MALE_MIDDLE), tuple(accumulate(KINH_MALE_MIDDLE.values())))
 _KINH_FEMALE_MIDDLE = (tuple(KINH_FEMALE_MIDDLE), tuple(accumulate(KINH_FEMALE_MIDDLE.values())))
-# Children a highland couple has had by the end of its childbearing years (0–7).
-_CHILDREN = (tuple(range(8)), tuple(accumulate((8, 14, 20, 20, 15, 10, 7, 6))))
+# Children a highland couple has by the end of its childbearing years (0–7), in percent; one
+# entry per percent, so a draw is one index (it is drawn for every household).
+_CHILDREN = tuple(
+    count for count, percent in enumerate((8, 14, 20, 20, 15, 10, 7, 6)) for _ in range(percent)
+)
 
 MALE, FEMALE = "male", "female"
 HEAD, SPOUSE, CHILD, PARENT, GRANDCHILD = "head", "spouse", "child", "parent", "grandchild"
@@ -217,7 +220,7 @@ def household_members(
                 SPOUSE,
             )
         )
-    children = rng.choices(_CHILDREN[0], cum_weights=_CHILDREN[1])[0]
+    children = _CHILDREN[int(rng.random() * len(_CHILDREN))]
     if family.ethnicity == KINH:
         children = min(children, rng.choice((1, 2, 2, 3)))
     # Born from the head's 19th to 42nd year, up to the last census year, one a year at most:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ketnghia.demo.census import YEARS, CommuneInfo, YearPlan, plan_census
 from ketnghia.demo.households import CommuneFrame, HouseholdPlan, VillageFrame, plan_households
-from ketnghia.demo.rounds import RoundPlan, plan_rounds
+from ketnghia.demo.rounds import Approvers, RoundPlan, plan_rounds
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,7 @@ class CensusInput:
     regions: dict[str, str]
     # Commune code → the state its last-year round stops at (the others are accepted).
     pending: dict[str, str]
+    approvers: Approvers
 
 
 @dataclass
@@ -47,5 +48,13 @@ def plan_registry(data: CensusInput, seed: int) -> RegistryPlan:
     villages: dict[str, int] = {}
     for village in data.villages:
         villages[village.commune_code] = villages.get(village.commune_code, 0) + 1
-    rounds = plan_rounds(seed, [c.code for c in data.communes], counts, villages, data.pending)
+    rounds = plan_rounds(
+        seed,
+        [c.code for c in data.communes],
+        counts,
+        villages,
+        data.pending,
+        data.approvers,
+        {c.code: c.district_code for c in data.communes},
+    )
     return RegistryPlan(households, years, rounds, targets)

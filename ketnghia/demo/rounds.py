@@ -36,6 +36,39 @@ class RoundPlan:
     commune_approved_at: datetime | None = None
     district_accepted_at: datetime | None = None
     province_accepted_at: datetime | None = None
+    # Usernames of who took the approval steps.
+    commune_approved_by: str | None = None
+    district_accepted_by: str | None = None
+    province_accepted_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Approvers:
+    """Who takes the approval steps in the demo, by username.
+
+    The demo commune and district officers approve for their own commune and district; the
+    province administrator, whom the rules let take any step, for every other one.
+    """
+
+    province_admin: str
+    commune_officer: str | None = None
+    officer_commune: str | None = None
+    district_officer: str | None = None
+    officer_district: str | None = None
+
+    def for_round(self, commune: str, district: str) -> tuple[str, str, str]:
+        """Return who approves for the commune, the district and the province."""
+        by_commune = (
+            self.commune_officer
+            if self.commune_officer and commune == self.officer_commune
+            else self.province_admin
+        )
+        by_district = (
+            self.district_officer
+            if self.district_officer and district == self.officer_district
+            else self.province_admin
+        )
+        return by_commune, by_district, self.province_admin
 
 
 TIME_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -52,17 +85,20 @@ def plan_rounds(
     households: Mapping[tuple[str, int], int],
     villages: Mapping[str, int],
     pending: Mapping[str, str],
+    approvers: Approvers,
+    district_of: Mapping[str, str],
 ) -> list[RoundPlan]:
     """Return one round per commune and year, accepted by the province unless `pending` says.
 
-    `pending` maps a commune to the state its last-year round stops at. The census runs in the fourth quarter: village meetings in October or
-    November, the list posted a few days later for a week, then commune approval, district and
-    province acceptance within weeks.
+    `pending` maps a commune to the state its last-year round stops at. The census runs in
+    the fourth quarter: village meetings in October or November, the list posted a few days
+    later for a week, then commune approval, district and province acceptance within weeks.
     """
     rng = np.random.default_rng(seed + 135)
     order = list(RoundState.values)
     plans: list[RoundPlan] = []
     for code in commune_codes:
+        by_commune, by_district, by_province = approvers.for_round(code, district_of[code])
         for year in YEARS:
             state = pending.get(code, order[-1]) if year == LAST_YEAR else order[-1]
             reached = order.index(state)
@@ -91,6 +127,7 @@ def plan_rounds(
                         approved=_office_hours(rng, approved),
                         district=_office_hours(rng, district),
                         province=_office_hours(rng, province),
+                        approvers=(by_commune, by_district, by_province),
                     ),
                 )
             )
@@ -108,6 +145,7 @@ def _facts_up_to(
     approved: datetime,
     district: datetime,
     province: datetime,
+    approvers: tuple[str, str, str],
 ) -> dict[str, object]:
     """Return the facts a round holds once it has reached the step at position `reached`."""
 
@@ -124,11 +162,11 @@ def _facts_up_to(
     if done(RoundState.POSTED):
         facts |= {"posting_start": posting[0], "posting_end": posting[1]}
     if done(RoundState.COMMUNE_APPROVED):
-        facts["commune_approved_at"] = approved
+        facts |= {"commune_approved_at": approved, "commune_approved_by": approvers[0]}
     if done(RoundState.DISTRICT_ACCEPTED):
-        facts["district_accepted_at"] = district
+        facts |= {"district_accepted_at": district, "district_accepted_by": approvers[1]}
     if done(RoundState.PROVINCE_ACCEPTED):
-        facts["province_accepted_at"] = province
+        facts |= {"province_accepted_at": province, "province_accepted_by": approvers[2]}
     return facts
 
 

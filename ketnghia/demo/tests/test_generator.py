@@ -302,6 +302,41 @@ def test_rounds_are_accepted_with_their_facts_except_a_few_of_the_last_year(demo
     assert collected.entries.exists()
 
 
+def test_approvals_name_who_took_them(demo):
+    admin, officer, district = (
+        User.objects.get(username=name) for name in ("demo-admin", "demo-commune", "demo-district")
+    )
+    accepted = CensusRound.objects.filter(state=RoundState.PROVINCE_ACCEPTED)
+    assert not accepted.exclude(province_accepted_by=admin).exists()
+    own = accepted.filter(commune=officer.jurisdiction)
+    assert own.count() == 18 and not own.exclude(commune_approved_by=officer).exists()
+    in_district = accepted.filter(commune__parent=district.jurisdiction)
+    assert not in_district.exclude(district_accepted_by=district).exists()
+    assert (
+        not accepted.exclude(commune=officer.jurisdiction)
+        .exclude(commune_approved_by=admin)
+        .exists()
+    )
+    assert not CensusRound.objects.filter(
+        commune_approved_at__isnull=False, commune_approved_by__isnull=True
+    ).exists()
+
+
+def test_the_officers_census_pages_render(demo, client):
+    officer = User.objects.get(username="demo-commune")
+    client.force_login(officer)
+    commune = officer.jurisdiction.code
+    household = Household.objects.filter(commune=officer.jurisdiction).order_by("code").first()
+    for url in (
+        f"/census/{commune}/",
+        f"/census/{commune}/2015/",
+        f"/census/{commune}/2025/",
+        household.get_absolute_url(),
+    ):
+        assert client.get(url).status_code == 200, url
+    assert household.head_name in client.get(household.get_absolute_url()).content.decode()
+
+
 def test_entries_snapshot_their_household(demo):
     entries = CensusEntry.objects.all()
     assert entries.count() == demo.entries_created
