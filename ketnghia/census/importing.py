@@ -252,6 +252,7 @@ def census_import(
             )
             import_sql.write(
                 stage,
+                planned,
                 commune_id=commune_id,
                 round_id=census_round.pk,
                 year=census_round.year,

@@ -39,7 +39,14 @@ _TYPES = {
 class StagingTable:
     """A connection-private table with the given (name, type) columns."""
 
-    def __init__(self, columns: Sequence[tuple[str, str]], prefix: str = "ketnghia_stage") -> None:
+    def __init__(
+        self,
+        columns: Sequence[tuple[str, str]],
+        prefix: str = "ketnghia_stage",
+        *,
+        analyze: bool = True,
+    ) -> None:
+        self.analyze = analyze
         self.columns = tuple(columns)
         self.name = f"{prefix}_{secrets.token_hex(6)}"
         self.vendor = connection.vendor
@@ -88,9 +95,8 @@ class StagingTable:
         index_name = connection.ops.quote_name(f"{self.name}_{'_'.join(columns)}")
         with connection.cursor() as cursor:
             cursor.execute(f"CREATE INDEX {index_name} ON {self.quoted} ({names})")
-            if self.vendor == "postgresql":
-                # Fresh temporary tables have no statistics: without them the planner guesses
-                # a few hundred rows and may pick nested loops over a hash join.
+            if self.vendor == "postgresql" and self.analyze:
+                # Fresh temporary tables have no statistics (autovacuum never sees them).
                 cursor.execute(f"ANALYZE {self.quoted}")
 
     def drop(self) -> None:

@@ -62,10 +62,11 @@ def _scratch_round() -> CensusRound:
                 "parent": commune,
             },
         )
-    CensusEntry.objects.filter(round__commune=commune).delete()
-    ImportBatch.objects.filter(round__commune=commune).delete()
-    CensusRound.objects.filter(commune=commune).delete()
-    Household.objects.filter(commune=commune).delete()
+    # Raw deletes: the ORM's would collect every row and write a history row for each.
+    CensusEntry.objects.filter(round__commune=commune)._raw_delete(CensusEntry.objects.db)
+    ImportBatch.objects.filter(round__commune=commune)._raw_delete(ImportBatch.objects.db)
+    CensusRound.objects.filter(commune=commune)._raw_delete(CensusRound.objects.db)
+    Household.objects.filter(commune=commune)._raw_delete(Household.objects.db)
     census_round = CensusRound(commune=commune, year=2024, standard_code="vn-2022")
     census_round.save()
     return census_round
