@@ -1,6 +1,6 @@
 """Write the demo's households, members, census rounds and entries: set-based, in bulk.
 
-Some 40,000 households, 220,000 members and 650,000 census entries go in through
+Some 44,000 households, 200,000 members and 670,000 census entries go in through
 `core.bulk.insert_rows` (COPY on PostgreSQL), not model by model: the derived columns that
 `save()` would fill (`unit_path`, the entries' snapshot of the household) are computed here, and
 no history rows are written for generated data. Runs inside `demo_load`'s transaction.
@@ -12,7 +12,7 @@ commune already has households and every round, nothing is generated at all.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import repeat
 from typing import Any
@@ -117,8 +117,10 @@ def _db_value(model: type[Any], name: str, value: object) -> object:
 def _write_households(
     plans: Sequence[HouseholdPlan], communes: dict[str, Unit], villages: dict[str, Unit]
 ) -> tuple[dict[tuple[str, str], int], list[int]]:
-    """Insert the planned households that are missing; return ids by (commune, code) and the
-    plan indices of the households this run created."""
+    """Insert the planned households that are missing; return every id and what was created.
+
+    The ids are by (commune, code); what was created, as indices into `plans`.
+    """
     ids = [unit.pk for unit in communes.values()]
     existing = set(
         Household.objects.filter(commune_id__in=ids).values_list("commune__code", "code")
@@ -157,7 +159,7 @@ def _write_households(
 
 def _member_rows(
     plans: Sequence[HouseholdPlan], created: Sequence[int], ids: dict[tuple[str, str], int]
-):
+) -> Iterator[tuple[object, ...]]:
     """Yield the present members of the created households; ID numbers for those old enough.
 
     Every adult of the whole plan gets a running number in plan order, so a household gets the
