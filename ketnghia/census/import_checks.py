@@ -537,6 +537,10 @@ def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarr
                 continue
             except ValueError:
                 pass
+        elif type(value) is float and value.is_integer():
+            # A workbook's number: whole đồng as nearly every income is.
+            append(int(value))
+            continue
         result = _income_cell(value, ceiling)
         if isinstance(result, str):
             report(index, key, result)
@@ -569,6 +573,7 @@ def _flag(value: Any) -> int | str | None:
 
 
 _FAST_FLAGS = frozenset({"0", "1"})
+_FAST_NUMBERS = frozenset({0, 1})
 
 
 def _check_indicators(
@@ -584,8 +589,13 @@ def _check_indicators(
     for position, code in enumerate(codes):
         key = cols.indicator_key(code)
         column = chunk.column(key)
-        if set(column) <= _FAST_FLAGS:
+        distinct = set(column)
+        if distinct <= _FAST_FLAGS:
             matrix[:, position] = [value == "1" for value in column]
+            continue
+        if distinct <= _FAST_NUMBERS:
+            # A workbook's 0 and 1 (numbers; True and 1.0 are equal to 1 as well).
+            matrix[:, position] = [value == 1 for value in column]
             continue
         verdicts: dict[Any, int | str | None] = {}
         for index, value in enumerate(column):

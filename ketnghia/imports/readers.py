@@ -26,6 +26,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from python_calamine import (
     CalamineError,
+    CalamineSheet,
     CalamineWorkbook,
     PasswordError,
     SheetTypeEnum,
@@ -137,6 +138,8 @@ class Table:
     layouts: list[_Layout]
     encoding: str = ""
     delimiter: str = ","
+    # Workbook sheets already parsed by `open_table`, used once by the first pass over rows.
+    loaded: dict[str, CalamineSheet] = field(default_factory=dict, repr=False)
 
     @property
     def sheets(self) -> list[str]:
@@ -232,6 +235,11 @@ class Table:
     ) -> Iterator[tuple[int, list[Any]]]:
         if self.path.suffix.lower() in CSV_SUFFIXES:
             return csv_records(self.path, self.name, self.encoding, self.delimiter)
+        worksheet = self.loaded.pop(sheet, None)
+        if worksheet is not None:
+            return _xlsx_rows(
+                self.path, self.name, sheet, on_sheet_height, loaded={sheet: worksheet}
+            )
         return _xlsx_rows(self.path, self.name, sheet, on_sheet_height)
 
 
@@ -634,40 +642,55 @@ def _open_workbook(path: Path, name: str) -> CalamineWorkbook:
         raise _unreadable_workbook(name, error) from None
 
 
+def _load_sheet(path: Path, name: str, sheet: str) -> CalamineSheet:
+    workbook = _open_workbook(path, name)
+    try:
+        return workbook.get_sheet_by_name(sheet)
+    except CalamineError as error:
+        raise _unreadable_workbook(name, error) from None
+    finally:
+        workbook.close()
+
+
 def _xlsx_rows(
     path: Path,
     name: str,
     sheet: str,
     on_sheet_height: Callable[[str, int], None] | None = None,
+    loaded: dict[str, CalamineSheet] | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
-    workbook = _open_workbook(path, name)
-    try:
-        try:
-            worksheet = workbook.get_sheet_by_name(sheet)
-        except CalamineError as error:
-            raise _unreadable_workbook(name, error) from None
-        if on_sheet_height is not None:
-            on_sheet_height(sheet, worksheet.total_height)
-        start = worksheet.start
-        if start is None:
-            return
-        first_row, first_column = start
-        rows = iter(worksheet.iter_rows())
-        # python-calamine pads the rows above the used range with blank rows (so the n-th row
-        # yielded is spreadsheet row n) but starts each row at the used range's first column.
-        # Both are checked rather than assumed, so an upgrade cannot shift row numbers.
-        offset = 0
-        first = next(rows, None)
-        if first is None:
-            return
-        if first_row > 0 and any(not _is_blank(cell) for cell in first):
-            offset = first_row
-        padding = [None] * first_column
-        yield 1 + offset, padding + list(first)
+    """Yield a sheet's rows; `loaded` hands over (and keeps) sheets already read."""
+    worksheet = loaded.pop(sheet, None) if loaded is not None else None
+    if worksheet is None:
+        worksheet = _load_sheet(path, name, sheet)
+    if loaded is not None and on_sheet_height is None:
+        # The header search reads a sheet first; the data pass takes it from here instead of
+        # parsing the whole sheet a second time.
+        loaded[sheet] = worksheet
+    if on_sheet_height is not None:
+        on_sheet_height(sheet, worksheet.total_height)
+    start = worksheet.start
+    if start is None:
+        return
+    first_row, first_column = start
+    rows = iter(worksheet.iter_rows())
+    # python-calamine pads the rows above the used range with blank rows (so the n-th row
+    # yielded is spreadsheet row n) but starts each row at the used range's first column.
+    # Both are checked rather than assumed, so an upgrade cannot shift row numbers.
+    offset = 0
+    first = next(rows, None)
+    if first is None:
+        return
+    if first_row > 0 and any(not _is_blank(cell) for cell in first):
+        offset = first_row
+    padding = [None] * first_column
+    yield 1 + offset, padding + list(first)
+    if first_column:
         for index, values in enumerate(rows, start=2):
             yield index + offset, padding + list(values)
-    finally:
-        workbook.close()
+    else:
+        for index, values in enumerate(rows, start=2):
+            yield index + offset, values if type(values) is list else list(values)
 
 
 def _open_workbook_table(
@@ -695,8 +718,11 @@ def _open_workbook_table(
     layouts: list[_Layout] = []
     problems: list[Problem] = []
     first_problems: list[Problem] = []
+    loaded: dict[str, CalamineSheet] = {}
     for sheet_name in names:
-        found = _find_layout(_xlsx_rows(path, name, sheet_name), columns, name, sheet_name)
+        found = _find_layout(
+            _xlsx_rows(path, name, sheet_name, loaded=loaded), columns, name, sheet_name
+        )
         if isinstance(found, _Layout):
             layouts.append(found)
         elif sheet is not None or _looks_like_data(found):
@@ -709,7 +735,9 @@ def _open_workbook_table(
         raise InvalidInput(
             first_problems or [Problem(_("The workbook is empty."), Location(file=name))]
         )
-    return Table(path, name, columns, layouts)
+    # Keep only the data sheets read during the search, for the first pass over the rows.
+    kept = {layout.sheet: loaded[layout.sheet] for layout in layouts if layout.sheet in loaded}
+    return Table(path, name, columns, layouts, loaded=kept)
 
 
 def _looks_like_data(problems: list[Problem]) -> bool:
