@@ -26,7 +26,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ketnghia.census import import_sql, workflow
+from ketnghia.census import import_members, import_sql, workflow
 from ketnghia.census.import_checks import (
     STAGE_COLUMNS,
     CensusContext,
@@ -41,7 +41,7 @@ from ketnghia.core.text import format_number
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
-from ketnghia.imports.readers import ProblemList, Table, open_table
+from ketnghia.imports.readers import ProblemList, Table, open_table, workbook_sheets
 from ketnghia.imports.staging import StagingTable
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
@@ -72,6 +72,11 @@ class CensusImportReport(ImportReport):
     absent: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     batch_id: int | None = None
+    # The members sheet ("Nhân khẩu"), when the workbook has one: persons read, households
+    # whose members were replaced, and how many persons they now have.
+    members: int = 0
+    member_households_changed: int = 0
+    members_written: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -161,7 +166,32 @@ def census_import_open(*, census_round: CensusRound, path: str | Path, file_name
             file_name,
         )
     standard = standard_get(census_round.standard_code)
-    return open_table(path, census_columns(standard), name=file_name)
+    members = import_members.members_sheet(workbook_sheets(path, name=file_name))
+    return open_table(
+        path,
+        census_columns(standard),
+        name=file_name,
+        skip_sheets=[members] if members else [],
+    )
+
+
+def _stage_members(
+    path: Path, name: str, year: int, problems: ProblemList, report: CensusImportReport
+) -> StagingTable | None:
+    """Check and stage the workbook's members sheet, if it has one."""
+    sheet = import_members.members_sheet(workbook_sheets(path, name=name))
+    if sheet is None:
+        return None
+    table = open_table(path, import_members.MEMBER_COLUMNS, name=name, sheet=sheet)
+    stage = StagingTable(import_members.STAGE_COLUMNS, prefix="census_members")
+    stage.create()
+    line = 0
+    for chunk in table.chunks(CHUNK_ROWS):
+        stage.insert(import_members.check_member_chunk(chunk, year, problems, line))
+        line += len(chunk)
+    report.members = line
+    stage.index("code")
+    return stage
 
 
 def census_import(
@@ -222,6 +252,15 @@ def census_import(
         stage.index("code")
         for repeat in import_sql.repeated_codes(stage):
             problems.add(_repeat_problem(repeat, name, table))
+        members = _stage_members(path, name, census_round.year, problems, report)
+        if members is not None:
+            for code, sheet, row in import_members.unknown_households(members, stage):
+                problems.add(
+                    Problem(
+                        _("Household %(code)s is not on the households sheet.") % {"code": code},
+                        Location(file=name, sheet=sheet, row=row, column="A"),
+                    )
+                )
         if not problems and line == report.skipped_rows:
             problems.add(
                 Problem(_("The file has no household rows below its header."), Location(file=name))
@@ -237,7 +276,14 @@ def census_import(
         report.households_updated = planned.households_updated
         report.absent = planned.entries_absent
         report.by_status = {status: statuses.get(status, 0) for status in Status.values}
-        if not dry_run and planned.changes_anything:
+        changes = None
+        if members is not None:
+            changes = StagingTable((("code", "text"),), prefix="census_member_changes")
+            changes.create()
+            report.member_households_changed, report.members_written = import_members.plan(
+                members, changes, commune_id=commune_id
+            )
+        if not dry_run and (planned.changes_anything or report.member_households_changed):
             batch = ImportBatch.objects.create(
                 round=census_round,
                 file_name=name[:255],
@@ -258,8 +304,12 @@ def census_import(
                 year=census_round.year,
                 batch_id=batch.pk,
             )
+            if members is not None and changes is not None and report.member_households_changed:
+                import_members.write(members, changes, commune_id=commune_id)
             report.batch_id = batch.pk
-        stage.drop()
+        for table_ in (stage, members, changes):
+            if table_ is not None:
+                table_.drop()
         if dry_run:
             transaction.set_rollback(True)
     if progress is not None:

@@ -2,7 +2,8 @@
 
 The workbook has an instructions sheet, the households sheet (Vietnamese headers, a drop-down
 list on every column that has a closed set of values, households pre-filled from the
-commune's previous round) and a hidden sheet holding the lists. An indicator column is
+commune's previous round), the members sheet (one row per person, the registry's members of
+those households pre-filled) and a hidden sheet holding the lists. An indicator column is
 headed by the indicator's Vietnamese name; its code is in the header cell's comment. What the
 template writes, the import reads back unchanged (a round-trip test holds them together).
 """
@@ -21,14 +22,17 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.census import import_columns as cols
+from ketnghia.census.import_members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.households.models import Household
+from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
+from ketnghia.households.models import Household, Member, Relation, Sex
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.selectors import standard_get
 
 DATA_SHEET = "Hộ gia đình"
+MEMBERS_SHEET = "Nhân khẩu"
 INSTRUCTIONS_SHEET = "Hướng dẫn"
 LISTS_SHEET = "Danh mục"
 # Rows of the title block above the header.
@@ -201,9 +205,73 @@ def census_template(*, census_round: CensusRound) -> bytes:
     whole.add(span(cols.MEMBER_COUNT))
     sheet.add_data_validation(whole)
 
+    _members_sheet(
+        workbook.create_sheet(MEMBERS_SHEET, 2), lists, [row.code for row in prefill], census_round
+    )
+
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+_SEX_LABELS = {Sex.MALE: "nam", Sex.FEMALE: "nữ"}
+_RELATION_LABELS = {
+    Relation.HEAD: "chủ hộ",
+    Relation.SPOUSE: "vợ/chồng",
+    Relation.CHILD: "con",
+    Relation.PARENT: "bố/mẹ",
+    Relation.GRANDCHILD: "cháu",
+    Relation.SIBLING: "anh/chị/em",
+    Relation.OTHER: "khác",
+}
+
+
+def _members_sheet(sheet, lists, codes: list[str], census_round: CensusRound) -> None:
+    """Add the members sheet: one row per person, the registry's members pre-filled."""
+    header = [column.label for column in MEMBER_COLUMNS]
+    for index, label in enumerate(header, start=1):
+        cell = sheet.cell(1, index, label)
+        cell.font = Font(bold=True)
+        cell.fill = _HEADER_FILL
+        sheet.column_dimensions[get_column_letter(index)].width = 22
+    sheet.freeze_panes = "A2"
+    wanted = set(codes)
+    members = (
+        Member.objects.filter(household__commune_id=census_round.commune_id)
+        .select_related("household")
+        .order_by("household__code", "id")
+    )
+    row = 1
+    for member in members.iterator():
+        if member.household.code not in wanted:
+            continue
+        row += 1
+        values = [
+            member.household.code,
+            member.full_name,
+            _SEX_LABELS.get(member.sex, member.sex),
+            member.birth_year,
+            ETHNIC_GROUP_NAMES.get(member.ethnicity, member.ethnicity),
+            _RELATION_LABELS.get(member.relation, member.relation),
+            member.personal_id or None,
+        ]
+        for index, value in enumerate(values, start=1):
+            sheet.cell(row, index, value)
+    for column, values in (
+        ("C", _SEX_LABELS.values()),
+        ("D", _RELATION_LABELS.values()),
+        ("E", ETHNIC_GROUP_NAMES.values()),
+    ):
+        lists[f"{column}1"] = {"C": "Giới tính", "D": "Quan hệ", "E": "Dân tộc"}[column]
+        for index, value in enumerate(values, start=2):
+            lists[f"{column}{index}"] = value
+    last = row + SPARE_ROWS * 4
+    for letter, lists_column, count in (("C", "C", 2), ("F", "D", 7), ("E", "E", 54)):
+        _list_validation(
+            sheet,
+            f"='{LISTS_SHEET}'!${lists_column}$2:${lists_column}${count + 1}",
+            f"{letter}2:{letter}{last}",
+        )
 
 
 def _list_validation(sheet, formula: str, cells: str) -> None:
@@ -235,6 +303,11 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
         _("Monthly income per person in đồng, e.g. 1.500.000. Survey date as dd/mm/yyyy."),
         _("Deprivation columns: 1 (or x) if the household is deprived on the indicator, 0 if not."),
         _("Rows that only sum up the table (“Tổng cộng”) are skipped."),
+        _(
+            "Sheet “%(sheet)s”: one row per person. A household listed there gets exactly those "
+            "members; households not listed keep theirs."
+        )
+        % {"sheet": MEMBERS_SHEET},
         _(
             "Upload the file on the round's page, or run: ketnghia import-census FILE --commune "
             "%(code)s --year %(year)s --dry-run"

@@ -375,12 +375,14 @@ def open_table(
     *,
     name: str | None = None,
     sheet: str | None = None,
+    skip_sheets: Iterable[str] = (),
 ) -> Table:
     """Open a CSV or XLSX file and find its header; raise InvalidInput if it is unusable.
 
     `name` is how messages call the file (default: its file name, never the server's path).
     For a workbook, every worksheet whose header holds the required columns is read, so an
-    instructions sheet is skipped; `sheet` reads only that one.
+    instructions sheet is skipped; `sheet` reads only that one; `skip_sheets` are left to
+    another table of the same workbook (a census's members sheet).
     """
     path = Path(path)
     name = name or path.name
@@ -397,7 +399,7 @@ def open_table(
             raise InvalidInput(layout)
         return Table(path, name, columns, [layout], encoding=encoding, delimiter=delimiter)
     if suffix in XLSX_SUFFIXES:
-        return _open_workbook_table(path, name, columns, sheet)
+        return _open_workbook_table(path, name, columns, sheet, frozenset(skip_sheets))
     raise InvalidInput(
         Problem(
             _("This file type is not supported; save it as .xlsx or .csv (UTF-8)."),
@@ -693,8 +695,28 @@ def _xlsx_rows(
             yield index + offset, values if type(values) is list else list(values)
 
 
+def workbook_sheets(path: str | Path, *, name: str | None = None) -> list[str]:
+    """Return the visible worksheets of a workbook, in order; [] for a CSV file."""
+    path = Path(path)
+    if path.suffix.lower() not in XLSX_SUFFIXES:
+        return []
+    workbook = _open_workbook(path, name or path.name)
+    try:
+        return [
+            meta.name
+            for meta in workbook.sheets_metadata
+            if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+        ]
+    finally:
+        workbook.close()
+
+
 def _open_workbook_table(
-    path: Path, name: str, columns: tuple[Column, ...], sheet: str | None
+    path: Path,
+    name: str,
+    columns: tuple[Column, ...],
+    sheet: str | None,
+    skip_sheets: frozenset[str] = frozenset(),
 ) -> Table:
     workbook = _open_workbook(path, name)
     try:
@@ -711,7 +733,9 @@ def _open_workbook_table(
             names = [
                 meta.name
                 for meta in workbook.sheets_metadata
-                if meta.typ == SheetTypeEnum.WorkSheet and meta.visible == SheetVisibleEnum.Visible
+                if meta.typ == SheetTypeEnum.WorkSheet
+                and meta.visible == SheetVisibleEnum.Visible
+                and meta.name not in skip_sheets
             ]
     finally:
         workbook.close()

@@ -15,6 +15,7 @@ from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.templates_xlsx import (
     DATA_SHEET,
     HEADER_ROW,
+    MEMBERS_SHEET,
     census_template,
     census_template_csv,
 )
@@ -42,7 +43,7 @@ def _workbook(content: bytes) -> openpyxl.Workbook:
 
 def test_the_template_has_vietnamese_headers_lists_and_instructions(census_round):
     book = _workbook(census_template(census_round=census_round))
-    assert book.sheetnames == ["Hướng dẫn", DATA_SHEET, "Danh mục"]
+    assert book.sheetnames == ["Hướng dẫn", DATA_SHEET, MEMBERS_SHEET, "Danh mục"]
     assert book["Danh mục"].sheet_state == "hidden"
     sheet = book[DATA_SHEET]
     header = [cell.value for cell in sheet[HEADER_ROW]]
@@ -163,3 +164,106 @@ def test_without_a_previous_round_the_registry_is_listed(census_round, tmp_path)
     )
     content = census_template_csv(census_round=census_round).decode("utf-8-sig")
     assert "H7,Chủ hộ bảy" in content
+
+
+def _fill(sheet, first_row: int, rows) -> None:
+    for offset, values in enumerate(rows):
+        for column, value in enumerate(values, start=1):
+            sheet.cell(first_row + offset, column, value)
+
+
+def test_the_members_sheet_gives_each_listed_household_its_members(census_round, tmp_path):
+    from ketnghia.households.models import Member
+
+    book = _workbook(census_template(census_round=census_round))
+    _fill(
+        book[DATA_SHEET],
+        HEADER_ROW + 1,
+        [
+            ("H-01", "Nguyễn Thị Hoa", "Làng Kon Stiu", None, 3, None, 1_000_000, *[0] * 12),
+            ("H-02", "A Blong", "Làng Kon Stiu", None, 1, None, 1_000_000, *[0] * 12),
+        ],
+    )
+    members = book[MEMBERS_SHEET]
+    assert [c.value for c in members[1]] == [
+        "Mã hộ",
+        "Họ và tên",
+        "Giới tính",
+        "Năm sinh",
+        "Dân tộc",
+        "Quan hệ với chủ hộ",
+        "Số định danh cá nhân",
+    ]
+    _fill(
+        members,
+        2,
+        [
+            ("H-01", "Nguyễn Thị Hoa", "nữ", 1980, "Kinh", "chủ hộ", "062180001234"),
+            ("H-01", "A Tuấn", "nam", 1978, "Xơ Đăng", "chồng", None),
+            ("H-01", "Y Nga", "Nữ", 2010, "14", "con", None),
+            ("H-02", "A Blong", "nam", 1990, 13, "chủ hộ", None),
+        ],
+    )
+    path = tmp_path / "co-nhan-khau.xlsx"
+    book.save(path)
+
+    report = census_import(census_round=census_round, path=path)
+
+    assert (report.members, report.member_households_changed, report.members_written) == (4, 2, 4)
+    h01 = list(
+        Member.objects.filter(household__code="H-01")
+        .order_by("id")
+        .values_list("full_name", "sex", "birth_year", "ethnicity", "relation", "personal_id")
+    )
+    assert h01 == [
+        ("Nguyễn Thị Hoa", "female", 1980, "01", "head", "062180001234"),
+        ("A Tuấn", "male", 1978, "14", "spouse", ""),
+        ("Y Nga", "female", 2010, "14", "child", ""),
+    ]
+    ids = list(Member.objects.order_by("id").values_list("id", flat=True))
+
+    again = census_import(census_round=census_round, path=path)
+    assert (again.member_households_changed, again.batch_id) == (0, None)
+    assert list(Member.objects.order_by("id").values_list("id", flat=True)) == ids
+
+    members.delete_rows(4)  # Y Nga moved away
+    book.save(path)
+    third = census_import(census_round=census_round, path=path)
+    assert (third.member_households_changed, third.members_written) == (1, 2)
+    assert Member.objects.filter(household__code="H-01").count() == 2
+    assert Member.objects.filter(household__code="H-02").get().id in ids
+
+
+def test_bad_member_rows_are_located(census_round, tmp_path):
+    from ketnghia.core.errors import InvalidInput
+
+    book = _workbook(census_template(census_round=census_round))
+    _fill(
+        book[DATA_SHEET],
+        HEADER_ROW + 1,
+        [("H-01", "Chủ hộ", "Làng Kon Stiu", None, 3, None, 1_000_000, *[0] * 12)],
+    )
+    _fill(
+        book[MEMBERS_SHEET],
+        2,
+        [
+            ("H-01", "Chủ hộ", "không rõ", 1850, "Người Sao Hỏa", "hàng xóm", "123"),
+            ("H-99", "Người lạ", "nam", 1990, "Kinh", "chủ hộ", None),
+        ],
+    )
+    path = tmp_path / "sai.xlsx"
+    book.save(path)
+    with pytest.raises(InvalidInput) as caught:
+        census_import(census_round=census_round, path=path)
+    found = [
+        (p.location.sheet, p.location.row, p.location.column[:1]) for p in caught.value.problems
+    ]
+    assert found == [
+        (MEMBERS_SHEET, 2, "C"),
+        (MEMBERS_SHEET, 2, "D"),
+        (MEMBERS_SHEET, 2, "E"),
+        (MEMBERS_SHEET, 2, "F"),
+        (MEMBERS_SHEET, 2, "G"),
+        (MEMBERS_SHEET, 3, "A"),
+    ]
+    assert CensusEntry.objects.count() == 0

@@ -1,0 +1,284 @@
+"""The optional "Nhân khẩu" (members) sheet of a census workbook: checks and set-based writes.
+
+One row per person: household code, full name, sex, birth year, ethnicity (name or the
+statistics office's code), relation to the head, personal ID. A household listed on the
+sheet gets exactly the members the sheet gives it; a household whose members are already
+those keeps its rows untouched, so a second import changes nothing. Households not on the
+sheet keep their members.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from ketnghia.census import import_columns as cols
+from ketnghia.census.import_checks import _code, _text, _whole_number
+from ketnghia.core.text import fold
+from ketnghia.households.ethnicities import ETHNIC_GROUPS
+from ketnghia.households.models import Household, Member, Relation, Sex
+from ketnghia.imports.readers import CellError, Chunk, Column, ProblemList, header_key
+from ketnghia.imports.staging import StagingTable
+
+FULL_NAME = "full_name"
+SEX = "sex"
+BIRTH_YEAR = "birth_year"
+ETHNICITY = "ethnicity"
+RELATION = "relation"
+PERSONAL_ID = "personal_id"
+
+MEMBER_COLUMNS = (
+    next(c for c in cols.BASE_COLUMNS if c.key == cols.HOUSEHOLD_CODE),
+    Column(FULL_NAME, ("Họ và tên", "Họ tên", "Tên", "full name", FULL_NAME)),
+    Column(SEX, ("Giới tính", "sex")),
+    Column(BIRTH_YEAR, ("Năm sinh", "birth year", BIRTH_YEAR)),
+    Column(ETHNICITY, ("Dân tộc", "ethnicity")),
+    Column(RELATION, ("Quan hệ với chủ hộ", "Quan hệ", "relation to head", RELATION)),
+    Column(
+        PERSONAL_ID,
+        ("Số định danh cá nhân", "Số CCCD", "CCCD", "Số CMND", "personal ID", PERSONAL_ID),
+        required=False,
+    ),
+)
+
+STAGE_COLUMNS = (
+    ("line", "bigint"),
+    ("sheet", "text"),
+    ("row_number", "integer"),
+    ("code", "text"),
+    ("full_name", "text"),
+    ("sex", "text"),
+    ("birth_year", "integer"),
+    ("ethnicity", "text"),
+    ("relation", "text"),
+    ("personal_id", "text"),
+)
+
+_SEX_WORDS = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE}
+_SEX_WORDS |= {"female": Sex.FEMALE, "f": Sex.FEMALE}
+_RELATION_WORDS = {
+    "chu ho": Relation.HEAD,
+    "head": Relation.HEAD,
+    "vo": Relation.SPOUSE,
+    "chong": Relation.SPOUSE,
+    "vo/chong": Relation.SPOUSE,
+    "spouse": Relation.SPOUSE,
+    "con": Relation.CHILD,
+    "con trai": Relation.CHILD,
+    "con gai": Relation.CHILD,
+    "con dau": Relation.CHILD,
+    "con re": Relation.CHILD,
+    "child": Relation.CHILD,
+    "bo": Relation.PARENT,
+    "me": Relation.PARENT,
+    "cha": Relation.PARENT,
+    "bo/me": Relation.PARENT,
+    "cha/me": Relation.PARENT,
+    "parent": Relation.PARENT,
+    "chau": Relation.GRANDCHILD,
+    "chau noi": Relation.GRANDCHILD,
+    "chau ngoai": Relation.GRANDCHILD,
+    "grandchild": Relation.GRANDCHILD,
+    "anh": Relation.SIBLING,
+    "chi": Relation.SIBLING,
+    "em": Relation.SIBLING,
+    "anh/chi/em": Relation.SIBLING,
+    "sibling": Relation.SIBLING,
+    "khac": Relation.OTHER,
+    "other": Relation.OTHER,
+}
+_LETTERS = re.compile(r"[^a-z]")
+# Spellings of ethnic groups seen beside the official ones (compared letters only).
+_ETHNIC_ALIASES = {"mong": "08", "hmong": "08", "jrai": "10", "bahnar": "13", "khmer": "05"}
+
+
+def _ethnic_key(text: str) -> str:
+    return _LETTERS.sub("", fold(text))
+
+
+_ETHNICITIES = {_ethnic_key(name): code for code, name in ETHNIC_GROUPS} | _ETHNIC_ALIASES
+_ETHNIC_CODES = {code for code, _name in ETHNIC_GROUPS}
+_PERSONAL_ID = re.compile(r"\d{9}|\d{12}")
+
+
+def members_sheet(sheets: list[str]) -> str | None:
+    """Return the workbook's members sheet ("Nhân khẩu", "Danh sách nhân khẩu"), if any."""
+    for sheet in sheets:
+        if "nhan khau" in header_key(sheet) or header_key(sheet) == "members":
+            return sheet
+    return None
+
+
+def _ethnicity(value: Any) -> str | None:
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        code = str(int(value)).zfill(2)
+        return code if code in _ETHNIC_CODES else None
+    text = _text(value)
+    if text.isdigit():
+        return text.zfill(2) if text.zfill(2) in _ETHNIC_CODES else None
+    return _ETHNICITIES.get(_ethnic_key(text))
+
+
+def check_member_chunk(
+    chunk: Chunk, year: int, problems: ProblemList, first_line: int
+) -> list[tuple[Any, ...]]:
+    """Check a chunk of member rows; return its staging rows (problem rows left out)."""
+    rows: list[tuple[Any, ...]] = []
+    words: dict[tuple[str, Any], Any] = {}
+
+    def lookup(kind: str, value: Any, find: Any) -> Any:
+        key = (kind, value)
+        if key not in words:
+            words[key] = find(value)
+        return words[key]
+
+    columns = {column.key: chunk.column(column.key) for column in MEMBER_COLUMNS}
+    for index in range(len(chunk)):
+        found: list[tuple[str, str]] = []
+        code = _code(columns[cols.HOUSEHOLD_CODE][index])
+        if not code:
+            found.append((cols.HOUSEHOLD_CODE, _("The household code is empty.")))
+        name = " ".join(_text(columns[FULL_NAME][index]).split())
+        if not name or len(name) > 150:
+            found.append((FULL_NAME, _("Write the member's full name (at most 150 characters).")))
+        sex_value = columns[SEX][index]
+        sex = lookup(SEX, sex_value, lambda v: _SEX_WORDS.get(fold(_text(v))))
+        if sex is None:
+            found.append((SEX, _("Write the sex as nam (male) or nữ (female).")))
+        born: int | None = None
+        try:
+            born = _whole_number(columns[BIRTH_YEAR][index])
+        except CellError as error:
+            found.append((BIRTH_YEAR, str(error)))
+        else:
+            if born is not None and not 1900 <= born <= year:
+                found.append(
+                    (BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": year})
+                )
+        ethnic_value = columns[ETHNICITY][index]
+        ethnicity = lookup(ETHNICITY, ethnic_value, _ethnicity)
+        if ethnicity is None:
+            found.append(
+                (
+                    ETHNICITY,
+                    _("Unknown ethnic group “%(value)s”: write its name or its two-digit code.")
+                    % {"value": _text(ethnic_value)},
+                )
+            )
+        relation_value = columns[RELATION][index]
+        relation = lookup(RELATION, relation_value, lambda v: _RELATION_WORDS.get(fold(_text(v))))
+        if relation is None:
+            found.append(
+                (
+                    RELATION,
+                    _(
+                        "Unknown relation “%(value)s”: write chủ hộ, vợ/chồng, con, bố/mẹ, cháu, "
+                        "anh/chị/em or khác."
+                    )
+                    % {"value": _text(relation_value)},
+                )
+            )
+        personal_id = _code(columns[PERSONAL_ID][index])
+        if personal_id and not _PERSONAL_ID.fullmatch(personal_id):
+            found.append(
+                (PERSONAL_ID, _("A personal ID number has 12 digits (9 on an old ID card)."))
+            )
+        for key, message in found:
+            problems.add(chunk.problem(index, key, message))
+        if not found:
+            rows.append(
+                (
+                    first_line + index,
+                    chunk.sheet,
+                    chunk.numbers[index],
+                    code,
+                    name,
+                    sex,
+                    born,
+                    ethnicity,
+                    relation,
+                    personal_id,
+                )
+            )
+    return rows
+
+
+def _names() -> tuple[str, str]:
+    quote = connection.ops.quote_name
+    return quote(Household._meta.db_table), quote(Member._meta.db_table)
+
+
+def unknown_households(
+    members: StagingTable, households: StagingTable
+) -> list[tuple[str, str, int]]:
+    """Return (code, sheet, row) of member rows whose household is not on the households sheet."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT m.code, m.sheet, m.row_number FROM {members.quoted} m WHERE NOT EXISTS "
+            f"(SELECT 1 FROM {households.quoted} s WHERE s.code = m.code) ORDER BY m.line "
+            "LIMIT 1000"
+        )
+        return list(cursor.fetchall())
+
+
+def plan(members: StagingTable, changes: StagingTable, *, commune_id: int) -> tuple[int, int]:
+    """Record in `changes` the households whose members differ; return (households, members)."""
+    household_table, member_table = _names()
+    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    match = (
+        f"m.full_name = s.full_name AND m.sex = s.sex AND m.birth_year {same} s.birth_year "
+        "AND m.ethnicity = s.ethnicity AND m.relation = s.relation "
+        "AND m.personal_id = s.personal_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {changes.quoted} (code)
+            SELECT c.code FROM (SELECT DISTINCT code FROM {members.quoted}) c
+            LEFT JOIN {household_table} h ON h.commune_id = %s AND h.code = c.code
+            WHERE h.id IS NULL
+            OR (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code = c.code)
+               <> (SELECT COUNT(*) FROM {member_table} m WHERE m.household_id = h.id)
+            OR EXISTS (SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND NOT EXISTS (
+                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {match}))
+            OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND NOT EXISTS (
+                 SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND {match}))
+            """,
+            [commune_id],
+        )
+        cursor.execute(
+            f"SELECT COUNT(*), (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code IN "
+            f"(SELECT code FROM {changes.quoted})) FROM {changes.quoted}"
+        )
+        households, people = cursor.fetchone()
+    return int(households), int(people)
+
+
+def write(members: StagingTable, changes: StagingTable, *, commune_id: int) -> None:
+    """Replace the members of the changed households (households written before)."""
+    household_table, member_table = _names()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            DELETE FROM {member_table} WHERE household_id IN (
+              SELECT h.id FROM {household_table} h JOIN {changes.quoted} c
+              ON h.commune_id = %s AND h.code = c.code)
+            """,
+            [commune_id],
+        )
+        cursor.execute(
+            f"""
+            INSERT INTO {member_table} (household_id, full_name, sex, birth_year, ethnicity,
+              relation, personal_id)
+            SELECT h.id, s.full_name, s.sex, s.birth_year, s.ethnicity, s.relation,
+              s.personal_id
+            FROM {members.quoted} s
+            JOIN {changes.quoted} c ON c.code = s.code
+            JOIN {household_table} h ON h.commune_id = %s AND h.code = s.code
+            ORDER BY s.line
+            """,
+            [commune_id],
+        )
