@@ -8,10 +8,7 @@ prefix names) comes in through `CensusContext`, built by the service.
 
 from __future__ import annotations
 
-import datetime as dt
-import math
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -20,19 +17,18 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
+from ketnghia.census import import_cells as cells
 from ketnghia.census import import_columns as cols
-from ketnghia.core.text import fold, parse_amount
-from ketnghia.imports.readers import CellError, Chunk, ProblemList, cell_date, cell_text
+from ketnghia.census.import_cells import Village, VillageLookup
+from ketnghia.core.text import fold
+from ketnghia.imports.readers import Chunk, ProblemList
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.rules import classify_many, income_problem
 
 MAX_CODE_LENGTH = 40
 MAX_NAME_LENGTH = 150
-MAX_MEMBERS = 99
 # A household code that starts with a commune code ("23500-0012") names its commune.
 _COMMUNE_PREFIX = re.compile(r"(\d{5})[-./_]")
-# Kind words before a village's name: "Làng Kon Stiu" is found by "Kon Stiu" too.
-_VILLAGE_KIND_WORDS = ("to dan pho ", "tdp ", "thon ", "lang ", "ban ", "buon ", "plei ", "to ")
 
 # The columns of the staging table, in the order `check_chunk` fills its tuples.
 STAGE_COLUMNS = (
@@ -54,51 +50,6 @@ STAGE_COLUMNS = (
     ("status", "text"),
     ("rule", "text"),
 )
-
-
-@dataclass(frozen=True)
-class Village:
-    id: int
-    code: str
-    name: str
-    path: str
-    area: str
-
-
-class VillageLookup:
-    """Find a commune's village by code, by name, or by name without its kind word."""
-
-    def __init__(self, villages: list[Village]) -> None:
-        self.villages = villages
-        self._by_key: dict[str, Village | None] = {}
-        for village in villages:
-            self._by_key[fold(village.code)] = village
-        # Names after codes; a name two villages share is kept as ambiguous (None).
-        for village in villages:
-            for key in {fold(village.name), _without_kind(fold(village.name))}:
-                if key in self._by_key and self._by_key[key] is not village:
-                    self._by_key[key] = None
-                else:
-                    self._by_key.setdefault(key, village)
-
-    def __bool__(self) -> bool:
-        return bool(self.villages)
-
-    def find(self, text: str) -> Village | str | None:
-        """Return the village `text` names, None if none does, "ambiguous" if several do."""
-        key = fold(text)
-        for candidate in (key, _without_kind(key)):
-            if candidate in self._by_key:
-                found = self._by_key[candidate]
-                return "ambiguous" if found is None else found
-        return None
-
-
-def _without_kind(key: str) -> str:
-    for word in _VILLAGE_KIND_WORDS:
-        if key.startswith(word):
-            return key[len(word) :].strip()
-    return key
 
 
 @dataclass
@@ -136,23 +87,6 @@ class CheckedChunk:
     read: int
 
 
-def _text(value: Any) -> str:
-    """Return a cell as trimmed NFC text ("" when blank); the fast path is plain ASCII text."""
-    if type(value) is str:
-        if value.isascii():
-            return value.strip()
-        return unicodedata.normalize("NFC", value).strip()
-    if value is None:
-        return ""
-    return cell_text(value)
-
-
-def _code(value: Any) -> str:
-    text = _text(value)
-    # Excel's leading apostrophe forces a cell to text ("'0012"); it is not part of the code.
-    return text.lstrip("'").strip() if text.startswith("'") else text
-
-
 def _is_total_row(code: str, values: list[Any]) -> bool:
     if code:
         return code[:1] in "TtCc" and cols.is_total_label(code)
@@ -180,7 +114,7 @@ def check_chunk(
     check for codes used twice still sees it. `first_line` numbers rows across chunks.
     """
     read = len(chunk)
-    codes = [_code(value) for value in chunk.column(cols.HOUSEHOLD_CODE)]
+    codes = [cells.code(value) for value in chunk.column(cols.HOUSEHOLD_CODE)]
     skip = {
         index
         for index, code in enumerate(codes)
@@ -313,7 +247,7 @@ def _check_commune_column(chunk: Chunk, context: CensusContext, report: Report) 
     for index, value in enumerate(chunk.column(key)):
         ok = verdicts.get(value)
         if ok is None:
-            text = _code(value)
+            text = cells.code(value)
             ok = (
                 not text
                 or text == context.commune_code
@@ -329,7 +263,7 @@ def _check_commune_column(chunk: Chunk, context: CensusContext, report: Report) 
                     "%(code)s (%(name)s)."
                 )
                 % {
-                    "other": _code(value),
+                    "other": cells.code(value),
                     "code": context.commune_code,
                     "name": context.commune_name,
                 },
@@ -338,7 +272,7 @@ def _check_commune_column(chunk: Chunk, context: CensusContext, report: Report) 
 
 def _check_heads(chunk: Chunk, report: Report) -> list[str]:
     key = cols.HEAD_NAME
-    heads = [" ".join(_text(value).split()) for value in chunk.column(key)]
+    heads = [" ".join(cells.cell_str(value).split()) for value in chunk.column(key)]
     for index, head in enumerate(heads):
         if not head:
             report(index, key, _("The name of the head of household is empty."))
@@ -357,7 +291,7 @@ def _check_villages(chunk: Chunk, context: CensusContext, report: Report) -> lis
     result: list[Village | None] = []
     for index, value in enumerate(chunk.column(key)):
         if value not in found:
-            text = _text(value)
+            text = cells.cell_str(value)
             if not text:
                 found[value] = "blank"
             else:
@@ -376,14 +310,14 @@ def _check_villages(chunk: Chunk, context: CensusContext, report: Report) -> lis
                 index,
                 key,
                 _("“%(value)s” matches several villages of the commune; write the village code.")
-                % {"value": _text(value)},
+                % {"value": cells.cell_str(value)},
             )
         else:
             report(
                 index,
                 key,
                 _("Commune %(commune)s has no village “%(value)s”.")
-                % {"commune": context.commune_name, "value": _text(value)},
+                % {"commune": context.commune_name, "value": cells.cell_str(value)},
             )
     return result
 
@@ -403,7 +337,7 @@ def _check_areas(
     overridden: list[bool] = []
     for index, value in enumerate(chunk.column(key)):
         if value not in words:
-            text = _text(value)
+            text = cells.cell_str(value)
             words[value] = "" if not text else cols.AREA_WORDS.get(fold(text))
         area = words[value]
         if area is None:
@@ -411,7 +345,7 @@ def _check_areas(
                 index,
                 key,
                 _("Area “%(value)s” is not known; write nông thôn (rural) or thành thị (urban).")
-                % {"value": _text(value)},
+                % {"value": cells.cell_str(value)},
             )
             area = defaults[index]
         given = bool(area)
@@ -419,26 +353,6 @@ def _check_areas(
         areas.append(area)
         overridden.append(given and area != defaults[index])
     return areas, overridden
-
-
-def _whole_number(value: Any) -> int | None:
-    """Return a cell as a whole number, None when blank; CellError otherwise."""
-    if type(value) is int:
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    text = _text(value)
-    if not text:
-        return None
-    if text.isascii() and text.isdigit():
-        return int(text)
-    try:
-        number = parse_amount(text)
-    except ValueError:
-        number = None
-    if number is None or number != number.to_integral_value():
-        raise CellError(_("Expected a whole number, found “%(value)s”.") % {"value": text})
-    return int(number)
 
 
 def _check_members(chunk: Chunk, report: Report) -> list[int | None]:
@@ -450,23 +364,12 @@ def _check_members(chunk: Chunk, report: Report) -> list[int | None]:
     for index, value in enumerate(chunk.column(key)):
         verdict = verdicts.get(value, "")
         if verdict == "":
-            verdict = verdicts[value] = _member_count(value)
+            verdict = verdicts[value] = cells.member_count(value)
         if isinstance(verdict, str):
             report(index, key, verdict)
             verdict = None
         members.append(verdict)
     return members
-
-
-def _member_count(value: Any) -> int | str | None:
-    """Return a member count, None when blank, or the message saying what is wrong."""
-    try:
-        count = _whole_number(value)
-    except CellError as error:
-        return str(error)
-    if count is not None and not 1 <= count <= MAX_MEMBERS:
-        return _("A household has between 1 and %(max)s members.") % {"max": MAX_MEMBERS}
-    return count
 
 
 def _check_dates(chunk: Chunk, context: CensusContext, report: Report) -> list[str | None]:
@@ -479,47 +382,12 @@ def _check_dates(chunk: Chunk, context: CensusContext, report: Report) -> list[s
     for index, value in enumerate(chunk.column(key)):
         verdict = verdicts.get(value)
         if verdict is None:
-            verdict = verdicts[value] = _survey_date(value, context.year)
+            verdict = verdicts[value] = cells.survey_date(value, context.year)
         day, message = verdict
         if message is not None:
             report(index, key, message)
         dates.append(day)
     return dates
-
-
-def _survey_date(value: Any, year: int) -> tuple[str | None, str | None]:
-    """Return (ISO date or None when blank, message or None) for a survey date cell."""
-    if not isinstance(value, dt.date | int | float) and not _text(value):
-        return None, None
-    try:
-        day = cell_date(value)
-    except CellError as error:
-        return None, str(error)
-    # A census of year Y is collected from the last months of Y-1 into Y+1 at the latest.
-    if not year - 1 <= day.year <= year + 1:
-        return None, _("The survey date %(date)s is far from the census year %(year)s.") % {
-            "date": day.strftime("%d/%m/%Y"),
-            "year": year,
-        }
-    return day.isoformat(), None
-
-
-def _income_cell(value: Any, ceiling: int) -> int | str:
-    """Return an income in whole đồng (rounded up), or the message saying what is wrong."""
-    if type(value) is int:
-        amount: Any = value
-    elif not _text(value):
-        return _("The monthly income per person is empty.")
-    else:
-        try:
-            amount = parse_amount(value if not isinstance(value, str) else _text(value))
-        except ValueError as error:
-            return str(error)
-    message = income_problem(amount, ceiling)
-    if message is not None:
-        return message
-    # Every poverty line is a whole number of đồng, so rounding up keeps every comparison.
-    return math.ceil(amount)
 
 
 def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarray:
@@ -541,7 +409,7 @@ def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarr
             # A workbook's number: whole đồng as nearly every income is.
             append(int(value))
             continue
-        result = _income_cell(value, ceiling)
+        result = cells.income_cell(value, ceiling)
         if isinstance(result, str):
             report(index, key, result)
             append(0)
@@ -556,20 +424,6 @@ def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarr
         report(index, key, income_problem(values[index], ceiling) or "")
     array[bad] = 0
     return array
-
-
-def _flag(value: Any) -> int | str | None:
-    """Return 1 or 0 for a deprivation cell, None when blank, "bad" otherwise."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return int(value)
-    if isinstance(value, int | float):
-        return int(value) if value in (0, 1) else "bad"
-    text = _text(value)
-    if not text:
-        return None
-    return cols.FLAG_WORDS.get(fold(text), "bad")
 
 
 _FAST_FLAGS = frozenset({"0", "1"})
@@ -602,9 +456,9 @@ def _check_indicators(
             try:
                 verdict = verdicts[value]
             except KeyError:
-                verdict = verdicts[value] = _flag(value)
+                verdict = verdicts[value] = cells.flag(value)
             except TypeError:  # an unhashable cell cannot come from a file, but be safe
-                verdict = _flag(value)
+                verdict = cells.flag(value)
             if verdict == 1:
                 matrix[index, position] = True
             elif verdict is None:
@@ -618,7 +472,7 @@ def _check_indicators(
             _(
                 "“%(value)s” is not a deprivation mark: write 1 (or x) if the household is deprived, 0 if not."
             )
-            % {"value": _text(value)},
+            % {"value": cells.cell_str(value)},
         )
     for index in np.flatnonzero(blank.all(axis=1)).tolist():
         report(

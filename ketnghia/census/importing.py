@@ -27,13 +27,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnghia.census import import_members, import_sql, workflow
-from ketnghia.census.import_checks import (
-    STAGE_COLUMNS,
-    CensusContext,
-    Village,
-    VillageLookup,
-    check_chunk,
-)
+from ketnghia.census.import_cells import Village, VillageLookup
+from ketnghia.census.import_checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.import_columns import census_columns
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
