@@ -138,17 +138,6 @@ def commune_census_summary(*, scope: UnitScope, commune: Unit) -> list[YearSumma
     return summaries
 
 
-def household_get_for(*, scope: UnitScope, commune_code: str, code: str) -> Household:
-    """Return a household inside `scope`; NotFound for missing and forbidden alike."""
-    household = (
-        scope.filter(Household.objects.select_related("commune", "village"), "unit_path")
-        .filter(commune__code=commune_code, code=code)
-        .first()
-    )
-    if household is None:
-        raise NotFound(_("Household %(code)s not found.") % {"code": code})
-    return household
-
 
 def household_history(*, household: Household) -> QuerySet[CensusEntry]:
     """Return a household's entries across rounds, newest year first."""

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
-from ketnghia.census.selectors import open_complaint_count
+from ketnghia.census.selectors import round_facts
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
@@ -41,19 +41,6 @@ def _check_not_frozen(census_round: CensusRound) -> None:
             % {"round": census_round}
         )
 
-
-def _facts(census_round: CensusRound) -> workflow.RoundFacts:
-    return workflow.RoundFacts(
-        state=census_round.state,
-        entry_count=census_round.entries.count(),
-        meeting_date=census_round.meeting_date,
-        meeting_participants=census_round.meeting_participants,
-        meeting_agreeing=census_round.meeting_agreeing,
-        has_minutes=bool(census_round.meeting_minutes),
-        posting_start=census_round.posting_start,
-        posting_end=census_round.posting_end,
-        open_complaints=open_complaint_count(census_round=census_round),
-    )
 
 
 @transaction.atomic
@@ -128,7 +115,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
             _("Your role may not move a round to “%(target)s”.")
             % {"target": RoundState(target).label}
         )
-    problems = workflow.step_problems(_facts(census_round), target)
+    problems = workflow.step_problems(round_facts(census_round=census_round), target)
     if problems:
         raise InvalidInput([Problem(message, Location(field="state")) for message in problems])
     census_round.state = target

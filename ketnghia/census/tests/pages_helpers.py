@@ -14,9 +14,9 @@ from ketnghia.households.models import Household, Member
 # Household code → (head's name, personal ID of the head).
 HEADS = {
     "A": ("Nguyễn Văn An", "001234567889"),
-    "B": ("A Blương", "062198001234"),
-    "C": ("Y Hlin", "062187005678"),
-    "D": ("Đinh Thị Dung", "062199009876"),
+    "B": ("A Blương", "000198001234"),
+    "C": ("Y Hlin", "000187005678"),
+    "D": ("Đinh Thị Dung", "000199009876"),
 }
 
 

@@ -595,3 +595,16 @@ def test_upload_errors_show_in_the_page_and_store_nothing(client, tree, users, r
     frozen = client.post(url, {"file": SimpleUploadedFile("a.csv", b"x")})
     assert frozen.status_code == 400
     assert not CensusImportJob.objects.exists()
+
+
+def test_round_page_without_a_recorded_approver(client, tree, users):
+    """Rounds approved before approvers were recorded (old data) still render."""
+    from django.utils import timezone
+
+    census_round = make_round(tree.ngok_wang, 2014, "vn-2011", {"A": 300_000})
+    CensusRound.objects.filter(pk=census_round.pk).update(
+        state=RoundState.COMMUNE_APPROVED, commune_approved_at=timezone.now()
+    )
+    client.force_login(users.commune_officer)
+    response = client.get(reverse("census:round_detail", args=["23500", 2014]))
+    assert response.status_code == 200

@@ -21,7 +21,7 @@ def household(tree) -> Household:
         sex="male",
         ethnicity="14",
         relation="head",
-        personal_id="062198001234",
+        personal_id="000198001234",
     )
     return found
 
@@ -39,7 +39,7 @@ def test_a_household_outside_the_scope_looks_missing(users, household):
 
 def test_changes_name_the_fields_but_never_an_old_personal_id(users, household):
     member = household.members.get()
-    member.personal_id = "062198009999"
+    member.personal_id = "000198009999"
     member._history_user = users.commune_officer
     member.save()
     household.head_name = "A Thư (Y Thư)"
@@ -51,4 +51,4 @@ def test_changes_name_the_fields_but_never_an_old_personal_id(users, household):
     assert changes[1].who == "commune23500"
     assert changes[1].fields == ("personal ID number",)
     flattened = repr(changes)
-    assert "062198001234" not in flattened and "062198009999" not in flattened
+    assert "000198001234" not in flattened and "000198009999" not in flattened
