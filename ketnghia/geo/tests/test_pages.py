@@ -267,3 +267,11 @@ def test_demo_marker_is_on_every_page_when_demo_data_is_loaded(client, users, ur
     html = _text(client.get(url))
     assert 'data-testid="demo-marker"' in html
     assert "DỮ LIỆU MẪU" in html
+
+
+def test_a_commune_page_links_to_its_census(client, tree, users):
+    client.force_login(users.commune_officer)
+    html = client.get(reverse("geo:unit_detail", args=["23500"])).content.decode()
+    assert reverse("census:commune_census", args=["23500"]) in html
+    village_html = client.get(reverse("geo:unit_detail", args=["23500-01"])).content.decode()
+    assert 'data-testid="census-link"' not in village_html
