@@ -27,6 +27,7 @@ from typing import Any
 
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from ketnghia.census import import_columns as cols
@@ -87,6 +88,8 @@ def _language(code: str) -> Iterator[None]:
 def _both(message: str, **params: Any) -> dict[str, str]:
     """Return `message` (an English msgid) in each form language, keyed by the language name.
 
+    Callers mark the message with `gettext_noop`, so `makemessages` finds it.
+
     A `BilingualText` parameter (a standard's indicator name) is given in the same language.
     """
     texts = {}
@@ -135,19 +138,25 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
         # Recorded in every submission so an export of the wrong commune is caught on import.
         rows.append(_row("calculate", COMMUNE_FIELD, calculation=f"'{commune.code}'"))
     else:
-        rows.append(_row("text", COMMUNE_FIELD, _both("Commune code"), required="yes"))
-    rows.append(_row("begin_group", HOUSEHOLD_GROUP, _both("Household")))
+        rows.append(
+            _row("text", COMMUNE_FIELD, _both(gettext_noop("Commune code")), required="yes")
+        )
+    rows.append(_row("begin_group", HOUSEHOLD_GROUP, _both(gettext_noop("Household"))))
     rows.append(
         _row(
             "text",
             "code",
-            _both("Household code"),
-            hint=_both("The code the commune gives the household; unique within the commune."),
+            _both(gettext_noop("Household code")),
+            hint=_both(
+                gettext_noop("The code the commune gives the household; unique within the commune.")
+            ),
             required="yes",
         )
     )
     if villages:
-        rows.append(_row("select_one villages", "village", _both("Village"), required="yes"))
+        rows.append(
+            _row("select_one villages", "village", _both(gettext_noop("Village")), required="yes")
+        )
     else:
         # Required: the import refuses a household without a village where the commune has
         # villages, and this form cannot know whether it has.
@@ -155,12 +164,12 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
             _row(
                 "text",
                 "village",
-                _both("Village"),
-                hint=_both("The village's code or name, as the commune writes it."),
+                _both(gettext_noop("Village")),
+                hint=_both(gettext_noop("The village's code or name, as the commune writes it.")),
                 required="yes",
             )
         )
-    rows.append(_row("text", "head_name", _both("Head of household"), required="yes"))
+    rows.append(_row("text", "head_name", _both(gettext_noop("Head of household")), required="yes"))
     area_default = ""
     if commune is not None:
         area_default = Area.URBAN if commune.is_urban else Area.RURAL
@@ -168,7 +177,7 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
         _row(
             "select_one area",
             "area",
-            _both("Area"),
+            _both(gettext_noop("Area")),
             required="yes",
             default=str(area_default),
             appearance="horizontal",
@@ -178,22 +187,26 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
         _row(
             "integer",
             "member_count",
-            _both("Number of members"),
+            _both(gettext_noop("Number of members")),
             required="yes",
             constraint=f". >= 1 and . <= {MAX_MEMBERS}",
-            constraint_message=_both("Between 1 and %(maximum)s members.", maximum=MAX_MEMBERS),
+            constraint_message=_both(
+                gettext_noop("Between 1 and %(maximum)s members."), maximum=MAX_MEMBERS
+            ),
         )
     )
     rows.append(
         _row(
             "integer",
             "monthly_income_per_person",
-            _both("Monthly income per person (VND)"),
-            hint=_both("Average income of one member in one month, in dong, digits only."),
+            _both(gettext_noop("Monthly income per person (VND)")),
+            hint=_both(
+                gettext_noop("Average income of one member in one month, in dong, digits only.")
+            ),
             required="yes",
             constraint=f". >= 0 and . <= {ceiling}",
             constraint_message=_both(
-                "The income cannot be negative or above %(ceiling)s VND a month.",
+                gettext_noop("The income cannot be negative or above %(ceiling)s VND a month."),
                 ceiling=f"{ceiling:,}".replace(",", "."),
             ),
         )
@@ -204,7 +217,7 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
             _row(
                 "begin_group",
                 DEPRIVATION_GROUP,
-                _both("Deprivations of basic social services"),
+                _both(gettext_noop("Deprivations of basic social services")),
                 appearance="field-list",
             )
         )
@@ -214,7 +227,7 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
                     "select_one yes_no",
                     indicator.code,
                     _both(
-                        "Is the household deprived of “%(indicator)s”?",
+                        gettext_noop("Is the household deprived of “%(indicator)s”?"),
                         indicator=indicator.name,
                     ),
                     required="yes",
@@ -233,10 +246,10 @@ def _choice(list_name: str, name: str, label: dict[str, str]) -> dict[str, str]:
 
 def _choices(villages: list[Unit]) -> list[dict]:
     choices = [
-        _choice("area", str(Area.RURAL), _both("Rural")),
-        _choice("area", str(Area.URBAN), _both("Urban")),
-        _choice("yes_no", YES, _both("Yes")),
-        _choice("yes_no", NO, _both("No")),
+        _choice("area", str(Area.RURAL), _both(gettext_noop("Rural"))),
+        _choice("area", str(Area.URBAN), _both(gettext_noop("Urban"))),
+        _choice("yes_no", YES, _both(gettext_noop("Yes"))),
+        _choice("yes_no", NO, _both(gettext_noop("No"))),
     ]
     for village in villages:
         # Village names are proper names: the same in both languages.
