@@ -42,7 +42,6 @@ def _check_not_frozen(census_round: CensusRound) -> None:
         )
 
 
-
 @transaction.atomic
 def census_round_create(
     *, commune: Unit, year: int, standard_code: str, actor: Any = None
@@ -58,7 +57,7 @@ def census_round_create(
         )
     if CensusRound.objects.filter(commune=commune, year=year).exists():
         raise _refuse(
-            _("Commune %(commune)s already has a census round for %(year)s.")
+            _("%(commune)s already has a census round for %(year)s.")
             % {"commune": commune, "year": year},
             "year",
         )
