@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from ketnghia.census import services
 from ketnghia.census.models import CensusRound, RoundState
-from ketnghia.census.tests.pages_helpers import (
+from ketnghia.census.tests.factories import (
     make_round,
     other_commune_round,
     series,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ketnghia.census.tests.pages_helpers import series
+from ketnghia.census.tests.factories import series
 from ketnghia.core.tests.test_browser import _sign_in, browser, page  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]

@@ -18,8 +18,8 @@ from ketnghia.census.models import (
     RoundState,
 )
 from ketnghia.census.tests.census_files import headers, household, write_csv
-from ketnghia.census.tests.pages_helpers import household as registered
-from ketnghia.census.tests.pages_helpers import (
+from ketnghia.census.tests.factories import household as registered
+from ketnghia.census.tests.factories import (
     make_round,
     other_commune_round,
     series,

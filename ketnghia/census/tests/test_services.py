@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ketnghia.census import selectors, services
-from ketnghia.census.models import CensusEntry, CensusRound, RoundState
+from ketnghia.census.models import CensusRound, RoundState
+from ketnghia.census.tests.factories import approve, make_round, take_to_posted
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.households.models import Household
@@ -16,60 +16,11 @@ from ketnghia.poverty.standards import get_standard
 
 
 def _round_with(tree, year: int, standard: str, incomes: dict[str, int], masks=None):
-    census_round = services.census_round_create(
-        commune=tree.ngok_wang, year=year, standard_code=standard
-    )
-    for code, income in incomes.items():
-        household, _ = Household.objects.get_or_create(
-            commune=tree.ngok_wang,
-            code=code,
-            defaults={"head_name": f"Chủ hộ {code}", "village": tree.village_a},
-        )
-        CensusEntry.objects.create(
-            round=census_round,
-            household=household,
-            household_code=code,
-            head_name=household.head_name,
-            area="rural",
-            monthly_income_per_person=income,
-            deprivations=(masks or {}).get(code, 0),
-            computed_status="not_poor",
-            status="not_poor",
-            rule="",
-        )
-    services.census_round_classify(census_round=census_round)
-    return census_round
+    return make_round(tree.ngok_wang, year, standard, incomes, masks, village=tree.village_a)
 
 
 def _approve(census_round, users):
-    officer = users.commune_officer
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.COLLECTED, actor=officer
-    )
-    services.census_round_record_meeting(
-        census_round=census_round,
-        meeting_date=date(census_round.year, 10, 1),
-        participants=30,
-        agreeing=25,
-        minutes=SimpleUploadedFile("bien-ban.txt", "Biên bản họp thôn".encode()),
-        actor=officer,
-    )
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.VILLAGE_MEETING, actor=officer
-    )
-    services.census_round_record_posting(
-        census_round=census_round,
-        start=date(census_round.year, 10, 2),
-        end=date(census_round.year, 10, 9),
-        actor=officer,
-    )
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.POSTED, actor=officer
-    )
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.COMMUNE_APPROVED, actor=officer
-    )
-    return census_round
+    return approve(census_round, users.commune_officer)
 
 
 @pytest.fixture(autouse=True)
@@ -113,26 +64,7 @@ def test_procedure_in_order_with_roles(tree, users):
 def test_open_complaints_block_approval(tree, users):
     census_round = _round_with(tree, 2015, "vn-2011", {"H1": 300_000})
     officer = users.commune_officer
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.COLLECTED, actor=officer
-    )
-    services.census_round_record_meeting(
-        census_round=census_round,
-        meeting_date=date(2015, 10, 1),
-        participants=10,
-        agreeing=6,
-        minutes=SimpleUploadedFile("m.txt", b"x"),
-        actor=officer,
-    )
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.VILLAGE_MEETING, actor=officer
-    )
-    services.census_round_record_posting(
-        census_round=census_round, start=date(2015, 10, 2), end=date(2015, 10, 9), actor=officer
-    )
-    services.census_round_advance(
-        census_round=census_round, target=RoundState.POSTED, actor=officer
-    )
+    take_to_posted(census_round, officer)
     complaint = services.complaint_record(
         census_round=census_round,
         received_on=date(2015, 10, 3),

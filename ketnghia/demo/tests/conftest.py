@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import vietnam_provinces
 from django.db import connection, transaction
 from django.utils import translation
 
-from ketnghia.demo.generator import DemoReport, demo_load
+from ketnghia.demo.generator import CommuneInfo, DemoReport, demo_load
+from ketnghia.geo.models import UnitLevel
+from ketnghia.geo.services import kind_from_name, national_code
 
 
 @pytest.fixture(autouse=True)
@@ -30,3 +35,19 @@ def demo(django_db_setup, django_db_blocker) -> DemoReport:
         connection.check_constraints()
         yield report
         transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def kon_tum() -> list[CommuneInfo]:
+    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
+        (province,) = [p for p in json.load(handle) if p["code"] == 62]
+    return [
+        CommuneInfo(
+            code=national_code(UnitLevel.COMMUNE, ward["code"]),
+            name=ward["name"],
+            kind=kind_from_name(UnitLevel.COMMUNE, ward["name"]),
+            district_code=national_code(UnitLevel.DISTRICT, district["code"]),
+        )
+        for district in province["districts"]
+        for ward in district["wards"]
+    ]

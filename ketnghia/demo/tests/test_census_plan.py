@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 
 import numpy as np
 import pytest
-import vietnam_provinces
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,28 +17,10 @@ from ketnghia.demo.census import (
     _poverty_lines,
     standard_code_for,
 )
-from ketnghia.demo.generator import CommuneInfo, census_input, plan_demo
+from ketnghia.demo.generator import census_input, plan_demo
 from ketnghia.demo.registry import plan_registry
-from ketnghia.geo.models import UnitLevel
-from ketnghia.geo.services import kind_from_name, national_code
 from ketnghia.poverty.rules import Status, classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.standards import get_standard
-
-
-@pytest.fixture(scope="module")
-def kon_tum() -> list[CommuneInfo]:
-    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
-        (province,) = [p for p in json.load(handle) if p["code"] == 62]
-    return [
-        CommuneInfo(
-            code=national_code(UnitLevel.COMMUNE, ward["code"]),
-            name=ward["name"],
-            kind=kind_from_name(UnitLevel.COMMUNE, ward["name"]),
-            district_code=national_code(UnitLevel.DISTRICT, district["code"]),
-        )
-        for district in province["districts"]
-        for ward in district["wards"]
-    ]
 
 
 @pytest.fixture(scope="module")

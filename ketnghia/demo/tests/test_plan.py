@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
-import vietnam_provinces
 from django.conf import settings
 
 from ketnghia.accounts.rules import Role
@@ -18,28 +16,9 @@ from ketnghia.demo.generator import (
     KEY_COMMUNE_COUNT,
     PROGRAM_COMMUNE_COUNT,
     VILLAGE_COUNT,
-    CommuneInfo,
     is_candidate,
     plan_demo,
 )
-from ketnghia.geo.models import UnitLevel
-from ketnghia.geo.services import kind_from_name, national_code
-
-
-@pytest.fixture(scope="module")
-def kon_tum() -> list[CommuneInfo]:
-    with open(vietnam_provinces.NESTED_DIVISIONS_JSON_PATH, encoding="utf-8") as handle:
-        (province,) = [p for p in json.load(handle) if p["code"] == 62]
-    return [
-        CommuneInfo(
-            code=national_code(UnitLevel.COMMUNE, ward["code"]),
-            name=ward["name"],
-            kind=kind_from_name(UnitLevel.COMMUNE, ward["name"]),
-            district_code=national_code(UnitLevel.DISTRICT, district["code"]),
-        )
-        for district in province["districts"]
-        for ward in district["wards"]
-    ]
 
 
 @pytest.fixture(scope="module")

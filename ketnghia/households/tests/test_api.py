@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from ketnghia.census.tests.pages_helpers import other_commune_round, series
+from ketnghia.census.tests.factories import other_commune_round, series
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Census rounds built through the real services, for the page and API tests."""
+"""Census rounds built through the real services, for the census tests."""
 
 from __future__ import annotations
 
