@@ -138,7 +138,6 @@ def commune_census_summary(*, scope: UnitScope, commune: Unit) -> list[YearSumma
     return summaries
 
 
-
 def household_history(*, household: Household) -> QuerySet[CensusEntry]:
     """Return a household's entries across rounds, newest year first."""
     return household.census_entries.select_related("round", "override_approver").order_by(
