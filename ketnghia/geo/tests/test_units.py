@@ -175,7 +175,19 @@ def test_classify_commune_and_village(tree: Tree, users) -> None:
     assert UnitClassification.objects.count() == 2
 
 
-def test_classify_refuses_wrong_level_bad_value_and_overlaps(tree: Tree) -> None:
+@pytest.mark.parametrize(
+    ("unit", "scheme", "value", "start", "end", "message"),
+    [
+        ("village_a", REGION, "III", 2016, 2020, "Only a commune"),
+        ("ngok_wang", VILLAGE_LIST, "x", 2016, 2020, "Only a village"),
+        ("dak_mar", REGION, "IV", 2016, 2020, "I, II or III"),
+        ("ngok_wang", REGION, "II", 2018, 2022, "overlaps"),
+        ("ngok_wang", REGION, "II", 2025, 2021, "before it starts"),
+    ],
+)
+def test_classify_refuses_wrong_level_bad_value_and_overlaps(
+    tree: Tree, unit: str, scheme: str, value: str, start: int, end: int, message: str
+) -> None:
     unit_classify(
         unit=tree.ngok_wang,
         scheme=REGION,
@@ -185,53 +197,13 @@ def test_classify_refuses_wrong_level_bad_value_and_overlaps(tree: Tree) -> None
         legal_basis="",
         actor=None,
     )
-    with pytest.raises(InvalidInput, match="Only a commune"):
+    with pytest.raises(InvalidInput, match=message):
         unit_classify(
-            unit=tree.village_a,
-            scheme=REGION,
-            value="III",
-            start_year=2016,
-            end_year=2020,
-            legal_basis="",
-            actor=None,
-        )
-    with pytest.raises(InvalidInput, match="Only a village"):
-        unit_classify(
-            unit=tree.ngok_wang,
-            scheme=VILLAGE_LIST,
-            value="x",
-            start_year=2016,
-            end_year=2020,
-            legal_basis="",
-            actor=None,
-        )
-    with pytest.raises(InvalidInput, match="I, II or III"):
-        unit_classify(
-            unit=tree.dak_mar,
-            scheme=REGION,
-            value="IV",
-            start_year=2016,
-            end_year=2020,
-            legal_basis="",
-            actor=None,
-        )
-    with pytest.raises(InvalidInput, match="overlaps"):
-        unit_classify(
-            unit=tree.ngok_wang,
-            scheme=REGION,
-            value="II",
-            start_year=2018,
-            end_year=2022,
-            legal_basis="",
-            actor=None,
-        )
-    with pytest.raises(InvalidInput, match="before it starts"):
-        unit_classify(
-            unit=tree.ngok_wang,
-            scheme=REGION,
-            value="II",
-            start_year=2025,
-            end_year=2021,
+            unit=getattr(tree, unit),
+            scheme=scheme,
+            value=value,
+            start_year=start,
+            end_year=end,
             legal_basis="",
             actor=None,
         )
