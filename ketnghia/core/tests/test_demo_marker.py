@@ -20,3 +20,11 @@ def test_demo_marker_explains_what_is_invented(client):
 def test_no_marker_without_demo_data(client):
     html = client.get(reverse("core:home")).content.decode()
     assert 'data-testid="demo-marker"' not in html
+
+
+def test_admin_pages_carry_the_marker_too(client, users):
+    Dataset.objects.create(kind=Dataset.DEMO, description="")
+    client.force_login(users.province_admin)
+    for url in (reverse("admin:index"), reverse("admin:geo_unit_changelist")):
+        html = client.get(url).content.decode()
+        assert 'data-testid="demo-marker"' in html, url
