@@ -45,7 +45,9 @@ from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
+from ketnghia.households.models import DisclosureChannel
 from ketnghia.households.rules import shown_personal_id
+from ketnghia.households.services import personal_ids_disclose
 from ketnghia.poverty.selectors import standard_get, standard_registry
 
 PAGE_SIZE = 50
@@ -657,6 +659,10 @@ def household_detail(request: HttpRequest, commune: str, code: str) -> HttpRespo
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
+    if may_see_ids:
+        personal_ids_disclose(
+            household=household, user=request.user, channel=DisclosureChannel.PAGE
+        )
     members = [
         MemberRow(member, shown_personal_id(member.personal_id, may_see=may_see_ids))
         for member in household_selectors.member_list(household=household)

@@ -17,8 +17,9 @@ from ketnghia.census import selectors as census_selectors
 from ketnghia.census.models import CensusEntry
 from ketnghia.core import gate
 from ketnghia.households import selectors
-from ketnghia.households.models import Household, Member
+from ketnghia.households.models import DisclosureChannel, Household, Member
 from ketnghia.households.rules import shown_personal_id
+from ketnghia.households.services import personal_ids_disclose
 
 
 class MemberOutputSerializer(serializers.ModelSerializer):
@@ -124,5 +125,9 @@ class HouseholdDetailApi(generics.RetrieveAPIView):
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.get_object()
         may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
+        if may_see_ids:
+            personal_ids_disclose(
+                household=household, user=request.user, channel=DisclosureChannel.API
+            )
         context = {**self.get_serializer_context(), "may_see_ids": may_see_ids}
         return Response(HouseholdOutputSerializer(household, context=context).data)
