@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ketnghia.census import rules, selectors, services, workflow
+from ketnghia.census import rules, selectors, services
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
@@ -185,21 +185,12 @@ class RoundDetailOutputSerializer(RoundOutputSerializer):
 
     @extend_schema_field(NextStepSerializer(allow_null=True))
     def get_next_step(self, census_round: CensusRound) -> dict[str, Any] | None:
-        target = workflow.next_state(census_round.state)
-        if target is None:
-            return None
-        user = self.context["request"].user
-        allowed = gate.reaches(user, gate.Action.EDIT, census_round.unit_path) and (
-            workflow.role_may_take(
-                getattr(user, "role", ""), target, is_superuser=user.is_superuser
-            )
+        step = selectors.round_next_step(
+            census_round=census_round, user=self.context["request"].user
         )
-        facts = selectors.round_facts(census_round=census_round)
-        return {
-            "target": target,
-            "allowed_for_you": allowed,
-            "problems": [str(p) for p in workflow.step_problems(facts, target)],
-        }
+        if step is None:
+            return None
+        return {"target": step.target, "allowed_for_you": step.allowed, "problems": step.problems}
 
 
 class EntryOutputSerializer(serializers.ModelSerializer):

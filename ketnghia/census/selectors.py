@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from ketnghia.census import rules
-from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, Complaint, Status
+from ketnghia.accounts.rules import Role
+from ketnghia.census import rules, workflow
+from ketnghia.census.models import (
+    CensusEntry,
+    CensusImportJob,
+    CensusRound,
+    Complaint,
+    RoundState,
+    Status,
+)
 from ketnghia.census.workflow import FROZEN_FROM, ORDER, RoundFacts
+from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
@@ -297,3 +307,33 @@ def import_job_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) 
     if job is None:
         raise NotFound(_("Import %(id)s not found.") % {"id": pk})
     return job
+
+
+@dataclass
+class NextStep:
+    """The round's next procedure step as one user sees it: may they take it, what is missing."""
+
+    target: str
+    label: str
+    allowed: bool
+    problems: list[str]
+    roles: list[str]
+
+
+def round_next_step(*, census_round: CensusRound, user: Any) -> NextStep | None:
+    """Return the next step of `census_round` for `user`; None once the procedure is over."""
+    target = workflow.next_state(census_round.state)
+    if target is None:
+        return None
+    allowed = gate.reaches(user, gate.Action.EDIT, census_round.unit_path) and (
+        workflow.role_may_take(
+            getattr(user, "role", ""), target, is_superuser=getattr(user, "is_superuser", False)
+        )
+    )
+    return NextStep(
+        target=target,
+        label=str(RoundState(target).label),
+        allowed=allowed,
+        problems=workflow.step_problems(round_facts(census_round=census_round), target),
+        roles=[str(Role(role).label) for role in workflow.step_roles(target)],
+    )

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from ketnghia.accounts.rules import Role
 from ketnghia.census import selectors, services, workflow
 from ketnghia.census.forms import (
     AdvanceForm,
@@ -37,7 +36,7 @@ from ketnghia.census.forms import (
     RoundCreateForm,
 )
 from ketnghia.census.models import CensusRound, RoundState, Status
-from ketnghia.census.rules import Transition
+from ketnghia.census.rules import Transition, poverty_rate
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
 from ketnghia.census.templates_xlsx import census_template, census_template_csv
 from ketnghia.core import gate
@@ -251,40 +250,12 @@ class Step:
     current: bool
 
 
-@dataclass(frozen=True)
-class NextStep:
-    target: str
-    label: str
-    allowed: bool
-    problems: list[str]
-    roles: list[str]
-
-
 def _steps(census_round: CensusRound) -> list[Step]:
     position = workflow.ORDER.index(census_round.state)
     return [
         Step(state, str(RoundState(state).label), index <= position, index == position)
         for index, state in enumerate(workflow.ORDER)
     ]
-
-
-def _next_step(request: HttpRequest, census_round: CensusRound, may_edit: bool) -> NextStep | None:
-    target = workflow.next_state(census_round.state)
-    if target is None:
-        return None
-    facts = selectors.round_facts(census_round=census_round)
-    user = request.user
-    allowed = may_edit and workflow.role_may_take(
-        getattr(user, "role", ""), target, is_superuser=user.is_superuser
-    )
-    roles = sorted({Role.PROVINCE_ADMIN, *workflow.STEP_ROLES.get(target, ())})
-    return NextStep(
-        target=target,
-        label=str(RoundState(target).label),
-        allowed=allowed,
-        problems=workflow.step_problems(facts, target),
-        roles=[str(Role(role).label) for role in roles],
-    )
 
 
 def _entries_context(request: HttpRequest, census_round: CensusRound) -> dict[str, Any]:
@@ -319,9 +290,9 @@ def _round_context(
         "is_latest": bool(revisions) and revisions[-1].pk == census_round.pk,
         "counts": [(value, label, counts[value]) for value, label in Status.choices],
         "households": households,
-        "poverty_rate": 100 * counts[Status.POOR] / households if households else None,
+        "poverty_rate": poverty_rate(counts[Status.POOR], households),
         "steps": _steps(census_round),
-        "next_step": _next_step(request, census_round, may_edit),
+        "next_step": selectors.round_next_step(census_round=census_round, user=request.user),
         "advance_errors": bound["advance"].non_field_errors() if "advance" in bound else [],
         "may_edit": may_edit,
         "frozen": frozen,

@@ -40,6 +40,11 @@ def next_state(state: str) -> str | None:
     return ORDER[position + 1] if position + 1 < len(ORDER) else None
 
 
+def step_roles(target: str) -> list[str]:
+    """Return the roles that may take the step into `target` (province administrators always)."""
+    return sorted({Role.PROVINCE_ADMIN, *STEP_ROLES.get(target, ())})
+
+
 def role_may_take(role: str, target: str, *, is_superuser: bool = False) -> bool:
     """Return whether a user of `role` may move a round into `target`."""
     if is_superuser or role == Role.PROVINCE_ADMIN:
