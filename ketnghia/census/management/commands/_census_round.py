@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext as _
 
 from ketnghia.census.models import CensusRound
+from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.poverty.selectors import standard_get
@@ -60,3 +63,19 @@ def round_for(commune: Unit, year: int, standard: str | None) -> CensusRound:
             )
         )
     return census_round
+
+
+def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Any) -> CensusRound:
+    """Return the round an import writes to, creating an unsaved one unless it is a dry run.
+
+    Callers run this and the import in one transaction, so a round created for a refused file
+    vanishes with it: nothing is written.
+    """
+    if census_round.pk is not None or dry_run:
+        return census_round
+    return census_round_create(
+        commune=census_round.commune,
+        year=census_round.year,
+        standard_code=census_round.standard_code,
+        actor=actor,
+    )

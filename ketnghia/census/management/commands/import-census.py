@@ -12,8 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import census_import, census_import_error_workbook
-from ketnghia.census.management.commands._census_round import commune_by_code, round_for
-from ketnghia.census.services import census_round_create
+from ketnghia.census.management.commands._census_round import (
+    commune_by_code,
+    round_for,
+    round_to_import_into,
+)
 from ketnghia.core.errors import KetnghiaError
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
@@ -63,15 +66,9 @@ class Command(BaseCommand):
             commune = commune_by_code(options["commune"])
             census_round = round_for(commune, options["year"], options["standard"])
             with transaction.atomic():
-                # A new round is created with the import and vanishes with it if the file is
-                # refused: nothing is written.
-                if census_round.pk is None and not options["dry_run"]:
-                    census_round = census_round_create(
-                        commune=commune,
-                        year=census_round.year,
-                        standard_code=census_round.standard_code,
-                        actor=actor,
-                    )
+                census_round = round_to_import_into(
+                    census_round, dry_run=options["dry_run"], actor=actor
+                )
                 report = census_import(
                     census_round=census_round,
                     path=path,

@@ -11,10 +11,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.management.commands._census_round import commune_by_code, round_for
+from ketnghia.census.management.commands._census_round import (
+    commune_by_code,
+    round_for,
+    round_to_import_into,
+)
 from ketnghia.census.models import Status
 from ketnghia.census.odk import OdkImportReport, odk_import
-from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import KetnghiaError
 
 EXIT_INVALID = 2
@@ -77,15 +80,9 @@ class Command(BaseCommand):
             commune = commune_by_code(options["commune"])
             census_round = round_for(commune, options["year"], options["standard"])
             with transaction.atomic():
-                # As `import-census`: a new round is created with the import and vanishes
-                # with it if the export is refused.
-                if census_round.pk is None and not options["dry_run"]:
-                    census_round = census_round_create(
-                        commune=commune,
-                        year=census_round.year,
-                        standard_code=census_round.standard_code,
-                        actor=actor,
-                    )
+                census_round = round_to_import_into(
+                    census_round, dry_run=options["dry_run"], actor=actor
+                )
                 report = odk_import(
                     census_round=census_round,
                     path=path,
