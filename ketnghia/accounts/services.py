@@ -9,6 +9,7 @@ from django.db import transaction
 from ketnghia.accounts.models import User
 from ketnghia.accounts.rules import jurisdiction_problems
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit
 from ketnghia.twinning.models import Organisation
 
@@ -72,6 +73,5 @@ def user_set_jurisdiction(
         username=user.username, role=role, jurisdiction=jurisdiction, organisation=organisation
     )
     user.role, user.jurisdiction, user.organisation = role, jurisdiction, organisation
-    user._history_user = actor  # type: ignore[attr-defined]
-    user.save(update_fields=["role", "jurisdiction", "organisation"])
+    save_by(user, actor, update_fields=["role", "jurisdiction", "organisation"])
     return user

@@ -18,6 +18,7 @@ from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import round_facts
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
@@ -62,8 +63,7 @@ def census_round_create(
             "year",
         )
     census_round = CensusRound(commune=commune, year=year, standard_code=standard_code)
-    census_round._history_user = actor  # type: ignore[attr-defined]
-    census_round.save()
+    save_by(census_round, actor)
     return census_round
 
 
@@ -85,8 +85,7 @@ def census_round_record_meeting(
     census_round.meeting_agreeing = agreeing
     if minutes is not None:
         census_round.meeting_minutes.save(minutes.name, minutes, save=False)
-    census_round._history_user = actor  # type: ignore[attr-defined]
-    census_round.save()
+    save_by(census_round, actor)
     return census_round
 
 
@@ -98,8 +97,7 @@ def census_round_record_posting(
     _lock(census_round)
     _check_not_frozen(census_round)
     census_round.posting_start, census_round.posting_end = start, end
-    census_round._history_user = actor  # type: ignore[attr-defined]
-    census_round.save()
+    save_by(census_round, actor)
     return census_round
 
 
@@ -125,8 +123,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
         census_round.district_accepted_at, census_round.district_accepted_by = now, actor
     elif target == RoundState.PROVINCE_ACCEPTED:
         census_round.province_accepted_at, census_round.province_accepted_by = now, actor
-    census_round._history_user = actor  # type: ignore[attr-defined]
-    census_round.save()
+    save_by(census_round, actor)
     return census_round
 
 
@@ -146,8 +143,7 @@ def complaint_record(
     complaint = Complaint(
         round=census_round, received_on=received_on, text=text.strip(), household=household
     )
-    complaint._history_user = actor  # type: ignore[attr-defined]
-    complaint.save()
+    save_by(complaint, actor)
     return complaint
 
 
@@ -160,8 +156,7 @@ def complaint_resolve(
     if not resolution.strip():
         raise _refuse(_("Write how the complaint was resolved."), "resolution")
     complaint.resolution, complaint.resolved_on = resolution.strip(), resolved_on
-    complaint._history_user = actor  # type: ignore[attr-defined]
-    complaint.save()
+    save_by(complaint, actor)
     return complaint
 
 
@@ -178,8 +173,7 @@ def census_entry_override(
     entry.status = status
     entry.override_reason = reason.strip() if status != entry.computed_status else ""
     entry.override_approver = actor if status != entry.computed_status else None
-    entry._history_user = actor  # type: ignore[attr-defined]
-    entry.save()
+    save_by(entry, actor)
     return entry
 
 
@@ -211,8 +205,7 @@ def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> Cens
         posting_start=census_round.posting_start,
         posting_end=census_round.posting_end,
     )
-    revision._history_user = actor  # type: ignore[attr-defined]
-    revision.save()
+    save_by(revision, actor)
     copied_fields = [
         f.attname
         for f in CensusEntry._meta.concrete_fields

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
 from ketnghia.geo import rules
 from ketnghia.geo.models import (
     KINDS_BY_LEVEL,
@@ -253,8 +254,7 @@ def unit_create(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    unit._history_user = actor
-    unit.save()
+    save_by(unit, actor)
     return unit
 
 
@@ -284,8 +284,7 @@ def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
         return unit
     old_prefix = unit.path
     unit.parent = parent
-    unit._history_user = actor
-    unit.save()
+    save_by(unit, actor)
     descendants = list(
         Unit.objects.select_for_update()
         .filter(path__startswith=old_prefix)
@@ -361,8 +360,7 @@ def unit_classify(
     if same is not None:
         if (same.value, same.legal_basis) != (value, legal_basis):
             same.value, same.legal_basis = value, legal_basis
-            same._history_user = actor
-            same.save()
+            save_by(same, actor)
         return same
     classification = UnitClassification(
         unit=unit,
@@ -372,6 +370,5 @@ def unit_classify(
         end_year=end_year,
         legal_basis=legal_basis,
     )
-    classification._history_user = actor
-    classification.save()
+    save_by(classification, actor)
     return classification

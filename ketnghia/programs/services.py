@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.programs.rules import (
@@ -67,8 +68,7 @@ def program_create(
         problems.extend(_validation_problems(error, program.code))
     if problems:
         raise InvalidInput(problems)
-    program._history_user = actor  # type: ignore[attr-defined]
-    program.save()
+    save_by(program, actor)
     return program
 
 
@@ -99,18 +99,15 @@ def _apply(
     for row_id in plan.close:
         row = rows[row_id]
         row.valid_to = valid_from - timedelta(days=1)
-        row._history_user = actor  # type: ignore[attr-defined]
-        row.save(update_fields=["valid_to"])
+        save_by(row, actor, update_fields=["valid_to"])
     for row_id in plan.reopen:
         row = rows[row_id]
         row.valid_to = None
-        row._history_user = actor  # type: ignore[attr-defined]
-        row.save(update_fields=["valid_to"])
+        save_by(row, actor, update_fields=["valid_to"])
     for row_id, is_key in plan.set_key:
         row = rows[row_id]
         row.is_key, row.decision = is_key, decision
-        row._history_user = actor  # type: ignore[attr-defined]
-        row.save(update_fields=["is_key", "decision"])
+        save_by(row, actor, update_fields=["is_key", "decision"])
     if plan.open:
         bulk_create_with_history(
             [
