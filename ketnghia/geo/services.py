@@ -311,39 +311,50 @@ def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
     return unit
 
 
+def unit_write_problems(*, unit: Unit, actor: Any) -> list[Problem]:
+    """Return why `unit`, edited as a whole, cannot be saved by `actor` (empty when it can).
+
+    The code of a unit never changes (a new code is a new unit, with a succession); a new
+    parent must fit the level and not lie inside the unit; the unit must lie inside what the
+    acting user administers, before and after the change.
+    """
+    stored = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
+    problems = administer_problems(actor=actor, paths=_unit_paths(unit))
+    if stored is None:
+        if message := rules.parent_problem(unit.level, unit.parent.level if unit.parent else None):
+            problems.append(Problem(message, Location(field="parent")))
+        return problems
+    problems += administer_problems(actor=actor, paths=[("parent", stored.path)])
+    if stored.code != unit.code:
+        problems.append(
+            Problem(
+                _(
+                    "The code of a unit does not change: create the new unit and record a succession."
+                ),
+                Location(field="code"),
+            )
+        )
+    if stored.parent_id != unit.parent_id:
+        problems += unit_move_problems(unit=stored, parent=unit.parent)
+    elif stored.level != unit.level and (
+        message := rules.parent_problem(unit.level, unit.parent.level if unit.parent else None)
+    ):
+        problems.append(Problem(message, Location(field="level")))
+    return problems
+
+
 @transaction.atomic
 def unit_save(*, unit: Unit, actor: Any) -> Unit:
-    """Save a unit edited as a whole (the admin's form); a new parent goes through `unit_move`.
-
-    The code of a unit never changes (a new code is a new unit, with a succession); a unit
-    outside what the acting user administers is refused, before and after the change.
-    """
+    """Save a unit edited as a whole (the admin's form); a new parent goes through `unit_move`."""
     stored = Unit.objects.select_for_update().filter(pk=unit.pk).first() if unit.pk else None
-    problems = administer_problems(actor=actor, paths=_unit_paths(unit))
-    if stored is not None:
-        problems += administer_problems(actor=actor, paths=[("parent", stored.path)])
-        if stored.code != unit.code:
-            problems.append(
-                Problem(
-                    _(
-                        "The code of a unit does not change: create the new unit and record "
-                        "a succession."
-                    ),
-                    Location(field="code"),
-                )
-            )
-        if stored.parent_id != unit.parent_id:
-            problems += unit_move_problems(unit=stored, parent=unit.parent)
-    elif message := rules.parent_problem(unit.level, unit.parent.level if unit.parent else None):
-        problems.append(Problem(message, Location(field="parent")))
-    if problems:
+    if problems := unit_write_problems(unit=unit, actor=actor):
         raise InvalidInput(problems)
     new_parent = unit.parent
-    if stored is not None and stored.parent_id != unit.parent_id:
+    moved = stored is not None and stored.parent_id != unit.parent_id
+    if moved:
         unit.parent = stored.parent
-        unit.path = stored.path
     save_by(unit, actor)
-    if stored is not None and new_parent is not None and stored.parent_id != new_parent.pk:
+    if moved and new_parent is not None:
         unit_move(unit=unit, new_parent=new_parent, actor=actor)
         unit.refresh_from_db()
     return unit

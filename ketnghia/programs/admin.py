@@ -1,6 +1,12 @@
+from typing import Any
+
+from django.forms import ModelForm
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
+from ketnghia.core.errors import Problem
+from ketnghia.programs import services
 from ketnghia.programs.models import Program, ProgramCommune
 
 
@@ -14,6 +20,14 @@ class ProgramCommuneAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["program", "commune", "is_key", "valid_from", "valid_to", "decision"]
     list_filter = ["program", "is_key"]
     raw_id_fields = ["commune"]
+
+    def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
+        return super().write_problems(request, obj) + services.program_commune_write_problems(
+            membership=obj, actor=request.user
+        )
+
+    def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        services.program_commune_save(membership=obj, actor=request.user)
 
 
 admin_site.register(Program, ProgramAdmin)

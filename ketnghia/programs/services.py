@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
+from ketnghia.core.scoping import administer_problems, stored_version
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.programs.rules import (
@@ -179,3 +180,21 @@ def program_communes_set(
     if not plan.is_empty:
         _apply(program=program, plan=plan, valid_from=valid_from, decision=decision, actor=actor)
     return plan
+
+
+def program_commune_write_problems(*, membership: ProgramCommune, actor: Any) -> list[Problem]:
+    """Return why `actor` may not write `membership`: its commune, before and after."""
+    paths = [("commune", membership.commune.path if membership.commune_id else None)]
+    stored = stored_version(membership)
+    if isinstance(stored, ProgramCommune):
+        paths.append(("commune", stored.commune.path))
+    return administer_problems(actor=actor, paths=paths)
+
+
+@transaction.atomic
+def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCommune:
+    """Save one commune's place on a program list (the admin's form); history kept."""
+    if problems := program_commune_write_problems(membership=membership, actor=actor):
+        raise InvalidInput(problems)
+    save_by(membership, actor)
+    return membership
