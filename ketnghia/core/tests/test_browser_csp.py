@@ -22,9 +22,9 @@ document.addEventListener("securitypolicyviolation", (e) => {
 """
 
 
-def _violations(page: Page, console: list[str]) -> list[str]:
-    page.wait_for_load_state("networkidle")
-    return [*page.evaluate("window.__csp || []"), *console]
+def _violations(tab: Page, console: list[str]) -> list[str]:
+    tab.wait_for_load_state("networkidle")
+    return [*tab.evaluate("window.__csp || []"), *console]
 
 
 def test_key_pages_load_with_no_csp_violation(page, live_server, tree, users):  # noqa: F811
