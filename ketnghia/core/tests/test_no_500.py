@@ -1,7 +1,7 @@
 """No write route answers 5xx to bad input (design rule 6).
 
 The routes are discovered from the URLconf (`gate.iter_routes`), so a route added later is
-posted too: every route of the project except the admin (walked by test_admin_scope.py), with
+posted too: every route of the project (the admin's add and change forms in a test of their own), with
 an empty body, with out-of-range values for every field name the forms use, on a round in each
 state that refuses most steps (a fresh draft, an approved one) and on a round that does not
 exist. Each is posted as a user the route's rule lets in (a province administrator, who may
@@ -14,12 +14,14 @@ import re
 from datetime import date
 
 import pytest
+from django.test import RequestFactory
 from django.urls import get_resolver
 
 from ketnghia.census import services
 from ketnghia.census.models import CensusImportJob
 from ketnghia.census.tests.factories import approve, make_round
 from ketnghia.core import gate
+from ketnghia.core.admin_site import admin_site
 
 _PARAMETER = re.compile(r"<(?:\w+:)?(\w+)>")
 
@@ -125,3 +127,49 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
         # Signing out is one of the routes: sign in again for the next one.
         client.force_login(users.province_admin)
     assert failures == []
+
+
+def test_no_admin_form_answers_5xx_to_empty_or_out_of_range_posts(client, tree, users, rounds):
+    client.raise_request_exception = False
+    client.force_login(users.province_admin)
+    garbage = {
+        **OUT_OF_RANGE,
+        "parent": str(10**9),
+        "jurisdiction": "x",
+        "organisation": "-1",
+        "commune": "0",
+        "province": "1e9",
+        "unit": "",
+        "level": "galaxy",
+        "kind": "?",
+        "valid_from": "2020-02-31",
+        "share": "7",
+        "start_year": "99999",
+        "end_year": "-1",
+        "start_date": "0000-00-00",
+        "password1": "a",
+        "password2": "b",
+        "is_superuser": "on",
+    }
+    failures = []
+    posted = 0
+    for model, model_admin in admin_site._registry.items():
+        opts = model._meta
+        urls = [f"/admin/{opts.app_label}/{opts.model_name}/add/"]
+        first = model_admin.get_queryset(_request_for(users.province_admin)).first()
+        if first is not None:
+            urls.append(f"/admin/{opts.app_label}/{opts.model_name}/{first.pk}/change/")
+        for url in urls:
+            for data in ({}, garbage):
+                response = client.post(url, data)
+                posted += 1
+                if response.status_code >= 500:
+                    failures.append((url, response.status_code))
+    assert posted >= 20
+    assert failures == []
+
+
+def _request_for(user):
+    request = RequestFactory().get("/")
+    request.user = user
+    return request
