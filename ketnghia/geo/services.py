@@ -62,6 +62,19 @@ def national_code(level: str, number: int) -> str:
     return str(number).zfill(_CODE_WIDTH[level])
 
 
+def paths_rewrite_below(moved: list[tuple[str, Unit]], *, actor: Any) -> None:
+    """After a bulk update re-parented units (old path, unit), bring every path below in step.
+
+    The units themselves are already saved with their new path and history; what lies below
+    them (units, households, census rounds, …) is rewritten set-based, parents first.
+    """
+    for old_path, unit in sorted(moved, key=lambda item: len(item[0])):
+        if old_path and old_path != unit.path:
+            unit_paths.rewrite_prefix(
+                old_prefix=old_path, new_prefix=unit.path, actor=actor, skip=unit
+            )
+
+
 @dataclass
 class LoadReport:
     created: int = 0
@@ -81,6 +94,7 @@ def _upsert_level(
     """Create or update one level's units in bulk; return every unit of the rows by code."""
     existing = Unit.objects.in_bulk([code for code, *_ in rows], field_name="code")
     to_create, to_update = [], []
+    moved: list[tuple[str, Unit]] = []
     for code, name, kind, parent in rows:
         unit = existing.get(code)
         if unit is None:
@@ -96,6 +110,7 @@ def _upsert_level(
             to_create.append(unit)
             existing[code] = unit
         elif (unit.name, unit.kind, unit.parent_id) != (name, kind, parent.pk if parent else None):
+            moved.append((unit.path, unit))
             unit.name, unit.kind, unit.parent = name, kind, parent
             unit.set_derived_fields()
             to_update.append(unit)
@@ -115,6 +130,7 @@ def _upsert_level(
             batch_size=2000,
             default_user=actor,
         )
+        paths_rewrite_below(moved, actor=actor)
     report.created += len(to_create)
     report.updated += len(to_update)
     return existing

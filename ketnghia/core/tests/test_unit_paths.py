@@ -19,8 +19,10 @@ from ketnghia.conftest import make_unit
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.unit_paths import STORED_UNIT_PATHS, rewrite_prefix
+from ketnghia.geo.importers import villages_import
 from ketnghia.geo.models import Unit, UnitKind, UnitLevel
-from ketnghia.geo.services import unit_move
+from ketnghia.geo.services import paths_rewrite_below, unit_move
+from ketnghia.geo.tests.helpers import write_csv
 from ketnghia.households.models import Household
 
 
@@ -181,3 +183,27 @@ def test_after_a_move_the_old_district_gets_404_and_the_new_one_reaches_it(clien
     assert [client.get(url).status_code for url in urls] == [404] * len(urls)
     client.force_login(new_officer)
     assert [client.get(url).status_code for url in urls] == [200] * len(urls)
+
+
+def test_a_village_file_that_moves_a_village_carries_its_households(tree, users, tmp_path):
+    household(tree.ngok_wang, "A", tree.village_a)
+    path = write_csv(
+        tmp_path / "thon.csv",
+        [["Mã xã", "Tên thôn", "Mã thôn", "Loại"], ["23488", "Làng Kon Stiu", "23500-01", "làng"]],
+    )
+    report = villages_import(path=path, dry_run=False, actor=users.province_admin)
+    assert report.updated == 1
+    assert Household.objects.get(code="A").unit_path == "/62/615/23488/23500-01/"
+    _assert_paths_true()
+
+
+def test_a_reloaded_national_list_that_moves_a_district_carries_everything_below(tree):
+    household(tree.ngok_wang, "A", tree.village_a)
+    other = make_unit("64", "Tỉnh Gia Lai", UnitLevel.PROVINCE, UnitKind.TINH)
+    district = Unit.objects.get(code="615")
+    old = district.path
+    Unit.objects.filter(pk=district.pk).update(parent=other, path="/64/615/")
+    district.refresh_from_db()
+    paths_rewrite_below([(old, district)], actor=None)
+    assert Household.objects.get(code="A").unit_path == "/64/615/23500/23500-01/"
+    _assert_paths_true()
