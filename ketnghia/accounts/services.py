@@ -142,8 +142,7 @@ def user_set_jurisdiction(
     _check_jurisdiction(
         username=user.username, role=role, jurisdiction=jurisdiction, organisation=organisation
     )
-    _check_write(user=user, actor=actor)
     user.role, user.jurisdiction, user.organisation = role, jurisdiction, organisation
-    _check_write(user=user, actor=actor)
+    _check_write(user=user, actor=actor)  # the stored version too: the user was theirs
     save_by(user, actor, update_fields=["role", "jurisdiction", "organisation"])
     return user
