@@ -131,8 +131,8 @@ class ScopedModelAdmin(admin.ModelAdmin):
         return None
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        related = self._related_admin(db_field.related_model)
-        if related is not None and "queryset" not in kwargs:
+        related = self.admin_site._registry.get(db_field.related_model)
+        if isinstance(related, ScopedModelAdmin) and "queryset" not in kwargs:
             kwargs["queryset"] = related.get_queryset(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -1,5 +1,6 @@
 from typing import Any
 
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
@@ -11,8 +12,31 @@ from ketnghia.programs.models import Program, ProgramCommune
 
 
 class ProgramAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """Programs whose communes all lie in the administrator's province (or with none yet)."""
+
     list_display = ["code", "name", "legal_document", "start_date", "end_date"]
     search_fields = ["code", "name"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        queryset = super().get_queryset(request)
+        scope = self._scope(request)
+        if scope.everything:
+            return queryset
+        elsewhere = ProgramCommune.objects.exclude(scope.q("commune__path")).values("program")
+        return queryset.exclude(pk__in=elsewhere)
+
+    def in_scope(self, request: HttpRequest, obj: Any) -> bool:
+        if obj is None or self._scope(request).everything:
+            return True
+        return self.get_queryset(request).filter(pk=obj.pk).exists()
+
+    def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
+        return super().write_problems(request, obj) + services.program_write_problems(
+            program=obj, actor=request.user
+        )
+
+    def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        services.program_save(program=obj, actor=request.user)
 
 
 class ProgramCommuneAdmin(SimpleHistoryAdmin, ScopedModelAdmin):

@@ -34,7 +34,7 @@ from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 # Admin models not tied to any unit: shared reference data of every province.
-SHARED = {"programs.Program", "poverty.LocalStandard"}
+SHARED = {"poverty.LocalStandard"}
 PASSWORD = "Kh0ng-d0an-duoc"
 
 
@@ -70,15 +70,26 @@ def gia_lai(tree, users):
         unit=tree.ngok_wang, scheme="commune_region", value="III", start_year=2016, end_year=2020
     )
     Succession.objects.create(old_unit=tree.dak_mar, new_unit=tree.ngok_wang, date=date(2020, 1, 1))
+    program62 = Program.objects.create(
+        code="nq-kt", name="Nghị quyết KT", start_date=date(2010, 1, 1)
+    )
     ProgramCommune.objects.create(
-        program=program, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
+        program=program62, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
     )
     PersonalIdDisclosure.objects.create(
         user=users.commune_officer, household=household(tree.ngok_wang, "A"), channel="page"
     )
     PersonalIdDisclosure.objects.create(user=officer, household=found, channel="page")
     # Every row gets a second history version, so there is a version to revert to.
-    for model in (Unit, Organisation, Twinning, ProgramCommune, UnitClassification, Succession):
+    for model in (
+        Unit,
+        Organisation,
+        Twinning,
+        Program,
+        ProgramCommune,
+        UnitClassification,
+        Succession,
+    ):
         for row in model.objects.all():
             row.save()
     officer.first_name = "Đổi"
@@ -123,7 +134,9 @@ def _history_count(model: type) -> int:
 def test_every_admin_model_is_scoped_or_declared_shared():
     for model, model_admin in _admins():
         assert isinstance(model_admin, ScopedModelAdmin)
-        if model_admin.unit_path_field is None:
+        if model_admin.unit_path_field is None and type(model_admin).get_queryset is (
+            ScopedModelAdmin.get_queryset
+        ):
             assert model._meta.label in SHARED, model._meta.label
 
 
@@ -134,7 +147,7 @@ def test_nothing_of_another_province_can_be_read_changed_reverted_or_deleted(
     client.force_login(admin62)
     walked = []
     for model, model_admin in _admins():
-        if model_admin.unit_path_field is None:
+        if model._meta.label in SHARED:
             continue
         others = _outside(model_admin, admin62)
         assert others, f"the fixture has no row of {model._meta.label} outside Kon Tum"
@@ -213,7 +226,10 @@ def test_nothing_can_be_added_that_points_into_another_province(client, users, g
     request = _request(admin62)
     tried = 0
     for model, model_admin in _admins():
-        if model_admin.unit_path_field is None or not model_admin.has_add_permission(request):
+        # A new program has no commune yet: adding one is every province's right.
+        if model._meta.label in SHARED | {"programs.Program"}:
+            continue
+        if not model_admin.has_add_permission(request):
             continue
         for row in _outside(model_admin, admin62)[:3]:
             data = _form_data(model_admin, request, row, add=True)
