@@ -4,8 +4,9 @@ The routes are discovered from the URLconf (`gate.iter_routes`), so a route adde
 posted too: every route of the project (the admin's add and change forms in a test of their own), with
 an empty body, with out-of-range values for every field name the forms use, on a round in each
 state that refuses most steps (a fresh draft, an approved one) and on a round that does not
-exist. Each is posted as a user the route's rule lets in (a province administrator, who may
-edit every unit of the province), through the page and, for the API, as JSON.
+exist. Each is posted as users the route's rule lets in (a province administrator, who may
+edit every unit of the province, and the commune's officer, who takes most census steps),
+through the page and, for the API, as JSON.
 """
 
 from __future__ import annotations
@@ -95,11 +96,13 @@ def test_the_route_walk_finds_the_write_routes():
         assert expected in routes
 
 
+@pytest.mark.parametrize("who", ["province_admin", "commune_officer"])
 def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
-    client, tree, users, rounds
+    client, tree, users, rounds, who
 ):
+    user = getattr(users, who)
     client.raise_request_exception = False
-    client.force_login(users.province_admin)
+    client.force_login(user)
     failures = []
     cases = [
         ("draft", rounds["draft"].year),
@@ -125,7 +128,7 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
                     if response.status_code >= 500:
                         failures.append((url, state, f"{label} (JSON)", response.status_code))
         # Signing out is one of the routes: sign in again for the next one.
-        client.force_login(users.province_admin)
+        client.force_login(user)
     assert failures == []
 
 
