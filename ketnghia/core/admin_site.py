@@ -201,7 +201,11 @@ class ScopedModelAdmin(admin.ModelAdmin):
 
     def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         """Write `obj` through its service; the generic one checks the scope of its links."""
-        scoping.record_save(instance=obj, actor=request.user, paths=self.write_paths(request, obj))
+        paths = self.write_paths(request, obj)
+        stored = scoping.stored_version(obj)
+        if stored is not None:
+            paths += self.write_paths(request, stored)
+        scoping.record_save(instance=obj, actor=request.user, paths=paths)
 
     def save_model(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         self.save_record(request, obj, form, change)

@@ -68,16 +68,13 @@ def stored_version(instance: models.Model) -> models.Model | None:
 
 @transaction.atomic
 def record_save(
-    *,
-    instance: models.Model,
-    actor: Any,
-    paths: list[tuple[str, str | None]],
-    old_paths: list[tuple[str, str | None]] = (),  # type: ignore[assignment]
+    *, instance: models.Model, actor: Any, paths: list[tuple[str, str | None]]
 ) -> models.Model:
-    """Save a record whose unit `paths` (and those it had before, `old_paths`) the actor administers.
+    """Save a record if the actor administers every unit path it touches; history kept.
 
-    The generic write of the admin for records without a service of their own; history kept.
+    The generic write of the admin for records without a service of their own. `paths` are
+    the record's own and its links', as it becomes and as it was stored before.
     """
-    check_administers(actor=actor, paths=[*old_paths, *paths])
+    check_administers(actor=actor, paths=paths)
     save_by(instance, actor)
     return instance
