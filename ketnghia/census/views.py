@@ -40,6 +40,7 @@ from ketnghia.census.rules import Transition, poverty_rate
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
 from ketnghia.census.templates_xlsx import census_template, census_template_csv
 from ketnghia.core import gate
+from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
 from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
@@ -302,6 +303,7 @@ def _round_context(
             (c, bound.get(f"resolve-{c.pk}") or (ResolveForm() if editable else None))
             for c in complaints
         ],
+        "minutes_url": attachment_url(census_round.meeting_minutes),
         "meeting_form": form(
             "meeting",
             lambda: MeetingForm(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -95,6 +97,8 @@ class Attachment(models.Model):
     and only ever sent back in a `Content-Disposition: attachment` header.
     """
 
+    # The address of its download: not guessable, and the gate decides anyway.
+    key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     stored = models.FileField(_("file"), upload_to="attachments/%Y/%m/", max_length=255)
     original_name = models.CharField(_("original name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
