@@ -22,9 +22,9 @@ from django.urls import reverse
 
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
+from ketnghia.census.importing.template import MEMBERS_SHEET
 from ketnghia.census.models import CensusImportJob, CensusRound
 from ketnghia.census.tasks import census_import_enqueue
-from ketnghia.census.importing.template import MEMBERS_SHEET
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.census.tests.factories import HEADS, series
 from ketnghia.core.errors import InvalidInput
