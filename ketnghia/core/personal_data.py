@@ -88,7 +88,8 @@ def masked(value: Any, *, kind: Kind) -> str:
     """Return `value` as someone who may not see it in full sees it."""
     if value is None or value == "":
         return ""
-    return MASKERS[kind](value)
+    # A spreadsheet may hand a number over as an int (its leading zeros already lost).
+    return MASKERS[kind](value if isinstance(value, date) else str(value))
 
 
 def is_masked_form(text: str, *, kind: Kind = Kind.PERSONAL_ID) -> bool:

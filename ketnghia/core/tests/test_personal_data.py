@@ -68,6 +68,7 @@ def test_a_birth_date_shows_its_year_only():
 
 def test_empty_values_stay_empty_and_masks_are_recognised():
     assert masked("", kind=Kind.PHONE) == "" and masked(None, kind=Kind.PERSONAL_ID) == ""
+    assert masked(1234567889, kind=Kind.PERSONAL_ID) == "1*******89"  # read from a cell
     assert is_masked_form(mask_personal_id(SENTINEL))
     assert not is_masked_form(SENTINEL) and not is_masked_form("0**1")
 
