@@ -68,28 +68,35 @@ def max_bytes() -> int:
     return int(getattr(settings, "KETNGHIA_ATTACHMENT_MAX_BYTES", DEFAULT_MAX_BYTES))
 
 
+_ZIP_ERRORS = (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, EOFError)
+
+
+def _entry_start(archive: zipfile.ZipFile, name: str, limit: int) -> bytes | None:
+    """Return at most `limit` bytes of entry `name` (None if absent), whatever its header says."""
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        return None
+    # Read only up to the bound: a zip bomb's entry is never inflated past it.
+    with archive.open(info) as entry:
+        return entry.read(limit)
+
+
 def _zip_type(handle: Any) -> FileType | None:
     try:
-        archive = zipfile.ZipFile(handle)
-    except (zipfile.BadZipFile, OSError, ValueError):
+        with zipfile.ZipFile(handle) as archive:
+            mimetype = _entry_start(archive, "mimetype", 100)
+            if mimetype is not None:
+                return ODT if mimetype.strip() == ODT.content_type.encode() else None
+            declaration = _entry_start(archive, "[Content_Types].xml", _DECLARATION_MAX_BYTES)
+    except _ZIP_ERRORS:
         return None
-    with archive:
-        entries = {info.filename: info for info in archive.infolist()}
-        mimetype = entries.get("mimetype")
-        if mimetype is not None and mimetype.file_size <= 100:
-            if archive.read(mimetype).strip() == ODT.content_type.encode():
-                return ODT
-            return None
-        declaration = entries.get("[Content_Types].xml")
-        if declaration is None or declaration.file_size > _DECLARATION_MAX_BYTES:
-            return None
-        try:
-            text = archive.read(declaration).decode("utf-8", "replace")
-        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError):
-            return None
-        for kind, main in _OOXML_MAIN.items():
-            if f'ContentType="{main}"' in text:
-                return kind
+    if declaration is None:
+        return None
+    text = declaration.decode("utf-8", "replace")
+    for kind, main in _OOXML_MAIN.items():
+        if f'ContentType="{main}"' in text:
+            return kind
     return None
 
 

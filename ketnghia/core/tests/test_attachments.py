@@ -68,6 +68,15 @@ def _zip_without_declaration() -> bytes:
     return buffer.getvalue()
 
 
+def _bomb() -> bytes:
+    """A .docx whose declaration inflates to 20 MB of blanks before it names its type."""
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", " " * 20_000_000 + f'ContentType="{main}"')
+    return buffer.getvalue()
+
+
 def _store(name: str, content: bytes, tree, user=None) -> Attachment:
     return attachment_store(
         uploaded_file=SimpleUploadedFile(name, content),
@@ -107,6 +116,7 @@ def test_allowed_files_are_stored_under_a_generated_name(tree, users, name, cont
         ("bien-ban.docx", _xlsx(), "XLSX"),
         ("bien-ban.docx", _zip_without_declaration(), "not a PDF"),
         ("bien-ban.pdf", b"", "empty"),
+        ("bom.docx", _bomb(), "not a PDF"),  # read only up to a bound, then refused
     ],
 )
 def test_files_that_lie_about_their_type_are_refused_and_nothing_is_written(
