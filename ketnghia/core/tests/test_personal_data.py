@@ -18,6 +18,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ketnghia.census import services
@@ -335,3 +337,27 @@ def test_a_masked_id_that_matches_nothing_is_refused(client, users, census, tmp_
     assert "9*********99" in str(problem.message)
     assert (problem.location.sheet, problem.location.row) == (MEMBERS_SHEET, 2)
     assert _stored_ids() == before
+
+
+@pytest.mark.parametrize("code", ["census.household_page", "census.household_api"])
+def test_the_door_costs_the_same_queries_whatever_the_household_size(
+    client, users, census, django_assert_num_queries, code
+):
+    household_a = Member.objects.get(personal_id=SENTINEL).household
+    WEB[code](client, users.commune_officer, census)  # warm the session and caches
+    with CaptureQueriesContext(connection) as small:
+        WEB[code](client, users.commune_officer, census)
+    assert len(small) <= 20
+    for index in range(5):
+        Member.objects.create(
+            household=household_a,
+            full_name=f"Con {index}",
+            sex="male",
+            birth_year=2000 + index,
+            ethnicity="14",
+            relation="child",
+            personal_id=f"00020000{index:04d}",
+        )
+    with django_assert_num_queries(len(small)):
+        WEB[code](client, users.commune_officer, census)
+    assert PersonalDataDisclosure.objects.filter(output=code).count() == 3
