@@ -165,10 +165,12 @@ class Disclosure:
         A value shown in full counts its `subject` (a household id; the value itself when
         none is given) towards the one log row written on `close`.
         """
-        if value is None or _full(value) == "":
-            return ""
         if self._closed:
             raise RuntimeError("disclosure already closed")
+        if kind not in self.output.kinds:
+            raise ValueError(f"output {self.output.code!r} is not declared to carry {kind}")
+        if value is None or _full(value) == "":
+            return ""
         if not self.may_see(path):
             return masked(value, kind=kind)
         self._subjects.add(_full(value) if subject is None else subject)

@@ -8,6 +8,7 @@ households were shown). An output registered without a case below fails the firs
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -80,6 +81,7 @@ def test_empty_values_stay_empty_and_masks_are_recognised():
 
 def test_the_door_counts_subjects_and_logs_once(tree, users):
     door = disclosure_open(user=users.commune_officer, output="census.template_xlsx")
+    door.output = dataclasses.replace(door.output, kinds=(Kind.PERSONAL_ID, Kind.PHONE))
     with door:
         shown = [
             door.show(SENTINEL, kind=Kind.PERSONAL_ID, path=tree.village_a.path, subject=1),
@@ -114,9 +116,12 @@ def test_a_masked_serving_or_a_failed_one_logs_nothing(tree, users):
     assert not PersonalDataDisclosure.objects.exists()
 
 
-def test_an_output_that_is_not_registered_cannot_open_the_door(users):
+def test_an_output_that_is_not_registered_cannot_open_the_door(tree, users):
     with pytest.raises(KeyError):
         disclosure_open(user=users.commune_officer, output="census.somewhere_else")
+    door = disclosure_open(user=users.commune_officer, output="census.template_xlsx")
+    with pytest.raises(ValueError):  # nor carry a kind of data it did not declare
+        door.show("0912345123", kind=Kind.PHONE, path=tree.village_a.path)
 
 
 # --- Every registered output, served to both roles ------------------------------------------
