@@ -24,6 +24,8 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("geo.Unit", "path"),
     ("households.Household", "unit_path"),
     ("census.CensusRound", "unit_path"),
+    ("core.PersonalDataDisclosure", "unit_path"),
+    ("core.Attachment", "unit_path"),
 ]
 
 

@@ -27,15 +27,32 @@ from ketnghia.conftest import make_unit
 from ketnghia.core import gate
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
 from ketnghia.core.errors import InvalidInput
+from ketnghia.core.models import Attachment, PersonalDataDisclosure
 from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitKind, UnitLevel
 from ketnghia.geo.services import unit_move
-from ketnghia.households.models import Household, PersonalIdDisclosure
+from ketnghia.households.models import Household
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 # Admin models not tied to any unit: shared reference data of every province.
 SHARED = {"poverty.LocalStandard"}
 PASSWORD = "Kh0ng-d0an-duoc"
+
+
+def _log_and_attachment(user: User, found: Household) -> None:
+    PersonalDataDisclosure.objects.create(
+        user=user, household=found, unit_path=found.unit_path, output="test", channel="page"
+    )
+    Attachment.objects.create(
+        stored="attachments/x.pdf",
+        original_name="bien-ban.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        purpose="minutes",
+        unit_path=found.unit_path,
+        uploaded_by=user,
+    )
 
 
 @pytest.fixture
@@ -76,10 +93,8 @@ def gia_lai(tree, users):
     ProgramCommune.objects.create(
         program=program62, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
     )
-    PersonalIdDisclosure.objects.create(
-        user=users.commune_officer, household=household(tree.ngok_wang, "A"), channel="page"
-    )
-    PersonalIdDisclosure.objects.create(user=officer, household=found, channel="page")
+    _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
+    _log_and_attachment(officer, found)
     # Every row gets a second history version, so there is a version to revert to.
     for model in (
         Unit,
