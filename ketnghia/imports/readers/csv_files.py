@@ -8,6 +8,7 @@ import codecs
 import csv
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,17 @@ def csv_encoding(path: Path, name: str) -> str:
     """
     with path.open("rb") as handle:
         head = handle.read(READ_BLOCK)
+        utf16 = _utf16(head)
+        if utf16 is not None:
+            # Excel's "Unicode Text" (.txt): UTF-16 with a BOM, tab-separated.
+            if _decodes(path, utf16):
+                return utf16
+            raise InvalidInput(
+                Problem(
+                    _("The file's text encoding is not recognised; save it as CSV UTF-8."),
+                    Location(file=name),
+                )
+            )
         if head.startswith(OLE_MAGIC) or head.startswith(b"PK\x03\x04") or b"\x00" in head:
             raise InvalidInput(
                 Problem(
@@ -64,6 +76,19 @@ def csv_encoding(path: Path, name: str) -> str:
     )
 
 
+def _utf16(head: bytes) -> str | None:
+    """Return "utf-16" for UTF-16 text: a BOM, or ASCII text with every other byte zero."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        if sample[1::2].count(0) == len(sample) // 2 and sample[0::2].count(0) == 0:
+            return "utf-16-le"
+        if sample[0::2].count(0) == len(sample) // 2 and sample[1::2].count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as handle:
@@ -88,13 +113,29 @@ def csv_delimiter(path: Path, encoding: str) -> str:
 def csv_records(
     path: Path, name: str, encoding: str, delimiter: str
 ) -> Iterator[tuple[int, list[str]]]:
-    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell."""
+    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell.
+
+    A quotation mark that is never closed would swallow the rest of the file into one cell
+    (Python's reader, like Excel, reads on to the end): it is refused at the row it opens.
+    """
     csv.field_size_limit(1 << 24)
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=delimiter)
+        lines = _RecordLines(handle)
+        reader = csv.reader(lines, delimiter=delimiter)
         number = 0
+        # A record over several lines waits for the next one: only the last record of a
+        # file can hold an unclosed quote.
+        pending: tuple[int, list[str], list[str]] | None = None
         try:
             for number, values in enumerate(reader, start=1):
+                if pending is not None:
+                    yield pending[0], pending[1]
+                    pending = None
+                if len(lines.lines) > 1:
+                    pending = (number, values, lines.lines)
+                    lines.lines = []
+                    continue
+                lines.lines.clear()
                 yield number, values
         except csv.Error as error:
             raise InvalidInput(
@@ -103,3 +144,40 @@ def csv_records(
                     Location(file=name, row=number + 1),
                 )
             ) from None
+        if pending is not None:
+            if _unclosed_quote(pending[2], delimiter):
+                raise InvalidInput(
+                    Problem(
+                        _(
+                            'A quotation mark (") opened on this row is never closed, so the '
+                            "rest of the file would be read as one cell: close it or remove it."
+                        ),
+                        Location(file=name, row=pending[0]),
+                    )
+                )
+            yield pending[0], pending[1]
+
+
+class _RecordLines:
+    """The file's lines for `csv.reader`, keeping those of the record being read."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self.handle = handle
+        self.lines: list[str] = []
+
+    def __iter__(self) -> _RecordLines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.handle)
+        self.lines.append(line)
+        return line
+
+
+def _unclosed_quote(lines: list[str], delimiter: str) -> bool:
+    """Tell whether the file's last record, over several lines, leaves a quote open."""
+    try:
+        list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error as error:
+        return "end of data" in str(error)
+    return False

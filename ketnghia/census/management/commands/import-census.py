@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +17,7 @@ from ketnghia.census.management.commands._census_round import (
     round_for,
     round_to_import_into,
 )
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
