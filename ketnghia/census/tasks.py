@@ -104,7 +104,8 @@ def census_import_run(job_id: int) -> None:
             finished_at=timezone.now(),
             report={
                 "errors": [problem.as_dict() for problem in error.problems],
-                "error_count": len(error.problems),
+                # Every problem found, also those the list leaves out.
+                "error_count": error.count,
             },
         )
         return

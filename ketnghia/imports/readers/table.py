@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import format_number
 from ketnghia.imports.readers.cells import EXCEL_ERROR_TEXTS, clean_cell, is_blank
 from ketnghia.imports.readers.csv_files import (
     CSV_SUFFIXES,
@@ -303,10 +304,10 @@ class ProblemList:
             problems.append(
                 Problem(
                     _("%(count)s more problems are not listed; fix the ones above first.")
-                    % {"count": self.dropped}
+                    % {"count": format_number(self.dropped)}
                 )
             )
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, count=len(self))
 
 
 def _column_order(column: str) -> tuple[int, str]:

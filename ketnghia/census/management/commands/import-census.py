@@ -19,6 +19,8 @@ from ketnghia.census.management.commands._census_round import (
 )
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.text import format_number
+from ketnghia.poverty.rules import Status
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
 EXIT_INVALID = 2
@@ -94,7 +96,7 @@ class Command(BaseCommand):
                 )
             raise CommandError(
                 _("Nothing was written: %(count)s problem(s) found.")
-                % {"count": len(error.problems)},
+                % {"count": format_number(error.count)},
                 returncode=EXIT_INVALID,
             ) from None
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
@@ -117,7 +119,10 @@ class Command(BaseCommand):
                 "households_updated": report.households_updated,
             }
         )
-        counts = ", ".join(f"{status}: {count}" for status, count in report.by_status.items())
+        counts = ", ".join(
+            f"{Status(status).label}: {format_number(count)}"
+            for status, count in report.by_status.items()
+        )
         self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
         if report.skipped_rows:
             self.stdout.write(_("%(count)s total row(s) skipped.") % {"count": report.skipped_rows})

@@ -59,7 +59,7 @@ class Command(BaseCommand):
         for problem in error.problems:
             self.stderr.write(str(problem))
         return CommandError(
-            _("Nothing was written: %(count)s problem(s) found.") % {"count": len(error.problems)},
+            _("Nothing was written: %(count)s problem(s) found.") % {"count": error.count},
             returncode=EXIT_INVALID,
         )
 
