@@ -10,9 +10,7 @@ from ketnghia.core.commands import BaseCommand
 
 
 def ketnghia_commands() -> list[tuple[str, str]]:
-    return sorted(
-        (name, app) for name, app in get_commands().items() if app.startswith("ketnghia")
-    )
+    return sorted((name, app) for name, app in get_commands().items() if app.startswith("ketnghia"))
 
 
 def test_the_project_has_commands() -> None:
