@@ -7,13 +7,14 @@ blocks, in bounded memory, and returns the last row and the widest column that h
 (styled empty cells, `<c r="…" s="1"/>`, are ignored as calamine ignores them) and the cells
 holding an Excel error value (`t="e"`), which calamine would read as blank.
 
-The fast path works on the bytes with C-level searches (about a tenth of calamine's own
-time): rows in ascending order, as the format requires and every spreadsheet program writes
-them, give the last row from the last valued cell; only cells beyond column Z and rows
-from 1,000,000 are looked at one by one. A sheet whose cells lack their `r` reference (a few
-generators leave it out) is scanned exactly with expat instead. A hand-crafted file that
-breaks the row order can still ask calamine for more than the cap: from the web, imports run
-in a worker process under a memory limit (`census.tasks`), which is the backstop.
+The fast path works on the bytes with C-level searches (a fraction of calamine's own time):
+rows in ascending order, as the format requires and every spreadsheet program writes them,
+give the last row from the last valued cell; every cell beyond column Z or from row
+1,000,000 on is looked at one by one, wherever it sits. So even a hand-crafted file that
+breaks the row order cannot hide more than A1:Z999999 (26 million cells, under a gigabyte in
+calamine) from the scan. A sheet whose cells lack their `r` reference (a few generators leave
+it out) is scanned exactly with expat instead. From the web, imports also run in a worker
+process under a memory limit (`census.tasks`).
 """
 
 from __future__ import annotations
