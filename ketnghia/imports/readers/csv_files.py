@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
 
 from django.utils.translation import gettext as _
 
@@ -120,22 +120,21 @@ def csv_records(
     """
     csv.field_size_limit(1 << 24)
     with path.open(encoding=encoding, newline="") as handle:
-        lines = _RecordLines(handle)
-        reader = csv.reader(lines, delimiter=delimiter)
+        reader = csv.reader(handle, delimiter=delimiter)
         number = 0
+        line = 0
         # A record over several lines waits for the next one: only the last record of a
-        # file can hold an unclosed quote.
-        pending: tuple[int, list[str], list[str]] | None = None
+        # file can hold an unclosed quote. (number, cells, the line it starts on)
+        pending: tuple[int, list[str], int] | None = None
         try:
             for number, values in enumerate(reader, start=1):
                 if pending is not None:
                     yield pending[0], pending[1]
                     pending = None
-                if len(lines.lines) > 1:
-                    pending = (number, values, lines.lines)
-                    lines.lines = []
+                first, line = line + 1, reader.line_num
+                if line > first:
+                    pending = (number, values, first)
                     continue
-                lines.lines.clear()
                 yield number, values
         except csv.Error as error:
             raise InvalidInput(
@@ -144,40 +143,27 @@ def csv_records(
                     Location(file=name, row=number + 1),
                 )
             ) from None
-        if pending is not None:
-            if _unclosed_quote(pending[2], delimiter):
-                raise InvalidInput(
-                    Problem(
-                        _(
-                            'A quotation mark (") opened on this row is never closed, so the '
-                            "rest of the file would be read as one cell: close it or remove it."
-                        ),
-                        Location(file=name, row=pending[0]),
-                    )
+    if pending is not None:
+        if _unclosed_quote(path, encoding, delimiter, pending[2]):
+            raise InvalidInput(
+                Problem(
+                    _(
+                        'A quotation mark (") opened on this row is never closed, so the '
+                        "rest of the file would be read as one cell: close it or remove it."
+                    ),
+                    Location(file=name, row=pending[0]),
                 )
-            yield pending[0], pending[1]
+            )
+        yield pending[0], pending[1]
 
 
-class _RecordLines:
-    """The file's lines for `csv.reader`, keeping those of the record being read."""
-
-    def __init__(self, handle: TextIO) -> None:
-        self.handle = handle
-        self.lines: list[str] = []
-
-    def __iter__(self) -> _RecordLines:
-        return self
-
-    def __next__(self) -> str:
-        line = next(self.handle)
-        self.lines.append(line)
-        return line
-
-
-def _unclosed_quote(lines: list[str], delimiter: str) -> bool:
-    """Tell whether the file's last record, over several lines, leaves a quote open."""
-    try:
-        list(csv.reader(lines, delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        return "end of data" in str(error)
+def _unclosed_quote(path: Path, encoding: str, delimiter: str, first_line: int) -> bool:
+    """Tell whether the file's last record, from `first_line` on, leaves a quote open."""
+    with path.open(encoding=encoding, newline="") as handle:
+        tail = itertools.islice(handle, first_line - 1, None)
+        try:
+            for _values in csv.reader(tail, delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as error:
+            return "end of data" in str(error)
     return False
