@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -237,6 +238,27 @@ def _run_worker(job_id: int, worker: tuple[list[str], dict[str, str]]) -> None:
         ) % {"limit": format_number(_worker_memory_mb())}
     logger.warning("census import job %s: worker ended with %s: %s", job_id, code, detail)
     _fail(job_id, job.file_name, message)
+
+
+def census_import_job_check(*, job: CensusImportJob) -> CensusImportJob:
+    """Return `job`, marked failed if it has run far longer than any import may.
+
+    A worker process that died is caught by the task that started it; this catches the
+    task's own process dying (a restart, a killed `db_worker`), so no page polls forever.
+    """
+    timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
+    limit = timezone.now() - timedelta(seconds=timeout + 300)
+    if job.state == ImportJobState.RUNNING and job.started_at and job.started_at < limit:
+        _fail(
+            job.pk,
+            job.file_name,
+            _(
+                "The import's worker stopped before it finished; the file was not imported. "
+                "Upload it again."
+            ),
+        )
+        job.refresh_from_db()
+    return job
 
 
 def census_import_job_errors_workbook(*, job: CensusImportJob) -> bytes:

@@ -249,6 +249,20 @@ def _error_openpyxl(path: Path) -> None:
     book.save(path)
 
 
+def _member_error(path: Path) -> None:
+    # The members sheet: a birth year that is an error value (openpyxl writes it as t="e").
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Rà soát"
+    sheet.append(HEADERS)
+    sheet.append(_numbers(poor()))
+    members = book.create_sheet("Nhân khẩu")
+    members.append(["Mã hộ", "Họ và tên", "Giới tính", "Năm sinh", "Dân tộc", "Quan hệ"])
+    members.append(["H1", "Y Blong", "nam", 1980, "Xơ Đăng", "chủ hộ"])
+    members.append(["H1", "Y Hơn", "nữ", "#VALUE!", "Xơ Đăng", "vợ/chồng"])
+    book.save(path)
+
+
 # --- Text files ------------------------------------------------------------------------------
 
 
@@ -320,6 +334,7 @@ CORPUS: list[HostileFile] = [
         _two_row_header_merged,
         statuses={"H1": "poor", "H2": "near_poor"},
     ),
+    HostileFile("nhan-khau-loi.xlsx", _member_error, refused="#VALUE!", row=3, column="D"),
     HostileFile("unicode.txt", _utf16_text, statuses={"H1": "poor", "H2": "near_poor"}),
     HostileFile("loi-na.csv", _error_text_csv, refused="#N/A", row=2, column=FIRST_INDICATOR),
     HostileFile("loi-div0.csv", _div0_income_csv, refused="#DIV/0!", row=3, column=INCOME),

@@ -8,11 +8,13 @@ worker process reads the same database as the web.
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 
 from ketnghia.census import services, tasks
 from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, ImportJobState
@@ -109,3 +111,29 @@ def test_the_worker_process_imports_and_refuses_end_to_end(
     done = post(client, census_round, good_csv(tmp_path), django_capture_on_commit_callbacks)
     assert done.state == ImportJobState.DONE, done.report
     assert CensusEntry.objects.filter(round=census_round).count() == 1
+
+
+def test_a_job_running_far_too_long_is_failed_when_its_page_asks(client, users, census_round):
+    started = timezone.now() - timedelta(hours=2)
+    job = CensusImportJob.objects.create(
+        round=census_round, file_name="lon.xlsx", state=ImportJobState.RUNNING, started_at=started
+    )
+    client.force_login(users.commune_officer)
+    progress = reverse(
+        "census:import_progress", args=[census_round.commune.code, census_round.year, job.pk]
+    )
+    partial = client.get(progress).content.decode()
+    assert 'data-state="failed"' in partial and "hx-trigger" not in partial
+    job.refresh_from_db()
+    assert job.state == ImportJobState.FAILED and job.report["error_count"] == 1
+    # A job that started a minute ago is left running.
+    recent = CensusImportJob.objects.create(
+        round=census_round,
+        file_name="moi.xlsx",
+        state=ImportJobState.RUNNING,
+        started_at=timezone.now() - timedelta(minutes=1),
+    )
+    url = reverse(
+        "census:import_progress", args=[census_round.commune.code, census_round.year, recent.pk]
+    )
+    assert "hx-trigger" in client.get(url).content.decode()

@@ -46,7 +46,7 @@ def excel_error(value: Any) -> str | None:
     """Return the Excel error a cell holds ("#N/A"), None if it holds none."""
     if isinstance(value, ExcelError):
         return str(value)
-    if isinstance(value, str) and value[:1] == "#":
+    if isinstance(value, str) and "#" in value[:8]:
         text = value.strip().upper()
         if text in EXCEL_ERROR_TEXTS:
             return text
