@@ -198,6 +198,14 @@ def _prefixed_namespace(path: Path) -> None:
     )
 
 
+def _padded_sheet(path: Path) -> None:
+    # Megabytes of whitespace between rows (a deflate bomb in small): read in bounded memory.
+    padding = " " * (5 << 20)
+    data = xml_rows([HEADERS, _numbers(poor())]) + padding
+    data += xml_rows([_numbers(near_poor())], start=3)
+    write_workbook_xml(path, data)
+
+
 # --- Workbooks from openpyxl ----------------------------------------------------------------
 
 
@@ -323,6 +331,7 @@ CORPUS: list[HostileFile] = [
     HostileFile(
         "tien-to-xml.xlsx", _prefixed_namespace, statuses={"H1": "poor", "H2": "near_poor"}
     ),
+    HostileFile("dem-trang.xlsx", _padded_sheet, statuses={"H1": "poor", "H2": "near_poor"}),
     HostileFile(
         "thon-gop-o.xlsx",
         _merged_village,

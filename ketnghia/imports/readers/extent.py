@@ -28,6 +28,8 @@ from xml.parsers import expat
 
 # Decompressed bytes handled per step.
 BLOCK = 1 << 20
+# The longest start tag of a cell worth keeping across blocks.
+TAG_BYTES = 4096
 # workbook.xml and its relations are small; a larger one is not a workbook we read.
 MAX_PART_BYTES = 32 << 20
 
@@ -96,6 +98,13 @@ def _parse(archive: zipfile.ZipFile, member: str) -> ElementTree.Element:
     return ElementTree.fromstring(archive.read(member))
 
 
+def shared_strings_size(archive: zipfile.ZipFile) -> int:
+    """Return the declared size of the workbook's shared strings (calamine loads them whole)."""
+    return sum(
+        info.file_size for info in archive.infolist() if info.filename.endswith("sharedStrings.xml")
+    )
+
+
 def sheet_extent(archive: zipfile.ZipFile, member: str) -> Extent:
     """Return the extent of the sheet stored at `member`, reading it in blocks."""
     with archive.open(member) as stream:
@@ -123,6 +132,9 @@ def _fast_extent(stream, head: bytes, prefix: bytes) -> Extent | None:
         data = tail + block
         cut = data.rfind(b">") + 1
         data, tail = data[:cut], data[cut:]
+        if len(tail) > BLOCK:
+            # Megabytes without a tag (one huge text, or padding): only its end can matter.
+            tail = tail[-TAG_BYTES:]
         block = stream.read(BLOCK)
         if not data:
             continue
@@ -225,6 +237,7 @@ def widest_single_letter(archive: zipfile.ZipFile, member: str) -> int:
             data = tail + block
             cut = data.rfind(b">") + 1
             data, tail = data[:cut], data[cut:]
+            tail = tail[-TAG_BYTES:] if len(tail) > BLOCK else tail
             for letter in set(pattern.findall(data)):
                 widest = max(widest, column_number(letter))
     return widest

@@ -6,6 +6,7 @@ and yield a sheet's rows with their spreadsheet row numbers.
 from __future__ import annotations
 
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from ketnghia.imports.readers.cells import ExcelError, excel_error_message, is_b
 from ketnghia.imports.readers.csv_files import OLE_MAGIC, READ_BLOCK
 from ketnghia.imports.readers.extent import (
     Extent,
+    shared_strings_size,
     sheet_extent,
     sheet_members,
     widest_single_letter,
@@ -92,6 +94,10 @@ def open_workbook(path: Path, name: str) -> CalamineWorkbook:
 DEFAULT_MAX_CELLS = 25_000_000
 
 
+# The workbook's text table, which calamine reads whole: a gigabyte of it is no census file.
+MAX_SHARED_STRINGS = 1 << 30
+
+
 def max_cells() -> int:
     return int(getattr(settings, "KETNGHIA_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS))
 
@@ -108,6 +114,8 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
     """Return the sheet's extent, refusing a sheet beyond `max_cells()` before it is read."""
     try:
         with zipfile.ZipFile(path) as archive:
+            if shared_strings_size(archive) > MAX_SHARED_STRINGS:
+                raise _unreadable_workbook(name)
             member = sheet_members(archive).get(sheet)
             if member is None:
                 return Extent()
@@ -116,7 +124,15 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
             if extent.cells > limit and extent.narrow and extent.columns < 26:
                 extent.columns = max(extent.columns, widest_single_letter(archive, member))
                 extent.narrow = False
-    except (zipfile.BadZipFile, ValueError, KeyError, ElementTree.ParseError, expat.ExpatError):
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
         raise _unreadable_workbook(name) from None
     if extent.cells > limit:
         raise InvalidInput(
