@@ -5,6 +5,7 @@ and yield a sheet's rows with their spreadsheet row numbers.
 
 from __future__ import annotations
 
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -94,6 +95,7 @@ def open_workbook(path: Path, name: str) -> CalamineWorkbook:
 DEFAULT_MAX_CELLS = 25_000_000
 
 
+_WORKSHEET_PART = re.compile(r"(?i)worksheets/[^/]+\.xml$")
 # The workbook's text table, which calamine reads whole: a gigabyte of it is no census file.
 MAX_SHARED_STRINGS = 1 << 30
 
@@ -118,10 +120,19 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
                 raise _unreadable_workbook(name)
             member = sheet_members(archive).get(sheet)
             if member is None:
-                return Extent()
-            extent = sheet_extent(archive, member)
+                # The sheet's part is not where the relations say: bound every worksheet
+                # part instead (their error cells cannot be placed, so none are kept).
+                candidates = [
+                    name_ for name_ in archive.namelist() if _WORKSHEET_PART.search(name_)
+                ]
+                extents = [sheet_extent(archive, candidate) for candidate in candidates]
+                extent = max(extents, key=lambda found: found.cells, default=Extent())
+                extent.errors = {}
+                member = candidates[extents.index(extent)] if extents else ""
+            else:
+                extent = sheet_extent(archive, member)
             limit = max_cells()
-            if extent.cells > limit and extent.narrow and extent.columns < 26:
+            if member and extent.cells > limit and extent.narrow and extent.columns < 26:
                 extent.columns = max(extent.columns, widest_single_letter(archive, member))
                 extent.narrow = False
     except (
