@@ -207,6 +207,14 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# A workbook sheet whose values reach beyond this many cells (rows × columns from A1) is
+# refused before it is read (imports.readers.extent).
+KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "25000000"))
+# Web uploads are imported in a child process with this address-space limit (MB), so no
+# file can take the web server or the task worker down; tests import in-process.
+KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)
+KETNGHIA_IMPORT_WORKER_MEMORY_MB = int(os.environ.get("KETNGHIA_IMPORT_WORKER_MEMORY_MB", "3072"))
+KETNGHIA_IMPORT_WORKER_TIMEOUT = int(os.environ.get("KETNGHIA_IMPORT_WORKER_TIMEOUT", "3600"))
 # An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
 KETNGHIA_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
