@@ -32,7 +32,7 @@ from ketnghia.census.import_checks import STAGE_COLUMNS, CensusContext, check_ch
 from ketnghia.census.import_columns import census_columns
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
-from ketnghia.core.text import format_number
+from ketnghia.core.formatting import format_decimal
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
@@ -95,8 +95,8 @@ def census_import_check_size(*, size: int, file_name: str) -> None:
                 "it by village or save it as .csv."
             )
             % {
-                "size": format_number(size / 1_048_576, 1),
-                "limit": format_number(limit / 1_048_576, 0),
+                "size": format_decimal(size / 1_048_576, 1),
+                "limit": format_decimal(limit / 1_048_576, 0),
             },
             file_name,
         )
