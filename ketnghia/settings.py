@@ -205,6 +205,8 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# The fewest working days (Mon–Fri) the draft census list stays posted (Decision 24/2021/QĐ-TTg: 3).
+KETNGHIA_POSTING_MIN_WORKING_DAYS = int(os.environ.get("KETNGHIA_POSTING_MIN_WORKING_DAYS", "3"))
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)

@@ -181,3 +181,13 @@ class ImportForm(BootstrapForm):
         required=False,
         initial=True,
     )
+
+
+class ReturnForm(BootstrapForm):
+    """The district returns a round the commune approved, saying why."""
+
+    reason = forms.CharField(
+        label=_("Why it goes back to the commune"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The commune sees it on the round page; it stays in the round's history."),
+    )

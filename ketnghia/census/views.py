@@ -37,6 +37,7 @@ from ketnghia.census.forms import (
     RoundCreateForm,
 )
 from ketnghia.census.models import CensusRound, RoundState, Status
+from ketnghia.census.round_extras import round_extras
 from ketnghia.census.rules import Transition, statuses_of
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
 from ketnghia.census.templates_xlsx import census_template, census_template_csv
@@ -349,6 +350,7 @@ def _round_context(
             else []
         ),
         **_entries_context(request, census_round),
+        **round_extras(request, census_round, bound),
     }
 
 

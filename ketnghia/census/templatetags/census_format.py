@@ -7,9 +7,11 @@ narrative text use too (same half-up rounding in every language).
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import template
 
+from ketnghia.census.basis import basis_sentence
 from ketnghia.core import formatting
 
 register = template.Library()
@@ -39,3 +41,14 @@ def money(value: float | int | Decimal | None) -> str:
     if value is None or value == "":
         return NO_VALUE
     return formatting.format_money(value)
+
+
+@register.filter
+def basis(entry: Any) -> str:
+    """Return why a census entry has its status, in words (the override's reason if set)."""
+    return basis_sentence(
+        rule=entry.rule,
+        income=entry.monthly_income_per_person,
+        deprivation_count=entry.deprivation_count,
+        override_reason=entry.override_reason if entry.is_overridden else "",
+    )
