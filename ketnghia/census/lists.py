@@ -24,7 +24,7 @@ from openpyxl.worksheet.pagebreak import Break
 
 from ketnghia.census.models import CensusRound, Status
 from ketnghia.census.selectors import entry_list_for
-from ketnghia.core.collation import name_key, text_key
+from ketnghia.core.collation import name_key
 from ketnghia.core.formatting import format_count
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.outputs import xlsx_set
@@ -85,9 +85,8 @@ def posting_list(*, scope: UnitScope, census_round: CensusRound) -> PostingList:
         by_village.setdefault(village or "", []).append((code, name, status))
     order = {status: index for index, status in enumerate(LISTED_STATUSES)}
 
-    def village_order(code: str) -> tuple[int, tuple[str, ...], str]:
-        known = code in villages
-        return (0 if known else 1, text_key(villages.get(code, code)), code)
+    def village_order(code: str) -> tuple[int, str]:
+        return (0 if code in villages else 1, code)
 
     result = []
     for village in sorted(by_village, key=village_order):
