@@ -304,3 +304,28 @@ def test_the_recompute_message_names_indicators_in_vietnamese(client, tree, user
     assert missing
     assert missing[0].name.vi in text
     assert missing[0].code not in text
+
+
+def test_the_api_returns_a_round_and_refuses_a_short_posting(client, tree, users):
+    census_round = approve(
+        make_round(tree.ngok_wang, 2025, "vn-2022", {"A": 100_000}), users.commune_officer
+    )
+    url = reverse("api:census_round_return", kwargs={"commune": "23500", "year": 2025})
+    client.force_login(users.commune_officer)
+    refused = client.post(url, {"reason": "x"}, content_type="application/json")
+    assert refused.status_code == 400 and refused.json()["errors"]
+    client.force_login(users.district_officer)
+    response = client.post(url, {"reason": "Thiếu chữ ký"}, content_type="application/json")
+    assert response.status_code == 200
+    assert response.json()["state"] == RoundState.POSTED
+    census_round.refresh_from_db()
+    assert census_round.return_reason == "Thiếu chữ ký"
+    # The commune's posting API applies the same working-days rule.
+    client.force_login(users.commune_officer)
+    posting = client.post(
+        reverse("api:census_round_posting", kwargs={"commune": "23500", "year": 2025}),
+        {"start": "2025-10-10", "end": "2025-10-13"},
+        content_type="application/json",
+    )
+    assert posting.status_code == 400
+    assert "3 ngày làm việc" in posting.json()["errors"][0]["message"]
