@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 
 from django.utils import timezone
 
@@ -38,11 +38,23 @@ class InboxRow:
         return max(0, (timezone.now() - self.since).days)
 
 
+def _at_midnight(day: date | None) -> datetime | None:
+    if day is None:
+        return None
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def _since(census_round: CensusRound) -> datetime | None:
-    """Return when the round entered its state: stored, else the state's own timestamp."""
+    """Return when the round entered its state.
+
+    Stored since this field exists; for older rounds (and the bulk-written demo), the fact
+    its step recorded: the approval or acceptance time, the posting or meeting day.
+    """
     if census_round.state_changed_at is not None:
         return census_round.state_changed_at
     return {
+        RoundState.VILLAGE_MEETING: _at_midnight(census_round.meeting_date),
+        RoundState.POSTED: _at_midnight(census_round.posting_start),
         RoundState.COMMUNE_APPROVED: census_round.commune_approved_at,
         RoundState.DISTRICT_ACCEPTED: census_round.district_accepted_at,
         RoundState.PROVINCE_ACCEPTED: census_round.province_accepted_at,
