@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ketnghia.census.models import Status
+from ketnghia.census.selectors import posting_min_working_days
 from ketnghia.census.workflow import ORDER
 from ketnghia.core.errors import InvalidInput, KetnghiaError
 from ketnghia.poverty.domain import Standard
@@ -125,6 +126,12 @@ class MeetingForm(BootstrapForm):
 class PostingForm(BootstrapForm):
     start = _date_field(_("Posted from"))
     end = _date_field(_("Posted until"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["end"].help_text = _(
+            "The list stays posted at least %(days)s working days (Monday to Friday)."
+        ) % {"days": posting_min_working_days()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -4,11 +4,13 @@ step and inbox, the basis of a status in words, categories a standard does not h
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ketnghia.census import services, workflow
 from ketnghia.census.basis import basis_sentence
@@ -37,6 +39,15 @@ def _url(commune: str, year: int, name: str = "round_detail") -> str:
 
 
 # --- Pure rules -----------------------------------------------------------------------------
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 1, 1)), st.integers(-3, 60))
+def test_working_days_match_a_day_by_day_count(start, length):
+    end = start + timedelta(days=length)
+    expected = sum(
+        1 for n in range(max(0, length + 1)) if (start + timedelta(days=n)).weekday() < 5
+    )
+    assert workflow.working_days(start, end) == expected
 
 
 @pytest.mark.parametrize(
@@ -275,8 +286,12 @@ def test_categories_a_standard_lacks_show_a_dash_and_counts_are_grouped(client, 
     assert "—" in near and "0,0" not in near
     poor = row.split('data-status="poor"', 1)[1].split("</td>", 1)[0]
     assert "1.148" in poor and f"100,0{NBSP}%" in poor.replace("&nbsp;", NBSP)
-    round_page = _visible(client.get(_url("23500", 2008)))
-    assert "1.148 hộ" in round_page
+    round_page = client.get(_url("23500", 2008))
+    assert "1.148 hộ" in _visible(round_page)
+    counts = round_page.content.decode().split('data-testid="round-counts"', 1)[1]
+    near_row = counts.split('data-status="near_poor"', 1)[1].split("</tr>", 1)[0]
+    assert re.sub(r"<[^>]+>", "", near_row).strip().endswith("—")
+    assert "ít nhất 3 ngày làm việc" in _visible(round_page)
 
 
 def test_english_and_vietnamese_round_the_same_rate_the_same_way(client, tree, users, settings):
