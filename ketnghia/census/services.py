@@ -98,19 +98,14 @@ def census_round_record_posting(
     """Record when the draft list was posted publicly for complaints."""
     _lock(census_round)
     _check_not_frozen(census_round)
-    problems = workflow.posting_problems(
+    problems = workflow.posting_checks(
         start,
         end,
         minimum_working_days=posting_min_working_days(),
         meeting_date=census_round.meeting_date,
     )
     if problems:
-        raise InvalidInput(
-            [
-                Problem(message, Location(field="end" if index else "start"))
-                for index, message in enumerate(problems)
-            ]
-        )
+        raise InvalidInput([Problem(message, Location(field=field)) for field, message in problems])
     census_round.posting_start, census_round.posting_end = start, end
     save_by(census_round, actor)
     return census_round

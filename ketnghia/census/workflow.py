@@ -96,6 +96,41 @@ def working_days(start: date, end: date) -> int:
     return count
 
 
+def posting_checks(
+    start: date | None,
+    end: date | None,
+    *,
+    minimum_working_days: int = DEFAULT_POSTING_MIN_WORKING_DAYS,
+    meeting_date: date | None = None,
+) -> list[tuple[str, str]]:
+    """Return (field, message) for what is wrong with a posting's dates (empty when nothing)."""
+    if start is None or end is None:
+        return [("start", _("Enter the dates the draft list was posted."))]
+    if end < start:
+        return [("end", _("The posting cannot end before it starts."))]
+    problems: list[tuple[str, str]] = []
+    if meeting_date and start < meeting_date:
+        problems.append(("start", _("The list is posted after the village meeting, not before.")))
+    days = working_days(start, end)
+    if days < minimum_working_days:
+        problems.append(
+            (
+                "end",
+                _(
+                    "The draft list must stay posted at least %(minimum)s working days "
+                    "(Decision 24/2021/QĐ-TTg); %(start)s–%(end)s has %(days)s."
+                )
+                % {
+                    "minimum": minimum_working_days,
+                    "start": start.strftime("%d/%m/%Y"),
+                    "end": end.strftime("%d/%m/%Y"),
+                    "days": days,
+                },
+            )
+        )
+    return problems
+
+
 def posting_problems(
     start: date | None,
     end: date | None,
@@ -104,28 +139,10 @@ def posting_problems(
     meeting_date: date | None = None,
 ) -> list[str]:
     """Return what is wrong with the dates a draft list was posted (empty when nothing)."""
-    if start is None or end is None:
-        return [_("Enter the dates the draft list was posted.")]
-    if end < start:
-        return [_("The posting cannot end before it starts.")]
-    problems: list[str] = []
-    if meeting_date and start < meeting_date:
-        problems.append(_("The list is posted after the village meeting, not before."))
-    days = working_days(start, end)
-    if days < minimum_working_days:
-        problems.append(
-            _(
-                "The draft list must stay posted at least %(minimum)s working days "
-                "(Decision 24/2021/QĐ-TTg); %(start)s–%(end)s has %(days)s."
-            )
-            % {
-                "minimum": minimum_working_days,
-                "start": start.strftime("%d/%m/%Y"),
-                "end": end.strftime("%d/%m/%Y"),
-                "days": days,
-            }
-        )
-    return problems
+    checks = posting_checks(
+        start, end, minimum_working_days=minimum_working_days, meeting_date=meeting_date
+    )
+    return [message for _field, message in checks]
 
 
 def complaint_problems(received_on: date, resolved_on: date | None) -> list[str]:
