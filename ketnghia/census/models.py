@@ -82,7 +82,10 @@ class CensusRound(models.Model):
     state_changed_at = models.DateTimeField(_("state since"), null=True, blank=True)
     # Why the district last returned the round to the commune; cleared when the commune
     # approves it again (every return stays in the round's history).
-    return_reason = models.TextField(_("reason for returning"), blank=True)
+    # (A database default too: the bulk writers of the demo insert rounds without it.)
+    return_reason = models.TextField(
+        _("reason for returning"), blank=True, default="", db_default=""
+    )
     supersedes = models.OneToOneField(
         "self",
         null=True,
