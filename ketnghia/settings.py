@@ -207,6 +207,10 @@ TASKS = {
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
 # The fewest working days (Mon–Fri) the draft census list stays posted (Decision 24/2021/QĐ-TTg: 3).
 KETNGHIA_POSTING_MIN_WORKING_DAYS = int(os.environ.get("KETNGHIA_POSTING_MIN_WORKING_DAYS", "3"))
+# An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
+KETNGHIA_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)

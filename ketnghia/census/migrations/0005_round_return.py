@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('census', '0003_import'),
+        ('census', '0004_minutes_as_attachment'),
     ]
 
     operations = [
