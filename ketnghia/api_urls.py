@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ketnghia.accounts.api import MeApi
 from ketnghia.census import api as census_api
+from ketnghia.census import api_workflow as census_api_workflow
 from ketnghia.core.gate import gate
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
@@ -70,6 +71,11 @@ urlpatterns = [
         "census/<str:commune>/<int:year>/revise/",
         census_api.RoundReviseApi.as_view(),
         name="census_round_revise",
+    ),
+    path(
+        "census/<str:commune>/<int:year>/return/",
+        census_api_workflow.RoundReturnApi.as_view(),
+        name="census_round_return",
     ),
     path(
         "households/<str:commune>/<str:code>/",

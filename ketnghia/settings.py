@@ -215,6 +215,8 @@ KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "250
 KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)
 KETNGHIA_IMPORT_WORKER_MEMORY_MB = int(os.environ.get("KETNGHIA_IMPORT_WORKER_MEMORY_MB", "3072"))
 KETNGHIA_IMPORT_WORKER_TIMEOUT = int(os.environ.get("KETNGHIA_IMPORT_WORKER_TIMEOUT", "3600"))
+# The fewest working days (Mon–Fri) the draft census list stays posted (Decision 24/2021/QĐ-TTg: 3).
+KETNGHIA_POSTING_MIN_WORKING_DAYS = int(os.environ.get("KETNGHIA_POSTING_MIN_WORKING_DAYS", "3"))
 # An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
 KETNGHIA_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))

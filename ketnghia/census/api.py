@@ -128,6 +128,8 @@ class RoundOutputSerializer(serializers.ModelSerializer):
             "standard_code",
             "state",
             "state_label",
+            "state_changed_at",
+            "return_reason",
             "supersedes_revision",
             "meeting_date",
             "meeting_participants",

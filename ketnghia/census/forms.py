@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ketnghia.census.models import Status
+from ketnghia.census.selectors import posting_min_working_days
 from ketnghia.census.workflow import ORDER
 from ketnghia.core.errors import InvalidInput, KetnghiaError
 from ketnghia.poverty.domain import Standard
@@ -133,6 +134,12 @@ class PostingForm(BootstrapForm):
     start = _date_field(_("Posted from"))
     end = _date_field(_("Posted until"))
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["end"].help_text = _(
+            "The list stays posted at least %(days)s working days (Monday to Friday)."
+        ) % {"days": posting_min_working_days()}
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
@@ -187,4 +194,14 @@ class ImportForm(BootstrapForm):
         label=_("Check only (dry run): list every error, write nothing"),
         required=False,
         initial=True,
+    )
+
+
+class ReturnForm(BootstrapForm):
+    """The district returns a round the commune approved, saying why."""
+
+    reason = forms.CharField(
+        label=_("Why it goes back to the commune"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("The commune sees it on the round page; it stays in the round's history."),
     )

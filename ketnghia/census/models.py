@@ -84,6 +84,14 @@ class CensusRound(models.Model):
     province_accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # When the round entered its current state (the district inbox's "since when").
+    state_changed_at = models.DateTimeField(_("state since"), null=True, blank=True)
+    # Why the district last returned the round to the commune; cleared when the commune
+    # approves it again (every return stays in the round's history).
+    # (A database default too: the bulk writers of the demo insert rounds without it.)
+    return_reason = models.TextField(
+        _("reason for returning"), blank=True, default="", db_default=""
+    )
     supersedes = models.OneToOneField(
         "self",
         null=True,

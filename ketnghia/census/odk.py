@@ -35,6 +35,7 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.formatting import format_count
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
@@ -83,6 +84,13 @@ _FORM_ID = re.compile(r"[^A-Za-z0-9_]+")
 def _language(code: str) -> Iterator[None]:
     with translation.override(code):
         yield
+
+
+class _Count(int):
+    """An integer that prints in the active language's digit grouping (one per form language)."""
+
+    def __str__(self) -> str:
+        return format_count(int(self))
 
 
 def _both(message: str, **params: Any) -> dict[str, str]:
@@ -207,7 +215,7 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
             constraint=f". >= 0 and . <= {ceiling}",
             constraint_message=_both(
                 gettext_noop("The income cannot be negative or above %(ceiling)s VND a month."),
-                ceiling=f"{ceiling:,}".replace(",", "."),
+                ceiling=_Count(ceiling),
             ),
         )
     )

@@ -7,6 +7,9 @@ from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from typing import TypeVar
 
+from ketnghia.poverty import rules as poverty_rules
+from ketnghia.poverty.domain import Area, Standard
+
 POOR = "poor"
 
 K = TypeVar("K")
@@ -71,3 +74,13 @@ def series_breaks(previous_standard: str | None, current_standard: str) -> bool:
 def poverty_rate(poor: int, households: int) -> float | None:
     """Return the share of poor households in percent, None where there are no households."""
     return None if households == 0 else 100.0 * poor / households
+
+
+def statuses_of(standard: Standard) -> frozenset[str]:
+    """Return the statuses `standard` can give (no near-poor band before 2011, no average
+    band before 2022): a category a standard does not have is "—" in a table, not "0"."""
+    return frozenset(
+        clause.status.value
+        for area in Area.values
+        for clause in poverty_rules.clauses(standard, area)
+    )

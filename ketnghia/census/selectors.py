@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -179,7 +180,11 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
                     % {
                         "round": census_round,
                         "target": standard.code,
-                        "missing": ", ".join(missing or standard.indicator_codes),
+                        "missing": ", ".join(
+                            f"“{indicator.name}”"
+                            for indicator in standard.indicators
+                            if indicator.code in set(missing or standard.indicator_codes)
+                        ),
                         "source": source.code,
                     },
                     Location(field="standard"),
@@ -225,6 +230,18 @@ def round_facts(*, census_round: CensusRound) -> RoundFacts:
         posting_start=census_round.posting_start,
         posting_end=census_round.posting_end,
         open_complaints=open_complaint_count(census_round=census_round),
+        posting_min_working_days=posting_min_working_days(),
+    )
+
+
+def posting_min_working_days() -> int:
+    """Return the fewest working days a draft list stays posted (a setting, default 3)."""
+    return int(
+        getattr(
+            settings,
+            "KETNGHIA_POSTING_MIN_WORKING_DAYS",
+            workflow.DEFAULT_POSTING_MIN_WORKING_DAYS,
+        )
     )
 
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
-from ketnghia.census.selectors import round_facts
+from ketnghia.census.selectors import posting_min_working_days, round_facts
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -65,7 +65,9 @@ def census_round_create(
             % {"commune": commune, "year": year},
             "year",
         )
-    census_round = CensusRound(commune=commune, year=year, standard_code=standard_code)
+    census_round = CensusRound(
+        commune=commune, year=year, standard_code=standard_code, state_changed_at=timezone.now()
+    )
     save_by(census_round, actor)
     return census_round
 
@@ -109,6 +111,14 @@ def census_round_record_posting(
     """Record when the draft list was posted publicly for complaints."""
     _lock(census_round)
     _check_not_frozen(census_round)
+    problems = workflow.posting_checks(
+        start,
+        end,
+        minimum_working_days=posting_min_working_days(),
+        meeting_date=census_round.meeting_date,
+    )
+    if problems:
+        raise InvalidInput([Problem(message, Location(field=field)) for field, message in problems])
     census_round.posting_start, census_round.posting_end = start, end
     save_by(census_round, actor)
     return census_round
@@ -130,12 +140,48 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
         raise InvalidInput([Problem(message, Location(field="state")) for message in problems])
     census_round.state = target
     now = timezone.now()
+    census_round.state_changed_at = now
     if target == RoundState.COMMUNE_APPROVED:
         census_round.commune_approved_at, census_round.commune_approved_by = now, actor
+        census_round.return_reason = ""
     elif target == RoundState.DISTRICT_ACCEPTED:
         census_round.district_accepted_at, census_round.district_accepted_by = now, actor
     elif target == RoundState.PROVINCE_ACCEPTED:
         census_round.province_accepted_at, census_round.province_accepted_by = now, actor
+    save_by(census_round, actor)
+    return census_round
+
+
+@transaction.atomic
+def census_round_return(*, census_round: CensusRound, reason: str, actor: Any) -> CensusRound:
+    """Return a round the commune approved to the commune, with the district's reason.
+
+    As DHIS2's un-approve: the commune's approval is withdrawn and the round goes back to the
+    step before it (posted), so the commune can correct it and approve it again. The reason
+    and who returned it stay in the round's history.
+    """
+    _lock(census_round)
+    if not reason.strip():
+        raise _refuse(_("Write why the round goes back to the commune."), "reason")
+    if census_round.state != workflow.RETURNABLE_STATE:
+        raise _refuse(
+            _("Only a round approved by the commune and not yet accepted can be returned."),
+            "state",
+        )
+    if CensusRound.objects.filter(supersedes=census_round).exists():
+        raise _refuse(_("This round has a revision; return the revision instead."), "state")
+    if not workflow.may_return(
+        getattr(actor, "role", ""),
+        census_round.state,
+        is_superuser=getattr(actor, "is_superuser", False),
+    ):
+        raise _refuse(_("Your role may not return a round to the commune."), "state")
+    census_round.state = workflow.RETURNED_TO_STATE
+    census_round.state_changed_at = timezone.now()
+    census_round.commune_approved_at = census_round.commune_approved_by = None
+    census_round.return_reason = reason.strip()
+    # The history row of this change carries the reason too (its field holds 100 characters).
+    census_round._change_reason = census_round.return_reason[:100]  # type: ignore[attr-defined]
     save_by(census_round, actor)
     return census_round
 
@@ -168,6 +214,9 @@ def complaint_resolve(
     _check_not_frozen(complaint.round)
     if not resolution.strip():
         raise _refuse(_("Write how the complaint was resolved."), "resolution")
+    problems = workflow.complaint_problems(complaint.received_on, resolved_on)
+    if problems:
+        raise _refuse(problems[0], "resolved_on")
     complaint.resolution, complaint.resolved_on = resolution.strip(), resolved_on
     save_by(complaint, actor)
     return complaint
@@ -211,6 +260,7 @@ def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> Cens
         revision=latest.revision + 1 if latest else 2,
         standard_code=census_round.standard_code,
         state=RoundState.COLLECTED,
+        state_changed_at=timezone.now(),
         supersedes=census_round,
         meeting_date=census_round.meeting_date,
         meeting_participants=census_round.meeting_participants,

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from ketnghia.census import views
+from ketnghia.census import views, views_workflow
 
 app_name = "census"
 urlpatterns = [
+    # Before "<commune>/<year>/", which "inbox/<district>/" would otherwise match.
+    path("inbox/<str:district>/", views_workflow.district_inbox, name="district_inbox"),
     path("<str:commune>/", views.commune_census, name="commune_census"),
     path("<str:commune>/rounds/", views.round_create, name="round_create"),
     path("<str:commune>/recompute/", views.round_recompute, name="round_recompute"),
@@ -27,6 +29,9 @@ urlpatterns = [
     path("<str:commune>/<int:year>/override/", views.entry_override, name="entry_override"),
     path("<str:commune>/<int:year>/revise/", views.round_revise, name="round_revise"),
     path("<str:commune>/<int:year>/template/", views.round_template, name="round_template"),
+    path("<str:commune>/<int:year>/return/", views_workflow.round_return, name="round_return"),
+    path("<str:commune>/<int:year>/list/", views_workflow.round_list, name="round_list"),
+    path("<str:commune>/<int:year>/xlsform/", views_workflow.round_xlsform, name="round_xlsform"),
     path("<str:commune>/<int:year>/import/", views.round_import, name="round_import"),
     path(
         "<str:commune>/<int:year>/import/<int:job>/",

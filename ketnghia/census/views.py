@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,8 @@ from ketnghia.census.forms import (
 )
 from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.models import CensusRound, RoundState, Status
-from ketnghia.census.rules import Transition, poverty_rate
+from ketnghia.census.round_extras import round_extras
+from ketnghia.census.rules import Transition, statuses_of
 from ketnghia.census.tasks import (
     census_import_enqueue,
     census_import_job_check,
@@ -46,6 +48,7 @@ from ketnghia.census.tasks import (
 from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
+from ketnghia.core.formatting import rate
 from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
@@ -66,6 +69,12 @@ TRANSITION_LABELS: dict[str, Any] = {
 
 
 # --- Lookups: the same 404 for missing and forbidden ----------------------------------------
+
+
+def _statuses_of(code: str) -> frozenset[str]:
+    """Return the statuses standard `code` has; every status for an unknown standard."""
+    standard = _standard_or_none(code)
+    return statuses_of(standard) if standard else frozenset(Status.values)
 
 
 def _commune_or_404(request: HttpRequest, code: str) -> Unit:
@@ -127,11 +136,16 @@ class YearRow:
     previous_standard: str | None
 
     @property
-    def by_status(self) -> list[tuple[str, int, float | None]]:
-        """Return (status, households, share in percent) for every status, poor first."""
+    def by_status(self) -> list[tuple[str, int | None, Decimal | None]]:
+        """Return (status, households, share in percent) for every status, poor first.
+
+        A status the year's standard does not have (near-poor before 2011, average before
+        2022) gives (status, None, None): shown "—", not "0 (0,0 %)".
+        """
         total = self.summary.households
+        known = _statuses_of(self.summary.round.standard_code)
         return [
-            (value, count, 100 * count / total if total else None)
+            (value, count, rate(count, total)) if value in known else (value, None, None)
             for value in Status.values
             for count in (self.summary.counts[value],)
         ]
@@ -291,9 +305,13 @@ def _round_context(
         "standard": _standard_or_none(census_round.standard_code),
         "revisions": revisions,
         "is_latest": bool(revisions) and revisions[-1].pk == census_round.pk,
-        "counts": [(value, label, counts[value]) for value, label in Status.choices],
+        "counts": [
+            (value, label, counts[value] if value in known else None)
+            for value, label in Status.choices
+            for known in (_statuses_of(census_round.standard_code),)
+        ],
         "households": households,
-        "poverty_rate": poverty_rate(counts[Status.POOR], households),
+        "poverty_rate": rate(counts[Status.POOR], households),
         "steps": _steps(census_round),
         "next_step": selectors.round_next_step(census_round=census_round, user=request.user),
         "advance_errors": bound["advance"].non_field_errors() if "advance" in bound else [],
@@ -336,6 +354,7 @@ def _round_context(
             else []
         ),
         **_entries_context(request, census_round),
+        **round_extras(request, census_round, bound),
     }
 
 

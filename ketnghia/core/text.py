@@ -8,6 +8,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from ketnghia.core.formatting import format_decimal
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -27,10 +29,13 @@ def nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text).strip()
 
 
-def format_number(value: float | int, decimals: int = 0) -> str:
-    """Format a number the Vietnamese way: 1.234.567 and 12,5."""
-    formatted = f"{value:,.{decimals}f}"
-    return formatted.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+def format_number(value: float | int | Decimal, decimals: int = 0) -> str:
+    """Format a number the Vietnamese way, whatever the active language: 1.234.567 and 12,5.
+
+    Rounded half up like every figure (`ketnghia.core.formatting`); for text in the reader's
+    language use `formatting.format_count`, `format_percent` or `format_money`.
+    """
+    return format_decimal(value, decimals, language="vi")
 
 
 # --- Numbers -------------------------------------------------------------------------------

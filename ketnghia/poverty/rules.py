@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.text import format_number
+from ketnghia.core.formatting import format_count
 from ketnghia.poverty.domain import Area, RuleKind, Standard
 
 Income = int | Decimal | float
@@ -67,8 +67,8 @@ class Clause:
     def text(self) -> str:
         """Return the clause in words, in the active language."""
         if self.income_max is None:
-            return _("income above %(line)s VND") % {"line": format_number(self.income_above or 0)}
-        line = format_number(self.income_max)
+            return _("income above %(line)s VND") % {"line": format_count(self.income_above or 0)}
+        line = format_count(self.income_max)
         if self.deprived_at_least is not None:
             return _(
                 "income at most %(line)s VND and deprived on at least %(count)s of "
@@ -160,7 +160,7 @@ def income_problem(value: Any, ceiling: int) -> str | None:
         return _(
             "The monthly income per person is above %(ceiling)s VND, which is not plausible; "
             "check the figure."
-        ) % {"ceiling": format_number(ceiling)}
+        ) % {"ceiling": format_count(ceiling)}
     return None
 
 

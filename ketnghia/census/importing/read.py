@@ -18,7 +18,7 @@ from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.text import format_number
+from ketnghia.core.formatting import format_decimal
 from ketnghia.imports.readers import Table, open_table, workbook_sheets
 from ketnghia.poverty.selectors import standard_get
 
@@ -43,8 +43,8 @@ def census_import_check_size(*, size: int, file_name: str) -> None:
                 "it by village or save it as .csv."
             )
             % {
-                "size": format_number(size / 1_048_576, 1),
-                "limit": format_number(limit / 1_048_576, 0),
+                "size": format_decimal(size / 1_048_576, 1),
+                "limit": format_decimal(limit / 1_048_576, 0),
             },
             file_name,
         )

@@ -1,41 +1,54 @@
 """Numbers on the census pages: 1.234.567 and 12,5 % in Vietnamese, 1,234,567 and 12.5% in English.
 
-Django's Vietnamese locale sets no digit grouping, so Vietnamese goes through
-`ketnghia.core.text.format_number`; other languages through Django's own localisation.
+Thin filters over `ketnghia.core.formatting`, the one formatting path that exports and
+narrative text use too (same half-up rounding in every language).
 """
 
 from __future__ import annotations
 
-from django import template
-from django.utils import formats
-from django.utils.translation import get_language
+from decimal import Decimal
+from typing import Any
 
-from ketnghia.core.text import format_number
+from django import template
+
+from ketnghia.census.basis import basis_sentence
+from ketnghia.core import formatting
 
 register = template.Library()
 
-NO_VALUE = "—"
-
-
-def _vietnamese() -> bool:
-    return (get_language() or "vi").startswith("vi")
+NO_VALUE = formatting.NO_VALUE
 
 
 @register.filter
-def number(value: float | int | None, decimals: int = 0) -> str:
+def number(value: float | int | Decimal | None, decimals: int = 0) -> str:
     """Format a count or amount with the reader's digit grouping."""
     if value is None or value == "":
         return NO_VALUE
-    if _vietnamese():
-        return format_number(value, decimals)
-    return formats.number_format(value, decimals, use_l10n=True, force_grouping=True)
+    return formatting.format_decimal(value, int(decimals))
 
 
 @register.filter
-def percent(value: float | None, decimals: int = 1) -> str:
+def percent(value: float | Decimal | None, decimals: int = 1) -> str:
     """Format a share given in percent: "12,5 %" (a no-break space keeps the sign on the line)."""
-    if value is None:
+    if value is None or value == "":
         return NO_VALUE
-    if _vietnamese():
-        return f"{format_number(value, decimals)}\u00a0%"
-    return f"{number(value, decimals)}%"
+    return formatting.format_percent(value, int(decimals))
+
+
+@register.filter
+def money(value: float | int | Decimal | None) -> str:
+    """Format an amount in dong: "1.200.000 đ", "1,200,000 VND"."""
+    if value is None or value == "":
+        return NO_VALUE
+    return formatting.format_money(value)
+
+
+@register.filter
+def basis(entry: Any) -> str:
+    """Return why a census entry has its status, in words (the override's reason if set)."""
+    return basis_sentence(
+        rule=entry.rule,
+        income=entry.monthly_income_per_person,
+        deprivation_count=entry.deprivation_count,
+        override_reason=entry.override_reason if entry.is_overridden else "",
+    )

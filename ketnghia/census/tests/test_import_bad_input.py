@@ -204,7 +204,7 @@ def test_a_file_above_the_limit_is_refused_before_it_is_read(census_round, tmp_p
     with path.open("wb") as handle:
         handle.truncate(1 << 30)  # a sparse 1 GB file: nothing is read, nothing is written
     (problem,) = refused(census_round, path)
-    assert "1.024,0 MB, more than the 200 MB" in problem.message
+    assert "1,024.0 MB, more than the 200 MB" in problem.message  # English text, English digits
     settings.KETNGHIA_IMPORT_MAX_BYTES = 100
     small = write_csv(tmp_path / "b.csv", headers(VN_2022), [good()])
     (problem,) = refused(census_round, small)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.formatting import format_count
 from ketnghia.imports import ImportReport
 
 # Exit code for input the command refused (problems listed on stderr), as the issue asks.
@@ -75,9 +76,9 @@ class FileLoaderCommand(LoaderCommand):
             )
             % {
                 "file": report.file,
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
+                "rows": format_count(report.rows),
+                "created": format_count(report.created),
+                "updated": format_count(report.updated),
+                "unchanged": format_count(report.unchanged),
             }
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.formatting import format_count
 from ketnghia.poverty.batch import classify_csv
 from ketnghia.poverty.management.commands._problems import fail
 from ketnghia.poverty.management.commands.standards import with_local_files
@@ -65,9 +66,10 @@ class Command(BaseCommand):
                 % {"code": standard.code, "note": standard.note}
             )
         counts = ", ".join(
-            f"{label}: {summary.by_status.get(value, 0)}" for value, label in Status.choices
+            f"{label}: {format_count(summary.by_status.get(value, 0))}"
+            for value, label in Status.choices
         )
         self.stdout.write(
             _("%(rows)s households classified under %(code)s (%(counts)s).")
-            % {"rows": summary.rows, "code": standard.code, "counts": counts}
+            % {"rows": format_count(summary.rows), "code": standard.code, "counts": counts}
         )

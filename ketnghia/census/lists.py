@@ -1,0 +1,247 @@
+"""Printable lists of a round: the poor and near-poor households of each village.
+
+The list the commune posts publicly and reads at the village meeting (Decision 24/2021/QĐ-TTg):
+per village, poor households then near-poor ones, each in Vietnamese alphabetical order of
+the head's given name, with signature lines under each village. As .xlsx (every text cell
+through `core.outputs`) and .docx. Names, household codes, village and status only: no
+personal ID number, birth date or income leaves through these lists.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.utils.translation import gettext as _
+from docx import Document
+from docx.enum.section import WD_ORIENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, Side
+from openpyxl.worksheet.pagebreak import Break
+
+from ketnghia.census.models import CensusRound, Status
+from ketnghia.census.selectors import entry_list_for
+from ketnghia.core.collation import name_key
+from ketnghia.core.formatting import format_count
+from ketnghia.core.gate import UnitScope
+from ketnghia.core.outputs import xlsx_set
+from ketnghia.geo.models import Unit, UnitLevel
+
+LISTED_STATUSES = (Status.POOR, Status.NEAR_POOR)
+
+
+@dataclass(frozen=True)
+class ListedHousehold:
+    number: int
+    household_code: str
+    head_name: str
+    status: str
+    status_label: str
+
+
+@dataclass
+class VillageList:
+    code: str
+    name: str
+    households: list[ListedHousehold] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for h in self.households if h.status == status)
+
+
+@dataclass
+class PostingList:
+    census_round: CensusRound
+    villages: list[VillageList]
+
+    @property
+    def title(self) -> str:
+        return _("List of poor and near-poor households, %(year)s") % {
+            "year": self.census_round.year
+        }
+
+
+def posting_list(*, scope: UnitScope, census_round: CensusRound) -> PostingList:
+    """Return the round's poor and near-poor households per village, in reading order.
+
+    Villages in the commune's order of codes (households without a known village last);
+    within one, poor before near-poor, then the head's name in Vietnamese order.
+    """
+    entries = entry_list_for(scope=scope, census_round=census_round).filter(
+        status__in=LISTED_STATUSES
+    )
+    rows = list(entries.values_list("household_code", "head_name", "village_code", "status"))
+    villages = dict(
+        Unit.objects.filter(parent_id=census_round.commune_id, level=UnitLevel.VILLAGE)
+        .order_by("code")
+        .values_list("code", "name")
+    )
+    labels = dict(Status.choices)
+    by_village: dict[str, list[tuple[str, str, str]]] = {}
+    for code, name, village, status in rows:
+        by_village.setdefault(village or "", []).append((code, name, status))
+    order = {status: index for index, status in enumerate(LISTED_STATUSES)}
+
+    def village_order(code: str) -> tuple[int, str]:
+        return (0 if code in villages else 1, code)
+
+    result = []
+    for village in sorted(by_village, key=village_order):
+        listed = sorted(
+            by_village[village], key=lambda row: (order[row[2]], name_key(row[1]), row[0])
+        )
+        result.append(
+            VillageList(
+                code=village,
+                name=villages.get(village) or village or _("Village not given"),
+                households=[
+                    ListedHousehold(index, code, name, status, str(labels[status]))
+                    for index, (code, name, status) in enumerate(listed, start=1)
+                ],
+            )
+        )
+    return PostingList(census_round=census_round, villages=result)
+
+
+def _headers() -> list[str]:
+    return [_("No."), _("Household code"), _("Head of household"), _("Status"), _("Notes")]
+
+
+def _signatures() -> list[str]:
+    return [_("Prepared by"), _("Village head"), _("For the commune People's Committee")]
+
+
+def _summary(village: VillageList) -> str:
+    return _("%(village)s: %(poor)s poor and %(near_poor)s near-poor households.") % {
+        "village": village.name,
+        "poor": format_count(village.count(Status.POOR)),
+        "near_poor": format_count(village.count(Status.NEAR_POOR)),
+    }
+
+
+def _place_and_date() -> str:
+    today = date.today()
+    return _("……, day %(day)s month %(month)s year %(year)s") % {
+        "day": "……",
+        "month": "……",
+        "year": today.year,
+    }
+
+
+def _subtitle(listing: PostingList) -> str:
+    census_round = listing.census_round
+    return _("%(commune)s · census %(year)s, revision %(revision)s · %(state)s") % {
+        "commune": census_round.commune.name,
+        "year": census_round.year,
+        "revision": census_round.revision,
+        "state": census_round.get_state_display(),
+    }
+
+
+def posting_list_xlsx(listing: PostingList) -> bytes:
+    """Return the list as an .xlsx workbook: one printable block per village, page breaks."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("List")[:31]
+    bold = Font(bold=True)
+    thin = Side(style="thin")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
+    for letter, width in zip("ABCDE", (6, 14, 34, 22, 24), strict=True):
+        sheet.column_dimensions[letter].width = width
+    row = 1
+    for index, village in enumerate(listing.villages):
+        if index:
+            sheet.row_breaks.append(Break(id=row - 1))
+        xlsx_set(sheet.cell(row, 1), listing.title.upper()).font = Font(bold=True, size=13)
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        row += 1
+        xlsx_set(sheet.cell(row, 1), _subtitle(listing))
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
+        row += 1
+        xlsx_set(sheet.cell(row, 1), _("Village: %(village)s") % {"village": village.name})
+        sheet.cell(row, 1).font = bold
+        row += 1
+        for column, header in enumerate(_headers(), start=1):
+            cell = xlsx_set(sheet.cell(row, column), header)
+            cell.font, cell.border = bold, box
+            cell.alignment = Alignment(horizontal="center", wrap_text=True)
+        row += 1
+        for household in village.households:
+            values = [household.number, household.household_code, household.head_name]
+            values += [household.status_label, ""]
+            for column, value in enumerate(values, start=1):
+                xlsx_set(sheet.cell(row, column), value).border = box
+            row += 1
+        xlsx_set(sheet.cell(row, 1), _summary(village))
+        row += 2
+        xlsx_set(sheet.cell(row, 4), _place_and_date())
+        row += 1
+        for column, label in zip((1, 3, 4), _signatures(), strict=True):
+            xlsx_set(sheet.cell(row, column), label).font = bold
+        row += 1
+        for column in (1, 3, 4):
+            xlsx_set(sheet.cell(row, column), _("(sign, full name)"))
+        row += 5
+    if not listing.villages:
+        xlsx_set(sheet.cell(1, 1), listing.title.upper()).font = Font(bold=True, size=13)
+        xlsx_set(sheet.cell(2, 1), _subtitle(listing))
+        xlsx_set(sheet.cell(3, 1), _("The round has no poor or near-poor household."))
+    sheet.print_options.horizontalCentered = True
+    sheet.page_setup.orientation = "portrait"
+    sheet.page_setup.fitToWidth = 1
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+# Characters XML 1.0 cannot carry (a stray control character in a name must not break Word).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def _text(value: object) -> str:
+    return _NOT_XML.sub("", str(value))
+
+
+def posting_list_docx(listing: PostingList) -> bytes:
+    """Return the list as a .docx document: one page per village with its signature lines."""
+    document = Document()
+    document.sections[0].orientation = WD_ORIENT.PORTRAIT
+    document.core_properties.title = _text(listing.title)
+    for index, village in enumerate(listing.villages):
+        if index:
+            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        heading = document.add_heading(_text(listing.title.upper()), level=1)
+        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        subtitle = document.add_paragraph(_text(_subtitle(listing)))
+        subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        document.add_heading(_text(_("Village: %(village)s") % {"village": village.name}), 2)
+        table = document.add_table(rows=1, cols=5)
+        table.style = "Table Grid"
+        for cell, header in zip(table.rows[0].cells, _headers(), strict=True):
+            cell.text = ""
+            cell.paragraphs[0].add_run(_text(header)).bold = True
+        for household in village.households:
+            cells = table.add_row().cells
+            values = (household.number, household.household_code, household.head_name)
+            for cell, value in zip(cells, (*values, household.status_label, ""), strict=True):
+                cell.text = _text(value)
+        document.add_paragraph(_text(_summary(village)))
+        place = document.add_paragraph(_text(_place_and_date()))
+        place.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        signatures = document.add_table(rows=3, cols=3)
+        for cell, label in zip(signatures.rows[0].cells, _signatures(), strict=True):
+            cell.paragraphs[0].add_run(_text(label)).bold = True
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for cell in signatures.rows[1].cells:
+            cell.text = _text(_("(sign, full name)"))
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if not listing.villages:
+        document.add_heading(_text(listing.title.upper()), level=1)
+        document.add_paragraph(_text(_subtitle(listing)))
+        document.add_paragraph(_text(_("The round has no poor or near-poor household.")))
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
