@@ -1,0 +1,200 @@
+"""Reads: set versions, the facts table of units and a year, evaluations and stored results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+import numpy as np
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import Location, NotFound, Problem
+from ketnghia.core.gate import EVERYTHING, UnitScope
+from ketnghia.criteria import facts as fact_registry
+from ketnghia.criteria.domain import ROLLUP_FACT, CriteriaSet, Level
+from ketnghia.criteria.facts import UnitRef
+from ketnghia.criteria.models import Assessment, CriteriaSetVersion, ManualAssessment
+from ketnghia.criteria.rules import (
+    Evaluation,
+    FactsTable,
+    evaluate_many,
+    needed_facts,
+    rollup_percent,
+)
+from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
+from ketnghia.programs.models import Program, ProgramCommune
+
+ESPECIALLY_DIFFICULT_CLASS = "especially_difficult"
+
+
+def set_versions_in_force(*, year: int, level: str | None = None) -> list[CriteriaSetVersion]:
+    """Return the latest active version of every set (at `level`) that covers `year`."""
+    rows = CriteriaSetVersion.objects.filter(active=True, first_year__lte=year, last_year__gte=year)
+    if level:
+        rows = rows.filter(level=level)
+    latest: dict[tuple[str, str], CriteriaSetVersion] = {}
+    for row in rows.order_by("code", "level", "version"):
+        latest[(row.code, row.level)] = row
+    return list(latest.values())
+
+
+def set_version_get(*, code: str, level: str, year: int | None = None) -> CriteriaSetVersion:
+    """Return the version of set `code` at `level` in force in `year` (latest if no year)."""
+    rows = CriteriaSetVersion.objects.filter(code=code, level=level, active=True)
+    if year is not None:
+        rows = rows.filter(first_year__lte=year, last_year__gte=year)
+    found = rows.order_by("-version").first()
+    if found is None:
+        raise NotFound(
+            Problem(
+                _("No criteria set “%(code)s” at level %(level)s for %(year)s.")
+                % {"code": code, "level": level, "year": year or "–"},
+                Location(field="set"),
+            )
+        )
+    return found
+
+
+def unit_refs(units: Iterable[Unit]) -> list[UnitRef]:
+    return [
+        UnitRef(u.pk, u.code, u.level, u.parent_id if u.level == UnitLevel.VILLAGE else u.pk)  # type: ignore[arg-type]
+        for u in units
+    ]
+
+
+def regions_for(*, commune_ids: Iterable[int], year: int) -> dict[int, str]:
+    """Return each commune's region in `year`: the period in force, else the latest before it.
+
+    Where no period has started by `year` the region is unknown ("") and thresholds fall to
+    the criterion's default.
+    """
+    found: dict[int, str] = {}
+    rows = UnitClassification.objects.filter(
+        unit_id__in=list(commune_ids),
+        scheme=ClassificationScheme.COMMUNE_REGION,
+        start_year__lte=year,
+    ).order_by("unit_id", "start_year")
+    for row in rows.values("unit_id", "value"):
+        found[row["unit_id"]] = row["value"]
+    return found
+
+
+def classes_for(*, commune_ids: Iterable[int], year: int) -> dict[int, str]:
+    """Return "especially_difficult" for communes on a program's list at the end of `year`."""
+    on = date(year, 12, 31)
+    rows = ProgramCommune.objects.filter(
+        commune_id__in=list(commune_ids), valid_from__lte=on
+    ).exclude(valid_to__lt=on)
+    return {
+        commune_id: ESPECIALLY_DIFFICULT_CLASS
+        for commune_id in rows.values_list("commune_id", flat=True)
+    }
+
+
+def facts_table(
+    *,
+    criteria_set: CriteriaSet,
+    units: Sequence[Unit],
+    year: int,
+    extra: dict[str, dict[int, float | None]] | None = None,
+) -> tuple[FactsTable, list[Unit]]:
+    """Return the facts `criteria_set` reads for `units` in `year`, with region and class."""
+    refs = unit_refs(units)
+    names = needed_facts(criteria_set)
+    loaded = fact_registry.load_facts(units=refs, year=year, names=names)
+    loaded.update(extra or {})
+    assessed = [n.removeprefix("assessed.") for n in names if n.startswith("assessed.")]
+    if assessed:
+        for name in names:
+            if name.startswith("assessed."):
+                loaded.setdefault(name, {})
+        for row in ManualAssessment.objects.filter(
+            unit_id__in=[r.id for r in refs],
+            year=year,
+            set_code=criteria_set.code,
+            criterion_code__in=assessed,
+        ).values("unit_id", "criterion_code", "met"):
+            loaded[f"assessed.{row['criterion_code']}"][row["unit_id"]] = float(row["met"])
+    commune_ids = {r.commune_id for r in refs}
+    regions = regions_for(commune_ids=commune_ids, year=year)
+    classes = classes_for(commune_ids=commune_ids, year=year)
+    ids = [r.id for r in refs]
+    columns = {
+        name: np.array(
+            [np.nan if (v := loaded.get(name, {}).get(i)) is None else float(v) for i in ids],
+            dtype=np.float64,
+        )
+        for name in names
+    }
+    table = FactsTable(
+        [r.code for r in refs],
+        columns,
+        np.array([regions.get(r.commune_id, "") for r in refs], dtype=object),
+        np.array([classes.get(r.commune_id, "") for r in refs], dtype=object),
+    )
+    return table, list(units)
+
+
+def villages_of(communes: Sequence[Unit]) -> list[Unit]:
+    return list(Unit.objects.filter(parent__in=communes, level=UnitLevel.VILLAGE).order_by("path"))
+
+
+def evaluate_units(
+    *, criteria_set: CriteriaSet, units: Sequence[Unit], year: int
+) -> tuple[Evaluation, FactsTable]:
+    """Evaluate `criteria_set` over `units` in `year`; a commune set rolls up its village set."""
+    extra = None
+    if criteria_set.village_set:
+        village_version = set_version_get(
+            code=criteria_set.village_set, level=Level.VILLAGE, year=year
+        )
+        village_set = village_version.as_set()
+        villages = villages_of(units)
+        village_eval, _table = evaluate_units(criteria_set=village_set, units=villages, year=year)
+        extra = {
+            ROLLUP_FACT: rollup_percent(
+                list(village_eval.outcomes), [v.parent_id for v in villages], [u.pk for u in units]
+            )
+        }
+    table, _units = facts_table(criteria_set=criteria_set, units=units, year=year, extra=extra)
+    return evaluate_many(criteria_set, table), table
+
+
+def units_for(
+    *,
+    level: str,
+    year: int,
+    program: Program | None = None,
+    scope: UnitScope = EVERYTHING,
+    communes: Sequence[Unit] | None = None,
+) -> list[Unit]:
+    """Return the units a set of `level` is evaluated over: a program's communes, or all."""
+    if communes is None:
+        if program is not None:
+            on = date(year, 12, 31)
+            ids = (
+                ProgramCommune.objects.filter(program=program, valid_from__lte=on)
+                .exclude(valid_to__lt=on)
+                .values("commune_id")
+            )
+            commune_qs = Unit.objects.filter(pk__in=ids)
+        else:
+            commune_qs = Unit.objects.filter(level=UnitLevel.COMMUNE)
+        communes = list(scope.filter(commune_qs).order_by("path"))
+    if level == Level.COMMUNE:
+        return list(communes)
+    return list(
+        scope.filter(Unit.objects.filter(parent__in=communes, level=UnitLevel.VILLAGE)).order_by(
+            "path"
+        )
+    )
+
+
+def assessment_list_for(
+    *, scope: UnitScope, set_version: CriteriaSetVersion, year: int | None = None
+) -> QuerySet[Assessment]:
+    rows = Assessment.objects.filter(set_version=set_version)
+    if year is not None:
+        rows = rows.filter(year=year)
+    return scope.filter(rows, "unit_path").select_related("unit")
