@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
@@ -55,12 +54,13 @@ COMPARISONS: dict[str, Callable[[Any, Any], Any]] = {
 MAX_LENGTH = 2000
 
 
-@dataclass(frozen=True)
 class ParseError(ValueError):
     """A formula that does not parse: what was found and at which character (1-based)."""
 
-    found: str
-    position: int
+    def __init__(self, found: str, position: int) -> None:
+        super().__init__(found, position)
+        self.found = found
+        self.position = position
 
     def __str__(self) -> str:
         return f"{self.found!r} at {self.position}"
