@@ -22,6 +22,7 @@ from ketnghia.criteria.rules import (
     needed_facts,
     rollup_percent,
 )
+from ketnghia.criteria.sets import builtin_sets, set_for
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
 from ketnghia.programs.models import Program, ProgramCommune
 
@@ -54,6 +55,26 @@ def set_version_get(*, code: str, level: str, year: int | None = None) -> Criter
             )
         )
     return found
+
+
+def criteria_set_get(*, code: str, level: str, year: int | None = None) -> CriteriaSet:
+    """Return the set in force: the stored version, else the shipped file of that code."""
+    try:
+        return set_version_get(code=code, level=level, year=year).as_set()
+    except NotFound:
+        if CriteriaSetVersion.objects.filter(code=code, level=level).exists():
+            raise
+        return set_for(builtin_sets(), code=code, level=level, year=year)
+
+
+def criteria_sets_list() -> list[CriteriaSet]:
+    """Return every set version known: the stored ones, and shipped files not stored yet."""
+    stored = {(v.code, v.level, v.version): v.as_set() for v in CriteriaSetVersion.objects.all()}
+    for criteria_set in builtin_sets().values():
+        stored.setdefault(
+            (criteria_set.code, criteria_set.level, criteria_set.version), criteria_set
+        )
+    return [stored[key] for key in sorted(stored)]
 
 
 def unit_refs(units: Iterable[Unit]) -> list[UnitRef]:

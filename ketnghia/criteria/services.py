@@ -387,9 +387,17 @@ _FIELDS = ("outcome", "met_count", "counted", "failing", "details", "inputs", "u
 
 
 def assessments_store(
-    *, version: CriteriaSetVersion, units: Sequence[Unit], year: int, actor: Any = None
+    *,
+    version: CriteriaSetVersion,
+    units: Sequence[Unit],
+    year: int,
+    actor: Any = None,
+    history: bool = True,
 ) -> dict[str, int]:
-    """Evaluate `version` over `units` in `year` and store the results that changed."""
+    """Evaluate `version` over `units` in `year` and store the results that changed.
+
+    `history=False` is for generated data only (the demo), which keeps no history rows.
+    """
     evaluation, table = selectors.evaluate_units(
         criteria_set=version.as_set(), units=units, year=year
     )
@@ -407,10 +415,14 @@ def assessments_store(
             for f in _FIELDS:
                 setattr(old, f, getattr(row, f))
             update.append(old)
-    if create:
+    if create and history:
         bulk_create_with_history(create, Assessment, batch_size=500, default_user=actor)
-    if update:
+    elif create:
+        Assessment.objects.bulk_create(create, batch_size=500)
+    if update and history:
         bulk_update_with_history(update, Assessment, [*_FIELDS], batch_size=500, default_user=actor)
+    elif update:
+        Assessment.objects.bulk_update(update, [*_FIELDS], batch_size=500)
     return {
         "created": len(create),
         "updated": len(update),
