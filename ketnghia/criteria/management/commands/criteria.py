@@ -10,9 +10,11 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.accounts.models import User
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.criteria import selectors, services
 from ketnghia.criteria.domain import Level, Outcome
+from ketnghia.criteria.importing import infrastructure_import
 from ketnghia.poverty.management.commands._problems import fail
 from ketnghia.programs.selectors import program_get
 
@@ -25,6 +27,12 @@ class Command(BaseCommand):
         listing = sub.add_parser("sets", help=str(gettext_lazy("List the criteria sets.")))
         listing.add_argument("--json", action="store_true")
         sub.add_parser("sync", help=str(gettext_lazy("Store the shipped sets as versions.")))
+        load = sub.add_parser(
+            "import-infrastructure", help=str(gettext_lazy("Import commune infrastructure."))
+        )
+        load.add_argument("file")
+        load.add_argument("--dry-run", action="store_true")
+        load.add_argument("--actor", metavar="USERNAME")
         evaluate = sub.add_parser(
             "evaluate", help=str(gettext_lazy("Evaluate a set for one year."))
         )
@@ -36,7 +44,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            getattr(self, f"_{options['action']}")(options)
+            getattr(self, "_" + options["action"].replace("-", "_"))(options)
         except KetnghiaError as error:
             raise fail(self, error) from None
 
@@ -68,6 +76,21 @@ class Command(BaseCommand):
     def _sync(self, options: dict[str, Any]) -> None:
         for key, what in services.criteria_sets_sync().items():
             self.stdout.write(f"{key}\t{what}")
+
+    def _import_infrastructure(self, options: dict[str, Any]) -> None:
+        actor = User.objects.get(username=options["actor"]) if options["actor"] else None
+        report = infrastructure_import(
+            path=options["file"], dry_run=options["dry_run"], actor=actor
+        )
+        self.stdout.write(
+            _("%(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
+            % {
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            }
+        )
 
     def _evaluate(self, options: dict[str, Any]) -> None:
         year, level = options["year"], options["level"]
