@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ketnghia.accounts.api import MeApi
 from ketnghia.census import api as census_api
+from ketnghia.criteria import api as criteria_api
 from ketnghia.core.gate import gate
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
@@ -69,6 +70,12 @@ urlpatterns = [
         "census/<str:commune>/<int:year>/revise/",
         census_api.RoundReviseApi.as_view(),
         name="census_round_revise",
+    ),
+    path("criteria/sets/", criteria_api.CriteriaSetListApi.as_view(), name="criteria_set_list"),
+    path(
+        "criteria/<str:code>/<str:level>/<int:year>/",
+        criteria_api.AssessmentListApi.as_view(),
+        name="criteria_assessment_list",
     ),
     path(
         "households/<str:commune>/<str:code>/",

@@ -14,7 +14,12 @@ from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.criteria import facts as fact_registry
 from ketnghia.criteria.domain import ROLLUP_FACT, CriteriaSet, Level
 from ketnghia.criteria.facts import UnitRef
-from ketnghia.criteria.models import Assessment, CriteriaSetVersion, ManualAssessment
+from ketnghia.criteria.models import (
+    Assessment,
+    CommuneInfrastructure,
+    CriteriaSetVersion,
+    ManualAssessment,
+)
 from ketnghia.criteria.rules import (
     Evaluation,
     FactsTable,
@@ -219,3 +224,134 @@ def assessment_list_for(
     if year is not None:
         rows = rows.filter(year=year)
     return scope.filter(rows, "unit_path").select_related("unit")
+
+
+# --- pages ----------------------------------------------------------------------------------
+
+
+def years_with_results(*, code: str) -> list[int]:
+    """Return the years that have stored results of set `code`, newest first."""
+    return sorted(
+        set(Assessment.objects.filter(set_version__code=code).values_list("year", flat=True)),
+        reverse=True,
+    )
+
+
+def set_codes() -> list[str]:
+    return sorted(
+        set(CriteriaSetVersion.objects.filter(active=True).values_list("code", flat=True))
+    )
+
+
+def stored_results(
+    *, scope: UnitScope, code: str, level: str, year: int, units: Sequence[Unit] | None = None
+) -> tuple[CriteriaSet | None, dict[int, Assessment]]:
+    """Return the set in force and its stored results by unit id (inside `scope`)."""
+    try:
+        version = set_version_get(code=code, level=level, year=year)
+    except NotFound:
+        return None, {}
+    rows = assessment_list_for(scope=scope, set_version=version, year=year)
+    if units is not None:
+        rows = rows.filter(unit__in=units)
+    return version.as_set(), {row.unit_id: row for row in rows}
+
+
+def village_progress(*, scope: UnitScope, village: Unit, code: str) -> list[Assessment]:
+    """Return a village's stored results of set `code`, year by year."""
+    rows = Assessment.objects.filter(
+        unit=village, set_version__code=code, set_version__level=Level.VILLAGE
+    ).select_related("set_version")
+    return list(scope.filter(rows, "unit_path").order_by("year"))
+
+
+def province_counts(
+    *, scope: UnitScope, code: str, year: int, program: Program | None
+) -> dict[str, list[dict[str, object]]]:
+    """Return villages and communes meeting (or basically meeting) by district and by group.
+
+    Groups: the program's key communes, its other communes, communes outside it. Read from
+    the stored results (maintained when inputs change), never recomputed here.
+    """
+    on = date(year, 12, 31)
+    members: dict[int, bool] = {}
+    if program is not None:
+        rows = ProgramCommune.objects.filter(program=program, valid_from__lte=on).exclude(
+            valid_to__lt=on
+        )
+        members = dict(rows.values_list("commune_id", "is_key"))
+    totals: dict[tuple[str, str], dict[str, object]] = {}
+
+    def bucket(kind: str, key: str, label: str) -> dict[str, object]:
+        return totals.setdefault(
+            (kind, key),
+            {
+                "key": key,
+                "label": label,
+                "villages": 0,
+                "villages_meeting": 0,
+                "communes": 0,
+                "communes_meeting": 0,
+            },
+        )
+
+    for level in (Level.VILLAGE, Level.COMMUNE):
+        try:
+            version = set_version_get(code=code, level=level, year=year)
+        except NotFound:
+            continue
+        rows = assessment_list_for(scope=scope, set_version=version, year=year).values(
+            "unit__parent_id",
+            "unit_id",
+            "unit__parent__parent__code",
+            "unit__parent__parent__name",
+            "unit__parent__code",
+            "unit__parent__name",
+            "outcome",
+        )
+        for row in rows:
+            if level == Level.VILLAGE:
+                commune_id = row["unit__parent_id"]
+                district = (row["unit__parent__parent__code"], row["unit__parent__parent__name"])
+            else:
+                commune_id = row["unit_id"]
+                district = (row["unit__parent__code"], row["unit__parent__name"])
+            group = (
+                "key"
+                if members.get(commune_id)
+                else "program"
+                if commune_id in members
+                else "outside"
+            )
+            good = row["outcome"] != "not_met"
+            for kind, key, label in (
+                ("district", district[0], district[1]),
+                ("group", group, group),
+            ):
+                target = bucket(kind, key, label)
+                noun = "villages" if level == Level.VILLAGE else "communes"
+                target[noun] = int(target[noun]) + 1  # type: ignore[call-overload]
+                target[f"{noun}_meeting"] = int(target[f"{noun}_meeting"]) + good  # type: ignore[call-overload]
+    order = {"key": 0, "program": 1, "outside": 2}
+    return {
+        "districts": sorted(
+            (v for (k, _), v in totals.items() if k == "district"), key=lambda v: str(v["key"])
+        ),
+        "groups": sorted(
+            (v for (k, _), v in totals.items() if k == "group"), key=lambda v: order[str(v["key"])]
+        ),
+    }
+
+
+def infrastructure_list_for(
+    *, scope: UnitScope, year: int
+) -> list[tuple[Unit, CommuneInfrastructure | None]]:
+    """Return the communes in scope that have infrastructure rows in some year, with `year`'s."""
+    rows = scope.filter(
+        CommuneInfrastructure.objects.filter(year=year), "unit_path"
+    ).select_related("commune")
+    return sorted(((row.commune, row) for row in rows), key=lambda pair: pair[0].path)
+
+
+def infrastructure_years() -> list[int]:
+    return sorted(set(CommuneInfrastructure.objects.values_list("year", flat=True)), reverse=True)
