@@ -60,7 +60,25 @@ class CriteriaSetVersionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
         return fields
 
 
-class VillageFactsAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+class _RefreshingAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """An input edited in the admin refreshes the stored results, as the services do."""
+
+    unit_field = "unit"
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        services.assessments_refresh(
+            units=[getattr(obj, self.unit_field)], year=obj.year, actor=request.user
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        unit, year = getattr(obj, self.unit_field), obj.year
+        super().delete_model(request, obj)
+        services.assessments_refresh(units=[unit], year=year, actor=request.user)
+
+
+class VillageFactsAdmin(_RefreshingAdmin):
+    unit_field = "village"
     unit_path_field = "unit_path"
     list_display = [
         "village",
@@ -74,7 +92,8 @@ class VillageFactsAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     raw_id_fields = ["village"]
 
 
-class CommuneInfrastructureAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+class CommuneInfrastructureAdmin(_RefreshingAdmin):
+    unit_field = "commune"
     unit_path_field = "unit_path"
     list_display = [
         "commune",
@@ -88,7 +107,7 @@ class CommuneInfrastructureAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     raw_id_fields = ["commune"]
 
 
-class ManualAssessmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+class ManualAssessmentAdmin(_RefreshingAdmin):
     unit_path_field = "unit_path"
     list_display = [
         "unit",
