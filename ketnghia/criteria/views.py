@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, reaches
 from ketnghia.criteria import exports, selectors, services
-from ketnghia.criteria.domain import Level
-from ketnghia.criteria.forms import InfrastructureForm, VillageFactsForm
+from ketnghia.criteria.domain import Kind, Level
+from ketnghia.criteria.forms import InfrastructureForm, ManualAssessmentForm, VillageFactsForm
 from ketnghia.criteria.models import CommuneInfrastructure, VillageFacts
 from ketnghia.criteria.providers import VILLAGE_FACT_FIELDS
 from ketnghia.criteria.services import INFRASTRUCTURE_FIELDS
@@ -267,3 +267,47 @@ def infrastructure(request: HttpRequest) -> HttpResponse:
         "section": "criteria",
     }
     return render(request, "criteria/infrastructure.html", context)
+
+
+@gate("units.edit")
+def manual_assessment(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Record an assessed criterion of a village or commune, with its evidence."""
+    try:
+        unit = unit_get_for(scope=request.scope, code=code)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    level = {UnitLevel.VILLAGE: Level.VILLAGE, UnitLevel.COMMUNE: Level.COMMUNE}.get(unit.level)
+    set_code = request.GET.get("set") or request.POST.get("set") or DEFAULT_SET
+    try:
+        criteria_set = selectors.criteria_set_get(code=set_code, level=str(level), year=year)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    choices = [
+        (c.code, f"{c.code} — {c.text}") for c in criteria_set.criteria if c.kind == Kind.ASSESSED
+    ]
+    if not choices:
+        raise Http404(_("This set has no assessed criterion."))
+    form = ManualAssessmentForm(request.POST or None, criteria=choices)
+    back = (
+        reverse("criteria:village", args=[unit.code])
+        if level == Level.VILLAGE
+        else reverse("criteria:commune", args=[unit.code]) + f"?year={year}"
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.manual_assessment_record(
+                    unit=unit, year=year, set_code=set_code, actor=request.user, **form.cleaned_data
+                )
+            except InvalidInput as error:
+                for problem in error.problems:
+                    field = (
+                        problem.location.field if problem.location.field in form.fields else None
+                    )
+                    form.add_error(field, str(problem.message))
+            else:
+                return redirect(back)
+        status = 400
+    context = {"form": form, "unit": unit, "year": year, "back": back, "set_code": set_code}
+    return render(request, "criteria/edit.html", context, status=status)

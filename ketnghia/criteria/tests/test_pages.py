@@ -145,3 +145,19 @@ def test_the_api_lists_sets_and_results(approved, users, client):
     ).json()
     results = rows["results"] if isinstance(rows, dict) else rows
     assert [r["unit"] for r in results] == ["23500-01", "23500-02", "23500-03"]
+
+
+def test_an_assessment_without_evidence_is_refused_beside_the_form(approved, users, client):
+    client.force_login(users.commune_officer)
+    village = approved.villages[0]
+    url = reverse("criteria:manual_assessment", args=[village.code, 2015]) + "?set=nvv-example"
+    form = {
+        "criterion_code": "cultural_village",
+        "met": "on",
+        "assessor_name": "Y Hoa",
+        "assessed_on": "01/12/2015",
+    }
+    assert client.post(url, {**form, "evidence": "  "}).status_code == 400
+    assert client.post(url, {**form, "evidence": "Quyết định công nhận số 12"}).status_code == 302
+    page = client.get(reverse("criteria:village", args=[village.code]))
+    assert 'data-outcome="meets"' in page.content.decode()
