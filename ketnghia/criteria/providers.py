@@ -11,12 +11,11 @@ from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, Q
 
-from ketnghia.census.models import CensusEntry, Status
-from ketnghia.census.selectors import official_rounds
+from ketnghia.census.models import CensusEntry, CensusRound, Status
+from ketnghia.census.selectors import APPROVED_STATES
 from ketnghia.criteria.domain import Level
 from ketnghia.criteria.facts import Fact, UnitRef
 from ketnghia.criteria.models import ROAD_SCORES, CommuneInfrastructure, Road, VillageFacts
-from ketnghia.geo.models import Unit
 
 BOTH = (Level.VILLAGE, Level.COMMUNE)
 Values = dict[str, dict[int, float | None]]
@@ -57,9 +56,18 @@ class CensusFacts:
 
     def load(self, *, units: Sequence[UnitRef], year: int) -> Values:
         commune_ids = {u.commune_id for u in units}
-        rounds = official_rounds(communes=list(Unit.objects.filter(pk__in=commune_ids)))
-        round_ids = [r.pk for (commune_id, y), r in rounds.items() if y == year]
-        by_round = {r.pk: commune_id for (commune_id, y), r in rounds.items() if y == year}
+        # The official round of each commune: its latest approved revision of the year.
+        official: dict[int, int] = {}
+        for round_id, commune_id in (
+            CensusRound.objects.filter(
+                commune_id__in=commune_ids, year=year, state__in=APPROVED_STATES
+            )
+            .order_by("commune_id", "revision")
+            .values_list("id", "commune_id")
+        ):
+            official[commune_id] = round_id
+        round_ids = list(official.values())
+        by_round = {round_id: commune_id for commune_id, round_id in official.items()}
         rows = (
             CensusEntry.objects.filter(round_id__in=round_ids)
             .values("round_id", "village_code")
