@@ -40,7 +40,7 @@ def _choices(request: HttpRequest) -> dict[str, Any]:
     code = request.GET.get("set") or (
         DEFAULT_SET if DEFAULT_SET in codes else (codes[0] if codes else "")
     )
-    if code not in codes:
+    if codes and code not in codes:
         raise Http404(_("Unknown criteria set."))
     years = selectors.years_with_results(code=code)
     try:

@@ -161,3 +161,9 @@ def test_an_assessment_without_evidence_is_refused_beside_the_form(approved, use
     assert client.post(url, {**form, "evidence": "Quyết định công nhận số 12"}).status_code == 302
     page = client.get(reverse("criteria:village", args=[village.code]))
     assert 'data-outcome="meets"' in page.content.decode()
+
+
+def test_the_overview_answers_before_any_set_is_stored(tree, users, client):
+    client.force_login(users.province_viewer)
+    response = client.get(reverse("criteria:overview"))
+    assert response.status_code == 200 and "data-district" not in response.content.decode()
