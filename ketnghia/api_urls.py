@@ -5,8 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from ketnghia.accounts.api import MeApi
 from ketnghia.census import api as census_api
-from ketnghia.criteria import api as criteria_api
 from ketnghia.core.gate import gate
+from ketnghia.criteria import api as criteria_api
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
 
