@@ -30,6 +30,7 @@ class ManualAssessmentForm(forms.Form):
     criterion_code = forms.ChoiceField(label=_("criterion"))
     met = forms.BooleanField(label=_("met"), required=False)
     evidence = forms.CharField(label=_("evidence"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence_file = forms.FileField(label=_("evidence file"), required=False)
     assessor_name = forms.CharField(label=_("assessed by"), max_length=150)
     assessed_on = forms.DateField(label=_("assessed on"), input_formats=["%d/%m/%Y", "%Y-%m-%d"])
 

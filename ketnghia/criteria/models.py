@@ -237,6 +237,14 @@ class ManualAssessment(models.Model):
     assessor_name = models.CharField(_("assessed by"), max_length=150)
     assessed_on = models.DateField(_("assessed on"))
     evidence = models.TextField(_("evidence"))
+    evidence_file = models.ForeignKey(
+        "core.Attachment",
+        verbose_name=_("evidence file"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
 
     history = HistoricalRecords()

@@ -12,10 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.criteria import selectors
@@ -298,8 +300,13 @@ def manual_assessment_record(
     assessor_name: str,
     assessed_on: dt.date,
     actor: Any,
+    evidence_file: UploadedFile | None = None,
 ) -> ManualAssessment:
-    """Record a person's assessment of an assessed criterion, with evidence; refresh results."""
+    """Record a person's assessment of an assessed criterion, with evidence; refresh results.
+
+    The evidence is a text (a reference, a decision number) and, optionally, a file stored
+    through `core.attachments` (checked by content before anything is written).
+    """
     problems: list[Problem] = []
     if not (evidence or "").strip():
         problems.append(
@@ -320,6 +327,15 @@ def manual_assessment_record(
         )
     if problems:
         raise InvalidInput(problems)
+    stored = None
+    if evidence_file is not None:
+        stored = attachment_store(
+            uploaded_file=evidence_file,
+            actor=actor,
+            unit_path=unit.path,
+            purpose="criteria_evidence",
+            field="evidence_file",
+        )
     row = ManualAssessment.objects.filter(
         unit=unit, year=year, set_code=set_code, criterion_code=criterion_code
     ).first()
@@ -333,6 +349,8 @@ def manual_assessment_record(
         assessed_on,
     )
     row.assessor = actor if getattr(actor, "pk", None) else None
+    if stored is not None:
+        row.evidence_file = stored
     save_by(row, actor)
     assessments_refresh(units=[unit], year=year, actor=actor)
     return row

@@ -287,7 +287,7 @@ def manual_assessment(request: HttpRequest, code: str, year: int) -> HttpRespons
     ]
     if not choices:
         raise Http404(_("This set has no assessed criterion."))
-    form = ManualAssessmentForm(request.POST or None, criteria=choices)
+    form = ManualAssessmentForm(request.POST or None, request.FILES or None, criteria=choices)
     back = (
         reverse("criteria:village", args=[unit.code])
         if level == Level.VILLAGE

@@ -167,3 +167,33 @@ def test_the_overview_answers_before_any_set_is_stored(tree, users, client):
     client.force_login(users.province_viewer)
     response = client.get(reverse("criteria:overview"))
     assert response.status_code == 200 and "data-district" not in response.content.decode()
+
+
+def test_an_assessment_keeps_its_evidence_file_and_refuses_a_disguised_one(
+    approved, users, client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ketnghia.criteria.models import ManualAssessment
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users.commune_officer)
+    url = (
+        reverse("criteria:manual_assessment", args=[approved.villages[0].code, 2015])
+        + "?set=nvv-example"
+    )
+    form = {
+        "criterion_code": "cultural_village",
+        "met": "on",
+        "assessor_name": "Y Hoa",
+        "assessed_on": "01/12/2015",
+        "evidence": "QĐ 12",
+    }
+    fake = SimpleUploadedFile("bien-ban.pdf", b"not a pdf at all")
+    assert client.post(url, {**form, "evidence_file": fake}).status_code == 400
+    assert not ManualAssessment.objects.exists()
+    pdf = SimpleUploadedFile(
+        "bien-ban.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    )
+    assert client.post(url, {**form, "evidence_file": pdf}).status_code == 302
+    assert ManualAssessment.objects.get().evidence_file.original_name == "bien-ban.pdf"
