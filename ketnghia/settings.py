@@ -101,6 +101,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Content-Security-Policy, and Cache-Control: no-store for signed-in users.
+    "ketnghia.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -206,17 +208,47 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# A workbook sheet whose values reach beyond this many cells (rows × columns from A1) is
+# refused before it is read (imports.readers.extent).
+KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "25000000"))
+# Web uploads are imported in a child process with this address-space limit (MB), so no
+# file can take the web server or the task worker down; tests import in-process.
+KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)
+KETNGHIA_IMPORT_WORKER_MEMORY_MB = int(os.environ.get("KETNGHIA_IMPORT_WORKER_MEMORY_MB", "3072"))
+KETNGHIA_IMPORT_WORKER_TIMEOUT = int(os.environ.get("KETNGHIA_IMPORT_WORKER_TIMEOUT", "3600"))
 # An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
 KETNGHIA_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
+# A working day by default; commune and district officers' sessions also end when the browser
+# closes (`accounts.sessions`), since they often share office computers.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_HTTPONLY = True
+# HSTS and the HTTP→HTTPS redirect are the reverse proxy's job (README, settings table);
+# they can still be turned on here.
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0"))
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if _env_bool("KETNGHIA_BEHIND_PROXY", False) else None
+)
+# Scripts from the site only (no inline script, no eval); styles may be inline (Swagger UI,
+# Bootstrap's progress bars), images may be data: URIs (Swagger UI, the admin's icons).
+KETNGHIA_CSP = os.environ.get(
+    "KETNGHIA_CSP",
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'",
+)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
+    # JSON only in production; the browsable API while developing (DEBUG).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"]
+    + (["rest_framework.renderers.BrowsableAPIRenderer"] if DEBUG else []),
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",

@@ -67,7 +67,14 @@ class BootstrapForm(forms.Form):
                 widget.attrs["aria-invalid"] = "true"
 
     def add_problems(self, error: KetnghiaError) -> None:
-        """Show a service's problems on the fields they name, the others above the form."""
+        """Show a service's problems on the fields they name, the others above the form.
+
+        Works on an unbound form too (a write that takes no data, such as a revision), which
+        Django's `add_error` alone would fail on.
+        """
+        if not self.is_bound:
+            self.full_clean()  # an unbound form gets its (empty) error list here
+            self.cleaned_data = {}
         for problem in error.problems:
             field = problem.location.field
             self.add_error(field if field in self.fields else None, str(problem.message))

@@ -459,7 +459,7 @@ def _in_export_terms(error: InvalidInput, file_name: str, headers: dict[str, str
             location = replace(location, column=f"{letters} ({headers[letters]})")
             problem = replace(problem, location=location)
         problems.append(problem)
-    return InvalidInput(problems)
+    return InvalidInput(problems, count=error.count)
 
 
 def odk_import(

@@ -38,7 +38,11 @@ from ketnghia.census.forms import (
 from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.models import CensusRound, RoundState, Status
 from ketnghia.census.rules import Transition, poverty_rate
-from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
+from ketnghia.census.tasks import (
+    census_import_enqueue,
+    census_import_job_check,
+    census_import_job_errors_workbook,
+)
 from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
@@ -602,7 +606,7 @@ def _job_or_404(request: HttpRequest, census_round: CensusRound, pk: int) -> Any
 def import_progress(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
     """Return one upload's progress bar and, once it ends, its report (htmx polls every second)."""
     census_round = _round_or_404(request, commune, year)
-    found = _job_or_404(request, census_round, job)
+    found = census_import_job_check(job=_job_or_404(request, census_round, job))
     context = {"round": census_round, "commune": census_round.commune, "job": found}
     return render(request, "census/_import_job.html", context)
 

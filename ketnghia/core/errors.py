@@ -69,12 +69,17 @@ class Problem:
 class KetnghiaError(Exception):
     """Base of every domain error; carries one or more problems, nothing is written."""
 
-    def __init__(self, problems: Iterable[Problem] | Problem | str) -> None:
+    def __init__(
+        self, problems: Iterable[Problem] | Problem | str, *, count: int | None = None
+    ) -> None:
         if isinstance(problems, Problem):
             problems = [problems]
         elif isinstance(problems, str) or not isinstance(problems, Iterable):
             problems = [Problem(force_str(problems))]
         self.problems: list[Problem] = list(problems)
+        # How many problems were found: more than listed when a long list was cut (its
+        # last item then says how many were left out).
+        self.count: int = len(self.problems) if count is None else count
         super().__init__("; ".join(str(p) for p in self.problems))
 
 

@@ -1,11 +1,14 @@
-"""Language choice: Vietnamese unless the user picked another language with the switch."""
+"""Language choice (Vietnamese first) and the security headers of every response."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 
 class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
@@ -23,3 +26,28 @@ class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SecurityHeadersMiddleware:
+    """Headers every page needs: a Content-Security-Policy, and no caching of personal data.
+
+    `Cache-Control: no-store` goes on every response to a signed-in user (static files are
+    served before this middleware, by WhiteNoise, and keep their long cache): the simplest
+    rule that cannot miss a page, an export or an API answer carrying personal data. The CSP
+    (`KETNGHIA_CSP`) allows scripts from the site itself only, so an injected script does not
+    run; the pages, htmx, Swagger UI and the admin carry no inline script.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        policy = settings.KETNGHIA_CSP
+        if policy and "Content-Security-Policy" not in response:
+            response["Content-Security-Policy"] = policy
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store"
+            patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,15 +1,38 @@
+from typing import Any
+
+from django.forms import ModelForm
+from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
+from ketnghia.core.errors import Problem
+from ketnghia.geo import services
 from ketnghia.geo.models import Succession, Unit, UnitClassification
 
 
 class UnitAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """Units of the province; a new parent moves the whole subtree (`geo.services.unit_move`)."""
+
     unit_path_field = "path"
     list_display = ["code", "name", "level", "kind", "is_urban", "parent", "valid_from", "valid_to"]
     list_filter = ["level", "kind", "is_urban"]
     search_fields = ["code", "name", "search_name"]
     raw_id_fields = ["parent"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A unit's code is its national identity: a new code is a new unit.
+        return ["code"] if obj is not None else []
+
+    def write_paths(self, request: HttpRequest, obj: Any) -> list[tuple[str, str | None]]:
+        return []
+
+    def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
+        return super().write_problems(request, obj) + services.unit_write_problems(
+            unit=obj, actor=request.user
+        )
+
+    def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        services.unit_save(unit=obj, actor=request.user)
 
 
 class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -20,6 +43,8 @@ class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
 
 
 class SuccessionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """Successions between units of the province (across provinces: a superuser's work)."""
+
     unit_path_field = "old_unit__path"
     list_display = ["old_unit", "new_unit", "date", "share", "note"]
     raw_id_fields = ["old_unit", "new_unit"]

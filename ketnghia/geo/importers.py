@@ -29,6 +29,7 @@ from ketnghia.geo.models import (
     UnitClassification,
     UnitLevel,
 )
+from ketnghia.geo.services import paths_rewrite_below
 from ketnghia.imports import ImportReport
 from ketnghia.imports.readers import (
     CellError,
@@ -185,6 +186,7 @@ def villages_import(
         if to_create:
             bulk_create_with_history(to_create, Unit, batch_size=_BATCH, default_user=actor)
         if to_update:
+            stored = Unit.objects.in_bulk([unit.pk for unit in to_update])
             bulk_update_with_history(
                 to_update,
                 Unit,
@@ -192,6 +194,8 @@ def villages_import(
                 batch_size=_BATCH,
                 default_user=actor,
             )
+            # A village moved to another commune takes its households' paths along.
+            paths_rewrite_below([(stored[u.pk].path, u) for u in to_update], actor=actor)
     return report
 
 

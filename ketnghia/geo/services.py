@@ -15,8 +15,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.core import unit_paths
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
+from ketnghia.core.scoping import administer_problems, check_administers
 from ketnghia.geo import rules
 from ketnghia.geo.models import (
     KINDS_BY_LEVEL,
@@ -60,6 +62,19 @@ def national_code(level: str, number: int) -> str:
     return str(number).zfill(_CODE_WIDTH[level])
 
 
+def paths_rewrite_below(moved: list[tuple[str, Unit]], *, actor: Any) -> None:
+    """After a bulk update re-parented units (old path, unit), bring every path below in step.
+
+    The units themselves are already saved with their new path and history; what lies below
+    them (units, households, census rounds, …) is rewritten set-based, parents first.
+    """
+    for old_path, unit in sorted(moved, key=lambda item: len(item[0])):
+        if old_path and old_path != unit.path:
+            unit_paths.rewrite_prefix(
+                old_prefix=old_path, new_prefix=unit.path, actor=actor, skip=unit
+            )
+
+
 @dataclass
 class LoadReport:
     created: int = 0
@@ -79,6 +94,7 @@ def _upsert_level(
     """Create or update one level's units in bulk; return every unit of the rows by code."""
     existing = Unit.objects.in_bulk([code for code, *_ in rows], field_name="code")
     to_create, to_update = [], []
+    moved: list[tuple[str, Unit]] = []
     for code, name, kind, parent in rows:
         unit = existing.get(code)
         if unit is None:
@@ -94,6 +110,7 @@ def _upsert_level(
             to_create.append(unit)
             existing[code] = unit
         elif (unit.name, unit.kind, unit.parent_id) != (name, kind, parent.pk if parent else None):
+            moved.append((unit.path, unit))
             unit.name, unit.kind, unit.parent = name, kind, parent
             unit.set_derived_fields()
             to_update.append(unit)
@@ -113,6 +130,7 @@ def _upsert_level(
             batch_size=2000,
             default_user=actor,
         )
+        paths_rewrite_below(moved, actor=actor)
     report.created += len(to_create)
     report.updated += len(to_update)
     return existing
@@ -242,6 +260,8 @@ def unit_create(
             problems.append(Problem(message, Location(field="parent")))
     if valid_from and valid_to and valid_to < valid_from:
         problems.append(Problem(_("The unit ends before it begins."), Location(field="valid_to")))
+    if parent_unit is not None:
+        problems += administer_problems(actor=actor, paths=[("parent", parent_unit.path)])
     if problems:
         raise InvalidInput(problems)
     unit = Unit(
@@ -258,43 +278,101 @@ def unit_create(
     return unit
 
 
-@transaction.atomic
-def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
-    """Put `unit` under `new_parent` and rewrite the path of its whole subtree.
-
-    Refused: a parent of the wrong level, and a parent inside the unit's own subtree (which
-    would make a cycle of parents).
-    """
-    unit = _resolve(unit, field_name="unit")
-    parent = _resolve(new_parent, field_name="parent")
-    # Lock the subtree so a concurrent move cannot interleave with the path rewrite.
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    parent = Unit.objects.get(pk=parent.pk)
-    if rules.is_within(parent.path, unit.path):
-        raise InvalidInput(
+def unit_move_problems(*, unit: Unit, parent: Unit | None) -> list[Problem]:
+    """Return why `unit` cannot sit under `parent`: a cycle of parents, or the wrong level."""
+    if parent is not None and rules.is_within(parent.path, unit.path):
+        return [
             Problem(
                 _("Unit %(unit)s cannot be moved under %(parent)s: that unit lies inside it.")
                 % {"unit": unit.code, "parent": parent.code},
                 Location(field="parent"),
             )
-        )
-    if message := rules.parent_problem(unit.level, parent.level):
-        raise InvalidInput(Problem(message, Location(field="parent")))
+        ]
+    if message := rules.parent_problem(unit.level, parent.level if parent else None):
+        return [Problem(message, Location(field="parent"))]
+    return []
+
+
+def _unit_paths(unit: Unit) -> list[tuple[str, str | None]]:
+    """The paths a write of `unit` touches: its parent's (its own for a province)."""
+    if unit.parent is None:
+        return [("parent", f"/{unit.code}/")]
+    return [("parent", unit.parent.path)]
+
+
+@transaction.atomic
+def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
+    """Put `unit` under `new_parent` and rewrite every stored path of its subtree.
+
+    The paths of the units below it and of every row that stores a unit path
+    (`core.unit_paths.STORED_UNIT_PATHS`: households, census rounds, …) change in this
+    transaction, one UPDATE per column. Refused: a parent of the wrong level, a parent inside
+    the unit's own subtree (a cycle of parents), a unit or parent outside what the acting user
+    administers.
+    """
+    unit = _resolve(unit, field_name="unit")
+    parent = _resolve(new_parent, field_name="parent")
+    # Lock the unit so two moves of one subtree cannot interleave with the path rewrite.
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    parent = Unit.objects.get(pk=parent.pk)
+    check_administers(actor=actor, paths=[("unit", unit.path), ("parent", parent.path)])
+    if problems := unit_move_problems(unit=unit, parent=parent):
+        raise InvalidInput(problems)
     if unit.parent_id == parent.pk:
         return unit
     old_prefix = unit.path
     unit.parent = parent
     save_by(unit, actor)
-    descendants = list(
-        Unit.objects.select_for_update()
-        .filter(path__startswith=old_prefix)
-        .exclude(pk=unit.pk)
-        .order_by("path")
-    )
-    for descendant in descendants:
-        descendant.path = rules.moved_path(descendant.path, old_prefix, unit.path)
-    if descendants:
-        bulk_update_with_history(descendants, Unit, ["path"], batch_size=2000, default_user=actor)
+    unit_paths.rewrite_prefix(old_prefix=old_prefix, new_prefix=unit.path, actor=actor, skip=unit)
+    return unit
+
+
+def unit_write_problems(*, unit: Unit, actor: Any) -> list[Problem]:
+    """Return why `unit`, edited as a whole, cannot be saved by `actor` (empty when it can).
+
+    The code of a unit never changes (a new code is a new unit, with a succession); a new
+    parent must fit the level and not lie inside the unit; the unit must lie inside what the
+    acting user administers, before and after the change.
+    """
+    stored = Unit.objects.filter(pk=unit.pk).first() if unit.pk else None
+    problems = administer_problems(actor=actor, paths=_unit_paths(unit))
+    if stored is None:
+        if message := rules.parent_problem(unit.level, unit.parent.level if unit.parent else None):
+            problems.append(Problem(message, Location(field="parent")))
+        return problems
+    problems += administer_problems(actor=actor, paths=[("parent", stored.path)])
+    if stored.code != unit.code:
+        problems.append(
+            Problem(
+                _(
+                    "The code of a unit does not change: create the new unit and record a succession."
+                ),
+                Location(field="code"),
+            )
+        )
+    if stored.parent_id != unit.parent_id:
+        problems += unit_move_problems(unit=stored, parent=unit.parent)
+    elif stored.level != unit.level and (
+        message := rules.parent_problem(unit.level, unit.parent.level if unit.parent else None)
+    ):
+        problems.append(Problem(message, Location(field="level")))
+    return problems
+
+
+@transaction.atomic
+def unit_save(*, unit: Unit, actor: Any) -> Unit:
+    """Save a unit edited as a whole (the admin's form); a new parent goes through `unit_move`."""
+    stored = Unit.objects.select_for_update().filter(pk=unit.pk).first() if unit.pk else None
+    if problems := unit_write_problems(unit=unit, actor=actor):
+        raise InvalidInput(problems)
+    new_parent = unit.parent
+    moved = stored is not None and stored.parent_id != unit.parent_id
+    if moved:
+        unit.parent = stored.parent
+    save_by(unit, actor)
+    if moved and new_parent is not None:
+        unit_move(unit=unit, new_parent=new_parent, actor=actor)
+        unit.refresh_from_db()
     return unit
 
 

@@ -88,7 +88,7 @@ class _Problems:
                     % {"count": self.dropped}
                 )
             )
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, count=len(self.items) + self.dropped)
 
 
 class _Layout:

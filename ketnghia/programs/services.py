@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
+from ketnghia.core.scoping import administer_problems, stored_version
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.programs.rules import (
@@ -179,3 +180,47 @@ def program_communes_set(
     if not plan.is_empty:
         _apply(program=program, plan=plan, valid_from=valid_from, decision=decision, actor=actor)
     return plan
+
+
+def program_paths(program: Program) -> list[tuple[str, str | None]]:
+    """The units a program belongs to: the communes on its list (a new program has none)."""
+    if program.pk is None:
+        return []
+    return [
+        ("program", path)
+        for path in program.memberships.values_list("commune__path", flat=True).distinct()
+    ]
+
+
+def program_write_problems(*, program: Program, actor: Any) -> list[Problem]:
+    """Return why `actor` may not change `program`: a commune of its list outside their units."""
+    return administer_problems(actor=actor, paths=program_paths(program))
+
+
+@transaction.atomic
+def program_save(*, program: Program, actor: Any) -> Program:
+    """Save a program edited as a whole (the admin's form); history kept."""
+    if problems := program_write_problems(program=program, actor=actor):
+        raise InvalidInput(problems)
+    save_by(program, actor)
+    return program
+
+
+def program_commune_write_problems(*, membership: ProgramCommune, actor: Any) -> list[Problem]:
+    """Return why `actor` may not write `membership`: its commune and its program's communes."""
+    paths = [("commune", membership.commune.path if membership.commune_id else None)]
+    stored = stored_version(membership)
+    if isinstance(stored, ProgramCommune):
+        paths.append(("commune", stored.commune.path))
+    if membership.program_id is not None:
+        paths += program_paths(membership.program)
+    return administer_problems(actor=actor, paths=paths)
+
+
+@transaction.atomic
+def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCommune:
+    """Save one commune's place on a program list (the admin's form); history kept."""
+    if problems := program_commune_write_problems(membership=membership, actor=actor):
+        raise InvalidInput(problems)
+    save_by(membership, actor)
+    return membership

@@ -21,7 +21,7 @@ from ketnghia.census.importing import cells
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.core.text import fold
-from ketnghia.imports.readers import Chunk, ProblemList
+from ketnghia.imports.readers import Chunk, ProblemList, excel_error_message
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.rules import classify_many, income_problem
 
@@ -125,9 +125,17 @@ def check_chunk(
         codes = [code for index, code in enumerate(codes) if index not in skip]
     size = len(chunk)
     bad = bytearray(size)
+    # A cell holding an Excel error (#N/A, #DIV/0!) is refused with the error named, and
+    # only with that: its column's own check would call it empty or not a number.
+    errors = chunk.excel_errors()
+    for (index, key), error in sorted(errors.items()):
+        bad[index] = 1
+        problems.add(chunk.problem(index, key, excel_error_message(error)))
 
     def report(index: int, key: str, message: str) -> None:
         bad[index] = 1
+        if errors and (index, key) in errors:
+            return
         problems.add(chunk.problem(index, key, message))
 
     _check_codes(chunk, codes, context, report)

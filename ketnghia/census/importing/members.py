@@ -24,7 +24,14 @@ from ketnghia.core.personal_data import mask_personal_id
 from ketnghia.core.text import fold
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.households.models import Household, Member, Relation, Sex
-from ketnghia.imports.readers import CellError, Chunk, Column, ProblemList, header_key
+from ketnghia.imports.readers import (
+    CellError,
+    Chunk,
+    Column,
+    ProblemList,
+    excel_error_message,
+    header_key,
+)
 from ketnghia.imports.staging import StagingTable
 
 FULL_NAME = "full_name"
@@ -143,6 +150,7 @@ def check_member_chunk(
         return words[key]
 
     columns = {column.key: chunk.column(column.key) for column in MEMBER_COLUMNS}
+    errors = chunk.excel_errors()
     for index in range(len(chunk)):
         found: list[tuple[str, str]] = []
         code = _code(columns[cols.HOUSEHOLD_CODE][index])
@@ -197,6 +205,12 @@ def check_member_chunk(
             found.append(
                 (PERSONAL_ID, _("A personal ID number has 12 digits (9 on an old ID card)."))
             )
+        if errors:
+            # An Excel error (#N/A) is named as such, instead of its column's own message.
+            row_errors = {key: error for (at, key), error in errors.items() if at == index}
+            if row_errors:
+                found = [(key, message) for key, message in found if key not in row_errors]
+                found += [(key, excel_error_message(error)) for key, error in row_errors.items()]
         for key, message in found:
             problems.add(chunk.problem(index, key, message))
         if not found:

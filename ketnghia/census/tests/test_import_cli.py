@@ -84,6 +84,15 @@ def test_a_dry_run_creates_no_round(tree, census_file):
     assert not CensusRound.objects.exists() and not Household.objects.exists()
 
 
+def test_the_summary_names_statuses_in_vietnamese(tree, census_file):
+    with translation.override("vi"):
+        out, _err = run(
+            "import-census", str(census_file), "--commune", "23500", "--year", "2024", "--dry-run"
+        )
+    summary = out.splitlines()[1]
+    assert "hộ nghèo: 1" in summary and "near_poor" not in summary and "not_poor" not in summary
+
+
 def test_problems_go_to_stderr_one_per_line_and_exit_2(tree, tmp_path):
     path = write_csv(
         tmp_path / "sai.csv",

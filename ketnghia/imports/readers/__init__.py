@@ -10,13 +10,17 @@ One module a concern: `cells` (what a cell may hold), `header` (finding the head
 """
 
 from ketnghia.imports.readers.cells import (
+    EXCEL_ERROR_TEXTS,
     CellError,
+    ExcelError,
     cell_code,
     cell_date,
     cell_decimal,
     cell_fraction,
     cell_int,
     cell_text,
+    excel_error,
+    excel_error_message,
 )
 from ketnghia.imports.readers.csv_files import (
     CSV_SUFFIXES,
@@ -30,11 +34,13 @@ from ketnghia.imports.readers.xlsx_files import XLSX_SUFFIXES, workbook_sheets
 
 __all__ = [
     "CSV_SUFFIXES",
+    "EXCEL_ERROR_TEXTS",
     "MAX_PROBLEMS",
     "XLSX_SUFFIXES",
     "CellError",
     "Chunk",
     "Column",
+    "ExcelError",
     "ProblemList",
     "Row",
     "Table",
@@ -48,6 +54,8 @@ __all__ = [
     "csv_delimiter",
     "csv_encoding",
     "csv_records",
+    "excel_error",
+    "excel_error_message",
     "header_key",
     "open_table",
     "workbook_sheets",

@@ -12,12 +12,64 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ketnghia.core.text import AmbiguousNumber, parse_amount
 
 
 class CellError(ValueError):
     """A cell that cannot be read as the wanted type; the message is for the user."""
+
+
+class ExcelError(str):
+    """An Excel error value read from a workbook cell ("#N/A"); equal to its text."""
+
+
+# Excel's error values and what each means, for the message that refuses one. A CSV cell
+# holding exactly one of these texts is the same error, saved as text.
+EXCEL_ERRORS = {
+    "#N/A": gettext_noop("no value is available"),
+    "#DIV/0!": gettext_noop("a division by zero"),
+    "#VALUE!": gettext_noop("a value of the wrong type in a formula"),
+    "#REF!": gettext_noop("a reference to a cell that no longer exists"),
+    "#NAME?": gettext_noop("an unknown name in a formula"),
+    "#NUM!": gettext_noop("an invalid number"),
+    "#NULL!": gettext_noop("ranges that do not intersect"),
+    "#SPILL!": gettext_noop("a result that cannot spill into its cells"),
+    "#CALC!": gettext_noop("a calculation Excel cannot do"),
+    "#GETTING_DATA": gettext_noop("a value still being fetched"),
+}
+EXCEL_ERROR_TEXTS = frozenset(EXCEL_ERRORS)
+
+
+def excel_error(value: Any) -> str | None:
+    """Return the Excel error a cell holds ("#N/A"), None if it holds none."""
+    if isinstance(value, ExcelError):
+        return str(value)
+    if isinstance(value, str) and "#" in value[:8]:
+        text = value.strip().upper()
+        if text in EXCEL_ERROR_TEXTS:
+            return text
+    return None
+
+
+def excel_error_message(error: str) -> str:
+    """Return the message refusing a cell that holds the Excel error `error`."""
+    meaning = EXCEL_ERRORS.get(error)
+    if meaning is None:
+        return _(
+            "The cell holds the Excel error %(error)s; correct the formula or type the value."
+        ) % {"error": error}
+    return _(
+        "The cell holds the Excel error %(error)s (%(meaning)s); correct the formula or type "
+        "the value."
+    ) % {"error": error, "meaning": _(meaning)}
+
+
+def _refuse_error(value: Any) -> None:
+    error = excel_error(value)
+    if error is not None:
+        raise CellError(excel_error_message(error))
 
 
 def is_blank(value: Any) -> bool:
@@ -49,11 +101,13 @@ def cell_text(value: Any) -> str:
 
 def cell_code(value: Any) -> str:
     """Return a code cell as text; Excel's leading apostrophe (forcing text) is dropped."""
+    _refuse_error(value)
     return cell_text(value).lstrip("'").strip()
 
 
 def cell_int(value: Any) -> int:
     """Return a cell as an integer ("2016", 2016.0); CellError otherwise."""
+    _refuse_error(value)
     if isinstance(value, bool):
         raise CellError(_("Expected a whole number."))
     if isinstance(value, int):
@@ -73,6 +127,7 @@ def cell_decimal(value: Any) -> Decimal:
     comma is the decimal mark ("0,5", "1.234,5"); "1,234.5" and "1,234,567" are read as
     English; "1,500" is refused as ambiguous, with a message saying how to write it.
     """
+    _refuse_error(value)
     try:
         return parse_amount(value)
     except AmbiguousNumber as error:
@@ -104,6 +159,7 @@ _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 def cell_date(value: Any) -> dt.date:
     """Return a cell as a date: a spreadsheet date, "dd/mm/yyyy" (Vietnamese order) or ISO."""
+    _refuse_error(value)
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

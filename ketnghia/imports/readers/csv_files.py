@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -34,6 +35,17 @@ def csv_encoding(path: Path, name: str) -> str:
     """
     with path.open("rb") as handle:
         head = handle.read(READ_BLOCK)
+        utf16 = _utf16(head)
+        if utf16 is not None:
+            # Excel's "Unicode Text" (.txt): UTF-16 with a BOM, tab-separated.
+            if _decodes(path, utf16):
+                return utf16
+            raise InvalidInput(
+                Problem(
+                    _("The file's text encoding is not recognised; save it as CSV UTF-8."),
+                    Location(file=name),
+                )
+            )
         if head.startswith(OLE_MAGIC) or head.startswith(b"PK\x03\x04") or b"\x00" in head:
             raise InvalidInput(
                 Problem(
@@ -64,6 +76,19 @@ def csv_encoding(path: Path, name: str) -> str:
     )
 
 
+def _utf16(head: bytes) -> str | None:
+    """Return "utf-16" for UTF-16 text: a BOM, or ASCII text with every other byte zero."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if len(sample) >= 4 and len(sample) % 2 == 0:
+        if sample[1::2].count(0) == len(sample) // 2 and sample[0::2].count(0) == 0:
+            return "utf-16-le"
+        if sample[0::2].count(0) == len(sample) // 2 and sample[1::2].count(0) == 0:
+            return "utf-16-be"
+    return None
+
+
 def _decodes(path: Path, encoding: str) -> bool:
     decoder = codecs.getincrementaldecoder(encoding)()
     with path.open("rb") as handle:
@@ -88,13 +113,28 @@ def csv_delimiter(path: Path, encoding: str) -> str:
 def csv_records(
     path: Path, name: str, encoding: str, delimiter: str
 ) -> Iterator[tuple[int, list[str]]]:
-    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell."""
+    """Yield (row number as a spreadsheet shows it, cells); a quoted line break stays in its cell.
+
+    A quotation mark that is never closed would swallow the rest of the file into one cell
+    (Python's reader, like Excel, reads on to the end): it is refused at the row it opens.
+    """
     csv.field_size_limit(1 << 24)
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=delimiter)
         number = 0
+        line = 0
+        # A record over several lines waits for the next one: only the last record of a
+        # file can hold an unclosed quote. (number, cells, the line it starts on)
+        pending: tuple[int, list[str], int] | None = None
         try:
             for number, values in enumerate(reader, start=1):
+                if pending is not None:
+                    yield pending[0], pending[1]
+                    pending = None
+                first, line = line + 1, reader.line_num
+                if line > first:
+                    pending = (number, values, first)
+                    continue
                 yield number, values
         except csv.Error as error:
             raise InvalidInput(
@@ -103,3 +143,27 @@ def csv_records(
                     Location(file=name, row=number + 1),
                 )
             ) from None
+    if pending is not None:
+        if _unclosed_quote(path, encoding, delimiter, pending[2]):
+            raise InvalidInput(
+                Problem(
+                    _(
+                        'A quotation mark (") opened on this row is never closed, so the '
+                        "rest of the file would be read as one cell: close it or remove it."
+                    ),
+                    Location(file=name, row=pending[0]),
+                )
+            )
+        yield pending[0], pending[1]
+
+
+def _unclosed_quote(path: Path, encoding: str, delimiter: str, first_line: int) -> bool:
+    """Tell whether the file's last record, from `first_line` on, leaves a quote open."""
+    with path.open(encoding=encoding, newline="") as handle:
+        tail = itertools.islice(handle, first_line - 1, None)
+        try:
+            for _values in csv.reader(tail, delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as error:
+            return "end of data" in str(error)
+    return False

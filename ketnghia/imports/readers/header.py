@@ -85,12 +85,14 @@ def find_layout(
     """Find the header among the first non-blank rows; return the layout or what is wrong."""
     best: tuple[int, int, dict[str, list[int]], list[Any]] | None = None
     seen = 0
+    examined: dict[int, dict[str, list[int]]] = {}
     try:
         for number, values in rows:
             if all(is_blank(value) for value in values):
                 continue
             seen += 1
             matched = _match_header(values, columns)
+            examined[number] = matched
             required_found = all(column.key in matched for column in columns if column.required)
             if required_found:
                 return _layout_or_problems(number, values, matched, columns, name, sheet)
@@ -106,6 +108,20 @@ def find_layout(
         return [Problem(_("The file has no rows."), Location(file=name, sheet=sheet))]
     number, _count, matched, _values = best
     missing = [column.label for column in columns if column.required and column.key not in matched]
+    split = _split_header(examined, number, columns)
+    if split is not None:
+        first, second = split
+        return [
+            _HeaderProblem(
+                _(
+                    "The header is written over two rows (%(first)s and %(second)s): put every "
+                    "column's header in one row, the row right above the data."
+                )
+                % {"first": first, "second": second},
+                Location(file=name, sheet=sheet, row=first),
+                partial_header=True,
+            )
+        ]
     return [
         _HeaderProblem(
             _("Missing column “%(column)s”: no header of the first rows matches it.")
@@ -115,6 +131,21 @@ def find_layout(
         )
         for label in missing
     ]
+
+
+def _split_header(
+    examined: dict[int, dict[str, list[int]]], number: int, columns: tuple[Column, ...]
+) -> tuple[int, int] | None:
+    """Return the two rows that hold the required headers between them, if two do."""
+    required = {column.key for column in columns if column.required}
+    for first, second in ((number - 1, number), (number, number + 1)):
+        if (
+            examined.get(first)
+            and examined.get(second)
+            and required <= set(examined[first]) | set(examined[second])
+        ):
+            return first, second
+    return None
 
 
 def _match_header(values: list[Any], columns: tuple[Column, ...]) -> dict[str, list[int]]:

@@ -11,14 +11,11 @@ from pathlib import Path
 from typing import Any
 
 from django.utils.translation import gettext as _
-from python_calamine import (
-    CalamineSheet,
-    SheetTypeEnum,
-    SheetVisibleEnum,
-)
+from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.imports.readers.cells import clean_cell, is_blank
+from ketnghia.core.text import format_number
+from ketnghia.imports.readers.cells import EXCEL_ERROR_TEXTS, clean_cell, is_blank
 from ketnghia.imports.readers.csv_files import (
     CSV_SUFFIXES,
     READ_BLOCK,
@@ -27,7 +24,12 @@ from ketnghia.imports.readers.csv_files import (
     csv_records,
 )
 from ketnghia.imports.readers.header import Column, Layout, find_layout, looks_like_data
-from ketnghia.imports.readers.xlsx_files import XLSX_SUFFIXES, open_workbook, xlsx_rows
+from ketnghia.imports.readers.xlsx_files import (
+    XLSX_SUFFIXES,
+    LoadedSheet,
+    open_workbook,
+    xlsx_rows,
+)
 
 # Beyond this many problems an import stops listing them: nobody reads 100,000 lines, and
 # a wrong file must not exhaust memory.
@@ -70,7 +72,7 @@ class Table:
     encoding: str = ""
     delimiter: str = ","
     # Workbook sheets already parsed by `open_table`, used once by the first pass over rows.
-    loaded: dict[str, CalamineSheet] = field(default_factory=dict, repr=False)
+    loaded: dict[str, LoadedSheet] = field(default_factory=dict, repr=False)
 
     @property
     def sheets(self) -> list[str]:
@@ -210,6 +212,22 @@ class Chunk:
             return self._columns[index]
         return [values[index] if index < len(values) else None for values in self.rows]
 
+    def excel_errors(self) -> dict[tuple[int, str], str]:
+        """Return the cells holding an Excel error ("#N/A"), by (row index, column key).
+
+        A workbook's error cells come as `ExcelError`; a CSV cell holding exactly such a
+        text is the same error saved as text. One set test per column in C keeps this cheap.
+        """
+        found: dict[tuple[int, str], str] = {}
+        for key in self.positions:
+            column = self.column(key)
+            if EXCEL_ERROR_TEXTS.isdisjoint(column):
+                continue
+            for index, value in enumerate(column):
+                if value in EXCEL_ERROR_TEXTS:
+                    found[(index, key)] = str(value)
+        return found
+
     def location(self, index: int, key: str = "") -> Location:
         return Location(
             file=self.file,
@@ -286,10 +304,10 @@ class ProblemList:
             problems.append(
                 Problem(
                     _("%(count)s more problems are not listed; fix the ones above first.")
-                    % {"count": self.dropped}
+                    % {"count": format_number(self.dropped)}
                 )
             )
-        raise InvalidInput(problems)
+        raise InvalidInput(problems, count=len(self))
 
 
 def _column_order(column: str) -> tuple[int, str]:
@@ -370,7 +388,7 @@ def _open_workbook_table(
     layouts: list[Layout] = []
     problems: list[Problem] = []
     first_problems: list[Problem] = []
-    loaded: dict[str, CalamineSheet] = {}
+    loaded: dict[str, LoadedSheet] = {}
     for sheet_name in names:
         found = find_layout(
             xlsx_rows(path, name, sheet_name, loaded=loaded), columns, name, sheet_name

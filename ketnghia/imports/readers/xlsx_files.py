@@ -5,10 +5,17 @@ and yield a sheet's rows with their spreadsheet row numbers.
 
 from __future__ import annotations
 
+import re
+import zipfile
+import zlib
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
+from xml.parsers import expat
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from python_calamine import (
     CalamineError,
@@ -20,8 +27,17 @@ from python_calamine import (
 )
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.imports.readers.cells import is_blank
+from ketnghia.core.text import format_number
+from ketnghia.imports.readers.cells import ExcelError, excel_error_message, is_blank
 from ketnghia.imports.readers.csv_files import OLE_MAGIC, READ_BLOCK
+from ketnghia.imports.readers.extent import (
+    Extent,
+    shared_strings_size,
+    sheet_extent,
+    sheet_members,
+    widest_single_letter,
+)
+from ketnghia.imports.readers.header import column_letter
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -75,14 +91,110 @@ def open_workbook(path: Path, name: str) -> CalamineWorkbook:
         raise _unreadable_workbook(name, error) from None
 
 
-def _load_sheet(path: Path, name: str, sheet: str) -> CalamineSheet:
+# Cells a sheet may span (rows × columns from A1) before it is refused unread; see `extent`.
+DEFAULT_MAX_CELLS = 25_000_000
+
+
+_WORKSHEET_PART = re.compile(r"(?i)worksheets/[^/]+\.xml$")
+# The workbook's text table, which calamine reads whole: a gigabyte of it is no census file.
+MAX_SHARED_STRINGS = 1 << 30
+
+
+def max_cells() -> int:
+    return int(getattr(settings, "KETNGHIA_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS))
+
+
+@dataclass
+class LoadedSheet:
+    """A sheet calamine has read, with what calamine does not give: its error cells."""
+
+    worksheet: CalamineSheet
+    errors: dict[tuple[int, int], str]
+
+
+def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
+    """Return the sheet's extent, refusing a sheet beyond `max_cells()` before it is read."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            if shared_strings_size(archive) > MAX_SHARED_STRINGS:
+                raise _unreadable_workbook(name)
+            member = sheet_members(archive).get(sheet)
+            if member is None:
+                # The sheet's part is not where the relations say: bound every worksheet
+                # part instead (their error cells cannot be placed, so none are kept).
+                candidates = [
+                    name_ for name_ in archive.namelist() if _WORKSHEET_PART.search(name_)
+                ]
+                extents = [sheet_extent(archive, candidate) for candidate in candidates]
+                extent = max(extents, key=lambda found: found.cells, default=Extent())
+                extent.errors = {}
+                member = candidates[extents.index(extent)] if extents else ""
+            else:
+                extent = sheet_extent(archive, member)
+            limit = max_cells()
+            if member and extent.cells > limit and extent.narrow and extent.columns < 26:
+                extent.columns = max(extent.columns, widest_single_letter(archive, member))
+                extent.narrow = False
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
+        raise _unreadable_workbook(name) from None
+    if extent.cells > limit:
+        raise InvalidInput(
+            Problem(
+                _(
+                    "Sheet “%(sheet)s” has values as far as cell %(cell)s: %(rows)s rows × "
+                    "%(columns)s columns, more than the %(limit)s cells an import reads. Delete "
+                    "the rows and columns beyond your data (select them, Delete, save), or "
+                    "split the file."
+                )
+                % {
+                    "sheet": sheet,
+                    "cell": f"{column_letter(extent.columns - 1)}{extent.rows}",
+                    "rows": format_number(extent.rows),
+                    "columns": format_number(extent.columns),
+                    "limit": format_number(limit),
+                },
+                Location(file=name, sheet=sheet),
+            )
+        )
+    return extent
+
+
+def _error_cells_problems(
+    name: str, sheet: str, errors: dict[tuple[int, int], str]
+) -> InvalidInput:
+    return InvalidInput(
+        [
+            Problem(
+                excel_error_message(error),
+                Location(file=name, sheet=sheet, row=row, column=column_letter(column - 1)),
+            )
+            for (row, column), error in sorted(errors.items())
+        ]
+    )
+
+
+def load_sheet(path: Path, name: str, sheet: str) -> LoadedSheet:
+    """Read one sheet with calamine once its extent is known to fit."""
+    extent = _sheet_extent(path, name, sheet)
     workbook = open_workbook(path, name)
     try:
-        return workbook.get_sheet_by_name(sheet)
+        worksheet = workbook.get_sheet_by_name(sheet)
     except CalamineError as error:
+        # calamine refuses the newer error values (#SPILL!, #CALC!): name them instead.
+        if extent.errors:
+            raise _error_cells_problems(name, sheet, extent.errors) from None
         raise _unreadable_workbook(name, error) from None
     finally:
         workbook.close()
+    return LoadedSheet(worksheet, extent.errors)
 
 
 def xlsx_rows(
@@ -90,18 +202,32 @@ def xlsx_rows(
     name: str,
     sheet: str,
     on_sheet_height: Callable[[str, int], None] | None = None,
-    loaded: dict[str, CalamineSheet] | None = None,
+    loaded: dict[str, LoadedSheet] | None = None,
 ) -> Iterator[tuple[int, list[Any]]]:
-    """Yield a sheet's rows; `loaded` hands over (and keeps) sheets already read."""
-    worksheet = loaded.pop(sheet, None) if loaded is not None else None
-    if worksheet is None:
-        worksheet = _load_sheet(path, name, sheet)
+    """Yield a sheet's rows; `loaded` hands over (and keeps) sheets already read.
+
+    Cells holding an Excel error come as `ExcelError` ("#N/A"), not blank as calamine gives
+    them; a merged range's value is in every cell of the range, on rows that hold anything
+    else (a village merged down over its households' rows).
+    """
+    entry = loaded.pop(sheet, None) if loaded is not None else None
+    if entry is None:
+        entry = load_sheet(path, name, sheet)
     if loaded is not None and on_sheet_height is None:
         # The header search reads a sheet first; the data pass takes it from here instead of
         # parsing the whole sheet a second time.
-        loaded[sheet] = worksheet
+        loaded[sheet] = entry
+    worksheet = entry.worksheet
     if on_sheet_height is not None:
         on_sheet_height(sheet, worksheet.total_height)
+    rows = _plain_rows(worksheet)
+    merges = worksheet.merged_cell_ranges or []
+    if entry.errors or merges:
+        rows = _fixed_rows(rows, entry.errors, merges)
+    yield from rows
+
+
+def _plain_rows(worksheet: CalamineSheet) -> Iterator[tuple[int, list[Any]]]:
     start = worksheet.start
     if start is None:
         return
@@ -124,6 +250,43 @@ def xlsx_rows(
     else:
         for index, values in enumerate(rows, start=2):
             yield index + offset, values if type(values) is list else list(values)
+
+
+def _fixed_rows(
+    rows: Iterator[tuple[int, list[Any]]],
+    errors: dict[tuple[int, int], str],
+    merges: list[tuple[tuple[int, int], tuple[int, int]]],
+) -> Iterator[tuple[int, list[Any]]]:
+    """Put error values and merged ranges' values into the rows calamine yields."""
+    by_row: dict[int, list[tuple[int, str]]] = {}
+    for (row, column), error in errors.items():
+        by_row.setdefault(row, []).append((column - 1, error))
+    # (first row, last row) as the spreadsheet numbers them; columns 0-based.
+    pending = sorted((top + 1, bottom + 1, left, right) for (top, left), (bottom, right) in merges)
+    active: list[tuple[int, int, int, int, Any]] = []
+    position = 0
+    for number, values in rows:
+        if number in by_row:
+            values = list(values)
+            for index, error in by_row[number]:
+                if index >= len(values):
+                    values.extend([None] * (index + 1 - len(values)))
+                values[index] = ExcelError(error)
+        while position < len(pending) and pending[position][0] <= number:
+            top, bottom, left, right = pending[position]
+            position += 1
+            if top == number and left < len(values) and not is_blank(values[left]):
+                active.append((top, bottom, left, right, values[left]))
+        if active:
+            active = [merge for merge in active if merge[1] >= number]
+            if active and any(not is_blank(value) for value in values):
+                values = list(values)
+                for _top, _bottom, left, right, value in active:
+                    if right >= len(values):
+                        values.extend([None] * (right + 1 - len(values)))
+                    for index in range(left, right + 1):
+                        values[index] = value
+        yield number, values
 
 
 def workbook_sheets(path: str | Path, *, name: str | None = None) -> list[str]:

@@ -271,3 +271,36 @@ def test_problem_list_caps_and_counts_the_rest() -> None:
         problems.raise_if_any()
     assert len(caught.value.problems) == 3
     assert "3" in caught.value.problems[-1].message
+    # The count says how many were found, not how many lines the list has.
+    assert caught.value.count == 5
+
+
+def test_a_sheet_beyond_the_cell_cap_is_refused_with_its_size(tmp_path: Path, settings) -> None:
+    settings.KETNGHIA_IMPORT_MAX_CELLS = 10
+    rows = {"A1": "Mã xã", "B1": "Tên thôn"}
+    rows.update({f"A{n}": "23500" for n in range(2, 8)})
+    rows.update({f"B{n}": f"Thôn {n}" for n in range(2, 8)})
+    path = write_xlsx(tmp_path / "thon.xlsx", {"Thôn": rows})
+    with pytest.raises(InvalidInput) as caught:
+        open_table(path, COLUMNS)
+    (problem,) = caught.value.problems
+    assert "B7" in problem.message and "7 rows × 2 columns" in problem.message
+    assert (problem.location.file, problem.location.sheet) == ("thon.xlsx", "Thôn")
+    settings.KETNGHIA_IMPORT_MAX_CELLS = 14
+    assert len(list(open_table(path, COLUMNS).rows())) == 6
+
+
+def test_utf16_tab_separated_text_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "thon.txt"
+    path.write_bytes("Mã xã\tTên thôn\r\n23500\tThôn Đăk Ring\r\n".encode("utf-16"))
+    rows = [(r.number, r.get("commune"), r.get("name")) for r in open_table(path, COLUMNS).rows()]
+    assert rows == [(2, "23500", "Thôn Đăk Ring")]
+
+
+def test_excel_error_texts_are_refused_by_the_cell_parsers() -> None:
+    from ketnghia.imports.readers import ExcelError
+
+    for value in ("#N/A", ExcelError("#DIV/0!"), " #VALUE! "):
+        with pytest.raises(CellError, match="Excel error"):
+            cell_decimal(value)
+    assert cell_text(ExcelError("#N/A")) == "#N/A"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from ketnghia.census.models import CensusRound
@@ -65,6 +66,19 @@ def round_for(commune: Unit, year: int, standard: str | None) -> CensusRound:
     return census_round
 
 
+def _lock_round_creation(commune: Unit, year: int) -> None:
+    """Hold, to the end of the transaction, the right to create `commune`'s round of `year`.
+
+    PostgreSQL: a transaction-level advisory lock. SQLite has one writer at a time already.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtext(%s))", [f"census_round:{commune.pk}:{year}"]
+        )
+
+
 def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Any) -> CensusRound:
     """Return the round an import writes to, creating an unsaved one unless it is a dry run.
 
@@ -73,6 +87,28 @@ def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Any
     """
     if census_round.pk is not None or dry_run:
         return census_round
+    # Two imports creating the same round at once: the second waits for the first to commit
+    # (a lock on the commune and year, held to the end of the transaction), then finds the
+    # round and imports into it, instead of failing on the unique constraint.
+    _lock_round_creation(census_round.commune, census_round.year)
+    existing = latest_round(census_round.commune, census_round.year)
+    if existing is not None:
+        if existing.standard_code != census_round.standard_code:
+            raise InvalidInput(
+                Problem(
+                    _(
+                        "Round %(round)s was just opened under standard %(used)s, not "
+                        "%(given)s; import again to use it."
+                    )
+                    % {
+                        "round": existing,
+                        "used": existing.standard_code,
+                        "given": census_round.standard_code,
+                    },
+                    Location(field="standard"),
+                )
+            )
+        return existing
     return census_round_create(
         commune=census_round.commune,
         year=census_round.year,

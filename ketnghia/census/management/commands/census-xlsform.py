@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from ketnghia.census.odk import census_xlsform, form_id
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.poverty.selectors import standard_get

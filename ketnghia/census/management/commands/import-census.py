@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,8 +17,11 @@ from ketnghia.census.management.commands._census_round import (
     round_for,
     round_to_import_into,
 )
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.personal_data import disclosure_open
+from ketnghia.core.text import format_number
+from ketnghia.poverty.rules import Status
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
 EXIT_INVALID = 2
@@ -100,7 +103,7 @@ class Command(BaseCommand):
                 )
             raise CommandError(
                 _("Nothing was written: %(count)s problem(s) found.")
-                % {"count": len(error.problems)},
+                % {"count": format_number(error.count)},
                 returncode=EXIT_INVALID,
             ) from None
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
@@ -123,7 +126,10 @@ class Command(BaseCommand):
                 "households_updated": report.households_updated,
             }
         )
-        counts = ", ".join(f"{status}: {count}" for status, count in report.by_status.items())
+        counts = ", ".join(
+            f"{Status(status).label}: {format_number(count)}"
+            for status, count in report.by_status.items()
+        )
         self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
         if report.skipped_rows:
             self.stdout.write(_("%(count)s total row(s) skipped.") % {"count": report.skipped_rows})

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +18,7 @@ from ketnghia.census.management.commands._census_round import (
 )
 from ketnghia.census.models import Status
 from ketnghia.census.odk import OdkImportReport, odk_import
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 
 EXIT_INVALID = 2
@@ -58,7 +59,7 @@ class Command(BaseCommand):
         for problem in error.problems:
             self.stderr.write(str(problem))
         return CommandError(
-            _("Nothing was written: %(count)s problem(s) found.") % {"count": len(error.problems)},
+            _("Nothing was written: %(count)s problem(s) found.") % {"count": error.count},
             returncode=EXIT_INVALID,
         )
 

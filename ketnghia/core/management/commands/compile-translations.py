@@ -6,7 +6,8 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
-from django.core.management.base import BaseCommand
+
+from ketnghia.core.commands import BaseCommand
 
 
 class Command(BaseCommand):

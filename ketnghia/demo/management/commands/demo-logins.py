@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import User
+from ketnghia.core.commands import BaseCommand
 from ketnghia.demo.generator import DEMO_PASSWORD, demo_users
 from ketnghia.twinning.models import Twinning
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ketnghia.core.commands import BaseCommand
 from ketnghia.demo.generator import demo_load
 from ketnghia.geo.models import Unit
 

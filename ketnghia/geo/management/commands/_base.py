@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.imports import ImportReport
 
@@ -39,7 +40,7 @@ class LoaderCommand(BaseCommand):
         for problem in error.problems:
             self.stderr.write(str(problem))
         return CommandError(
-            _("Nothing was written: %(count)s problem(s) found.") % {"count": len(error.problems)},
+            _("Nothing was written: %(count)s problem(s) found.") % {"count": error.count},
             returncode=EXIT_INVALID,
         )
 

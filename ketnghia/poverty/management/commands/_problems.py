@@ -12,7 +12,7 @@ def fail(command: BaseCommand, error: KetnghiaError) -> CommandError:
     """Write each problem of `error` on its own line and return the CommandError to raise."""
     for problem in error.problems:
         command.stderr.write(str(problem))
-    count = len(error.problems)
+    count = error.count
     return CommandError(
         ngettext(
             "%(count)s problem; nothing was written.",

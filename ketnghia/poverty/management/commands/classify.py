@@ -6,10 +6,11 @@ from argparse import ArgumentParser
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.poverty.batch import classify_csv
 from ketnghia.poverty.management.commands._problems import fail

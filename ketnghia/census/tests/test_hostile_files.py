@@ -1,0 +1,132 @@
+"""Every file of the hostile corpus: refused with a located Vietnamese message, or imported
+with the right statuses; never a traceback, never a 500, never a server that stops answering.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import resource
+from contextlib import contextmanager
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
+
+from ketnghia.census import services
+from ketnghia.census.importing import census_import
+from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, ImportJobState
+from ketnghia.census.tests.hostile_files import CORPUS, HostileFile, write_corpus
+from ketnghia.core.errors import KetnghiaError
+
+VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
+
+
+@pytest.fixture
+def census_round(tree) -> CensusRound:
+    return services.census_round_create(commune=tree.ngok_wang, year=2024, standard_code="vn-2022")
+
+
+@pytest.mark.parametrize("item", CORPUS, ids=[item.name for item in CORPUS])
+def test_every_hostile_file(census_round, tmp_path, item: HostileFile):
+    path = item.path(tmp_path)
+    with translation.override("vi"):
+        if item.statuses:
+            census_import(census_round=census_round, path=path)
+            statuses = dict(census_round.entries.values_list("household_code", "status"))
+            assert statuses == item.statuses
+            return
+        with pytest.raises(KetnghiaError) as caught:
+            census_import(census_round=census_round, path=path)
+    assert CensusEntry.objects.count() == 0
+    problems = caught.value.problems
+    for problem in problems:
+        assert VIETNAMESE.search(str(problem.message)), problem.message
+        assert problem.location.file == item.name
+    matching = [p for p in problems if item.refused in str(p.message)]
+    assert matching, [str(p) for p in problems]
+    if item.row is not None:
+        assert any(p.location.row == item.row for p in matching), [str(p) for p in matching]
+    if item.column:
+        assert any(p.location.column.split(" ", 1)[0] == item.column for p in matching), [
+            str(p) for p in matching
+        ]
+
+
+def test_na_in_a_deprivation_cell_never_reads_as_not_deprived(census_round, tmp_path):
+    item = next(item for item in CORPUS if item.name == "loi-na.xlsx")
+    with pytest.raises(KetnghiaError) as caught:
+        census_import(census_round=census_round, path=item.path(tmp_path))
+    (problem,) = [p for p in caught.value.problems if "#N/A" in str(p.message)]
+    assert problem.location.row == 2 and problem.location.column.startswith("H (")
+    # Only the error is said of that cell, not "not a deprivation mark" as well.
+    assert not [
+        p for p in caught.value.problems if p.location == problem.location and p is not problem
+    ]
+
+
+@contextmanager
+def address_space_limit(extra: int):
+    """Cap this process's address space at its current size plus `extra` bytes (soft limit)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        size = int(statm.read().split()[0]) * resource.getpagesize()
+    resource.setrlimit(resource.RLIMIT_AS, (size + extra, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
+def test_the_far_cell_is_refused_from_the_cli_in_bounded_memory(tmp_path, tree):
+    """`ketnghia import-census` with 512 MB of address space to spare: a clear refusal.
+
+    Without the extent check calamine asks for 512 GB here and aborts the process.
+    """
+    item = next(item for item in CORPUS if item.name == "o-xa-xfd1048576.xlsx")
+    path = item.path(tmp_path)
+    assert path.stat().st_size < 4000  # a few hundred bytes compressed
+    err = io.StringIO()
+    with (
+        translation.override("vi"),
+        address_space_limit(512 << 20),
+        pytest.raises(CommandError) as caught,
+    ):
+        call_command(
+            "import-census",
+            str(path),
+            "--commune",
+            "23500",
+            "--year",
+            "2024",
+            stdout=io.StringIO(),
+            stderr=err,
+        )
+    assert caught.value.returncode == 2
+    assert "XFD1048576" in err.getvalue() and "16.384 cột" in err.getvalue()
+    assert not CensusRound.objects.exists()  # the round the import opened is gone again
+
+
+def test_hostile_uploads_get_a_page_and_the_server_answers_after(
+    client, tree, users, census_round, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    url = reverse("census:round_import", args=["23500", 2024])
+    page = reverse("census:round_detail", args=["23500", 2024])
+    for path in write_corpus(tmp_path / "corpus"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                url,
+                {"file": SimpleUploadedFile(path.name, path.read_bytes()), "dry_run": "on"},
+            )
+        assert answer.status_code in (302, 400), (path.name, answer.status_code)
+        assert client.get(page).status_code == 200
+    far = CensusImportJob.objects.get(file_name="o-xa-xfd1048576.xlsx")
+    assert far.state == ImportJobState.FAILED
+    assert "XFD1048576" in far.report["errors"][0]["message"]
+    assert not CensusImportJob.objects.exclude(
+        state__in=[ImportJobState.DONE, ImportJobState.FAILED]
+    ).exists()

@@ -1,0 +1,390 @@
+"""A province administrator cannot leave their province through the admin.
+
+Two provinces are loaded (Kon Tum, the `tree` fixture, and a hand-made Gia Lai with a row of
+every scoped admin model). Kon Tum's administrator walks every registered admin model and
+every admin URL of each Gia Lai row — changelist, add, change, history, history detail
+(revert), delete, password, view on site — and nothing of Gia Lai can be read, created,
+changed, reverted or deleted. Forged fields are refused with a message, nothing written.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.forms import CheckboxInput, MultiWidget, SelectMultiple
+from django.forms.models import model_to_dict
+from django.test import RequestFactory
+from django.urls import NoReverseMatch, reverse
+
+from ketnghia.accounts.models import Role, User
+from ketnghia.accounts.services import user_create, user_save
+from ketnghia.census.tests.factories import household
+from ketnghia.conftest import make_unit
+from ketnghia.core import gate
+from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
+from ketnghia.core.errors import InvalidInput
+from ketnghia.core.models import Attachment, PersonalDataDisclosure
+from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitKind, UnitLevel
+from ketnghia.geo.services import unit_move
+from ketnghia.households.models import Household
+from ketnghia.programs.models import Program, ProgramCommune
+from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
+
+# Admin models not tied to any unit: shared reference data of every province.
+SHARED = {"poverty.LocalStandard"}
+PASSWORD = "Kh0ng-d0an-duoc"
+
+
+def _log_and_attachment(user: User, found: Household) -> None:
+    PersonalDataDisclosure.objects.create(
+        user=user, household=found, unit_path=found.unit_path, output="test", channel="page"
+    )
+    Attachment.objects.create(
+        stored="attachments/x.pdf",
+        original_name="bien-ban.pdf",
+        content_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        purpose="minutes",
+        unit_path=found.unit_path,
+        uploaded_by=user,
+    )
+
+
+@pytest.fixture
+def gia_lai(tree, users):
+    """A second province with one row of every scoped admin model."""
+    province = make_unit("64", "Tỉnh Gia Lai", UnitLevel.PROVINCE, UnitKind.TINH)
+    district = make_unit("622", "Huyện Chư Păh", UnitLevel.DISTRICT, UnitKind.HUYEN, province)
+    commune = make_unit("23800", "Xã Ia Ly", UnitLevel.COMMUNE, UnitKind.XA, district)
+    commune_b = make_unit("23801", "Xã Ia Kreng", UnitLevel.COMMUNE, UnitKind.XA, district)
+    village = make_unit("23800-01", "Làng Ia Ly", UnitLevel.VILLAGE, UnitKind.LANG, commune)
+    UnitClassification.objects.create(
+        unit=commune, scheme="commune_region", value="III", start_year=2016, end_year=2020
+    )
+    Succession.objects.create(old_unit=commune_b, new_unit=commune, date=date(2020, 1, 1))
+    organisation = Organisation.objects.create(
+        name="Sở Y tế Gia Lai", kind=OrganisationKind.PROVINCIAL_AGENCY, province=province
+    )
+    Twinning.objects.create(organisation=organisation, commune=commune, start_date=date(2010, 1, 1))
+    program = Program.objects.create(
+        code="nq-gl", name="Nghị quyết GL", start_date=date(2010, 1, 1)
+    )
+    ProgramCommune.objects.create(program=program, commune=commune, valid_from=date(2010, 1, 1))
+    officer = user_create(
+        username="district622", password=PASSWORD, role=Role.DISTRICT_OFFICER, jurisdiction=district
+    )
+    user_create(
+        username="twin64", password=PASSWORD, role=Role.TWINNING_MEMBER, organisation=organisation
+    )
+    found = household(commune, "G1", village)
+    # And one row of each in Kon Tum, which its administrator does see.
+    UnitClassification.objects.create(
+        unit=tree.ngok_wang, scheme="commune_region", value="III", start_year=2016, end_year=2020
+    )
+    Succession.objects.create(old_unit=tree.dak_mar, new_unit=tree.ngok_wang, date=date(2020, 1, 1))
+    program62 = Program.objects.create(
+        code="nq-kt", name="Nghị quyết KT", start_date=date(2010, 1, 1)
+    )
+    ProgramCommune.objects.create(
+        program=program62, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
+    )
+    _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
+    _log_and_attachment(officer, found)
+    # Every row gets a second history version, so there is a version to revert to.
+    for model in (
+        Unit,
+        Organisation,
+        Twinning,
+        Program,
+        ProgramCommune,
+        UnitClassification,
+        Succession,
+    ):
+        for row in model.objects.all():
+            row.save()
+    officer.first_name = "Đổi"
+    officer.save()
+    return {"province": province, "district": district, "commune": commune}
+
+
+def _admins() -> list[tuple[type, ScopedModelAdmin]]:
+    return sorted(admin_site._registry.items(), key=lambda item: item[0]._meta.label)
+
+
+def _outside(model_admin: ScopedModelAdmin, admin62: User) -> list[Any]:
+    scope = gate.scope_for(admin62, gate.Action.ADMINISTER)
+    rows = model_admin.model._default_manager.all()
+    inside = set(model_admin.get_queryset(_request(admin62)).values_list("pk", flat=True))
+    assert not scope.everything
+    return [row for row in rows if row.pk not in inside]
+
+
+def _request(user: User, data: dict | None = None):
+    request = (
+        RequestFactory().post("/", data or {}) if data is not None else RequestFactory().get("/")
+    )
+    request.user = user
+    return request
+
+
+def _url(model: type, name: str, *args: Any) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{name}", args=args)
+
+
+def _snapshot(model: type) -> list[dict[str, Any]]:
+    return [model_to_dict(row) for row in model._default_manager.order_by("pk")]
+
+
+def _history_count(model: type) -> int:
+    history = getattr(model, "history", None)
+    return history.count() if history is not None else 0
+
+
+def test_every_admin_model_is_scoped_or_declared_shared():
+    for model, model_admin in _admins():
+        assert isinstance(model_admin, ScopedModelAdmin)
+        if model_admin.unit_path_field is None and type(model_admin).get_queryset is (
+            ScopedModelAdmin.get_queryset
+        ):
+            assert model._meta.label in SHARED, model._meta.label
+
+
+def test_nothing_of_another_province_can_be_read_changed_reverted_or_deleted(
+    client, users, gia_lai
+):
+    admin62 = users.province_admin
+    client.force_login(admin62)
+    walked = []
+    for model, model_admin in _admins():
+        if model._meta.label in SHARED:
+            continue
+        others = _outside(model_admin, admin62)
+        assert others, f"the fixture has no row of {model._meta.label} outside Kon Tum"
+        before, history_before = _snapshot(model), _history_count(model)
+        changelist = client.get(_url(model, "changelist"))
+        assert changelist.status_code == 200
+        listed = {row.pk for row in changelist.context["cl"].queryset}
+        assert listed and not listed & {row.pk for row in others}, model
+        search = client.get(_url(model, "changelist"), {"q": "Gia Lai"})
+        assert not {row.pk for row in search.context["cl"].queryset} & {r.pk for r in others}
+        for row in others:
+            label = f"{model._meta.label} {row.pk}"
+            change = client.get(_url(model, "change", row.pk))
+            assert change.status_code in (302, 403, 404), label
+            assert str(row) not in change.content.decode(), label
+            assert client.post(_url(model, "change", row.pk), {}).status_code in (302, 403, 404)
+            delete = _url(model, "delete", row.pk)
+            assert client.get(delete).status_code in (302, 403, 404), label
+            assert client.post(delete, {"post": "yes"}).status_code in (302, 403, 404), label
+            bulk = client.post(
+                _url(model, "changelist"),
+                {"action": "delete_selected", "_selected_action": [row.pk], "post": "yes"},
+            )
+            assert bulk.status_code in (200, 302), label
+            ct = ContentType.objects.get_for_model(model)
+            on_site = f"/admin/r/{ct.pk}/{row.pk}/"
+            assert client.get(on_site).status_code == 404, label
+            if hasattr(model, "history"):
+                assert client.get(_url(model, "history", row.pk)).status_code == 404, label
+                for version in row.history.all():
+                    url = _url(model, "simple_history", row.pk, version.history_id)
+                    assert client.get(url).status_code == 404, label
+                    assert client.post(url, {"name": "x"}).status_code == 404
+            try:
+                password = _url(model, "password_change", row.pk)
+            except NoReverseMatch:
+                pass
+            else:
+                assert client.get(password).status_code in (302, 403, 404), label
+                forged = {"password1": "M0i-M0i-M0i-123", "password2": "M0i-M0i-M0i-123"}
+                assert client.post(password, forged).status_code in (302, 403, 404), label
+            walked.append(label)
+        assert _snapshot(model) == before, model
+        assert _history_count(model) == history_before, model
+    assert len(walked) >= 10
+
+
+def _form_data(model_admin: ScopedModelAdmin, request, row: Any, add: bool) -> dict[str, Any]:
+    """Return the POST data of the admin form for `row`, as a browser would send it."""
+    form_class = model_admin.get_form(request, None if add else row, change=not add)
+    form = form_class(initial=model_to_dict(row)) if add else form_class(instance=row)
+    data: dict[str, Any] = {}
+    for name, field in form.fields.items():
+        value = form[name].value()
+        widget = getattr(field.widget, "widget", field.widget)
+        if isinstance(widget, MultiWidget):
+            for index, part in enumerate(widget.decompress(value)):
+                data[f"{name}_{index}"] = "" if part is None else str(part)
+        elif isinstance(widget, CheckboxInput):
+            if value:
+                data[name] = "on"
+        elif isinstance(widget, SelectMultiple):
+            data[name] = [str(v) for v in value or []]
+        elif value is not None:
+            data[name] = str(value)
+    return data
+
+
+_FRESH = {"code": "99999", "name": "Mới", "username": "moi", "short_name": "M"}
+
+
+def test_nothing_can_be_added_that_points_into_another_province(client, users, gia_lai):
+    """Every add form, filled from a Gia Lai row (its links into Gia Lai), is refused."""
+    admin62 = users.province_admin
+    client.force_login(admin62)
+    request = _request(admin62)
+    tried = 0
+    for model, model_admin in _admins():
+        # A new program has no commune yet: adding one is every province's right.
+        if model._meta.label in SHARED | {"programs.Program"}:
+            continue
+        if not model_admin.has_add_permission(request):
+            continue
+        for row in _outside(model_admin, admin62)[:3]:
+            data = _form_data(model_admin, request, row, add=True)
+            data.update({key: value for key, value in _FRESH.items() if key in data})
+            data.update({"password1": "M0i-M0i-M0i-123", "password2": "M0i-M0i-M0i-123"})
+            data.setdefault("usable_password", "true")
+            before = model._default_manager.count()
+            response = client.post(_url(model, "add"), data)
+            assert response.status_code == 200, (model, response.get("Location"))
+            assert model._default_manager.count() == before, model
+            tried += 1
+    assert tried >= 6
+
+
+def test_the_same_add_inside_the_province_works(client, users, gia_lai, tree):
+    """The control: a twinning of a Kon Tum organisation with a Kon Tum commune is added."""
+    client.force_login(users.province_admin)
+    organisation = Organisation.objects.get(province=tree.province)
+    data = {
+        "organisation": organisation.pk,
+        "commune": tree.ngok_wang.pk,
+        "start_date": "2020-01-01",
+        "end_date": "",
+        "decision": "QĐ 1",
+    }
+    assert client.post(_url(Twinning, "add"), data).status_code == 302
+    forged = {**data, "commune": gia_lai["commune"].pk}
+    response = client.post(_url(Twinning, "add"), forged)
+    assert response.status_code == 200
+    assert (
+        Twinning.objects.filter(commune=gia_lai["commune"], organisation=organisation).count() == 0
+    )
+    assert response.context["adminform"].form.errors["commune"]
+
+
+def test_forged_superuser_and_staff_flags_are_refused(client, users, tree):
+    client.force_login(users.province_admin)
+    target = users.district_officer
+    request = _request(users.province_admin)
+    model_admin = admin_site._registry[User]
+    data = _form_data(model_admin, request, target, add=False)
+    assert "is_superuser" not in data and "is_staff" not in data
+    page = client.get(_url(User, "change", target.pk)).content.decode()
+    assert 'name="is_superuser"' not in page and 'name="is_staff"' not in page
+    for forged in ({"is_superuser": "on"}, {"is_staff": "on"}, {"user_permissions": ["1"]}):
+        response = client.post(_url(User, "change", target.pk), {**data, **forged})
+        assert response.status_code == 200, forged
+        (name,) = forged
+        assert f"“{name}”: chỉ siêu người dùng" in response.content.decode()
+        target.refresh_from_db()
+        assert not target.is_superuser and not target.is_staff
+    # The same form without the forged field saves.
+    data["first_name"] = "Mới"
+    assert client.post(_url(User, "change", target.pk), data).status_code == 302
+    target.refresh_from_db()
+    assert target.first_name == "Mới"
+
+
+def test_a_jurisdiction_outside_the_province_is_refused_by_form_and_service(client, users, gia_lai):
+    client.force_login(users.province_admin)
+    target = users.district_officer
+    data = _form_data(admin_site._registry[User], _request(users.province_admin), target, False)
+    data["jurisdiction"] = str(gia_lai["district"].pk)
+    response = client.post(_url(User, "change", target.pk), data)
+    assert response.status_code == 200
+    target.refresh_from_db()
+    assert target.jurisdiction.code == "615"
+    target.jurisdiction = gia_lai["district"]
+    with pytest.raises(InvalidInput):
+        user_save(user=target, actor=users.province_admin)
+    target.refresh_from_db()
+    target.is_superuser = True
+    with pytest.raises(InvalidInput) as refused:
+        user_save(user=target, actor=users.province_admin)
+    assert "createsuperuser" in str(refused.value.problems[0].message)
+
+
+def test_superusers_are_not_visible_to_a_province_administrator(client, users, tree):
+    root = User.objects.create_superuser("root", password=PASSWORD)
+    root.jurisdiction = tree.province
+    root.save()
+    client.force_login(users.province_admin)
+    listed = client.get(_url(User, "changelist")).context["cl"].queryset
+    assert root not in listed
+    assert client.get(_url(User, "change", root.pk)).status_code == 302
+    assert client.get(_url(User, "history", root.pk)).status_code == 404
+
+
+def test_moving_a_commune_in_the_admin_and_reverting_it_rewrite_every_path(client, users, tree):
+    client.force_login(users.province_admin)
+    household(tree.ngok_wang, "A", tree.village_a)
+    data = _form_data(
+        admin_site._registry[Unit], _request(users.province_admin), tree.ngok_wang, False
+    )
+    data["parent"] = str(tree.dak_glei.pk)
+    assert client.post(_url(Unit, "change", tree.ngok_wang.pk), data).status_code == 302
+    assert Household.objects.get(code="A").unit_path == "/62/610/23500/23500-01/"
+    assert Unit.objects.get(code="23500-01").path == "/62/610/23500/23500-01/"
+    # A cycle is refused beside the field.
+    cycle = _form_data(
+        admin_site._registry[Unit], _request(users.province_admin), tree.dak_glei, False
+    )
+    cycle["parent"] = str(tree.ngok_wang.pk)
+    response = client.post(_url(Unit, "change", tree.dak_glei.pk), cycle)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
+    # Revert to the version under Đắk Hà: a move like any other, through the same service.
+    version = tree.ngok_wang.history.filter(parent_id=tree.dak_ha.pk).first()
+    url = _url(Unit, "simple_history", tree.ngok_wang.pk, version.history_id)
+    revert = _form_data(
+        admin_site._registry[Unit], _request(users.province_admin), version.instance, False
+    )
+    assert client.post(url, revert).status_code == 302
+    assert Household.objects.get(code="A").unit_path == "/62/615/23500/23500-01/"
+
+
+def test_a_move_into_another_province_through_the_admin_is_refused(client, users, gia_lai, tree):
+    client.force_login(users.province_admin)
+    data = _form_data(
+        admin_site._registry[Unit], _request(users.province_admin), tree.ngok_wang, False
+    )
+    data["parent"] = str(gia_lai["district"].pk)
+    response = client.post(_url(Unit, "change", tree.ngok_wang.pk), data)
+    assert response.status_code == 200
+    assert Unit.objects.get(code="23500").path == "/62/615/23500/"
+    with pytest.raises(InvalidInput):
+        unit_move(unit=tree.ngok_wang, new_parent=gia_lai["district"], actor=users.province_admin)
+
+
+def test_superusers_come_only_from_the_command_line(users, monkeypatch):
+    with pytest.raises(InvalidInput):
+        user_create(username="root2", password=PASSWORD, role="", is_superuser=True)
+    with pytest.raises(InvalidInput):
+        user_create(
+            username="root3",
+            password=PASSWORD,
+            role="",
+            is_superuser=True,
+            actor=users.province_admin,
+        )
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", PASSWORD)
+    call_command("createsuperuser", interactive=False, username="root", email="root@example.org")
+    assert User.objects.get(username="root").is_superuser
