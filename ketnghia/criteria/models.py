@@ -64,6 +64,8 @@ class CriteriaSetVersion(models.Model):
         return self.pk is not None and self.assessments.exists()
 
     def clean(self) -> None:
+        if not isinstance(self.definition, dict):
+            raise ValidationError({"definition": _("Give the definition as a table of fields.")})
         if self.pk is not None:
             stored = (
                 CriteriaSetVersion.objects.filter(pk=self.pk)

@@ -61,8 +61,14 @@ def _criteria_rows(commune: Unit, village: Unit) -> None:
     VillageFacts.objects.create(village=village, year=2015, serious_crimes=0)
     CommuneInfrastructure.objects.create(commune=commune, year=2015, road_to_centre="all_season")
     ManualAssessment.objects.create(
-        unit=village, year=2015, set_code="nvv-example", criterion_code="cultural_village",
-        met=True, assessor_name="Y Hoa", assessed_on=date(2015, 12, 1), evidence="QĐ 12",
+        unit=village,
+        year=2015,
+        set_code="nvv-example",
+        criterion_code="cultural_village",
+        met=True,
+        assessor_name="Y Hoa",
+        assessed_on=date(2015, 12, 1),
+        evidence="QĐ 12",
     )
 
 
