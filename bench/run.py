@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import criteria as criteria_bench
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "ketnghia_bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -337,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         "--memory-rows", type=int, nargs=2, default=(50_000, 200_000), metavar=("SMALL", "LARGE")
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
     args = parser.parse_args(argv)
 
     report = Report()
@@ -344,6 +347,10 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="ketnghia-bench-") as tmp:
         directory = Path(tmp)
         _setup_django(directory)
+        criteria_bench.add_lines(report, criteria_bench.measure())
+        if args.criteria_only:
+            print(report.render())
+            return
         files = _files(directory, args.rows, args.baseline_rows, tuple(args.memory_rows))
         sqlite = SQLite(directory)
 

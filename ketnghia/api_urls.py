@@ -7,6 +7,7 @@ from ketnghia.accounts.api import MeApi
 from ketnghia.census import api as census_api
 from ketnghia.census import api_workflow as census_api_workflow
 from ketnghia.core.gate import gate
+from ketnghia.criteria import api as criteria_api
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
 
@@ -71,6 +72,12 @@ urlpatterns = [
         "census/<str:commune>/<int:year>/revise/",
         census_api.RoundReviseApi.as_view(),
         name="census_round_revise",
+    ),
+    path("criteria/sets/", criteria_api.CriteriaSetListApi.as_view(), name="criteria_set_list"),
+    path(
+        "criteria/<str:code>/<str:level>/<int:year>/",
+        criteria_api.AssessmentListApi.as_view(),
+        name="criteria_assessment_list",
     ),
     path(
         "census/<str:commune>/<int:year>/return/",

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "ketnghia.twinning",
     "ketnghia.households",
     "ketnghia.census",
+    "ketnghia.criteria",
     "ketnghia.demo",
 ]
 

@@ -20,6 +20,7 @@ from ketnghia.census.selectors import posting_min_working_days, round_facts
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
+from ketnghia.criteria.services import assessments_refresh
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
@@ -149,6 +150,9 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     elif target == RoundState.PROVINCE_ACCEPTED:
         census_round.province_accepted_at, census_round.province_accepted_by = now, actor
     save_by(census_round, actor)
+    if target == RoundState.COMMUNE_APPROVED:
+        # The approved round is now the official one: criteria read their census facts from it.
+        assessments_refresh(units=[census_round.commune], year=census_round.year, actor=actor)
     return census_round
 
 

@@ -26,6 +26,10 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("census.CensusRound", "unit_path"),
     ("core.PersonalDataDisclosure", "unit_path"),
     ("core.Attachment", "unit_path"),
+    ("criteria.VillageFacts", "unit_path"),
+    ("criteria.CommuneInfrastructure", "unit_path"),
+    ("criteria.ManualAssessment", "unit_path"),
+    ("criteria.Assessment", "unit_path"),
 ]
 
 

@@ -28,6 +28,7 @@ from ketnghia.accounts.rules import Role
 from ketnghia.accounts.services import user_create, user_set_jurisdiction
 from ketnghia.core.models import Dataset
 from ketnghia.demo.census_load import write_census
+from ketnghia.demo.criteria import CriteriaReport, write_criteria
 from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
 from ketnghia.demo.registry import CensusInput
@@ -380,6 +381,7 @@ class DemoReport:
     members_created: int = 0
     rounds_created: int = 0
     entries_created: int = 0
+    criteria: CriteriaReport | None = None
     seconds: float = 0.0
 
 
@@ -634,6 +636,12 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
     _write_twinnings(plan, actor, report)
     _write_users(plan, actor, report)
     _write_census(plan, communes, villages, seed, report)
+    report.criteria = write_criteria(
+        communes=list(Unit.objects.filter(code__in=plan.program_communes)),
+        villages=list(villages.values()),
+        seed=seed,
+        actor=actor,
+    )
     _write_marker()
     report.seconds = time.perf_counter() - started
     return report

@@ -35,7 +35,7 @@ from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 # Admin models not tied to any unit: shared reference data of every province.
-SHARED = {"poverty.LocalStandard"}
+SHARED = {"poverty.LocalStandard", "criteria.CriteriaSetVersion"}
 PASSWORD = "Kh0ng-d0an-duoc"
 
 
@@ -52,6 +52,23 @@ def _log_and_attachment(user: User, found: Household) -> None:
         purpose="minutes",
         unit_path=found.unit_path,
         uploaded_by=user,
+    )
+
+
+def _criteria_rows(commune: Unit, village: Unit) -> None:
+    from ketnghia.criteria.models import CommuneInfrastructure, ManualAssessment, VillageFacts
+
+    VillageFacts.objects.create(village=village, year=2015, serious_crimes=0)
+    CommuneInfrastructure.objects.create(commune=commune, year=2015, road_to_centre="all_season")
+    ManualAssessment.objects.create(
+        unit=village,
+        year=2015,
+        set_code="nvv-example",
+        criterion_code="cultural_village",
+        met=True,
+        assessor_name="Y Hoa",
+        assessed_on=date(2015, 12, 1),
+        evidence="QĐ 12",
     )
 
 
@@ -95,6 +112,8 @@ def gia_lai(tree, users):
     )
     _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
     _log_and_attachment(officer, found)
+    _criteria_rows(commune, village)
+    _criteria_rows(tree.ngok_wang, tree.village_a)
     # Every row gets a second history version, so there is a version to revert to.
     for model in (
         Unit,

@@ -118,6 +118,8 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
                 "job": rounds["job"].pk,
                 "code": "A" if "households/" in route else tree.ngok_wang.code,
                 "key": "00000000-0000-4000-8000-000000000000",
+                "village": tree.village_a.code,
+                "level": "village",
             }
             url = _url(route, values)
             for label, data in (("empty", {}), ("out of range", OUT_OF_RANGE)):
