@@ -31,6 +31,7 @@ from ketnghia.census.import_cells import Village, VillageLookup
 from ketnghia.census.import_checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.import_columns import census_columns
 from ketnghia.census.models import CensusRound, ImportBatch, Status
+from ketnghia.census.summaries import round_refresh
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.text import format_number
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
@@ -301,6 +302,7 @@ def census_import(
             )
             if members is not None and changes is not None and report.member_households_changed:
                 import_members.write(members, changes, commune_id=commune_id)
+            round_refresh(census_round=census_round, batch_id=batch.pk)
             report.batch_id = batch.pk
         for table_ in (stage, members, changes):
             if table_ is not None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import round_facts
+from ketnghia.census.summaries import round_refresh
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit, UnitLevel
@@ -64,6 +65,7 @@ def census_round_create(
         )
     census_round = CensusRound(commune=commune, year=year, standard_code=standard_code)
     save_by(census_round, actor)
+    round_refresh(census_round=census_round)
     return census_round
 
 
@@ -115,6 +117,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     problems = workflow.step_problems(round_facts(census_round=census_round), target)
     if problems:
         raise InvalidInput([Problem(message, Location(field="state")) for message in problems])
+    was_frozen = workflow.is_frozen(census_round.state)
     census_round.state = target
     now = timezone.now()
     if target == RoundState.COMMUNE_APPROVED:
@@ -124,6 +127,9 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     elif target == RoundState.PROVINCE_ACCEPTED:
         census_round.province_accepted_at, census_round.province_accepted_by = now, actor
     save_by(census_round, actor)
+    if workflow.is_frozen(target) != was_frozen:
+        # Which revision is the year's figure may have changed, and with it later transitions.
+        round_refresh(census_round=census_round)
     return census_round
 
 
@@ -174,6 +180,7 @@ def census_entry_override(
     entry.override_reason = reason.strip() if status != entry.computed_status else ""
     entry.override_approver = actor if status != entry.computed_status else None
     save_by(entry, actor)
+    round_refresh(census_round=entry.round)
     return entry
 
 
@@ -215,6 +222,7 @@ def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> Cens
         CensusEntry(round=revision, **{name: getattr(entry, name) for name in copied_fields})
         for entry in census_round.entries.all()
     )
+    round_refresh(census_round=revision)
     return revision
 
 
@@ -254,4 +262,5 @@ def census_round_classify(*, census_round: CensusRound, actor: Any = None) -> in
     CensusEntry.objects.bulk_update(
         changed, ["computed_status", "deprivation_count", "rule", "status"], batch_size=2000
     )
+    round_refresh(census_round=census_round)
     return len(changed)

@@ -142,9 +142,9 @@ def test_commune_page_query_count_does_not_grow_with_households(
     client.force_login(users.commune_officer)
     url = reverse("census:commune_census", args=["23500"])
     client.get(url)  # warm the session and the standards cache
-    # session, user, jurisdiction, demo marker, commune, rounds, local standards; then two per
-    # year (counts, statuses).
-    with django_assert_num_queries(13):
+    # session, user, jurisdiction, demo marker, commune, rounds with their stored summaries,
+    # local standards: nothing per year (census.summaries).
+    with django_assert_num_queries(7):
         client.get(url)
     census_2015 = CensusRound.objects.get(year=2015)
     for number in range(40):
@@ -160,7 +160,7 @@ def test_commune_page_query_count_does_not_grow_with_households(
             status="poor",
             rule="",
         )
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(7):
         client.get(url)
 
 
