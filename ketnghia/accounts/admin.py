@@ -11,6 +11,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, ScopedModelAdmin):
     list_display = ["username", "first_name", "last_name", "role", "jurisdiction", "is_active"]
     list_filter = ["role", "is_active"]
     raw_id_fields = ["jurisdiction"]
+    list_select_related = ["jurisdiction"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction", "organisation")}),

@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.rules import Role
@@ -26,7 +26,7 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
-from ketnghia.poverty.domain import Standard
+from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
 
@@ -237,19 +237,38 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
                 )
             )
     rows = list(
-        census_round.entries.values_list("area", "monthly_income_per_person", "deprivations")
+        census_round.entries.order_by()
+        .values("area", "deprivations")
+        .annotate(band=_income_band(standard), income=Min("monthly_income_per_person"))
+        .values_list("area", "income", "deprivations", Count("id"))
     )
     if not rows:
         return dict.fromkeys(Status.values, 0)
-    areas, incomes, masks = zip(*rows, strict=True)
+    # One row per (area, deprivations, income band of the target's lines), weighted by its
+    # households: every income of a band compares alike with every line of the standard.
+    areas, incomes, masks, weights = zip(*rows, strict=True)
     matrix = None
     if standard.uses_deprivations:
         source_matrix = deprivation_matrix_from_bits(masks, len(source.indicator_codes))
         columns = [source.indicator_codes.index(code) for code in standard.indicator_codes]
         matrix = source_matrix[:, columns]
     result = classify_many(standard, areas, incomes, matrix)
-    counted = Counter(result.status.tolist())
+    counted: Counter[str] = Counter()
+    for status, weight in zip(result.status.tolist(), weights, strict=True):
+        counted[status] += weight
     return {status: counted.get(status, 0) for status in Status.values}
+
+
+def _income_band(standard: Standard) -> Case:
+    """Return which band of `standard`'s income lines an entry's income falls in, per area."""
+    whens = []
+    for area in (Area.RURAL, Area.URBAN):
+        lines = standard.thresholds(area)
+        for band, line in enumerate(
+            sorted({x for x in (lines.poor, lines.near_poor, lines.average) if x is not None})
+        ):
+            whens.append(When(area=area, monthly_income_per_person__lte=line, then=Value(band)))
+    return Case(*whens, default=Value(99))
 
 
 # --- Reads for the census pages and API ---------------------------------------------------

@@ -10,6 +10,7 @@ class UnitAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_filter = ["level", "kind", "is_urban"]
     search_fields = ["code", "name", "search_name"]
     raw_id_fields = ["parent"]
+    list_select_related = ["parent"]
 
 
 class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -17,12 +18,14 @@ class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["unit", "scheme", "value", "start_year", "end_year", "legal_basis"]
     list_filter = ["scheme", "value", "start_year"]
     raw_id_fields = ["unit"]
+    list_select_related = ["unit"]
 
 
 class SuccessionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "old_unit__path"
     list_display = ["old_unit", "new_unit", "date", "share", "note"]
     raw_id_fields = ["old_unit", "new_unit"]
+    list_select_related = ["old_unit", "new_unit"]
 
 
 admin_site.register(Unit, UnitAdmin)

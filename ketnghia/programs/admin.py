@@ -14,6 +14,7 @@ class ProgramCommuneAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["program", "commune", "is_key", "valid_from", "valid_to", "decision"]
     list_filter = ["program", "is_key"]
     raw_id_fields = ["commune"]
+    list_select_related = ["program", "commune"]
 
 
 admin_site.register(Program, ProgramAdmin)

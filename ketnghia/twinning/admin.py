@@ -8,12 +8,14 @@ class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "province__path"
     list_display = ["name", "short_name", "kind", "province"]
     search_fields = ["name", "short_name"]
+    list_select_related = ["province"]
 
 
 class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "commune__path"
     list_display = ["organisation", "commune", "start_date", "end_date", "decision"]
     raw_id_fields = ["commune"]
+    list_select_related = ["organisation", "commune"]
 
 
 admin_site.register(Organisation, OrganisationAdmin)

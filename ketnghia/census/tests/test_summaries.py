@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections import Counter
 from datetime import date
 from io import StringIO
 
@@ -12,11 +14,16 @@ from django.core.management import call_command
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
 from ketnghia.census.models import CensusEntry, CensusRound, RoundState, RoundSummary
-from ketnghia.census.selectors import commune_census_summary, commune_census_summary_live
+from ketnghia.census.selectors import (
+    commune_census_summary,
+    commune_census_summary_live,
+    round_recompute,
+)
 from ketnghia.census.summaries import summaries_rebuild
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.census.tests.factories import make_round, series
 from ketnghia.core.gate import Action, scope_for
+from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.standards import get_standard
 
 
@@ -152,3 +159,31 @@ def test_rebuilding_gives_what_the_services_stored(tree, users):
     assert summaries_rebuild() == CensusRound.objects.count()
     assert list(RoundSummary.objects.order_by("round_id").values_list(*columns)) == before
     assert CensusRound.objects.filter(state=RoundState.DRAFT).count() == 1
+
+
+@pytest.mark.parametrize("target", ["vn-2006", "vn-2011", "vn-2016"])
+def test_recompute_by_income_band_equals_classifying_every_household(tree, target):
+    rng = random.Random(7)
+    incomes = {f"H{n:03}": rng.randrange(50_000, 2_500_000, 25_000) for n in range(120)}
+    masks = {code: rng.randrange(0, 1 << 10) for code in incomes}
+    census_round = make_round(tree.ngok_wang, 2017, "vn-2016", incomes, masks)
+    CensusEntry.objects.filter(household_code__in=list(incomes)[:30]).update(area="urban")
+    standard = get_standard(target)
+    source = get_standard("vn-2016")
+    entries = list(census_round.entries.order_by("id"))
+    matrix = None
+    if standard.uses_deprivations:
+        matrix = deprivation_matrix_from_bits(
+            [e.deprivations for e in entries], len(source.indicator_codes)
+        )
+    expected = Counter(
+        classify_many(
+            standard,
+            [e.area for e in entries],
+            [e.monthly_income_per_person for e in entries],
+            matrix,
+        ).status.tolist()
+    )
+    got = round_recompute(census_round=census_round, standard=standard)
+    assert got == {status: expected.get(status, 0) for status in got}
+    assert sum(got.values()) == 120
