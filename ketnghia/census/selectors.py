@@ -299,14 +299,25 @@ def round_facts(*, census_round: CensusRound) -> RoundFacts:
 
 
 def entry_search_for(
-    *, scope: UnitScope, census_round: CensusRound, query: str = ""
+    *,
+    scope: UnitScope,
+    census_round: CensusRound,
+    query: str = "",
+    village_code: str = "",
+    status: str = "",
 ) -> QuerySet[CensusEntry]:
     """Return a round's entries whose code or head's name holds every word of `query`.
+
+    `village_code` and `status`, when given, keep the entries of that village and status.
 
     Diacritics and case are ignored ("nguyen van" finds "Nguyễn Văn"): the words are matched
     in SQL on the entry's stored folded text (`CensusEntry.search_folded`).
     """
     entries = entry_list_for(scope=scope, census_round=census_round)
+    if village_code:
+        entries = entries.filter(village_code=village_code)
+    if status:
+        entries = entries.filter(status=status)
     for word in fold(query).split():
         entries = entries.filter(search_folded__contains=word)
     return entries

@@ -9,6 +9,7 @@ SYSTEM_MODELS = {
     "core.Dataset",
     "census.ImportBatch",
     "census.CensusImportJob",
+    "census.RoundSummary",
     "households.PersonalIdDisclosure",
 }
 
