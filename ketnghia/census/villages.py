@@ -48,7 +48,8 @@ class YearCounts:
 
 def village_household_list_for(*, scope: UnitScope, village: Unit) -> QuerySet[Household]:
     """Return the households registered in `village` inside `scope`, by code."""
-    return scope.filter(Household.objects.filter(village=village), "unit_path").order_by("code")
+    households = Household.objects.filter(village=village).select_related("commune")
+    return scope.filter(households, "unit_path").order_by("code")
 
 
 def village_census_by_year(
