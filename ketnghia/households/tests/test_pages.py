@@ -59,7 +59,9 @@ def test_a_commune_officer_registers_a_household_and_adds_its_members(client, tr
     url = reverse("households:member_edit", args=["23500", "01-009", created.pk])
     prefix = f"m{created.pk}-"
     response = client.post(
-        url, {prefix + k.removeprefix("new-"): v for k, v in member.items()} | {prefix + "full_name": "Y Hoa Niê"}
+        url,
+        {prefix + k.removeprefix("new-"): v for k, v in member.items()}
+        | {prefix + "full_name": "Y Hoa Niê"},
     )
     assert response.status_code == 302
     created.refresh_from_db()
@@ -105,7 +107,7 @@ def test_a_district_officer_edits_but_never_sees_or_sets_personal_ids(client, tr
     html = _text(response)
     assert response.status_code == 200
     assert "001234567889" not in html and "0*********89" in html
-    assert 'name="m%s-personal_id"' % member.pk not in html
+    assert f'name="m{member.pk}-personal_id"' not in html
     assert not PersonalIdDisclosure.objects.exists()
     url = reverse("households:member_edit", args=["23500", "A", member.pk])
     prefix = f"m{member.pk}-"
@@ -141,7 +143,10 @@ def test_other_communes_households_and_viewers_get_404_or_no_forms(client, tree,
     assert Member.objects.filter(pk=member.pk).exists()
     # A province viewer reads the village page but may not edit.
     client.force_login(users.province_viewer)
-    assert client.get(reverse("households:village_detail", args=["23488", "23488-01"])).status_code == 200
+    assert (
+        client.get(reverse("households:village_detail", args=["23488", "23488-01"])).status_code
+        == 200
+    )
     assert client.get(_edit_url("M1", "23488")).status_code == 403
 
 
@@ -200,7 +205,13 @@ def test_household_pages_cost_the_same_queries_at_two_sizes(client, tree, users,
     # Ten times the households, six years of rounds, more members: the same queries.
     _households(tree, 5, 50)
     for year in range(2016, 2021):
-        make_round(tree.ngok_wang, year, "vn-2016", {f"V{n:03}": 600_000 for n in range(55)} | {"A": 300_000}, village=tree.village_a)
+        make_round(
+            tree.ngok_wang,
+            year,
+            "vn-2016",
+            {f"V{n:03}": 600_000 for n in range(55)} | {"A": 300_000},
+            village=tree.village_a,
+        )
     for number in range(5):
         Member.objects.create(
             household=Household.objects.get(code="A"),
