@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import census_pages
+
 REPO = Path(__file__).resolve().parent.parent
 BENCH_DATABASE = "ketnghia_bench"
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
@@ -337,6 +339,7 @@ def main(argv: list[str] | None = None) -> None:
         "--memory-rows", type=int, nargs=2, default=(50_000, 200_000), metavar=("SMALL", "LARGE")
     )
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--pages-scale", type=int, default=10, help="times the demo, pages")
     args = parser.parse_args(argv)
 
     report = Report()
@@ -409,6 +412,10 @@ def main(argv: list[str] | None = None) -> None:
         first, second = _demo(directory)
         report.add("demo generation, first load", "SQLite", "", _s(first), "")
         report.add("demo generation, second run (no change)", "SQLite", "", _s(second), "")
+
+        # The commune census page at the demo's size and at --pages-scale times it.
+        for line in census_pages.lines(census_pages.run(directory, scale=args.pages_scale)):
+            report.add(*line)
 
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "
