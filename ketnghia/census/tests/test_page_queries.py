@@ -28,7 +28,9 @@ def test_commune_page_and_recompute_cost_the_same_at_one_and_six_years(client, t
     htmx = {"HX-Request": "true", "HX-Target": "recompute-result"}
     one_year = _queries(client, page), _queries(client, recompute, **htmx)
     for year in range(2011, 2016):
-        make_round(tree.ngok_wang, year, "vn-2011", _households(100, 10 * year), village=tree.village_a)
+        make_round(
+            tree.ngok_wang, year, "vn-2011", _households(100, 10 * year), village=tree.village_a
+        )
     assert (_queries(client, page), _queries(client, recompute, **htmx)) == one_year
 
 
