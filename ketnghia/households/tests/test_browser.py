@@ -18,7 +18,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("transactional_db")]
 
 
 def test_an_officer_registers_a_household_adds_a_member_and_filters_the_round(
-    page, live_server, tree, users
+    page,  # noqa: F811
+    live_server,
+    tree,
+    users,
 ):
     census_round = make_round(
         tree.ngok_wang, 2024, "vn-2022", {"A": 1_000_000, "B": 3_000_000}, village=tree.village_a
