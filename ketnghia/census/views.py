@@ -35,10 +35,10 @@ from ketnghia.census.forms import (
     ResolveForm,
     RoundCreateForm,
 )
+from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.models import CensusRound, RoundState, Status
 from ketnghia.census.rules import Transition, poverty_rate
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
-from ketnghia.census.templates_xlsx import census_template, census_template_csv
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
 from ketnghia.geo import selectors as geo_selectors

@@ -1,7 +1,7 @@
 """The census import's own checks, applied to one household or member typed on the web.
 
 A form's values go through the very column checks a census file's cells go through
-(`census.import_checks`, `census.import_members`, `census.import_cells`) as a one-row chunk,
+(`census.importing.checks`, `.members`, `.cells`) as a one-row chunk,
 so a household typed on a page is held to what an uploaded file is held to, with the same
 Vietnamese messages. Problems come back located at the form's field. No ORM here: what the
 database knows (the commune's villages, which codes are communes) is handed in.
@@ -13,11 +13,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from ketnghia.census import import_cells as cells
-from ketnghia.census import import_checks as checks
-from ketnghia.census import import_columns as cols
-from ketnghia.census import import_members as members
-from ketnghia.census.import_cells import Village, VillageLookup
+from ketnghia.census.importing import cells, checks, members
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.imports.readers import Chunk, ProblemList
 from ketnghia.poverty.domain import Standard

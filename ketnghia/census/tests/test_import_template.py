@@ -11,14 +11,14 @@ from django.utils import translation
 
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
-from ketnghia.census.models import CensusEntry, CensusRound
-from ketnghia.census.templates_xlsx import (
+from ketnghia.census.importing.template import (
     DATA_SHEET,
     HEADER_ROW,
     MEMBERS_SHEET,
     census_template,
     census_template_csv,
 )
+from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.poverty.standards import get_standard
 

@@ -9,8 +9,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.management.commands._census_round import commune_by_code, round_for
-from ketnghia.census.templates_xlsx import census_template, census_template_csv
 from ketnghia.core.errors import KetnghiaError
 
 

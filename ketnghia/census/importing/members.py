@@ -15,10 +15,10 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
-from ketnghia.census import import_columns as cols
-from ketnghia.census.import_cells import cell_str as _text
-from ketnghia.census.import_cells import code as _code
-from ketnghia.census.import_cells import whole_number as _whole_number
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import cell_str as _text
+from ketnghia.census.importing.cells import code as _code
+from ketnghia.census.importing.cells import whole_number as _whole_number
 from ketnghia.core.text import fold
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.households.models import Household, Member, Relation, Sex

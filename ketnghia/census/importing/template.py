@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ketnghia.census import import_columns as cols
-from ketnghia.census.import_members import MEMBER_COLUMNS
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
 from ketnghia.geo.models import Unit, UnitLevel
