@@ -1,5 +1,7 @@
 """Writes about households and their members outside a census import.
 
+Who saw their personal data is logged by `core.personal_data`.
+
 Each function is one transaction and keeps history (`core.history.save_by`, the actor as
 the history user). A household or member typed on the web goes through the census import's
 own checks (`households.checks`): the same refusals, the same Vietnamese messages.
@@ -14,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketnghia.accounts.models import User
 from ketnghia.census.importing import census_context
 from ketnghia.census.models import CensusRound
 from ketnghia.core import gate
@@ -27,17 +28,7 @@ from ketnghia.households.checks import (
     check_household,
     check_member,
 )
-from ketnghia.households.models import Household, Member, PersonalIdDisclosure
-
-
-def personal_ids_disclose(*, household: Household, user: User, channel: str) -> None:
-    """Log that `user` was shown `household`'s personal ID numbers in full.
-
-    Only households that hold at least one ID number are logged: nothing personal was shown
-    otherwise.
-    """
-    if household.members.exclude(personal_id="").exists():
-        PersonalIdDisclosure.objects.create(household=household, user=user, channel=channel)
+from ketnghia.households.models import Household, Member
 
 
 def _refuse(message: str, field: str = "") -> InvalidInput:
@@ -151,7 +142,7 @@ def household_update(
 
 
 def _may_set_ids(actor: Any, household: Household) -> bool:
-    return actor is None or gate.reaches(actor, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
+    return actor is None or gate.reaches(actor, gate.Action.SEE_PERSONAL_DATA, household.unit_path)
 
 
 def _checked_member(household: Household, personal_id: str, **values: Any) -> Any:

@@ -22,12 +22,12 @@ from ketnghia.census import villages as census_villages
 from ketnghia.census.models import Status
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
+from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors, services
 from ketnghia.households.forms import HouseholdForm, MemberForm
-from ketnghia.households.models import DisclosureChannel, Household, Member
-from ketnghia.households.rules import shown_personal_id
+from ketnghia.households.models import Household, Member
 
 PAGE_SIZE = 50
 
@@ -132,29 +132,35 @@ def _render_edit(
     member_forms: dict[str, MemberForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
     bound = member_forms or {}
     members = list(selectors.member_list(household=household))
     rows = []
-    for member in members:
-        prefix = f"m{member.pk}"
-        form = bound.get(prefix) or MemberForm(
-            prefix=prefix,
-            may_set_ids=may_see_ids,
-            initial={
-                "full_name": member.full_name,
-                "sex": member.sex,
-                "birth_year": member.birth_year,
-                "ethnicity": member.ethnicity,
-                "relation": member.relation,
-                "personal_id": member.personal_id,
-            },
-        )
-        rows.append((member, form, shown_personal_id(member.personal_id, may_see=may_see_ids)))
-    if may_see_ids:
-        services.personal_ids_disclose(
-            household=household, user=request.user, channel=DisclosureChannel.PAGE
-        )
+    with disclosure_open(
+        user=request.user, output="households.household_edit_page", household=household
+    ) as door:
+        may_see_ids = door.may_see(household.unit_path)
+        for member in members:
+            shown = door.show(
+                member.personal_id,
+                kind=Kind.PERSONAL_ID,
+                path=household.unit_path,
+                subject=household.pk,
+            )
+            prefix = f"m{member.pk}"
+            form = bound.get(prefix) or MemberForm(
+                prefix=prefix,
+                may_set_ids=may_see_ids,
+                initial={
+                    "full_name": member.full_name,
+                    "sex": member.sex,
+                    "birth_year": member.birth_year,
+                    "ethnicity": member.ethnicity,
+                    "relation": member.relation,
+                    # Only for users who may see it: the field is not there for others.
+                    "personal_id": shown if may_see_ids else "",
+                },
+            )
+            rows.append((member, form, shown))
     context = {
         "household": household,
         "commune": household.commune,
@@ -197,7 +203,7 @@ def _member_or_404(household: Household, pk: int) -> Member:
 def _member_write(
     request: HttpRequest, household: Household, prefix: str, write: Any, done: str
 ) -> HttpResponse:
-    may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
+    may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_DATA, household.unit_path)
     form = MemberForm(request.POST, prefix=prefix, may_set_ids=may_see_ids)
     if form.is_valid():
         try:

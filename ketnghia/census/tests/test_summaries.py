@@ -99,7 +99,7 @@ def _approve_revision(revision: CensusRound, officer) -> None:
         meeting_date=date(revision.year, 10, 1),
         participants=20,
         agreeing=15,
-        minutes=SimpleUploadedFile("bien-ban-2.txt", "Biên bản".encode()),
+        minutes=SimpleUploadedFile("bien-ban-2.pdf", b"%PDF-1.4\n% Bien ban\n"),
         actor=officer,
     )
     for target in (RoundState.VILLAGE_MEETING, RoundState.POSTED, RoundState.COMMUNE_APPROVED):

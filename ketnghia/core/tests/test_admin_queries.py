@@ -13,8 +13,9 @@ from ketnghia.accounts.models import Role
 from ketnghia.accounts.services import user_create
 from ketnghia.conftest import make_unit
 from ketnghia.core.admin_site import admin_site
+from ketnghia.core.models import DisclosureChannel, PersonalDataDisclosure
 from ketnghia.geo.models import Succession, UnitClassification, UnitKind, UnitLevel
-from ketnghia.households.models import DisclosureChannel, Household, PersonalIdDisclosure
+from ketnghia.households.models import Household
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
@@ -78,8 +79,12 @@ def _disclosures(tree, users, start, count):
     for commune in _communes(tree, start, count):
         household = Household(commune=commune, code=f"H{commune.code}", head_name="Y Hoa")
         household.save()
-        PersonalIdDisclosure.objects.create(
-            household=household, user=users.province_admin, channel=DisclosureChannel.PAGE
+        PersonalDataDisclosure.objects.create(
+            household=household,
+            user=users.province_admin,
+            output="census.household_page",
+            channel=DisclosureChannel.PAGE,
+            unit_path=household.unit_path,
         )
 
 
@@ -91,7 +96,7 @@ CHANGELISTS = [
     ("twinning_organisation", _organisations_and_twinnings),
     ("twinning_twinning", _organisations_and_twinnings),
     ("accounts_user", _users),
-    ("households_personaliddisclosure", _disclosures),
+    ("core_personaldatadisclosure", _disclosures),
 ]
 
 

@@ -6,11 +6,12 @@ from django.apps import apps
 
 # Records written only by the system, never edited by users.
 SYSTEM_MODELS = {
+    "core.PersonalDataDisclosure",
+    "core.Attachment",
     "core.Dataset",
     "census.ImportBatch",
     "census.CensusImportJob",
     "census.RoundSummary",
-    "households.PersonalIdDisclosure",
 }
 
 

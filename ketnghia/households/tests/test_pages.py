@@ -10,7 +10,8 @@ from django.urls import reverse
 from ketnghia.census.models import CensusEntry
 from ketnghia.census.tests.factories import household as registered
 from ketnghia.census.tests.factories import make_round, series
-from ketnghia.households.models import Household, Member, PersonalIdDisclosure
+from ketnghia.core.models import PersonalDataDisclosure
+from ketnghia.households.models import Household, Member
 
 
 def _text(response) -> str:
@@ -54,7 +55,8 @@ def test_a_commune_officer_registers_a_household_and_adds_its_members(client, tr
     # The edit page shows the number in full to this officer, and logs that it did.
     response = client.get(_edit_url("01-009"))
     assert "000185001234" in _text(response)
-    assert PersonalIdDisclosure.objects.filter(user=users.commune_officer).count() == 1
+    logged = PersonalDataDisclosure.objects.get(user=users.commune_officer)
+    assert (logged.output, logged.household) == ("households.household_edit_page", household)
     # Edit then remove the member.
     url = reverse("households:member_edit", args=["23500", "01-009", created.pk])
     prefix = f"m{created.pk}-"
@@ -108,7 +110,7 @@ def test_a_district_officer_edits_but_never_sees_or_sets_personal_ids(client, tr
     assert response.status_code == 200
     assert "001234567889" not in html and "0*********89" in html
     assert f'name="m{member.pk}-personal_id"' not in html
-    assert not PersonalIdDisclosure.objects.exists()
+    assert not PersonalDataDisclosure.objects.exists()
     url = reverse("households:member_edit", args=["23500", "A", member.pk])
     prefix = f"m{member.pk}-"
     response = client.post(

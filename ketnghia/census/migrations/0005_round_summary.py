@@ -24,7 +24,7 @@ def fold_entry_names(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('census', '0003_import'),
+        ('census', '0004_minutes_as_attachment'),
         ('households', '0002_personaliddisclosure'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
