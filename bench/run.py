@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from bench import census_pages
 from bench import criteria as criteria_bench
 
 REPO = Path(__file__).resolve().parent.parent
@@ -340,6 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
+    parser.add_argument("--pages-scale", type=int, default=10, help="times the demo, pages")
     args = parser.parse_args(argv)
 
     report = Report()
@@ -416,6 +418,10 @@ def main(argv: list[str] | None = None) -> None:
         first, second = _demo(directory)
         report.add("demo generation, first load", "SQLite", "", _s(first), "")
         report.add("demo generation, second run (no change)", "SQLite", "", _s(second), "")
+
+        # The commune census page at the demo's size and at --pages-scale times it.
+        for line in census_pages.lines(census_pages.run(directory, scale=args.pages_scale)):
+            report.add(*line)
 
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("ketnghia.core.urls")),
     path("accounts/", include("ketnghia.accounts.urls")),
     path("units/", include("ketnghia.geo.urls")),
+    path("census/", include("ketnghia.households.urls")),
     path("census/", include("ketnghia.census.urls")),
     path("criteria/", include("ketnghia.criteria.urls")),
     path("api/", include("ketnghia.api_urls")),

@@ -26,6 +26,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, ScopedModelAdmin):
     list_filter = ["role", "is_active"]
     raw_id_fields = ["jurisdiction"]
     readonly_fields = ["is_superuser"]
+    list_select_related = ["jurisdiction"]
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
         (_("Role and jurisdiction"), {"fields": ("role", "jurisdiction", "organisation")}),

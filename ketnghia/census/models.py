@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ketnghia.core.text import fold
 from ketnghia.poverty.rules import Status
 
 __all__ = [
@@ -22,6 +23,7 @@ __all__ = [
     "ImportBatch",
     "ImportJobState",
     "RoundState",
+    "RoundSummary",
     "Status",
 ]
 
@@ -121,6 +123,11 @@ class CensusRound(models.Model):
         super().save(*args, **kwargs)
 
 
+def entry_search_text(household_code: str, head_name: str) -> str:
+    """Return what the round's household search matches words against (no diacritics)."""
+    return fold(f"{household_code} {head_name}")[:200]
+
+
 class CensusEntry(models.Model):
     """A household as classified in one round, with the facts it was classified from.
 
@@ -156,8 +163,12 @@ class CensusEntry(models.Model):
     import_batch = models.ForeignKey(
         "census.ImportBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # fold(f"{household_code} {head_name}"): the round's search matches words on it in SQL.
+    search_folded = models.CharField(
+        max_length=200, blank=True, default="", db_default="", editable=False
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_folded"])
 
     class Meta:
         verbose_name = _("census entry")
@@ -166,9 +177,14 @@ class CensusEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["round", "household"], name="uniq_entry_household")
         ]
+        indexes = [models.Index(fields=["round", "search_folded"], name="entry_round_search")]
 
     def __str__(self) -> str:
         return f"{self.round}: {self.household_code} {self.status}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_folded = entry_search_text(self.household_code, self.head_name)
+        super().save(*args, **kwargs)
 
     @property
     def is_overridden(self) -> bool:
@@ -284,3 +300,39 @@ class CensusImportJob(models.Model):
         if not self.rows_total:
             return None
         return min(99, 100 * self.rows_done // self.rows_total)
+
+
+class RoundSummary(models.Model):
+    """A round's households by status and its transitions from the previous census year.
+
+    Derived from the entries and refreshed in the transaction that changes them (services,
+    import, demo; `census.summaries`), so the commune page never reads entries. The previous
+    year is the commune's latest earlier census year, taken at its figure (latest approved
+    revision, else latest revision); no previous year means no transitions.
+    """
+
+    round = models.OneToOneField(
+        CensusRound, on_delete=models.CASCADE, primary_key=True, related_name="summary"
+    )
+    households = models.PositiveIntegerField(default=0)
+    poor = models.PositiveIntegerField(default=0)
+    near_poor = models.PositiveIntegerField(default=0)
+    average = models.PositiveIntegerField(default=0)
+    not_poor = models.PositiveIntegerField(default=0)
+    previous_round = models.ForeignKey(
+        CensusRound, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    remained_poor = models.PositiveIntegerField(default=0)
+    exited_poverty = models.PositiveIntegerField(default=0)
+    newly_poor = models.PositiveIntegerField(default=0)
+    fell_back = models.PositiveIntegerField(default=0)
+    remained_not_poor = models.PositiveIntegerField(default=0)
+    new_household = models.PositiveIntegerField(default=0)
+    households_left = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("census round summary")
+        verbose_name_plural = _("census round summaries")
+
+    def __str__(self) -> str:
+        return f"{self.round_id}: {self.households}"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Min, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.rules import Role
@@ -27,7 +27,7 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
-from ketnghia.poverty.domain import Standard
+from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
 
@@ -106,6 +106,57 @@ class YearSummary:
 
 def commune_census_summary(*, scope: UnitScope, commune: Unit) -> list[YearSummary]:
     """Return, per census year of `commune`, the latest round with counts, rates and transitions.
+
+    Transitions compare each year's latest round with the previous year's; a household poor in
+    any earlier year and poor again after a year out of poverty counts as fallen back. Read
+    from the stored `RoundSummary` rows (`census.summaries`): two queries, whatever the years
+    and households.
+    """
+    rounds = list(round_list_for(scope=scope, commune=commune).select_related("summary"))
+    if any(not hasattr(census_round, "summary") for census_round in rounds):
+        return commune_census_summary_live(scope=scope, commune=commune)
+    by_year: dict[int, list[CensusRound]] = {}
+    for census_round in rounds:
+        by_year.setdefault(census_round.year, []).append(census_round)
+    summaries: list[YearSummary] = []
+    previous_standard: str | None = None
+    for year in sorted(by_year):
+        approved = [r for r in by_year[year] if r.state in APPROVED_STATES]
+        latest = approved[-1] if approved else by_year[year][-1]
+        stored = latest.summary
+        counts = {status: getattr(stored, status) for status in Status.values}
+        households = stored.households
+        moves = None
+        if stored.previous_round_id is not None:
+            moves = {
+                t.value: getattr(stored, _TRANSITION_COLUMN.get(t, t.value))
+                for t in rules.Transition
+            }
+        summaries.append(
+            YearSummary(
+                round=latest,
+                counts=counts,
+                households=households,
+                poverty_rate=rules.poverty_rate(counts[Status.POOR], households),
+                near_poverty_rate=rules.poverty_rate(counts[Status.NEAR_POOR], households),
+                transitions=moves,
+                series_break=rules.series_breaks(previous_standard, latest.standard_code),
+                revisions=by_year[year],
+            )
+        )
+        previous_standard = latest.standard_code
+    return summaries
+
+
+# The summary column of a transition where it is not the transition's own name.
+_TRANSITION_COLUMN = {rules.Transition.LEFT: "households_left"}
+
+
+def commune_census_summary_live(*, scope: UnitScope, commune: Unit) -> list[YearSummary]:
+    """Return what `commune_census_summary` returns, computed from every entry of every year.
+
+    The reference the stored summaries are tested against, and the fallback for rounds
+    written without one (a database not yet rebuilt: `ketnghia census-summaries rebuild`).
 
     Transitions compare each year's latest round with the previous year's; a household poor in
     any earlier year and poor again after a year out of poverty counts as fallen back.
@@ -191,19 +242,38 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
                 )
             )
     rows = list(
-        census_round.entries.values_list("area", "monthly_income_per_person", "deprivations")
+        census_round.entries.order_by()
+        .values("area", "deprivations")
+        .annotate(band=_income_band(standard), income=Min("monthly_income_per_person"))
+        .values_list("area", "income", "deprivations", Count("id"))
     )
     if not rows:
         return dict.fromkeys(Status.values, 0)
-    areas, incomes, masks = zip(*rows, strict=True)
+    # One row per (area, deprivations, income band of the target's lines), weighted by its
+    # households: every income of a band compares alike with every line of the standard.
+    areas, incomes, masks, weights = zip(*rows, strict=True)
     matrix = None
     if standard.uses_deprivations:
         source_matrix = deprivation_matrix_from_bits(masks, len(source.indicator_codes))
         columns = [source.indicator_codes.index(code) for code in standard.indicator_codes]
         matrix = source_matrix[:, columns]
     result = classify_many(standard, areas, incomes, matrix)
-    counted = Counter(result.status.tolist())
+    counted: Counter[str] = Counter()
+    for status, weight in zip(result.status.tolist(), weights, strict=True):
+        counted[status] += weight
     return {status: counted.get(status, 0) for status in Status.values}
+
+
+def _income_band(standard: Standard) -> Case:
+    """Return which band of `standard`'s income lines an entry's income falls in, per area."""
+    whens = []
+    for area in (Area.RURAL, Area.URBAN):
+        lines = standard.thresholds(area)
+        for band, line in enumerate(
+            sorted({x for x in (lines.poor, lines.near_poor, lines.average) if x is not None})
+        ):
+            whens.append(When(area=area, monthly_income_per_person__lte=line, then=Value(band)))
+    return Case(*whens, default=Value(99))
 
 
 # --- Reads for the census pages and API ---------------------------------------------------
@@ -246,24 +316,28 @@ def posting_min_working_days() -> int:
 
 
 def entry_search_for(
-    *, scope: UnitScope, census_round: CensusRound, query: str = ""
+    *,
+    scope: UnitScope,
+    census_round: CensusRound,
+    query: str = "",
+    village_code: str = "",
+    status: str = "",
 ) -> QuerySet[CensusEntry]:
     """Return a round's entries whose code or head's name holds every word of `query`.
 
-    Diacritics and case are ignored ("nguyen van" finds "Nguyễn Văn"). A round lists one
-    commune's households (thousands at most), so the words are matched on folded names here
-    rather than on a stored folded column.
+    `village_code` and `status`, when given, keep the entries of that village and status.
+
+    Diacritics and case are ignored ("nguyen van" finds "Nguyễn Văn"): the words are matched
+    in SQL on the entry's stored folded text (`CensusEntry.search_folded`).
     """
     entries = entry_list_for(scope=scope, census_round=census_round)
-    words = fold(query).split()
-    if not words:
-        return entries
-    ids = [
-        pk
-        for pk, code, name in entries.values_list("id", "household_code", "head_name")
-        if all(word in fold(f"{code} {name}") for word in words)
-    ]
-    return entries.filter(id__in=ids)
+    if village_code:
+        entries = entries.filter(village_code=village_code)
+    if status:
+        entries = entries.filter(status=status)
+    for word in fold(query).split():
+        entries = entries.filter(search_folded__contains=word)
+    return entries
 
 
 def entry_get_for(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import posting_min_working_days, round_facts
+from ketnghia.census.summaries import round_refresh
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -70,6 +71,7 @@ def census_round_create(
         commune=commune, year=year, standard_code=standard_code, state_changed_at=timezone.now()
     )
     save_by(census_round, actor)
+    round_refresh(census_round=census_round)
     return census_round
 
 
@@ -139,6 +141,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     problems = workflow.step_problems(round_facts(census_round=census_round), target)
     if problems:
         raise InvalidInput([Problem(message, Location(field="state")) for message in problems])
+    was_frozen = workflow.is_frozen(census_round.state)
     census_round.state = target
     now = timezone.now()
     census_round.state_changed_at = now
@@ -153,6 +156,9 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     if target == RoundState.COMMUNE_APPROVED:
         # The approved round is now the official one: criteria read their census facts from it.
         assessments_refresh(units=[census_round.commune], year=census_round.year, actor=actor)
+    if workflow.is_frozen(target) != was_frozen:
+        # Which revision is the year's figure may have changed, and with it later transitions.
+        round_refresh(census_round=census_round)
     return census_round
 
 
@@ -187,6 +193,9 @@ def census_round_return(*, census_round: CensusRound, reason: str, actor: Any) -
     # The history row of this change carries the reason too (its field holds 100 characters).
     census_round._change_reason = census_round.return_reason[:100]  # type: ignore[attr-defined]
     save_by(census_round, actor)
+    # The round is no longer approved: later transitions and the criteria read another round.
+    round_refresh(census_round=census_round)
+    assessments_refresh(units=[census_round.commune], year=census_round.year, actor=actor)
     return census_round
 
 
@@ -240,6 +249,7 @@ def census_entry_override(
     entry.override_reason = reason.strip() if status != entry.computed_status else ""
     entry.override_approver = actor if status != entry.computed_status else None
     save_by(entry, actor)
+    round_refresh(census_round=entry.round)
     return entry
 
 
@@ -282,6 +292,7 @@ def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> Cens
         CensusEntry(round=revision, **{name: getattr(entry, name) for name in copied_fields})
         for entry in census_round.entries.all()
     )
+    round_refresh(census_round=revision)
     return revision
 
 
@@ -321,4 +332,5 @@ def census_round_classify(*, census_round: CensusRound, actor: Any = None) -> in
     CensusEntry.objects.bulk_update(
         changed, ["computed_status", "deprivation_count", "rule", "status"], batch_size=2000
     )
+    round_refresh(census_round=census_round)
     return len(changed)

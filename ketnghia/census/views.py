@@ -53,6 +53,7 @@ from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
+from ketnghia.households.views import commune_villages, entry_filters, with_village_names
 from ketnghia.poverty.selectors import standard_get, standard_registry
 
 PAGE_SIZE = 50
@@ -181,6 +182,7 @@ def _commune_context(
             else None
         ),
         "may_edit": may_edit,
+        "villages": commune_villages(request, commune),
         "create_form": (
             (create_form or RoundCreateForm(standards=standards, auto_id="create_%s"))
             if may_edit
@@ -277,11 +279,18 @@ def _steps(census_round: CensusRound) -> list[Step]:
 
 def _entries_context(request: HttpRequest, census_round: CensusRound) -> dict[str, Any]:
     query = request.GET.get("q", "").strip()
+    # Filters by village and status (households.views.entry_filters: names, choices).
+    filters = entry_filters(request, census_round)
     entries = selectors.entry_search_for(
-        scope=request.scope, census_round=census_round, query=query
+        scope=request.scope,
+        census_round=census_round,
+        query=query,
+        village_code=filters["village"],
+        status=filters["status"],
     )
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
-    return {"round": census_round, "query": query, "page": page}
+    page.object_list = with_village_names(page.object_list, filters["village_names"])
+    return {"round": census_round, "query": query, "page": page, **filters}
 
 
 def _round_context(
@@ -686,6 +695,7 @@ def household_detail(request: HttpRequest, commune: str, code: str) -> HttpRespo
         "commune": household.commune,
         "members": members,
         "may_see_ids": may_see_ids,
+        "may_edit": gate.reaches(request.user, gate.Action.EDIT, household.unit_path),
         "entries": list(selectors.household_history(household=household)),
         "changes": household_selectors.household_changes(household=household),
     }

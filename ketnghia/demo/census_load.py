@@ -21,7 +21,8 @@ import numpy as np
 from django.db import connection
 
 from ketnghia.accounts.models import User
-from ketnghia.census.models import CensusEntry, CensusRound
+from ketnghia.census.models import CensusEntry, CensusRound, entry_search_text
+from ketnghia.census.summaries import summaries_rebuild
 from ketnghia.core.bulk import insert_rows
 from ketnghia.demo import people
 from ketnghia.demo.census import AREA, YEARS, YearPlan
@@ -80,6 +81,7 @@ ENTRY_FIELDS = (
     "rule",
     "status",
     "override_reason",
+    "search_folded",
 )
 
 
@@ -268,6 +270,7 @@ def _entry_rows(
         year_plan.rule[keep][order].tolist(),
         statuses,  # never overridden: the demo's statuses are the rules' own
         repeat(""),
+        [households.search[i] for i in rows],
     )
 
 
@@ -279,6 +282,7 @@ class _HouseholdColumns:
     codes: list[str]
     heads: list[str]
     villages: list[str]
+    search: list[str]  # what CensusEntry.save would store in search_folded
     commune: np.ndarray  # index into commune_codes
     commune_codes: list[str]
     # Rank in (commune, code) order: entries go in round by round, households in code order.
@@ -297,6 +301,7 @@ class _HouseholdColumns:
             ids=[ids[(plan.commune_code, plan.code)] for plan in plans],
             codes=[plan.code for plan in plans],
             heads=[plan.head_name for plan in plans],
+            search=[entry_search_text(plan.code, plan.head_name) for plan in plans],
             villages=[plan.village_code for plan in plans],
             commune=np.array([position[plan.commune_code] for plan in plans]),
             commune_codes=commune_codes,
@@ -326,4 +331,6 @@ def write_census(
         report.entries_created += insert_rows(
             CensusEntry, ENTRY_FIELDS, _entry_rows(year_plan, columns, round_ids)
         )
+    # The commune page reads stored summaries: filled in one set-based pass.
+    summaries_rebuild(commune_ids=[unit.pk for unit in commune_units.values()])
     return report

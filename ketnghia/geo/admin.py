@@ -18,6 +18,7 @@ class UnitAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_filter = ["level", "kind", "is_urban"]
     search_fields = ["code", "name", "search_name"]
     raw_id_fields = ["parent"]
+    list_select_related = ["parent"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # A unit's code is its national identity: a new code is a new unit.
@@ -40,6 +41,7 @@ class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["unit", "scheme", "value", "start_year", "end_year", "legal_basis"]
     list_filter = ["scheme", "value", "start_year"]
     raw_id_fields = ["unit"]
+    list_select_related = ["unit"]
 
 
 class SuccessionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -48,6 +50,7 @@ class SuccessionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "old_unit__path"
     list_display = ["old_unit", "new_unit", "date", "share", "note"]
     raw_id_fields = ["old_unit", "new_unit"]
+    list_select_related = ["old_unit", "new_unit"]
 
 
 admin_site.register(Unit, UnitAdmin)

@@ -1,3 +1,230 @@
-"""Writes about households that are not part of a census import (none yet: the census import
-writes households and members; who saw their personal data is logged by `core.personal_data`).
+"""Writes about households and their members outside a census import.
+
+Who saw their personal data is logged by `core.personal_data`.
+
+Each function is one transaction and keeps history (`core.history.save_by`, the actor as
+the history user). A household or member typed on the web goes through the census import's
+own checks (`households.checks`): the same refusals, the same Vietnamese messages.
 """
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketnghia.census.importing import census_context
+from ketnghia.census.models import CensusRound
+from ketnghia.core import gate
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.households.checks import (
+    CheckedHousehold,
+    CommuneFacts,
+    check_household,
+    check_member,
+)
+from ketnghia.households.models import Household, Member
+
+
+def _refuse(message: str, field: str = "") -> InvalidInput:
+    return InvalidInput(Problem(message, Location(field=field)))
+
+
+def _this_year() -> int:
+    return timezone.localdate().year
+
+
+def _commune_facts(commune: Unit) -> CommuneFacts:
+    # The import's own view of the commune: its villages, their areas, other communes' codes.
+    context = census_context(CensusRound(commune=commune, year=_this_year()), None)  # type: ignore[arg-type]
+    return CommuneFacts(
+        code=commune.code,
+        name=commune.name,
+        path=commune.path,
+        area=context.commune_area,
+        villages=context.villages.villages,
+        find_communes=context.find_communes,
+    )
+
+
+def _check_years(registered_year: int | None, left_year: int | None) -> None:
+    if registered_year and left_year and left_year < registered_year:
+        raise _refuse(_("A household cannot leave before it was registered."), "left_year")
+
+
+def _apply(household: Household, checked: CheckedHousehold) -> None:
+    household.head_name = checked.head_name
+    household.village_id = checked.village.id if checked.village else None
+    household.area = checked.area
+    household.area_overridden = checked.area_overridden
+
+
+@transaction.atomic
+def household_create(
+    *,
+    commune: Unit,
+    code: str,
+    head_name: str,
+    village: str = "",
+    area: str = "",
+    address: str = "",
+    registered_year: int | None = None,
+    actor: Any,
+) -> Household:
+    """Register a household of `commune`, checked as a census file's row is checked.
+
+    `village` is the code of one of the commune's villages; `area` "rural" or "urban", or ""
+    for the village's own.
+    """
+    if commune.level != UnitLevel.COMMUNE:
+        raise _refuse(_("A household belongs to a commune, not to %(unit)s.") % {"unit": commune})
+    checked = check_household(
+        code=code,
+        head_name=head_name,
+        village=village,
+        area=area,
+        commune=_commune_facts(commune),
+        year=_this_year(),
+    )
+    if Household.objects.filter(commune=commune, code=checked.code).exists():
+        raise _refuse(
+            _("Commune %(commune)s already has a household %(code)s.")
+            % {"commune": commune.name, "code": checked.code},
+            "code",
+        )
+    household = Household(
+        commune=commune,
+        code=checked.code,
+        address=" ".join(address.split()),
+        registered_year=registered_year or _this_year(),
+    )
+    _apply(household, checked)
+    save_by(household, actor)
+    return household
+
+
+@transaction.atomic
+def household_update(
+    *,
+    household: Household,
+    head_name: str,
+    village: str = "",
+    area: str = "",
+    address: str = "",
+    registered_year: int | None = None,
+    left_year: int | None = None,
+    actor: Any,
+) -> Household:
+    """Change a household's registry facts (not its code: files match households by it).
+
+    Census entries are snapshots and stay as they were; the next round takes the new facts.
+    """
+    checked = check_household(
+        code=household.code,
+        head_name=head_name,
+        village=village,
+        area=area,
+        commune=_commune_facts(household.commune),
+        year=_this_year(),
+    )
+    _check_years(registered_year, left_year)
+    _apply(household, checked)
+    household.address = " ".join(address.split())
+    household.registered_year = registered_year
+    household.left_year = left_year
+    save_by(household, actor)
+    return household
+
+
+def _may_set_ids(actor: Any, household: Household) -> bool:
+    return actor is None or gate.reaches(actor, gate.Action.SEE_PERSONAL_DATA, household.unit_path)
+
+
+def _checked_member(household: Household, personal_id: str, **values: Any) -> Any:
+    return check_member(
+        household_code=household.code, personal_id=personal_id, year=_this_year(), **values
+    )
+
+
+def _refuse_ids() -> InvalidInput:
+    return _refuse(
+        _(
+            "Only the commune's officers and the province administrators may enter or change "
+            "personal ID numbers."
+        ),
+        "personal_id",
+    )
+
+
+@transaction.atomic
+def member_create(
+    *,
+    household: Household,
+    full_name: str,
+    sex: str,
+    birth_year: int | str | None,
+    ethnicity: str,
+    relation: str,
+    personal_id: str = "",
+    actor: Any,
+) -> Member:
+    """Add a member to `household`, checked as a row of the members sheet is checked."""
+    if personal_id.strip() and not _may_set_ids(actor, household):
+        raise _refuse_ids()
+    checked = _checked_member(
+        household,
+        personal_id,
+        full_name=full_name,
+        sex=sex,
+        birth_year=birth_year,
+        ethnicity=ethnicity,
+        relation=relation,
+    )
+    member = Member(household=household, **asdict(checked))
+    save_by(member, actor)
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *,
+    member: Member,
+    full_name: str,
+    sex: str,
+    birth_year: int | str | None,
+    ethnicity: str,
+    relation: str,
+    personal_id: str | None = None,
+    actor: Any,
+) -> Member:
+    """Change a member; `personal_id` None keeps the number (users who may not see it)."""
+    household = member.household
+    if personal_id is None:
+        personal_id = member.personal_id
+    elif personal_id.strip() != member.personal_id and not _may_set_ids(actor, household):
+        raise _refuse_ids()
+    checked = _checked_member(
+        household,
+        personal_id,
+        full_name=full_name,
+        sex=sex,
+        birth_year=birth_year,
+        ethnicity=ethnicity,
+        relation=relation,
+    )
+    for name, value in asdict(checked).items():
+        setattr(member, name, value)
+    save_by(member, actor)
+    return member
+
+
+@transaction.atomic
+def member_delete(*, member: Member, actor: Any) -> None:
+    """Remove a member from its household; the history keeps who removed them and when."""
+    member._history_user = actor  # type: ignore[attr-defined]
+    member.delete()

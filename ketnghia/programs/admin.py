@@ -44,6 +44,7 @@ class ProgramCommuneAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["program", "commune", "is_key", "valid_from", "valid_to", "decision"]
     list_filter = ["program", "is_key"]
     raw_id_fields = ["commune"]
+    list_select_related = ["program", "commune"]
 
     def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
         return super().write_problems(request, obj) + services.program_commune_write_problems(

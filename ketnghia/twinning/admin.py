@@ -14,6 +14,7 @@ class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "province__path"
     list_display = ["name", "short_name", "kind", "province"]
     search_fields = ["name", "short_name"]
+    list_select_related = ["province"]
 
     def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
         return super().write_problems(request, obj) + services.organisation_write_problems(
@@ -28,6 +29,7 @@ class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "commune__path"
     list_display = ["organisation", "commune", "start_date", "end_date", "decision"]
     raw_id_fields = ["commune"]
+    list_select_related = ["organisation", "commune"]
 
     def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
         return super().write_problems(request, obj) + services.twinning_write_problems(

@@ -31,6 +31,7 @@ from ketnghia.census.importing.plan import Repeat, plan_import, repeated_codes
 from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
+from ketnghia.census.summaries import round_refresh
 from ketnghia.core.errors import KetnghiaError, Location, Problem
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
@@ -246,6 +247,7 @@ def census_import(
             )
             if members is not None and changes is not None and report.member_households_changed:
                 import_members.write(members, changes, commune_id=commune_id)
+            round_refresh(census_round=census_round, batch_id=batch.pk)
             report.batch_id = batch.pk
         for table_ in (stage, members, changes):
             if table_ is not None:

@@ -11,6 +11,7 @@ SYSTEM_MODELS = {
     "core.Dataset",
     "census.ImportBatch",
     "census.CensusImportJob",
+    "census.RoundSummary",
 }
 
 

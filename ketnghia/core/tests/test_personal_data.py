@@ -162,6 +162,14 @@ def _page(client, user, census) -> Served:
     return Served({response.content.decode()}, 1)
 
 
+def _edit_page(client, user, census) -> Served:
+    client.force_login(user)
+    url = reverse("households:household_edit", kwargs={"commune": "23500", "code": "A"})
+    response = client.get(url)
+    assert response.status_code == 200
+    return Served({response.content.decode()}, 1)
+
+
 def _api(client, user, census) -> Served:
     client.force_login(user)
     url = reverse("api:household_detail", kwargs={"commune": "23500", "code": "A"})
@@ -229,6 +237,7 @@ def _errors_cli(client, user, census, tmp_path) -> Served:
 
 WEB = {
     "census.household_page": _page,
+    "households.household_edit_page": _edit_page,
     "census.household_api": _api,
     "census.template_xlsx": _template("xlsx"),
     "census.template_csv": _template("csv"),

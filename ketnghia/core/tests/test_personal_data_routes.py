@@ -31,6 +31,7 @@ SENTINEL = "001234567889"  # household A's head (census.tests.factories.HEADS)
 # Routes that serve a registered output (personal_data.OUTPUTS), and nothing else may.
 OUTPUT_ROUTES = {
     "census/<str:commune>/households/<str:code>/": "census.household_page",
+    "census/<str:commune>/households/<str:code>/edit/": "households.household_edit_page",
     "api/households/<str:commune>/<str:code>/": "census.household_api",
     "census/<str:commune>/<int:year>/template/": "census.template_xlsx",
     "census/<str:commune>/<int:year>/import/<int:job>/errors.xlsx": "census.import_errors_xlsx",

@@ -12,9 +12,13 @@ from django.core.management import call_command
 from django.db.models import Count, F, Q
 
 from ketnghia.accounts.models import Role, User
-from ketnghia.census.models import CensusEntry, CensusRound, RoundState, Status
+from ketnghia.census.models import CensusEntry, CensusRound, RoundState, RoundSummary, Status
 from ketnghia.census.rules import Transition, transition_counts, transitions
-from ketnghia.census.selectors import APPROVED_STATES, commune_census_summary
+from ketnghia.census.selectors import (
+    APPROVED_STATES,
+    commune_census_summary,
+    commune_census_summary_live,
+)
 from ketnghia.core.gate import Action, scope_for
 from ketnghia.core.models import Dataset, holds_demo_data
 from ketnghia.demo.census import STANDARD_PERIODS, YEARS
@@ -450,3 +454,14 @@ def test_the_commune_census_page_summary_reads_the_demo(demo):
     assert [s.round.year for s in summary if s.series_break] == [2011, 2016, 2022]
     assert all(s.transitions for s in summary[1:])
     assert all(0 < s.poverty_rate < 100 for s in summary)
+
+
+def test_the_demo_fills_round_summaries_equal_to_a_fresh_computation(demo):
+    assert RoundSummary.objects.count() == CensusRound.objects.count()
+    officer = User.objects.get(username="demo-commune")
+    scope = scope_for(officer, Action.VIEW)
+    stored = commune_census_summary(scope=scope, commune=officer.jurisdiction)
+    fresh = commune_census_summary_live(scope=scope, commune=officer.jurisdiction)
+    assert [(s.round.pk, s.counts, s.transitions) for s in stored] == [
+        (s.round.pk, s.counts, s.transitions) for s in fresh
+    ]
