@@ -1,0 +1,94 @@
+"""Pure rules of the twinning network: periods, the program's network rules, phone masking.
+
+Everything here works on plain values; `shown_phone` is the one door a person's phone number
+leaves by (it asks the gate whether the viewer may read it in full).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from ketnghia.core import gate
+
+PHONE_MASK = "*"
+PHONE_KEPT_START = 3
+PHONE_KEPT_END = 2
+
+
+def period_problem(start: date | None, end: date | None) -> bool:
+    """Return whether a period is malformed: no start, or an end before the start."""
+    return start is None or (end is not None and end < start)
+
+
+def overlaps(a_start: date, a_end: date | None, b_start: date, b_end: date | None) -> bool:
+    """Return whether two closed periods (an open end runs forever) share a day."""
+    return (a_end is None or b_start <= a_end) and (b_end is None or a_start <= b_end)
+
+
+def active_on(start: date, end: date | None, on: date) -> bool:
+    """Return whether the period [start, end] contains `on`."""
+    return start <= on and (end is None or on <= end)
+
+
+@dataclass(frozen=True)
+class NetworkRules:
+    """A program's rules for its network, as plain values (the model stores them per program)."""
+
+    one_twinning_unit_per_commune: bool = True
+    max_households_per_party_member: int = 10
+    committee_member_village_in_commune: bool = True
+    party_member_household_in_commune: bool = True
+
+    @classmethod
+    def strictest(cls, rules: list[NetworkRules]) -> NetworkRules:
+        """Return the rules a commune on several programs' lists must keep: each at its strictest."""
+        if not rules:
+            return cls()
+        return cls(
+            one_twinning_unit_per_commune=any(r.one_twinning_unit_per_commune for r in rules),
+            max_households_per_party_member=min(r.max_households_per_party_member for r in rules),
+            committee_member_village_in_commune=any(
+                r.committee_member_village_in_commune for r in rules
+            ),
+            party_member_household_in_commune=any(
+                r.party_member_household_in_commune for r in rules
+            ),
+        )
+
+
+def load_exceeds_cap(current_load: int, cap: int) -> bool:
+    """Return whether a Party member with `current_load` households may take no more."""
+    return current_load >= cap
+
+
+def mask_phone(phone: str) -> str:
+    """Return `phone` with all but its first three and last two digits starred.
+
+    "0905123456" → "090*****56": enough to recognise a number one already has.
+    """
+    phone = phone.strip()
+    if not phone:
+        return ""
+    if len(phone) <= PHONE_KEPT_START + PHONE_KEPT_END:
+        return PHONE_MASK * len(phone)
+    hidden = len(phone) - PHONE_KEPT_START - PHONE_KEPT_END
+    return phone[:PHONE_KEPT_START] + PHONE_MASK * hidden + phone[-PHONE_KEPT_END:]
+
+
+def shown_phone(user: Any, person: Any) -> str:
+    """Return `person`'s phone as `user` may see it: in full only for roles that may read
+    personal identifiers at the person's unit (the gate decides), masked otherwise.
+
+    Every page, API answer and export that carries a phone number calls this.
+    """
+    if gate.reaches(user, gate.Action.SEE_PERSONAL_IDS, person.unit_path):
+        return person.phone
+    return mask_phone(person.phone)
+
+
+def village_number(code: str) -> int:
+    """Return a village's ordinal within its commune from its code ("23500-07" → 7), else 0."""
+    tail = code.rsplit("-", 1)[-1]
+    return int(tail) if tail.isdigit() else 0
