@@ -1,13 +1,23 @@
 from simple_history.admin import SimpleHistoryAdmin
 
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
-from ketnghia.twinning.models import Organisation, Twinning
+from ketnghia.twinning.models import (
+    Activity,
+    Assignment,
+    NetworkRules,
+    Organisation,
+    Person,
+    Twinning,
+    WorkTeam,
+)
 
 
 class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "province__path"
-    list_display = ["name", "short_name", "kind", "province"]
+    list_display = ["name", "short_name", "kind", "province", "district"]
+    list_filter = ["kind"]
     search_fields = ["name", "short_name"]
+    raw_id_fields = ["parent", "district"]
 
 
 class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -16,5 +26,42 @@ class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     raw_id_fields = ["commune"]
 
 
+class PersonAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["full_name", "role", "commune", "village", "organisation", "active_from"]
+    list_filter = ["role"]
+    search_fields = ["full_name"]
+    raw_id_fields = ["organisation", "commune", "village"]
+
+
+class AssignmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["kind", "responsible", "target", "start_date", "end_date", "decision_number"]
+    list_filter = ["kind"]
+    raw_id_fields = ["organisation", "person", "commune", "village", "household"]
+
+
+class NetworkRulesAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    list_display = ["program", "one_twinning_unit_per_commune", "max_households_per_party_member"]
+
+
+class WorkTeamAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["name", "organisation", "commune", "start_date", "end_date"]
+    raw_id_fields = ["organisation", "commune", "members"]
+
+
+class ActivityAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["date", "kind", "team", "commune", "village", "status", "resources_vnd"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["team", "commune", "village", "participants", "confirmed_by"]
+
+
 admin_site.register(Organisation, OrganisationAdmin)
 admin_site.register(Twinning, TwinningAdmin)
+admin_site.register(Person, PersonAdmin)
+admin_site.register(Assignment, AssignmentAdmin)
+admin_site.register(NetworkRules, NetworkRulesAdmin)
+admin_site.register(WorkTeam, WorkTeamAdmin)
+admin_site.register(Activity, ActivityAdmin)
