@@ -410,6 +410,10 @@ def main(argv: list[str] | None = None) -> None:
         report.add("demo generation, first load", "SQLite", "", _s(first), "")
         report.add("demo generation, second run (no change)", "SQLite", "", _s(second), "")
 
+        from bench import twinning
+
+        twinning.add_lines(report, _s)
+
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "
         f"Python {platform.python_version()}, DEBUG off; one run per figure, wall-clock "

@@ -22,7 +22,7 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.programs.models import Program
 from ketnghia.programs.selectors import program_communes_on
-from ketnghia.twinning import rules
+from ketnghia.twinning import proposals, rules
 from ketnghia.twinning.models import (
     Activity,
     ActivityKind,
@@ -315,3 +315,43 @@ def resources_by_organisation(
         .order_by("team__organisation__name", "date__year")
     )
     return [(name, year, vnd or 0, n) for name, year, vnd, n in rows]
+
+
+# --- reassignment proposals --------------------------------------------------------------
+
+
+def proposal_for(
+    *, scope: UnitScope, commune: Unit, year: int, today: date | None = None
+) -> proposals.Proposal:
+    """Propose Party members for the commune's poor and near-poor households that have none.
+
+    Reads the latest approved round of `year` or before and the assignments in force on the
+    year's reference day; writes nothing (an officer accepts rows through
+    `services.proposal_accept`).
+    """
+    if not scope.contains_path(commune.path):
+        return proposals.Proposal(rows=[], uncovered=[], loads_after={})
+    gaps = commune_gaps(scope=scope, commune=commune, year=year, today=today)
+    village_numbers = {v.pk: rules.village_number(v.code) for v in gaps.villages}
+    needy = [
+        proposals.NeedyHousehold(
+            id=entry.household_id,
+            code=entry.household_code,
+            village_number=village_numbers.get(entry.household.village_id),
+        )
+        for entry in gaps.uncovered_entries
+    ]
+    cap = network_rules_for(commune).max_households_per_party_member
+    members = [
+        proposals.Member(
+            id=load.person.pk,
+            name=load.person.full_name,
+            village_number=(
+                rules.village_number(load.person.village.code) if load.person.village else None
+            ),
+            load=load.households,
+            cap=cap,
+        )
+        for load in party_member_loads(scope=scope, commune=commune, on=gaps.on)
+    ]
+    return proposals.propose(needy, members)

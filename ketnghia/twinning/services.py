@@ -618,3 +618,59 @@ def activity_confirm(*, activity: Activity, actor: Any) -> Activity:
     activity.confirmed_at = timezone.now()
     save_by(activity, actor, update_fields=["status", "confirmed_by", "confirmed_at"])
     return activity
+
+
+@transaction.atomic
+def proposal_accept(
+    *,
+    commune: Unit,
+    rows: Iterable[tuple[int, int]],
+    start_date: date,
+    decision_number: str = "",
+    decision_date: date | None = None,
+    actor: Any,
+) -> list[Assignment]:
+    """Write the accepted proposal rows (household id, Party member id) as assignments.
+
+    All or nothing: one refused row refuses the whole acceptance, every problem listed.
+    """
+    rows = list(rows)
+    households = Household.objects.filter(
+        commune=commune, pk__in=[h for h, _ in rows]
+    ).select_related("commune", "village")
+    people = Person.objects.filter(pk__in=[p for _, p in rows]).select_related("commune")
+    households_by_id = {h.pk: h for h in households}
+    people_by_id = {p.pk: p for p in people}
+    created: list[Assignment] = []
+    problems: list[Problem] = []
+    for index, (household_id, person_id) in enumerate(rows, start=1):
+        household = households_by_id.get(household_id)
+        person = people_by_id.get(person_id)
+        if household is None or person is None:
+            problems.append(
+                Problem(
+                    _("Row %(row)s: the household or the Party member is not of this commune.")
+                    % {"row": index},
+                    Location(row=index),
+                )
+            )
+            continue
+        try:
+            created.append(
+                assignment_create(
+                    kind=AssignmentKind.MEMBER_HOUSEHOLD,
+                    person=person,
+                    household=household,
+                    start_date=start_date,
+                    decision_number=decision_number,
+                    decision_date=decision_date,
+                    actor=actor,
+                )
+            )
+        except InvalidInput as error:
+            problems.extend(
+                Problem(p.message, Location(row=index, field=p.location.field))
+                for p in error.problems
+            )
+    _refuse(problems)
+    return created
