@@ -8,6 +8,7 @@ from ketnghia.census import api as census_api
 from ketnghia.core.gate import gate
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
+from ketnghia.twinning import api as twinning_api
 
 app_name = "api"
 urlpatterns = [
@@ -74,5 +75,11 @@ urlpatterns = [
         "households/<str:commune>/<str:code>/",
         HouseholdDetailApi.as_view(),
         name="household_detail",
+    ),
+    path("network/people/<int:pk>/", twinning_api.PersonDetailApi.as_view(), name="person_detail"),
+    path(
+        "network/<str:commune>/coverage/",
+        twinning_api.CommuneCoverageApi.as_view(),
+        name="commune_coverage",
     ),
 ]

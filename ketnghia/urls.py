@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("ketnghia.accounts.urls")),
     path("units/", include("ketnghia.geo.urls")),
     path("census/", include("ketnghia.census.urls")),
+    path("network/", include("ketnghia.twinning.urls")),
     path("api/", include("ketnghia.api_urls")),
     path("i18n/setlang/", gate("public")(set_language), name="set_language"),
     path("admin/", admin_site.urls),

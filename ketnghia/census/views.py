@@ -16,6 +16,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -48,6 +49,7 @@ from ketnghia.households.models import DisclosureChannel
 from ketnghia.households.rules import shown_personal_id
 from ketnghia.households.services import personal_ids_disclose
 from ketnghia.poverty.selectors import standard_get, standard_registry
+from ketnghia.twinning.selectors import in_charge_on
 
 PAGE_SIZE = 50
 
@@ -645,5 +647,8 @@ def household_detail(request: HttpRequest, commune: str, code: str) -> HttpRespo
         "may_see_ids": may_see_ids,
         "entries": list(selectors.household_history(household=household)),
         "changes": household_selectors.household_changes(household=household),
+        "in_charge": in_charge_on(
+            scope=request.scope, on=timezone.localdate(), household=household
+        ),
     }
     return render(request, "census/household.html", context)

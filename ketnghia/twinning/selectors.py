@@ -8,6 +8,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from ketnghia.core import gate
 from ketnghia.core.errors import NotFound
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
@@ -177,3 +178,23 @@ def activity_list_for(*, scope: UnitScope, commune: Unit | None = None) -> Query
 
 
 __all__ = ["EVERYTHING", "InCharge", "in_charge_on", "network_rules_for"]
+
+
+def teams_user_may_record_for(
+    *, user: object, scope: UnitScope, on: date, communes: list[Unit] | None = None
+) -> list[WorkTeam]:
+    """Return the current work teams `user` may record activities of.
+
+    An officer who may edit a commune records for any of its teams; a twinning-unit member for
+    the teams of their own organisation in the communes they see.
+    """
+    teams = work_team_list_for(scope=scope).filter(on_date(on))
+    if communes is not None:
+        teams = teams.filter(commune__in=communes)
+    organisation_id = getattr(user, "organisation_id", None)
+    return [
+        team
+        for team in teams.order_by("commune__path", "name")
+        if gate.reaches(user, gate.Action.EDIT, team.commune.path)
+        or (organisation_id is not None and team.organisation_id == organisation_id)
+    ]
