@@ -72,7 +72,12 @@ class CommuneCoverageApi(APIView):
             year = int(request.query_params.get("year", today.year))
             on = date.fromisoformat(request.query_params.get("on", today.isoformat()))
         except ValueError:
-            raise InvalidInput(Problem("year / on", Location(field="year"))) from None
+            raise InvalidInput(
+                Problem(
+                    _("Give the year as a number and the day as YYYY-MM-DD."),
+                    Location(field="on"),
+                )
+            ) from None
         code = request.query_params.get("program")
         program = (
             Program.objects.filter(code=code).first()

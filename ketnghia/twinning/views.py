@@ -134,7 +134,8 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
     sheet.title = _("Coverage")[:31]
     header = [_("Commune code"), _("Commune"), _("Twinning unit")]
     for name in rules.MEASURES:
-        header += [f"{labels[name]} ({_('numerator')})", f"{labels[name]} ({_('denominator')})"]
+        numerator, denominator = _("numerator"), _("denominator")
+        header += [f"{labels[name]} ({numerator})", f"{labels[name]} ({denominator})"]
     xlsx_append(sheet, header)
     for row in report.communes:
         values: list[Any] = [row.commune.code, row.commune.name, "; ".join(row.twinning_units)]
