@@ -305,11 +305,14 @@ def communes_not_visited(
 
 
 def resources_by_organisation(
-    *, scope: UnitScope, communes: list[Unit]
+    *, scope: UnitScope, communes: list[Unit], year: int | None = None
 ) -> list[tuple[str, int, int, int]]:
     """Return (organisation, year, VND mobilised, activities) over the communes' activities."""
+    activities = Activity.objects.filter(commune__in=communes)
+    if year is not None:
+        activities = activities.filter(date__year=year)
     rows = (
-        scope.filter(Activity.objects.filter(commune__in=communes), "unit_path")
+        scope.filter(activities, "unit_path")
         .values_list("team__organisation__name", "date__year")
         .annotate(vnd=Sum("resources_vnd"), n=Count("pk"))
         .order_by("team__organisation__name", "date__year")

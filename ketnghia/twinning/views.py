@@ -31,6 +31,7 @@ from ketnghia.twinning.proposals import NO_MEMBER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FIRST_YEAR = 2007
+DEFAULT_MONTHS = 3
 
 
 def _measure_labels() -> dict[str, str]:
@@ -100,11 +101,24 @@ def _overview_context(request: HttpRequest, form: ActivityForm | None = None) ->
             villages=coverage.villages_on(list(team_communes), today).order_by("code"),
             initial={"date": today},
         )
+    try:
+        months = min(max(int(request.GET.get("months", DEFAULT_MONTHS)), 1), 120)
+    except ValueError:
+        months = DEFAULT_MONTHS
+    stale = coverage.communes_not_visited(
+        scope=request.scope, communes=communes, on=report.on if report else today, months=months
+    )
+    resources = coverage.resources_by_organisation(
+        scope=request.scope, communes=communes, year=year
+    )
     return {
         "program": program,
         "year": year,
         "years": _years(),
         "report": report,
+        "months": months,
+        "not_visited": stale,
+        "resources": resources,
         "labels": _measure_labels(),
         "rows": [
             (row, last_visits.get(row.commune.pk)) for row in (report.communes if report else [])

@@ -136,6 +136,7 @@ def test_coverage_table_and_year_selector(client, users, world):
     page = client.get("/network/?year=2015").content.decode()
     assert 'data-commune="23290"' in page and 'data-commune="23500"' in page
     assert 'data-testid="activity-form"' not in page  # a viewer records nothing
+    assert 'data-testid="not-visited"' in page and 'data-testid="resources"' in page
 
 
 def test_twinning_member_records_an_activity_and_the_commune_confirms(client, tree, users, world):
