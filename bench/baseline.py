@@ -20,7 +20,7 @@ from typing import Any
 from import_export import fields, resources, widgets
 from import_export.formats.base_formats import CSV, XLSX
 
-from ketnghia.census import import_columns as cols
+from ketnghia.census.importing import columns as cols
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.core.text import fold, parse_amount
 from ketnghia.geo.models import Unit, UnitLevel

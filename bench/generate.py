@@ -5,7 +5,7 @@ smaller file is a prefix of a larger one, so the baseline can be timed on the fi
 the very file ketnghia imports whole.
 
 The columns are the import template's, under the template's Vietnamese headers
-(`census.import_columns`). Values are plausible for a highland commune under the 2022
+(`census.importing.columns`). Values are plausible for a highland commune under the 2022
 standard: mostly rural, 1–9 members, incomes spread around the poor line (lognormal),
 deprivations likelier the poorer the household, so every status occurs. As in officers'
 files, one income in ten is written the Vietnamese way ("1.250.000").
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from ketnghia.census import import_columns as cols
+from ketnghia.census.importing import columns as cols
 from ketnghia.geo.rules import village_code
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.standards import get_standard

@@ -205,6 +205,10 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
+KETNGHIA_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)

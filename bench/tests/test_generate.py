@@ -10,8 +10,8 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from bench import generate
-from ketnghia.census.import_columns import census_columns
 from ketnghia.census.importing import census_import
+from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.models import CensusRound
 from ketnghia.geo.models import Unit, UnitKind, UnitLevel
 from ketnghia.imports.readers import open_table

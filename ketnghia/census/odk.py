@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
-from ketnghia.census import import_columns as cols
-from ketnghia.census.import_columns import column_label
 from ketnghia.census.importing import CensusImportReport, census_import
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold

@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from ketnghia.census.import_columns import census_columns
+from ketnghia.census.importing.columns import census_columns
 from ketnghia.poverty.domain import Standard
 
 

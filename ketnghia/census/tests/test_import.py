@@ -233,9 +233,9 @@ def test_an_income_only_round_needs_no_indicator_columns(tree, tmp_path):
 def test_progress_is_reported_and_the_queries_do_not_grow_with_the_file(
     census_round, tmp_path, monkeypatch
 ):
-    from ketnghia.census import importing
+    from ketnghia.census.importing import pipeline
 
-    monkeypatch.setattr(importing, "CHUNK_ROWS", 50)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 50)
     path = generate_csv(
         tmp_path / "big.csv", VN_2022, rows=400, villages=["Làng Kon Stiu"], commune_code="23500"
     )

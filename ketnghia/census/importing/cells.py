@@ -1,6 +1,6 @@
 """What one cell of a census file may hold, read one value at a time (no ORM, no I/O).
 
-The column checks of `import_checks` call these only where their fast path cannot read a
+The column checks of `checks` call these only where their fast path cannot read a
 cell, and cache the answer per distinct value (a column holds few distinct dates, member
 counts or village names).
 """
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.census import import_columns as cols
+from ketnghia.census.importing import columns as cols
 from ketnghia.core.text import fold, parse_amount
 from ketnghia.imports.readers import CellError, cell_date, cell_text
 from ketnghia.poverty.rules import income_problem

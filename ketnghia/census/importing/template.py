@@ -21,10 +21,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ketnghia.census import import_columns as cols
-from ketnghia.census.import_members import MEMBER_COLUMNS
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.models import Household, Member, Relation, Sex
@@ -143,8 +144,12 @@ def _values(row: _Prefill) -> list[object]:
     ]
 
 
-def census_template(*, census_round: CensusRound) -> bytes:
-    """Return the .xlsx census template of `census_round`'s commune and year."""
+def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
+    """Return the .xlsx census template of `census_round`'s commune and year.
+
+    Members' personal IDs go through `disclosure`: whole or masked as the gate decides for
+    its user (a masked ID imported back leaves the stored one as it is).
+    """
     standard = standard_get(census_round.standard_code)
     commune = census_round.commune
     columns = _columns(standard)
@@ -206,7 +211,11 @@ def census_template(*, census_round: CensusRound) -> bytes:
     sheet.add_data_validation(whole)
 
     _members_sheet(
-        workbook.create_sheet(MEMBERS_SHEET, 2), lists, [row.code for row in prefill], census_round
+        workbook.create_sheet(MEMBERS_SHEET, 2),
+        lists,
+        [row.code for row in prefill],
+        census_round,
+        disclosure,
     )
 
     buffer = io.BytesIO()
@@ -226,7 +235,9 @@ _RELATION_LABELS = {
 }
 
 
-def _members_sheet(sheet, lists, codes: list[str], census_round: CensusRound) -> None:
+def _members_sheet(
+    sheet, lists, codes: list[str], census_round: CensusRound, disclosure: Disclosure
+) -> None:
     """Add the members sheet: one row per person, the registry's members pre-filled."""
     header = [column.label for column in MEMBER_COLUMNS]
     for index, label in enumerate(header, start=1):
@@ -253,7 +264,13 @@ def _members_sheet(sheet, lists, codes: list[str], census_round: CensusRound) ->
             member.birth_year,
             ETHNIC_GROUP_NAMES.get(member.ethnicity, member.ethnicity),
             _RELATION_LABELS.get(member.relation, member.relation),
-            member.personal_id or None,
+            disclosure.show(
+                member.personal_id,
+                kind=Kind.PERSONAL_ID,
+                path=member.household.unit_path,
+                subject=member.household_id,
+            )
+            or None,
         ]
         for index, value in enumerate(values, start=1):
             sheet.cell(row, index, value)
@@ -326,8 +343,11 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
     sheet.column_dimensions["A"].width = 110
 
 
-def census_template_csv(*, census_round: CensusRound) -> bytes:
-    """Return the same template as CSV (UTF-8 with BOM, for Excel): header and households."""
+def census_template_csv(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
+    """Return the same template as CSV (UTF-8 with BOM, for Excel): header and households.
+
+    It carries no member data today; `disclosure` is where member columns would pass.
+    """
     standard = standard_get(census_round.standard_code)
     columns = _columns(standard)
     buffer = io.StringIO()

@@ -1,9 +1,9 @@
 """Import a commune's census from a .csv or .xlsx file: tolerant of form, strict about meaning.
 
 Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
-column and classified (`import_checks`), and its rows go into a temporary staging table.
+column and classified (`checks`), and its rows go into a temporary staging table.
 Checks across the whole file (a household code used twice) and the plan (which households
-and entries would be created or changed) then run as SQL over that table (`import_sql`).
+and entries would be created or changed) then run as SQL over that table (`plan`), and a commit writes it (`write`).
 If anything is wrong, every problem is raised at once (file, sheet, row, column) and nothing
 is written; a dry run stops after the plan. A commit writes everything in the same
 transaction, and records it in one `ImportBatch` that the created and changed entries point
@@ -15,28 +15,34 @@ work is COPY and set-based SQL (design: "Scale-out path").
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ketnghia.census import import_members, import_sql, workflow
-from ketnghia.census.import_cells import Village, VillageLookup
-from ketnghia.census.import_checks import STAGE_COLUMNS, CensusContext, check_chunk
-from ketnghia.census.import_columns import census_columns
+from ketnghia.census.importing import members as import_members
+from ketnghia.census.importing.cells import Village, VillageLookup
+from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
+from ketnghia.census.importing.plan import Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.read import census_import_open, file_sha256
+from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
-from ketnghia.core.text import format_number
+from ketnghia.core.errors import KetnghiaError, Location, Problem
+from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
-from ketnghia.imports.readers import ProblemList, Table, open_table, workbook_sheets
+from ketnghia.imports.readers import (
+    ProblemList,
+    Table,
+    header_key,
+    open_table,
+    workbook_sheets,
+)
 from ketnghia.imports.staging import StagingTable
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
@@ -44,7 +50,6 @@ from ketnghia.poverty.selectors import standard_get
 # Rows checked and classified per step: large enough that numpy and the database calls
 # are amortised, small enough that a chunk of raw cells stays some tens of megabytes.
 CHUNK_ROWS = 20_000
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
 
 Progress = Callable[[int, int | None], None]
 
@@ -77,46 +82,6 @@ class CensusImportReport(ImportReport):
         return asdict(self)
 
 
-def _refuse(message: str, file: str = "", column: str = "") -> InvalidInput:
-    return InvalidInput(Problem(message, Location(file=file, column=column)))
-
-
-def _max_bytes() -> int:
-    return int(getattr(settings, "KETNGHIA_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def census_import_check_size(*, size: int, file_name: str) -> None:
-    """Refuse a file larger than KETNGHIA_IMPORT_MAX_BYTES, before anything reads it."""
-    limit = _max_bytes()
-    if size > limit:
-        raise _refuse(
-            _(
-                "The file is %(size)s MB, more than the %(limit)s MB an import accepts; split "
-                "it by village or save it as .csv."
-            )
-            % {
-                "size": format_number(size / 1_048_576, 1),
-                "limit": format_number(limit / 1_048_576, 0),
-            },
-            file_name,
-        )
-
-
-def _check_file(path: Path, name: str) -> None:
-    if not path.is_file():
-        raise _refuse(_("File not found."), name)
-    census_import_check_size(size=path.stat().st_size, file_name=name)
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _unit_area(unit: Unit) -> str:
     return Area.URBAN if unit.is_urban or unit.kind in URBAN_KINDS else Area.RURAL
 
@@ -143,30 +108,6 @@ def census_context(census_round: CensusRound, standard: Standard) -> CensusConte
         standard=standard,
         villages=VillageLookup(villages),
         find_communes=find_communes,
-    )
-
-
-def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
-    """Open a census file for `census_round`, refusing what cannot be imported into it.
-
-    Refused before any row is read: a missing or too large file, an approved round, an
-    unknown standard, a file that is not a readable .csv or .xlsx, missing columns.
-    """
-    path = Path(path)
-    _check_file(path, file_name)
-    if census_round.pk is not None and workflow.is_frozen(census_round.state):
-        raise _refuse(
-            _("Round %(round)s is approved and can no longer change; start a revision instead.")
-            % {"round": census_round},
-            file_name,
-        )
-    standard = standard_get(census_round.standard_code)
-    members = import_members.members_sheet(workbook_sheets(path, name=file_name))
-    return open_table(
-        path,
-        census_columns(standard),
-        name=file_name,
-        skip_sheets=[members] if members else [],
     )
 
 
@@ -245,10 +186,14 @@ def census_import(
             if progress is not None:
                 progress(done, total[0])
         stage.index("code")
-        for repeat in import_sql.repeated_codes(stage):
+        for repeat in repeated_codes(stage):
             problems.add(_repeat_problem(repeat, name, table))
         members = _stage_members(path, name, census_round.year, problems, report)
         if members is not None:
+            for problem in import_members.resolve_masked_ids(
+                members, commune_id=commune_id, file_name=name
+            ):
+                problems.add(problem)
             for code, sheet, row in import_members.unknown_households(members, stage):
                 problems.add(
                     Problem(
@@ -262,7 +207,7 @@ def census_import(
             )
         problems.raise_if_any()
 
-        planned = import_sql.plan(stage, commune_id=commune_id, round_id=census_round.pk)
+        planned = plan_import(stage, commune_id=commune_id, round_id=census_round.pk)
         report.rows = planned.rows
         report.created = planned.entries_created
         report.updated = planned.entries_changed
@@ -291,7 +236,7 @@ def census_import(
                 entries_changed=planned.entries_changed,
                 entries_unchanged=planned.entries_unchanged,
             )
-            import_sql.write(
+            write_import(
                 stage,
                 planned,
                 commune_id=commune_id,
@@ -312,7 +257,7 @@ def census_import(
     return report
 
 
-def _repeat_problem(repeat: import_sql.Repeat, name: str, table: Table) -> Problem:
+def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
     where = (
         _("row %(row)s") % {"row": repeat.first_row}
         if repeat.first_sheet == repeat.sheet
@@ -332,10 +277,32 @@ def _repeat_problem(repeat: import_sql.Repeat, name: str, table: Table) -> Probl
     )
 
 
+def _personal_id_headers() -> frozenset[str]:
+    column = next(c for c in import_members.MEMBER_COLUMNS if c.key == import_members.PERSONAL_ID)
+    return frozenset(header_key(alias) for alias in column.names)
+
+
 def census_import_error_workbook(
-    *, census_round: CensusRound, path: str | Path, file_name: str, problems: list[Problem]
+    *,
+    census_round: CensusRound,
+    path: str | Path,
+    file_name: str,
+    problems: list[Problem],
+    disclosure: Disclosure,
 ) -> bytes:
-    """Return the error workbook of a refused census file: the problems and the faulty rows."""
+    """Return the error workbook of a refused census file: the problems and the faulty rows.
+
+    A column headed as a personal ID passes `disclosure` (masked unless the gate allows).
+    """
+    id_headers = _personal_id_headers()
+
+    def cell_view(header: object, value: object) -> object:
+        if isinstance(header, str) and header_key(header) in id_headers:
+            return disclosure.show(
+                value, kind=Kind.PERSONAL_ID, path=census_round.unit_path, subject=None
+            )
+        return value
+
     try:
         table: Table | None = census_import_open(
             census_round=census_round, path=path, file_name=file_name
@@ -343,4 +310,4 @@ def census_import_error_workbook(
     except KetnghiaError:
         # The file itself could not be read (wrong type, missing columns): list the problems.
         table = None
-    return error_workbook(problems=problems, table=table)
+    return error_workbook(problems=problems, table=table, cell_view=cell_view)

@@ -17,9 +17,9 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from ketnghia.census import import_cells as cells
-from ketnghia.census import import_columns as cols
-from ketnghia.census.import_cells import Village, VillageLookup
+from ketnghia.census.importing import cells
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.core.text import fold
 from ketnghia.imports.readers import Chunk, ProblemList
 from ketnghia.poverty.domain import Standard

@@ -1,0 +1,26 @@
+"""The census import, as a package whose modules are the pipeline's steps, in order.
+
+`read` (refuse what cannot be read, open the table) → `columns` (the headers officers write)
+→ `cells` (what one cell may hold) → `checks` (a chunk checked column by column and
+classified, no ORM) → `plan` (SQL over the staged file: what would change) → `write` (the
+set-based statements). `members` is the same for the workbook's members sheet, `template`
+the file the pipeline reads back, and `pipeline` runs the steps in one transaction.
+"""
+
+from ketnghia.census.importing.pipeline import (
+    CensusImportReport,
+    census_context,
+    census_import,
+    census_import_error_workbook,
+)
+from ketnghia.census.importing.read import census_import_check_size, census_import_open, file_sha256
+
+__all__ = [
+    "CensusImportReport",
+    "census_context",
+    "census_import",
+    "census_import_check_size",
+    "census_import_error_workbook",
+    "census_import_open",
+    "file_sha256",
+]

@@ -1,0 +1,94 @@
+"""The write step of the census import: set-based statements from the staged file.
+
+Runs only after the checks found nothing and the plan was made (`plan.plan`); each
+statement the plan says has nothing to do is skipped.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from ketnghia.census.importing.plan import Plan, entry_differs, household_differs, table_names
+from ketnghia.imports.staging import StagingTable
+
+
+def write_import(
+    stage: StagingTable,
+    planned: Plan,
+    *,
+    commune_id: int,
+    round_id: int,
+    year: int,
+    batch_id: int,
+) -> None:
+    """Create and update households, then create and update the round's entries.
+
+    A statement the plan says has nothing to do is not run (each is a pass over the file).
+    """
+    t = table_names()
+    households, entries, staged = t["households"], t["entries"], stage.quoted
+    statements: list[tuple[int, str, list[object]]] = [
+        (
+            planned.households_updated,
+            f"""
+            UPDATE {households} AS h
+            SET head_name = s.head_name, village_id = s.village_id, unit_path = s.unit_path
+            FROM {staged} s
+            WHERE h.commune_id = %s AND h.code = s.code AND ({household_differs()})
+            """,
+            [commune_id],
+        ),
+        (
+            planned.households_created,
+            f"""
+            INSERT INTO {households} (commune_id, village_id, code, head_name, address,
+              area, area_overridden, unit_path, registered_year, left_year)
+            SELECT %s, s.village_id, s.code, s.head_name, '', s.area, s.area_overridden,
+              s.unit_path, %s, NULL
+            FROM {staged} s
+            WHERE NOT EXISTS (
+              SELECT 1 FROM {households} h WHERE h.commune_id = %s AND h.code = s.code)
+            ORDER BY s.line
+            """,
+            [commune_id, year, commune_id],
+        ),
+        (
+            planned.entries_changed,
+            f"""
+            UPDATE {entries} AS e
+            SET head_name = s.head_name, village_code = s.village_code, area = s.area,
+              member_count = s.member_count, surveyed_on = s.surveyed_on,
+              monthly_income_per_person = s.income, deprivations = s.deprivations,
+              deprivation_count = s.deprivation_count, computed_status = s.status,
+              rule = s.rule,
+              status = CASE WHEN e.override_reason = '' THEN s.status ELSE e.status END,
+              import_batch_id = %s
+            FROM {staged} s
+            JOIN {households} h ON h.commune_id = %s AND h.code = s.code
+            WHERE e.round_id = %s AND e.household_id = h.id AND ({entry_differs()})
+            """,
+            [batch_id, commune_id, round_id],
+        ),
+        (
+            planned.entries_created,
+            f"""
+            INSERT INTO {entries} (round_id, household_id, household_code, head_name,
+              village_code, area, member_count, monthly_income_per_person, surveyed_on,
+              deprivations, deprivation_count, computed_status, rule, status,
+              override_reason, override_approver_id, import_batch_id)
+            SELECT %s, h.id, s.code, s.head_name, s.village_code, s.area, s.member_count,
+              s.income, s.surveyed_on, s.deprivations, s.deprivation_count, s.status, s.rule,
+              s.status, '', NULL, %s
+            FROM {staged} s
+            JOIN {households} h ON h.commune_id = %s AND h.code = s.code
+            WHERE NOT EXISTS (
+              SELECT 1 FROM {entries} e WHERE e.round_id = %s AND e.household_id = h.id)
+            ORDER BY s.line
+            """,
+            [round_id, batch_id, commune_id, round_id],
+        ),
+    ]
+    with connection.cursor() as cursor:
+        for needed, sql, params in statements:
+            if needed:
+                cursor.execute(sql, params)
