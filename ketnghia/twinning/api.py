@@ -1,4 +1,4 @@
-"""API of the twinning network, scoped by the gate; phones leave through `rules.shown_phone`."""
+"""API of the twinning network, scoped by the gate; phones leave through the personal-data door."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
+from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.programs.models import Program
-from ketnghia.twinning import coverage, rules, selectors
+from ketnghia.twinning import coverage, selectors
 
 
 class PersonOutputSerializer(serializers.Serializer):
@@ -38,6 +39,12 @@ class PersonDetailApi(APIView):
     @extend_schema(responses=PersonOutputSerializer)
     def get(self, request: Request, pk: int) -> Response:
         person = selectors.person_get_for(scope=request.scope, pk=pk)
+        with disclosure_open(
+            user=request.user, output="twinning.person_api", unit_path=person.unit_path
+        ) as door:
+            phone = door.show(
+                person.phone, kind=Kind.PHONE, path=person.unit_path, subject=person.pk
+            )
         data = {
             "id": person.pk,
             "full_name": person.full_name,
@@ -45,7 +52,7 @@ class PersonDetailApi(APIView):
             "sex": person.sex,
             "birth_year": person.birth_year,
             "ethnicity": person.ethnicity,
-            "phone": rules.shown_phone(request.user, person),
+            "phone": phone,
             "commune_code": person.commune.code if person.commune else None,
             "village_code": person.village.code if person.village else None,
             "organisation": person.organisation.name if person.organisation else None,

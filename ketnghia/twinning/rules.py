@@ -1,20 +1,13 @@
-"""Pure rules of the twinning network: periods, the program's network rules, phone masking.
+"""Pure rules of the twinning network: periods, the program's network rules, coverage ratios.
 
-Everything here works on plain values; `shown_phone` is the one door a person's phone number
-leaves by (it asks the gate whether the viewer may read it in full).
+Everything here works on plain values. A person's phone leaves only through the project's
+personal-data door (`core.personal_data`, outputs declared in `twinning/disclosures.py`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-from ketnghia.core import gate
-
-PHONE_MASK = "*"
-PHONE_KEPT_START = 3
-PHONE_KEPT_END = 2
 
 
 def period_problem(start: date | None, end: date | None) -> bool:
@@ -61,31 +54,6 @@ class NetworkRules:
 def load_exceeds_cap(current_load: int, cap: int) -> bool:
     """Return whether a Party member with `current_load` households may take no more."""
     return current_load >= cap
-
-
-def mask_phone(phone: str) -> str:
-    """Return `phone` with all but its first three and last two digits starred.
-
-    "0905123456" → "090*****56": enough to recognise a number one already has.
-    """
-    phone = phone.strip()
-    if not phone:
-        return ""
-    if len(phone) <= PHONE_KEPT_START + PHONE_KEPT_END:
-        return PHONE_MASK * len(phone)
-    hidden = len(phone) - PHONE_KEPT_START - PHONE_KEPT_END
-    return phone[:PHONE_KEPT_START] + PHONE_MASK * hidden + phone[-PHONE_KEPT_END:]
-
-
-def shown_phone(user: Any, person: Any) -> str:
-    """Return `person`'s phone as `user` may see it: in full only for roles that may read
-    personal identifiers at the person's unit (the gate decides), masked otherwise.
-
-    Every page, API answer and export that carries a phone number calls this.
-    """
-    if gate.reaches(user, gate.Action.SEE_PERSONAL_IDS, person.unit_path):
-        return person.phone
-    return mask_phone(person.phone)
 
 
 def village_number(code: str) -> int:

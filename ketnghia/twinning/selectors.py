@@ -120,23 +120,20 @@ def in_charge_on(
     answer.twinnings = list(
         Twinning.objects.filter(on_date(on), commune=commune).select_related("organisation")
     )
+    # One query for the village's and the household's assignments together.
+    below = Q(pk__in=[])
     if village is not None:
-        current = Assignment.objects.filter(on_date(on), village=village).select_related(
-            "organisation", "person"
-        )
-        for assignment in current:
-            if assignment.kind == AssignmentKind.OFFICE_VILLAGE:
-                answer.offices.append(assignment)
-            elif assignment.kind == AssignmentKind.COMMITTEE_VILLAGE:
-                answer.committee_members.append(assignment)
+        below |= Q(village=village, household__isnull=True)
     if household is not None:
-        answer.party_member = (
-            Assignment.objects.filter(
-                on_date(on), kind=AssignmentKind.MEMBER_HOUSEHOLD, household=household
-            )
-            .select_related("person")
-            .first()
-        )
+        below |= Q(household=household)
+    current = Assignment.objects.filter(below, on_date(on)).select_related("organisation", "person")
+    for assignment in current.order_by("start_date", "pk"):
+        if assignment.kind == AssignmentKind.OFFICE_VILLAGE:
+            answer.offices.append(assignment)
+        elif assignment.kind == AssignmentKind.COMMITTEE_VILLAGE:
+            answer.committee_members.append(assignment)
+        elif answer.party_member is None:
+            answer.party_member = assignment
     return answer
 
 

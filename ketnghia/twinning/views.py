@@ -23,6 +23,7 @@ from openpyxl import Workbook
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.outputs import xlsx_append
+from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program
 from ketnghia.twinning import coverage, diagram, rules, selectors, services
@@ -251,13 +252,16 @@ def commune_network(request: HttpRequest, commune: str) -> HttpResponse:
         poor_by_village[key] = poor_by_village.get(key, 0) + 1
         if entry.household_id in gaps.member_by_household:
             covered_by_village[key] = covered_by_village.get(key, 0) + 1
+    door = disclosure_open(user=request.user, output="twinning.commune_page", unit_path=found.path)
     villages = [
         VillageRow(
             village=v,
             offices=gaps.office_by_village.get(v.pk, []),
             committee=gaps.committee_by_village.get(v.pk, []),
             committee_phones=[
-                rules.shown_phone(request.user, a.person)
+                door.show(
+                    a.person.phone, kind=Kind.PHONE, path=a.person.unit_path, subject=a.person_id
+                )
                 for a in gaps.committee_by_village.get(v.pk, [])
             ],
             covered=covered_by_village.get(v.pk, 0),
@@ -265,6 +269,7 @@ def commune_network(request: HttpRequest, commune: str) -> HttpResponse:
         )
         for v in gaps.villages
     ]
+    door.close()
     current = [
         t.organisation.name for t in twinnings if rules.active_on(t.start_date, t.end_date, gaps.on)
     ]
@@ -317,9 +322,13 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
         person = selectors.person_get_for(scope=request.scope, pk=pk)
     except NotFound as exc:
         raise Http404(str(exc)) from exc
+    with disclosure_open(
+        user=request.user, output="twinning.person_page", unit_path=person.unit_path
+    ) as door:
+        phone = door.show(person.phone, kind=Kind.PHONE, path=person.unit_path, subject=person.pk)
     context = {
         "person": person,
-        "phone": rules.shown_phone(request.user, person),
+        "phone": phone,
         "assignments": person.assignments.select_related("village", "household").order_by(
             "-start_date"
         ),

@@ -9,6 +9,8 @@ import pytest
 from openpyxl import load_workbook
 
 from ketnghia.census.tests.factories import approve, make_round
+from ketnghia.core.models import PersonalDataDisclosure
+from ketnghia.core.personal_data import OUTPUTS
 from ketnghia.households.models import Household
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning import services
@@ -82,7 +84,7 @@ def test_twinning_member_sees_their_commune_and_404_elsewhere(client, tree, user
     text = page.content.decode()
     assert "Y Hoa" in text and "A Thuận" in text
     assert "<svg" in text and 'class="gap"' in text  # C2 has no Party member
-    assert "090*****56" in text and "0905123456" not in text
+    assert "09*****456" in text and "0905123456" not in text
     for url in (
         "/network/23500/",
         f"/network/people/{world['other'].pk}/",
@@ -96,27 +98,43 @@ def test_twinning_member_sees_their_commune_and_404_elsewhere(client, tree, user
     assert client.get("/network/23290/proposal/").status_code == 403
     assert client.get(f"/network/people/{world['mine'].pk}/").status_code == 200
     api = client.get(f"/api/network/people/{world['mine'].pk}/").json()
-    assert api["phone"] == "090*****56"
+    assert api["phone"] == "09*****456"
     export = client.get("/network/coverage.xlsx?year=2015")
     sheet = load_workbook(BytesIO(export.content)).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == ["23290", None]  # their commune, then the total row
 
 
-def test_commune_officer_sees_phones_in_full(client, tree, users, world):
-    services.person_create(
-        full_name="Y Nhung",
-        sex="female",
-        ethnicity="14",
-        role=PersonRole.PARTY_MEMBER,
-        active_from=date(2007, 1, 1),
-        commune=tree.ngok_wang,
-        phone="0912345678",
+PHONE_OUTPUTS = {
+    "twinning.person_page": lambda world: f"/network/people/{world['other'].pk}/",
+    "twinning.person_api": lambda world: f"/api/network/people/{world['other'].pk}/",
+    "twinning.commune_page": lambda world: "/network/23500/",
+}
+
+
+def test_every_twinning_output_has_a_case_here():
+    assert {code for code in OUTPUTS if code.startswith("twinning.")} == set(PHONE_OUTPUTS)
+
+
+@pytest.mark.parametrize("code", sorted(PHONE_OUTPUTS))
+def test_phones_through_the_door_masked_or_in_full_and_logged(client, tree, users, world, code):
+    url = PHONE_OUTPUTS[code](world)
+    services.assignment_create(
+        kind=AssignmentKind.COMMITTEE_VILLAGE,
+        person=world["other"],
+        village=tree.village_a,
+        start_date=date(2010, 1, 1),
         actor=None,
     )
+    client.force_login(users.district_officer)  # sees Ngọk Wang, not personal data
+    text = client.get(url).content.decode()
+    assert "09*****456" in text and "0905123456" not in text
+    assert not PersonalDataDisclosure.objects.exists()
     client.force_login(users.commune_officer)
-    person = client.get(f"/network/people/{world['other'].pk}/")
-    assert "0905123456" in person.content.decode()
+    text = client.get(url).content.decode()
+    assert "0905123456" in text
+    row = PersonalDataDisclosure.objects.get()
+    assert (row.output, row.user, row.subjects) == (code, users.commune_officer, 1)
 
 
 def test_the_household_page_says_who_is_in_charge(client, users, world):
