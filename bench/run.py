@@ -422,6 +422,9 @@ def main(argv: list[str] | None = None) -> None:
         # The commune census page at the demo's size and at --pages-scale times it.
         for line in census_pages.lines(census_pages.run(directory, scale=args.pages_scale)):
             report.add(*line)
+        from bench import twinning
+
+        twinning.add_lines(report, _s)
 
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "

@@ -10,6 +10,7 @@ from ketnghia.core.gate import gate
 from ketnghia.criteria import api as criteria_api
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
 from ketnghia.households.api import HouseholdDetailApi
+from ketnghia.twinning import api as twinning_api
 
 app_name = "api"
 urlpatterns = [
@@ -88,5 +89,11 @@ urlpatterns = [
         "households/<str:commune>/<str:code>/",
         HouseholdDetailApi.as_view(),
         name="household_detail",
+    ),
+    path("network/people/<int:pk>/", twinning_api.PersonDetailApi.as_view(), name="person_detail"),
+    path(
+        "network/<str:commune>/coverage/",
+        twinning_api.CommuneCoverageApi.as_view(),
+        name="commune_coverage",
     ),
 ]

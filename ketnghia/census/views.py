@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -55,6 +56,7 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
 from ketnghia.households.views import commune_villages, entry_filters, with_village_names
 from ketnghia.poverty.selectors import standard_get, standard_registry
+from ketnghia.twinning.selectors import in_charge_on
 
 PAGE_SIZE = 50
 
@@ -698,5 +700,8 @@ def household_detail(request: HttpRequest, commune: str, code: str) -> HttpRespo
         "may_edit": gate.reaches(request.user, gate.Action.EDIT, household.unit_path),
         "entries": list(selectors.household_history(household=household)),
         "changes": household_selectors.household_changes(household=household),
+        "in_charge": in_charge_on(
+            scope=request.scope, on=timezone.localdate(), household=household
+        ),
     }
     return render(request, "census/household.html", context)

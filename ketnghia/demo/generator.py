@@ -33,6 +33,7 @@ from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
 from ketnghia.demo.registry import CensusInput
 from ketnghia.demo.rounds import Approvers, pending_rounds
+from ketnghia.demo.twinning import NetworkReport, write_network
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
@@ -96,7 +97,11 @@ DATASET_DESCRIPTION = (
     "tỉnh nào), thu nhập, thiếu hụt dịch vụ xã hội cơ bản và các đợt rà soát hộ nghèo 2007–2025 "
     "cũng là giả lập, được hiệu chỉnh cho khớp các số liệu bài báo năm 2016 nêu (tỷ lệ hộ nghèo "
     "trên 57% năm 2007, dưới 35% năm 2015; 18/53 xã dưới 30%; 20 xã trọng điểm 44%); số liệu các "
-    "năm khác là số tự đặt, không phải số thống kê.\n\n"
+    "năm khác là số tự đặt, không phải số thống kê. Mạng lưới phụ trách cũng là giả lập: "
+    "việc phân công lại một số đơn vị kết nghĩa (2009–2014), các phòng ban huyện, cấp ủy viên, đảng "
+    "viên (họ tên, số điện thoại 0000…) phụ trách thôn và hộ, tổ công tác và các hoạt động "
+    "2007–2025 (khoảng 4.800 lượt thăm năm 2018 như bản tin năm 2018 nêu) cùng nguồn lực huy "
+    "động.\n\n"
     "Demo data for Kon Tum's Resolution 04. Province, district and commune names and codes are "
     "real (the pre-2025 national list). The official 2007 list of the 53 especially difficult "
     "communes is not at hand: the generator picked rural communes of the mountainous districts. "
@@ -105,7 +110,11 @@ DATASET_DESCRIPTION = (
     "birth years, ID numbers starting with 000, which is no province's code), incomes, "
     "deprivations and the poverty census rounds 2007–2025, calibrated to the figures of the 2016 "
     "article (poverty rate above 57 % in 2007, below 35 % in 2015; 18 of the 53 communes under "
-    "30 %; the 20 key communes at 44 %); the other years' figures are designed, not statistics."
+    "30 %; the 20 key communes at 44 %); the other years' figures are designed, not statistics. "
+    "The responsibility network is invented too: a few twinning units reassigned (2009–2014), "
+    "the district offices, committee members and Party members (names, phone numbers 0000…) in "
+    "charge of villages and households, the work teams and their activities 2007–2025 (about "
+    "4,800 visits in 2018, as a 2018 news item reported) with the resources mobilised."
 )
 
 # Provincial bodies that twin with communes (public bodies; which commune each gets is invented).
@@ -382,6 +391,7 @@ class DemoReport:
     rounds_created: int = 0
     entries_created: int = 0
     criteria: CriteriaReport | None = None
+    network: NetworkReport = field(default_factory=NetworkReport)
     seconds: float = 0.0
 
 
@@ -636,6 +646,9 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
     _write_twinnings(plan, actor, report)
     _write_users(plan, actor, report)
     _write_census(plan, communes, villages, seed, report)
+    report.network = write_network(
+        seed=seed, twinning_member_organisation=TWINNING_MEMBER_ORGANISATION, actor=actor
+    )
     report.criteria = write_criteria(
         communes=list(Unit.objects.filter(code__in=plan.program_communes)),
         villages=list(villages.values()),

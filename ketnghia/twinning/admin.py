@@ -7,12 +7,21 @@ from simple_history.admin import SimpleHistoryAdmin
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
 from ketnghia.core.errors import Problem
 from ketnghia.twinning import services
-from ketnghia.twinning.models import Organisation, Twinning
+from ketnghia.twinning.models import (
+    Activity,
+    Assignment,
+    NetworkRules,
+    Organisation,
+    Person,
+    Twinning,
+    WorkTeam,
+)
 
 
 class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "province__path"
-    list_display = ["name", "short_name", "kind", "province"]
+    list_display = ["name", "short_name", "kind", "province", "district"]
+    list_filter = ["kind"]
     search_fields = ["name", "short_name"]
     list_select_related = ["province"]
 
@@ -23,6 +32,8 @@ class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
 
     def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         services.organisation_save(organisation=obj, actor=request.user)
+
+    raw_id_fields = ["parent", "district"]
 
 
 class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -40,5 +51,42 @@ class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
         services.twinning_save(twinning=obj, actor=request.user)
 
 
+class PersonAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["full_name", "role", "commune", "village", "organisation", "active_from"]
+    list_filter = ["role"]
+    search_fields = ["full_name"]
+    raw_id_fields = ["organisation", "commune", "village"]
+
+
+class AssignmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["kind", "responsible", "target", "start_date", "end_date", "decision_number"]
+    list_filter = ["kind"]
+    raw_id_fields = ["organisation", "person", "commune", "village", "household"]
+
+
+class NetworkRulesAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    list_display = ["program", "one_twinning_unit_per_commune", "max_households_per_party_member"]
+
+
+class WorkTeamAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["name", "organisation", "commune", "start_date", "end_date"]
+    raw_id_fields = ["organisation", "commune", "members"]
+
+
+class ActivityAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    unit_path_field = "unit_path"
+    list_display = ["date", "kind", "team", "commune", "village", "status", "resources_vnd"]
+    list_filter = ["kind", "status"]
+    raw_id_fields = ["team", "commune", "village", "participants", "confirmed_by"]
+
+
 admin_site.register(Organisation, OrganisationAdmin)
 admin_site.register(Twinning, TwinningAdmin)
+admin_site.register(Person, PersonAdmin)
+admin_site.register(Assignment, AssignmentAdmin)
+admin_site.register(NetworkRules, NetworkRulesAdmin)
+admin_site.register(WorkTeam, WorkTeamAdmin)
+admin_site.register(Activity, ActivityAdmin)

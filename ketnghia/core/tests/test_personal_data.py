@@ -246,7 +246,9 @@ CLI = {"census.template_cli": _template_cli, "census.import_errors_cli": _errors
 
 
 def test_every_registered_output_has_a_case_here():
-    assert set(OUTPUTS) == {*WEB, *CLI, "census.import_errors_xlsx"}
+    # Other apps' outputs have their cases in their own tests (twinning: test_pages.py).
+    census = {code for code in OUTPUTS if code.startswith("census.")}
+    assert census == {*WEB, *CLI, "census.import_errors_xlsx"}
 
 
 def _carries_full(served: Served) -> set[str]:
@@ -361,7 +363,8 @@ def test_the_door_costs_the_same_queries_whatever_the_household_size(
     WEB[code](client, users.commune_officer, census)  # warm the session and caches
     with CaptureQueriesContext(connection) as small:
         WEB[code](client, users.commune_officer, census)
-    assert len(small) <= 20
+    # 20, and the household page's two reads of who is in charge of it (twinning issue).
+    assert len(small) <= 22
     for index in range(5):
         Member.objects.create(
             household=household_a,
