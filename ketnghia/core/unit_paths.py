@@ -30,6 +30,10 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("criteria.CommuneInfrastructure", "unit_path"),
     ("criteria.ManualAssessment", "unit_path"),
     ("criteria.Assessment", "unit_path"),
+    ("twinning.Person", "unit_path"),
+    ("twinning.Assignment", "unit_path"),
+    ("twinning.WorkTeam", "unit_path"),
+    ("twinning.Activity", "unit_path"),
 ]
 
 

@@ -35,7 +35,8 @@ from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 # Admin models not tied to any unit: shared reference data of every province.
-SHARED = {"poverty.LocalStandard", "criteria.CriteriaSetVersion"}
+# Reference data without a unit; a program's network rules follow the program (its communes).
+SHARED = {"poverty.LocalStandard", "criteria.CriteriaSetVersion", "twinning.NetworkRules"}
 PASSWORD = "Kh0ng-d0an-duoc"
 
 
@@ -70,6 +71,41 @@ def _criteria_rows(commune: Unit, village: Unit) -> None:
         assessed_on=date(2015, 12, 1),
         evidence="QĐ 12",
     )
+
+
+def _network_rows(
+    organisation: Organisation, commune: Unit, village: Unit, found: Household
+) -> None:
+    from ketnghia.twinning.models import (
+        Activity,
+        Assignment,
+        AssignmentKind,
+        Person,
+        PersonRole,
+        WorkTeam,
+    )
+
+    member = Person.objects.create(
+        full_name="A Thuận",
+        sex="male",
+        ethnicity="14",
+        role=PersonRole.PARTY_MEMBER,
+        commune=commune,
+        village=village,
+        active_from=date(2010, 1, 1),
+        phone="0000123456",
+    )
+    Assignment.objects.create(
+        kind=AssignmentKind.MEMBER_HOUSEHOLD,
+        person=member,
+        commune=commune,
+        household=found,
+        start_date=date(2010, 1, 1),
+    )
+    team = WorkTeam.objects.create(
+        name="Tổ công tác", organisation=organisation, commune=commune, start_date=date(2010, 1, 1)
+    )
+    Activity.objects.create(team=team, date=date(2015, 3, 1), commune=commune, kind="visit")
 
 
 @pytest.fixture
@@ -114,6 +150,13 @@ def gia_lai(tree, users):
     _log_and_attachment(officer, found)
     _criteria_rows(commune, village)
     _criteria_rows(tree.ngok_wang, tree.village_a)
+    _network_rows(organisation, commune, village, found)
+    _network_rows(
+        Organisation.objects.get(province=tree.province),
+        tree.ngok_wang,
+        tree.village_a,
+        household(tree.ngok_wang, "B"),
+    )
     # Every row gets a second history version, so there is a version to revert to.
     for model in (
         Unit,
