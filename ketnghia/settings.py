@@ -205,6 +205,9 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
+# An import that would change more than this share of a round's existing entries, or bring
+# back an earlier round's values, needs an explicit confirmation (web button, CLI --confirm).
+KETNGHIA_IMPORT_CONFIRM_SHARE = float(os.environ.get("KETNGHIA_IMPORT_CONFIRM_SHARE", "0.2"))
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)
