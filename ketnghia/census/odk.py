@@ -35,6 +35,7 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.outputs import xlsx_append
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
@@ -264,9 +265,10 @@ def _language_names() -> list[str]:
 
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
+    xlsx_append(sheet, list(columns))
     for row in rows:
-        sheet.append([row.get(column, "") or None for column in columns])
+        # Village names come from the registry: written inert, as every text cell is.
+        xlsx_append(sheet, [row.get(column, "") or None for column in columns])
 
 
 def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
@@ -421,6 +423,8 @@ def odk_export_to_census_csv(
     }
     submissions = rejected = 0
     date_index: int | None = None
+    # This CSV never leaves the server: the census import reads it at once and it is deleted,
+    # so cells are copied exactly (no `core.outputs` guard, which would turn "-5" into text).
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         for number, values in table.raw_rows(layout.sheet):

@@ -31,6 +31,7 @@ from django_tasks import task
 
 from ketnghia.census import workflow
 from ketnghia.census.importing import (
+    ConfirmationNeeded,
     census_import,
     census_import_check_size,
     census_import_error_workbook,
@@ -43,7 +44,12 @@ PROGRESS_EVERY = 0.5
 
 
 def census_import_enqueue(
-    *, census_round: CensusRound, uploaded_file: UploadedFile, dry_run: bool, actor: Any
+    *,
+    census_round: CensusRound,
+    uploaded_file: UploadedFile,
+    dry_run: bool,
+    actor: Any,
+    confirm: bool = False,
 ) -> CensusImportJob:
     """Store an uploaded census file as a job and queue its import; return the job.
 
@@ -70,12 +76,35 @@ def census_import_enqueue(
         )
         job.file.save(name, uploaded_file, save=False)
         job.save()
-        transaction.on_commit(lambda: census_import_run.enqueue(job.pk))
+        transaction.on_commit(lambda: census_import_run.enqueue(job.pk, confirm))
     return job
 
 
+def census_import_confirm(*, job: CensusImportJob, actor: Any) -> CensusImportJob:
+    """Import the file of a checked or refused job again, for real and confirmed; return the
+    new job (the confirm button after the change preview)."""
+    if workflow.is_frozen(job.round.state):
+        raise InvalidInput(
+            Problem(
+                _("Round %(round)s is approved and can no longer change; start a revision instead.")
+                % {"round": job.round},
+                Location(file=job.file_name),
+            )
+        )
+    with transaction.atomic():
+        again = CensusImportJob.objects.create(
+            round=job.round,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            file=job.file.name,
+            file_name=job.file_name,
+            dry_run=False,
+        )
+        transaction.on_commit(lambda: census_import_run.enqueue(again.pk, True))
+    return again
+
+
 @task()
-def census_import_run(job_id: int) -> None:
+def census_import_run(job_id: int, confirm: bool = False) -> None:
     """Run the import of a queued job, recording its progress and its report."""
     job = (
         CensusImportJob.objects.select_related("round", "round__commune", "created_by")
@@ -97,7 +126,20 @@ def census_import_run(job_id: int) -> None:
                 dry_run=job.dry_run,
                 actor=job.created_by,
                 progress=progress,
+                confirm=confirm,
             )
+    except ConfirmationNeeded as error:
+        # Refused until confirmed: the page shows the preview and the confirm button.
+        CensusImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJobState.FAILED,
+            finished_at=timezone.now(),
+            report={
+                **error.report.as_dict(),
+                "errors": [problem.as_dict() for problem in error.problems],
+                "error_count": len(error.problems),
+            },
+        )
+        return
     except KetnghiaError as error:
         CensusImportJob.objects.filter(pk=job.pk).update(
             state=ImportJobState.FAILED,

@@ -38,7 +38,11 @@ from ketnghia.census.forms import (
 from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.models import CensusRound, RoundState, Status
 from ketnghia.census.rules import Transition, poverty_rate
-from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
+from ketnghia.census.tasks import (
+    census_import_confirm,
+    census_import_enqueue,
+    census_import_job_errors_workbook,
+)
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
 from ketnghia.geo import selectors as geo_selectors
@@ -609,6 +613,21 @@ def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> Ht
         raise Http404(_("This import has no errors to download."))
     content = census_import_job_errors_workbook(job=found)
     return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
+
+
+@gate.gate("census.edit")
+@require_POST
+def import_confirm(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
+    """Import a checked (or refused) upload for real, confirming its change preview."""
+    census_round = _round_or_404(request, commune, year)
+    found = _job_or_404(request, census_round, job)
+    try:
+        census_import_confirm(job=found, actor=request.user)
+    except KetnghiaError as exc:
+        form = ImportForm()
+        form.add_problems(exc)
+        return _render_round(request, census_round, {"import": form}, status=400)
+    return HttpResponseRedirect(_round_url(census_round) + "#import")
 
 
 # --- One household ------------------------------------------------------------------------

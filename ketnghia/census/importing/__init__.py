@@ -9,6 +9,7 @@ the file the pipeline reads back, and `pipeline` runs the steps in one transacti
 
 from ketnghia.census.importing.pipeline import (
     CensusImportReport,
+    ConfirmationNeeded,
     census_context,
     census_import,
     census_import_error_workbook,
@@ -17,6 +18,7 @@ from ketnghia.census.importing.read import census_import_check_size, census_impo
 
 __all__ = [
     "CensusImportReport",
+    "ConfirmationNeeded",
     "census_context",
     "census_import",
     "census_import_check_size",

@@ -146,6 +146,90 @@ def _confirmation_reasons(planned: Plan) -> list[str]:
     return reasons
 
 
+def field_label(key: str) -> str:
+    """Return the Vietnamese (translated) name of a field of the change preview."""
+    labels = {
+        "head_name": _("head of household"),
+        "village": _("village"),
+        "area": _("area"),
+        "member_count": _("members"),
+        "surveyed_on": _("survey date"),
+        "income": _("income"),
+        "deprivations": _("deprivations"),
+        "status": _("status"),
+    }
+    return labels.get(key, key)
+
+
+def preview_lines(report: CensusImportReport) -> list[str]:
+    """Return the change preview as lines of text (the CLI's output)."""
+    lines = [
+        _(
+            "Change preview: %(changed)s of the round's %(before)s entries change; "
+            "%(added)s new households; %(returning)s households return after leaving; "
+            "%(reverted)s entries go back to the previous round's values."
+        )
+        % {
+            "changed": format_number(report.updated),
+            "before": format_number(report.entries_before),
+            "added": format_number(report.households_created),
+            "returning": format_number(report.households_returning),
+            "reverted": format_number(report.entries_reverted),
+        }
+    ]
+    fields = [
+        f"{field_label(key)} {format_number(count)}"
+        for key, count in report.field_changes.items()
+        if count
+    ]
+    if fields:
+        lines.append(_("Values changed, by field: %(fields)s.") % {"fields": ", ".join(fields)})
+    for row in report.sample:
+        changes = "; ".join(
+            f"{field_label(key)}: {old if old not in (None, '') else '—'} → "
+            f"{new if new not in (None, '') else '—'}"
+            for key, (old, new) in row["changes"].items()
+        )
+        lines.append(
+            _("  row %(row)s, household %(code)s: %(changes)s")
+            % {"row": row["row"], "code": row["code"], "changes": changes}
+        )
+    if report.needs_confirmation and not report.confirmed:
+        lines.append(
+            _("This import needs a confirmation: %(why)s")
+            % {"why": " ".join(report.confirmation_reasons)}
+        )
+    return lines
+
+
+def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a job report's change preview with translated field names, for the page."""
+    if "field_changes" not in report:
+        return None
+    return {
+        "before": report.get("entries_before", 0),
+        "changed": report.get("updated", 0),
+        "added": report.get("households_created", 0),
+        "returning": report.get("households_returning", 0),
+        "reverted": report.get("entries_reverted", 0),
+        "fields": [
+            (field_label(key), count) for key, count in report["field_changes"].items() if count
+        ],
+        "sample": [
+            {
+                "row": row.get("row"),
+                "code": row.get("code"),
+                "changes": [
+                    (field_label(key), old, new) for key, (old, new) in row["changes"].items()
+                ],
+            }
+            for row in report.get("sample", [])
+        ],
+        "needs_confirmation": report.get("needs_confirmation", False),
+        "reasons": report.get("confirmation_reasons", []),
+    }
+
+
 def _previous_round_id(census_round: CensusRound) -> int | None:
     """Return the commune's latest round before this one's year (latest revision)."""
     return (
