@@ -242,13 +242,14 @@ def _previous_round_id(census_round: CensusRound) -> int | None:
 
 def _unquote_csv(chunk: Chunk, keys: tuple[str, ...]) -> None:
     """Take the guard `core.outputs.csv_value` put before formula-like text off a CSV chunk."""
-    positions = [chunk.positions[key] for key in keys if key in chunk.positions]
-    for values in chunk.rows:
-        for index in positions:
-            if index < len(values):
-                value = values[index]
-                if type(value) is str and value[:1] == CSV_GUARD:
-                    values[index] = csv_unquote(value)
+    for key in keys:
+        index = chunk.positions.get(key)
+        if index is None or CSV_GUARD not in {value[:1] for value in chunk.column(key) if value}:
+            continue
+        for values in chunk.rows:
+            if index < len(values) and values[index][:1] == CSV_GUARD:
+                values[index] = csv_unquote(values[index])
+        chunk._columns = None  # the column view was taken before the change
 
 
 def _unit_area(unit: Unit) -> str:
