@@ -265,7 +265,7 @@ class CensusImportJob(models.Model):
     @property
     def preview(self) -> dict | None:
         """Return the change preview of the report, labelled for the page (None if none)."""
-        from ketnghia.census.importing.pipeline import preview_for_page
+        from ketnghia.census.importing.preview import preview_for_page
 
         return preview_for_page(self.report)
 

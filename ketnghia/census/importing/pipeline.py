@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,13 +30,13 @@ from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.mark import check_mark, check_overlap, file_mark
-from ketnghia.census.importing.plan import Plan, Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.plan import Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
 from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
-from ketnghia.core.text import format_number
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
@@ -58,10 +57,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 
 Progress = Callable[[int, int | None], None]
-
-# Below this many changed entries the share rule does not ask for a confirmation: in a
-# round of a dozen households, correcting three rows is not a roll-back.
-CONFIRM_MIN_CHANGED = 10
 
 
 @dataclass
@@ -111,123 +106,6 @@ class ConfirmationNeeded(InvalidInput):
     def __init__(self, problems: Any, report: CensusImportReport) -> None:
         super().__init__(problems)
         self.report = report
-
-
-def confirm_share() -> float:
-    """Return the share of a round's entries an import may change without a confirmation."""
-    return float(getattr(settings, "KETNGHIA_IMPORT_CONFIRM_SHARE", 0.2))
-
-
-def _confirmation_reasons(planned: Plan) -> list[str]:
-    """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
-    reasons = []
-    share = confirm_share()
-    if planned.entries_changed >= CONFIRM_MIN_CHANGED and planned.changed_share > share:
-        reasons.append(
-            _(
-                "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
-                "than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(planned.entries_changed),
-                "before": format_number(planned.entries_before),
-                "percent": format_number(100 * planned.changed_share, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        )
-    if planned.entries_reverted:
-        reasons.append(
-            _(
-                "It brings %(count)s entries back to the values of the previous round (an old "
-                "file uploaded again?)."
-            )
-            % {"count": format_number(planned.entries_reverted)}
-        )
-    return reasons
-
-
-def field_label(key: str) -> str:
-    """Return the Vietnamese (translated) name of a field of the change preview."""
-    labels = {
-        "head_name": _("head of household"),
-        "village": _("village"),
-        "area": _("area"),
-        "member_count": _("members"),
-        "surveyed_on": _("survey date"),
-        "income": _("income"),
-        "deprivations": _("deprivations"),
-        "status": _("status"),
-    }
-    return labels.get(key, key)
-
-
-def preview_lines(report: CensusImportReport) -> list[str]:
-    """Return the change preview as lines of text (the CLI's output)."""
-    lines = [
-        _(
-            "Change preview: %(changed)s of the round's %(before)s entries change; "
-            "%(added)s new households; %(returning)s households return after leaving; "
-            "%(reverted)s entries go back to the previous round's values."
-        )
-        % {
-            "changed": format_number(report.updated),
-            "before": format_number(report.entries_before),
-            "added": format_number(report.households_created),
-            "returning": format_number(report.households_returning),
-            "reverted": format_number(report.entries_reverted),
-        }
-    ]
-    fields = [
-        f"{field_label(key)} {format_number(count)}"
-        for key, count in report.field_changes.items()
-        if count
-    ]
-    if fields:
-        lines.append(_("Values changed, by field: %(fields)s.") % {"fields": ", ".join(fields)})
-    for row in report.sample:
-        changes = "; ".join(
-            f"{field_label(key)}: {old if old not in (None, '') else '—'} → "
-            f"{new if new not in (None, '') else '—'}"
-            for key, (old, new) in row["changes"].items()
-        )
-        lines.append(
-            _("  row %(row)s, household %(code)s: %(changes)s")
-            % {"row": row["row"], "code": row["code"], "changes": changes}
-        )
-    if report.needs_confirmation and not report.confirmed:
-        lines.append(
-            _("This import needs a confirmation: %(why)s")
-            % {"why": " ".join(report.confirmation_reasons)}
-        )
-    return lines
-
-
-def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
-    """Return a job report's change preview with translated field names, for the page."""
-    if "field_changes" not in report:
-        return None
-    return {
-        "before": report.get("entries_before", 0),
-        "changed": report.get("updated", 0),
-        "added": report.get("households_created", 0),
-        "returning": report.get("households_returning", 0),
-        "reverted": report.get("entries_reverted", 0),
-        "fields": [
-            (field_label(key), count) for key, count in report["field_changes"].items() if count
-        ],
-        "sample": [
-            {
-                "row": row.get("row"),
-                "code": row.get("code"),
-                "changes": [
-                    (field_label(key), old, new) for key, (old, new) in row["changes"].items()
-                ],
-            }
-            for row in report.get("sample", [])
-        ],
-        "needs_confirmation": report.get("needs_confirmation", False),
-        "reasons": report.get("confirmation_reasons", []),
-    }
 
 
 def _previous_round_id(census_round: CensusRound) -> int | None:
@@ -407,8 +285,8 @@ def census_import(
         report.households_returning = planned.households_returning
         report.entries_reverted = planned.entries_reverted
         report.entries_before = planned.entries_before
-        report.sample = _readable_sample(planned.sample, standard)
-        report.confirmation_reasons = _confirmation_reasons(planned)
+        report.sample = readable_sample(planned.sample, standard)
+        report.confirmation_reasons = confirmation_reasons(planned)
         report.needs_confirmation = bool(report.confirmation_reasons)
         report.confirmed = confirm
         if report.needs_confirmation and not confirm and not dry_run:
@@ -474,21 +352,6 @@ def _history_reason(batch_id: int, file_name: str) -> str:
     """Return the history's change reason of an import: the batch and the file (≤ 100)."""
     prefix = f"import #{batch_id}: "
     return prefix + file_name[: 100 - len(prefix)]
-
-
-def _readable_sample(sample: list[dict[str, Any]], standard: Standard) -> list[dict[str, Any]]:
-    """Return the sample with deprivation masks as the codes of the indicators deprived."""
-    codes = standard.indicator_codes
-
-    def named(mask: Any) -> str:
-        mask = int(mask or 0)
-        return ", ".join(code for bit, code in enumerate(codes) if mask >> bit & 1) or "—"
-
-    for row in sample:
-        if "deprivations" in row["changes"]:
-            old, new = row["changes"]["deprivations"]
-            row["changes"]["deprivations"] = [named(old), named(new)]
-    return sample
 
 
 def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:

@@ -12,11 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import census_import, census_import_error_workbook
-from ketnghia.census.importing.pipeline import (
-    CensusImportReport,
-    ConfirmationNeeded,
-    preview_lines,
-)
+from ketnghia.census.importing.pipeline import CensusImportReport, ConfirmationNeeded
+from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.management.commands._census_round import (
     commune_by_code,
     round_for,
