@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
-from ketnghia.census.importing import CensusImportReport, census_import
+from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded, census_import
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
@@ -473,6 +473,7 @@ def odk_import(
     file_name: str | None = None,
     dry_run: bool = False,
     actor: Any = None,
+    confirm: bool = False,
 ) -> OdkImportReport:
     """Import the CSV export of the census form's submissions into `census_round`.
 
@@ -495,7 +496,10 @@ def odk_import(
                 file_name=name,
                 dry_run=dry_run,
                 actor=actor,
+                confirm=confirm,
             )
+        except ConfirmationNeeded:
+            raise  # about the whole file: no column to rename, and the preview goes with it
         except InvalidInput as error:
             raise _in_export_terms(error, name, headers) from None
     return OdkImportReport(census=report, submissions=submissions, rejected=rejected)
