@@ -225,7 +225,7 @@ def _setup_django(directory: Path) -> None:
     django.setup()
 
 
-def _files(directory: Path, full: int, baseline: int, memory: tuple[int, int]) -> dict[str, Path]:
+def _files(directory: Path, full: int, baseline: int, memory: tuple[int, ...]) -> dict[str, Path]:
     from bench import generate
 
     started = time.perf_counter()
@@ -397,7 +397,8 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="ketnghia-bench-") as tmp:
         directory = Path(tmp)
         _setup_django(directory)
-        files = _files(directory, args.rows, args.baseline_rows, tuple(args.memory_rows))
+        memory = () if "memory" in args.skip else tuple(args.memory_rows)
+        files = _files(directory, args.rows, args.baseline_rows, memory)
         sqlite = SQLite(directory)
 
         mine: dict[str, dict[str, Any]] = {}
