@@ -208,6 +208,10 @@ KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(
 # An import that would change more than this share of a round's existing entries, or bring
 # back an earlier round's values, needs an explicit confirmation (web button, CLI --confirm).
 KETNGHIA_IMPORT_CONFIRM_SHARE = float(os.environ.get("KETNGHIA_IMPORT_CONFIRM_SHARE", "0.2"))
+# An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
+KETNGHIA_ATTACHMENT_MAX_BYTES = int(
+    os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
+)
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 CSRF_COOKIE_SECURE = _env_bool("CSRF_COOKIE_SECURE", not LOCAL)

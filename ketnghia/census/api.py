@@ -28,6 +28,7 @@ from rest_framework.views import APIView
 from ketnghia.census import rules, selectors, services
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.core import gate
+from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
@@ -114,6 +115,9 @@ class RoundOutputSerializer(serializers.ModelSerializer):
         source="supersedes.revision", default=None, read_only=True
     )
     has_minutes = serializers.SerializerMethodField()
+    minutes_url = serializers.SerializerMethodField(
+        help_text="The minutes' download through the gate (an attachment, never inline)."
+    )
 
     class Meta:
         model = CensusRound
@@ -129,6 +133,7 @@ class RoundOutputSerializer(serializers.ModelSerializer):
             "meeting_participants",
             "meeting_agreeing",
             "has_minutes",
+            "minutes_url",
             "posting_start",
             "posting_end",
             "commune_approved_at",
@@ -137,7 +142,10 @@ class RoundOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_has_minutes(self, census_round: CensusRound) -> bool:
-        return bool(census_round.meeting_minutes)
+        return census_round.meeting_minutes_id is not None
+
+    def get_minutes_url(self, census_round: CensusRound) -> str | None:
+        return attachment_url(census_round.meeting_minutes) or None
 
 
 class NextStepSerializer(serializers.Serializer):

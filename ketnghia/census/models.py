@@ -61,8 +61,14 @@ class CensusRound(models.Model):
     meeting_agreeing = models.PositiveIntegerField(
         _("participants agreeing"), null=True, blank=True
     )
-    meeting_minutes = models.FileField(
-        _("meeting minutes"), upload_to="census/minutes/", blank=True
+    # Checked by content and downloaded through the gate (`core.attachments`).
+    meeting_minutes = models.ForeignKey(
+        "core.Attachment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("meeting minutes"),
     )
     posting_start = models.DateField(_("posted from"), null=True, blank=True)
     posting_end = models.DateField(_("posted until"), null=True, blank=True)

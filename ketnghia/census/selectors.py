@@ -35,9 +35,8 @@ APPROVED_STATES = ORDER[FROZEN_FROM:]
 
 def round_list_for(*, scope: UnitScope, commune: Unit) -> QuerySet[CensusRound]:
     """Return every round (all revisions) of `commune` inside `scope`, oldest first."""
-    return scope.filter(CensusRound.objects.filter(commune=commune), "unit_path").order_by(
-        "year", "revision"
-    )
+    rounds = CensusRound.objects.filter(commune=commune).select_related("meeting_minutes")
+    return scope.filter(rounds, "unit_path").order_by("year", "revision")
 
 
 def round_get_for(
@@ -45,7 +44,8 @@ def round_get_for(
 ) -> CensusRound:
     """Return a round inside `scope`: the given revision, else the latest one of that year."""
     rounds = scope.filter(
-        CensusRound.objects.select_related("commune", "commune__parent"), "unit_path"
+        CensusRound.objects.select_related("commune", "commune__parent", "meeting_minutes"),
+        "unit_path",
     ).filter(commune__code=commune_code, year=year)
     found = (
         rounds.filter(revision=revision).first()
@@ -221,7 +221,7 @@ def round_facts(*, census_round: CensusRound) -> RoundFacts:
         meeting_date=census_round.meeting_date,
         meeting_participants=census_round.meeting_participants,
         meeting_agreeing=census_round.meeting_agreeing,
-        has_minutes=bool(census_round.meeting_minutes),
+        has_minutes=census_round.meeting_minutes_id is not None,
         posting_start=census_round.posting_start,
         posting_end=census_round.posting_end,
         open_complaints=open_complaint_count(census_round=census_round),

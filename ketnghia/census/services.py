@@ -17,12 +17,15 @@ from django.utils.translation import gettext as _
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import round_facts
+from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
+
+MINUTES_PURPOSE = "census.minutes"
 
 
 def _refuse(message: str, field: str = "") -> InvalidInput:
@@ -77,14 +80,24 @@ def census_round_record_meeting(
     minutes: UploadedFile | None = None,
     actor: Any = None,
 ) -> CensusRound:
-    """Record the village meeting (date, participants, how many agreed, minutes)."""
+    """Record the village meeting (date, participants, how many agreed, minutes).
+
+    The minutes are stored through `core.attachments` (size and type checked by content); a
+    refused file raises InvalidInput on the `minutes` field and nothing is written.
+    """
     _lock(census_round)
     _check_not_frozen(census_round)
     census_round.meeting_date = meeting_date
     census_round.meeting_participants = participants
     census_round.meeting_agreeing = agreeing
     if minutes is not None:
-        census_round.meeting_minutes.save(minutes.name, minutes, save=False)
+        census_round.meeting_minutes = attachment_store(
+            uploaded_file=minutes,
+            actor=actor,
+            unit_path=census_round.unit_path,
+            purpose=MINUTES_PURPOSE,
+            field="minutes",
+        )
     save_by(census_round, actor)
     return census_round
 

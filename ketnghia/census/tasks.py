@@ -38,6 +38,7 @@ from ketnghia.census.importing import (
 )
 from ketnghia.census.models import CensusImportJob, CensusRound, ImportJobState
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.personal_data import Disclosure
 
 # Progress is written at most this often (seconds): a progress bar needs no more.
 PROGRESS_EVERY = 0.5
@@ -176,8 +177,11 @@ def census_import_run(job_id: int, confirm: bool = False) -> None:
     )
 
 
-def census_import_job_errors_workbook(*, job: CensusImportJob) -> bytes:
-    """Return the error workbook of a failed job (its problems and the faulty rows)."""
+def census_import_job_errors_workbook(*, job: CensusImportJob, disclosure: Disclosure) -> bytes:
+    """Return the error workbook of a failed job (its problems and the faulty rows).
+
+    Personal IDs in it pass `disclosure`, opened for the user who downloads it.
+    """
     problems = [
         Problem(
             item.get("message", ""),
@@ -193,7 +197,11 @@ def census_import_job_errors_workbook(*, job: CensusImportJob) -> bytes:
     ]
     with _local_copy(job) as path:
         return census_import_error_workbook(
-            census_round=job.round, path=path, file_name=job.file_name, problems=problems
+            census_round=job.round,
+            path=path,
+            file_name=job.file_name,
+            problems=problems,
+            disclosure=disclosure,
         )
 
 

@@ -44,13 +44,12 @@ from ketnghia.census.tasks import (
     census_import_job_errors_workbook,
 )
 from ketnghia.core import gate
+from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
+from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
-from ketnghia.households.models import DisclosureChannel
-from ketnghia.households.rules import shown_personal_id
-from ketnghia.households.services import personal_ids_disclose
 from ketnghia.poverty.selectors import standard_get, standard_registry
 
 PAGE_SIZE = 50
@@ -308,6 +307,7 @@ def _round_context(
             (c, bound.get(f"resolve-{c.pk}") or (ResolveForm() if editable else None))
             for c in complaints
         ],
+        "minutes_url": attachment_url(census_round.meeting_minutes),
         "meeting_form": form(
             "meeting",
             lambda: MeetingForm(
@@ -555,11 +555,18 @@ def round_template(request: HttpRequest, commune: str, year: int) -> HttpRespons
     """Download the round's census template (.xlsx, or .csv with ?format=csv), pre-filled."""
     census_round = _round_or_404(request, commune, year)
     name = f"ra-soat-{census_round.commune.code}-{census_round.year}"
+    as_csv = request.GET.get("format") == "csv"
     try:
-        if request.GET.get("format") == "csv":
-            content = census_template_csv(census_round=census_round)
-            return _download(content, "text/csv; charset=utf-8", f"{name}.csv")
-        content = census_template(census_round=census_round)
+        with disclosure_open(
+            user=request.user,
+            output="census.template_csv" if as_csv else "census.template_xlsx",
+            unit_path=census_round.unit_path,
+            detail=str(census_round),
+        ) as door:
+            if as_csv:
+                content = census_template_csv(census_round=census_round, disclosure=door)
+                return _download(content, "text/csv; charset=utf-8", f"{name}.csv")
+            content = census_template(census_round=census_round, disclosure=door)
     except KetnghiaError as exc:
         form = ImportForm()
         form.add_problems(exc)
@@ -611,7 +618,13 @@ def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> Ht
     found = _job_or_404(request, census_round, job)
     if not found.report.get("errors"):
         raise Http404(_("This import has no errors to download."))
-    content = census_import_job_errors_workbook(job=found)
+    with disclosure_open(
+        user=request.user,
+        output="census.import_errors_xlsx",
+        unit_path=census_round.unit_path,
+        detail=found.file_name,
+    ) as door:
+        content = census_import_job_errors_workbook(job=found, disclosure=door)
     return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
 
 
@@ -648,15 +661,22 @@ def household_detail(request: HttpRequest, commune: str, code: str) -> HttpRespo
         )
     except NotFound as exc:
         raise Http404(str(exc)) from exc
-    may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
-    if may_see_ids:
-        personal_ids_disclose(
-            household=household, user=request.user, channel=DisclosureChannel.PAGE
-        )
-    members = [
-        MemberRow(member, shown_personal_id(member.personal_id, may_see=may_see_ids))
-        for member in household_selectors.member_list(household=household)
-    ]
+    with disclosure_open(
+        user=request.user, output="census.household_page", household=household
+    ) as door:
+        may_see_ids = door.may_see(household.unit_path)
+        members = [
+            MemberRow(
+                member,
+                door.show(
+                    member.personal_id,
+                    kind=Kind.PERSONAL_ID,
+                    path=household.unit_path,
+                    subject=household.pk,
+                ),
+            )
+            for member in household_selectors.member_list(household=household)
+        ]
     context = {
         "household": household,
         "commune": household.commune,

@@ -32,18 +32,20 @@ class Action(StrEnum):
     VIEW = "view"
     EDIT = "edit"
     ADMINISTER = "administer"
-    # Read household members' personal ID numbers in full; everyone else who may view a
-    # household sees them masked (Decree 13/2023 on personal data: minimisation).
-    SEE_PERSONAL_IDS = "see_personal_ids"
+    # Read personal data (ID numbers, phone numbers, birth dates) of the people of a unit in
+    # full; everyone else who may view them sees them masked (Decree 13/2023 on personal data:
+    # minimisation). Every output applies it through `core.personal_data`.
+    SEE_PERSONAL_DATA = "see_personal_data"
+    SEE_PERSONAL_IDS = "see_personal_data"  # the earlier name, an alias of the same action
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PROVINCE_ADMIN: frozenset(
-        {Action.VIEW, Action.EDIT, Action.ADMINISTER, Action.SEE_PERSONAL_IDS}
+        {Action.VIEW, Action.EDIT, Action.ADMINISTER, Action.SEE_PERSONAL_DATA}
     ),
     Role.PROVINCE_VIEWER: frozenset({Action.VIEW}),
     Role.DISTRICT_OFFICER: frozenset({Action.VIEW, Action.EDIT}),
-    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT, Action.SEE_PERSONAL_IDS}),
+    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT, Action.SEE_PERSONAL_DATA}),
     Role.TWINNING_MEMBER: frozenset({Action.VIEW}),
     Role.PUBLIC_EDITOR: frozenset(),
     Role.PUBLIC_MODERATOR: frozenset(),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from ketnghia.core import gate
+from ketnghia.core.attachments import attachment_get_for, attachment_response
+from ketnghia.core.errors import NotFound
 from ketnghia.geo import selectors as geo_selectors
 
 
@@ -19,3 +21,13 @@ def home(request: HttpRequest) -> HttpResponse:
         scope = gate.check(request.user, "units.view")
         roots = geo_selectors.unit_roots_for(scope=scope)
     return render(request, "core/home.html", {"jurisdiction_roots": roots})
+
+
+@gate.gate("units.view")
+def attachment_download(request: HttpRequest, key: str) -> HttpResponse:
+    """Send one attachment of a unit the user may view, as a download (never shown inline)."""
+    try:
+        attachment = attachment_get_for(scope=request.scope, key=key)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    return attachment_response(attachment)

@@ -215,7 +215,7 @@ def _write_rounds(
             _db_value(CensusRound, "meeting_date", plan.meeting_date),
             plan.meeting_participants,
             plan.meeting_agreeing,
-            "",
+            None,  # no minutes: the demo attaches no files
             _db_value(CensusRound, "posting_start", plan.posting_start),
             _db_value(CensusRound, "posting_end", plan.posting_end),
             _db_value(CensusRound, "commune_approved_at", plan.commune_approved_at),

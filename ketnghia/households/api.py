@@ -15,11 +15,9 @@ from rest_framework.response import Response
 
 from ketnghia.census import selectors as census_selectors
 from ketnghia.census.models import CensusEntry
-from ketnghia.core import gate
+from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.households import selectors
-from ketnghia.households.models import DisclosureChannel, Household, Member
-from ketnghia.households.rules import shown_personal_id
-from ketnghia.households.services import personal_ids_disclose
+from ketnghia.households.models import Household, Member
 
 
 class MemberOutputSerializer(serializers.ModelSerializer):
@@ -41,7 +39,12 @@ class MemberOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_personal_id(self, member: Member) -> str:
-        return shown_personal_id(member.personal_id, may_see=self.context["may_see_ids"])
+        return self.context["door"].show(
+            member.personal_id,
+            kind=Kind.PERSONAL_ID,
+            path=member.household.unit_path,
+            subject=member.household_id,
+        )
 
 
 class HouseholdStatusSerializer(serializers.ModelSerializer):
@@ -96,7 +99,7 @@ class HouseholdOutputSerializer(serializers.ModelSerializer):
         ]
 
     def get_personal_ids_masked(self, household: Household) -> bool:
-        return not self.context["may_see_ids"]
+        return not self.context["door"].may_see(household.unit_path)
 
     @extend_schema_field(MemberOutputSerializer(many=True))
     def get_members(self, household: Household) -> list[dict[str, Any]]:
@@ -124,10 +127,9 @@ class HouseholdDetailApi(generics.RetrieveAPIView):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         household = self.get_object()
-        may_see_ids = gate.reaches(request.user, gate.Action.SEE_PERSONAL_IDS, household.unit_path)
-        if may_see_ids:
-            personal_ids_disclose(
-                household=household, user=request.user, channel=DisclosureChannel.API
-            )
-        context = {**self.get_serializer_context(), "may_see_ids": may_see_ids}
-        return Response(HouseholdOutputSerializer(household, context=context).data)
+        with disclosure_open(
+            user=request.user, output="census.household_api", household=household
+        ) as door:
+            context = {**self.get_serializer_context(), "door": door}
+            data = HouseholdOutputSerializer(household, context=context).data
+        return Response(data)

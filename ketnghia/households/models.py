@@ -105,36 +105,3 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
-
-
-class DisclosureChannel(models.TextChoices):
-    PAGE = "page", _("web page")
-    API = "api", _("API")
-
-
-class PersonalIdDisclosure(models.Model):
-    """A user was shown a household's personal ID numbers in full.
-
-    Decree 13/2023/NĐ-CP asks that processing of personal data be logged: who saw whose
-    numbers, when, and through what. Written by the system, never edited.
-    """
-
-    user = models.ForeignKey(
-        "accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
-    )
-    household = models.ForeignKey(
-        Household,
-        on_delete=models.CASCADE,
-        related_name="id_disclosures",
-        verbose_name=_("household"),
-    )
-    channel = models.CharField(_("through"), max_length=4, choices=DisclosureChannel.choices)
-    at = models.DateTimeField(_("at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("personal ID disclosure")
-        verbose_name_plural = _("personal ID disclosures")
-        ordering = ["-at"]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.household} ({self.at:%Y-%m-%d %H:%M})"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
@@ -55,8 +55,18 @@ def _cell(value: object) -> object:
     return value
 
 
-def error_workbook(*, problems: Iterable[Problem], table: Table | None = None) -> bytes:
-    """Return the .xlsx listing `problems`, with the faulty rows of `table` when given."""
+# (header, value) → the value written: how the caller's personal-data door shows a cell.
+CellView = Callable[[object, object], object]
+
+
+def error_workbook(
+    *, problems: Iterable[Problem], table: Table | None = None, cell_view: CellView | None = None
+) -> bytes:
+    """Return the .xlsx listing `problems`, with the faulty rows of `table` when given.
+
+    Each copied cell passes `cell_view(header, value)` first, so columns of personal data
+    come out masked or whole as the gate decides for the downloading user.
+    """
     problems = list(problems)
     workbook = Workbook()
     summary = workbook.active
@@ -80,13 +90,15 @@ def error_workbook(*, problems: Iterable[Problem], table: Table | None = None) -
         summary.column_dimensions[letter].width = width
 
     if table is not None:
-        _faulty_rows(workbook, problems, table)
+        _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _faulty_rows(workbook: Workbook, problems: list[Problem], table: Table) -> None:
+def _faulty_rows(
+    workbook: Workbook, problems: list[Problem], table: Table, cell_view: CellView
+) -> None:
     by_sheet: dict[str, dict[int, list[Problem]]] = defaultdict(lambda: defaultdict(list))
     for problem in problems:
         where = problem.location
@@ -101,6 +113,7 @@ def _faulty_rows(workbook: Workbook, problems: list[Problem], table: Table) -> N
         header_row = table.header_row(sheet_name)
         written = 1
         width = 0
+        headers: list[object] = []
         last = max(rows)
         for number, values in table.raw_rows(sheet_name):
             if number == header_row:
@@ -108,6 +121,7 @@ def _faulty_rows(workbook: Workbook, problems: list[Problem], table: Table) -> N
                 for cell in sheet[1]:
                     cell.font = _BOLD
                 width = len(values)
+                headers = list(values)
                 continue
             found = rows.get(number)
             if not found:
@@ -116,6 +130,9 @@ def _faulty_rows(workbook: Workbook, problems: list[Problem], table: Table) -> N
                 continue
             written += 1
             padded = list(values) + [None] * max(0, width - len(values))
+            padded = [
+                cell_view(headers[i] if i < len(headers) else None, v) for i, v in enumerate(padded)
+            ]
             messages = "\n".join(force_str(p.message) for p in found)
             xlsx_append(sheet, [number, *(_cell(v) for v in padded), messages])
             sheet.cell(written, 1).fill = _ROW

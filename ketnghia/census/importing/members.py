@@ -19,7 +19,9 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import cell_str as _text
 from ketnghia.census.importing.cells import code as _code
 from ketnghia.census.importing.cells import whole_number as _whole_number
+from ketnghia.core.errors import Location, Problem
 from ketnghia.core.history import history_insert_select
+from ketnghia.core.personal_data import mask_personal_id
 from ketnghia.core.text import fold
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.households.models import Household, Member, Relation, Sex
@@ -105,6 +107,9 @@ def _ethnic_key(text: str) -> str:
 _ETHNICITIES = {_ethnic_key(name): code for code, name in ETHNIC_GROUPS} | _ETHNIC_ALIASES
 _ETHNIC_CODES = {code for code, _name in ETHNIC_GROUPS}
 _PERSONAL_ID = re.compile(r"\d{9}|\d{12}")
+# What the door writes for a number the downloading user may not see in full (first digit and
+# last two kept, `core.personal_data.mask_personal_id`): it means "keep the stored number".
+_MASKED_ID = re.compile(r"\d\*{6}\d{2}|\d\*{9}\d{2}")
 
 
 def members_sheet(sheets: list[str]) -> str | None:
@@ -185,7 +190,11 @@ def check_member_chunk(
                 )
             )
         personal_id = _code(columns[PERSONAL_ID][index])
-        if personal_id and not _PERSONAL_ID.fullmatch(personal_id):
+        if (
+            personal_id
+            and not _PERSONAL_ID.fullmatch(personal_id)
+            and not _MASKED_ID.fullmatch(personal_id)
+        ):
             found.append(
                 (PERSONAL_ID, _("A personal ID number has 12 digits (9 on an old ID card)."))
             )
@@ -225,6 +234,61 @@ def unknown_households(
             "LIMIT 1000"
         )
         return list(cursor.fetchall())
+
+
+def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str) -> list[Any]:
+    """Put back the stored number where the file holds its masked form; return the problems.
+
+    A template downloaded by someone who may not see IDs in full carries them masked; imported
+    back, a masked number equal to the mask of a number the household holds keeps that stored
+    number (the same member's first: same name). A masked number that matches nothing stored
+    cannot be made whole and is refused.
+    """
+    household_table, member_table = _names()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT line, sheet, row_number, code, full_name, personal_id FROM {members.quoted} "
+            "WHERE personal_id LIKE %s ORDER BY line",
+            ["%*%"],
+        )
+        masked_rows = cursor.fetchall()
+        if not masked_rows:
+            return []
+        cursor.execute(
+            f"SELECT h.code, m.full_name, m.personal_id FROM {member_table} m "
+            f"JOIN {household_table} h ON h.id = m.household_id WHERE h.commune_id = %s "
+            f"AND h.code IN (SELECT code FROM {members.quoted} WHERE personal_id LIKE %s) "
+            "AND m.personal_id <> '' ORDER BY m.id",
+            [commune_id, "%*%"],
+        )
+        stored: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for code, name, number in cursor.fetchall():
+            stored.setdefault((code, mask_personal_id(number)), []).append((name, number))
+        resolved, problems = [], []
+        column = next(c for c in MEMBER_COLUMNS if c.key == PERSONAL_ID).label
+        for line, sheet, row, code, name, value in masked_rows:
+            candidates = stored.get((code, value), [])
+            if candidates:
+                same_name = [number for owner, number in candidates if owner == name]
+                resolved.append(((same_name or [candidates[0][1]])[0], line))
+                continue
+            problems.append(
+                Problem(
+                    _(
+                        "The personal ID “%(value)s” is masked and matches no number stored for "
+                        "this household: write the full number, or leave the cell empty."
+                    )
+                    % {"value": value},
+                    Location(
+                        file=file_name, sheet=sheet, row=row, column=column, field=PERSONAL_ID
+                    ),
+                )
+            )
+        if resolved:
+            cursor.executemany(
+                f"UPDATE {members.quoted} SET personal_id = %s WHERE line = %s", resolved
+            )
+    return problems
 
 
 def plan(members: StagingTable, changes: StagingTable, *, commune_id: int) -> tuple[int, int]:

@@ -37,6 +37,7 @@ from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
+from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
@@ -45,6 +46,7 @@ from ketnghia.imports.readers import (
     Chunk,
     ProblemList,
     Table,
+    header_key,
     open_table,
     workbook_sheets,
 )
@@ -251,6 +253,10 @@ def census_import(
             problems.add(_repeat_problem(repeat, name, table))
         members = _stage_members(path, name, census_round.year, problems, report)
         if members is not None:
+            for problem in import_members.resolve_masked_ids(
+                members, commune_id=commune_id, file_name=name
+            ):
+                problems.add(problem)
             for code, sheet, row in import_members.unknown_households(members, stage):
                 problems.add(
                     Problem(
@@ -374,10 +380,32 @@ def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
     )
 
 
+def _personal_id_headers() -> frozenset[str]:
+    column = next(c for c in import_members.MEMBER_COLUMNS if c.key == import_members.PERSONAL_ID)
+    return frozenset(header_key(alias) for alias in column.names)
+
+
 def census_import_error_workbook(
-    *, census_round: CensusRound, path: str | Path, file_name: str, problems: list[Problem]
+    *,
+    census_round: CensusRound,
+    path: str | Path,
+    file_name: str,
+    problems: list[Problem],
+    disclosure: Disclosure,
 ) -> bytes:
-    """Return the error workbook of a refused census file: the problems and the faulty rows."""
+    """Return the error workbook of a refused census file: the problems and the faulty rows.
+
+    A column headed as a personal ID passes `disclosure` (masked unless the gate allows).
+    """
+    id_headers = _personal_id_headers()
+
+    def cell_view(header: object, value: object) -> object:
+        if isinstance(header, str) and header_key(header) in id_headers:
+            return disclosure.show(
+                value, kind=Kind.PERSONAL_ID, path=census_round.unit_path, subject=None
+            )
+        return value
+
     try:
         table: Table | None = census_import_open(
             census_round=census_round, path=path, file_name=file_name
@@ -385,4 +413,4 @@ def census_import_error_workbook(
     except KetnghiaError:
         # The file itself could not be read (wrong type, missing columns): list the problems.
         table = None
-    return error_workbook(problems=problems, table=table)
+    return error_workbook(problems=problems, table=table, cell_view=cell_view)

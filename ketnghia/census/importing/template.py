@@ -34,6 +34,7 @@ from ketnghia.census.importing.members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
 from ketnghia.core.outputs import csv_row, xlsx_set
+from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.models import Household, Member, Relation, Sex
@@ -198,8 +199,12 @@ def _values(row: _Prefill) -> list[object]:
     ]
 
 
-def census_template(*, census_round: CensusRound) -> bytes:
-    """Return the .xlsx census template of `census_round`'s commune and year."""
+def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
+    """Return the .xlsx census template of `census_round`'s commune and year.
+
+    Members' personal IDs go through `disclosure`: whole or masked as the gate decides for
+    its user (a masked ID imported back leaves the stored one as it is).
+    """
     standard = standard_get(census_round.standard_code)
     commune = census_round.commune
     columns = _columns(standard)
@@ -277,7 +282,11 @@ def census_template(*, census_round: CensusRound) -> bytes:
     sheet.add_data_validation(whole)
 
     _members_sheet(
-        workbook.create_sheet(MEMBERS_SHEET, 2), lists, [row.code for row in prefill], census_round
+        workbook.create_sheet(MEMBERS_SHEET, 2),
+        lists,
+        [row.code for row in prefill],
+        census_round,
+        disclosure,
     )
 
     buffer = io.BytesIO()
@@ -297,7 +306,9 @@ _RELATION_LABELS = {
 }
 
 
-def _members_sheet(sheet, lists, codes: list[str], census_round: CensusRound) -> None:
+def _members_sheet(
+    sheet, lists, codes: list[str], census_round: CensusRound, disclosure: Disclosure
+) -> None:
     """Add the members sheet: one row per person, the registry's members pre-filled."""
     header = [column.label for column in MEMBER_COLUMNS]
     for index, label in enumerate(header, start=1):
@@ -324,7 +335,13 @@ def _members_sheet(sheet, lists, codes: list[str], census_round: CensusRound) ->
             member.birth_year,
             ETHNIC_GROUP_NAMES.get(member.ethnicity, member.ethnicity),
             _RELATION_LABELS.get(member.relation, member.relation),
-            member.personal_id or None,
+            disclosure.show(
+                member.personal_id,
+                kind=Kind.PERSONAL_ID,
+                path=member.household.unit_path,
+                subject=member.household_id,
+            )
+            or None,
         ]
         for index, value in enumerate(values, start=1):
             xlsx_set(sheet.cell(row, index), value)
@@ -402,9 +419,12 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard, note: st
     sheet.column_dimensions["A"].width = 110
 
 
-def census_template_csv(*, census_round: CensusRound) -> bytes:
+def census_template_csv(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
     """Return the same template as CSV (UTF-8 with BOM, for Excel): a title line naming the
-    commune and year, the header and the households; formula-like text guarded."""
+    commune and year, the header and the households; formula-like text guarded.
+
+    It carries no member data today; `disclosure` is where member columns would pass.
+    """
     standard = standard_get(census_round.standard_code)
     columns = _columns(standard)
     source = _prefill(census_round, standard)

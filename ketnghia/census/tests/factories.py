@@ -79,7 +79,7 @@ def take_to_posted(census_round: CensusRound, officer) -> CensusRound:
         meeting_date=date(census_round.year, 10, 1),
         participants=30,
         agreeing=25,
-        minutes=SimpleUploadedFile("bien-ban.txt", "Biên bản họp thôn".encode()),
+        minutes=SimpleUploadedFile("bien-ban.pdf", b"%PDF-1.4\n% Bien ban hop thon\n"),
         actor=officer,
     )
     services.census_round_advance(

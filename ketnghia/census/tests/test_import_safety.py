@@ -31,6 +31,7 @@ from ketnghia.census.models import CensusEntry
 from ketnghia.census.odk import census_xlsform
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.core.errors import InvalidInput
+from ketnghia.core.personal_data import disclosure_open
 from ketnghia.geo.models import Unit, UnitKind, UnitLevel
 from ketnghia.households import selectors as household_selectors
 from ketnghia.households.models import Household
@@ -40,6 +41,11 @@ VN_2022 = get_standard("vn-2022")
 VILLAGE = "Làng Kon Stiu"
 HOUSEHOLDS = 30
 INCOME_COLUMN = 7  # the template's income column (G)
+
+
+def _door(output: str = "census.template_xlsx"):
+    """The personal-data door as the operator at the command line opens it."""
+    return disclosure_open(user=None, output=output)
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +91,9 @@ def _save(book: openpyxl.Workbook, path: Path) -> Path:
 
 def test_a_mid_round_template_edited_in_three_rows_changes_three_rows(rounds, tmp_path, users):
     _last, this = rounds
-    book = openpyxl.load_workbook(io.BytesIO(census_template(census_round=this)))
+    book = openpyxl.load_workbook(
+        io.BytesIO(census_template(census_round=this, disclosure=_door()))
+    )
     sheet = book[DATA_SHEET]
     assert "current entries" in sheet["A3"].value
     first = HEADER_ROW + 1
@@ -152,7 +160,7 @@ def test_an_import_writes_history_for_households_entries_and_members(tree, tmp_p
 def test_last_years_list_uploaded_again_needs_a_confirmation(rounds, tmp_path):
     last, this = rounds
     old_template = tmp_path / "ra-soat-23500-2023.xlsx"
-    old_template.write_bytes(census_template(census_round=last))
+    old_template.write_bytes(census_template(census_round=last, disclosure=_door()))
     with pytest.raises(InvalidInput) as refused:
         census_import(census_round=this, path=old_template, dry_run=True)
     message = str(refused.value.problems[0])
@@ -206,7 +214,7 @@ def test_another_communes_own_template_is_refused(tree, thon_1, tmp_path):
         _rows(1_500_000, heads="Người Đăk Mar", village="Thôn 1", prefix="01-0"),
     )
     theirs = tmp_path / "ra-soat-23488-2024.xlsx"
-    theirs.write_bytes(census_template(census_round=there))
+    theirs.write_bytes(census_template(census_round=there, disclosure=_door()))
     with pytest.raises(InvalidInput) as refused:
         census_import(census_round=here, path=theirs, dry_run=True)
     message = str(refused.value.problems[0])
@@ -260,7 +268,7 @@ def formula_round(tree, tmp_path):
 
 
 def test_names_like_formulas_are_written_inert_and_come_back_exactly(formula_round, tmp_path):
-    content = census_template(census_round=formula_round)
+    content = census_template(census_round=formula_round, disclosure=_door())
     assert _formulas(content) == []
     sheet = openpyxl.load_workbook(io.BytesIO(content))[DATA_SHEET]
     names = [sheet.cell(row, 2) for row in range(HEADER_ROW + 1, HEADER_ROW + 1 + 5)]
@@ -271,7 +279,7 @@ def test_names_like_formulas_are_written_inert_and_come_back_exactly(formula_rou
     again = census_import(census_round=formula_round, path=xlsx, dry_run=True)
     assert (again.updated, again.created, again.unchanged) == (0, 0, 5)
 
-    text = census_template_csv(census_round=formula_round).decode("utf-8-sig")
+    text = census_template_csv(census_round=formula_round, disclosure=_door()).decode("utf-8-sig")
     cells = [row[1] for row in csv.reader(io.StringIO(text)) if row and row[0].startswith("F")]
     assert sorted(cells) == sorted("'" + name for name in FORMULA_NAMES)  # OWASP's guard
     path = tmp_path / "t.csv"
@@ -290,7 +298,11 @@ def test_error_workbooks_and_the_xlsform_hold_no_formula(formula_round, tree, tm
     with pytest.raises(InvalidInput) as refused:
         census_import(census_round=formula_round, path=path)
     content = census_import_error_workbook(
-        census_round=formula_round, path=path, file_name="bad.csv", problems=refused.value.problems
+        census_round=formula_round,
+        path=path,
+        file_name="bad.csv",
+        problems=refused.value.problems,
+        disclosure=_door("census.import_errors_xlsx"),
     )
     assert _formulas(content) == []
     book = openpyxl.load_workbook(io.BytesIO(content))

@@ -14,6 +14,7 @@ from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, Im
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.core.errors import InvalidInput
+from ketnghia.core.personal_data import disclosure_open
 from ketnghia.poverty.standards import get_standard
 
 VN_2022 = get_standard("vn-2022")
@@ -70,7 +71,13 @@ def test_a_refused_upload_keeps_its_problems_and_offers_the_error_workbook(
     assert job.report["error_count"] == 2
     assert {e["row"] for e in job.report["errors"]} == {2}
     assert CensusEntry.objects.count() == 0
-    book = openpyxl.load_workbook(io.BytesIO(census_import_job_errors_workbook(job=job)))
+    book = openpyxl.load_workbook(
+        io.BytesIO(
+            census_import_job_errors_workbook(
+                job=job, disclosure=disclosure_open(user=None, output="census.import_errors_xlsx")
+            )
+        )
+    )
     assert len(book.sheetnames) == 2
 
 

@@ -6,10 +6,11 @@ from django.apps import apps
 
 # Records written only by the system, never edited by users.
 SYSTEM_MODELS = {
+    "core.PersonalDataDisclosure",
+    "core.Attachment",
     "core.Dataset",
     "census.ImportBatch",
     "census.CensusImportJob",
-    "households.PersonalIdDisclosure",
 }
 
 

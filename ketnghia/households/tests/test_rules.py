@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ketnghia.households.rules import mask_personal_id, shown_personal_id
+from ketnghia.households.rules import mask_personal_id
 
 
 def test_a_citizen_id_keeps_its_first_digit_and_last_two():
@@ -21,11 +21,6 @@ def test_blank_and_very_short_numbers():
     assert mask_personal_id("  ") == ""
     assert mask_personal_id("1234") == "****"
     assert mask_personal_id("12345") == "1**45"
-
-
-def test_shown_whole_only_when_allowed():
-    assert shown_personal_id(" 001234567889 ", may_see=True) == "001234567889"
-    assert shown_personal_id("001234567889", may_see=False) == "0*********89"
 
 
 @given(st.text(alphabet="0123456789", min_size=0, max_size=20))

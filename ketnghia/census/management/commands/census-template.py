@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from ketnghia.census.importing.template import census_template, census_template_csv
 from ketnghia.census.management.commands._census_round import commune_by_code, round_for
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.personal_data import disclosure_open
 
 
 class Command(BaseCommand):
@@ -38,11 +39,15 @@ class Command(BaseCommand):
         try:
             commune = commune_by_code(options["commune"])
             census_round = round_for(commune, options["year"], options["standard"])
-            content = (
-                census_template(census_round=census_round)
-                if suffix == ".xlsx"
-                else census_template_csv(census_round=census_round)
-            )
+            # The operator at the server's shell holds the database: IDs in full, logged.
+            with disclosure_open(
+                user=None,
+                output="census.template_cli",
+                unit_path=census_round.unit_path,
+                detail=str(census_round),
+            ) as door:
+                build = census_template if suffix == ".xlsx" else census_template_csv
+                content = build(census_round=census_round, disclosure=door)
         except KetnghiaError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))

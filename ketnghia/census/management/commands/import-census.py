@@ -20,6 +20,7 @@ from ketnghia.census.management.commands._census_round import (
     round_to_import_into,
 )
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.personal_data import disclosure_open
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
 EXIT_INVALID = 2
@@ -98,14 +99,20 @@ class Command(BaseCommand):
             for problem in error.problems:
                 self.stderr.write(str(problem))
             if options["errors_out"] and census_round is not None:
-                Path(options["errors_out"]).write_bytes(
-                    census_import_error_workbook(
+                with disclosure_open(
+                    user=None,
+                    output="census.import_errors_cli",
+                    unit_path=census_round.unit_path,
+                    detail=path.name,
+                ) as door:
+                    content = census_import_error_workbook(
                         census_round=census_round,
                         path=path,
                         file_name=path.name,
                         problems=error.problems,
+                        disclosure=door,
                     )
-                )
+                Path(options["errors_out"]).write_bytes(content)
                 self.stderr.write(
                     _("The problems are listed in %(file)s.") % {"file": options["errors_out"]}
                 )
