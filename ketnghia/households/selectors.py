@@ -96,17 +96,12 @@ def household_changes(*, household: Household) -> list[Change]:
         .order_by("history_date", "history_id")
     )
     # Its census entries too: an import that changed an income says so, with its file.
-    from ketnghia.census.models import CensusEntry, CensusRound
+    from ketnghia.census.models import CensusEntry
 
     entries = list(
         CensusEntry.history.filter(household_id=household.id)
-        .select_related("history_user")
+        .select_related("history_user", "round")
         .order_by("history_date", "history_id")
-    )
-    years = dict(
-        CensusRound.objects.filter(pk__in={record.round_id for record in entries}).values_list(
-            "pk", "year"
-        )
     )
     household_label = _("household")
     changes = _changes(own, Household, lambda _record: household_label)
@@ -114,6 +109,6 @@ def household_changes(*, household: Household) -> list[Change]:
     changes += _changes(
         entries,
         CensusEntry,
-        lambda record: _("census %(year)s") % {"year": years.get(record.round_id, "")},
+        lambda record: _("census %(year)s") % {"year": record.round.year},
     )
     return sorted(changes, key=lambda change: change.when, reverse=True)
