@@ -72,6 +72,8 @@ def _counts(census_round: CensusRound) -> dict[str, int]:
     return {
         "entries": CensusEntry.objects.filter(round=census_round).count(),
         "households": Household.objects.filter(commune=census_round.commune).count(),
+        "history_households": Household.history.count(),
+        "history_entries": CensusEntry.history.filter(round_id=census_round.pk).count(),
     }
 
 
@@ -96,7 +98,61 @@ def ketnghia_import(path: Path, year: int) -> dict[str, Any]:
     }
 
 
-def baseline_import(path: Path, year: int, *, history: bool = True) -> dict[str, Any]:
+def copy_floor(path: Path, year: int) -> dict[str, Any]:
+    """Time the floor: PostgreSQL COPY of the rows an import writes, in one transaction.
+
+    The file is first imported with ketnghia (not timed) so the rows are exactly those an
+    import writes — households, entries, their history rows and the import record. They are
+    copied out, the tables emptied, and the timed part copies them back in with COPY in one
+    transaction (commit and deferred foreign-key checks included).
+    """
+    from django.db import transaction
+
+    from ketnghia.census.importing import census_import
+    from ketnghia.census.models import ImportBatch
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("the COPY floor needs PostgreSQL")
+    census_round = _round(year)
+    actor = User.objects.get(username=BENCH_USER)
+    census_import(census_round=census_round, path=path, file_name=path.name, actor=actor)
+    counts = _counts(census_round)
+    models = [
+        Household,
+        Household.history.model,
+        ImportBatch,
+        CensusEntry,
+        CensusEntry.history.model,
+    ]
+    tables = [connection.ops.quote_name(model._meta.db_table) for model in models]
+    dumps: dict[str, bytes] = {}
+    with connection.cursor() as cursor:
+        for table in tables:
+            data = bytearray()
+            with cursor.cursor.copy(f"COPY {table} TO STDOUT") as copy:
+                for block in copy:
+                    data += block
+            dumps[table] = bytes(data)
+        cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+    rss_before = _max_rss_kib()
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in tables:
+            with cursor.cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                copy.write(dumps[table])
+    seconds = time.perf_counter() - started
+    return {
+        "seconds": seconds,
+        "rss_before_kib": rss_before,
+        "rss_peak_kib": _max_rss_kib(),
+        "vendor": connection.vendor,
+        **counts,
+    }
+
+
+def baseline_import(
+    path: Path, year: int, *, history: bool = True, tuned: bool = False
+) -> dict[str, Any]:
     """Time django-import-export reading the file and importing it with the bench resource.
 
     Without `history`, django-simple-history writes no historical row per save: ketnghia's
@@ -111,7 +167,7 @@ def baseline_import(path: Path, year: int, *, history: bool = True) -> dict[str,
     census_round = _round(year)
     rss_before = _max_rss_kib()
     started = time.perf_counter()
-    run(census_round=census_round, path=path)
+    run(census_round=census_round, path=path, tuned=tuned)
     seconds = time.perf_counter() - started
     return {
         "seconds": seconds,
@@ -124,17 +180,22 @@ def baseline_import(path: Path, year: int, *, history: bool = True) -> dict[str,
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("task", choices=["setup", "ketnghia", "baseline"])
+    parser.add_argument("task", choices=["setup", "ketnghia", "baseline", "copy"])
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--year", type=int, default=generate.YEAR)
     parser.add_argument("--no-history", action="store_true")
+    parser.add_argument("--tuned", action="store_true", help="the library's bulk configuration")
     args = parser.parse_args(argv)
     if args.task == "setup":
         result = setup()
     elif args.task == "ketnghia":
         result = ketnghia_import(args.file, args.year)
+    elif args.task == "copy":
+        result = copy_floor(args.file, args.year)
     else:
-        result = baseline_import(args.file, args.year, history=not args.no_history)
+        result = baseline_import(
+            args.file, args.year, history=not args.no_history, tuned=args.tuned
+        )
     sys.stdout.write(json.dumps(result) + "\n")
 
 

@@ -218,6 +218,9 @@ KETNGHIA_IMPORT_WORKER_MEMORY_MB = int(os.environ.get("KETNGHIA_IMPORT_WORKER_ME
 KETNGHIA_IMPORT_WORKER_TIMEOUT = int(os.environ.get("KETNGHIA_IMPORT_WORKER_TIMEOUT", "3600"))
 # The fewest working days (Mon–Fri) the draft census list stays posted (Decision 24/2021/QĐ-TTg: 3).
 KETNGHIA_POSTING_MIN_WORKING_DAYS = int(os.environ.get("KETNGHIA_POSTING_MIN_WORKING_DAYS", "3"))
+# An import that would change more than this share of a round's existing entries, or bring
+# back an earlier round's values, needs an explicit confirmation (web button, CLI --confirm).
+KETNGHIA_IMPORT_CONFIRM_SHARE = float(os.environ.get("KETNGHIA_IMPORT_CONFIRM_SHARE", "0.2"))
 # An attachment (meeting minutes, photos, evidence) larger than this is refused (20 MB).
 KETNGHIA_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))

@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
     django.setup()
     from ketnghia.census.tasks import census_import_job_execute
 
-    census_import_job_execute(int(argv[1]))
+    census_import_job_execute(int(argv[1]), confirm="--confirm" in argv[2:])
     return 0
 
 

@@ -293,6 +293,28 @@ class CensusImportJob(models.Model):
         return self.state in {ImportJobState.DONE, ImportJobState.FAILED}
 
     @property
+    def preview(self) -> dict | None:
+        """Return the change preview of the report, labelled for the page (None if none)."""
+        from ketnghia.census.importing.preview import preview_for_page
+
+        return preview_for_page(self.report)
+
+    @property
+    def may_confirm(self) -> bool:
+        """Whether the page offers to import the file for real: after a clean check, or
+        after a refusal that only waits for a confirmation."""
+        if self.state == ImportJobState.DONE:
+            changes = ("created", "updated", "households_created", "households_updated")
+            return bool(
+                self.dry_run
+                and (
+                    any(self.report.get(key) for key in changes)
+                    or self.report.get("member_households_changed")
+                )
+            )
+        return self.state == ImportJobState.FAILED and bool(self.report.get("needs_confirmation"))
+
+    @property
     def percent(self) -> int | None:
         """Return how far the import is, 0–100, or None while the row count is unknown."""
         if self.state == ImportJobState.DONE:

@@ -30,12 +30,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
-from ketnghia.census.importing import CensusImportReport, census_import
+from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded, census_import
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
+from ketnghia.core.outputs import xlsx_append
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
@@ -272,9 +273,10 @@ def _language_names() -> list[str]:
 
 def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict]) -> None:
     sheet = workbook.create_sheet(title)
-    sheet.append(list(columns))
+    xlsx_append(sheet, list(columns))
     for row in rows:
-        sheet.append([row.get(column, "") or None for column in columns])
+        # Village names come from the registry: written inert, as every text cell is.
+        xlsx_append(sheet, [row.get(column, "") or None for column in columns])
 
 
 def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
@@ -429,6 +431,8 @@ def odk_export_to_census_csv(
     }
     submissions = rejected = 0
     date_index: int | None = None
+    # This CSV never leaves the server: the census import reads it at once and it is deleted,
+    # so cells are copied exactly (no `core.outputs` guard, which would turn "-5" into text).
     with out.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         for number, values in table.raw_rows(layout.sheet):
@@ -477,6 +481,7 @@ def odk_import(
     file_name: str | None = None,
     dry_run: bool = False,
     actor: Any = None,
+    confirm: bool = False,
 ) -> OdkImportReport:
     """Import the CSV export of the census form's submissions into `census_round`.
 
@@ -499,7 +504,10 @@ def odk_import(
                 file_name=name,
                 dry_run=dry_run,
                 actor=actor,
+                confirm=confirm,
             )
+        except ConfirmationNeeded:
+            raise  # about the whole file: no column to rename, and the preview goes with it
         except InvalidInput as error:
             raise _in_export_terms(error, name, headers) from None
     return OdkImportReport(census=report, submissions=submissions, rejected=rejected)

@@ -38,6 +38,7 @@ from django_tasks import task
 
 from ketnghia.census import workflow
 from ketnghia.census.importing import (
+    ConfirmationNeeded,
     census_import,
     census_import_check_size,
     census_import_error_workbook,
@@ -54,7 +55,12 @@ PROGRESS_EVERY = 0.5
 
 
 def census_import_enqueue(
-    *, census_round: CensusRound, uploaded_file: UploadedFile, dry_run: bool, actor: Any
+    *,
+    census_round: CensusRound,
+    uploaded_file: UploadedFile,
+    dry_run: bool,
+    actor: Any,
+    confirm: bool = False,
 ) -> CensusImportJob:
     """Store an uploaded census file as a job and queue its import; return the job.
 
@@ -81,18 +87,42 @@ def census_import_enqueue(
         )
         job.file.save(name, uploaded_file, save=False)
         job.save()
-        transaction.on_commit(lambda: census_import_run.enqueue(job.pk))
+        transaction.on_commit(lambda: census_import_run.enqueue(job.pk, confirm))
     return job
 
 
+def census_import_confirm(*, job: CensusImportJob, actor: Any) -> CensusImportJob:
+    """Import the file of a checked or refused job again, for real and confirmed; return the
+    new job (the confirm button after the change preview)."""
+    if workflow.is_frozen(job.round.state):
+        raise InvalidInput(
+            Problem(
+                _("Round %(round)s is approved and can no longer change; start a revision instead.")
+                % {"round": job.round},
+                Location(file=job.file_name),
+            )
+        )
+    with transaction.atomic():
+        again = CensusImportJob.objects.create(
+            round=job.round,
+            created_by=actor if getattr(actor, "pk", None) else None,
+            file=job.file.name,
+            file_name=job.file_name,
+            dry_run=False,
+        )
+        transaction.on_commit(lambda: census_import_run.enqueue(again.pk, True))
+    return again
+
+
 @task()
-def census_import_run(job_id: int) -> None:
+def census_import_run(job_id: int, confirm: bool = False) -> None:
     """Run the import of a queued job, recording its progress and its report.
 
     With KETNGHIA_IMPORT_WORKER_PROCESS on (the default outside tests) the import runs in a
     child process under a memory limit (KETNGHIA_IMPORT_WORKER_MEMORY_MB), so a file that
     would exhaust memory kills that child only: the web server and the task worker go on,
-    and the job is marked failed with a message saying so.
+    and the job is marked failed with a message saying so. `confirm` is the officer's
+    confirmation after the change preview.
     """
     job = (
         CensusImportJob.objects.select_related("round", "round__commune", "created_by")
@@ -104,14 +134,14 @@ def census_import_run(job_id: int) -> None:
     CensusImportJob.objects.filter(pk=job.pk).update(
         state=ImportJobState.RUNNING, started_at=timezone.now()
     )
-    worker = _worker_command(job.pk)
+    worker = _worker_command(job.pk, confirm=confirm)
     if worker is None:
-        census_import_job_execute(job.pk)
+        census_import_job_execute(job.pk, confirm=confirm)
         return
     _run_worker(job.pk, worker)
 
 
-def census_import_job_execute(job_id: int) -> None:
+def census_import_job_execute(job_id: int, *, confirm: bool = False) -> None:
     """Import the file of a running job here, in this process, and record the outcome."""
     job = CensusImportJob.objects.select_related("round", "round__commune", "created_by").get(
         pk=job_id
@@ -126,7 +156,20 @@ def census_import_job_execute(job_id: int) -> None:
                 dry_run=job.dry_run,
                 actor=job.created_by,
                 progress=progress,
+                confirm=confirm,
             )
+    except ConfirmationNeeded as error:
+        # Refused until confirmed: the page shows the preview and the confirm button.
+        CensusImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJobState.FAILED,
+            finished_at=timezone.now(),
+            report={
+                **error.report.as_dict(),
+                "errors": [problem.as_dict() for problem in error.problems],
+                "error_count": len(error.problems),
+            },
+        )
+        return
     except KetnghiaError as error:
         CensusImportJob.objects.filter(pk=job.pk).update(
             state=ImportJobState.FAILED,
@@ -184,7 +227,9 @@ def _database_url() -> str | None:
     return None
 
 
-def _worker_command(job_id: int) -> tuple[list[str], dict[str, str]] | None:
+def _worker_command(
+    job_id: int, *, confirm: bool = False
+) -> tuple[list[str], dict[str, str]] | None:
     """Return the worker's command line and environment, None to import in this process."""
     if not getattr(settings, "KETNGHIA_IMPORT_WORKER_PROCESS", False):
         return None
@@ -204,6 +249,8 @@ def _worker_command(job_id: int) -> tuple[list[str], dict[str, str]] | None:
         }
     )
     command = [sys.executable, "-m", "ketnghia.census.import_worker", str(job_id)]
+    if confirm:
+        command.append("--confirm")
     return command, env
 
 

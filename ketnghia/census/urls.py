@@ -43,4 +43,9 @@ urlpatterns = [
         views.import_errors,
         name="import_errors",
     ),
+    path(
+        "<str:commune>/<int:year>/import/<int:job>/confirm/",
+        views.import_confirm,
+        name="import_confirm",
+    ),
 ]

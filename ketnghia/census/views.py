@@ -42,6 +42,7 @@ from ketnghia.census.models import CensusRound, RoundState, Status
 from ketnghia.census.round_extras import round_extras
 from ketnghia.census.rules import Transition, statuses_of
 from ketnghia.census.tasks import (
+    census_import_confirm,
     census_import_enqueue,
     census_import_job_check,
     census_import_job_errors_workbook,
@@ -656,6 +657,21 @@ def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> Ht
     ) as door:
         content = census_import_job_errors_workbook(job=found, disclosure=door)
     return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
+
+
+@gate.gate("census.edit")
+@require_POST
+def import_confirm(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
+    """Import a checked (or refused) upload for real, confirming its change preview."""
+    census_round = _round_or_404(request, commune, year)
+    found = _job_or_404(request, census_round, job)
+    try:
+        census_import_confirm(job=found, actor=request.user)
+    except KetnghiaError as exc:
+        form = ImportForm()
+        form.add_problems(exc)
+        return _render_round(request, census_round, {"import": form}, status=400)
+    return HttpResponseRedirect(_round_url(census_round) + "#import")
 
 
 # --- One household ------------------------------------------------------------------------

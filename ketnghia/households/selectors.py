@@ -40,10 +40,12 @@ class Change:
     subject: str
     kind: str  # "+" created, "~" changed, "-" deleted (django-simple-history's types)
     fields: tuple[str, ...]
+    # Why, as recorded: an import names its batch and file ("import #12: ra-soat.xlsx").
+    reason: str = ""
 
 
 # History bookkeeping and derived columns: never shown as "what changed".
-_NOT_SHOWN = frozenset({"id", "household", "unit_path"})
+_NOT_SHOWN = frozenset({"id", "household", "unit_path", "round", "import_batch"})
 
 
 def _changes(records: list[Any], model: type[Model], subject_of: Any) -> list[Change]:
@@ -71,6 +73,7 @@ def _changes(records: list[Any], model: type[Model], subject_of: Any) -> list[Ch
                 subject=subject_of(record),
                 kind=record.history_type,
                 fields=changed,
+                reason=record.history_change_reason or "",
             )
         )
     return changes
@@ -92,7 +95,20 @@ def household_changes(*, household: Household) -> list[Change]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
+    # Its census entries too: an import that changed an income says so, with its file.
+    from ketnghia.census.models import CensusEntry
+
+    entries = list(
+        CensusEntry.history.filter(household_id=household.id)
+        .select_related("history_user", "round")
+        .order_by("history_date", "history_id")
+    )
     household_label = _("household")
     changes = _changes(own, Household, lambda _record: household_label)
     changes += _changes(members, Member, lambda record: record.full_name)
+    changes += _changes(
+        entries,
+        CensusEntry,
+        lambda record: _("census %(year)s") % {"year": record.round.year},
+    )
     return sorted(changes, key=lambda change: change.when, reverse=True)

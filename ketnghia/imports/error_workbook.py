@@ -3,7 +3,8 @@
 Its first sheet lists the problems (file, sheet, row, column, message). Then, for each sheet of
 the file that has problems, the header and the faulty rows as the file holds them, with the
 row number, the cells at fault filled red with the message as a comment, and the messages of
-the row in a last column. An officer fixes the file from it without hunting for rows.
+the row in a last column. An officer fixes the file from it without hunting for rows. Every
+cell goes through `core.outputs`: a refused name "=HYPERLINK(…)" comes back as text.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
 from ketnghia.core.errors import Problem
+from ketnghia.core.outputs import xlsx_append
 from ketnghia.imports.readers import Table
 
 _BAD = PatternFill("solid", fgColor="FFC7CE")
@@ -69,19 +71,20 @@ def error_workbook(
     workbook = Workbook()
     summary = workbook.active
     summary.title = _("Errors")[:31]
-    summary.append([_("File"), _("Sheet"), _("Row"), _("Column"), _("Problem")])
+    xlsx_append(summary, [_("File"), _("Sheet"), _("Row"), _("Column"), _("Problem")])
     for cell in summary[1]:
         cell.font = _BOLD
     for problem in problems:
         where = problem.location
-        summary.append(
+        xlsx_append(
+            summary,
             [
                 where.file,
                 where.sheet,
                 where.row,
                 where.column or where.field,
                 force_str(problem.message),
-            ]
+            ],
         )
     for letter, width in zip("ABCDE", (24, 16, 8, 30, 90), strict=True):
         summary.column_dimensions[letter].width = width
@@ -114,7 +117,7 @@ def _faulty_rows(
         last = max(rows)
         for number, values in table.raw_rows(sheet_name):
             if number == header_row:
-                sheet.append([_("Row"), *(_cell(v) for v in values), _("Problems")])
+                xlsx_append(sheet, [_("Row"), *(_cell(v) for v in values), _("Problems")])
                 for cell in sheet[1]:
                     cell.font = _BOLD
                 width = len(values)
@@ -131,7 +134,7 @@ def _faulty_rows(
                 cell_view(headers[i] if i < len(headers) else None, v) for i, v in enumerate(padded)
             ]
             messages = "\n".join(force_str(p.message) for p in found)
-            sheet.append([number, *(_cell(v) for v in padded), messages])
+            xlsx_append(sheet, [number, *(_cell(v) for v in padded), messages])
             sheet.cell(written, 1).fill = _ROW
             for problem in found:
                 index = _column_index(problem.location.column)

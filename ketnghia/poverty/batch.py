@@ -21,6 +21,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.outputs import csv_row
 from ketnghia.core.text import fold, nfc, parse_amount
 from ketnghia.imports.readers import csv_delimiter, csv_encoding, csv_records
 from ketnghia.poverty.domain import Area, Standard
@@ -230,7 +231,8 @@ def _flush(
         chunk.cells, result.status, result.deprivation_count, result.rule, strict=True
     ):
         cells[status_at], cells[count_at], cells[rule_at] = str(status), str(count), str(rule)
-        writer.writerow(cells)
+        # The input's own cells go back out: formula-like text is guarded (core.outputs).
+        writer.writerow(csv_row(cells))
     summary.rows += len(chunk.cells)
     summary.by_status.update(result.status.tolist())
     for column in (chunk.cells, chunk.areas, chunk.incomes, chunk.deprivations):
@@ -275,7 +277,7 @@ def classify_csv(
             if layout.problems:
                 raise InvalidInput(layout.problems)
             writer = csv.writer(handle_out, delimiter=delimiter)
-            writer.writerow(layout.header)
+            writer.writerow(csv_row(layout.header))
             seen: dict[str, int] = {}
             chunk = _Chunk()
             for number, cells in records:

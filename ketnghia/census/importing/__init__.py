@@ -3,12 +3,15 @@
 `read` (refuse what cannot be read, open the table) → `columns` (the headers officers write)
 → `cells` (what one cell may hold) → `checks` (a chunk checked column by column and
 classified, no ORM) → `plan` (SQL over the staged file: what would change) → `write` (the
-set-based statements). `members` is the same for the workbook's members sheet, `template`
-the file the pipeline reads back, and `pipeline` runs the steps in one transaction.
+set-based statements, with their history rows). `mark` says which commune and year a file
+was made for, `preview` puts the plan in words and decides whether it needs a confirmation,
+`members` is the same for the workbook's members sheet, `template` the file the pipeline
+reads back, and `pipeline` runs the steps in one transaction.
 """
 
 from ketnghia.census.importing.pipeline import (
     CensusImportReport,
+    ConfirmationNeeded,
     census_context,
     census_import,
     census_import_error_workbook,
@@ -17,6 +20,7 @@ from ketnghia.census.importing.read import census_import_check_size, census_impo
 
 __all__ = [
     "CensusImportReport",
+    "ConfirmationNeeded",
     "census_context",
     "census_import",
     "census_import_check_size",

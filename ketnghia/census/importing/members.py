@@ -20,6 +20,7 @@ from ketnghia.census.importing.cells import cell_str as _text
 from ketnghia.census.importing.cells import code as _code
 from ketnghia.census.importing.cells import whole_number as _whole_number
 from ketnghia.core.errors import Location, Problem
+from ketnghia.core.history import history_insert_select
 from ketnghia.core.personal_data import mask_personal_id
 from ketnghia.core.text import fold
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
@@ -337,10 +338,36 @@ def plan(members: StagingTable, changes: StagingTable, *, commune_id: int) -> tu
     return int(households), int(people)
 
 
-def write(members: StagingTable, changes: StagingTable, *, commune_id: int) -> None:
-    """Replace the members of the changed households (households written before)."""
+def write(
+    members: StagingTable,
+    changes: StagingTable,
+    *,
+    commune_id: int,
+    actor: Any = None,
+    reason: str = "",
+    when: Any = None,
+) -> None:
+    """Replace the members of the changed households (households written before).
+
+    The members removed get a "-" history row before they go, the new ones a "+" row.
+    """
     household_table, member_table = _names()
+    of_changed = (
+        f"t.household_id IN (SELECT h.id FROM {household_table} h JOIN {changes.quoted} c "
+        "ON h.commune_id = %s AND h.code = c.code)"
+    )
+    history = {"actor": actor, "reason": reason, "when": when}
+    history_insert_select(
+        Member,
+        source=f"{member_table} t",
+        where=of_changed,
+        params=[commune_id],
+        history_type="-",
+        **history,
+    )
     with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {member_table}")
+        first = int(cursor.fetchone()[0])
         cursor.execute(
             f"""
             DELETE FROM {member_table} WHERE household_id IN (
@@ -362,3 +389,11 @@ def write(members: StagingTable, changes: StagingTable, *, commune_id: int) -> N
             """,
             [commune_id],
         )
+    history_insert_select(
+        Member,
+        source=f"{member_table} t",
+        where=f"t.id > %s AND {of_changed}",
+        params=[first, commune_id],
+        history_type="+",
+        **history,
+    )

@@ -22,22 +22,29 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
+from ketnghia.census.importing.mark import check_mark, check_overlap, file_mark
 from ketnghia.census.importing.plan import Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
 from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
-from ketnghia.core.errors import KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.outputs import CSV_GUARD, csv_unquote
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.readers import (
+    CSV_SUFFIXES,
+    Chunk,
     ProblemList,
     Table,
     header_key,
@@ -78,9 +85,52 @@ class CensusImportReport(ImportReport):
     members: int = 0
     member_households_changed: int = 0
     members_written: int = 0
+    # The change preview (see `plan.Plan`): per field, how many of the round's entries change;
+    # households that return after leaving; entries brought back to the previous round's
+    # values; the round's entries before the import; a sample of changed rows (code, sheet,
+    # row, field → [old, new]); and whether the import needs a confirmation, and why.
+    field_changes: dict[str, int] = field(default_factory=dict)
+    households_returning: int = 0
+    entries_reverted: int = 0
+    entries_before: int = 0
+    sample: list[dict[str, Any]] = field(default_factory=list)
+    needs_confirmation: bool = False
+    confirmation_reasons: list[str] = field(default_factory=list)
+    confirmed: bool = False
+    history_rows: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+class ConfirmationNeeded(InvalidInput):
+    """An import refused until it is confirmed; `report` holds its change preview."""
+
+    def __init__(self, problems: Any, report: CensusImportReport) -> None:
+        super().__init__(problems)
+        self.report = report
+
+
+def _previous_round_id(census_round: CensusRound) -> int | None:
+    """Return the commune's latest round before this one's year (latest revision)."""
+    return (
+        CensusRound.objects.filter(commune_id=census_round.commune_id, year__lt=census_round.year)
+        .order_by("-year", "-revision")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _unquote_csv(chunk: Chunk, keys: tuple[str, ...]) -> None:
+    """Take the guard `core.outputs.csv_value` put before formula-like text off a CSV chunk."""
+    for key in keys:
+        index = chunk.positions.get(key)
+        if index is None or CSV_GUARD not in {value[:1] for value in chunk.column(key) if value}:
+            continue
+        for values in chunk.rows:
+            if index < len(values) and values[index][:1] == CSV_GUARD:
+                values[index] = csv_unquote(values[index])
+        chunk._columns = None  # the column view was taken before the change
 
 
 def _unit_area(unit: Unit) -> str:
@@ -139,6 +189,7 @@ def census_import(
     dry_run: bool = False,
     actor: Any = None,
     progress: Progress | None = None,
+    confirm: bool = False,
 ) -> CensusImportReport:
     """Import the households of a census file into `census_round`, all or nothing.
 
@@ -147,6 +198,12 @@ def census_import(
     called as rows are read; `total` is an estimate, or None until it is known. A dry run,
     and a file that changes nothing, write nothing at all. `census_round` may be unsaved for a
     dry run (a round that does not exist yet).
+
+    Before anything is written the report holds the change preview. A commit that would
+    change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or bring
+    entries back to the previous round's values, is refused (`ConfirmationNeeded`, with the
+    figures) unless `confirm`. A file marked for another commune or year is refused; an
+    unmarked one whose codes mostly have other heads here, too (`mark`).
     """
     path = Path(path)
     name = file_name or path.name
@@ -161,8 +218,12 @@ def census_import(
         standard=standard.code,
         sha256=file_sha256(path),
     )
+    mark = file_mark(path, table)
+    check_mark(mark, commune=census_round.commune, year=census_round.year, file_name=name)
     context = census_context(census_round, standard)
     commune_id = census_round.commune_id
+    is_csv = path.suffix.lower() in CSV_SUFFIXES
+    text_keys = (cols.HOUSEHOLD_CODE, cols.HEAD_NAME, cols.VILLAGE)
     total: list[int | None] = [table.count_lines()]
 
     def heard_height(_sheet: str, height: int) -> None:
@@ -178,6 +239,8 @@ def census_import(
         stage.create()
         line = done = 0
         for chunk in table.chunks(CHUNK_ROWS, on_sheet_height=heard_height):
+            if is_csv:
+                _unquote_csv(chunk, text_keys)
             checked = check_chunk(chunk, context, problems, line)
             line += checked.read
             done += checked.read
@@ -207,8 +270,16 @@ def census_import(
                 Problem(_("The file has no household rows below its header."), Location(file=name))
             )
         problems.raise_if_any()
+        if not mark.present:
+            check_overlap(stage, commune=census_round.commune, file_name=name)
 
-        planned = plan_import(stage, commune_id=commune_id, round_id=census_round.pk)
+        planned = plan_import(
+            stage,
+            commune_id=commune_id,
+            round_id=census_round.pk,
+            year=census_round.year,
+            previous_round_id=_previous_round_id(census_round),
+        )
         report.rows = planned.rows
         report.created = planned.entries_created
         report.updated = planned.entries_changed
@@ -217,6 +288,25 @@ def census_import(
         report.households_updated = planned.households_updated
         report.absent = planned.entries_absent
         report.by_status = {status: statuses.get(status, 0) for status in Status.values}
+        report.field_changes = planned.field_changes
+        report.households_returning = planned.households_returning
+        report.entries_reverted = planned.entries_reverted
+        report.entries_before = planned.entries_before
+        report.sample = readable_sample(planned.sample, standard)
+        report.confirmation_reasons = confirmation_reasons(planned)
+        report.needs_confirmation = bool(report.confirmation_reasons)
+        report.confirmed = confirm
+        if report.needs_confirmation and not confirm and not dry_run:
+            raise ConfirmationNeeded(
+                [
+                    Problem(
+                        _("Nothing was written: this import needs a confirmation. %(why)s")
+                        % {"why": " ".join(report.confirmation_reasons)},
+                        Location(file=name),
+                    )
+                ],
+                report,
+            )
         changes = None
         if members is not None:
             changes = StagingTable((("code", "text"),), prefix="census_member_changes")
@@ -237,6 +327,11 @@ def census_import(
                 entries_changed=planned.entries_changed,
                 entries_unchanged=planned.entries_unchanged,
             )
+            history = {
+                "actor": actor if getattr(actor, "pk", None) else None,
+                "reason": _history_reason(batch.pk, name),
+                "when": timezone.now(),
+            }
             write_import(
                 stage,
                 planned,
@@ -244,11 +339,13 @@ def census_import(
                 round_id=census_round.pk,
                 year=census_round.year,
                 batch_id=batch.pk,
+                **history,
             )
             if members is not None and changes is not None and report.member_households_changed:
-                import_members.write(members, changes, commune_id=commune_id)
+                import_members.write(members, changes, commune_id=commune_id, **history)
             round_refresh(census_round=census_round, batch_id=batch.pk)
             report.batch_id = batch.pk
+            report.history_rows = True
         for table_ in (stage, members, changes):
             if table_ is not None:
                 table_.drop()
@@ -257,6 +354,12 @@ def census_import(
     if progress is not None:
         progress(done, done)
     return report
+
+
+def _history_reason(batch_id: int, file_name: str) -> str:
+    """Return the history's change reason of an import: the batch and the file (≤ 100)."""
+    prefix = f"import #{batch_id}: "
+    return prefix + file_name[: 100 - len(prefix)]
 
 
 def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:

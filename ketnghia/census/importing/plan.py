@@ -8,7 +8,8 @@ SQLite (≥ 3.33 for UPDATE … FROM); only the null-safe comparison is spelled 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.db import connection
 
@@ -83,6 +84,22 @@ def repeated_codes(stage: StagingTable) -> list[Repeat]:
     return repeats
 
 
+# The fields the change preview counts, each with how an entry and the staged row spell it
+# and whether the comparison must be null-safe.
+PREVIEW_FIELDS = (
+    ("head_name", "head_name", "head_name", False),
+    ("village", "village_code", "village_code", False),
+    ("area", "area", "area", False),
+    ("member_count", "member_count", "member_count", True),
+    ("surveyed_on", "surveyed_on", "surveyed_on", True),
+    ("income", "monthly_income_per_person", "income", False),
+    ("deprivations", "deprivations", "deprivations", False),
+    ("status", "status", "status", False),
+)
+# Rows of the preview's sample (old → new), the first changed rows of the file.
+SAMPLE_ROWS = 10
+
+
 @dataclass(frozen=True)
 class Plan:
     """What committing the staged file would do."""
@@ -93,6 +110,15 @@ class Plan:
     entries_created: int
     entries_changed: int
     entries_absent: int
+    # The change preview: how many of the round's entries each field changes in; households
+    # the registry has as left that the file brings back; changed entries whose new values
+    # are those of the commune's previous round (a file of last year uploaded again); how
+    # many entries the round held before; and a sample of changed rows (old → new).
+    field_changes: dict[str, int] = field(default_factory=dict)
+    households_returning: int = 0
+    entries_reverted: int = 0
+    entries_before: int = 0
+    sample: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def entries_unchanged(self) -> int:
@@ -107,10 +133,46 @@ class Plan:
             or self.entries_changed
         )
 
+    @property
+    def changed_share(self) -> float:
+        """Return the share of the round's existing entries the file changes (0 if none)."""
+        return self.entries_changed / self.entries_before if self.entries_before else 0.0
 
-def plan_import(stage: StagingTable, *, commune_id: int, round_id: int | None) -> Plan:
-    """Count what the staged file would create and change, writing nothing."""
+
+def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
+    operator = _distinct() if null_safe else "<>"
+    if entry_column == "status":
+        # A hand-set status (override) is kept, so only a computed one can change.
+        return "(e.override_reason = '' AND e.status <> s.status)"
+    return f"e.{entry_column} {operator} s.{staged_column}"
+
+
+def plan_import(
+    stage: StagingTable,
+    *,
+    commune_id: int,
+    round_id: int | None,
+    year: int | None = None,
+    previous_round_id: int | None = None,
+) -> Plan:
+    """Count what the staged file would create and change, writing nothing.
+
+    One pass over the file joined with the commune's households, the round's entries and
+    the previous round's: the counts, the change per field, returning households and values
+    reverted to the previous round's; then a sample of changed rows.
+    """
     t = table_names()
+    per_field = ",\n".join(
+        f"COALESCE(SUM(CASE WHEN e.id IS NOT NULL AND {_field_differs(e_col, s_col, safe)} "
+        "THEN 1 ELSE 0 END), 0)"
+        for _key, e_col, s_col, safe in PREVIEW_FIELDS
+    )
+    reverted = (
+        "e.id IS NOT NULL AND p.id IS NOT NULL "
+        "AND s.income = p.monthly_income_per_person AND s.deprivations = p.deprivations "
+        "AND (e.monthly_income_per_person <> p.monthly_income_per_person "
+        "OR e.deprivations <> p.deprivations)"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -121,22 +183,88 @@ def plan_import(stage: StagingTable, *, commune_id: int, round_id: int | None) -
                            THEN 1 ELSE 0 END), 0),
               COALESCE(SUM(CASE WHEN e.id IS NULL THEN 1 ELSE 0 END), 0),
               COALESCE(SUM(CASE WHEN e.id IS NOT NULL AND ({entry_differs()})
-                           THEN 1 ELSE 0 END), 0)
+                           THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN h.id IS NOT NULL AND e.id IS NULL
+                           AND h.left_year IS NOT NULL AND h.left_year <= %s
+                           THEN 1 ELSE 0 END), 0),
+              COALESCE(SUM(CASE WHEN {reverted} THEN 1 ELSE 0 END), 0),
+              {per_field}
             FROM {stage.quoted} s
             LEFT JOIN {t["households"]} h ON h.commune_id = %s AND h.code = s.code
             LEFT JOIN {t["entries"]} e ON e.round_id = %s AND e.household_id = h.id
+            LEFT JOIN {t["entries"]} p ON p.round_id = %s AND p.household_id = h.id
             """,
-            [commune_id, round_id],
+            [year or 0, commune_id, round_id, previous_round_id],
         )
-        rows, h_new, h_changed, e_new, e_changed = cursor.fetchone()
-        absent = 0
+        rows, h_new, h_changed, e_new, e_changed, returning, reverted_count, *fields = (
+            cursor.fetchone()
+        )
+        absent = before = 0
+        sample: list[dict[str, Any]] = []
         if round_id is not None:
             cursor.execute(
                 f"""
-                SELECT COUNT(*) FROM {t["entries"]} e WHERE e.round_id = %s
-                AND NOT EXISTS (SELECT 1 FROM {stage.quoted} s WHERE s.code = e.household_code)
+                SELECT COUNT(*),
+                  COALESCE(SUM(CASE WHEN NOT EXISTS (
+                    SELECT 1 FROM {stage.quoted} s WHERE s.code = e.household_code)
+                  THEN 1 ELSE 0 END), 0)
+                FROM {t["entries"]} e WHERE e.round_id = %s
                 """,
                 [round_id],
             )
-            (absent,) = cursor.fetchone()
-    return Plan(int(rows), int(h_new), int(h_changed), int(e_new), int(e_changed), int(absent))
+            before, absent = cursor.fetchone()
+            if e_changed:
+                sample = _sample(cursor, stage, t, commune_id, round_id)
+    return Plan(
+        int(rows),
+        int(h_new),
+        int(h_changed),
+        int(e_new),
+        int(e_changed),
+        int(absent),
+        field_changes={
+            key: int(count) for (key, *_rest), count in zip(PREVIEW_FIELDS, fields, strict=True)
+        },
+        households_returning=int(returning),
+        entries_reverted=int(reverted_count),
+        entries_before=int(before),
+        sample=sample,
+    )
+
+
+def _sample(
+    cursor: Any, stage: StagingTable, t: dict[str, str], commune_id: int, round_id: int
+) -> list[dict[str, Any]]:
+    """Return the first changed rows of the file: code, row and each changed field's old → new."""
+    olds = ", ".join(f"e.{e_col}" for _k, e_col, _s, _n in PREVIEW_FIELDS)
+    news = ", ".join(f"s.{s_col}" for _k, _e, s_col, _n in PREVIEW_FIELDS)
+    cursor.execute(
+        f"""
+        SELECT s.code, s.sheet, s.row_number, e.override_reason, {olds}, {news}
+        FROM {stage.quoted} s
+        JOIN {t["households"]} h ON h.commune_id = %s AND h.code = s.code
+        JOIN {t["entries"]} e ON e.round_id = %s AND e.household_id = h.id
+        WHERE {entry_differs()}
+        ORDER BY s.line LIMIT {SAMPLE_ROWS}
+        """,
+        [commune_id, round_id],
+    )
+    width = len(PREVIEW_FIELDS)
+    sample = []
+    for code, sheet, row, override, *values in cursor.fetchall():
+        old, new = values[:width], values[width:]
+        changes = {}
+        for (key, *_rest), before, after in zip(PREVIEW_FIELDS, old, new, strict=True):
+            if key == "status" and override:
+                continue
+            if str(before) != str(after):
+                changes[key] = [_plain(before), _plain(after)]
+        sample.append({"code": code, "sheet": sheet, "row": row, "changes": changes})
+    return sample
+
+
+def _plain(value: Any) -> Any:
+    """Return `value` as JSON holds it (a date as ISO text)."""
+    if value is None or isinstance(value, int | str):
+        return value
+    return str(value)

@@ -1,30 +1,39 @@
 """The census file a commune fills in: an .xlsx template (or CSV) generated per round.
 
 The workbook has an instructions sheet, the households sheet (Vietnamese headers, a drop-down
-list on every column that has a closed set of values, households pre-filled from the
-commune's previous round), the members sheet (one row per person, the registry's members of
+list on every column that has a closed set of values, households pre-filled with the round's
+own current entries, or for a round still empty with the commune's previous round, which the
+title and the instructions then say), the members sheet (one row per person, the registry's members of
 those households pre-filled) and a hidden sheet holding the lists. An indicator column is
 headed by the indicator's Vietnamese name; its code is in the header cell's comment. What the
-template writes, the import reads back unchanged (a round-trip test holds them together).
+template writes, the import reads back unchanged (a round-trip test holds them together):
+an officer who downloads it mid-round and edits three rows changes those three rows only.
+The file names its commune and year in its title and in custom document properties
+(`mark`), so it cannot be imported into another commune's or year's round. Every text cell
+goes through `core.outputs` (a name beginning with "=" stays a name).
 """
 
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.mark import PROPERTY_COMMUNE, PROPERTY_YEAR, title_text
 from ketnghia.census.importing.members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.core.outputs import csv_row, xlsx_set
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
@@ -54,6 +63,29 @@ class _Prefill:
     member_count: int | None
     income: int | None
     flags: tuple[int | None, ...]
+    surveyed_on: datetime.date | None = None
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where the pre-filled rows come from: the round itself, an earlier round, the registry."""
+
+    rows: list[_Prefill]
+    round: CensusRound | None
+    own: bool
+
+    def note(self, census_round: CensusRound) -> str:
+        """Return the sentence the title and the instructions give about the rows."""
+        if self.own:
+            return _("Pre-filled with this round's current entries (%(count)s households).") % {
+                "count": len(self.rows)
+            }
+        if self.round is not None:
+            return _(
+                "This round has no entries yet: pre-filled with the census of %(year)s "
+                "(revision %(revision)s). Update every row to this year's survey."
+            ) % {"year": self.round.year, "revision": self.round.revision}
+        return _("This round has no entries yet: pre-filled with the registry's households.")
 
 
 def _columns(standard: Standard) -> list[tuple[str, str, str]]:
@@ -72,7 +104,19 @@ def _villages(commune: Unit) -> list[Unit]:
 
 
 def _previous_round(census_round: CensusRound) -> CensusRound | None:
-    """Return the commune's latest round before this one's year: approved revision first."""
+    """Return the round an empty round starts from: an earlier revision of its year, else
+    the commune's latest round before its year (approved revision first)."""
+    same_year = (
+        CensusRound.objects.filter(
+            commune_id=census_round.commune_id,
+            year=census_round.year,
+            revision__lt=census_round.revision,
+        )
+        .order_by("-revision")
+        .first()
+    )
+    if same_year is not None:
+        return same_year
     earlier = CensusRound.objects.filter(
         commune_id=census_round.commune_id, year__lt=census_round.year
     ).order_by("-year", "-revision")
@@ -84,35 +128,17 @@ def _previous_round(census_round: CensusRound) -> CensusRound | None:
     return (approved or of_year)[0]
 
 
-def _prefill(census_round: CensusRound, standard: Standard) -> list[_Prefill]:
-    """Return the households to list: last round's entries, else the registry's households."""
-    villages = {unit.code: unit.name for unit in _villages(census_round.commune)}
-    previous = _previous_round(census_round)
-    if previous is None:
-        return [
-            _Prefill(
-                h.code,
-                h.head_name,
-                villages.get(h.village.code, "") if h.village else "",
-                h.area,
-                None,
-                None,
-                (None,) * len(standard.indicators),
-            )
-            for h in Household.objects.filter(
-                commune_id=census_round.commune_id, left_year__isnull=True
-            )
-            .select_related("village")
-            .order_by("code")
-        ]
-    source = standard_get(previous.standard_code)
-    # Carry a deprivation only where last year's standard had the same indicator.
+def _entry_rows(
+    source: CensusRound, standard: Standard, villages: dict[str, str]
+) -> list[_Prefill]:
+    from_standard = standard_get(source.standard_code)
+    # Carry a deprivation only where the source's standard had the same indicator.
     positions = [
-        source.indicator_codes.index(code) if code in source.indicator_codes else None
+        from_standard.indicator_codes.index(code) if code in from_standard.indicator_codes else None
         for code in standard.indicator_codes
     ]
     rows = []
-    for entry in CensusEntry.objects.filter(round=previous).order_by("household_code").iterator():
+    for entry in CensusEntry.objects.filter(round=source).order_by("household_code").iterator():
         flags = tuple(
             None if position is None else (entry.deprivations >> position) & 1
             for position in positions
@@ -126,9 +152,38 @@ def _prefill(census_round: CensusRound, standard: Standard) -> list[_Prefill]:
                 entry.member_count,
                 entry.monthly_income_per_person,
                 flags,
+                entry.surveyed_on,
             )
         )
     return rows
+
+
+def _prefill(census_round: CensusRound, standard: Standard) -> _Source:
+    """Return the households to list: the round's own entries; for an empty round the
+    previous round's, else the registry's households."""
+    villages = {unit.code: unit.name for unit in _villages(census_round.commune)}
+    if census_round.pk is not None and CensusEntry.objects.filter(round=census_round).exists():
+        return _Source(_entry_rows(census_round, standard, villages), census_round, own=True)
+    previous = _previous_round(census_round)
+    if previous is not None:
+        return _Source(_entry_rows(previous, standard, villages), previous, own=False)
+    rows = [
+        _Prefill(
+            h.code,
+            h.head_name,
+            villages.get(h.village.code, "") if h.village else "",
+            h.area,
+            None,
+            None,
+            (None,) * len(standard.indicators),
+        )
+        for h in Household.objects.filter(
+            commune_id=census_round.commune_id, left_year__isnull=True
+        )
+        .select_related("village")
+        .order_by("code")
+    ]
+    return _Source(rows, None, own=False)
 
 
 def _values(row: _Prefill) -> list[object]:
@@ -138,7 +193,7 @@ def _values(row: _Prefill) -> list[object]:
         row.village,
         cols.AREA_LABELS.get(row.area, ""),
         row.member_count,
-        None,
+        row.surveyed_on,
         row.income,
         *row.flags,
     ]
@@ -154,29 +209,42 @@ def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> byt
     commune = census_round.commune
     columns = _columns(standard)
     villages = _villages(commune)
-    prefill = _prefill(census_round, standard)
+    source = _prefill(census_round, standard)
+    prefill = source.rows
 
     workbook = Workbook()
+    workbook.custom_doc_props.append(StringProperty(name=PROPERTY_COMMUNE, value=commune.code))
+    workbook.custom_doc_props.append(
+        StringProperty(name=PROPERTY_YEAR, value=str(census_round.year))
+    )
     sheet = workbook.active
     sheet.title = DATA_SHEET
-    _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, 0), census_round, standard)
+    _instructions(
+        workbook.create_sheet(INSTRUCTIONS_SHEET, 0),
+        census_round,
+        standard,
+        source.note(census_round),
+    )
     lists = workbook.create_sheet(LISTS_SHEET)
     lists.sheet_state = "hidden"
-    lists["A1"] = "Thôn, làng"
+    xlsx_set(lists["A1"], "Thôn, làng")
     for index, village in enumerate(villages, start=2):
-        lists.cell(index, 1, village.name)
-    lists["B1"] = "Khu vực"
+        xlsx_set(lists.cell(index, 1), village.name)
+    xlsx_set(lists["B1"], "Khu vực")
     for index, label in enumerate(cols.AREA_LABELS.values(), start=2):
-        lists.cell(index, 2, label)
+        xlsx_set(lists.cell(index, 2), label)
     workbook.active = 1
 
-    sheet["A1"] = f"DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM {census_round.year}"
+    xlsx_set(sheet["A1"], title_text(commune, census_round.year))
     sheet["A1"].font = Font(bold=True, size=14)
-    sheet["A2"] = (
-        f"{commune.name} (mã {commune.code}) — chuẩn nghèo {standard.code}: {standard.name.vi}"
+    xlsx_set(
+        sheet["A2"],
+        f"{commune.name} (mã {commune.code}) — chuẩn nghèo {standard.code}: {standard.name.vi}",
     )
+    xlsx_set(sheet["A3"], source.note(census_round))
+    sheet["A3"].font = Font(italic=True)
     for index, (_key, header, comment) in enumerate(columns, start=1):
-        cell = sheet.cell(HEADER_ROW, index, header)
+        cell = xlsx_set(sheet.cell(HEADER_ROW, index), header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center")
         cell.fill = _INDICATOR_FILL if comment else _HEADER_FILL
@@ -185,9 +253,12 @@ def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> byt
         sheet.column_dimensions[get_column_letter(index)].width = 14 if comment else 22
     sheet.row_dimensions[HEADER_ROW].height = 60
     sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
+    surveyed_letter = get_column_letter([key for key, *_r in columns].index(cols.SURVEYED_ON) + 1)
     for offset, row in enumerate(prefill, start=1):
         for index, value in enumerate(_values(row), start=1):
-            sheet.cell(HEADER_ROW + offset, index, value)
+            xlsx_set(sheet.cell(HEADER_ROW + offset, index), value)
+        if row.surveyed_on is not None:
+            sheet[f"{surveyed_letter}{HEADER_ROW + offset}"].number_format = "dd/mm/yyyy"
 
     last = HEADER_ROW + len(prefill) + SPARE_ROWS
     keys = [key for key, _header, _comment in columns]
@@ -241,7 +312,7 @@ def _members_sheet(
     """Add the members sheet: one row per person, the registry's members pre-filled."""
     header = [column.label for column in MEMBER_COLUMNS]
     for index, label in enumerate(header, start=1):
-        cell = sheet.cell(1, index, label)
+        cell = xlsx_set(sheet.cell(1, index), label)
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         sheet.column_dimensions[get_column_letter(index)].width = 22
@@ -273,15 +344,15 @@ def _members_sheet(
             or None,
         ]
         for index, value in enumerate(values, start=1):
-            sheet.cell(row, index, value)
+            xlsx_set(sheet.cell(row, index), value)
     for column, values in (
         ("C", _SEX_LABELS.values()),
         ("D", _RELATION_LABELS.values()),
         ("E", ETHNIC_GROUP_NAMES.values()),
     ):
-        lists[f"{column}1"] = {"C": "Giới tính", "D": "Quan hệ", "E": "Dân tộc"}[column]
+        xlsx_set(lists[f"{column}1"], {"C": "Giới tính", "D": "Quan hệ", "E": "Dân tộc"}[column])
         for index, value in enumerate(values, start=2):
-            lists[f"{column}{index}"] = value
+            xlsx_set(lists[f"{column}{index}"], value)
     last = row + SPARE_ROWS * 4
     for letter, lists_column, count in (("C", "C", 2), ("F", "D", 7), ("E", "E", 54)):
         _list_validation(
@@ -299,7 +370,7 @@ def _list_validation(sheet, formula: str, cells: str) -> None:
     sheet.add_data_validation(validation)
 
 
-def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
+def _instructions(sheet, census_round: CensusRound, standard: Standard, note: str) -> None:
     lines = [
         _("Census of %(year)s — %(commune)s (code %(code)s)")
         % {
@@ -309,6 +380,11 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
         },
         _("Poverty standard: %(code)s — %(name)s")
         % {"code": standard.code, "name": standard.name.vi},
+        note,
+        _(
+            "This file is for this commune and this year only: an import into another "
+            "commune's or year's round is refused."
+        ),
         "",
         _("Fill one row per household on the sheet “%(sheet)s”; do not change the headers.")
         % {"sheet": DATA_SHEET},
@@ -338,21 +414,36 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard) -> None:
             for index, indicator in enumerate(standard.indicators, start=1)
         ]
     for index, line in enumerate(lines, start=1):
-        sheet.cell(index, 1, line)
+        xlsx_set(sheet.cell(index, 1), line)
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.column_dimensions["A"].width = 110
 
 
 def census_template_csv(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
-    """Return the same template as CSV (UTF-8 with BOM, for Excel): header and households.
+    """Return the same template as CSV (UTF-8 with BOM, for Excel): a title line naming the
+    commune and year, the header and the households; formula-like text guarded.
 
     It carries no member data today; `disclosure` is where member columns would pass.
     """
     standard = standard_get(census_round.standard_code)
     columns = _columns(standard)
+    source = _prefill(census_round, standard)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow([header for _key, header, _comment in columns])
-    for row in _prefill(census_round, standard):
-        writer.writerow(["" if value is None else value for value in _values(row)])
+    writer.writerow(
+        csv_row(
+            [f"{title_text(census_round.commune, census_round.year)}. {source.note(census_round)}"]
+        )
+    )
+    writer.writerow(csv_row(header for _key, header, _comment in columns))
+    for row in source.rows:
+        writer.writerow(csv_row(_csv_cell(value) for value in _values(row)))
     return buffer.getvalue().encode("utf-8-sig")
+
+
+def _csv_cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.date):
+        return value.strftime("%d/%m/%Y")
+    return value

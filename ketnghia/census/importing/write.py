@@ -1,15 +1,29 @@
 """The write step of the census import: set-based statements from the staged file.
 
 Runs only after the checks found nothing and the plan was made (`plan.plan`); each
-statement the plan says has nothing to do is skipped.
+statement the plan says has nothing to do is skipped. Every row written gets its history
+row in bulk, in the same transaction (`core.history.history_insert_select`): the household
+page then says who changed what, when, and from which file.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import connection
 
 from ketnghia.census.importing.plan import Plan, entry_differs, household_differs, table_names
+from ketnghia.census.models import CensusEntry
+from ketnghia.core.history import history_insert_select
+from ketnghia.households.models import Household
 from ketnghia.imports.staging import StagingTable
+
+
+def max_id(table: str) -> int:
+    """Return the highest id of `table` (quoted), 0 when empty: rows above it are new."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
+        return int(cursor.fetchone()[0])
 
 
 def write_import(
@@ -20,13 +34,32 @@ def write_import(
     round_id: int,
     year: int,
     batch_id: int,
+    actor: Any = None,
+    reason: str = "",
+    when: Any = None,
 ) -> None:
     """Create and update households, then create and update the round's entries.
 
     A statement the plan says has nothing to do is not run (each is a pass over the file).
+    The history rows follow: "~" for the households and entries changed, "+" for the new.
     """
     t = table_names()
     households, entries, staged = t["households"], t["entries"], stage.quoted
+    first_household, first_entry = max_id(households), max_id(entries)
+    changed = None
+    if planned.households_updated:
+        # Which households change, fixed before the update makes them equal to the file.
+        changed = StagingTable((("id", "bigint"),), prefix="census_changed", analyze=False)
+        changed.create()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""
+                INSERT INTO {changed.quoted} (id) SELECT h.id FROM {households} h
+                JOIN {staged} s ON h.commune_id = %s AND h.code = s.code
+                WHERE {household_differs()}
+                """,
+                [commune_id],
+            )
     statements: list[tuple[int, str, list[object]]] = [
         (
             planned.households_updated,
@@ -34,7 +67,8 @@ def write_import(
             UPDATE {households} AS h
             SET head_name = s.head_name, village_id = s.village_id, unit_path = s.unit_path
             FROM {staged} s
-            WHERE h.commune_id = %s AND h.code = s.code AND ({household_differs()})
+            WHERE h.commune_id = %s AND h.code = s.code
+              AND h.id IN (SELECT id FROM {changed.quoted if changed else staged})
             """,
             [commune_id],
         ),
@@ -92,3 +126,36 @@ def write_import(
         for needed, sql, params in statements:
             if needed:
                 cursor.execute(sql, params)
+    history = {"actor": actor, "reason": reason, "when": when}
+    if changed is not None:
+        history_insert_select(
+            Household,
+            source=f"{households} t JOIN {changed.quoted} c ON c.id = t.id",
+            where="1 = 1",
+            params=[],
+            history_type="~",
+            **history,
+        )
+        changed.drop()
+    if planned.households_created:
+        history_insert_select(
+            Household,
+            source=f"{households} t",
+            where="t.commune_id = %s AND t.id > %s",
+            params=[commune_id, first_household],
+            history_type="+",
+            **history,
+        )
+    for needed, kind, compare in (
+        (planned.entries_changed, "~", "<="),
+        (planned.entries_created, "+", ">"),
+    ):
+        if needed:
+            history_insert_select(
+                CensusEntry,
+                source=f"{entries} t",
+                where=f"t.round_id = %s AND t.import_batch_id = %s AND t.id {compare} %s",
+                params=[round_id, batch_id, first_entry],
+                history_type=kind,
+                **history,
+            )

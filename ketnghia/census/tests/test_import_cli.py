@@ -169,7 +169,8 @@ def test_template_command_writes_xlsx_and_csv(tree, tmp_path):
     assert "vn-2022" in out
     assert "Hộ gia đình" in openpyxl.load_workbook(tmp_path / "m.xlsx").sheetnames
     run("census-template", "--commune", "23500", "--year", "2012", "-o", str(tmp_path / "m.csv"))
-    header = (tmp_path / "m.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    title, header = (tmp_path / "m.csv").read_text(encoding="utf-8-sig").splitlines()[:2]
+    assert "(mã 23500)" in title
     assert header.startswith("Mã hộ,Họ và tên chủ hộ,Thôn, làng") is False  # quoted: "Thôn, làng"
     assert '"Thôn, làng"' in header and "Việc làm" not in header  # vn-2011: income only
     assert not CensusRound.objects.exists()

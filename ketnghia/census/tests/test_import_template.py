@@ -155,7 +155,11 @@ def test_a_new_standard_prefills_only_the_indicators_it_shares(tree, tmp_path):
     new = CensusRound(commune=tree.ngok_wang, year=2022, standard_code="vn-2022")
     content = census_template_csv(census_round=new, disclosure=_operator())
     assert content.startswith(b"\xef\xbb\xbf")
-    reader = csv.DictReader(io.StringIO(content.decode("utf-8-sig")))
+    text = content.decode("utf-8-sig")
+    title, _newline, body = text.partition("\n")
+    assert "NĂM 2022" in title and "(mã 23500)" in title
+    assert "census of 2021" in title  # says where the rows come from
+    reader = csv.DictReader(io.StringIO(body))
     (row,) = list(reader)
     assert row["Mã hộ"] == "H1"
     assert row["Bảo hiểm y tế"] == "1"  # in both standards

@@ -205,3 +205,13 @@ def test_an_unusable_file_is_a_clear_error(tmp_path, content):
     with pytest.raises(InvalidInput):
         classify_csv(VN_2022, source, tmp_path / "out.csv")
     assert list(tmp_path.iterdir()) == [source]
+
+
+def test_formula_like_cells_of_the_input_come_out_inert(tmp_path):
+    source = _write(
+        tmp_path / "in.csv",
+        [[*HEADER, "ghi_chu"], [*_household("H-01", "rural", "1.500.000", 3), "=1+2"]],
+    )
+    classify_csv(VN_2022, source, tmp_path / "out.csv")
+    (row,) = _read(tmp_path / "out.csv")
+    assert row["ghi_chu"] == "'=1+2"  # OWASP's guard; the input itself is untouched

@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import census_import, census_import_error_workbook
+from ketnghia.census.importing.pipeline import CensusImportReport, ConfirmationNeeded
+from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.management.commands._census_round import (
     commune_by_code,
     round_for,
@@ -52,6 +54,14 @@ class Command(BaseCommand):
             help=gettext_lazy("Check the file and report what would change, writing nothing."),
         )
         parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even though the file changes a large share of the round's entries or "
+                "brings back an earlier round's values (see the change preview of --dry-run)."
+            ),
+        )
+        parser.add_argument(
             "--errors-out",
             metavar="FILE.xlsx",
             help=gettext_lazy("Write the problems and the faulty rows to this workbook."),
@@ -79,7 +89,15 @@ class Command(BaseCommand):
                     file_name=path.name,
                     dry_run=options["dry_run"],
                     actor=actor,
+                    confirm=options["confirm"],
                 )
+        except ConfirmationNeeded as error:
+            self._preview(error.report)
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
+            ) from None
         except KetnghiaError as error:
             for problem in error.problems:
                 self.stderr.write(str(problem))
@@ -131,6 +149,7 @@ class Command(BaseCommand):
             for status, count in report.by_status.items()
         )
         self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
+        self._preview(report)
         if report.skipped_rows:
             self.stdout.write(_("%(count)s total row(s) skipped.") % {"count": report.skipped_rows})
         if report.absent:
@@ -141,6 +160,11 @@ class Command(BaseCommand):
                 )
                 % {"count": report.absent}
             )
+
+    def _preview(self, report: CensusImportReport) -> None:
+        """Write the change preview: per field, returning households, reverted values, sample."""
+        for line in preview_lines(report):
+            self.stdout.write(line)
 
     def _actor(self, username: str | None) -> Any:
         if not username:

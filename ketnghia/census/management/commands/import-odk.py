@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.census.importing import ConfirmationNeeded
+from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.management.commands._census_round import (
     commune_by_code,
     round_for,
@@ -47,6 +49,14 @@ class Command(BaseCommand):
             metavar="CODE",
             help=gettext_lazy(
                 "Standard of the round when it does not exist yet (default: the year's)."
+            ),
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even though the export changes a large share of the round's entries or "
+                "brings back an earlier round's values (see the change preview of --dry-run)."
             ),
         )
         parser.add_argument(
@@ -90,7 +100,16 @@ class Command(BaseCommand):
                     file_name=path.name,
                     dry_run=options["dry_run"],
                     actor=actor,
+                    confirm=options["confirm"],
                 )
+        except ConfirmationNeeded as error:
+            for line in preview_lines(error.report):
+                self.stdout.write(line)
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
+            ) from None
         except KetnghiaError as error:
             raise self._refuse(error) from None
         self._write(report)
@@ -121,6 +140,8 @@ class Command(BaseCommand):
             f"{label}: {census.by_status.get(value, 0)}" for value, label in Status.choices
         )
         self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
+        for line in preview_lines(census):
+            self.stdout.write(line)
         if census.absent:
             self.stdout.write(
                 _(

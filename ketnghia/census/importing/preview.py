@@ -1,0 +1,155 @@
+"""The change preview of a census import: what the plan found, put in words and figures.
+
+`plan.plan_import` counts, in SQL over the staged file, what committing it would change;
+this module decides whether that needs an explicit confirmation (more than
+`KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's entries changed, or entries brought back to
+the previous round's values) and writes the preview for the CLI (`preview_lines`) and the
+upload's page (`preview_for_page`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from ketnghia.census.importing.plan import Plan
+from ketnghia.core.text import format_number
+from ketnghia.poverty.domain import Standard
+
+# Below this many changed entries the share rule does not ask for a confirmation: in a
+# round of a dozen households, correcting three rows is not a roll-back.
+CONFIRM_MIN_CHANGED = 10
+
+
+def confirm_share() -> float:
+    """Return the share of a round's entries an import may change without a confirmation."""
+    return float(getattr(settings, "KETNGHIA_IMPORT_CONFIRM_SHARE", 0.2))
+
+
+def confirmation_reasons(planned: Plan) -> list[str]:
+    """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
+    reasons = []
+    share = confirm_share()
+    if planned.entries_changed >= CONFIRM_MIN_CHANGED and planned.changed_share > share:
+        reasons.append(
+            _(
+                "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
+                "than %(limit)s %%)."
+            )
+            % {
+                "changed": format_number(planned.entries_changed),
+                "before": format_number(planned.entries_before),
+                "percent": format_number(100 * planned.changed_share, 1),
+                "limit": format_number(100 * share, 1),
+            }
+        )
+    if planned.entries_reverted:
+        reasons.append(
+            _(
+                "It brings %(count)s entries back to the values of the previous round (an old "
+                "file uploaded again?)."
+            )
+            % {"count": format_number(planned.entries_reverted)}
+        )
+    return reasons
+
+
+def field_label(key: str) -> str:
+    """Return the Vietnamese (translated) name of a field of the change preview."""
+    labels = {
+        "head_name": _("head of household"),
+        "village": _("village"),
+        "area": _("area"),
+        "member_count": _("members"),
+        "surveyed_on": _("survey date"),
+        "income": _("income"),
+        "deprivations": _("deprivations"),
+        "status": _("status"),
+    }
+    return labels.get(key, key)
+
+
+def preview_lines(report: Any) -> list[str]:
+    """Return the change preview as lines of text (the CLI's output)."""
+    lines = [
+        _(
+            "Change preview: %(changed)s of the round's %(before)s entries change; "
+            "%(added)s new households; %(returning)s households return after leaving; "
+            "%(reverted)s entries go back to the previous round's values."
+        )
+        % {
+            "changed": format_number(report.updated),
+            "before": format_number(report.entries_before),
+            "added": format_number(report.households_created),
+            "returning": format_number(report.households_returning),
+            "reverted": format_number(report.entries_reverted),
+        }
+    ]
+    fields = [
+        f"{field_label(key)} {format_number(count)}"
+        for key, count in report.field_changes.items()
+        if count
+    ]
+    if fields:
+        lines.append(_("Values changed, by field: %(fields)s.") % {"fields": ", ".join(fields)})
+    for row in report.sample:
+        changes = "; ".join(
+            f"{field_label(key)}: {old if old not in (None, '') else '—'} → "
+            f"{new if new not in (None, '') else '—'}"
+            for key, (old, new) in row["changes"].items()
+        )
+        lines.append(
+            _("  row %(row)s, household %(code)s: %(changes)s")
+            % {"row": row["row"], "code": row["code"], "changes": changes}
+        )
+    if report.needs_confirmation and not report.confirmed:
+        lines.append(
+            _("This import needs a confirmation: %(why)s")
+            % {"why": " ".join(report.confirmation_reasons)}
+        )
+    return lines
+
+
+def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a job report's change preview with translated field names, for the page."""
+    if "field_changes" not in report:
+        return None
+    return {
+        "before": report.get("entries_before", 0),
+        "changed": report.get("updated", 0),
+        "added": report.get("households_created", 0),
+        "returning": report.get("households_returning", 0),
+        "reverted": report.get("entries_reverted", 0),
+        "fields": [
+            (field_label(key), count) for key, count in report["field_changes"].items() if count
+        ],
+        "sample": [
+            {
+                "row": row.get("row"),
+                "code": row.get("code"),
+                "changes": [
+                    (field_label(key), old, new) for key, (old, new) in row["changes"].items()
+                ],
+            }
+            for row in report.get("sample", [])
+        ],
+        "needs_confirmation": report.get("needs_confirmation", False),
+        "reasons": report.get("confirmation_reasons", []),
+    }
+
+
+def readable_sample(sample: list[dict[str, Any]], standard: Standard) -> list[dict[str, Any]]:
+    """Return the sample with deprivation masks as the codes of the indicators deprived."""
+    codes = standard.indicator_codes
+
+    def named(mask: Any) -> str:
+        mask = int(mask or 0)
+        return ", ".join(code for bit, code in enumerate(codes) if mask >> bit & 1) or "—"
+
+    for row in sample:
+        if "deprivations" in row["changes"]:
+            old, new = row["changes"]["deprivations"]
+            row["changes"]["deprivations"] = [named(old), named(new)]
+    return sample
