@@ -120,6 +120,7 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
                 "key": "00000000-0000-4000-8000-000000000000",
                 "village": tree.village_a.code,
                 "level": "village",
+                "district": tree.dak_ha.code,
             }
             url = _url(route, values)
             for label, data in (("empty", {}), ("out of range", OUT_OF_RANGE)):
