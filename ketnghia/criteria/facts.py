@@ -6,8 +6,8 @@ app registers its providers in its `AppConfig.ready` (`register`), and a set who
 names a fact no provider declares is refused when it is loaded. This module holds no ORM
 code: the providers of this app live in `providers.py`.
 
-Twinning facts (activities, coverage) are not registered yet: the twinning app adds its own
-provider when it has the data.
+Twinning facts (activities, who is in charge, coverage) come from the twinning app's own
+provider (`ketnghia/twinning/facts.py`, registered in `TwinningConfig.ready`).
 """
 
 from __future__ import annotations

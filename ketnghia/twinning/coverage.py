@@ -105,22 +105,27 @@ class CoverageReport:
         }
 
 
-def coverage_report(
-    *,
-    scope: UnitScope,
-    program: Program,
-    year: int,
-    communes: list[Unit] | None = None,
-    today: date | None = None,
-) -> CoverageReport:
-    """Return the coverage of each program commune inside `scope` in `year`, and the totals."""
-    on = reference_day(year, today)
-    if communes is None:
-        communes = list(program_communes_on(program=program, on=on, scope=scope))
-    else:
-        communes = [c for c in communes if scope.contains_path(c.path)]
-    ids = [c.pk for c in communes]
+@dataclass
+class NetworkRows:
+    """The plain facts of a set of communes on a reference day, gathered in a fixed number of
+    queries: what `coverage_report` and the criteria facts (`twinning/facts.py`) read."""
 
+    twinned: dict[int, list[str]]
+    villages: dict[int, set[int]]
+    office: dict[int, set[int]]
+    committee: dict[int, set[int]]
+    poor: dict[int, set[int]]
+    poor_village_codes: dict[int, str]
+    covered: dict[int, set[int]]
+    loads: dict[int, Counter[int]]
+    activity_counts: dict[int, Counter[str]]
+    village_activity_counts: dict[int, Counter[str]]
+
+
+def network_rows(ids: list[int], year: int, on: date) -> NetworkRows:
+    """Gather the twinning units, villages, assignments, poor households and activities of the
+    communes `ids` (the households: of each commune's latest approved round of `year` or before;
+    `poor_village_codes` gives each one's village code in that round)."""
     twinned: dict[int, list[str]] = defaultdict(list)
     for commune_id, name in Twinning.objects.filter(on_date(on), commune_id__in=ids).values_list(
         "commune_id", "organisation__name"
@@ -142,10 +147,12 @@ def coverage_report(
 
     rounds = latest_approved_rounds(ids, year)
     poor: dict[int, set[int]] = defaultdict(set)
-    for commune_id, household_id in poor_entries(list(rounds.values())).values_list(
-        "round__commune_id", "household_id"
+    poor_village_codes: dict[int, str] = {}
+    for commune_id, household_id, village_code in poor_entries(list(rounds.values())).values_list(
+        "round__commune_id", "household_id", "village_code"
     ):
         poor[commune_id].add(household_id)
+        poor_village_codes[household_id] = village_code
 
     covered: dict[int, set[int]] = defaultdict(set)
     loads: dict[int, Counter[int]] = defaultdict(Counter)
@@ -156,12 +163,52 @@ def coverage_report(
         loads[commune_id][person_id] += 1
 
     activity_counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for commune_id, status, n in (
+    village_activity_counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for commune_id, village_id, status, n in (
         Activity.objects.filter(commune_id__in=ids, date__year=year)
-        .values_list("commune_id", "status")
+        .values_list("commune_id", "village_id", "status")
         .annotate(n=Count("pk"))
+        .order_by()
     ):
-        activity_counts[commune_id][status] = n
+        activity_counts[commune_id][status] += n
+        if village_id is not None:
+            village_activity_counts[village_id][status] += n
+
+    return NetworkRows(
+        twinned=twinned,
+        villages=villages,
+        office=office,
+        committee=committee,
+        poor=poor,
+        poor_village_codes=poor_village_codes,
+        covered=covered,
+        loads=loads,
+        activity_counts=activity_counts,
+        village_activity_counts=village_activity_counts,
+    )
+
+
+def coverage_report(
+    *,
+    scope: UnitScope,
+    program: Program,
+    year: int,
+    communes: list[Unit] | None = None,
+    today: date | None = None,
+) -> CoverageReport:
+    """Return the coverage of each program commune inside `scope` in `year`, and the totals."""
+    on = reference_day(year, today)
+    if communes is None:
+        communes = list(program_communes_on(program=program, on=on, scope=scope))
+    else:
+        communes = [c for c in communes if scope.contains_path(c.path)]
+    ids = [c.pk for c in communes]
+
+    gathered = network_rows(ids, year, on)
+    twinned, villages = gathered.twinned, gathered.villages
+    office, committee = gathered.office, gathered.committee
+    poor, covered, loads = gathered.poor, gathered.covered, gathered.loads
+    activity_counts = gathered.activity_counts
 
     rows = []
     for commune in communes:

@@ -9,11 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from ketnghia.census.tests.factories import series
 from ketnghia.core.gate import EVERYTHING, UnitScope
-from ketnghia.households.models import Household
-from ketnghia.programs.models import Program, ProgramCommune
-from ketnghia.twinning import rules, services
+from ketnghia.twinning import rules
 from ketnghia.twinning.coverage import (
     activities_by_quarter,
     commune_gaps,
@@ -22,73 +19,15 @@ from ketnghia.twinning.coverage import (
     party_member_loads,
     resources_by_organisation,
 )
-from ketnghia.twinning.models import ActivityKind, AssignmentKind, NetworkRules, PersonRole
-from ketnghia.twinning.tests.network import committee_member, network, party_member
+from ketnghia.twinning.tests.network import covered_network
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def covered(tree, users):
-    """Ngọk Wang twinned, one of its two villages with an office, the other with a committee
-    member; of the 2015 round's poor households (A, D) only A has a Party member."""
-    series(tree, users)
-    program = Program.objects.create(code="nq04", name="NQ04", start_date=date(2007, 1, 1))
-    for commune in (tree.ngok_wang, tree.dak_mar):
-        ProgramCommune.objects.create(program=program, commune=commune, valid_from=date(2007, 1, 1))
-    NetworkRules.objects.create(program=program, max_households_per_party_member=1)
-    net = network(tree)
-    services.twinning_create(
-        organisation=net.agency, commune=tree.ngok_wang, start_date=date(2007, 6, 1), actor=None
-    )
-    services.assignment_create(
-        kind=AssignmentKind.OFFICE_VILLAGE,
-        organisation=net.office,
-        village=tree.village_a,
-        start_date=date(2010, 1, 1),
-        actor=None,
-    )
-    services.assignment_create(
-        kind=AssignmentKind.COMMITTEE_VILLAGE,
-        person=committee_member("Y Hoa", tree.ngok_wang),
-        village=net.village_a2,
-        start_date=date(2010, 1, 1),
-        actor=None,
-    )
-    member = party_member("Y Blong", tree.ngok_wang, tree.village_a)
-    services.assignment_create(
-        kind=AssignmentKind.MEMBER_HOUSEHOLD,
-        person=member,
-        household=Household.objects.get(commune=tree.ngok_wang, code="A"),
-        start_date=date(2010, 1, 1),
-        actor=None,
-    )
-    cadre = services.person_create(
-        full_name="Trần Văn Bình",
-        sex="male",
-        ethnicity="01",
-        role=PersonRole.CADRE,
-        active_from=date(2007, 1, 1),
-        organisation=net.agency,
-        actor=None,
-    )
-    team = services.work_team_create(
-        name="Tổ công tác",
-        organisation=net.agency,
-        commune=tree.ngok_wang,
-        start_date=date(2015, 1, 1),
-        members=[cadre],
-        actor=None,
-    )
-    for day, kind in (
-        (date(2015, 2, 1), ActivityKind.VISIT),
-        (date(2015, 8, 9), ActivityKind.TRAINING),
-    ):
-        activity = services.activity_record(
-            team=team, date=day, kind=kind, resources_vnd=5_000_000, actor=None
-        )
-    services.activity_confirm(activity=activity, actor=users.commune_officer)
-    return program, net
+    """See `network.covered_network`."""
+    return covered_network(tree, users)
 
 
 def test_coverage_per_commune_and_totals(tree, covered):
