@@ -90,6 +90,7 @@ class VillageFactsAdmin(_RefreshingAdmin):
     list_filter = ["year"]
     search_fields = ["village__code", "village__name"]
     raw_id_fields = ["village"]
+    list_select_related = ["village"]
 
 
 class CommuneInfrastructureAdmin(_RefreshingAdmin):
@@ -105,6 +106,7 @@ class CommuneInfrastructureAdmin(_RefreshingAdmin):
     list_filter = ["year", "road_to_centre"]
     search_fields = ["commune__code", "commune__name"]
     raw_id_fields = ["commune"]
+    list_select_related = ["commune"]
 
 
 class ManualAssessmentAdmin(_RefreshingAdmin):
@@ -120,6 +122,7 @@ class ManualAssessmentAdmin(_RefreshingAdmin):
     ]
     list_filter = ["year", "set_code"]
     raw_id_fields = ["unit", "assessor"]
+    list_select_related = ["unit"]
 
 
 admin_site.register(CriteriaSetVersion, CriteriaSetVersionAdmin)

@@ -50,7 +50,11 @@ _NOT_SHOWN = frozenset({"id", "household", "unit_path", "round", "import_batch"}
 
 def _changes(records: list[Any], model: type[Model], subject_of: Any) -> list[Change]:
     """Return the changes `records` (oldest first, of one model) describe, field names only."""
-    fields = [f for f in model._meta.concrete_fields if f.name not in _NOT_SHOWN]
+    # Only what the history keeps: derived columns left out of it (a search key) are not changes.
+    kept = {f.attname for f in model.history.model._meta.concrete_fields}  # type: ignore[attr-defined]
+    fields = [
+        f for f in model._meta.concrete_fields if f.name not in _NOT_SHOWN and f.attname in kept
+    ]
     previous: dict[int, Any] = {}
     changes = []
     for record in records:

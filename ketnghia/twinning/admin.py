@@ -23,7 +23,7 @@ class OrganisationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["name", "short_name", "kind", "province", "district"]
     list_filter = ["kind"]
     search_fields = ["name", "short_name"]
-    list_select_related = ["province"]
+    list_select_related = ["province", "district"]
 
     def write_problems(self, request: HttpRequest, obj: Any) -> list[Problem]:
         return super().write_problems(request, obj) + services.organisation_write_problems(
@@ -57,6 +57,7 @@ class PersonAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_filter = ["role"]
     search_fields = ["full_name"]
     raw_id_fields = ["organisation", "commune", "village"]
+    list_select_related = ["organisation", "commune", "village"]
 
 
 class AssignmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -64,16 +65,19 @@ class AssignmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["kind", "responsible", "target", "start_date", "end_date", "decision_number"]
     list_filter = ["kind"]
     raw_id_fields = ["organisation", "person", "commune", "village", "household"]
+    list_select_related = ["organisation", "person", "commune", "village", "household"]
 
 
 class NetworkRulesAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["program", "one_twinning_unit_per_commune", "max_households_per_party_member"]
+    list_select_related = ["program"]
 
 
 class WorkTeamAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "unit_path"
     list_display = ["name", "organisation", "commune", "start_date", "end_date"]
     raw_id_fields = ["organisation", "commune", "members"]
+    list_select_related = ["organisation", "commune"]
 
 
 class ActivityAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
@@ -81,6 +85,7 @@ class ActivityAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_display = ["date", "kind", "team", "commune", "village", "status", "resources_vnd"]
     list_filter = ["kind", "status"]
     raw_id_fields = ["team", "commune", "village", "participants", "confirmed_by"]
+    list_select_related = ["team", "commune", "village"]
 
 
 admin_site.register(Organisation, OrganisationAdmin)

@@ -64,13 +64,13 @@ def test_a_worker_that_dies_fails_its_job_and_the_page_stops_polling(
 ):
     real = tasks._worker_command
 
-    def command(job_id):
+    def command(job_id, **options):
         if death == "abort":
             return [sys.executable, "-c", "import os; os.abort()"], {}
         # The real worker, with too little memory to start: it dies of MemoryError.
         monkeypatch.setattr(tasks, "_database_url", lambda: "sqlite:///unused.sqlite3")
         worker.KETNGHIA_IMPORT_WORKER_MEMORY_MB = 40
-        return real(job_id)
+        return real(job_id, **options)
 
     monkeypatch.setattr(tasks, "_worker_command", command)
     client.force_login(users.commune_officer)

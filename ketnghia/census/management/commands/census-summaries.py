@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnghia.census.models import CensusEntry
 from ketnghia.census.summaries import entries_fold_names, summaries_rebuild
+from ketnghia.core.commands import BaseCommand
 from ketnghia.geo.models import Unit
 
 

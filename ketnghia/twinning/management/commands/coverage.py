@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.gate import EVERYTHING
 from ketnghia.core.text import format_number
