@@ -616,12 +616,14 @@ def _write_teams_and_activities(rng, twinnings, plan_cadres, ids, villages) -> t
         ],
         activity_rows,
     )
-    activity_ids = (
+    # Read the new ids before the COPY starts: a query on the connection while PostgreSQL
+    # waits for COPY data would never be answered.
+    activity_ids = list(
         Activity.objects.filter(pk__gte=first_activity).order_by("pk").values_list("pk", flat=True)
     )
     insert_rows(
         Activity.participants.through,
         ["activity", "person"],
-        zip(activity_ids.iterator(), participants, strict=True),
+        zip(activity_ids, participants, strict=True),
     )
     return len(team_ids), count
