@@ -67,6 +67,20 @@ def _current(queryset, start: date, end: date | None):
 # --- organisations and people -----------------------------------------------------------
 
 
+def _close_before(record: Twinning | Assignment, on: date, actor: Any, outside: str) -> date | None:
+    """End `record` the day before `on` (a reassignment); return the end it had.
+
+    `outside` is the refusal when `on` does not fall inside the record's period after its
+    first day, with `%(record)s` and `%(on)s` placeholders.
+    """
+    if on <= record.start_date or (record.end_date is not None and on > record.end_date):
+        raise InvalidInput(Problem(outside % {"record": record, "on": on}, Location(field="on")))
+    end_date = record.end_date
+    record.end_date = on - ONE_DAY
+    save_by(record, actor, update_fields=["end_date"])
+    return end_date
+
+
 @transaction.atomic
 def organisation_create(
     *,
@@ -265,17 +279,12 @@ def twinning_reassign(
 ) -> Twinning:
     """Close `twinning` the day before `on` and twin `organisation` with the commune from `on`."""
     twinning = Twinning.objects.select_for_update().get(pk=twinning.pk)
-    if on <= twinning.start_date or (twinning.end_date is not None and on > twinning.end_date):
-        raise InvalidInput(
-            Problem(
-                _("%(record)s: a reassignment on %(on)s falls outside the twinning's period.")
-                % {"record": twinning, "on": on},
-                Location(field="on"),
-            )
-        )
-    end_date = twinning.end_date
-    twinning.end_date = on - ONE_DAY
-    save_by(twinning, actor, update_fields=["end_date"])
+    end_date = _close_before(
+        twinning,
+        on,
+        actor,
+        _("%(record)s: a reassignment on %(on)s falls outside the twinning's period."),
+    )
     return twinning_create(
         organisation=organisation,
         commune=twinning.commune,
@@ -469,19 +478,12 @@ def assignment_reassign(
 ) -> Assignment:
     """Close `assignment` the day before `on`; open the same unit's assignment to someone else."""
     assignment = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if on <= assignment.start_date or (
-        assignment.end_date is not None and on > assignment.end_date
-    ):
-        raise InvalidInput(
-            Problem(
-                _("%(record)s: a reassignment on %(on)s falls outside the assignment's period.")
-                % {"record": assignment, "on": on},
-                Location(field="on"),
-            )
-        )
-    end_date = assignment.end_date
-    assignment.end_date = on - ONE_DAY
-    save_by(assignment, actor, update_fields=["end_date"])
+    end_date = _close_before(
+        assignment,
+        on,
+        actor,
+        _("%(record)s: a reassignment on %(on)s falls outside the assignment's period."),
+    )
     return assignment_create(
         kind=assignment.kind,
         organisation=organisation,
