@@ -18,9 +18,11 @@ from ketnghia.census.importing.plan import Plan
 from ketnghia.core.text import format_number
 from ketnghia.poverty.domain import Standard
 
-# Below this many changed entries the share rule does not ask for a confirmation: in a
-# round of a dozen households, correcting three rows is not a roll-back.
+# Below this many changed entries the share rule alone does not ask for a confirmation: in
+# a round of a dozen households, correcting three rows is not a roll-back. Changing most of a
+# small round still is, so a majority always asks.
 CONFIRM_MIN_CHANGED = 10
+MAJORITY = 0.5
 
 
 def confirm_share() -> float:
@@ -28,11 +30,27 @@ def confirm_share() -> float:
     return float(getattr(settings, "KETNGHIA_IMPORT_CONFIRM_SHARE", 0.2))
 
 
+def changes_need_confirmation(*, changed: int, before: int, share: float) -> bool:
+    """Return whether changing `changed` of a round's `before` entries needs a confirmation.
+
+    More than `share` of the entries, from `CONFIRM_MIN_CHANGED` changed entries on; more
+    than half of them whatever the round's size.
+    """
+    if before <= 0 or changed <= 0:
+        return False
+    changed_share = changed / before
+    if changed_share > MAJORITY:
+        return True
+    return changed >= CONFIRM_MIN_CHANGED and changed_share > share
+
+
 def confirmation_reasons(planned: Plan) -> list[str]:
     """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
     reasons = []
     share = confirm_share()
-    if planned.entries_changed >= CONFIRM_MIN_CHANGED and planned.changed_share > share:
+    if changes_need_confirmation(
+        changed=planned.entries_changed, before=planned.entries_before, share=share
+    ):
         reasons.append(
             _(
                 "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "

@@ -379,3 +379,41 @@ def test_the_upload_page_shows_the_preview_and_imports_on_confirmation(
         CensusEntry.objects.filter(round=this, monthly_income_per_person__lt=2_000_000).count()
         == 30
     )
+
+
+@pytest.mark.parametrize(
+    ("changed", "before", "needed"),
+    [
+        (0, 0, False),
+        (3, 12, False),  # correcting a few rows of a small round
+        (6, 12, False),  # half: not yet a majority
+        (7, 12, True),  # most of a small round
+        (3, 4, True),
+        (1, 1, True),
+        (9, 30, False),  # 30 %, but under the floor of ten
+        (10, 30, True),
+        (10, 100, False),  # 10 %, under the share
+    ],
+)
+def test_which_changes_need_a_confirmation(changed, before, needed):
+    from ketnghia.census.importing.preview import changes_need_confirmation
+
+    assert changes_need_confirmation(changed=changed, before=before, share=0.2) is needed
+
+
+def test_most_of_a_small_round_changed_needs_a_confirmation(tree, tmp_path):
+    census_round = services.census_round_create(
+        commune=tree.ngok_wang, year=2024, standard_code="vn-2022"
+    )
+    _import_csv(census_round, tmp_path / "first.csv", _rows(1_000_000)[:6])
+    changed = _rows(1_000_000)[:6]
+    for row in changed[:4]:
+        row[2] = "700000"
+    path = write_csv(tmp_path / "small.csv", headers(VN_2022), changed)
+    preview = census_import(census_round=census_round, path=path, dry_run=True)
+    assert preview.updated == 4 and preview.needs_confirmation
+    with pytest.raises(ConfirmationNeeded):
+        census_import(census_round=census_round, path=path)
+    assert not CensusEntry.objects.filter(round=census_round, monthly_income_per_person=700_000)
+    report = census_import(census_round=census_round, path=path, confirm=True)
+    assert report.updated == 4
