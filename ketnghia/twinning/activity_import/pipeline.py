@@ -448,12 +448,13 @@ class _Checker:
         self._commune(row, team)
         village = self._village(row, team)
         participants = self._participants(row, team)
-        if day is None or not kind:
+        if day is None:
             return None
         for problem in services.activity_problems(
             team=team,
             date=day,
-            kind=kind,
+            # An unknown kind is reported above; the other rules are still checked.
+            kind=kind or ActivityKind.VISIT,
             village=village,
             participants=participants,
             reached_male=counts[cols.REACHED_MALE],
@@ -464,6 +465,8 @@ class _Checker:
             member_ids=set(self.members.get(team.pk, {})),
         ):
             self.add(row, _FIELD_COLUMNS.get(problem.location.field, ""), str(problem.message))
+        if not kind:
+            return None
         return _Planned(
             row=row,
             team=team,
