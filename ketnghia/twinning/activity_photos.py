@@ -37,16 +37,16 @@ def _refuse(message: str, name: str) -> InvalidInput:
 
 
 @transaction.atomic
-def activity_photo_add(*, activity: Activity, uploaded_file: UploadedFile, actor: Any) -> Attachment:
+def activity_photo_add(
+    *, activity: Activity, uploaded_file: UploadedFile, actor: Any
+) -> Attachment:
     """Attach a photo to `activity`; refused (nothing written) when too large, not an image, or
     when the activity has its most photos already."""
     name = PurePath(uploaded_file.name or "").name
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     most = _limit("KETNGHIA_ACTIVITY_MAX_PHOTOS", DEFAULT_MAX_PHOTOS)
     if activity.photos.count() >= most:
-        raise _refuse(
-            _("An activity carries at most %(count)s photos.") % {"count": most}, name
-        )
+        raise _refuse(_("An activity carries at most %(count)s photos.") % {"count": most}, name)
     limit = _limit("KETNGHIA_ACTIVITY_PHOTO_MAX_BYTES", DEFAULT_MAX_BYTES)
     if uploaded_file.size is None or uploaded_file.size > limit:
         raise _refuse(

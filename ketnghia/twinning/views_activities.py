@@ -99,7 +99,10 @@ def organisation_xlsform(request: HttpRequest) -> HttpResponse:
         t
         for t in teams_user_may_import_for(user=request.user).values()
         if request.scope.contains_path(t.unit_path)
-        and (request.user.organisation_id is None or t.organisation_id == request.user.organisation_id)
+        and (
+            request.user.organisation_id is None
+            or t.organisation_id == request.user.organisation_id
+        )
     ]
     if not teams:
         raise Http404(_("No work team you may record for."))
@@ -119,7 +122,9 @@ def team_template(request: HttpRequest, pk: int) -> HttpResponse:
 def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
     """Download the bulk-entry template of a commune's work teams (.xlsx)."""
     found = _commune_or_404(request, commune)
-    if not any(t.commune_id == found.pk for t in teams_user_may_import_for(user=request.user).values()):
+    if not any(
+        t.commune_id == found.pk for t in teams_user_may_import_for(user=request.user).values()
+    ):
         raise Http404(_("No work team you may record for."))
     return _download(activity_template(commune=found), f"hoat-dong-{found.code}.xlsx")
 

@@ -180,9 +180,7 @@ def _source(row: Row, team: WorkTeam) -> str:
             text = text.strip()
             return text[5:] if text.lower().startswith("uuid:") else text
     # A template row: its content, so the same row imported twice is one activity.
-    return _digest(
-        [team.pk, *(row.get(key) for key in cols.REPORT_FIELDS if key != cols.TEAM)]
-    )
+    return _digest([team.pk, *(row.get(key) for key in cols.REPORT_FIELDS if key != cols.TEAM)])
 
 
 class _Checker:
@@ -212,9 +210,7 @@ class _Checker:
         self.villages: dict[int, list[Unit]] = {}
         for village in Unit.objects.filter(parent_id__in=team_ids, level=UnitLevel.VILLAGE):
             self.villages.setdefault(village.parent_id, []).append(village)
-        self.members = {
-            t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()
-        }
+        self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
 
     def _refuse_file(self, message: str) -> None:
         raise InvalidInput(Problem(message, Location(file=self.file_name)))
@@ -288,7 +284,9 @@ class _Checker:
                 self.add(
                     row,
                     cols.TEAM,
-                    _("Which work team? Fill in the team column or choose the team when importing."),
+                    _(
+                        "Which work team? Fill in the team column or choose the team when importing."
+                    ),
                 )
             return self.team
         match = _TEAM.match(text)
@@ -342,8 +340,10 @@ class _Checker:
             self.add(
                 row,
                 cols.VILLAGE,
-                _("Village %(village)s is in another commune, not in %(commune)s (rule: an "
-                  "activity takes place in the team's commune).")
+                _(
+                    "Village %(village)s is in another commune, not in %(commune)s (rule: an "
+                    "activity takes place in the team's commune)."
+                )
                 % {"village": other.name, "commune": team.commune.name},
             )
         else:
@@ -390,8 +390,10 @@ class _Checker:
                 self.add(
                     row,
                     cols.PARTICIPANTS,
-                    _("“%(person)s” is not a member of work team %(team)s (rule: participants "
-                      "come from the team).")
+                    _(
+                        "“%(person)s” is not a member of work team %(team)s (rule: participants "
+                        "come from the team)."
+                    )
                     % {"person": token, "team": team},
                 )
             elif person not in found:
@@ -401,7 +403,9 @@ class _Checker:
     def _count(self, row: Row, key: str) -> int:
         value = self._cell(row, key, cell_int)
         if value is not None and value < 0:
-            self.add(row, key, _("A count cannot be negative (found %(value)s).") % {"value": value})
+            self.add(
+                row, key, _("A count cannot be negative (found %(value)s).") % {"value": value}
+            )
             return 0
         return value or 0
 
@@ -434,8 +438,10 @@ class _Checker:
             self.add(
                 row,
                 cols.REACHED_TOTAL,
-                _("%(total)s people reached in all, but %(men)s men and %(women)s women "
-                  "(rule: men and women add up to the total).")
+                _(
+                    "%(total)s people reached in all, but %(men)s men and %(women)s women "
+                    "(rule: men and women add up to the total)."
+                )
                 % {
                     "total": total,
                     "men": counts[cols.REACHED_MALE],

@@ -153,8 +153,10 @@ def _instructions(sheet, teams: list[WorkTeam], title: str) -> None:
         _("Work teams and their members:"),
     ]
     for team in teams:
-        period = team.start_date.strftime("%d/%m/%Y") + " – " + (
-            team.end_date.strftime("%d/%m/%Y") if team.end_date else "…"
+        period = (
+            team.start_date.strftime("%d/%m/%Y")
+            + " – "
+            + (team.end_date.strftime("%d/%m/%Y") if team.end_date else "…")
         )
         members = "; ".join(sorted(p.full_name for p in team.members.all()))
         lines.append(f"{team_label(team)} ({period}): {members}")

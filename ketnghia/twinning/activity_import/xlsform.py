@@ -160,9 +160,7 @@ def _survey(teams: list[WorkTeam], single: bool) -> list[dict]:
 
 
 def _choices(teams: list[WorkTeam], single: bool) -> list[dict]:
-    choices = [
-        _choice("kinds", str(kind), _both(label)) for kind, label in _KIND_LABELS.items()
-    ]
+    choices = [_choice("kinds", str(kind), _both(label)) for kind, label in _KIND_LABELS.items()]
     names = [name for _code, name in LANGUAGES]
     if not single:
         for team in teams:
@@ -187,9 +185,7 @@ def _choices(teams: list[WorkTeam], single: bool) -> list[dict]:
     return choices
 
 
-def activity_xlsform(
-    *, team: WorkTeam | None = None, teams: list[WorkTeam] | None = None
-) -> bytes:
+def activity_xlsform(*, team: WorkTeam | None = None, teams: list[WorkTeam] | None = None) -> bytes:
     """Return the visit report form of one work team, or of several (an organisation's).
 
     The version changes whenever the form's content does.

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
+
+from ketnghia.twinning import services
+from ketnghia.twinning.models import OrganisationKind, Person, PersonRole, WorkTeam
+from ketnghia.twinning.tests.network import network
 
 # ODK Central's CSV export: the group path joined with "-", metadata around the fields.
 CENTRAL_HEADER = [
@@ -134,3 +140,96 @@ def write_kobo(path: Path, rows: list[dict[str, str]]) -> Path:
         for index, row in enumerate(rows, start=1):
             writer.writerow([row.get(column, "") for column in header[:-1]] + [str(index)])
     return path
+
+
+def _cadre(name: str, organisation) -> Person:
+    return services.person_create(
+        full_name=name,
+        sex="male",
+        ethnicity="01",
+        role=PersonRole.CADRE,
+        active_from=date(2007, 1, 1),
+        organisation=organisation,
+        actor=None,
+    )
+
+
+@dataclass
+class Field:
+    team: WorkTeam
+    binh: Person
+    hoa: Person
+    outsider: Person
+    twin_team: WorkTeam
+
+
+def make_field(tree, users) -> Field:
+    net = network(tree)
+    services.twinning_create(
+        organisation=net.agency, commune=tree.ngok_wang, start_date=date(2007, 6, 1), actor=None
+    )
+    binh, hoa = _cadre("Trần Văn Bình", net.agency), _cadre("Nguyễn Thị Hoa", net.agency)
+    outsider = _cadre("Lê Văn Khách", net.agency)
+    team = services.work_team_create(
+        name="Tổ công tác Sở Y tế",
+        organisation=net.agency,
+        commune=tree.ngok_wang,
+        start_date=date(2018, 1, 1),
+        members=[binh, hoa],
+        actor=None,
+    )
+    twin_org = users.twinning_member.organisation
+    assert twin_org.kind == OrganisationKind.PROVINCIAL_AGENCY
+    twin_team = services.work_team_create(
+        name="Tổ công tác Sở Nông nghiệp",
+        organisation=twin_org,
+        commune=tree.dak_choong,
+        start_date=date(2015, 1, 1),
+        members=[_cadre("A Blong", twin_org)],
+        actor=None,
+    )
+    return Field(team=team, binh=binh, hoa=hoa, outsider=outsider, twin_team=twin_team)
+
+
+def central_export(tmp_path: Path, tree, field: Field) -> Path:
+    team = f"t{field.team.pk}"
+    return write_central(
+        tmp_path / "bao_cao_hoat_dong.csv",
+        [
+            central_row(
+                team=team,
+                commune="23500",
+                day="2024-05-03",
+                kind="support_handover",
+                village=tree.village_a.code,
+                participants=f"p{field.binh.pk} p{field.hoa.pk}",
+                male="20",
+                female="25",
+                minority="40",
+                vnd="150000000",
+                in_kind="1 nhà văn hóa",
+                notes="Bàn giao nhà văn hóa",
+                photo="1714700000123.jpg",
+                uuid="5b1e7c1a-0d8e-4f5c-9a3b-1f2e3d4c5b6a",
+            ),
+            central_row(
+                team=team,
+                commune="23500",
+                day="2024-06-11",
+                kind="training",
+                participants=f"p{field.hoa.pk}",
+                male="12",
+                female="18",
+                minority="30",
+                uuid="0c9f2d4e-6b7a-4c1d-8e5f-2a3b4c5d6e7f",
+            ),
+            central_row(
+                team=team,
+                commune="23500",
+                day="2024-07-01",
+                kind="visit",
+                uuid="ffffffff-0000-4000-8000-000000000001",
+                review="rejected",
+            ),
+        ],
+    )

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -20,109 +18,22 @@ from ketnghia.twinning.activity_import.xlsform import activity_xlsform
 from ketnghia.twinning.models import (
     Activity,
     ActivityKind,
-    OrganisationKind,
-    Person,
-    PersonRole,
-    WorkTeam,
 )
-from ketnghia.twinning.tests.activity_files import central_row, write_central, write_kobo
-from ketnghia.twinning.tests.network import network
+from ketnghia.twinning.tests.activity_files import (
+    Field,
+    central_export,
+    central_row,
+    make_field,
+    write_central,
+    write_kobo,
+)
 
 pytestmark = pytest.mark.django_db
 
 
-def _cadre(name: str, organisation) -> Person:
-    return services.person_create(
-        full_name=name,
-        sex="male",
-        ethnicity="01",
-        role=PersonRole.CADRE,
-        active_from=date(2007, 1, 1),
-        organisation=organisation,
-        actor=None,
-    )
-
-
-@dataclass
-class Field:
-    team: WorkTeam
-    binh: Person
-    hoa: Person
-    outsider: Person
-    twin_team: WorkTeam
-
-
 @pytest.fixture
 def field(tree, users) -> Field:
-    net = network(tree)
-    services.twinning_create(
-        organisation=net.agency, commune=tree.ngok_wang, start_date=date(2007, 6, 1), actor=None
-    )
-    binh, hoa = _cadre("Trần Văn Bình", net.agency), _cadre("Nguyễn Thị Hoa", net.agency)
-    outsider = _cadre("Lê Văn Khách", net.agency)
-    team = services.work_team_create(
-        name="Tổ công tác Sở Y tế",
-        organisation=net.agency,
-        commune=tree.ngok_wang,
-        start_date=date(2018, 1, 1),
-        members=[binh, hoa],
-        actor=None,
-    )
-    twin_org = users.twinning_member.organisation
-    assert twin_org.kind == OrganisationKind.PROVINCIAL_AGENCY
-    twin_team = services.work_team_create(
-        name="Tổ công tác Sở Nông nghiệp",
-        organisation=twin_org,
-        commune=tree.dak_choong,
-        start_date=date(2015, 1, 1),
-        members=[_cadre("A Blong", twin_org)],
-        actor=None,
-    )
-    return Field(team=team, binh=binh, hoa=hoa, outsider=outsider, twin_team=twin_team)
-
-
-def _central_export(tmp_path: Path, tree, field: Field) -> Path:
-    team = f"t{field.team.pk}"
-    return write_central(
-        tmp_path / "bao_cao_hoat_dong.csv",
-        [
-            central_row(
-                team=team,
-                commune="23500",
-                day="2024-05-03",
-                kind="support_handover",
-                village=tree.village_a.code,
-                participants=f"p{field.binh.pk} p{field.hoa.pk}",
-                male="20",
-                female="25",
-                minority="40",
-                vnd="150000000",
-                in_kind="1 nhà văn hóa",
-                notes="Bàn giao nhà văn hóa",
-                photo="1714700000123.jpg",
-                uuid="5b1e7c1a-0d8e-4f5c-9a3b-1f2e3d4c5b6a",
-            ),
-            central_row(
-                team=team,
-                commune="23500",
-                day="2024-06-11",
-                kind="training",
-                participants=f"p{field.hoa.pk}",
-                male="12",
-                female="18",
-                minority="30",
-                uuid="0c9f2d4e-6b7a-4c1d-8e5f-2a3b4c5d6e7f",
-            ),
-            central_row(
-                team=team,
-                commune="23500",
-                day="2024-07-01",
-                kind="visit",
-                uuid="ffffffff-0000-4000-8000-000000000001",
-                review="rejected",
-            ),
-        ],
-    )
+    return make_field(tree, users)
 
 
 def _xml(content: bytes) -> str:
@@ -168,7 +79,7 @@ def test_an_organisations_xlsform_asks_which_team_and_converts(tree, field):
 
 
 def test_a_central_export_imports_with_the_right_fields(tmp_path, tree, users, field):
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     report = activity_import(path=path, user=users.province_admin)
     assert (report.rows, report.created, report.rejected, report.photos_named) == (3, 2, 1, 1)
     handover = Activity.objects.get(kind=ActivityKind.SUPPORT_HANDOVER)
@@ -191,7 +102,7 @@ def test_a_central_export_imports_with_the_right_fields(tmp_path, tree, users, f
 
 
 def test_a_reimport_creates_nothing_even_from_kobo(tmp_path, tree, users, field):
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     activity_import(path=path, user=users.province_admin)
     again = activity_import(path=path, user=users.province_admin)
     assert (again.created, again.already_imported) == (0, 2)
@@ -278,7 +189,7 @@ def test_a_twinning_member_cannot_import_for_another_organisations_team(
 ):
     # Their organisation sees Đắk Choong only; Sở Y tế's team in Ngọk Wang is "not found",
     # the same answer as a team that does not exist, and the commune is not named.
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     with pytest.raises(InvalidInput) as refused:
         activity_import(path=path, user=users.twinning_member)
     assert all("not found" in str(p.message) for p in refused.value.problems)
@@ -350,7 +261,7 @@ def test_the_team_template_round_trips_and_refuses_another_team(tmp_path, tree, 
 def test_a_commune_template_lists_its_teams_and_imports(tmp_path, tree, users, field):
     book = load_workbook(io.BytesIO(activity_template(commune=tree.ngok_wang)))
     sheet = book[DATA_SHEET]
-    assert [c.value for c in sheet[HEADER_ROW]][0] == "Mã tổ công tác"
+    assert sheet.cell(HEADER_ROW, 1).value == "Mã tổ công tác"
     for column, value in enumerate(
         [f"t{field.team.pk} — {field.team.name}", "", "04/05/2024", "Thăm, làm việc"], start=1
     ):
@@ -364,7 +275,7 @@ def test_a_commune_template_lists_its_teams_and_imports(tmp_path, tree, users, f
 
 def test_many_new_activities_need_a_confirmation(tmp_path, tree, users, field, settings):
     settings.KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS = 1
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     with pytest.raises(ConfirmationNeeded) as needed:
         activity_import(path=path, user=users.province_admin)
     assert needed.value.report.new == 2

@@ -15,10 +15,21 @@ from ketnghia.core.errors import InvalidInput
 from ketnghia.twinning import services
 from ketnghia.twinning.activity_photos import activity_photo_add
 from ketnghia.twinning.models import Activity, ActivityKind
-from ketnghia.twinning.tests.activity_files import central_row, write_central
-from ketnghia.twinning.tests.test_activity_import import _central_export, field  # noqa: F401
+from ketnghia.twinning.tests.activity_files import (
+    Field,
+    central_export,
+    central_row,
+    make_field,
+    write_central,
+)
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def field(tree, users) -> Field:
+    return make_field(tree, users)
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 PDF = b"%PDF-1.4\n" + b"\x00" * 64
@@ -65,7 +76,7 @@ def test_an_upload_shows_the_preview_then_imports_on_confirmation(
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     client.force_login(users.commune_officer)
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     response = client.post("/network/activities/import/?commune=23500", {"file": _upload(path)})
     assert response.status_code == 200
     page = response.content.decode()
@@ -75,7 +86,9 @@ def test_an_upload_shows_the_preview_then_imports_on_confirmation(
     confirmed = client.post("/network/activities/import/confirm/", {"key": key})
     assert confirmed.status_code == 302
     assert Activity.objects.count() == 2
-    assert set(Activity.history.values_list("history_user", flat=True)) == {users.commune_officer.pk}
+    assert set(Activity.history.values_list("history_user", flat=True)) == {
+        users.commune_officer.pk
+    }
     # The key is used up; uploading the same export again has nothing new.
     assert client.post("/network/activities/import/confirm/", {"key": key}).status_code == 404
     again = client.post("/network/activities/import/", {"file": _upload(path)})
@@ -159,19 +172,22 @@ def test_photo_limits_refuse_and_write_nothing(tree, users, field, settings, tmp
         )
     settings.KETNGHIA_ACTIVITY_PHOTO_MAX_BYTES = 1024
     settings.KETNGHIA_ACTIVITY_MAX_PHOTOS = 1
-    activity_photo_add(activity=activity, uploaded_file=SimpleUploadedFile("a.png", PNG), actor=None)
+    activity_photo_add(
+        activity=activity, uploaded_file=SimpleUploadedFile("a.png", PNG), actor=None
+    )
     with pytest.raises(InvalidInput, match="at most 1 photos"):
         activity_photo_add(
             activity=activity, uploaded_file=SimpleUploadedFile("b.png", PNG), actor=None
         )
     assert activity.photos.count() == 1
-    assert not list((tmp_path / "media" / "attachments").rglob("*")) or len(
-        [p for p in (tmp_path / "media" / "attachments").rglob("*") if p.is_file()]
-    ) == 1
+    assert (
+        not list((tmp_path / "media" / "attachments").rglob("*"))
+        or len([p for p in (tmp_path / "media" / "attachments").rglob("*") if p.is_file()]) == 1
+    )
 
 
 def test_the_cli_imports_refuses_with_exit_2_and_confirms(tmp_path, tree, users, field, settings):
-    path = _central_export(tmp_path, tree, field)
+    path = central_export(tmp_path, tree, field)
     out = io.StringIO()
     call_command("import-activities", str(path), "--dry-run", stdout=out)
     assert "23500" in out.getvalue() and Activity.objects.count() == 0
