@@ -377,9 +377,14 @@ class _Checker:
             return []
         members = self.members.get(team.pk, {})
         by_name = {fold(p.full_name): p for p in members.values()}
-        tokens = text.split(";") if ";" in text or "," in text else text.split()
-        if "," in text and ";" not in text:
+        if ";" in text:
+            tokens = text.split(";")
+        elif "," in text:
             tokens = text.split(",")
+        elif all(_CHOICE.match(token) for token in text.split()):
+            tokens = text.split()  # ODK's select_multiple: "p12 p15"
+        else:
+            tokens = [text]  # one name, spaces and all
         found: list[Person] = []
         for token in (t.strip() for t in tokens):
             if not token:

@@ -263,14 +263,23 @@ def test_a_commune_template_lists_its_teams_and_imports(tmp_path, tree, users, f
     sheet = book[DATA_SHEET]
     assert sheet.cell(HEADER_ROW, 1).value == "Mã tổ công tác"
     for column, value in enumerate(
-        [f"t{field.team.pk} — {field.team.name}", "", "04/05/2024", "Thăm, làm việc"], start=1
+        [
+            f"t{field.team.pk} — {field.team.name}",
+            "",
+            "04/05/2024",
+            "Thăm, làm việc",
+            "nguyen thi hoa",
+        ],
+        start=1,
     ):
         sheet.cell(HEADER_ROW + 1, column).value = value
     filled = tmp_path / "xa.xlsx"
     book.save(filled)
     report = activity_import(path=filled, user=users.commune_officer, commune=tree.ngok_wang)
     assert report.created == 1
-    assert Activity.objects.get().kind == ActivityKind.VISIT
+    activity = Activity.objects.get()
+    assert activity.kind == ActivityKind.VISIT
+    assert list(activity.participants.all()) == [field.hoa]  # one name, spaces and all
 
 
 def test_many_new_activities_need_a_confirmation(tmp_path, tree, users, field, settings):

@@ -227,3 +227,23 @@ def test_the_cli_imports_refuses_with_exit_2_and_confirms(tmp_path, tree, users,
         )
     assert refused.value.returncode == 2
     assert Activity.objects.count() == 2
+
+
+def test_the_pages_with_the_activity_tools_keep_their_query_counts(
+    client, tree, users, field, settings, tmp_path, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    activity = _activity(field, tree)
+    for name in ("a.png", "b.png", "c.png"):
+        activity_photo_add(
+            activity=activity, uploaded_file=SimpleUploadedFile(name, PNG), actor=None
+        )
+    client.force_login(users.commune_officer)
+    with django_assert_max_num_queries(40):
+        page = client.get("/network/23500/")
+    assert page.content.decode().count('data-testid="activity-photo"') == 3
+    client.force_login(users.twinning_member)
+    with django_assert_max_num_queries(40):
+        assert client.get("/network/").status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get("/network/activities/import/").status_code == 200
