@@ -5,12 +5,14 @@ Routes under /network/ with the `units.view` gate rule; on top of it a work team
 user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
 as a missing one. The upload is checked in the request (a dry run, never written), kept under
 `MEDIA_ROOT/twinning/imports/` with its key in the user's session, and imported when the user
-confirms the preview.
+confirms the preview (an upload never confirmed is deleted a day later, at the next upload).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import time
 import uuid
 from pathlib import Path, PurePath
 from typing import Any
@@ -129,10 +131,23 @@ def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
     return _download(activity_template(commune=found), f"hoat-dong-{found.code}.xlsx")
 
 
+# An upload never confirmed is removed this long after it was checked.
+PENDING_SECONDS = 24 * 3600
+
+
 def _imports_dir() -> Path:
     directory = Path(settings.MEDIA_ROOT) / "twinning" / "imports"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+def _forget_stale_uploads(directory: Path) -> None:
+    """Delete the checked uploads nobody confirmed within `PENDING_SECONDS`."""
+    limit = time.time() - PENDING_SECONDS
+    for stale in directory.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            if stale.is_file() and stale.stat().st_mtime < limit:
+                stale.unlink()
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -185,6 +200,7 @@ def activities_import(request: HttpRequest) -> HttpResponse:
     if form.errors:
         return render(request, "twinning/activities_import.html", context, status=400)
     key = uuid.uuid4().hex
+    _forget_stale_uploads(_imports_dir())
     stored = _imports_dir() / f"{key}{suffix}"
     digest = hashlib.sha256()
     with stored.open("wb") as handle:

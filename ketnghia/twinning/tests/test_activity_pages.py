@@ -83,6 +83,8 @@ def test_an_upload_shows_the_preview_then_imports_on_confirmation(
     assert 'data-commune="23500"' in page and 'data-new="2"' in page
     assert Activity.objects.count() == 0
     key = response.context["key"]
+    waiting = list((tmp_path / "media" / "twinning" / "imports").iterdir())
+    assert len(waiting) == 1  # the checked file waits for the confirmation
     confirmed = client.post("/network/activities/import/confirm/", {"key": key})
     assert confirmed.status_code == 302
     assert Activity.objects.count() == 2
@@ -91,8 +93,10 @@ def test_an_upload_shows_the_preview_then_imports_on_confirmation(
     }
     # The key is used up; uploading the same export again has nothing new.
     assert client.post("/network/activities/import/confirm/", {"key": key}).status_code == 404
+    assert not waiting[0].exists()
     again = client.post("/network/activities/import/", {"file": _upload(path)})
     assert 'data-testid="nothing-new"' in again.content.decode()
+    assert not list((tmp_path / "media" / "twinning" / "imports").iterdir())
     assert Activity.objects.count() == 2
 
 
