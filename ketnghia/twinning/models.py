@@ -377,6 +377,12 @@ class Activity(models.Model):
         verbose_name=_("confirmed by"),
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    # The field submission it came from (ODK's instanceID, KoBoToolbox's _uuid) or an imported
+    # template row's key: a second import of the same export finds it and creates nothing.
+    source = models.CharField(_("source submission"), max_length=120, blank=True, default="")
+    photos = models.ManyToManyField(
+        "core.Attachment", blank=True, related_name="+", verbose_name=_("photos")
+    )
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
 
     history = HistoricalRecords(m2m_fields=[participants])
@@ -386,6 +392,11 @@ class Activity(models.Model):
         verbose_name_plural = _("activities")
         ordering = ["-date", "id"]
         indexes = [models.Index(fields=["commune", "date"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source"], condition=~models.Q(source=""), name="uniq_activity_source"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.date:%d/%m/%Y}"

@@ -546,8 +546,7 @@ def work_team_create(
     return team
 
 
-@transaction.atomic
-def activity_record(
+def activity_problems(
     *,
     team: WorkTeam,
     date: date,
@@ -558,12 +557,13 @@ def activity_record(
     reached_female: int = 0,
     reached_minority: int = 0,
     resources_vnd: int = 0,
-    resources_in_kind: str = "",
-    notes: str = "",
-    actor: Any,
     today: date | None = None,
-) -> Activity:
-    """Record what `team` did on `date`; refused in the future or outside the team's period."""
+    member_ids: set[int] | None = None,
+) -> list[Problem]:
+    """Return every rule the activity would break (empty when it may be recorded).
+
+    `member_ids` (the team's members) saves a query per activity in a bulk check.
+    """
     today = today or timezone.localdate()
     record = _("activity of %(team)s on %(date)s") % {"team": team, "date": date}
     problems: list[Problem] = []
@@ -579,8 +579,8 @@ def activity_record(
         refuse(_("the date lies outside the work team's period."), "date")
     if village is not None and village.parent_id != team.commune_id:
         refuse(_("the village is not in the team's commune."), "village")
-    participants = list(participants)
-    member_ids = set(team.members.values_list("pk", flat=True))
+    if member_ids is None:
+        member_ids = set(team.members.values_list("pk", flat=True))
     for person in participants:
         if person.pk not in member_ids:
             refuse(
@@ -590,7 +590,49 @@ def activity_record(
         refuse(_("counts and amounts cannot be negative."), "reached_male")
     if reached_minority > reached_male + reached_female:
         refuse(_("more ethnic-minority people reached than people reached."), "reached_minority")
-    _refuse(problems)
+    return problems
+
+
+@transaction.atomic
+def activity_record(
+    *,
+    team: WorkTeam,
+    date: date,
+    kind: str,
+    village: Unit | None = None,
+    participants: Iterable[Person] = (),
+    reached_male: int = 0,
+    reached_female: int = 0,
+    reached_minority: int = 0,
+    resources_vnd: int = 0,
+    resources_in_kind: str = "",
+    notes: str = "",
+    source: str = "",
+    actor: Any,
+    today: date | None = None,
+    member_ids: set[int] | None = None,
+    history_reason: str = "",
+) -> Activity:
+    """Record what `team` did on `date`; refused in the future or outside the team's period.
+
+    `source` names the field submission it came from (an import's instance id).
+    """
+    participants = list(participants)
+    _refuse(
+        activity_problems(
+            team=team,
+            date=date,
+            kind=kind,
+            village=village,
+            participants=participants,
+            reached_male=reached_male,
+            reached_female=reached_female,
+            reached_minority=reached_minority,
+            resources_vnd=resources_vnd,
+            today=today,
+            member_ids=member_ids,
+        )
+    )
     activity = Activity(
         team=team,
         date=date,
@@ -603,7 +645,10 @@ def activity_record(
         resources_vnd=resources_vnd,
         resources_in_kind=resources_in_kind.strip(),
         notes=notes.strip(),
+        source=source.strip(),
     )
+    if history_reason:
+        activity._change_reason = history_reason[:100]  # type: ignore[attr-defined]
     save_by(activity, actor)
     if participants:
         activity.participants.set(participants)

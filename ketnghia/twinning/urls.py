@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ketnghia.twinning import views
+from ketnghia.twinning import views, views_activities
 
 app_name = "twinning"
 urlpatterns = [
@@ -16,5 +16,29 @@ urlpatterns = [
         "<str:commune>/activities/<int:pk>/confirm/",
         views.activity_confirm,
         name="activity_confirm",
+    ),
+    # Activities from the field (views_activities.py).
+    path(
+        "activities/xlsform.xlsx",
+        views_activities.organisation_xlsform,
+        name="activities_organisation_xlsform",
+    ),
+    path("activities/import/", views_activities.activities_import, name="activities_import"),
+    path(
+        "activities/import/confirm/",
+        views_activities.activities_import_confirm,
+        name="activities_import_confirm",
+    ),
+    path("teams/<int:pk>/xlsform.xlsx", views_activities.team_xlsform, name="team_xlsform"),
+    path("teams/<int:pk>/template.xlsx", views_activities.team_template, name="team_template"),
+    path(
+        "<str:commune>/activities/template.xlsx",
+        views_activities.commune_template,
+        name="activities_commune_template",
+    ),
+    path(
+        "<str:commune>/activities/<int:pk>/photos/",
+        views_activities.activity_photo,
+        name="activity_photo",
     ),
 ]

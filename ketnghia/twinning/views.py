@@ -308,7 +308,9 @@ def commune_network(request: HttpRequest, commune: str) -> HttpResponse:
         "measures": measures,
         "labels": _measure_labels(),
         "loads": loads,
-        "activities": list(selectors.activity_list_for(scope=scope, commune=found)[:10]),
+        "activities": list(
+            selectors.activity_list_for(scope=scope, commune=found).prefetch_related("photos")[:10]
+        ),
         "may_edit": gate.reaches(request.user, gate.Action.EDIT, found.path),
         "section": "twinning",
     }

@@ -1,0 +1,635 @@
+"""Import of activity reports: ODK Central / KoBoToolbox CSV exports and the .xlsx template.
+
+Two phases, like the census import. First every row is read in bounded memory
+(`imports.readers`) and checked — cells, the work team (one the user may record for; any
+other is "not found", whether it exists or not), its commune and village, participants
+from the team, counts, and the rules of `services.activity_problems` — with no write; any
+problem refuses the whole file, each located at file, sheet, row, column and field. Then,
+in one transaction, each new activity goes through `services.activity_record` (history
+kept, naming the file). A submission's instance id (ODK's `meta/instanceID`, Central's
+`KEY`, KoBoToolbox's `_uuid`; for a template row, a digest of its content) is stored on
+the activity as its `source`, so importing the same export again creates nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketnghia.core import gate
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import fold
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.readers import (
+    CellError,
+    ProblemList,
+    Row,
+    cell_code,
+    cell_date,
+    cell_decimal,
+    cell_int,
+    cell_text,
+    open_table,
+)
+from ketnghia.twinning import services
+from ketnghia.twinning.activity_import import columns as cols
+from ketnghia.twinning.activity_import.mark import Mark, file_mark
+from ketnghia.twinning.models import Activity, ActivityKind, Person, WorkTeam
+from ketnghia.twinning.selectors import work_team_list_for
+
+# An activity file is a few hundred reports; beyond this it is not one.
+DEFAULT_MAX_ROWS = 20_000
+# A file that creates activities in more communes, or more activities, than these needs a
+# confirmation after its preview (the page always shows the preview first).
+DEFAULT_CONFIRM_ROWS = 50
+_REJECTED = frozenset({"rejected", "validation_status_not_approved", "not approved"})
+_CHOICE = re.compile(r"^[tp]?(\d+)$", re.IGNORECASE)
+# A team cell: "t12", "12", or the template's list value "t12 — Tổ công tác …".
+_TEAM = re.compile(r"^t?(\d+)(?:\s*(?:—|-|:)\s*.*)?$", re.IGNORECASE)
+_CODE_IN_BRACKETS = re.compile(r"\(([^()]+)\)\s*$")
+# Which column a rule of `services.activity_problems` is about.
+_FIELD_COLUMNS = {
+    "date": cols.DATE,
+    "kind": cols.KIND,
+    "village": cols.VILLAGE,
+    "participants": cols.PARTICIPANTS,
+    "reached_male": cols.REACHED_MALE,
+    "reached_minority": cols.REACHED_MINORITY,
+}
+
+
+@dataclass
+class CommuneCounts:
+    code: str
+    name: str
+    new: int = 0
+    already: int = 0
+
+
+@dataclass
+class ActivityImportReport:
+    """What an import did (or, in a dry run, would do), per commune."""
+
+    file: str
+    rows: int = 0
+    created: int = 0
+    already_imported: int = 0
+    rejected: int = 0
+    photos_named: int = 0
+    dry_run: bool = False
+    communes: list[CommuneCounts] = field(default_factory=list)
+
+    @property
+    def new(self) -> int:
+        return sum(c.new for c in self.communes)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "rows": self.rows,
+            "created": self.created,
+            "already_imported": self.already_imported,
+            "rejected": self.rejected,
+            "photos_named": self.photos_named,
+            "dry_run": self.dry_run,
+            "communes": [vars(c) for c in self.communes],
+        }
+
+
+class ConfirmationNeeded(InvalidInput):
+    """The file would create many activities: shown first, imported once confirmed."""
+
+    def __init__(self, report: ActivityImportReport, problems: list[Problem]) -> None:
+        super().__init__(problems)
+        self.report = report
+
+
+@dataclass
+class _Planned:
+    row: Row
+    team: WorkTeam
+    date: date
+    kind: str
+    village: Unit | None
+    participants: list[Person]
+    counts: dict[str, int]
+    resources_vnd: int
+    resources_in_kind: str
+    notes: str
+    source: str
+
+
+def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
+    """Return the work teams (any period) `user` may record activities of, by id.
+
+    As `selectors.teams_user_may_record_for`: an officer who may edit the commune, or a
+    member of the team's organisation inside what they may view. No user (the CLI without
+    --actor) may record for every team.
+    """
+    teams = WorkTeam.objects.select_related("commune", "organisation").prefetch_related("members")
+    if user is None:
+        return {team.pk: team for team in teams}
+    view = gate.scope_for(user, gate.Action.VIEW)
+    edit = gate.scope_for(user, gate.Action.EDIT)
+    organisation_id = getattr(user, "organisation_id", None)
+    return {
+        team.pk: team
+        for team in work_team_list_for(scope=view).prefetch_related("members")
+        if edit.contains_path(team.commune.path)
+        or (organisation_id is not None and team.organisation_id == organisation_id)
+    }
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def _kind_names() -> dict[str, str]:
+    """Return every way a kind may be written (code, English, Vietnamese), folded → code."""
+    from django.utils import translation
+
+    names: dict[str, str] = {}
+    for kind in ActivityKind:
+        names[fold(kind.value)] = kind.value
+        names[fold(kind.value.replace("_", " "))] = kind.value
+        for language in ("en", "vi"):
+            with translation.override(language):
+                names[fold(str(kind.label))] = kind.value
+    return names
+
+
+def _digest(values: Iterable[Any]) -> str:
+    text = "\x1f".join("" if value is None else str(value) for value in values)
+    return "row:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def _source(row: Row, team: WorkTeam) -> str:
+    for key in (cols.INSTANCE, cols.KEY, cols.UUID):
+        text = cell_text(row.get(key)) if not row.is_blank(key) else ""
+        if text:
+            text = text.strip()
+            return text[5:] if text.lower().startswith("uuid:") else text
+    # A template row: its content, so the same row imported twice is one activity.
+    return _digest([team.pk, *(row.get(key) for key in cols.REPORT_FIELDS if key != cols.TEAM)])
+
+
+class _Checker:
+    """Reads and checks the rows of one file; collects problems, writes nothing."""
+
+    def __init__(
+        self,
+        *,
+        user: Any,
+        file_name: str,
+        team: WorkTeam | None,
+        commune: Unit | None,
+        mark: Mark,
+        today: date,
+    ) -> None:
+        self.user = user
+        self.file_name = file_name
+        self.today = today
+        self.problems = ProblemList()
+        self.teams = teams_user_may_import_for(user=user)
+        self.view = gate.scope_for(user, gate.Action.VIEW) if user is not None else gate.EVERYTHING
+        self.kinds = _kind_names()
+        self.team = team
+        self.commune = commune
+        self._check_mark(mark)
+        team_ids = {t.commune_id for t in self.teams.values()}
+        self.villages: dict[int, list[Unit]] = {}
+        for village in Unit.objects.filter(parent_id__in=team_ids, level=UnitLevel.VILLAGE):
+            self.villages.setdefault(village.parent_id, []).append(village)
+        self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
+
+    def _refuse_file(self, message: str) -> None:
+        raise InvalidInput(Problem(message, Location(file=self.file_name)))
+
+    def _check_mark(self, mark: Mark) -> None:
+        """Refuse a template made for another team or commune, naming both."""
+        if mark.team:
+            marked = self.teams.get(int(mark.team)) if mark.team.isdigit() else None
+            if self.team is not None and str(self.team.pk) != mark.team:
+                self._refuse_file(
+                    _(
+                        "This file was made for work team %(other)s, not for %(team)s: "
+                        "download this team's template."
+                    )
+                    % {
+                        "other": marked or _("no. %(id)s") % {"id": mark.team},
+                        "team": self.team,
+                    }
+                )
+            if marked is None:
+                self._refuse_file(
+                    _("Work team no. %(id)s, which this file was made for, was not found.")
+                    % {"id": mark.team}
+                )
+            self.team = self.team or marked
+        if mark.commune:
+            expected = self.commune or (self.team.commune if self.team else None)
+            if expected is not None and expected.code != mark.commune:
+                other = self._commune_name(mark.commune)
+                self._refuse_file(
+                    _(
+                        "This file was made for commune %(other)s, not for %(commune)s (code "
+                        "%(code)s): download this commune's template."
+                    )
+                    % {"other": other, "commune": expected.name, "code": expected.code}
+                )
+
+    def _commune_name(self, code: str) -> str:
+        """Name a commune the user may see; only its code otherwise (nothing revealed)."""
+        found = self.view.filter(Unit.objects.filter(code=code, level=UnitLevel.COMMUNE)).first()
+        return f"{found.name} ({code})" if found else _("code %(code)s") % {"code": code}
+
+    def add(self, row: Row, key: str, message: str) -> None:
+        location = row.location(key)
+        self.problems.add(
+            Problem(
+                message,
+                Location(
+                    file=location.file,
+                    sheet=location.sheet,
+                    row=location.row,
+                    column=location.column,
+                    field=key,
+                ),
+            )
+        )
+
+    def _cell(self, row: Row, key: str, parse: Any) -> Any:
+        if row.is_blank(key):
+            return None
+        try:
+            return parse(row.get(key))
+        except CellError as error:
+            self.add(row, key, str(error))
+            return None
+
+    def _team(self, row: Row) -> WorkTeam | None:
+        text = self._cell(row, cols.TEAM, cell_code)
+        if not text:
+            if self.team is None:
+                self.add(
+                    row,
+                    cols.TEAM,
+                    _(
+                        "Which work team? Fill in the team column or choose the team when importing."
+                    ),
+                )
+            return self.team
+        match = _TEAM.match(text)
+        found = self.teams.get(int(match.group(1))) if match else None
+        if found is None:
+            self.add(row, cols.TEAM, _("Work team “%(team)s” not found.") % {"team": text})
+            return None
+        if self.team is not None and found.pk != self.team.pk:
+            self.add(
+                row,
+                cols.TEAM,
+                _("The row names work team %(other)s; this file is for %(team)s.")
+                % {"other": found, "team": self.team},
+            )
+            return None
+        if self.commune is not None and found.commune_id != self.commune.pk:
+            self.add(
+                row,
+                cols.TEAM,
+                _("Work team %(team)s works in %(other)s, not in %(commune)s.")
+                % {"team": found, "other": found.commune.name, "commune": self.commune.name},
+            )
+            return None
+        return found
+
+    def _commune(self, row: Row, team: WorkTeam) -> None:
+        code = self._cell(row, cols.COMMUNE, cell_code)
+        if code and code != team.commune.code:
+            self.add(
+                row,
+                cols.COMMUNE,
+                _("Commune %(other)s is not the commune of work team %(team)s (%(commune)s).")
+                % {"other": self._commune_name(code), "team": team, "commune": team.commune.name},
+            )
+
+    def _village(self, row: Row, team: WorkTeam) -> Unit | None:
+        text = self._cell(row, cols.VILLAGE, cell_text)
+        if not text:
+            return None
+        text = text.strip()
+        bracket = _CODE_IN_BRACKETS.search(text)
+        code = bracket.group(1).strip() if bracket else text
+        own = self.villages.get(team.commune_id, [])
+        for village in own:
+            if village.code == code or fold(village.name) == fold(text):
+                return village
+        other = self.view.filter(
+            Unit.objects.filter(code=code, level=UnitLevel.VILLAGE), "path"
+        ).first()
+        if other is not None:
+            self.add(
+                row,
+                cols.VILLAGE,
+                _(
+                    "Village %(village)s is in another commune, not in %(commune)s (rule: an "
+                    "activity takes place in the team's commune)."
+                )
+                % {"village": other.name, "commune": team.commune.name},
+            )
+        else:
+            self.add(
+                row,
+                cols.VILLAGE,
+                _("Unknown village “%(village)s” in %(commune)s.")
+                % {"village": text, "commune": team.commune.name},
+            )
+        return None
+
+    def _kind(self, row: Row) -> str:
+        text = self._cell(row, cols.KIND, cell_text)
+        if not text:
+            self.add(row, cols.KIND, _("The kind of activity is missing."))
+            return ""
+        kind = self.kinds.get(fold(text.strip()))
+        if kind is None:
+            self.add(
+                row,
+                cols.KIND,
+                _("Unknown kind of activity “%(kind)s”; choose one of: %(kinds)s.")
+                % {"kind": text, "kinds": ", ".join(str(k.label) for k in ActivityKind)},
+            )
+            return ""
+        return kind
+
+    def _participants(self, row: Row, team: WorkTeam) -> list[Person]:
+        text = self._cell(row, cols.PARTICIPANTS, cell_text)
+        if not text:
+            return []
+        members = self.members.get(team.pk, {})
+        by_name = {fold(p.full_name): p for p in members.values()}
+        if ";" in text:
+            tokens = text.split(";")
+        elif "," in text:
+            tokens = text.split(",")
+        elif all(_CHOICE.match(token) for token in text.split()):
+            tokens = text.split()  # ODK's select_multiple: "p12 p15"
+        else:
+            tokens = [text]  # one name, spaces and all
+        found: list[Person] = []
+        for token in (t.strip() for t in tokens):
+            if not token:
+                continue
+            match = _CHOICE.match(token)
+            person = members.get(int(match.group(1))) if match else by_name.get(fold(token))
+            if person is None:
+                self.add(
+                    row,
+                    cols.PARTICIPANTS,
+                    _(
+                        "“%(person)s” is not a member of work team %(team)s (rule: participants "
+                        "come from the team)."
+                    )
+                    % {"person": token, "team": team},
+                )
+            elif person not in found:
+                found.append(person)
+        return found
+
+    def _count(self, row: Row, key: str) -> int:
+        value = self._cell(row, key, cell_int)
+        if value is not None and value < 0:
+            self.add(
+                row, key, _("A count cannot be negative (found %(value)s).") % {"value": value}
+            )
+            return 0
+        return value or 0
+
+    def _amount(self, row: Row) -> int:
+        value = self._cell(row, cols.RESOURCES_VND, cell_decimal)
+        if value is None:
+            return 0
+        if value < 0 or value != value.to_integral_value():
+            self.add(
+                row,
+                cols.RESOURCES_VND,
+                _("Resources are a whole, non-negative number of dong (found %(value)s).")
+                % {"value": value},
+            )
+            return 0
+        return int(value)
+
+    def check(self, row: Row) -> _Planned | None:
+        team = self._team(row)
+        day = self._cell(row, cols.DATE, cell_date)
+        if day is None and row.is_blank(cols.DATE):
+            self.add(row, cols.DATE, _("The date of the activity is missing."))
+        kind = self._kind(row)
+        counts = {
+            key: self._count(row, key)
+            for key in (cols.REACHED_MALE, cols.REACHED_FEMALE, cols.REACHED_MINORITY)
+        }
+        total = self._cell(row, cols.REACHED_TOTAL, cell_int)
+        if total is not None and total != counts[cols.REACHED_MALE] + counts[cols.REACHED_FEMALE]:
+            self.add(
+                row,
+                cols.REACHED_TOTAL,
+                _(
+                    "%(total)s people reached in all, but %(men)s men and %(women)s women "
+                    "(rule: men and women add up to the total)."
+                )
+                % {
+                    "total": total,
+                    "men": counts[cols.REACHED_MALE],
+                    "women": counts[cols.REACHED_FEMALE],
+                },
+            )
+        resources = self._amount(row)
+        if team is None:
+            return None
+        self._commune(row, team)
+        village = self._village(row, team)
+        participants = self._participants(row, team)
+        if day is None:
+            return None
+        for problem in services.activity_problems(
+            team=team,
+            date=day,
+            # An unknown kind is reported above; the other rules are still checked.
+            kind=kind or ActivityKind.VISIT,
+            village=village,
+            participants=participants,
+            reached_male=counts[cols.REACHED_MALE],
+            reached_female=counts[cols.REACHED_FEMALE],
+            reached_minority=counts[cols.REACHED_MINORITY],
+            resources_vnd=resources,
+            today=self.today,
+            member_ids=set(self.members.get(team.pk, {})),
+        ):
+            self.add(row, _FIELD_COLUMNS.get(problem.location.field, ""), str(problem.message))
+        if not kind:
+            return None
+        return _Planned(
+            row=row,
+            team=team,
+            date=day,
+            kind=kind,
+            village=village,
+            participants=participants,
+            counts=counts,
+            resources_vnd=resources,
+            resources_in_kind=cell_text(row.get(cols.RESOURCES_IN_KIND) or "").strip(),
+            notes=cell_text(row.get(cols.NOTES) or "").strip(),
+            source=_source(row, team),
+        )
+
+
+def _rejected(row: Row) -> bool:
+    return not row.is_blank(cols.REVIEW) and fold(cell_text(row.get(cols.REVIEW))) in _REJECTED
+
+
+def activity_import(
+    *,
+    path: str | Path,
+    user: Any,
+    file_name: str | None = None,
+    team: WorkTeam | None = None,
+    commune: Unit | None = None,
+    dry_run: bool = False,
+    confirm: bool = False,
+    today: date | None = None,
+) -> ActivityImportReport:
+    """Import the activity reports of a file for `user`; all or nothing, re-import a no-op.
+
+    `team` (or the template's mark) is the team of rows that name none; `commune` restricts
+    the file to one commune's teams (the commune page's upload). Raises InvalidInput with
+    every problem, or ConfirmationNeeded (the preview in it) when the file creates more than
+    `KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS` activities or touches several communes.
+    """
+    path = Path(path)
+    name = file_name or path.name
+    today = today or timezone.localdate()
+    table = open_table(path, cols.import_columns(), name=name)
+    checker = _Checker(
+        user=user,
+        file_name=name,
+        team=team,
+        commune=commune,
+        mark=file_mark(path),
+        today=today,
+    )
+    report = ActivityImportReport(file=name, dry_run=dry_run)
+    planned: list[_Planned] = []
+    sources: dict[str, int] = {}
+    limit = _setting("KETNGHIA_ACTIVITY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+    for row in table.rows():
+        report.rows += 1
+        if report.rows > limit:
+            raise InvalidInput(
+                Problem(
+                    _("The file holds more than %(limit)s activity rows; split it.")
+                    % {"limit": limit},
+                    Location(file=name),
+                )
+            )
+        if _rejected(row):
+            report.rejected += 1
+            continue
+        if not row.is_blank(cols.PHOTO):
+            report.photos_named += 1
+        plan = checker.check(row)
+        if plan is None:
+            continue
+        if plan.source in sources:
+            checker.add(
+                row,
+                cols.INSTANCE if not row.is_blank(cols.INSTANCE) else "",
+                _("The same report is already in row %(row)s of this file.")
+                % {"row": sources[plan.source]},
+            )
+            continue
+        sources[plan.source] = row.number
+        planned.append(plan)
+    checker.problems.raise_if_any()
+    existing = set(
+        Activity.objects.filter(source__in=list(sources)).values_list("source", flat=True)
+    )
+    by_commune: dict[int, CommuneCounts] = {}
+    new: list[_Planned] = []
+    for plan in planned:
+        commune_unit = plan.team.commune
+        counts = by_commune.setdefault(
+            commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
+        )
+        if plan.source in existing:
+            counts.already += 1
+            report.already_imported += 1
+        else:
+            counts.new += 1
+            new.append(plan)
+    report.communes = sorted(by_commune.values(), key=lambda c: c.code)
+    if dry_run or not new:
+        return report
+    many = _setting("KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS", DEFAULT_CONFIRM_ROWS)
+    if not confirm and (len(new) > many or sum(1 for c in report.communes if c.new) > 1):
+        raise ConfirmationNeeded(
+            report,
+            [
+                Problem(
+                    _(
+                        "The file creates %(count)s activities in %(communes)s commune(s): "
+                        "check the preview and confirm the import."
+                    )
+                    % {"count": len(new), "communes": sum(1 for c in report.communes if c.new)},
+                    Location(file=name),
+                )
+            ],
+        )
+    reason = _("import: %(file)s") % {"file": name}
+    try:
+        with transaction.atomic():
+            for plan in new:
+                services.activity_record(
+                    team=plan.team,
+                    date=plan.date,
+                    kind=plan.kind,
+                    village=plan.village,
+                    participants=plan.participants,
+                    reached_male=plan.counts[cols.REACHED_MALE],
+                    reached_female=plan.counts[cols.REACHED_FEMALE],
+                    reached_minority=plan.counts[cols.REACHED_MINORITY],
+                    resources_vnd=plan.resources_vnd,
+                    resources_in_kind=plan.resources_in_kind,
+                    notes=plan.notes,
+                    source=plan.source,
+                    actor=user,
+                    today=today,
+                    member_ids=set(checker.members.get(plan.team.pk, {})),
+                    history_reason=reason,
+                )
+    except IntegrityError:
+        raise InvalidInput(
+            Problem(
+                _("Another import of the same reports ran at the same time; import again."),
+                Location(file=name),
+            )
+        ) from None
+    report.created = len(new)
+    return report
+
+
+__all__ = [
+    "ActivityImportReport",
+    "ConfirmationNeeded",
+    "activity_import",
+    "teams_user_may_import_for",
+]

@@ -1,0 +1,137 @@
+"""`ketnghia import-activities FILE [--team ID]`: import work teams' activity reports."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ketnghia.core.commands import BaseCommand
+from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.text import format_number
+from ketnghia.twinning.activity_import.pipeline import (
+    ActivityImportReport,
+    ConfirmationNeeded,
+    activity_import,
+    teams_user_may_import_for,
+)
+
+# Exit code for a file the import refused (problems listed on stderr).
+EXIT_INVALID = 2
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Import activities of work teams from the CSV export of the visit report form (ODK "
+        "Central, KoBoToolbox) or a filled bulk-entry template (.xlsx). Every problem is "
+        "listed with its row and column and nothing is written unless the whole file is "
+        "right; reports imported before are not imported again."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help=gettext_lazy("The export (.csv) or template (.xlsx)."))
+        parser.add_argument(
+            "--team",
+            type=int,
+            metavar="ID",
+            help=gettext_lazy("Work team of the rows that name none (and of the whole file)."),
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("Check the file and print the change preview, writing nothing."),
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even though the file creates many activities or touches several "
+                "communes (see the preview of --dry-run)."
+            ),
+        )
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help=gettext_lazy(
+                "User recorded as having made the import; their scope applies (default: none, "
+                "every team)."
+            ),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        actor = self._actor(options.get("actor"))
+        team = None
+        if options["team"] is not None:
+            team = teams_user_may_import_for(user=actor).get(options["team"])
+            if team is None:
+                raise CommandError(
+                    _("Work team no. %(id)s not found.") % {"id": options["team"]},
+                    returncode=EXIT_INVALID,
+                )
+        try:
+            report = activity_import(
+                path=path,
+                file_name=path.name,
+                user=actor,
+                team=team,
+                dry_run=options["dry_run"],
+                confirm=options["confirm"],
+            )
+        except ConfirmationNeeded as error:
+            self._preview(error.report)
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
+            ) from None
+        except KetnghiaError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                _("Nothing was written: %(count)s problem(s) found.")
+                % {"count": format_number(error.count)},
+                returncode=EXIT_INVALID,
+            ) from None
+        prefix = _("Dry run, nothing written. ") if report.dry_run else ""
+        self.stdout.write(
+            prefix
+            + _(
+                "%(file)s: %(rows)s report(s); activities created %(created)s, already "
+                "imported %(already)s, rejected by a reviewer %(rejected)s."
+            )
+            % {
+                "file": report.file,
+                "rows": format_number(report.rows),
+                "created": format_number(report.created),
+                "already": format_number(report.already_imported),
+                "rejected": format_number(report.rejected),
+            }
+        )
+        self._preview(report)
+
+    def _preview(self, report: ActivityImportReport) -> None:
+        for commune in report.communes:
+            self.stdout.write(
+                _("%(commune)s (%(code)s): %(new)s new, %(already)s already imported.")
+                % {
+                    "commune": commune.name,
+                    "code": commune.code,
+                    "new": format_number(commune.new),
+                    "already": format_number(commune.already),
+                }
+            )
+
+    def _actor(self, username: str | None) -> Any:
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(
+                _("Unknown user “%(username)s”.") % {"username": username}, returncode=EXIT_INVALID
+            )
+        return user
