@@ -21,7 +21,7 @@ def _layout(**extra: Any) -> dict[str, Any]:
     layout: dict[str, Any] = {
         "separators": ",." if vietnamese else ".,",
         "font": {"family": FONT, "size": 13, "color": "#212529"},
-        "margin": {"l": 48, "r": 16, "t": 24, "b": 40},
+        "margin": {"l": 48, "r": 16, "t": 32, "b": 40},
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",
         "hovermode": "x unified",
@@ -73,20 +73,28 @@ def trend_chart(lines: Sequence[TrendLine], breaks: Sequence[BreakMarker]) -> di
         annotations.append(
             {
                 "x": marker.year - 0.5,
-                "y": 1,
                 "xref": "x",
                 "yref": "paper",
-                "text": marker.label,
+                "y": 1.0,
+                "text": _("New standard"),
+                "hovertext": marker.label,
                 "showarrow": False,
-                "xanchor": "left",
-                "yanchor": "top",
-                "font": {"size": 11, "color": "#6c757d"},
-                "bgcolor": "rgba(255,255,255,0.8)",
+                "xanchor": "center",
+                "yanchor": "bottom",
+                "font": {"size": 10, "color": "#6c757d"},
             }
         )
+    years = [year for line in lines for year in line.years]
+    x_range = [min(years) - 0.5, max(years) + 0.5] if years else None
     layout = _layout(
         yaxis={"ticksuffix": " %", "rangemode": "tozero", "gridcolor": "#e9ecef"},
-        xaxis={"dtick": 1, "tickangle": -45, "gridcolor": "#f8f9fa"},
+        xaxis={
+            "dtick": 1,
+            "tickangle": -45,
+            "gridcolor": "#f8f9fa",
+            "range": x_range,
+            "autorange": x_range is None,
+        },
         shapes=shapes,
         annotations=annotations,
     )
@@ -114,7 +122,7 @@ def district_chart(figures: Sequence[Figure], url: Callable[[str], str]) -> dict
     ]
     layout = _layout(
         hovermode="closest",
-        margin={"l": 140, "r": 48, "t": 8, "b": 32},
+        margin={"l": 140, "r": 56, "t": 28, "b": 32},
         xaxis={"ticksuffix": " %", "rangemode": "tozero", "gridcolor": "#e9ecef"},
         yaxis={"automargin": True},
         height=max(220, 34 * len(ordered) + 60),

@@ -75,9 +75,15 @@ def program_choices(*, scope: UnitScope) -> list[Program]:
     return list(communes.distinct().order_by("-start_date", "code"))
 
 
-def program_for(*, scope: UnitScope, code: str | None) -> Program:
-    """Return the program named by `code` (or the newest one in scope); NotFound otherwise."""
-    programs = program_choices(scope=scope)
+def program_for(
+    *, scope: UnitScope, code: str | None, programs: list[Program] | None = None
+) -> Program:
+    """Return the program named by `code` (or the newest one in scope); NotFound otherwise.
+
+    `programs` is `program_choices(scope=scope)` when the caller has it already.
+    """
+    if programs is None:
+        programs = program_choices(scope=scope)
     for program in programs:
         if code is None or program.code == code:
             return program

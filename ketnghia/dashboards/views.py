@@ -41,8 +41,14 @@ class _Options:
 
 
 def _program(request: HttpRequest, options: _Options) -> Program:
+    programs = getattr(request, "dashboard_programs", None)
+    if programs is None:
+        programs = selectors.program_choices(scope=request.scope)
+        request.dashboard_programs = programs  # type: ignore[attr-defined]
     try:
-        return selectors.program_for(scope=request.scope, code=options.program_code)
+        return selectors.program_for(
+            scope=request.scope, code=options.program_code, programs=programs
+        )
     except NotFound as exc:
         raise Http404(str(exc)) from exc
 
@@ -71,7 +77,7 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
     context = {
         "dashboard": dashboard,
         "program": program,
-        "programs": selectors.program_choices(scope=request.scope),
+        "programs": request.dashboard_programs,  # type: ignore[attr-defined]
         "unit": unit,
         "ancestors": _ancestors_in_scope(request, unit),
         "query": query,
@@ -113,8 +119,10 @@ def home_dashboard(request: HttpRequest) -> HttpResponse | None:
     if not gate.allows(request.user, "units.view"):
         return None
     request.scope = gate.check(request.user, "units.view")  # type: ignore[attr-defined]
-    if not selectors.program_choices(scope=request.scope):
+    programs = selectors.program_choices(scope=request.scope)
+    if not programs:
         return None
+    request.dashboard_programs = programs  # type: ignore[attr-defined]
     if request.user.role == Role.TWINNING_MEMBER:
         return _twinning_dashboard(request)
     unit = selectors.home_unit_for(user=request.user, scope=request.scope)

@@ -122,7 +122,8 @@ def test_every_wrong_feature_is_listed_with_where_it_is():
     assert any("features[5]" in m and "23500" in m for m in messages)  # drawn twice
     assert any("features[6]" in m and "ma_xa" in m for m in messages)  # no code
     assert any("features[1].geometry.coordinates[0][0][2]" in m for m in messages)  # bad point
-    assert len(messages) == 4  # the Point of 23503 comes after 23503 is refused as a repeat
+    assert any("features[7]" in m and "23503" in m for m in messages)  # a repeat, and a Point
+    assert len(messages) == 5
     assert all("tệp xa.geojson" in m for m in messages)
 
 
