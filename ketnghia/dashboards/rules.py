@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.errors import Location, Problem
 from ketnghia.core.formatting import format_count, format_percent
 from ketnghia.imports.readers import ProblemList
 
@@ -121,6 +121,26 @@ class _MapProblems(ProblemList):
         )
 
 
+def _json_reason(message: str) -> str:
+    """Return the Vietnamese (active language) wording of one of Python's JSON parse errors."""
+    reasons = {
+        "Expecting value": _("a value is expected here"),
+        "Expecting property name enclosed in double quotes": _(
+            "a property name in double quotes is expected here"
+        ),
+        "Expecting ',' delimiter": _("a comma is missing here"),
+        "Expecting ':' delimiter": _("a colon is missing here"),
+        "Unterminated string starting at": _("a text is never closed"),
+        "Invalid control character at": _("a text holds a control character"),
+        "Extra data": _("something follows the end of the document"),
+        "Invalid \\escape": _("a text holds a wrong escape"),
+        "Invalid \\uXXXX escape": _("a text holds a wrong escape"),
+        "Illegal trailing comma before end of object": _("a comma is followed by nothing"),
+        "Illegal trailing comma before end of array": _("a comma is followed by nothing"),
+    }
+    return reasons.get(message, message)
+
+
 def _reject_constant(name: str) -> float:
     raise ValueError(name)
 
@@ -138,7 +158,7 @@ def _load_json(content: bytes, problems: _MapProblems) -> Any:
         return json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as exc:
         problems.at(
-            _("The file is not valid JSON: %(reason)s.") % {"reason": exc.msg},
+            _("The file is not valid JSON: %(reason)s.") % {"reason": _json_reason(exc.msg)},
             row=exc.lineno,
             column=str(exc.colno),
         )
@@ -431,19 +451,3 @@ def target_met(*, value: float | None, baseline: float | None, target: float) ->
     if baseline is not None and target < baseline:
         return value <= target
     return value >= target
-
-
-def years_between(first: int | None, last: int | None) -> list[int]:
-    """Return the years from `first` to `last`, newest first (empty if either is missing)."""
-    if first is None or last is None:
-        return []
-    return list(range(last, first - 1, -1))
-
-
-def distinct_sorted(values: Iterable[int]) -> list[int]:
-    return sorted(set(values))
-
-
-def raise_invalid(message: str, *, field: str = "") -> None:
-    """Raise InvalidInput with one problem (for form fields checked outside the parser)."""
-    raise InvalidInput(Problem(message, Location(field=field)))

@@ -502,6 +502,10 @@ def _choropleth(
             return None
         data = _refit(shapes)
     by_code = {f.unit_code: f for f in figures}
+    missing = [code for code in data.shapes if code not in by_code]
+    names = (
+        dict(Unit.objects.filter(code__in=missing).values_list("code", "name")) if missing else {}
+    )
     drawing = draw_map(data)
     areas = []
     for code, path in sorted(drawing.paths.items()):
@@ -510,7 +514,7 @@ def _choropleth(
         areas.append(
             MapArea(
                 code=code,
-                name=figure.unit_name if figure is not None else data.shapes[code].name or code,
+                name=figure.unit_name if figure is not None else names.get(code, code),
                 path=path,
                 colour=rate_colour(value),
                 value=value,
