@@ -432,22 +432,26 @@ def rate_legend() -> list[LegendItem]:
     return items
 
 
-def target_progress(*, value: float | None, baseline: float | None, target: float) -> float | None:
+def target_progress(
+    *, value: float | None, baseline: float | None, target: float, lower_is_better: bool
+) -> float | None:
     """Return how far `value` has gone from `baseline` to `target`, between 0 and 1.
 
-    Works both ways: a rate to bring down (target below baseline) and a count to raise.
-    None when there is no value, no baseline, or the baseline is the target.
+    A rate to bring down (`lower_is_better`) or a share to raise; 1 once the target is met
+    (also when the baseline was already past it). None without a value or a baseline.
     """
-    if value is None or baseline is None or baseline == target:
+    if value is None or baseline is None:
         return None
+    if target_met(value=value, target=target, lower_is_better=lower_is_better):
+        return 1.0
+    if baseline == target:
+        return 0.0
     share = (value - baseline) / (target - baseline)
     return max(0.0, min(1.0, share))
 
 
-def target_met(*, value: float | None, baseline: float | None, target: float) -> bool | None:
-    """Return whether `value` has reached `target` (from the baseline's side), None if unknown."""
+def target_met(*, value: float | None, target: float, lower_is_better: bool) -> bool | None:
+    """Return whether `value` has reached `target` (None without a value)."""
     if value is None:
         return None
-    if baseline is not None and target < baseline:
-        return value <= target
-    return value >= target
+    return value <= target if lower_is_better else value >= target

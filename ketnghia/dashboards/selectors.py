@@ -66,7 +66,8 @@ COUNT_UNITS = {
 }
 # Behind a count of communes, the figure that decides it (shown beside each commune).
 DECIDING_FIGURE = {"communes_below_30": "poverty_rate"}
-TREND_CODES = ("poverty_rate", "near_poverty_rate")
+# Rates a program brings down; every other figure it raises.
+LOWER_IS_BETTER = frozenset({"poverty_rate", "near_poverty_rate"})
 
 
 def program_choices(*, scope: UnitScope) -> list[Program]:
@@ -158,6 +159,7 @@ def _key_figure(
 ) -> KeyFigure:
     target = goal.target if goal is not None else None
     baseline = goal.baseline if goal is not None else None
+    lower = figure.code in LOWER_IS_BETTER
     return KeyFigure(
         figure=figure,
         label=label or _label(figure),
@@ -168,10 +170,12 @@ def _key_figure(
         baseline_year=goal.baseline_year if goal is not None else None,
         progress=None
         if target is None
-        else target_progress(value=figure.value, baseline=baseline, target=target),
+        else target_progress(
+            value=figure.value, baseline=baseline, target=target, lower_is_better=lower
+        ),
         met=None
         if target is None
-        else target_met(value=figure.value, baseline=baseline, target=target),
+        else target_met(value=figure.value, target=target, lower_is_better=lower),
         count_of=COUNT_UNITS.get(figure.code, ""),
     )
 

@@ -159,13 +159,17 @@ def test_colours_follow_the_classes_and_30_percent_is_a_boundary():
     assert legend[0].label == "0–10\xa0%" and legend[-1].label == "≥ 60\xa0%"
 
 
-def test_progress_works_for_rates_to_bring_down_and_counts_to_raise():
-    assert target_progress(value=46, baseline=58, target=34) == pytest.approx(0.5)
-    assert target_progress(value=30, baseline=58, target=34) == 1.0
-    assert target_progress(value=60, baseline=58, target=34) == 0.0
-    assert target_progress(value=18, baseline=0, target=18) == 1.0
-    assert target_progress(value=18, baseline=None, target=18) is None
-    assert target_met(value=33.9, baseline=58, target=34) is True
-    assert target_met(value=34.1, baseline=58, target=34) is False
-    assert target_met(value=18, baseline=0, target=18) is True
-    assert target_met(value=None, baseline=0, target=18) is None
+def test_progress_works_for_rates_to_bring_down_and_shares_to_raise():
+    down = {"lower_is_better": True}
+    up = {"lower_is_better": False}
+    assert target_progress(value=46, baseline=58, target=34, **down) == pytest.approx(0.5)
+    assert target_progress(value=30, baseline=58, target=34, **down) == 1.0
+    assert target_progress(value=60, baseline=58, target=34, **down) == 0.0
+    assert target_progress(value=15, baseline=0, target=30, **up) == pytest.approx(0.5)
+    assert target_progress(value=18, baseline=None, target=18, **up) is None
+    # A share already past its target at the baseline is met, not "0 % of the way".
+    assert target_progress(value=98.2, baseline=98.2, target=95, **up) == 1.0
+    assert target_met(value=98.2, target=95, **up) is True
+    assert target_met(value=33.9, target=34, **down) is True
+    assert target_met(value=34.1, target=34, **down) is False
+    assert target_met(value=None, target=18, **up) is None
