@@ -15,8 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ketnghia.core import unit_paths
-from ketnghia.core import derived
+from ketnghia.core import derived, unit_paths
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import administer_problems, check_administers
