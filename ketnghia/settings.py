@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "ketnghia.households",
     "ketnghia.census",
     "ketnghia.criteria",
+    "ketnghia.indicators",
+    "ketnghia.dashboards",
     "ketnghia.demo",
 ]
 
@@ -188,6 +190,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js from the installed plotly package (no CDN), as static/plotly/plotly.min.js.
+    "ketnghia.dashboards.finders.PlotlyFinder",
+]
 # Locally and in tests static files are served straight from the installed packages.
 WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL
