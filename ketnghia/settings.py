@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "ketnghia.census",
     "ketnghia.criteria",
     "ketnghia.demo",
+    "ketnghia.reform",
 ]
 
 MIDDLEWARE = [

@@ -36,6 +36,7 @@ from ketnghia.demo.rounds import Approvers, pending_rounds
 from ketnghia.demo.twinning import NetworkReport, write_network
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
+from ketnghia.geo.reform import ReformReport, reform_2025_load_from_package
 from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
@@ -392,6 +393,7 @@ class DemoReport:
     entries_created: int = 0
     criteria: CriteriaReport | None = None
     network: NetworkReport = field(default_factory=NetworkReport)
+    reform: ReformReport | None = None
     seconds: float = 0.0
 
 
@@ -655,6 +657,9 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
         seed=seed,
         actor=actor,
     )
+    # The units after the 2025 reform (Kon Tum into Quảng Ngãi) and their successions, from
+    # the vietnamadminunits package, so that figures can be shown under the new communes.
+    report.reform = reform_2025_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)
     _write_marker()
     report.seconds = time.perf_counter() - started
     return report
