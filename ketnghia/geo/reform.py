@@ -345,7 +345,7 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
     # One new commune, one name and one province, whatever the row.
     new_info: dict[str, tuple[str, str, str]] = {}
     for row in rows:
-        if not row.new_code:
+        if not row.new_code or not row.new_name:
             continue
         info = (row.new_name, row.province_code, row.province_name)
         first = new_info.setdefault(row.new_code, info)
