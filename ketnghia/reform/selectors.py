@@ -17,10 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Succession, Unit
 from ketnghia.geo.rules import REFORM_2025_DATE, national_code_of
 from ketnghia.geo.selectors import ratio_reaggregated
+from ketnghia.indicators import selectors as indicators
 from ketnghia.programs.models import Program
 
 
@@ -108,14 +112,14 @@ def reform_figures(
 
     The figures of a year were measured on the units in force on 1 January of that year
     (`data_date`); successions after it and up to `as_of` carry them. Raises NotFound for an
-    unknown indicator code (the engine's own error).
+    unknown indicator code.
     """
-    from ketnghia.indicators import selectors as indicators
-
+    definition = next((d for d in indicators.definitions() if d.code == code), None)
+    if definition is None:
+        raise NotFound(_("Unknown indicator %(code)s.") % {"code": code})
     figures = indicators.unit_figures(
         scope=scope, program=program, code=code, year=year, level="commune", official=official
     )
-    definition = next(d for d in indicators.definitions() if d.code == code)
     by_code = {f.unit_code: f for f in figures}
     carried = ratio_reaggregated(
         {f.unit_code: (f.numerator, f.denominator) for f in figures},
