@@ -36,8 +36,8 @@ from ketnghia.demo.rounds import Approvers, pending_rounds
 from ketnghia.demo.targets import write_targets
 from ketnghia.demo.twinning import NetworkReport, write_network
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
-from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.reform import ReformReport, reform_2025_load_from_package
+from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.indicators.services import aggregates_rebuild
 from ketnghia.programs.models import Program

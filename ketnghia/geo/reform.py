@@ -107,9 +107,7 @@ def package_dir() -> Path:
     `__init__` loads every address parser)."""
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise InvalidInput(
-            _("The package %(package)s is not installed.") % {"package": PACKAGE}
-        )
+        raise InvalidInput(_("The package %(package)s is not installed.") % {"package": PACKAGE})
     return Path(next(iter(spec.submodule_search_locations)))
 
 
@@ -219,7 +217,10 @@ def file_rows(
                 cell_text(row.get("province_name")),
                 share,
                 Location(file=row.file, sheet=row.sheet, row=row.number),
-                {key: row.headers.get(key, "") for key in ("old", "new", "new_name", "province", "share")},
+                {
+                    key: row.headers.get(key, "")
+                    for key in ("old", "new", "new_name", "province", "share")
+                },
             )
         )
         if problems.full:
@@ -321,10 +322,16 @@ class _Plan:
     provinces: list[str] = field(default_factory=list)
 
 
-def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems: ProblemList) -> _Plan:
+def _plan(
+    rows: list[ReformRow], province_codes: Iterable[str] | None, problems: ProblemList
+) -> _Plan:
     plan = _Plan()
     for row in rows:
-        for key, code in (("old", row.old_code), ("new", row.new_code), ("province", row.province_code)):
+        for key, code in (
+            ("old", row.old_code),
+            ("new", row.new_code),
+            ("province", row.province_code),
+        ):
             if not code:
                 if key == "new" and row.location.row is None:
                     problems.add(
@@ -378,7 +385,9 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
         elif unit is not None and (unit.level != UnitLevel.COMMUNE or not unit.parent_id):
             problems.add(
                 row.problem(
-                    _("Unit %(code)s is not a commune under a district (the structure before the reform).")
+                    _(
+                        "Unit %(code)s is not a commune under a district (the structure before the reform)."
+                    )
                     % {"code": row.old_code},
                     "old",
                 )
@@ -418,7 +427,9 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
         if not Unit.objects.filter(code=code, level=UnitLevel.PROVINCE).exists():
             problems.add(
                 Problem(
-                    _("Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s).")
+                    _(
+                        "Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s)."
+                    )
                     % {"code": code},
                     Location(file=where),
                 )
@@ -479,7 +490,7 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
                 is_urban=kind in URBAN_KINDS,
                 valid_from=REFORM_DATE,
             )
-            unit.parent = province  # may be unsaved yet; set again after the province is saved
+            unit.parent = province  # may be unsaved yet: saved first, then its pk is taken
             plan.create.append(unit)
         elif (unit.name, unit.kind, unit.parent_id, unit.valid_from) != (
             name,
@@ -508,7 +519,9 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
         else:
             problems.add(
                 Problem(
-                    _("Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s.")
+                    _(
+                        "Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s."
+                    )
                     % {
                         "code": unit.code,
                         "valid_to": unit.valid_to.strftime("%d/%m/%Y"),
@@ -559,9 +572,11 @@ def _plan(rows: list[ReformRow], province_codes: Iterable[str] | None, problems:
                 Succession(old_unit=old, new_unit=new, date=REFORM_DATE, share=share, note=note)
             )
         elif existing.date != REFORM_DATE:
-            message = _(
-                "Succession %(old)s → %(new)s is already recorded on %(date)s."
-            ) % {"old": old.code, "new": new.code, "date": existing.date.strftime("%d/%m/%Y")}
+            message = _("Succession %(old)s → %(new)s is already recorded on %(date)s.") % {
+                "old": old.code,
+                "new": new.code,
+                "date": existing.date.strftime("%d/%m/%Y"),
+            }
             problems.add(row.problem(message) if row else Problem(message, Location(file=where)))
         elif existing.share != share:
             existing.share = share
@@ -600,8 +615,7 @@ def reform_2025_load(
         for unit in provinces:
             unit.save()
         communes = [u for u in plan.create if u.level == UnitLevel.COMMUNE]
-        for unit in communes:
-            unit.parent = unit.parent  # re-read the saved province's pk
+        for unit in communes:  # the province's path is known now that it is saved
             unit.set_derived_fields()
         if provinces:
             _history_for(provinces, actor)
@@ -619,10 +633,7 @@ def reform_2025_load(
             bulk_update_with_history(
                 plan.close, Unit, ["valid_to"], batch_size=2000, default_user=actor
             )
-        created = {
-            u.code: u
-            for u in Unit.objects.filter(code__in=[u.code for u in plan.create])
-        }
+        created = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in plan.create])}
         for succession in plan.successions_create:
             succession.new_unit = created.get(succession.new_unit.code, succession.new_unit)
         if plan.successions_create:

@@ -134,10 +134,7 @@ def reform_figures(
     ).values_list("old_unit__code", "new_unit__code"):
         predecessors.setdefault(new, []).append(old)
     wanted = set(carried) | set(by_code) | {c for olds in predecessors.values() for c in olds}
-    units = {
-        u.code: u
-        for u in Unit.objects.filter(code__in=list(wanted)).select_related("parent")
-    }
+    units = {u.code: u for u in Unit.objects.filter(code__in=list(wanted)).select_related("parent")}
     visible = {u.code for u in scope.filter(Unit.objects.filter(code__in=list(wanted)))}
     rows: list[NewUnitFigure] = []
     for new_code, item in carried.items():
@@ -167,13 +164,11 @@ def reform_figures(
                 denominator=item.denominator,
                 value=_rate(item.numerator, item.denominator, factor),
                 parts=parts,
-                without_figure=sorted(
-                    units[c].name for c in others if c in visible and c in units
-                ),
+                without_figure=sorted(units[c].name for c in others if c in visible and c in units),
                 hidden=sum(1 for c in others if c not in visible),
             )
         )
-    rows.sort(key=lambda r: (units[r.code].path if r.code in units else r.code))
+    rows.sort(key=lambda r: units[r.code].path if r.code in units else r.code)
     return ReformFigures(
         program=program,
         code=code,

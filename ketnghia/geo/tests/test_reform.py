@@ -64,9 +64,18 @@ def test_load_creates_new_units_closes_old_ones_and_is_idempotent(kon_tum):
     assert report.successions_created == KON_TUM_OLD + 1  # and 62 → 51
 
     province = Unit.objects.get(code="51")
-    assert (province.level, province.valid_from, province.valid_to) == ("province", REFORM_DATE, None)
+    assert (province.level, province.valid_from, province.valid_to) == (
+        "province",
+        REFORM_DATE,
+        None,
+    )
     new = Unit.objects.get(code="23302-2025")
-    assert (new.name, new.kind, new.parent, new.path) == ("Phường Đăk Bla", "phuong", province, "/51/23302-2025/")
+    assert (new.name, new.kind, new.parent, new.path) == (
+        "Phường Đăk Bla",
+        "phuong",
+        province,
+        "/51/23302-2025/",
+    )
     assert new.valid_from == REFORM_DATE and new.valid_to is None
     assert Unit.objects.filter(parent=province).count() == KON_TUM_NEW
     old = Unit.objects.get(code="23302")
@@ -108,12 +117,20 @@ def test_carried_totals_are_conserved_on_the_loaded_successions(kon_tum):
             "old_unit__code", "new_unit__code", "date", "share"
         )
     ]
-    communes = list(Unit.objects.filter(path__startswith="/62/", level="commune").values_list("code", flat=True))
+    communes = list(
+        Unit.objects.filter(path__startswith="/62/", level="commune").values_list("code", flat=True)
+    )
     values = {code: (float(i % 7), float(10 + i)) for i, code in enumerate(communes)}
     carried = rules.carry_ratio(values, edges, as_of=REFORM_DATE, data_date=date(2015, 1, 1))
-    assert set(carried) == set(Unit.objects.filter(parent__code="51").values_list("code", flat=True))
-    assert sum(c.numerator for c in carried.values()) == pytest.approx(sum(v[0] for v in values.values()))
-    assert sum(c.denominator for c in carried.values()) == pytest.approx(sum(v[1] for v in values.values()))
+    assert set(carried) == set(
+        Unit.objects.filter(parent__code="51").values_list("code", flat=True)
+    )
+    assert sum(c.numerator for c in carried.values()) == pytest.approx(
+        sum(v[0] for v in values.values())
+    )
+    assert sum(c.denominator for c in carried.values()) == pytest.approx(
+        sum(v[1] for v in values.values())
+    )
     dak_bla = carried["23302-2025"]
     assert dak_bla.numerator == sum(values[c][0] for c in ("23302", "23305", "23308"))
     assert set(dak_bla.sources) == {"23302", "23305", "23308"}
@@ -165,7 +182,10 @@ def test_file_import_gives_the_same_result_and_is_idempotent(kon_tum, tmp_path):
 
 
 def test_a_split_with_shares_from_a_csv(kon_tum, tmp_path):
-    rows = [[r.old_code, r.new_code, r.new_name, r.province_code, r.province_name, ""] for r in package_rows(["62"])]
+    rows = [
+        [r.old_code, r.new_code, r.new_name, r.province_code, r.province_name, ""]
+        for r in package_rows(["62"])
+    ]
     # Pretend Xã Ia Tơi (23538) was split: 60 % to Ia Tơi, 40 % to Ia Đal.
     ia_toi = next(r for r in rows if r[0] == "23538")
     ia_toi[5] = "60%"
@@ -184,11 +204,14 @@ def test_a_split_with_shares_from_a_csv(kon_tum, tmp_path):
 
 
 def test_bad_files_are_refused_with_located_messages(kon_tum, tmp_path):
-    rows = [[r.old_code, r.new_code, r.new_name, r.province_code, r.province_name, ""] for r in package_rows(["62"])]
+    rows = [
+        [r.old_code, r.new_code, r.new_name, r.province_code, r.province_name, ""]
+        for r in package_rows(["62"])
+    ]
     rows[0][0] = "99999"  # unknown old commune (row 3 of the sheet: after title and header)
     rows[1][2] = ""  # blank new name
     rows[2][5] = "1,5"  # share above 1
-    rows.append(["23538", "23535", "Xã Ia Đal", "51", "Tỉnh Quảng Ngãi", ""])  # split, no shares... 
+    rows.append(["23538", "23535", "Xã Ia Đal", "51", "Tỉnh Quảng Ngãi", ""])  # split, no shares...
     rows[-1][5] = "0,4"  # ...and the other row of the split has none
     del rows[10]  # an old commune left out
     path = tmp_path / "bad.xlsx"

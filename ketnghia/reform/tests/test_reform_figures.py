@@ -46,9 +46,9 @@ def figures(demo, db):
 
 def _direct(codes: list[str]) -> tuple[int, int]:
     """Poor households and households of the 2015 rounds of `codes`, counted on the entries."""
-    counts = CensusEntry.objects.filter(
-        round__year=2015, round__commune__code__in=codes
-    ).aggregate(households=Count("pk"), poor=Count("pk", filter=Q(status="poor")))
+    counts = CensusEntry.objects.filter(round__year=2015, round__commune__code__in=codes).aggregate(
+        households=Count("pk"), poor=Count("pk", filter=Q(status="poor"))
+    )
     return counts["poor"], counts["households"]
 
 
@@ -56,7 +56,9 @@ def test_demo_mapping_is_loaded(demo, db):
     assert demo.reform is not None
     assert (demo.reform.old_communes, demo.reform.new_communes) == (102, 40)
     assert Succession.objects.filter(old_unit__level="commune").count() == 102
-    assert not Unit.objects.filter(path__startswith="/62/", level="commune", valid_to__isnull=True).exists()
+    assert not Unit.objects.filter(
+        path__startswith="/62/", level="commune", valid_to__isnull=True
+    ).exists()
 
 
 def test_a_merged_commune_equals_the_direct_sum_over_its_old_communes(figures):
@@ -82,9 +84,9 @@ def test_totals_are_conserved_province_wide(figures):
     assert all(r.code.endswith("-2025") for r in figures.units)
     # Every old program commune's own rate is the one the engine gives it.
     poor_by_commune: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for code, status in CensusEntry.objects.filter(
-        round__year=2015
-    ).values_list("round__commune__code", "status"):
+    for code, status in CensusEntry.objects.filter(round__year=2015).values_list(
+        "round__commune__code", "status"
+    ):
         poor_by_commune[code][1] += 1
         poor_by_commune[code][0] += status == "poor"
     for row in figures.units:
@@ -125,9 +127,7 @@ def test_a_district_officer_sees_only_what_came_from_their_district(figures, use
     mine = reform_figures(
         scope=scope, program=Program.objects.get(code="nq04"), code="poverty_rate", year=2015
     )
-    expected = {
-        r.code for r in figures.units if any(p.district == district.name for p in r.parts)
-    }
+    expected = {r.code for r in figures.units if any(p.district == district.name for p in r.parts)}
     assert {r.code for r in mine.units} == expected and expected
     assert all(p.district == district.name for r in mine.units for p in r.parts)
     client.force_login(officer)
@@ -142,7 +142,9 @@ def test_anonymous_users_and_bad_parameters(client, users, demo):
     assert client.get(URL, {**PARAMS, "indicator": "nope"}).status_code == 404
     assert client.get(URL, {**PARAMS, "program": "nope"}).status_code == 404
     assert client.get(URL, {**PARAMS, "year": "abc"}).status_code == 404
-    assert client.get(URL, {**PARAMS, "year": 1995}).status_code == 200  # no figures: an empty table
+    assert (
+        client.get(URL, {**PARAMS, "year": 1995}).status_code == 200
+    )  # no figures: an empty table
 
 
 def test_cli_json_equals_the_selector(figures, capsys):

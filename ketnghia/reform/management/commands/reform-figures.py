@@ -6,8 +6,8 @@ import json
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
-from django.utils.translation import gettext as _
 from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import NotFound
@@ -63,7 +63,13 @@ def figures_json(figures: ReformFigures) -> dict[str, Any]:
 
 
 def _value(value: float | None, factor: int) -> str:
-    return format_percent(value) if factor == 100 else format_decimal(value, 2) if value is not None else NO_VALUE
+    return (
+        format_percent(value)
+        if factor == 100
+        else format_decimal(value, 2)
+        if value is not None
+        else NO_VALUE
+    )
 
 
 class Command(BaseCommand):
