@@ -15,6 +15,7 @@ from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.criteria import services as criteria_services
 from ketnghia.criteria.models import Road
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.services import unit_classify
 from ketnghia.indicators import selectors, services
 from ketnghia.indicators.models import Aggregate
 from ketnghia.indicators.tests import fixture
@@ -325,3 +326,23 @@ def test_selectors_read_a_fixed_number_of_queries_whatever_the_size(
     assert Aggregate.objects.count() > 0
     with django_assert_num_queries(7):
         _read_everything(small.program, tree.dak_ha)
+
+
+def test_region_rows_hold_the_communes_of_that_region(small, tree):
+    services.aggregates_rebuild()
+    unit_classify(
+        unit=tree.ngok_wang,
+        scheme="commune_region",
+        value="III",
+        start_year=2016,
+        end_year=2020,
+        actor=None,
+    )
+    region = selectors.program_figures(
+        scope=EVERYTHING, program=small.program, year=2016, disaggregation="region:III"
+    )
+    assert _pair(region["poverty_rate"]) == fixture.poverty([tree.ngok_wang.pk], 2016)
+    assert not selectors.program_figures(
+        scope=EVERYTHING, program=small.program, year=2015, disaggregation="region:III"
+    )
+    assert services.aggregates_check() == []

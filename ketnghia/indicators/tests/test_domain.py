@@ -160,3 +160,23 @@ def test_aggregate_rows_add_key_communes_and_levels_from_base_rows():
     assert rows[(1000, "group:key")] == (5, 10)
     assert rows[(100, "")] == (5, 10)
     assert (12, "group:key") not in rows
+
+
+def test_region_rows_add_the_communes_of_that_region_in_the_year():
+    definitions = [definition_get("poverty_rate"), definition_get("twinning_activities")]
+    base = [
+        domain.BaseRow("poverty_rate", 11, 11, 2016, True, "", 5, 10),
+        domain.BaseRow("poverty_rate", 12, 12, 2016, True, "", 1, 10),
+        domain.BaseRow("twinning_activities", 12, 12, 2016, True, "", 3, 1),
+    ]
+    members = {(1, 2016): {11: False, 12: False}}
+    ancestors = {11: [(1000, "province")], 12: [(1000, "province")]}
+    regions = {(11, 2016): "III", (12, 2016): "II"}
+    rows = {
+        (r.indicator, r.unit_id, r.disaggregation): (r.numerator, r.denominator)
+        for r in domain.aggregate_rows(definitions, base, members, ancestors, regions)
+    }
+    assert rows[("poverty_rate", 1000, "region:III")] == (5, 10)
+    assert rows[("poverty_rate", 1000, "region:II")] == (1, 10)
+    # Activities declare no region disaggregation.
+    assert ("twinning_activities", 1000, "region:II") not in rows
