@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "ketnghia.indicators",
     "ketnghia.dashboards",
     "ketnghia.demo",
+    "ketnghia.reform",
 ]
 
 MIDDLEWARE = [

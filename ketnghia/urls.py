@@ -9,6 +9,8 @@ from ketnghia.core.gate import gate
 urlpatterns = [
     path("", include("ketnghia.core.urls")),
     path("accounts/", include("ketnghia.accounts.urls")),
+    # Before the unit pages: "reform-2025" would otherwise be read as a unit code.
+    path("units/", include("ketnghia.reform.urls")),
     path("units/", include("ketnghia.geo.urls")),
     path("census/", include("ketnghia.households.urls")),
     path("census/", include("ketnghia.census.urls")),

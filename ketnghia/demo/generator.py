@@ -36,6 +36,7 @@ from ketnghia.demo.rounds import Approvers, pending_rounds
 from ketnghia.demo.targets import write_targets
 from ketnghia.demo.twinning import NetworkReport, write_network
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
+from ketnghia.geo.reform import ReformReport, reform_2025_load_from_package
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.indicators.services import aggregates_rebuild
@@ -395,6 +396,7 @@ class DemoReport:
     criteria: CriteriaReport | None = None
     aggregates: int = 0
     network: NetworkReport = field(default_factory=NetworkReport)
+    reform: ReformReport | None = None
     seconds: float = 0.0
 
 
@@ -658,6 +660,9 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
         seed=seed,
         actor=actor,
     )
+    # The units after the 2025 reform (Kon Tum into Quảng Ngãi) and their successions, from
+    # the vietnamadminunits package, so that figures can be shown under the new communes.
+    report.reform = reform_2025_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)
     _write_marker()
     report.aggregates = aggregates_rebuild()
     write_targets(actor=actor)

@@ -415,3 +415,107 @@ def _edges_in_cycles(edges: Sequence[SuccessionEdge]) -> list[SuccessionEdge]:
         and component.get(edge.old) == component.get(edge.new)
         and edge.old in component
     ]
+
+
+def carry_sources(
+    codes: Iterable[str],
+    successions: Sequence[SuccessionEdge],
+    *,
+    as_of: date,
+    data_date: date,
+) -> dict[str, dict[str, float]]:
+    """Say which fraction of each unit of `codes` (in force on `data_date`) lies in each unit
+    in force on `as_of`: {unit on as_of: {unit of codes: fraction}}.
+
+    The same walk as `reaggregate` (successions after `data_date` up to `as_of`, in date
+    order, split by share, what a partial split leaves stays), but it keeps where every part
+    came from, so a figure can be re-aggregated and drilled down to its old units at once:
+    `reaggregate(values)[new] == sum(values[old] * fraction for old, fraction in
+    carry_sources(values)[new].items())`.
+    """
+    current: dict[str, dict[str, float]] = {code: {code: 1.0} for code in codes}
+    applicable = sorted(
+        (edge for edge in successions if data_date < edge.date <= as_of),
+        key=lambda edge: edge.date,
+    )
+    for _day, same_day in groupby(applicable, key=lambda edge: edge.date):
+        by_old: dict[str, list[SuccessionEdge]] = defaultdict(list)
+        for edge in same_day:
+            by_old[edge.old].append(edge)
+        arriving: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for old, edges in by_old.items():
+            if old not in current:
+                continue
+            parts = current[old]
+            given = 0.0
+            for edge in edges:
+                share = float(edge.share)
+                for origin, fraction in parts.items():
+                    arriving[edge.new][origin] += fraction * share
+                given += share
+            if given >= 1 - _EPSILON:
+                del current[old]
+            else:
+                current[old] = {origin: f * (1 - given) for origin, f in parts.items()}
+        for new, parts in arriving.items():
+            target = current.setdefault(new, {})
+            for origin, fraction in parts.items():
+                target[origin] = target.get(origin, 0.0) + fraction
+    return current
+
+
+@dataclass(frozen=True)
+class Carried:
+    """A ratio's numerator and denominator carried to one unit, and where they came from."""
+
+    unit: str
+    numerator: float
+    denominator: float
+    sources: dict[str, float]  # old unit code -> fraction of it that went into `unit`
+
+    def value(self, factor: float = 1) -> float | None:
+        return self.numerator / self.denominator * factor if self.denominator else None
+
+
+def carry_ratio(
+    figures: Mapping[str, tuple[float, float]],
+    successions: Sequence[SuccessionEdge],
+    *,
+    as_of: date,
+    data_date: date,
+) -> dict[str, Carried]:
+    """Carry per-unit (numerator, denominator) pairs to the units in force on `as_of`.
+
+    Numerators and denominators travel separately (a rate is never carried) and are divided
+    only afterwards, so a merged commune's poverty rate is its predecessors' poor households
+    over their households. Totals are conserved when every old unit passes wholly on.
+    """
+    carried: dict[str, Carried] = {}
+    for unit, sources in carry_sources(
+        figures, successions, as_of=as_of, data_date=data_date
+    ).items():
+        numerator = sum(figures[old][0] * fraction for old, fraction in sources.items())
+        denominator = sum(figures[old][1] * fraction for old, fraction in sources.items())
+        carried[unit] = Carried(unit, numerator, denominator, dict(sources))
+    return carried
+
+
+# --- The 2025 reform ------------------------------------------------------------------------
+
+# Resolution 202/2025/QH15 and the Standing Committee's resolutions of 16 June 2025: the new
+# provinces and communes are in force from 1 July 2025; districts are abolished.
+REFORM_2025_DATE = date(2025, 7, 1)
+# After the reform a commune often keeps the national code of one of the communes it was
+# merged from; both live in the same table, so the post-reform unit is stored with this suffix
+# ("23302" Phường Lê Lợi before, "23302-2025" Phường Đăk Bla after).
+REFORM_2025_SUFFIX = "-2025"
+
+
+def reform_2025_code(national_code: str) -> str:
+    """Return the stored code of a post-2025 commune from its national code."""
+    return f"{national_code}{REFORM_2025_SUFFIX}"
+
+
+def national_code_of(code: str) -> str:
+    """Return the national code a stored code stands for ("23302-2025" → "23302")."""
+    return code.removesuffix(REFORM_2025_SUFFIX)

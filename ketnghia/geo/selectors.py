@@ -12,7 +12,7 @@ from ketnghia.core.errors import NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitLevel
-from ketnghia.geo.rules import SuccessionEdge, reaggregate
+from ketnghia.geo.rules import Carried, SuccessionEdge, carry_ratio, reaggregate
 
 
 def unit_list_for(
@@ -90,3 +90,11 @@ def values_reaggregated(
 ) -> dict[str, float]:
     """Return per-unit counts of `data_date` carried to the units in force on `as_of`."""
     return reaggregate(values, succession_edges(), as_of=as_of, data_date=data_date)
+
+
+def ratio_reaggregated(
+    figures: Mapping[str, tuple[float, float]], *, as_of: date, data_date: date
+) -> dict[str, Carried]:
+    """Return per-unit (numerator, denominator) pairs of `data_date` carried to the units in
+    force on `as_of`, each with the old units it came from (for a drill-down)."""
+    return carry_ratio(figures, succession_edges(), as_of=as_of, data_date=data_date)

@@ -174,6 +174,58 @@ def test_totals_are_conserved_when_every_old_unit_passes_wholly(
     assert not gone & set(result)
 
 
+@settings(max_examples=200, deadline=None)
+@given(_succession_sets(), st.integers(min_value=0, max_value=5))
+def test_carried_ratios_agree_with_reaggregate_and_conserve_totals(
+    case: tuple[dict[str, float], list[SuccessionEdge]], years: int
+) -> None:
+    """`carry_ratio` carries numerator and denominator as `reaggregate` carries each count,
+    conserves both totals, and its sources say exactly where each new unit's part came from."""
+    values, edges = case
+    as_of = date(2000, 1, 1) + timedelta(days=365 * years)
+    start = date(2000, 1, 1)
+    figures = {code: (value / 2, value) for code, value in values.items()}
+    carried = rules.carry_ratio(figures, edges, as_of=as_of, data_date=start)
+    numerators = reaggregate(
+        {c: f[0] for c, f in figures.items()}, edges, as_of=as_of, data_date=start
+    )
+    denominators = reaggregate(values, edges, as_of=as_of, data_date=start)
+    assert set(carried) == set(denominators)
+    for code, item in carried.items():
+        assert item.numerator == pytest.approx(numerators[code], rel=1e-9, abs=1e-6)
+        assert item.denominator == pytest.approx(denominators[code], rel=1e-9, abs=1e-6)
+        assert item.denominator == pytest.approx(
+            sum(values[old] * fraction for old, fraction in item.sources.items()),
+            rel=1e-9,
+            abs=1e-6,
+        )
+    assert sum(c.numerator for c in carried.values()) == pytest.approx(
+        sum(f[0] for f in figures.values()), rel=1e-9, abs=1e-6
+    )
+    # Each old unit is distributed wholly: its fractions over all new units add up to 1.
+    spread: dict[str, float] = {}
+    for item in carried.values():
+        for old, fraction in item.sources.items():
+            spread[old] = spread.get(old, 0.0) + fraction
+    assert spread == pytest.approx(dict.fromkeys(values, 1.0))
+
+
+def test_a_carried_rate_is_its_parts_divided_not_an_average_of_rates() -> None:
+    edges = [SuccessionEdge("A", "M", D2025, 1), SuccessionEdge("B", "M", D2025, 1)]
+    carried = rules.carry_ratio(
+        {"A": (90, 100), "B": (10, 900)}, edges, as_of=D2025, data_date=D2020
+    )
+    assert carried["M"].value(100) == pytest.approx(10.0)  # 100 / 1000, not (90 % + 1.1 %) / 2
+    assert carried["M"].sources == {"A": 1.0, "B": 1.0}
+
+
+def test_reform_codes() -> None:
+    assert rules.reform_2025_code("23302") == "23302-2025"
+    assert rules.national_code_of("23302-2025") == "23302"
+    assert rules.national_code_of("23302") == "23302"
+    assert rules.code_problem(rules.reform_2025_code("23302")) is None
+
+
 # --- Checking successions ------------------------------------------------------------------
 
 

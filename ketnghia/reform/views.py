@@ -1,0 +1,46 @@
+"""The page of a program's figure under the units after the 2025 reform."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import NotFound
+from ketnghia.core.gate import gate
+from ketnghia.programs.selectors import program_get
+from ketnghia.reform.selectors import reform_figures
+
+DEFAULT_PROGRAM = "nq04"
+DEFAULT_INDICATOR = "poverty_rate"
+DEFAULT_YEAR = 2015
+
+
+@gate("units.view")
+def reform_figures_page(request: HttpRequest) -> HttpResponse:
+    """List the communes after the reform with the figure re-aggregated from the old communes,
+    and for each the old communes it came from; only what the reader's scope holds."""
+    try:
+        year = int(request.GET.get("year") or DEFAULT_YEAR)
+    except ValueError:
+        raise Http404(_("Unknown year.")) from None
+    if not 1900 < year < 2100:
+        raise Http404(_("Unknown year."))
+    try:
+        program = program_get(request.GET.get("program") or DEFAULT_PROGRAM)
+        figures = reform_figures(
+            scope=request.scope,
+            program=program,
+            code=request.GET.get("indicator") or DEFAULT_INDICATOR,
+            year=year,
+            official=request.GET.get("official") != "0",
+        )
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
+    label = figures.label_en if (get_language() or "vi").startswith("en") else figures.label_vi
+    return render(
+        request,
+        "reform/figures.html",
+        {"figures": figures, "label": label, "section": "units"},
+    )
