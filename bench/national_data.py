@@ -41,6 +41,8 @@ YEAR = 2024
 STANDARD_CODE = "vn-2022"
 PROGRAM_CODE = "bench-national"
 KEY_SHARE = 0.3
+COVERED_SHARE = 0.8  # poor and near-poor households with a Party member in charge
+HOUSEHOLDS_PER_MEMBER = 4
 CRITERIA_SET = "nvv-example"
 SEED = 2007
 _CHUNK = 250_000
@@ -520,6 +522,7 @@ def _write_households_and_entries(
     )  # fmt: skip
     bounds = np.concatenate([p.household_first, [p.households]])
     start = 0
+    persons = 0
     timings = {"households": 0.0, "members": 0.0, "entries": 0.0, "draw": 0.0}
     while start < p.households:
         # Whole communes, about _CHUNK households.
@@ -588,11 +591,154 @@ def _write_households_and_entries(
             ),
         )
         timings["entries"] += time.perf_counter() - began
+        began = time.perf_counter()
+        persons = _write_members_in_charge(p, ids, d, hid, village_paths, names, persons)
+        timings["party_members"] = timings.get("party_members", 0.0) + time.perf_counter() - began
         report.households += stop - start
         start = stop
     for key, seconds in timings.items():
         report.seconds[key] = seconds
     return counts
+
+
+def _write_members_in_charge(
+    p: Plan,
+    ids: _Ids,
+    d: dict[str, Any],
+    hid: list[int],
+    village_paths: list[str],
+    names: list[str],
+    persons: int,
+) -> int:
+    """COPY the Party members in charge of most poor and near-poor households of a block.
+
+    About COVERED_SHARE of those households get an assignment in force, each member answering
+    for up to HOUSEHOLDS_PER_MEMBER households of one commune. Return the persons so far.
+    """
+    from ketnghia.twinning.models import Assignment, Person
+
+    rng = np.random.default_rng(SEED + 4 + persons)
+    needy = np.isin(d["status"], ("poor", "near_poor")) & (rng.random(len(hid)) < COVERED_SHARE)
+    rows = np.flatnonzero(needy)
+    commune = d["commune"][rows]
+    # Within each commune, the k-th covered household goes to member k // HOUSEHOLDS_PER_MEMBER.
+    first = np.searchsorted(commune, commune, side="left")
+    rank = np.arange(len(rows)) - first
+    new_member = rank % HOUSEHOLDS_PER_MEMBER == 0
+    person_id = persons + np.cumsum(new_member)
+    villages = d["village"][rows]
+    starts = np.flatnonzero(new_member)
+    _copy(
+        Person,
+        (
+            "id",
+            "full_name",
+            "sex",
+            "birth_year",
+            "ethnicity",
+            "phone",
+            "role",
+            "commune",
+            "village",
+            "active_from",
+            "unit_path",
+        ),
+        _blocks(
+            f"{pid}\t{names[(pid * 7) % len(names)]}\tmale\t1980\t01\t\tparty_member\t"
+            f"{ids.commune(c)}\t{ids.village(v)}\t2020-01-01\t{village_paths[v]}\n"
+            for pid, c, v in zip(
+                person_id[starts].tolist(),
+                commune[starts].tolist(),
+                villages[starts].tolist(),
+                strict=True,
+            )
+        ),
+    )
+    _copy(
+        Assignment,
+        ("kind", "person", "commune", "household", "start_date", "decision_number", "unit_path"),
+        _blocks(
+            f"member_household\t{pid}\t{ids.commune(c)}\t{hid[r]}\t2022-01-01\t\t"
+            f"{village_paths[v]}\n"
+            for pid, c, r, v in zip(
+                person_id.tolist(), commune.tolist(), rows.tolist(), villages.tolist(), strict=True
+            )
+        ),
+    )
+    return int(person_id[-1]) if len(person_id) else persons
+
+
+def _write_activities(p: Plan, ids: _Ids, commune_paths: list[str]) -> None:
+    """COPY one twinning unit per province, one work team per commune, its confirmed visits."""
+    from ketnghia.twinning.models import Activity, Organisation, WorkTeam
+
+    _copy(
+        Organisation,
+        ("id", "name", "short_name", "kind", "province"),
+        _lines(
+            (
+                i + 1,
+                f"Sở kết nghĩa {province_code(i)} (bench)",
+                "",
+                "provincial_agency",
+                ids.province(i),
+            )
+            for i in range(p.shape.provinces)
+        ),
+    )
+    province_of = p.district_province[p.commune_district]
+    _copy(
+        WorkTeam,
+        ("id", "name", "organisation", "commune", "start_date", "unit_path"),
+        _lines(
+            (
+                i + 1,
+                f"Tổ công tác {commune_code(i)}",
+                int(province_of[i]) + 1,
+                ids.commune(i),
+                "2022-01-01",
+                path,
+            )
+            for i, path in enumerate(commune_paths)
+        ),
+    )
+    _copy(
+        Activity,
+        (
+            "team",
+            "date",
+            "commune",
+            "kind",
+            "reached_male",
+            "reached_female",
+            "reached_minority",
+            "resources_vnd",
+            "resources_in_kind",
+            "notes",
+            "status",
+            "confirmed_at",
+            "unit_path",
+        ),
+        _lines(
+            (
+                i + 1,
+                f"{YEAR}-{month:02d}-15",
+                ids.commune(i),
+                "visit",
+                10,
+                12,
+                15,
+                0,
+                "",
+                "",
+                "confirmed",
+                f"{YEAR}-{month:02d}-20 08:00:00+00",
+                path,
+            )
+            for i, path in enumerate(commune_paths)
+            for month in range(2, 13, 2)
+        ),
+    )
 
 
 def _blocks(lines: Iterator[str], size: int = 20_000) -> Iterator[str]:
@@ -757,6 +903,7 @@ def generate(scale: float, *, analyze: bool = True) -> Generated:
     from ketnghia.census.models import CensusEntry, CensusRound
     from ketnghia.geo.models import Unit
     from ketnghia.households.models import Household, Member
+    from ketnghia.twinning.models import Assignment, Organisation, Person, WorkTeam
 
     report = Generated()
     started = time.perf_counter()
@@ -768,7 +915,7 @@ def generate(scale: float, *, analyze: bool = True) -> Generated:
             cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
             cursor.execute("SET LOCAL synchronous_commit = off")
         # Dropped before the first row (a table with pending checks cannot be altered).
-        with _indexes_after([Household, Member, CensusEntry]) as timing:
+        with _indexes_after([Household, Member, CensusEntry, Person, Assignment]) as timing:
             began = time.perf_counter()
             village_paths, village_codes, commune_paths = _write_units(p, ids)
             _write_program(p, ids, commune_paths)
@@ -777,11 +924,14 @@ def generate(scale: float, *, analyze: bool = True) -> Generated:
             began = time.perf_counter()
             _write_rounds(p, ids, commune_paths, counts)
             _write_criteria(p, ids, commune_paths, village_paths)
+            _write_activities(p, ids, commune_paths)
             report.seconds["rounds_criteria"] = time.perf_counter() - began
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         report.seconds["indexes"] = timing["indexes"]
-        _reset_sequences([Unit, Household, Member, CensusRound, CensusEntry])
+        _reset_sequences(
+            [Unit, Household, Member, CensusRound, CensusEntry, Person, Organisation, WorkTeam]
+        )
     report.provinces, report.districts = p.shape.provinces, p.shape.districts
     report.communes, report.villages = p.shape.communes, p.villages
     report.entries = report.households
