@@ -141,6 +141,7 @@ def _roll_up(
     source: str,
     target: str,
     ancestor_ids: Sequence[int] | None = None,
+    commune_ids: Sequence[int] | None = None,
     years: Sequence[int] | None = None,
     refreshed_at: datetime | None = None,
 ) -> None:
@@ -157,6 +158,9 @@ def _roll_up(
         anc = f"a{hops}"
         where = ["s.unit_level = %s"]
         params: list[object] = [UnitLevel.COMMUNE]
+        if commune_ids is not None:
+            where.append(f"s.unit_id IN ({', '.join(['%s'] * len(commune_ids))})")
+            params.extend(commune_ids)
         if ancestor_ids is not None:
             where.append(f"{anc}.id IN ({', '.join(['%s'] * len(ancestor_ids))})")
             params.extend(ancestor_ids)
@@ -310,10 +314,16 @@ def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | Non
             ancestor_ids = sorted(ancestors)
             Aggregate.objects.filter(period, unit_id__in=ancestor_ids).delete()
             table = connection.ops.quote_name(Aggregate._meta.db_table)
+            under = list(
+                Unit.objects.filter(level=UnitLevel.COMMUNE)
+                .filter(Q(parent_id__in=ancestor_ids) | Q(parent__parent_id__in=ancestor_ids))
+                .values_list("id", flat=True)
+            )
             _roll_up(
                 source=table,
                 target=table,
                 ancestor_ids=ancestor_ids,
+                commune_ids=under,
                 years=year_list,
                 refreshed_at=refreshed_at,
             )
