@@ -41,6 +41,7 @@ class UnitFigure:
     denominator: float
     value: float | None
     parent_name: str = ""
+    path: str = ""
 
 
 @dataclass(frozen=True)
@@ -224,6 +225,7 @@ def _unit_dict(unit: UnitFigure) -> dict[str, Any]:
         "name": unit.name,
         "level": unit.level,
         "parent": unit.parent_name,
+        "path": unit.path,
         "numerator": unit.numerator,
         "denominator": unit.denominator,
         "value": unit.value,
@@ -327,6 +329,7 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
                     denominator=float(u["denominator"]),
                     value=u["value"],
                     parent_name=u.get("parent", ""),
+                    path=u.get("path", ""),
                 )
                 for u in item.get("units", ())
             ),

@@ -30,6 +30,14 @@ class SavedReport(models.Model):
     narrative_vi = models.TextField(_("summary (Vietnamese)"), blank=True)
     narrative_en = models.TextField(_("summary (English)"), blank=True)
     figures = models.JSONField(_("figures"), default=dict)
+    # The administrative heading of the Word file (Decree 30/2020), edited with the text.
+    issuer_superior = models.CharField(_("issuer's superior body"), max_length=200, blank=True)
+    issuer = models.CharField(_("issuer"), max_length=200, blank=True)
+    document_number = models.CharField(_("number and symbol"), max_length=100, blank=True)
+    place = models.CharField(_("place"), max_length=100, blank=True)
+    recipients = models.TextField(_("recipients (one a line)"), blank=True)
+    signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
+    signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -13,6 +13,7 @@ from ketnghia.core.history import save_by
 from ketnghia.core.text import nfc
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program
+from ketnghia.reports.docx_export import Heading
 from ketnghia.reports.domain import ReviewReport, report_to_dict
 from ketnghia.reports.models import SavedReport
 
@@ -46,8 +47,9 @@ def saved_report_save(
     report: ReviewReport,
     narrative_vi: str,
     narrative_en: str,
+    heading: Heading,
 ) -> SavedReport:
-    """Save `report`'s figures and the edited narrative for (program, area, years, threshold).
+    """Save `report`'s figures, the edited narrative and the heading for (program, area, years, threshold).
 
     Saving again for the same review replaces the text and the snapshot; the history keeps
     each version with who saved it. Refused (nothing written) when the actor may not view
@@ -58,6 +60,21 @@ def saved_report_save(
     narrative_vi = nfc(narrative_vi.replace("\r\n", "\n")).strip()
     narrative_en = nfc(narrative_en.replace("\r\n", "\n")).strip()
     problems = _problems(narrative_vi, narrative_en)
+    for name, text in (
+        ("issuer_superior", heading.superior),
+        ("issuer", heading.issuer),
+        ("document_number", heading.number),
+        ("place", heading.place),
+        ("signer_title", heading.signer_title),
+        ("signer_name", heading.signer_name),
+    ):
+        limit = SavedReport._meta.get_field(name).max_length
+        if limit is not None and len(text.strip()) > limit:
+            problems.append(
+                Problem(
+                    _("At most %(limit)s characters.") % {"limit": limit}, Location(field=name)
+                )
+            )
     if problems:
         raise InvalidInput(problems)
     saved = (
@@ -86,5 +103,12 @@ def saved_report_save(
     saved.narrative_vi = narrative_vi
     saved.narrative_en = narrative_en
     saved.figures = report_to_dict(report)
+    saved.issuer_superior = heading.superior.strip()
+    saved.issuer = heading.issuer.strip()
+    saved.document_number = heading.number.strip()
+    saved.place = heading.place.strip()
+    saved.recipients = "\n".join(line.strip() for line in heading.recipients if line.strip())
+    saved.signer_title = heading.signer_title.strip()
+    saved.signer_name = heading.signer_name.strip()
     save_by(saved, actor)
     return saved
