@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 
 from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary, entry_search_text
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.core import derived
 from ketnghia.imports.staging import StagingTable
 
 APPROVED_STATES = frozenset(ORDER[FROZEN_FROM:])
@@ -185,6 +186,9 @@ def round_refresh(*, census_round: CensusRound, batch_id: int | None = None) -> 
     if batch_id is not None:
         entries_fold_names(CensusEntry.objects.filter(round=census_round, import_batch_id=batch_id))
     _refresh(_round_rows(commune_id=census_round.commune_id), census_round.year)
+    # The indicators' aggregates (coverage reads the latest approved round of a year or
+    # before, so every year of the commune may move).
+    derived.inputs_changed(commune_ids=[census_round.commune_id])
 
 
 def summaries_rebuild(*, commune_ids: Iterable[int] | None = None) -> int:

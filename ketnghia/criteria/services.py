@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.core import derived
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -474,4 +475,5 @@ def assessments_refresh(*, units: Iterable[Unit], year: int, actor: Any = None) 
             version=version, units=ordered, year=year, actor=actor
         ).items():
             totals[key] += value
+    derived.inputs_changed(commune_ids=list(communes), years=[year])
     return totals

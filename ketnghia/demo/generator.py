@@ -33,10 +33,12 @@ from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
 from ketnghia.demo.registry import CensusInput
 from ketnghia.demo.rounds import Approvers, pending_rounds
+from ketnghia.demo.targets import write_targets
 from ketnghia.demo.twinning import NetworkReport, write_network
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitLevel
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
+from ketnghia.indicators.services import aggregates_rebuild
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
@@ -391,6 +393,7 @@ class DemoReport:
     rounds_created: int = 0
     entries_created: int = 0
     criteria: CriteriaReport | None = None
+    aggregates: int = 0
     network: NetworkReport = field(default_factory=NetworkReport)
     seconds: float = 0.0
 
@@ -656,6 +659,8 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
         actor=actor,
     )
     _write_marker()
+    report.aggregates = aggregates_rebuild()
+    write_targets(actor=actor)
     report.seconds = time.perf_counter() - started
     return report
 

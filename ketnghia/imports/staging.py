@@ -25,6 +25,7 @@ _TYPES = {
         "bigint": "bigint",
         "boolean": "boolean",
         "date": "date",
+        "double": "double precision",
     },
     "sqlite": {
         "text": "text",
@@ -32,6 +33,7 @@ _TYPES = {
         "bigint": "integer",
         "boolean": "bool",
         "date": "date",
+        "double": "real",
     },
 }
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import administer_problems, stored_version
@@ -452,7 +453,14 @@ def assignment_create(
         decision_date=decision_date,
     )
     save_by(assignment, actor)
+    _coverage_changed(assignment)
     return assignment
+
+
+def _coverage_changed(assignment: Assignment) -> None:
+    """Refresh the indicators a Party member's household assignment moves (every year on)."""
+    if assignment.kind == AssignmentKind.MEMBER_HOUSEHOLD:
+        derived.inputs_changed(commune_ids=[assignment.commune_id])
 
 
 @transaction.atomic
@@ -462,6 +470,7 @@ def assignment_end(*, assignment: Assignment, end_date: date, actor: Any) -> Ass
     _refuse(_period_problems(str(assignment), assignment.start_date, end_date))
     assignment.end_date = end_date
     save_by(assignment, actor, update_fields=["end_date"])
+    _coverage_changed(assignment)
     return assignment
 
 
@@ -620,6 +629,7 @@ def activity_confirm(*, activity: Activity, actor: Any) -> Activity:
     activity.confirmed_by = actor
     activity.confirmed_at = timezone.now()
     save_by(activity, actor, update_fields=["status", "confirmed_by", "confirmed_at"])
+    derived.inputs_changed(commune_ids=[activity.commune_id], years=[activity.date.year])
     return activity
 
 
@@ -646,6 +656,33 @@ def proposal_accept(
     people_by_id = {p.pk: p for p in people}
     created: list[Assignment] = []
     problems: list[Problem] = []
+    with derived.batched():
+        _accept_rows(
+            rows,
+            households_by_id,
+            people_by_id,
+            start_date,
+            decision_number,
+            decision_date,
+            actor,
+            created,
+            problems,
+        )
+    _refuse(problems)
+    return created
+
+
+def _accept_rows(
+    rows: list[tuple[int, int]],
+    households_by_id: dict[int, Household],
+    people_by_id: dict[int, Person],
+    start_date: date,
+    decision_number: str,
+    decision_date: date | None,
+    actor: Any,
+    created: list[Assignment],
+    problems: list[Problem],
+) -> None:
     for index, (household_id, person_id) in enumerate(rows, start=1):
         household = households_by_id.get(household_id)
         person = people_by_id.get(person_id)
@@ -675,8 +712,6 @@ def proposal_accept(
                 Problem(p.message, Location(row=index, field=p.location.field))
                 for p in error.problems
             )
-    _refuse(problems)
-    return created
 
 
 # --- The admin's writes: inside what the acting user administers ----------------------

@@ -1,0 +1,313 @@
+"""The facts indicators read, per base unit, year and variant: set-based SQL, one query per kind.
+
+Each kind reads its source rows grouped in the database (never a Python loop per household
+or entry) and gives plain numbers per commune (or village) and year:
+
+| kind | facts | from |
+|---|---|---|
+| census | `households`, `poor_households`, `near_poor_households` | `RoundSummary` of the year's figure round: official = latest approved revision; in progress = latest approved, else latest revision (`census.summaries.year_figures`) |
+| census by ethnicity | the same per `ethnicity:kinh` / `ethnicity:minority` of the head | entries of those rounds joined with the head member |
+| criteria | `commune_meets_criteria`, `commune_assessed`, `village_meets_criteria`, `village_assessed` | stored `Assessment` of the set version in force (outcome meets or basically meets) |
+| infrastructure | `road_car_passable`, `road_known` | `CommuneInfrastructure.road_to_centre` (all-season or dry-season car road) |
+| coverage | `poor_households_covered`, `poor_households_latest_approved` | poor and near-poor entries of the latest approved round of the year or before, covered by a Party member's assignment in force on 31 December (`twinning.coverage`) |
+| activities | `confirmed_activities` | twinning activities confirmed by the commune, by year of their date |
+
+Facts other than the census ones do not depend on approval: they are given to both variants.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractYear
+
+from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary
+from ketnghia.census.summaries import APPROVED_STATES
+from ketnghia.criteria.models import Assessment, CommuneInfrastructure, CriteriaSetVersion, Road
+from ketnghia.geo.models import UnitLevel
+from ketnghia.households.models import Member, Relation
+from ketnghia.imports.staging import StagingTable
+from ketnghia.twinning.models import Activity, ActivityStatus, Assignment, AssignmentKind
+
+KINH = "01"
+VARIANTS = (True, False)
+Key = tuple[int, int, bool, str]
+
+
+@dataclass
+class LoadedFacts:
+    """Facts by (unit id, year, official, disaggregation); villages named with their commune."""
+
+    facts: dict[Key, dict[str, float]] = field(default_factory=lambda: defaultdict(dict))
+    commune_of: dict[int, int] = field(default_factory=dict)
+    level_of: dict[int, str] = field(default_factory=dict)
+    years: set[int] = field(default_factory=set)
+
+    def put(self, unit_id: int, year: int, official: bool, key: str, **values: float) -> None:
+        self.facts[(unit_id, year, official, key)].update(values)
+        self.years.add(year)
+
+    def put_both(self, unit_id: int, year: int, **values: float) -> None:
+        for official in VARIANTS:
+            self.put(unit_id, year, official, "", **values)
+
+
+def _table(model: type) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _in(column: str, ids: Sequence[int] | None) -> tuple[str, list[int]]:
+    if ids is None:
+        return "", []
+    if not ids:
+        return " AND 1 = 0", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def _figure_rounds(
+    commune_ids: Sequence[int] | None,
+) -> list[tuple[int, int, int, bool, bool, int, int, int]]:
+    """Return (round, commune, year, is official figure, is in-progress figure, households,
+    poor, near-poor) for the rounds that are a figure of their (commune, year)."""
+    rounds, summaries = _table(CensusRound), _table(RoundSummary)
+    approved = ", ".join(["%s"] * len(APPROVED_STATES))
+    states = sorted(APPROVED_STATES)
+    where, ids = _in("r.commune_id", commune_ids)
+    later_approved = f"""EXISTS (SELECT 1 FROM {rounds} r2 WHERE r2.commune_id = r.commune_id
+        AND r2.year = r.year AND r2.state IN ({approved}) AND r2.revision > r.revision)"""
+    any_approved = f"""EXISTS (SELECT 1 FROM {rounds} r2 WHERE r2.commune_id = r.commune_id
+        AND r2.year = r.year AND r2.state IN ({approved}))"""
+    later = f"""EXISTS (SELECT 1 FROM {rounds} r2 WHERE r2.commune_id = r.commune_id
+        AND r2.year = r.year AND r2.revision > r.revision)"""
+    official = f"(r.state IN ({approved}) AND NOT {later_approved})"
+    sql = f"""
+        SELECT r.id, r.commune_id, r.year,
+          CASE WHEN {official} THEN 1 ELSE 0 END,
+          CASE WHEN {official} OR (NOT {any_approved} AND NOT {later}) THEN 1 ELSE 0 END,
+          s.households, s.poor, s.near_poor
+        FROM {rounds} r JOIN {summaries} s ON s.round_id = r.id
+        WHERE 1 = 1{where}
+    """
+    params = [*states, *states, *states, *states, *states, *ids]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    return [
+        (pk, commune, year, bool(o), bool(p), int(h or 0), int(n or 0), int(near or 0))
+        for pk, commune, year, o, p, h, n, near in rows
+        if o or p
+    ]
+
+
+def _census(loaded: LoadedFacts, commune_ids: Sequence[int] | None, ethnicity: bool) -> None:
+    rounds = _figure_rounds(commune_ids)
+    variants: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    for pk, commune, year, official, progress, households, poor, near in rounds:
+        for flag, holds in ((True, official), (False, progress)):
+            if holds:
+                loaded.put(
+                    commune,
+                    year,
+                    flag,
+                    "",
+                    households=households,
+                    poor_households=poor,
+                    near_poor_households=near,
+                )
+                variants[pk].append((commune, year, flag))
+    if ethnicity and variants:
+        _census_by_ethnicity(loaded, variants)
+
+
+def _census_by_ethnicity(
+    loaded: LoadedFacts, variants: dict[int, list[tuple[int, int, bool]]]
+) -> None:
+    """Add the census facts per ethnicity of the head (Kinh or minority), one GROUP BY."""
+    staged = StagingTable((("round_id", "bigint"),), prefix="ind_rounds")
+    staged.create()
+    try:
+        staged.insert((pk,) for pk in variants)
+        staged.index("round_id")
+        entries, members = _table(CensusEntry), _table(Member)
+        sql = f"""
+            SELECT e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END AS grp,
+              COUNT(*), SUM(CASE WHEN e.status = 'poor' THEN 1 ELSE 0 END),
+              SUM(CASE WHEN e.status = 'near_poor' THEN 1 ELSE 0 END)
+            FROM {staged.quoted} f
+            JOIN {entries} e ON e.round_id = f.round_id
+            JOIN {members} m ON m.household_id = e.household_id AND m.relation = %s
+            GROUP BY e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [KINH, Relation.HEAD, KINH])
+            rows = cursor.fetchall()
+    finally:
+        staged.drop()
+    for pk, group, households, poor, near in rows:
+        for commune, year, flag in variants[pk]:
+            loaded.put(
+                commune,
+                year,
+                flag,
+                f"ethnicity:{group}",
+                households=int(households or 0),
+                poor_households=int(poor or 0),
+                near_poor_households=int(near or 0),
+            )
+
+
+def versions_in_force(code: str) -> dict[tuple[str, int], int]:
+    """Return (level, year) → the id of set `code`'s latest active version covering the year."""
+    found: dict[tuple[str, int], tuple[int, int]] = {}
+    for pk, level, version, first, last in CriteriaSetVersion.objects.filter(
+        code=code, active=True
+    ).values_list("id", "level", "version", "first_year", "last_year"):
+        for year in range(first, last + 1):
+            if (level, year) not in found or found[(level, year)][0] < version:
+                found[(level, year)] = (version, pk)
+    return {key: pk for key, (_version, pk) in found.items()}
+
+
+def _criteria(loaded: LoadedFacts, commune_ids: Sequence[int] | None, set_code: str) -> None:
+    if not set_code:
+        return
+    in_force = versions_in_force(set_code)
+    if not in_force:
+        return
+    condition = Q()
+    years_by_version: dict[int, list[int]] = defaultdict(list)
+    for (_level, year), pk in in_force.items():
+        years_by_version[pk].append(year)
+    for pk, years in years_by_version.items():
+        condition |= Q(set_version_id=pk, year__in=years)
+    rows = Assessment.objects.filter(condition)
+    if commune_ids is not None:
+        rows = rows.filter(
+            Q(unit_id__in=commune_ids, unit__level=UnitLevel.COMMUNE)
+            | Q(unit__parent_id__in=commune_ids, unit__level=UnitLevel.VILLAGE)
+        )
+    for unit_id, level, parent_id, year, outcome in rows.values_list(
+        "unit_id", "unit__level", "unit__parent_id", "year", "outcome"
+    ).order_by():
+        meets = float(outcome != "not_met")
+        if level == UnitLevel.VILLAGE:
+            loaded.commune_of[unit_id] = parent_id
+            loaded.level_of[unit_id] = UnitLevel.VILLAGE
+            loaded.put_both(unit_id, year, village_meets_criteria=meets, village_assessed=1.0)
+        elif level == UnitLevel.COMMUNE:
+            loaded.put_both(unit_id, year, commune_meets_criteria=meets, commune_assessed=1.0)
+
+
+def _infrastructure(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
+    rows = CommuneInfrastructure.objects.exclude(road_to_centre="")
+    if commune_ids is not None:
+        rows = rows.filter(commune_id__in=commune_ids)
+    passable = {Road.ALL_SEASON, Road.DRY_SEASON}
+    for commune_id, year, road in rows.values_list("commune_id", "year", "road_to_centre"):
+        loaded.put_both(commune_id, year, road_car_passable=float(road in passable), road_known=1.0)
+
+
+def _activities(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
+    rows = Activity.objects.filter(status=ActivityStatus.CONFIRMED)
+    if commune_ids is not None:
+        rows = rows.filter(commune_id__in=commune_ids)
+    for commune_id, year, n in (
+        rows.annotate(y=ExtractYear("date"))
+        .values_list("commune_id", "y")
+        .annotate(n=Count("id"))
+        .order_by()
+    ):
+        loaded.put_both(commune_id, int(year), confirmed_activities=float(n))
+
+
+def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
+    """Add the poor and near-poor of the latest approved round ≤ each year, and how many of
+    them a Party member answers for on 31 December of that year.
+
+    The years are those the commune has other facts for (its own, so a refresh of one
+    commune gives what a rebuild gives)."""
+    years_of: dict[int, set[int]] = defaultdict(set)
+    for unit_id, year, _official, _key in loaded.facts:
+        years_of[loaded.commune_of.get(unit_id, unit_id)].add(year)
+    approved = (
+        CensusRound.objects.filter(state__in=APPROVED_STATES)
+        .order_by("commune_id", "year", "revision")
+        .values_list("commune_id", "year", "id")
+    )
+    if commune_ids is not None:
+        approved = approved.filter(commune_id__in=commune_ids)
+    latest: dict[int, dict[int, int]] = defaultdict(dict)
+    for commune_id, year, pk in approved:
+        latest[commune_id][year] = pk  # the highest revision wins (ordered)
+    chosen: list[tuple[int, int, int, str]] = []
+    for commune_id, by_year in latest.items():
+        round_years = sorted(by_year)
+        index = -1
+        for year in sorted(years_of.get(commune_id, ())):
+            while index + 1 < len(round_years) and round_years[index + 1] <= year:
+                index += 1
+            if index >= 0:
+                pk = by_year[round_years[index]]
+                chosen.append((commune_id, year, pk, date(year, 12, 31).isoformat()))
+    if not chosen:
+        return
+    staged = StagingTable(
+        (("commune_id", "bigint"), ("year", "integer"), ("round_id", "bigint"), ("on_day", "date")),
+        prefix="ind_coverage",
+    )
+    staged.create()
+    try:
+        staged.insert(chosen)
+        staged.index("round_id")
+        entries, assignments = _table(CensusEntry), _table(Assignment)
+        sql = f"""
+            SELECT c.commune_id, c.year, COUNT(*),
+              SUM(CASE WHEN EXISTS (
+                SELECT 1 FROM {assignments} a
+                WHERE a.household_id = e.household_id AND a.commune_id = c.commune_id
+                  AND a.kind = %s AND a.start_date <= c.on_day
+                  AND (a.end_date IS NULL OR a.end_date >= c.on_day)) THEN 1 ELSE 0 END)
+            FROM {staged.quoted} c
+            JOIN {entries} e ON e.round_id = c.round_id AND e.status IN ('poor', 'near_poor')
+            GROUP BY c.commune_id, c.year
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [AssignmentKind.MEMBER_HOUSEHOLD])
+            rows = cursor.fetchall()
+    finally:
+        staged.drop()
+    counted = set()
+    for commune_id, year, poor, covered in rows:
+        counted.add((commune_id, year))
+        loaded.put_both(
+            commune_id,
+            year,
+            poor_households_latest_approved=float(poor),
+            poor_households_covered=float(covered or 0),
+        )
+    for commune_id, year, _pk, _day in chosen:
+        if (commune_id, year) not in counted:
+            loaded.put_both(
+                commune_id, year, poor_households_latest_approved=0.0, poor_households_covered=0.0
+            )
+
+
+def load_facts(
+    *,
+    commune_ids: Sequence[int] | None = None,
+    criteria_set: str = "",
+    ethnicity: bool = True,
+) -> LoadedFacts:
+    """Return every fact of `commune_ids` (every commune when None), every year."""
+    loaded = LoadedFacts()
+    _census(loaded, commune_ids, ethnicity)
+    _criteria(loaded, commune_ids, criteria_set)
+    _infrastructure(loaded, commune_ids)
+    _activities(loaded, commune_ids)
+    _coverage(loaded, commune_ids)
+    return loaded

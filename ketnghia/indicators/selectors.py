@@ -1,0 +1,263 @@
+"""Reads of figures: the only way pages, reports and the API get indicator values.
+
+Every function reads `Aggregate` (with its unit's code and name) in a fixed number of queries
+whatever the data size, and only inside the caller's `scope`: a unit outside it raises
+`Unit.DoesNotExist`, which pages turn into the same 404 as a missing unit.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db.models import Max, QuerySet
+
+from ketnghia.census.models import CensusRound
+from ketnghia.core.gate import UnitScope
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.indicators import domain
+from ketnghia.indicators.definitions import builtin_definitions, definition_get
+from ketnghia.indicators.domain import BreakInSeries, Figure, IndicatorDefinition, over_period
+from ketnghia.indicators.models import Aggregate, Target
+from ketnghia.poverty.standards import builtin_standards
+from ketnghia.programs.models import Program, ProgramCommune
+
+__all__ = [
+    "BreakInSeries",
+    "Figure",
+    "IndicatorDefinition",
+    "breaks_in_series",
+    "definitions",
+    "over_period",
+    "program_figures",
+    "refreshed_at",
+    "series",
+    "targets_for",
+    "unit_figures",
+    "units_behind",
+]
+
+
+def definitions() -> list[IndicatorDefinition]:
+    """Return every indicator definition, in declaration order."""
+    return list(builtin_definitions())
+
+
+def _figure(row: Aggregate) -> Figure:
+    definition = definition_get(row.indicator)
+    return Figure(
+        code=row.indicator,
+        label_vi=definition.label_vi,
+        label_en=definition.label_en,
+        factor=definition.factor,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        value=row.value,
+        unit_code=row.unit.code,
+        unit_name=row.unit.name,
+        unit_level=row.unit_level,
+        year=row.period,
+        disaggregation=row.disaggregation,
+        official=row.official,
+        refreshed_at=row.refreshed_at,
+    )
+
+
+def _rows(
+    *, scope: UnitScope, program: Program, official: bool, disaggregation: str
+) -> QuerySet[Aggregate]:
+    rows = Aggregate.objects.filter(
+        program=program, official=official, disaggregation=disaggregation
+    ).select_related("unit")
+    return scope.filter(rows, "unit_path")
+
+
+def _check(scope: UnitScope, unit: Unit) -> None:
+    if not scope.contains_path(unit.path):
+        raise Unit.DoesNotExist("unit outside the scope")
+
+
+def _codes(codes: Sequence[str] | None) -> list[str]:
+    known = [d.code for d in builtin_definitions()]
+    return known if codes is None else [c for c in codes if c in known]
+
+
+def program_figures(
+    *,
+    scope: UnitScope,
+    program: Program,
+    year: int,
+    unit: Unit | None = None,
+    codes: Sequence[str] | None = None,
+    disaggregation: str = "",
+    official: bool = True,
+) -> dict[str, Figure]:
+    """Return the figures over the program's communes under `unit` (default: its province,
+    or the sum of its provinces); a unit outside `scope` raises Unit.DoesNotExist."""
+    wanted = _codes(codes)
+    rows = _rows(scope=scope, program=program, official=official, disaggregation=disaggregation)
+    rows = rows.filter(period=year, indicator__in=wanted)
+    if unit is not None:
+        _check(scope, unit)
+        return {row.indicator: _figure(row) for row in rows.filter(unit=unit)}
+    top = list(
+        Aggregate.objects.filter(
+            program=program,
+            official=official,
+            disaggregation=disaggregation,
+            period=year,
+            indicator__in=wanted,
+            unit_level=UnitLevel.PROVINCE,
+        ).select_related("unit")
+    )
+    if any(not scope.contains_path(row.unit_path) for row in top):
+        raise Unit.DoesNotExist("the program's province is outside the scope")
+    by_code: dict[str, list[Aggregate]] = defaultdict(list)
+    for row in top:
+        by_code[row.indicator].append(row)
+    found: dict[str, Figure] = {}
+    for code, group in by_code.items():
+        if len(group) == 1:
+            found[code] = _figure(group[0])
+            continue
+        definition = definition_get(code)
+        total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
+        assert total is not None
+        first = _figure(group[0])
+        found[code] = Figure(
+            **{
+                **first.__dict__,
+                "numerator": total[0],
+                "denominator": total[1],
+                "value": domain.value_of(definition, *total),
+                "unit_code": "",
+                "unit_name": program.name,
+                "refreshed_at": max(r.refreshed_at for r in group),
+            }
+        )
+    return found
+
+
+def unit_figures(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    year: int,
+    level: str = "commune",
+    within: Unit | None = None,
+    disaggregation: str = "",
+    official: bool = True,
+) -> list[Figure]:
+    """Return one figure per program unit of `level` within `within` and `scope`, by path."""
+    rows = _rows(scope=scope, program=program, official=official, disaggregation=disaggregation)
+    rows = rows.filter(period=year, indicator=code, unit_level=level)
+    if within is not None:
+        _check(scope, within)
+        rows = rows.filter(unit_path__startswith=within.path)
+    return [_figure(row) for row in rows.order_by("unit_path")]
+
+
+def series(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    years: Sequence[int] | None = None,
+    unit: Unit | None = None,
+    disaggregation: str = "",
+    official: bool = True,
+) -> list[Figure]:
+    """Return the trend of `code` under `unit` (default: the province), one figure a year."""
+    rows = _rows(scope=scope, program=program, official=official, disaggregation=disaggregation)
+    rows = rows.filter(indicator=code)
+    if years is not None:
+        rows = rows.filter(period__in=list(years))
+    if unit is not None:
+        _check(scope, unit)
+        rows = rows.filter(unit=unit)
+    else:
+        rows = rows.filter(unit_level=UnitLevel.PROVINCE)
+    by_year: dict[int, list[Aggregate]] = defaultdict(list)
+    for row in rows.order_by("period", "unit_path"):
+        by_year[row.period].append(row)
+    definition = definition_get(code)
+    found = []
+    for _year, group in sorted(by_year.items()):
+        figure = _figure(group[0])
+        if len(group) > 1:
+            total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
+            assert total is not None
+            figure = Figure(
+                **{
+                    **figure.__dict__,
+                    "numerator": total[0],
+                    "denominator": total[1],
+                    "value": domain.value_of(definition, *total),
+                    "unit_code": "",
+                    "unit_name": program.name,
+                }
+            )
+        found.append(figure)
+    return found
+
+
+def units_behind(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    year: int,
+    unit: Unit | None = None,
+    official: bool = True,
+) -> list[Figure]:
+    """Return the base rows (communes, or villages for a village-level indicator) behind a
+    figure; for a `count` indicator each row's numerator is 1 when the unit meets it."""
+    level = definition_get(code).base_level
+    return unit_figures(
+        scope=scope,
+        program=program,
+        code=code,
+        year=year,
+        level=level,
+        within=unit,
+        official=official,
+    )
+
+
+def breaks_in_series(*, program: Program, years: Sequence[int]) -> list[BreakInSeries]:
+    """Return where the poverty standard of the program's census rounds changes."""
+    communes = ProgramCommune.objects.filter(program=program).values("commune_id")
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for year, standard in (
+        CensusRound.objects.filter(commune_id__in=communes)
+        .values_list("year", "standard_code")
+        .order_by()
+    ):
+        counts[year][standard] += 1
+    by_year = {year: counter.most_common(1)[0][0] for year, counter in counts.items()}
+    standards = builtin_standards()
+    found = []
+    for year, code, previous in domain.breaks(by_year, list(years)):
+        standard = standards.get(code)
+        found.append(
+            BreakInSeries(
+                year=year,
+                standard_code=code,
+                label_vi=standard.name.vi if standard else code,
+                label_en=(standard.name.en or standard.name.vi) if standard else code,
+                previous_standard_code=previous,
+            )
+        )
+    return found
+
+
+def refreshed_at(*, program: Program) -> datetime | None:
+    """Return when the program's aggregates were last refreshed ("as of" on pages)."""
+    return Aggregate.objects.filter(program=program).aggregate(last=Max("refreshed_at"))["last"]
+
+
+def targets_for(*, program: Program, year: int) -> dict[str, Target]:
+    """Return the program's targets for `year` by indicator code."""
+    return {t.indicator: t for t in Target.objects.filter(program=program, year=year)}

@@ -1,0 +1,370 @@
+"""Writes of the maintained aggregates (refresh, rebuild, check) and of targets.
+
+The base rows (each commune, and each village for village-level indicators) come from
+`facts.load_facts` and `domain.aggregate_rows`; the rows of every unit above a commune are
+added up in the database (`_roll_up`: one INSERT … SELECT … GROUP BY per level), from the
+staging table on a rebuild and from the stored commune rows on a refresh. So a refresh after
+one commune's import reads that commune's source rows and the stored rows of its district
+and province, never the whole data set.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.history import save_by
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.staging import StagingTable
+from ketnghia.indicators import domain
+from ketnghia.indicators.definitions import builtin_definitions
+from ketnghia.indicators.facts import load_facts
+from ketnghia.indicators.models import Aggregate, Target
+from ketnghia.programs.models import Program, ProgramCommune
+
+COLUMNS = (
+    ("indicator", "text"),
+    ("program_id", "bigint"),
+    ("unit_id", "bigint"),
+    ("unit_level", "text"),
+    ("unit_path", "text"),
+    ("period", "integer"),
+    ("disaggregation", "text"),
+    ("official", "boolean"),
+    ("numerator", "double"),
+    ("denominator", "double"),
+    ("value", "double"),
+)
+_NAMES = ", ".join(name for name, _type in COLUMNS)
+
+
+@dataclass
+class RebuildReport:
+    rows: int
+    seconds: float
+
+
+def _criteria_set(definitions: Sequence[domain.IndicatorDefinition]) -> str:
+    codes = {d.criteria_set for d in definitions if d.criteria_set}
+    return sorted(codes)[0] if codes else ""
+
+
+def _members(
+    commune_ids: Sequence[int] | None, years: Iterable[int]
+) -> dict[tuple[int, int], dict[int, bool]]:
+    """Return (program, year) → {commune: is key} for the lists in force on 31 December."""
+    rows = ProgramCommune.objects.all()
+    if commune_ids is not None:
+        rows = rows.filter(commune_id__in=commune_ids)
+    memberships = list(
+        rows.values_list("program_id", "commune_id", "is_key", "valid_from", "valid_to")
+    )
+    members: dict[tuple[int, int], dict[int, bool]] = defaultdict(dict)
+    for year in sorted(set(years)):
+        on = date(year, 12, 31)
+        for program_id, commune_id, is_key, start, end in memberships:
+            if start <= on and (end is None or end >= on):
+                current = members[(program_id, year)]
+                current[commune_id] = current.get(commune_id, False) or is_key
+    return members
+
+
+def compute_base(
+    commune_ids: Sequence[int] | None = None, years: Iterable[int] | None = None
+) -> list[domain.AggregateRow]:
+    """Return the village and commune rows of every program for `commune_ids` (all if None)."""
+    definitions = builtin_definitions()
+    loaded = load_facts(
+        commune_ids=commune_ids,
+        criteria_set=_criteria_set(definitions),
+        ethnicity=any("ethnicity" in d.disaggregations for d in definitions),
+    )
+    wanted = None if years is None else set(years)
+    facts = loaded.facts
+    if wanted is not None:
+        facts = {k: v for k, v in facts.items() if k[1] in wanted}
+    base = domain.base_rows(definitions, facts, loaded.commune_of, loaded.level_of)
+    members = _members(commune_ids, {k[1] for k in facts})
+    return domain.aggregate_rows(definitions, base, members, {})
+
+
+def _paths(unit_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(unit_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 5000):
+        found.update(
+            Unit.objects.filter(pk__in=ids[start : start + 5000]).values_list("id", "path")
+        )
+    return found
+
+
+def _tuples(rows: Sequence[domain.AggregateRow]) -> Iterable[tuple[Any, ...]]:
+    paths = _paths(r.unit_id for r in rows)
+    for r in rows:
+        yield (
+            r.indicator,
+            r.program_id,
+            r.unit_id,
+            r.unit_level,
+            paths[r.unit_id],
+            r.year,
+            r.disaggregation,
+            r.official,
+            r.numerator,
+            r.denominator,
+            r.value,
+        )
+
+
+def _case(mapping: dict[str, object], default: str) -> tuple[str, list[object]]:
+    """Return a CASE over `indicator` giving each code's value (and its parameters)."""
+    if not mapping:
+        return default, []
+    whens = " ".join("WHEN %s THEN %s" for _code in mapping)
+    params: list[object] = []
+    for code, value in mapping.items():
+        params.extend([code, value])
+    return f"CASE indicator {whens} ELSE {default} END", params
+
+
+def _roll_up(
+    *,
+    source: str,
+    target: str,
+    ancestor_ids: Sequence[int] | None = None,
+    years: Sequence[int] | None = None,
+    refreshed_at: datetime | None = None,
+) -> None:
+    """Insert into `target` the rows of every unit one and two levels above the communes of
+    `source` (only `ancestor_ids` and `years` when given), then their values."""
+    definitions = builtin_definitions()
+    sums = [d.code for d in definitions if d.unit_aggregation == "sum"]
+    units = connection.ops.quote_name(Unit._meta.db_table)
+    extra_columns = ", refreshed_at" if refreshed_at is not None else ""
+    for hops in (1, 2):
+        joins = f"JOIN {units} u ON u.id = s.unit_id JOIN {units} a1 ON a1.id = u.parent_id"
+        if hops == 2:
+            joins += f" JOIN {units} a2 ON a2.id = a1.parent_id"
+        anc = f"a{hops}"
+        where = ["s.unit_level = %s"]
+        params: list[object] = [UnitLevel.COMMUNE]
+        if ancestor_ids is not None:
+            where.append(f"{anc}.id IN ({', '.join(['%s'] * len(ancestor_ids))})")
+            params.extend(ancestor_ids)
+        if years is not None:
+            where.append(f"s.period IN ({', '.join(['%s'] * len(years))})")
+            params.extend(years)
+        denominator = "SUM(s.denominator)"
+        sum_params: list[object] = []
+        if sums:
+            denominator = (
+                f"CASE WHEN s.indicator IN ({', '.join(['%s'] * len(sums))}) THEN 1.0 "
+                "ELSE SUM(s.denominator) END"
+            )
+            sum_params = list(sums)
+        refreshed = ", %s" if refreshed_at is not None else ""
+        sql = f"""
+            INSERT INTO {target} ({_NAMES}{extra_columns})
+            SELECT s.indicator, s.program_id, {anc}.id, {anc}.level, {anc}.path, s.period,
+              s.disaggregation, s.official, SUM(s.numerator), {denominator}, NULL{refreshed}
+            FROM {source} s {joins}
+            WHERE {" AND ".join(where)}
+            GROUP BY s.indicator, s.program_id, {anc}.id, {anc}.level, {anc}.path, s.period,
+              s.disaggregation, s.official
+        """
+        all_params = [*sum_params, *([refreshed_at] if refreshed_at is not None else []), *params]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, all_params)
+    factor, factor_params = _case({d.code: d.factor for d in definitions}, "1")
+    where = ["unit_level NOT IN (%s, %s)"]
+    params = [UnitLevel.COMMUNE, UnitLevel.VILLAGE]
+    if ancestor_ids is not None:
+        where.append(f"unit_id IN ({', '.join(['%s'] * len(ancestor_ids))})")
+        params.extend(ancestor_ids)
+    if years is not None:
+        where.append(f"period IN ({', '.join(['%s'] * len(years))})")
+        params.extend(years)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""UPDATE {target} SET value = CASE WHEN denominator = 0 THEN NULL
+                ELSE numerator / denominator * ({factor}) END
+                WHERE {" AND ".join(where)}""",
+            [*factor_params, *params],
+        )
+
+
+def _staged_rebuild() -> StagingTable:
+    """Return a staging table holding every aggregate computed afresh (inside a transaction)."""
+    staged = StagingTable(COLUMNS, prefix="ind_aggregates")
+    staged.create()
+    staged.insert(_tuples(compute_base()))
+    staged.index("unit_id")
+    _roll_up(source=staged.quoted, target=staged.quoted)
+    return staged
+
+
+@transaction.atomic
+def aggregates_rebuild() -> int:
+    """Recompute every aggregate from the source rows and swap them in; return how many."""
+    refreshed_at = timezone.now()
+    staged = _staged_rebuild()
+    table = connection.ops.quote_name(Aggregate._meta.db_table)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {table}")
+            cursor.execute(
+                f"INSERT INTO {table} ({_NAMES}, refreshed_at) "
+                f"SELECT {_NAMES}, %s FROM {staged.quoted}",
+                [refreshed_at],
+            )
+            count = cursor.rowcount
+    finally:
+        staged.drop()
+    return count
+
+
+def _row_of(values: Sequence[Any]) -> domain.AggregateRow:
+    indicator, program_id, unit_id, level, _path, period, key, official, n, d, v = values
+    return domain.AggregateRow(
+        indicator, program_id, unit_id, level, period, bool(official), key, n, d, v
+    )
+
+
+def aggregates_check(*, program: Program | None = None) -> list[domain.Difference]:
+    """Return how the stored aggregates differ from a fresh computation (nothing written)."""
+    with transaction.atomic():
+        staged = _staged_rebuild()
+        try:
+            with connection.cursor() as cursor:
+                sql = f"SELECT {_NAMES} FROM {staged.quoted}"
+                params: list[object] = []
+                if program is not None:
+                    sql += " WHERE program_id = %s"
+                    params.append(program.pk)
+                cursor.execute(sql, params)
+                computed = [_row_of(row) for row in cursor.fetchall()]
+        finally:
+            staged.drop()
+    stored_rows = Aggregate.objects.all()
+    if program is not None:
+        stored_rows = stored_rows.filter(program=program)
+    stored = [
+        _row_of(row)
+        for row in stored_rows.values_list(*(name for name, _type in COLUMNS)).iterator(
+            chunk_size=10_000
+        )
+    ]
+    return domain.differences(stored, computed)
+
+
+def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
+    """Recompute the aggregates of `commune_ids` (their villages, districts and province) in
+    `years` (every year when None), inside the caller's transaction; return rows written."""
+    ids = sorted(set(commune_ids))
+    if not ids:
+        return 0
+    year_list = None if years is None else sorted(set(years))
+    refreshed_at = timezone.now()
+    with transaction.atomic():
+        rows = compute_base(ids, year_list)
+        period = Q() if year_list is None else Q(period__in=year_list)
+        Aggregate.objects.filter(period, unit_id__in=ids).delete()
+        Aggregate.objects.filter(
+            period, unit_level=UnitLevel.VILLAGE, unit__parent_id__in=ids
+        ).delete()
+        Aggregate.objects.bulk_create(
+            [
+                Aggregate(
+                    indicator=t[0],
+                    program_id=t[1],
+                    unit_id=t[2],
+                    unit_level=t[3],
+                    unit_path=t[4],
+                    period=t[5],
+                    disaggregation=t[6],
+                    official=t[7],
+                    numerator=t[8],
+                    denominator=t[9],
+                    value=t[10],
+                    refreshed_at=refreshed_at,
+                )
+                for t in _tuples(rows)
+            ],
+            batch_size=2000,
+        )
+        ancestors: set[int] = set()
+        for parent_id, grand_id in Unit.objects.filter(pk__in=ids).values_list(
+            "parent_id", "parent__parent_id"
+        ):
+            ancestors.update(x for x in (parent_id, grand_id) if x is not None)
+        if ancestors:
+            ancestor_ids = sorted(ancestors)
+            Aggregate.objects.filter(period, unit_id__in=ancestor_ids).delete()
+            table = connection.ops.quote_name(Aggregate._meta.db_table)
+            _roll_up(
+                source=table,
+                target=table,
+                ancestor_ids=ancestor_ids,
+                years=year_list,
+                refreshed_at=refreshed_at,
+            )
+    return len(rows)
+
+
+# --- targets ---------------------------------------------------------------------------------
+
+
+def target_problems(*, target: Target) -> list[Problem]:
+    """Return what is wrong with `target` (an unknown indicator)."""
+    codes = {d.code for d in builtin_definitions()}
+    if target.indicator not in codes:
+        return [
+            Problem(
+                _("Unknown indicator “%(code)s”.") % {"code": target.indicator},
+                Location(field="indicator"),
+            )
+        ]
+    return []
+
+
+@transaction.atomic
+def target_save(*, target: Target, actor: Any) -> Target:
+    """Save a target (with history) after checking its indicator."""
+    problems = target_problems(target=target)
+    if problems:
+        raise InvalidInput(problems)
+    save_by(target, actor)
+    return target
+
+
+@transaction.atomic
+def target_set(
+    *,
+    program: Program,
+    indicator: str,
+    year: int,
+    target: float,
+    baseline: float | None = None,
+    baseline_year: int | None = None,
+    note: str = "",
+    actor: Any = None,
+) -> Target:
+    """Create or update the target of `indicator` in `year`; unchanged values are not written."""
+    row = Target.objects.filter(program=program, indicator=indicator, year=year).first()
+    if row is None:
+        row = Target(program=program, indicator=indicator, year=year, target=target)
+    values = {"target": target, "baseline": baseline, "baseline_year": baseline_year, "note": note}
+    if row.pk is not None and all(getattr(row, k) == v for k, v in values.items()):
+        return row
+    for key, value in values.items():
+        setattr(row, key, value)
+    return target_save(target=row, actor=actor)
