@@ -91,4 +91,6 @@ def review_file(
         content = review_docx(report, heading=heading, narrative_vi=narrative_vi)
     else:
         raise ValueError(f"unknown format {fmt!r}")
-    return ExportFile(content=content, content_type=CONTENT_TYPES[fmt], filename=filename(report, fmt))
+    return ExportFile(
+        content=content, content_type=CONTENT_TYPES[fmt], filename=filename(report, fmt)
+    )

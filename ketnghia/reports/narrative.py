@@ -119,7 +119,7 @@ def _vi_groups(report: ReviewReport) -> list[str]:
     below = _usable(report.entry("communes_below_30"))
     if below is not None:
         parts.append(
-            f"có {count(below.numerator, language=VI)}/{count(below.denominator, language=VI)} xã "
+            f"{count(below.numerator, language=VI)}/{count(below.denominator, language=VI)} xã "
             f"có tỷ lệ hộ nghèo dưới {threshold_text(report.threshold, language=VI)}"
         )
     key = _usable(report.entry("key_communes_poverty_rate"))

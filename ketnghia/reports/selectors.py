@@ -94,8 +94,10 @@ def review_request(
         raise InvalidInput(_("The baseline and review years must be whole numbers.")) from None
     if not FIRST_YEAR <= baseline_year <= review_year <= LAST_YEAR:
         problems.append(
-            Problem(_("The baseline year must come before the review year (%(first)s–%(last)s).")
-                    % {"first": FIRST_YEAR, "last": LAST_YEAR})
+            Problem(
+                _("The baseline year must come before the review year (%(first)s–%(last)s).")
+                % {"first": FIRST_YEAR, "last": LAST_YEAR}
+            )
         )
     value = DEFAULT_THRESHOLD
     if threshold not in (None, ""):
@@ -104,7 +106,9 @@ def review_request(
         except ValueError:
             value = -1.0
         if not 0 < value <= 100:
-            problems.append(Problem(_("The threshold must be a percentage above 0 and at most 100.")))
+            problems.append(
+                Problem(_("The threshold must be a percentage above 0 and at most 100."))
+            )
     if problems:
         raise InvalidInput(problems)
     area = _area(scope=scope, user=user, program=program, unit_code=unit_code)
@@ -128,7 +132,9 @@ def program_province(program: Program) -> Unit | None:
     )
     if path is None:
         return None
-    return Unit.objects.filter(level=UnitLevel.PROVINCE, path="/" + path.strip("/").split("/")[0] + "/").first()
+    return Unit.objects.filter(
+        level=UnitLevel.PROVINCE, path="/" + path.strip("/").split("/")[0] + "/"
+    ).first()
 
 
 def _area(*, scope: UnitScope, user: Any, program: Program, unit_code: str) -> Unit | None:
@@ -220,12 +226,16 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             scope=scope, program=program, year=year, unit=area, official=official
         )
         then = indicators.program_figures(
-            scope=scope, program=program, year=base_year, unit=area, codes=["poverty_rate"],
-            official=official,
+            scope=scope, program=program, year=base_year, unit=area, official=official
         )
         key = indicators.program_figures(
-            scope=scope, program=program, year=year, unit=area, codes=["poverty_rate"],
-            disaggregation=KEY_GROUP, official=official,
+            scope=scope,
+            program=program,
+            year=year,
+            unit=area,
+            codes=["poverty_rate"],
+            disaggregation=KEY_GROUP,
+            official=official,
         )
     except Unit.DoesNotExist:
         raise NotFound(_("Program %(code)s not found.") % {"code": program.code}) from None
@@ -237,22 +247,39 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             scope=scope, program=program, code=engine, year=at, unit=area, official=official
         )
     key_units = indicators.unit_figures(
-        scope=scope, program=program, code="poverty_rate", year=year, level=UnitLevel.COMMUNE,
-        within=area, disaggregation=KEY_GROUP, official=official,
+        scope=scope,
+        program=program,
+        code="poverty_rate",
+        year=year,
+        level=UnitLevel.COMMUNE,
+        within=area,
+        disaggregation=KEY_GROUP,
+        official=official,
     )
     years = list(range(base_year, year + 1))
     activities = indicators.series(
-        scope=scope, program=program, code="twinning_activities", years=years, unit=area,
+        scope=scope,
+        program=program,
+        code="twinning_activities",
+        years=years,
+        unit=area,
         official=official,
     )
     trend = indicators.series(
-        scope=scope, program=program, code="poverty_rate", years=years, unit=area,
+        scope=scope,
+        program=program,
+        code="poverty_rate",
+        years=years,
+        unit=area,
         official=official,
     )
     breaks = indicators.breaks_in_series(program=program, years=[f.year for f in trend] or years)
     targets = indicators.targets_for(program=program, year=year)
+    baselines = _target_baselines(scope=scope, request=request, targets=targets, then=then)
     definitions = {d.code: d for d in indicators.definitions()}
-    codes = {f.unit_code for rows in behind.values() for f in rows} | {f.unit_code for f in key_units}
+    codes = {f.unit_code for rows in behind.values() for f in rows} | {
+        f.unit_code for f in key_units
+    }
     parents = _parents(codes)
 
     entries: list[Entry] = []
@@ -263,8 +290,8 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         label = Label(vi=definition.label_vi, en=definition.label_en)
         target = targets.get(engine) if when == "review" and code == engine else None
         extra: dict[str, Any] = {
-            "baseline": getattr(target, "baseline", None),
-            "target": getattr(target, "target", None),
+            "baseline": baselines.get(engine) if target is not None else None,
+            "target": target.target if target is not None else None,
         }
         if code == "poverty_rate_baseline":
             figure = then.get("poverty_rate")
@@ -286,23 +313,41 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             meeting = sum(u.numerator for u in units)
             entries.append(
                 Entry(
-                    code=code, label=_threshold_label(request.threshold), factor=PERCENT,
-                    year=year, numerator=meeting, denominator=float(len(units)),
-                    value=value_of(meeting, len(units), PERCENT), units=units, indicator=engine,
+                    code=code,
+                    label=_threshold_label(request.threshold),
+                    factor=PERCENT,
+                    year=year,
+                    numerator=meeting,
+                    denominator=float(len(units)),
+                    value=value_of(meeting, len(units), PERCENT),
+                    units=units,
+                    indicator=engine,
                     official=official,
                 )
             )
             continue
         elif code == "twinning_activities":
             figure = indicators.over_period(definition, activities) if activities else None
-            units = ()
             if figure is not None:
                 entries.append(
                     Entry(
-                        code=code, label=label, factor=definition.factor, year=year,
-                        numerator=float(figure.numerator), denominator=float(figure.denominator),
-                        value=figure.value, indicator=engine, official=official,
+                        code=code,
+                        label=label,
+                        factor=definition.factor,
+                        year=year,
+                        numerator=float(figure.numerator),
+                        denominator=float(figure.denominator),
+                        value=figure.value,
+                        indicator=engine,
+                        official=official,
                         period=(base_year, year),
+                        units=_summed_units(
+                            scope=scope,
+                            request=request,
+                            code=engine,
+                            years=years,
+                            definition=definition,
+                        ),
                     )
                 )
             continue
@@ -313,10 +358,18 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             continue
         entries.append(
             Entry(
-                code=code, label=label, factor=definition.factor, year=figure.year,
-                numerator=float(figure.numerator), denominator=float(figure.denominator),
-                value=figure.value, units=units, indicator=engine,
-                disaggregation=figure.disaggregation, official=figure.official, **extra,
+                code=code,
+                label=label,
+                factor=definition.factor,
+                year=figure.year,
+                numerator=float(figure.numerator),
+                denominator=float(figure.denominator),
+                value=figure.value,
+                units=units,
+                indicator=engine,
+                disaggregation=figure.disaggregation,
+                official=figure.official,
+                **extra,
             )
         )
 
@@ -330,14 +383,18 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                 factor=rate_definition.factor,
                 points=tuple(
                     SeriesPoint(
-                        year=f.year, value=f.value, numerator=float(f.numerator),
-                        denominator=float(f.denominator), official=f.official,
+                        year=f.year,
+                        value=f.value,
+                        numerator=float(f.numerator),
+                        denominator=float(f.denominator),
+                        official=f.official,
                     )
                     for f in trend
                 ),
                 breaks=tuple(
                     BreakMarker(
-                        year=b.year, standard_code=b.standard_code,
+                        year=b.year,
+                        standard_code=b.standard_code,
                         label=Label(vi=b.label_vi, en=b.label_en),
                     )
                     for b in breaks
@@ -364,6 +421,51 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         refreshed_at=stamp,
         extra=_criteria_names(definitions),
     )
+
+
+def _target_baselines(
+    *, scope: UnitScope, request: ReviewRequest, targets: dict[str, Any], then: dict[str, Any]
+) -> dict[str, float | None]:
+    """Return each target's baseline: stored, else the figure of its baseline year."""
+    found: dict[str, float | None] = {}
+    by_year: dict[int, dict[str, Any]] = {request.baseline_year: then}
+    for code, target in targets.items():
+        if target.baseline is not None:
+            found[code] = target.baseline
+            continue
+        year = target.baseline_year or request.baseline_year
+        if year not in by_year:
+            by_year[year] = indicators.program_figures(
+                scope=scope,
+                program=request.program,
+                year=year,
+                unit=request.area,
+                official=request.official,
+            )
+        figure = by_year[year].get(code)
+        found[code] = figure.value if figure is not None else None
+    return found
+
+
+def _summed_units(
+    *, scope: UnitScope, request: ReviewRequest, code: str, years: Sequence[int], definition: Any
+) -> tuple[UnitFigure, ...]:
+    """Return each commune's figure over the period (e.g. its activities summed), by name order."""
+    yearly: dict[str, list[Any]] = {}
+    for at in years:
+        for figure in indicators.units_behind(
+            scope=scope,
+            program=request.program,
+            code=code,
+            year=at,
+            unit=request.area,
+            official=request.official,
+        ):
+            yearly.setdefault(figure.unit_code, []).append(figure)
+    totals = [indicators.over_period(definition, figures) for figures in yearly.values()]
+    found = [figure for figure in totals if figure is not None]
+    parents = _parents({figure.unit_code for figure in found})
+    return _unit_figures(sorted(found, key=lambda f: f.unit_code), parents)
 
 
 def _province_name(program: Program) -> str:
@@ -409,9 +511,11 @@ def saved_report_for(*, scope: UnitScope, request: ReviewRequest, area: Unit) ->
 
 def saved_report_get(*, scope: UnitScope, pk: int) -> SavedReport:
     """Return the saved report `pk` inside `scope`; NotFound for missing and forbidden alike."""
-    found = scope.filter(SavedReport.objects.filter(Q(pk=pk)), "unit_path").select_related(
-        "program", "area", "created_by"
-    ).first()
+    found = (
+        scope.filter(SavedReport.objects.filter(Q(pk=pk)), "unit_path")
+        .select_related("program", "area", "created_by")
+        .first()
+    )
     if found is None:
         raise NotFound(_("Report not found."))
     return found

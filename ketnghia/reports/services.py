@@ -71,9 +71,7 @@ def saved_report_save(
         limit = SavedReport._meta.get_field(name).max_length
         if limit is not None and len(text.strip()) > limit:
             problems.append(
-                Problem(
-                    _("At most %(limit)s characters.") % {"limit": limit}, Location(field=name)
-                )
+                Problem(_("At most %(limit)s characters.") % {"limit": limit}, Location(field=name))
             )
     if problems:
         raise InvalidInput(problems)

@@ -91,7 +91,9 @@ def review(request: HttpRequest) -> HttpResponse:
     report = _build(request, review_request)
     area = selectors.area_unit(review_request)
     saved = selectors.saved_report_for(
-        scope=request.scope, request=review_request, area=area  # type: ignore[attr-defined]
+        scope=request.scope,
+        request=review_request,
+        area=area,  # type: ignore[attr-defined]
     )
     generated = narrative.summaries(report)
     if saved is not None:
@@ -161,12 +163,16 @@ def review_save(request: HttpRequest) -> HttpResponse:
     form = NarrativeForm(request.POST)
     if not form.is_valid():
         if not {"program", "baseline", "year"} & set(form.errors):
-            messages.error(request, _("The summary was not saved: %(errors)s") % {
-                "errors": "; ".join(
-                    f"{form.fields[name].label or name}: {' '.join(errs)}"
-                    for name, errs in form.errors.items()
-                )
-            })
+            messages.error(
+                request,
+                _("The summary was not saved: %(errors)s")
+                % {
+                    "errors": "; ".join(
+                        f"{form.fields[name].label or name}: {' '.join(errs)}"
+                        for name, errs in form.errors.items()
+                    )
+                },
+            )
             return redirect(reverse("reports:review") + "?" + urlencode(_params(request.POST)))
         raise Http404(_("Report not found."))
     data = form.cleaned_data
@@ -213,11 +219,16 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
     try:
         review_request = _review_request(request, params)
     except InvalidInput as error:
-        return HttpResponse("\n".join(str(p) for p in error.problems), status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            "\n".join(str(p) for p in error.problems),
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     area = selectors.area_unit(review_request)
     saved = selectors.saved_report_for(
-        scope=request.scope, request=review_request, area=area  # type: ignore[attr-defined]
+        scope=request.scope,
+        request=review_request,
+        area=area,  # type: ignore[attr-defined]
     )
     if saved is not None:
         report = report_from_dict(saved.figures)

@@ -73,11 +73,15 @@ class Command(BaseCommand):
         if saved is not None and saved.figures.get("entries") == current:
             text_vi, text_en = saved.narrative_vi, saved.narrative_en
             heading = exports.heading_of(saved)
-            self.stderr.write(_("Using the saved summary of %(when)s.") % {"when": saved.updated_at})
+            self.stderr.write(
+                _("Using the saved summary of %(when)s.") % {"when": saved.updated_at}
+            )
         else:
             if saved is not None:
                 self.stderr.write(
-                    _("The figures changed since the summary was saved: a new summary is generated.")
+                    _(
+                        "The figures changed since the summary was saved: a new summary is generated."
+                    )
                 )
             both = narrative.summaries(report)
             text_vi, text_en = both.vi, both.en
@@ -98,9 +102,9 @@ class Command(BaseCommand):
         try:
             target.write_bytes(out.content)
         except OSError as error:
-            raise CommandError(_("Cannot write %(file)s: %(error)s") % {
-                "file": target, "error": error.strerror
-            }) from None
+            raise CommandError(
+                _("Cannot write %(file)s: %(error)s") % {"file": target, "error": error.strerror}
+            ) from None
         self.stdout.write(
             _("%(file)s: %(count)s figures, %(size)s bytes.")
             % {"file": target, "count": len(report.entries), "size": len(out.content)}
