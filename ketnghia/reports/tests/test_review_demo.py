@@ -336,7 +336,7 @@ def test_saved_figures_marked_stale_when_the_data_move(
     saved = json.loads(
         client.get("/reports/review/report.json?program=nq04&baseline=2007&year=2015").content
     )
-    road = [e for e in saved["entries"] if e["code"] == "road_access_share"][0]
+    road = next(e for e in saved["entries"] if e["code"] == "road_access_share")
     assert road["numerator"] == 53
 
 
