@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "ketnghia.criteria",
     "ketnghia.indicators",
     "ketnghia.reports",
+    "ketnghia.dashboards",
     "ketnghia.demo",
 ]
 
@@ -190,6 +191,12 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # plotly.js from the installed plotly package (no CDN), as static/plotly/plotly.min.js.
+    "ketnghia.dashboards.finders.PlotlyFinder",
+]
 # Locally and in tests static files are served straight from the installed packages.
 WHITENOISE_USE_FINDERS = LOCAL
 WHITENOISE_AUTOREFRESH = LOCAL

@@ -8,12 +8,20 @@ from django.shortcuts import render
 from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_get_for, attachment_response
 from ketnghia.core.errors import NotFound
+from ketnghia.dashboards import views as dashboards_views
 from ketnghia.geo import selectors as geo_selectors
 
 
 @gate.gate("public")
 def home(request: HttpRequest) -> HttpResponse:
-    """Say what the system is; for a signed-in user, also link to the units they answer for."""
+    """Say what the system is; for a signed-in user, also link to the units they answer for.
+
+    A user with a program dashboard (province viewers and administrators, district and commune
+    officers, twinning-unit members) finds it here instead: it is their home page.
+    """
+    dashboard = dashboards_views.home_dashboard(request)
+    if dashboard is not None:
+        return dashboard
     # The page itself is public, so the gate hands it no scope; the jurisdiction links are
     # asked of the gate explicitly, with the same rule the unit pages use.
     roots = None

@@ -1,0 +1,97 @@
+"""Writes of the dashboards: a province's commune map."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.formatting import format_count
+from ketnghia.core.history import save_by
+from ketnghia.core.scoping import check_administers
+from ketnghia.dashboards.models import CommuneMap
+from ketnghia.dashboards.rules import MapLimits, parse_commune_map
+from ketnghia.geo.models import Unit, UnitLevel
+
+CODE_PROPERTY_MAX = 60
+
+
+def map_limits() -> MapLimits:
+    """Return the commune map's limits (setting `KETNGHIA_MAP_MAX_BYTES`, read at call time)."""
+    default = MapLimits()
+    return MapLimits(
+        max_bytes=int(getattr(settings, "KETNGHIA_MAP_MAX_BYTES", default.max_bytes)),
+        max_features=default.max_features,
+        max_points=default.max_points,
+    )
+
+
+def _file_problem(message: str, file_name: str, field: str = "file") -> InvalidInput:
+    return InvalidInput(Problem(message, Location(file=file_name, field=field)))
+
+
+@transaction.atomic
+def commune_map_save(
+    *, province: Unit, uploaded_file: UploadedFile, code_property: str, actor: Any
+) -> CommuneMap:
+    """Check an uploaded GeoJSON of `province`'s communes and make it the province's map.
+
+    The size is checked before anything is read, then at most that many bytes are read;
+    every problem of the file is listed (InvalidInput) and nothing is written.
+    """
+    file_name = uploaded_file.name or "map.geojson"
+    check_administers(actor=actor, paths=[("province", province.path)])
+    if province.level != UnitLevel.PROVINCE:
+        raise InvalidInput(Problem(_("Choose a province."), Location(field="province")))
+    code_property = code_property.strip()
+    if not code_property or len(code_property) > CODE_PROPERTY_MAX:
+        raise InvalidInput(
+            Problem(
+                _("Give the name of the property that holds the commune code (e.g. ma_xa)."),
+                Location(field="code_property"),
+            )
+        )
+    limits = map_limits()
+    if uploaded_file.size is not None and uploaded_file.size > limits.max_bytes:
+        raise _file_problem(
+            _("The file is %(size)s bytes; a commune map may have at most %(limit)s bytes.")
+            % {"size": format_count(uploaded_file.size), "limit": format_count(limits.max_bytes)},
+            file_name,
+        )
+    uploaded_file.seek(0)
+    content = uploaded_file.read(limits.max_bytes + 1)
+    commune_codes = set(
+        Unit.objects.filter(path__startswith=province.path, level=UnitLevel.COMMUNE).values_list(
+            "code", flat=True
+        )
+    )
+    data = parse_commune_map(
+        content,
+        file_name=file_name,
+        code_property=code_property,
+        commune_codes=commune_codes,
+        province_name=province.name,
+        limits=limits,
+    )
+    commune_map = CommuneMap.objects.filter(province=province).first() or CommuneMap(
+        province=province
+    )
+    commune_map.code_property = code_property
+    commune_map.file_name = file_name[:255]
+    commune_map.commune_count = len(data.shapes)
+    commune_map.data = data.as_json()
+    commune_map.uploaded_by = actor
+    save_by(commune_map, actor)
+    return commune_map
+
+
+@transaction.atomic
+def commune_map_delete(*, commune_map: CommuneMap, actor: Any) -> None:
+    """Remove a province's commune map (its history keeps it)."""
+    check_administers(actor=actor, paths=[("province", commune_map.province.path)])
+    commune_map._history_user = actor  # type: ignore[attr-defined]
+    commune_map.delete()
