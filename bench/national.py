@@ -194,16 +194,18 @@ def _report(modules: Any, program: Any, user: Any, year: int, runs: int) -> dict
 
     scope = scope_for(user, Action.VIEW)
     try:
-        from ketnghia.reports import selectors as report_selectors  # type: ignore[import-not-found]
+        from ketnghia.reports import selectors as report_selectors
     except ImportError:
         report_selectors = None
-    builder = getattr(report_selectors, "review_report", None)
-    if builder is not None:
+    if report_selectors is not None:
+        request = report_selectors.ReviewRequest(
+            program=program, baseline_year=year - 1, review_year=year, area=None
+        )
 
         def run_report() -> Any:
-            return builder(scope=scope, program=program, baseline_year=year - 1, year=year)
+            return report_selectors.review_report(scope=scope, request=request)
 
-        return {"how": "reports.selectors.review_report", **_runs(run_report, runs)}
+        return {"how": "reports.selectors.review_report, whole program", **_runs(run_report, runs)}
     selectors = modules[1]
     codes = [definition.code for definition in selectors.definitions()]
 
@@ -230,21 +232,20 @@ def _report(modules: Any, program: Any, user: Any, year: int, runs: int) -> dict
 
 
 def _dashboard_path(program: Any, province: Any) -> str | None:
-    """Return the province dashboard's path, or the indicators' page, or None."""
+    """Return the province dashboard's path (None before the dashboards app exists)."""
     from django.urls import NoReverseMatch, reverse
 
-    for name, kwargs in (
-        ("dashboards:program", {"program": program.code}),
-        ("dashboards:province", {"program": program.code}),
-        ("dashboards:home", {}),
-        ("indicators:program", {"program": program.code}),
-        ("indicators:figures", {"program": program.code}),
-    ):
-        try:
-            return reverse(name, kwargs=kwargs)
-        except NoReverseMatch:
-            continue
-    return None
+    try:
+        path = reverse("dashboards:unit", args=[province.code])
+    except NoReverseMatch:
+        return None
+    return f"{path}?program={program.code}&year={program_year()}"
+
+
+def program_year() -> int:
+    from bench import national_data
+
+    return national_data.YEAR
 
 
 def measure(scale: float, runs: int) -> dict[str, Any]:
