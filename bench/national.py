@@ -15,9 +15,10 @@ printed):
 (d) the review report from the aggregates (the reports selector when there is one, else the
     indicator selectors it calls: `program_figures` for both years, `units_behind` and
     `series` over 2 years for every indicator; target < 2 s);
-(e) the province dashboard (or the page the indicators serve) under 50 concurrent users
-    for 60 s against `ketnghia runserver` on loopback, signed in as a province viewer:
-    p50 / p95 / p99, requests per second, errors (target p95 < 150 ms, 0 errors).
+(e) the province dashboard (`dashboards:unit` of the province) against `ketnghia runserver
+    --noreload` on loopback, signed in as a province viewer: one user for 10 s, then 50
+    concurrent users for 60 s back to back, then 50 with 1–3 s between pages; p50 / p95 /
+    p99, requests per second, errors (target p95 < 150 ms, 0 errors).
 """
 
 from __future__ import annotations
