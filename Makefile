@@ -35,7 +35,9 @@ lint: install
 # from .csv and .xlsx, households per second into PostgreSQL (a scratch database
 # ketnghia_bench, created and dropped, when a server answers at DATABASE_URL or
 # 127.0.0.1:5432), peak memory at two file sizes, and the demo generation (first load, then
-# the idempotent second run). SQLite runs in a throwaway directory, whatever DATABASE_URL
+# the idempotent second run), and on PostgreSQL the indicators at national scale (scratch
+# database ketnghia_bench_nat; BENCH_ARGS="--only national --national-scale 0.05" runs only
+# that part). SQLite runs in a throwaway directory, whatever DATABASE_URL
 # says. BENCH_ARGS passes options, e.g. BENCH_ARGS="--rows 20000 --no-postgres".
 bench: install
 	@tmp=$$(mktemp -d) && trap 'rm -rf "$$tmp"' EXIT && \

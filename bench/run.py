@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from bench import census_pages
+from bench import census_pages, national
 from bench import criteria as criteria_bench
 
 REPO = Path(__file__).resolve().parent.parent
@@ -371,6 +371,24 @@ def _demo(directory: Path) -> list[float]:
     return times
 
 
+def _national(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the national lines (bench/national.py), or say why there are none."""
+    admin_url = None if args.no_postgres else _postgres_admin_url()
+    if admin_url is None:
+        report.add("national indicators", "PostgreSQL", "", "", "not measured", "", "no server")
+        return
+    results = national.run(
+        admin_url,
+        directory,
+        args.national_scale,
+        runs=RUNS,
+        duration=args.national_duration,
+    )
+    for line in national.lines(results):
+        report.add(*line)
+    report.notes.append(national.NOTE)
+
+
 def main(argv: list[str] | None = None) -> None:
     global RUNS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -383,6 +401,26 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
+    parser.add_argument(
+        "--only",
+        choices=["national"],
+        help="run one part only: national = the indicators at national scale (bench/national.py)",
+    )
+    parser.add_argument(
+        "--national-scale",
+        type=float,
+        nargs="+",
+        default=list(national.DEFAULT_SCALES),
+        metavar="F",
+        help="factors of the national data set (1 = 27 M households), default 0.02 0.1 "
+        "(leave the part out with --skip national)",
+    )
+    parser.add_argument(
+        "--national-duration",
+        type=float,
+        default=national.DURATION,
+        help="seconds of each dashboard load (0: no load)",
+    )
     parser.add_argument("--pages-scale", type=int, default=10, help="times the demo, pages")
     parser.add_argument(
         "--runs", type=int, default=RUNS, help="runs per figure (min and median are printed)"
@@ -391,8 +429,9 @@ def main(argv: list[str] | None = None) -> None:
         "--skip",
         nargs="*",
         default=[],
-        choices=["memory", "demo", "defaults"],
-        help="leave out the memory lines, the demo timing or the library-defaults baselines",
+        choices=["memory", "demo", "defaults", "national"],
+        help="leave out the memory lines, the demo timing, the library-defaults baselines or "
+        "the national indicators",
     )
     args = parser.parse_args(argv)
     RUNS = max(1, args.runs)
@@ -402,6 +441,11 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="ketnghia-bench-") as tmp:
         directory = Path(tmp)
         _setup_django(directory)
+        if args.only == "national":
+            _national(report, directory, args)
+            print()
+            print(report.render())
+            return
         criteria_bench.add_lines(report, criteria_bench.measure())
         if args.criteria_only:
             print(report.render())
@@ -519,6 +563,8 @@ def main(argv: list[str] | None = None) -> None:
         from bench import twinning
 
         twinning.add_lines(report, _s)
+        if "national" not in args.skip:
+            _national(report, directory, args)
 
     report.notes += [
         f"Conditions: {platform.machine()}, {os.cpu_count()} cores shared with other work, "

@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "ketnghia.census",
     "ketnghia.criteria",
     "ketnghia.indicators",
+    "ketnghia.reports",
     "ketnghia.dashboards",
     "ketnghia.demo",
     "ketnghia.reform",

@@ -270,15 +270,21 @@ def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
         staged.insert(chosen)
         staged.index("round_id")
         entries, assignments = _table(CensusEntry), _table(Assignment)
+        # The covered households as a set joined once (hash joins), not an EXISTS probe per
+        # poor entry (a correlated subplan: one index lookup per entry, and a cost estimate
+        # high enough to trigger PostgreSQL's JIT compilation).
         sql = f"""
-            SELECT c.commune_id, c.year, COUNT(*),
-              SUM(CASE WHEN EXISTS (
-                SELECT 1 FROM {assignments} a
-                WHERE a.household_id = e.household_id AND a.commune_id = c.commune_id
-                  AND a.kind = %s AND a.start_date <= c.on_day
-                  AND (a.end_date IS NULL OR a.end_date >= c.on_day)) THEN 1 ELSE 0 END)
+            WITH covered AS (
+              SELECT DISTINCT c.commune_id, c.year, a.household_id
+              FROM {staged.quoted} c JOIN {assignments} a ON a.commune_id = c.commune_id
+                AND a.kind = %s AND a.start_date <= c.on_day
+                AND (a.end_date IS NULL OR a.end_date >= c.on_day)
+              WHERE a.household_id IS NOT NULL)
+            SELECT c.commune_id, c.year, COUNT(*), COUNT(v.household_id)
             FROM {staged.quoted} c
             JOIN {entries} e ON e.round_id = c.round_id AND e.status IN ('poor', 'near_poor')
+            LEFT JOIN covered v ON v.commune_id = c.commune_id AND v.year = c.year
+              AND v.household_id = e.household_id
             GROUP BY c.commune_id, c.year
         """
         with connection.cursor() as cursor:
@@ -310,6 +316,11 @@ def load_facts(
 ) -> LoadedFacts:
     """Return every fact of `commune_ids` (every commune when None), every year."""
     loaded = LoadedFacts()
+    if connection.vendor == "postgresql" and not connection.get_autocommit():
+        # These few big GROUP BYs gain nothing from JIT compilation, which costs them about a
+        # second and a half each at a few hundred thousand entries (bench/national.py).
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
     _census(loaded, commune_ids, ethnicity)
     _criteria(loaded, commune_ids, criteria_set)
     _infrastructure(loaded, commune_ids)
