@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ketnghia.core import unit_paths
+from ketnghia.core import derived, unit_paths
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import administer_problems, check_administers
@@ -439,6 +439,7 @@ def unit_classify(
         if (same.value, same.legal_basis) != (value, legal_basis):
             same.value, same.legal_basis = value, legal_basis
             save_by(same, actor)
+            _region_changed(same)
         return same
     classification = UnitClassification(
         unit=unit,
@@ -449,4 +450,11 @@ def unit_classify(
         legal_basis=legal_basis,
     )
     save_by(classification, actor)
+    _region_changed(classification)
     return classification
+
+
+def _region_changed(classification: UnitClassification) -> None:
+    """A commune's region groups the indicators' figures: refresh them."""
+    if classification.scheme == ClassificationScheme.COMMUNE_REGION:
+        derived.inputs_changed(commune_ids=[classification.unit_id])

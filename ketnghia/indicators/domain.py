@@ -34,6 +34,7 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 # "district" gives the district rows (unit rows), not a key.
 KEY_GROUP = "group:key"
 ETHNICITY_KEYS = ("ethnicity:minority", "ethnicity:kinh")
+REGION_PREFIX = "region:"  # "region:III": the communes of that region in the year
 ONE = "one"  # the fact that is 1 for every base unit with any fact
 
 
@@ -74,6 +75,12 @@ class IndicatorDefinition:
         if "ethnicity" in self.disaggregations:
             keys.extend(ETHNICITY_KEYS)
         return tuple(keys)
+
+    def groups_commune(self, key: str) -> bool:
+        """Return whether rows under `key` are a filter on communes (key communes, region)."""
+        return (key == KEY_GROUP and "group" in self.disaggregations) or (
+            key.startswith(REGION_PREFIX) and "region" in self.disaggregations
+        )
 
 
 @dataclass(frozen=True)
@@ -355,13 +362,16 @@ def aggregate_rows(
     rows: Iterable[BaseRow],
     members: Mapping[tuple[int, int], Mapping[int, bool]],
     ancestors: Mapping[int, Sequence[tuple[int, str]]],
+    regions: Mapping[tuple[int, int], str] | None = None,
 ) -> list[AggregateRow]:
     """Return the stored rows of every program: base units, communes and every level above.
 
     `members[(program id, year)]` maps each program commune that year to whether it is a
-    key commune; `ancestors[commune id]` lists (unit id, level) above the commune. A
-    "group:key" row adds the key communes only.
+    key commune; `ancestors[commune id]` lists (unit id, level) above the commune;
+    `regions[(commune id, year)]` its region. A "group:key" row adds the key communes only,
+    a "region:III" row the communes of region III.
     """
+    regions = regions or {}
     by_code = {d.code: d for d in definitions}
     by_commune: dict[tuple[int, int], list[BaseRow]] = {}
     for row in rows:
@@ -372,12 +382,13 @@ def aggregate_rows(
         for commune_id, is_key in communes.items():
             for row in by_commune.get((commune_id, year), ()):
                 keys = [row.disaggregation]
-                if (
-                    row.disaggregation == ""
-                    and is_key
-                    and KEY_GROUP in by_code[row.indicator].disaggregation_keys
-                ):
-                    keys.append(KEY_GROUP)
+                if row.disaggregation == "":
+                    definition = by_code[row.indicator]
+                    if is_key and definition.groups_commune(KEY_GROUP):
+                        keys.append(KEY_GROUP)
+                    region = regions.get((commune_id, year))
+                    if region and definition.groups_commune(REGION_PREFIX + region):
+                        keys.append(REGION_PREFIX + region)
                 levels: list[tuple[int, str]] = []
                 if row.unit_id != commune_id:
                     levels.append((row.unit_id, "village"))

@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connection
-from django.db.models import Count, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Q
 
 from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary
 from ketnghia.census.summaries import APPROVED_STATES
@@ -138,9 +137,9 @@ def _census_by_ethnicity(
             SELECT e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END AS grp,
               COUNT(*), SUM(CASE WHEN e.status = 'poor' THEN 1 ELSE 0 END),
               SUM(CASE WHEN e.status = 'near_poor' THEN 1 ELSE 0 END)
-            FROM {staged.quoted} f
-            JOIN {entries} e ON e.round_id = f.round_id
-            JOIN {members} m ON m.household_id = e.household_id AND m.relation = %s
+            FROM {staged.quoted} f CROSS JOIN {entries} e CROSS JOIN {members} m
+            WHERE e.round_id = f.round_id AND m.household_id = e.household_id
+              AND m.relation = %s
             GROUP BY e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END
         """
         with connection.cursor() as cursor:
@@ -213,16 +212,22 @@ def _infrastructure(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> N
 
 
 def _activities(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
-    rows = Activity.objects.filter(status=ActivityStatus.CONFIRMED)
-    if commune_ids is not None:
-        rows = rows.filter(commune_id__in=commune_ids)
-    for commune_id, year, n in (
-        rows.annotate(y=ExtractYear("date"))
-        .values_list("commune_id", "y")
-        .annotate(n=Count("id"))
-        .order_by()
-    ):
-        loaded.put_both(commune_id, int(year), confirmed_activities=float(n))
+    year = (
+        "CAST(strftime('%%Y', a.date) AS integer)"
+        if connection.vendor == "sqlite"
+        else "CAST(EXTRACT(YEAR FROM a.date) AS integer)"
+    )
+    where, ids = _in("a.commune_id", commune_ids)
+    sql = f"""
+        SELECT a.commune_id, {year}, COUNT(*) FROM {_table(Activity)} a
+        WHERE a.status = %s{where}
+        GROUP BY a.commune_id, {year}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [ActivityStatus.CONFIRMED, *ids])
+        rows = cursor.fetchall()
+    for commune_id, activity_year, n in rows:
+        loaded.put_both(commune_id, int(activity_year), confirmed_activities=float(n))
 
 
 def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
-from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
 from ketnghia.imports.staging import StagingTable
 from ketnghia.indicators import domain
 from ketnghia.indicators.definitions import builtin_definitions
@@ -93,8 +93,29 @@ def compute_base(
     if wanted is not None:
         facts = {k: v for k, v in facts.items() if k[1] in wanted}
     base = domain.base_rows(definitions, facts, loaded.commune_of, loaded.level_of)
-    members = _members(commune_ids, {k[1] for k in facts})
-    return domain.aggregate_rows(definitions, base, members, {})
+    years_found = {k[1] for k in facts}
+    members = _members(commune_ids, years_found)
+    return domain.aggregate_rows(definitions, base, members, {}, _regions(commune_ids, years_found))
+
+
+def _regions(commune_ids: Sequence[int] | None, years: Iterable[int]) -> dict[tuple[int, int], str]:
+    """Return (commune, year) → its region: the period in force, else the latest before it
+    (as `criteria.selectors.regions_for`); none before the first period."""
+    rows = UnitClassification.objects.filter(scheme=ClassificationScheme.COMMUNE_REGION)
+    if commune_ids is not None:
+        rows = rows.filter(unit_id__in=commune_ids)
+    periods: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for unit_id, start, value in rows.order_by("unit_id", "start_year").values_list(
+        "unit_id", "start_year", "value"
+    ):
+        periods[unit_id].append((start, value))
+    found: dict[tuple[int, int], str] = {}
+    for year in sorted(set(years)):
+        for unit_id, spans in periods.items():
+            current = [value for start, value in spans if start <= year]
+            if current:
+                found[(unit_id, year)] = current[-1]
+    return found
 
 
 def _paths(unit_ids: Iterable[int]) -> dict[int, str]:
@@ -107,10 +128,11 @@ def _paths(unit_ids: Iterable[int]) -> dict[int, str]:
     return found
 
 
-def _tuples(rows: Sequence[domain.AggregateRow]) -> Iterable[tuple[Any, ...]]:
+def _tuples(rows: Sequence[domain.AggregateRow]) -> list[tuple[Any, ...]]:
+    """Return the rows as table tuples (a list: no query may run inside a COPY)."""
     paths = _paths(r.unit_id for r in rows)
-    for r in rows:
-        yield (
+    return [
+        (
             r.indicator,
             r.program_id,
             r.unit_id,
@@ -123,6 +145,8 @@ def _tuples(rows: Sequence[domain.AggregateRow]) -> Iterable[tuple[Any, ...]]:
             r.denominator,
             r.value,
         )
+        for r in rows
+    ]
 
 
 def _case(mapping: dict[str, object], default: str) -> tuple[str, list[object]]:
@@ -141,6 +165,7 @@ def _roll_up(
     source: str,
     target: str,
     ancestor_ids: Sequence[int] | None = None,
+    commune_ids: Sequence[int] | None = None,
     years: Sequence[int] | None = None,
     refreshed_at: datetime | None = None,
 ) -> None:
@@ -157,6 +182,9 @@ def _roll_up(
         anc = f"a{hops}"
         where = ["s.unit_level = %s"]
         params: list[object] = [UnitLevel.COMMUNE]
+        if commune_ids is not None:
+            where.append(f"s.unit_id IN ({', '.join(['%s'] * len(commune_ids))})")
+            params.extend(commune_ids)
         if ancestor_ids is not None:
             where.append(f"{anc}.id IN ({', '.join(['%s'] * len(ancestor_ids))})")
             params.extend(ancestor_ids)
@@ -220,6 +248,9 @@ def aggregates_rebuild() -> int:
     table = connection.ops.quote_name(Aggregate._meta.db_table)
     try:
         with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Refreshes wait for the swap (and readers keep reading the old rows).
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
             cursor.execute(f"DELETE FROM {table}")
             cursor.execute(
                 f"INSERT INTO {table} ({_NAMES}, refreshed_at) "
@@ -308,12 +339,20 @@ def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | Non
             ancestors.update(x for x in (parent_id, grand_id) if x is not None)
         if ancestors:
             ancestor_ids = sorted(ancestors)
+            # Two refreshes under one province rewrite its rows one after the other.
+            list(Unit.objects.select_for_update().filter(pk__in=ancestor_ids).values_list("pk"))
             Aggregate.objects.filter(period, unit_id__in=ancestor_ids).delete()
             table = connection.ops.quote_name(Aggregate._meta.db_table)
+            under = list(
+                Unit.objects.filter(level=UnitLevel.COMMUNE)
+                .filter(Q(parent_id__in=ancestor_ids) | Q(parent__parent_id__in=ancestor_ids))
+                .values_list("id", flat=True)
+            )
             _roll_up(
                 source=table,
                 target=table,
                 ancestor_ids=ancestor_ids,
+                commune_ids=under,
                 years=year_list,
                 refreshed_at=refreshed_at,
             )

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import administer_problems, stored_version
@@ -92,6 +93,9 @@ def _apply(
     actor: Any,
 ) -> None:
     rows = {row.pk: row for row in program.memberships.select_for_update()}
+    touched = [rows[pk].commune_id for pk in (*plan.delete, *plan.close, *plan.reopen)]
+    touched += [rows[pk].commune_id for pk, _is_key in plan.set_key]
+    touched += [commune_id for commune_id, _is_key in plan.open]
     # Deletions first: a same-day correction may re-insert the same (commune, date).
     for row_id in plan.delete:
         row = rows[row_id]
@@ -124,6 +128,7 @@ def _apply(
             ProgramCommune,
             default_user=actor,
         )
+    derived.inputs_changed(commune_ids=touched)
 
 
 @transaction.atomic
@@ -222,5 +227,9 @@ def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCo
     """Save one commune's place on a program list (the admin's form); history kept."""
     if problems := program_commune_write_problems(membership=membership, actor=actor):
         raise InvalidInput(problems)
+    previous = (
+        ProgramCommune.objects.filter(pk=membership.pk).values_list("commune_id", flat=True).first()
+    )
     save_by(membership, actor)
+    derived.inputs_changed(commune_ids=[c for c in (previous, membership.commune_id) if c])
     return membership

@@ -31,6 +31,7 @@ from ketnghia.core.models import Attachment, PersonalDataDisclosure
 from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitKind, UnitLevel
 from ketnghia.geo.services import unit_move
 from ketnghia.households.models import Household
+from ketnghia.indicators.models import Target
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
@@ -128,6 +129,7 @@ def gia_lai(tree, users):
         code="nq-gl", name="Nghị quyết GL", start_date=date(2010, 1, 1)
     )
     ProgramCommune.objects.create(program=program, commune=commune, valid_from=date(2010, 1, 1))
+    Target.objects.create(program=program, indicator="poverty_rate", year=2015, target=30)
     officer = user_create(
         username="district622", password=PASSWORD, role=Role.DISTRICT_OFFICER, jurisdiction=district
     )
@@ -146,6 +148,7 @@ def gia_lai(tree, users):
     ProgramCommune.objects.create(
         program=program62, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
     )
+    Target.objects.create(program=program62, indicator="poverty_rate", year=2015, target=35)
     _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
     _log_and_attachment(officer, found)
     _criteria_rows(commune, village)
@@ -164,6 +167,7 @@ def gia_lai(tree, users):
         Twinning,
         Program,
         ProgramCommune,
+        Target,
         UnitClassification,
         Succession,
     ):
