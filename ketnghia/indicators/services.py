@@ -309,8 +309,9 @@ def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | Non
         rows = compute_base(ids, year_list)
         period = Q() if year_list is None else Q(period__in=year_list)
         Aggregate.objects.filter(period, unit_id__in=ids).delete()
+        villages = Unit.objects.filter(parent_id__in=ids, level=UnitLevel.VILLAGE)
         Aggregate.objects.filter(
-            period, unit_level=UnitLevel.VILLAGE, unit__parent_id__in=ids
+            period, unit_id__in=list(villages.values_list("id", flat=True))
         ).delete()
         Aggregate.objects.bulk_create(
             [

@@ -32,6 +32,7 @@ _TEXT = {
         "threshold": "Ngưỡng",
         "key": "xã trọng điểm",
         "rate": "Tỷ lệ hộ nghèo (%)",
+        "target": "Mục tiêu",
     },
     "en": {
         "year": "Year",
@@ -40,6 +41,7 @@ _TEXT = {
         "threshold": "Threshold",
         "key": "key commune",
         "rate": "Poverty rate (%)",
+        "target": "Target",
     },
 }
 
@@ -117,6 +119,17 @@ def trend_chart(
         )
     if target is not None:
         axes.axhline(target, color=BELOW, linestyle=":", linewidth=1)
+        axes.annotate(
+            f"{text['target']} {format_percent(target, 0, language=lang)}",
+            (1, target),
+            xycoords=("axes fraction", "data"),
+            xytext=(0, 3),
+            textcoords="offset points",
+            ha="right",
+            fontsize=7,
+            color=BELOW,
+            fontfamily=FONT,
+        )
     axes.set_ylim(bottom=0, top=(max(top, target or 0) * 1.15) or 1)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.yaxis.set_major_formatter(

@@ -45,6 +45,8 @@ BODY_SIZE = Pt(14)
 TABLE_SIZE = Pt(12)
 FIRST_LINE_INDENT = Cm(1.27)
 NO_SPACE = Pt(0)
+CHART_WIDTH = Mm(160)
+RANKING_WIDTH = Mm(140)  # a tall chart: 53 communes fit on one page
 # The heading's columns: issuer on the left, national title on the right (165 mm in all).
 LEFT_COLUMN = Mm(62)
 RIGHT_COLUMN = Mm(103)
@@ -327,8 +329,8 @@ def _ranking_table(document: object, report: ReviewReport) -> None:
     )
 
 
-def _picture(document: object, image: bytes, caption: str) -> None:
-    document.add_picture(BytesIO(image), width=Mm(160))  # type: ignore[attr-defined]
+def _picture(document: object, image: bytes, caption: str, *, width: Mm = CHART_WIDTH) -> None:
+    document.add_picture(BytesIO(image), width=width)  # type: ignore[attr-defined]
     document.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER  # type: ignore[attr-defined]
     _paragraph(document, caption, size=Pt(12), italic=True, after=Pt(6))
 
@@ -401,6 +403,7 @@ def review_docx(
                 report.ranking, threshold=report.threshold, language=charts_language
             ),
             f"Biểu đồ {number}. Tỷ lệ hộ nghèo từng xã năm {report.review_year}",
+            width=RANKING_WIDTH,
         )
         _section_title(document, f"IV. XẾP HẠNG CÁC XÃ NĂM {report.review_year}")
         _ranking_table(document, report)

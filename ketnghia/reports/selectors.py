@@ -112,6 +112,12 @@ def review_request(
     if problems:
         raise InvalidInput(problems)
     area = _area(scope=scope, user=user, program=program, unit_code=unit_code)
+    # A program none of whose communes the user reaches (under the area) is not theirs.
+    communes = scope.filter(ProgramCommune.objects.filter(program=program), "commune__path")
+    if area is not None:
+        communes = communes.filter(commune__path__startswith=area.path)
+    if not communes.exists():
+        raise NotFound(_("Program %(code)s not found.") % {"code": program.code})
     return ReviewRequest(
         program=program,
         baseline_year=baseline_year,
