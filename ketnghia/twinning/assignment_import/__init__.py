@@ -1,0 +1,16 @@
+"""The import of the network's assignments from .xlsx/.csv, with the census import's rules.
+
+One module a step, in order: `columns` (the headers and words officers write) → `read`
+(cells, no ORM) → `resolve` (references inside the user's scope, the rules of one row) →
+`plan` (the rows together against the stored assignments and the program's rules, pure) →
+`write` (through the twinning services, one transaction); `pipeline` runs them and gives
+the change preview; `template` writes the per-commune .xlsx the import reads back.
+"""
+
+from ketnghia.twinning.assignment_import.pipeline import (
+    AssignmentImportReport,
+    assignments_error_workbook,
+    assignments_import,
+)
+
+__all__ = ["AssignmentImportReport", "assignments_error_workbook", "assignments_import"]
