@@ -176,3 +176,202 @@ def test_csv_in_utf8_with_bom_and_in_utf16_import_alike(tree, world, tmp_path):
                 )
         report = assignments_import(path=path, dry_run=True)
         assert report.created == 5, encoding
+
+
+def _messages(error: pytest.ExceptionInfo) -> list[str]:
+    return [str(problem) for problem in error.value.problems]
+
+
+def _refused(path: Path, **options) -> list[str]:
+    before = _counts()
+    histories = (Assignment.history.count(), Twinning.history.count(), Person.history.count())
+    with pytest.raises(InvalidInput) as refused:
+        assignments_import(path=path, **options)
+    assert _counts() == before
+    assert (Assignment.history.count(), Twinning.history.count(), Person.history.count()) == histories
+    return _messages(refused)
+
+
+def _one(world, *cells) -> list[object]:
+    return list(cells)
+
+
+def test_a_second_twinning_unit_over_the_same_period_is_refused(tree, world, tmp_path):
+    assignments_import(path=_xlsx(tmp_path / "a.xlsx", _rows(world, tree)[:1]))
+    other = services.organisation_create(
+        name="Ban Dân tộc tỉnh", kind="provincial_agency", province=tree.province, actor=None
+    )
+    path = _xlsx(
+        tmp_path / "b.xlsx",
+        [["Kết nghĩa (đơn vị → xã)", "23500", "", "", other.name, "", "", "01/01/2005", None, "", None]],
+    )
+    messages = _refused(path)
+    assert len(messages) == 1
+    assert "row 4" in messages[0] and "column E (Đơn vị phụ trách)" in messages[0]
+    assert "one twinning unit per commune at a time" in messages[0]
+    assert "Sở Y tế tỉnh Kon Tum" in messages[0] and "Ban Dân tộc tỉnh" in messages[0]
+
+
+def test_bad_rows_are_each_refused_with_their_row_column_and_rule_and_nothing_is_written(
+    tree, world, tmp_path
+):
+    outsider = committee_member("Y Ngân", tree.dak_mar)
+    rows = [
+        # 4: a committee member of Đăk Mar on a village of Ngọk Wang
+        ["Cấp ủy viên → thôn", "23500", "Kon Stiu", "", "", outsider.pk, "", "01/01/2010", None, "", None],
+        # 5: a Party member of Ngọk Wang on a household of Đăk Mar
+        ["Đảng viên → hộ", "23488", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
+        # 6: an end before the start
+        ["Đảng viên → hộ", "23500", "", "01-001", "", world["blong"].pk, "", "01/01/2010", "31/12/2009", "", None],
+        # 7: unknown person, 8: unknown household, 9: unknown village, 10: unknown commune
+        ["Đảng viên → hộ", "23500", "", "01-001", "", 999999, "", "01/01/2010", None, "", None],
+        ["Đảng viên → hộ", "23500", "", "09-999", "", world["thuan"].pk, "", "01/01/2010", None, "", None],
+        ["Phòng, ban huyện → thôn", "23500", "Thôn Không Có", "", "Phòng Nông nghiệp huyện Đắk Hà", "", "", "01/01/2010", None, "", None],
+        ["Kết nghĩa (đơn vị → xã)", "99999", "", "", world["net"].agency.name, "", "", "01/01/2010", None, "", None],
+        # 11: a date that is not one, 12: an unknown kind
+        ["Đảng viên → hộ", "23500", "", "01-002", "", world["thuan"].pk, "", "31/02/2010", None, "", None],
+        ["Phân công gì đó", "23500", "", "01-002", "", world["thuan"].pk, "", "01/01/2010", None, "", None],
+    ]
+    messages = _refused(_xlsx(tmp_path / "bad.xlsx", rows))
+    text = "\n".join(messages)
+    expected = [
+        ("row 4", "column C (Thôn, làng)", "committee member's village to lie in their commune"),
+        ("row 5", "column D (Mã hộ)", "Party member's household to lie in their commune"),
+        ("row 6", "column I (Đến ngày)", "lies before the start"),
+        ("row 7", "column F (Mã người phụ trách)", "Unknown person code “999999”"),
+        ("row 8", "column D (Mã hộ)", "Unknown household code “09-999”"),
+        ("row 9", "column C (Thôn, làng)", "Unknown village “Thôn Không Có”"),
+        ("row 10", "column B (Mã xã)", "Unknown commune code “99999”"),
+        ("row 11", "column H (Từ ngày)", "Expected a date"),
+        ("row 12", "column A (Loại phân công)", "Unknown kind of assignment"),
+    ]
+    assert len(messages) == len(expected), text
+    for (row, column, rule), message in zip(expected, messages, strict=True):
+        assert f"{row}," in message and column in message and rule in message, message
+        assert "file bad.xlsx" in message and "sheet Phân công" in message
+
+
+def test_over_the_cap_is_refused_at_the_row_that_passes_it(tree, world, tmp_path):
+    for code in ("01-003", "01-004"):
+        household(tree.ngok_wang, code, tree.village_a)
+    rows = [
+        ["Đảng viên → hộ", "23500", "", code, "", world["blong"].pk, "", "01/01/2010", None, "", None]
+        for code in ("01-001", "01-002", "01-003", "01-004")
+    ]
+    messages = _refused(_xlsx(tmp_path / "cap.xlsx", rows))
+    assert len(messages) == 1
+    assert "row 7," in messages[0] and "at most 3 households per Party member" in messages[0]
+    assert "Y Blong" in messages[0] and "01-004" in messages[0]
+
+
+def test_a_unit_outside_the_users_scope_is_refused_as_unknown(tree, users, world, tmp_path):
+    scope = scope_for(users.commune_officer, Action.EDIT)  # Ngọk Wang only
+    rows = [
+        ["Đảng viên → hộ", "23488", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
+        ["Đảng viên → hộ", "23600", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
+    ]
+    messages = _refused(_xlsx(tmp_path / "scope.xlsx", rows), scope=scope)
+    assert [m.split(": ", 1)[1] for m in messages] == [
+        "Unknown commune code “23488”.",
+        "Unknown commune code “23600”.",
+    ]
+    # A person of another commune, out of the officer's scope, is unknown too.
+    stranger = party_member("Y Lạ", tree.dak_mar)
+    rows = [["Đảng viên → hộ", "23500", "", "01-001", "", stranger.pk, "", "01/01/2010", None, "", None]]
+    messages = _refused(_xlsx(tmp_path / "who.xlsx", rows), scope=scope)
+    assert messages[0].endswith(f"Unknown person code “{stranger.pk}”.")
+
+
+def test_a_file_for_another_commune_is_refused_naming_both(tree, world, tmp_path):
+    path = _xlsx(tmp_path / "a.xlsx", _rows(world, tree))
+    messages = _refused(path, commune=tree.dak_mar)
+    assert any("Đăk Mar" in m and "Ngọk Wang" in m for m in messages)
+
+
+def _template(commune, user=None) -> bytes:
+    from ketnghia.core.personal_data import disclosure_open
+    from ketnghia.twinning.assignment_import.template import assignments_template
+
+    scope = EVERYTHING if user is None else scope_for(user, Action.VIEW)
+    with disclosure_open(
+        user=user, output="twinning.assignments_template", unit_path=commune.path
+    ) as door:
+        return assignments_template(commune=commune, scope=scope, disclosure=door)
+
+
+def test_the_template_round_trip_changes_nothing_and_a_masked_phone_keeps_the_stored_one(
+    tree, users, world, tmp_path
+):
+    assignments_import(path=_xlsx(tmp_path / "a.xlsx", _rows(world, tree)))
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(_template(tree.ngok_wang))
+    report = assignments_import(path=path, commune=tree.ngok_wang)
+    assert (report.unchanged, report.changed) == (5, False)
+    assert report.people_unchanged == 3 and report.people_created == 0
+    # A district officer's template carries the phones masked; imported back they stay.
+    path.write_bytes(_template(tree.ngok_wang, users.district_officer))
+    from openpyxl import load_workbook
+
+    people = load_workbook(path)["Người phụ trách"]
+    phones = [row[5] for row in people.iter_rows(min_row=2, values_only=True) if row[0]]
+    assert "09*****456" in phones and "0905123456" not in phones
+    report = assignments_import(path=path, scope=scope_for(users.district_officer, Action.EDIT))
+    assert not report.changed
+    world["hoa"].refresh_from_db()
+    assert world["hoa"].phone == "0905123456"
+    # Imported from another commune's page, the marked template is refused naming both.
+    messages = _refused(path, commune=tree.dak_mar)
+    assert "made for Xã Ngọk Wang (code 23500), not for Xã Đăk Mar (code 23488)" in messages[0]
+
+
+def test_a_people_sheet_creates_party_members_that_the_rows_assign_and_again_changes_nothing(
+    tree, world, tmp_path
+):
+    people = [
+        ["M1", "Rơ Châm Ghêm", "nữ", 1985, "Gia-rai", "0912345678", "Đảng viên", "23500", "Kon Stiu", "01/03/2015", None],
+        [world["thuan"].pk, "A Thuận", "nam", 1970, "Xơ-đăng", "", "Đảng viên", "23500", "Kon Stiu", "01/01/2007", None],
+    ]
+    rows = [
+        ["Đảng viên → hộ", "23500", "", "01-002", "", "M1", "Rơ Châm Ghêm", "01/04/2015", None, "", None],
+    ]
+    path = _xlsx(tmp_path / "dv.xlsx", rows, people=people)
+    report = assignments_import(path=path)
+    assert (report.people_created, report.people_updated, report.created) == (1, 1, 1)
+    new = Person.objects.get(full_name="Rơ Châm Ghêm")
+    assert (new.role, new.village, new.ethnicity, new.birth_year) == (
+        PersonRole.PARTY_MEMBER,
+        tree.village_a,
+        "10",
+        1985,
+    )
+    assert Assignment.objects.get(household=world["homes"][1]).person == new
+    world["thuan"].refresh_from_db()
+    assert world["thuan"].birth_year == 1970 and world["thuan"].history.count() == 2
+    again = assignments_import(path=path)
+    assert not again.changed and again.people_unchanged == 2
+    assert Person.objects.filter(full_name="Rơ Châm Ghêm").count() == 1
+
+
+def test_the_preview_counts_new_reassigned_ended_and_unchanged_per_commune(tree, world, tmp_path):
+    assignments_import(path=_xlsx(tmp_path / "a.xlsx", _rows(world, tree)))
+    rows = _rows(world, tree)
+    rows[1][8] = "31/12/2020"  # the office's village: ended
+    rows[4] = ["Đảng viên → hộ", "23500", "", "01-002", "", world["thuan"].pk, "", "01/01/2016", None, "", None]
+    rows.append(
+        ["Đảng viên → hộ", "23488", "", "02-001", "", party_member("Y Mar", tree.dak_mar).pk, "", "01/01/2016", None, "", None]
+    )
+    report = assignments_import(path=_xlsx(tmp_path / "b.xlsx", rows), dry_run=True)
+    assert (report.created, report.reassigned, report.ended, report.unchanged) == (1, 1, 1, 3)
+    assert report.closed == 1 and report.needs_confirmation
+    assert report.by_commune["23500"] == {
+        "name": "Xã Ngọk Wang",
+        "created": 0,
+        "reassigned": 1,
+        "ended": 1,
+        "changed": 0,
+        "unchanged": 3,
+    }
+    assert report.by_commune["23488"]["created"] == 1
+    closing = next(c for c in report.changes if c["outcome"] == "reassigned")
+    assert closing["closes"] == ["Y Blong (01/01/2010 → 31/12/2015)"]
+    assert _counts()[0] == 4
