@@ -375,3 +375,43 @@ def test_the_preview_counts_new_reassigned_ended_and_unchanged_per_commune(tree,
     closing = next(c for c in report.changes if c["outcome"] == "reassigned")
     assert closing["closes"] == ["Y Blong (01/01/2010 → 31/12/2015)"]
     assert _counts()[0] == 4
+
+
+def _command(*args: str) -> tuple[int, str, str]:
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("import-assignments", *args, stdout=out, stderr=err)
+    except CommandError as error:
+        return error.returncode, out.getvalue(), err.getvalue() + str(error)
+    return 0, out.getvalue(), err.getvalue()
+
+
+def test_the_command_dry_runs_imports_asks_for_a_confirmation_and_refuses_with_exit_2(
+    tree, users, world, tmp_path
+):
+    path = _xlsx(tmp_path / "a.xlsx", _rows(world, tree))
+    code, out, _err = _command(str(path), "--dry-run")
+    assert code == 0 and "Dry run" in out and "new assignments 5" in out
+    assert _counts()[0] == 0
+    code, out, _err = _command(str(path), "--actor", users.commune_officer.username)
+    assert code == 0 and _counts()[:2] == (4, 2)  # and the users fixture's twinning
+    assert Assignment.history.filter(history_user=users.commune_officer).count() == 4
+    change = [["Đảng viên → hộ", "23500", "", "01-001", "", world["thuan"].pk, "", "01/01/2012", None, "", None]]
+    reassign = _xlsx(tmp_path / "b.xlsx", change)
+    code, out, err = _command(str(reassign))
+    assert code == 2 and "--confirm" in err and "closes Y Blong" in out
+    assert _counts()[0] == 4
+    code, out, _err = _command(str(reassign), "--confirm")
+    assert code == 0 and _counts()[0] == 5
+    bad = _xlsx(tmp_path / "c.xlsx", [["Đảng viên → hộ", "23500", "", "01-001", "", 424242, "", "01/01/2013", None, "", None]])
+    errors = tmp_path / "loi.xlsx"
+    code, _out, err = _command(str(bad), "--errors-out", str(errors))
+    assert code == 2 and "row 4" in err and "Unknown person code “424242”" in err
+    from openpyxl import load_workbook
+
+    summary = load_workbook(errors).worksheets[0]
+    assert "Unknown person code" in str(summary.cell(2, 5).value)
