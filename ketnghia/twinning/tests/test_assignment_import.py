@@ -415,3 +415,51 @@ def test_the_command_dry_runs_imports_asks_for_a_confirmation_and_refuses_with_e
 
     summary = load_workbook(errors).worksheets[0]
     assert "Unknown person code" in str(summary.cell(2, 5).value)
+
+
+def test_the_page_uploads_previews_and_imports_on_confirm(
+    client, tree, users, world, tmp_path, settings, django_assert_max_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    network_page = client.get("/network/23500/").content.decode()
+    assert 'data-testid="assignments-import"' in network_page
+    template = client.get("/network/23500/assignments/template.xlsx")
+    assert template.status_code == 200 and template.content[:2] == b"PK"
+    path = _xlsx(tmp_path / "a.xlsx", _rows(world, tree))
+    with path.open("rb") as handle, django_assert_max_num_queries(40):
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    text = page.content.decode()
+    assert page.status_code == 200 and 'data-testid="import-preview"' in text
+    assert _counts()[0] == 0
+    key = page.context["upload"].key
+    # Another user cannot confirm someone else's upload.
+    client.force_login(users.district_officer)
+    assert client.post(f"/network/23500/assignments/import/{key}/confirm/").status_code == 404
+    client.force_login(users.commune_officer)
+    done = client.post(f"/network/23500/assignments/import/{key}/confirm/")
+    assert done.status_code == 302 and _counts()[0] == 4
+    assert client.post(f"/network/23500/assignments/import/{key}/confirm/").status_code == 404
+
+
+def test_the_page_lists_the_problems_and_gives_the_error_workbook(
+    client, tree, users, world, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    rows = [["Đảng viên → hộ", "23500", "", "01-001", "", 424242, "", "01/01/2010", None, "", None]]
+    with _xlsx(tmp_path / "bad.xlsx", rows).open("rb") as handle:
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    assert page.status_code == 400
+    assert "Unknown person code" in page.content.decode() or "424242" in page.content.decode()
+    key = page.context["upload"].key
+    errors = client.get(f"/network/23500/assignments/import/{key}/errors.xlsx")
+    assert errors.status_code == 200 and errors.content[:2] == b"PK"
+
+
+def test_the_pages_are_refused_outside_the_users_scope(client, tree, users, world):
+    client.force_login(users.commune_officer)  # Ngọk Wang only
+    for url in ("/network/23488/assignments/template.xlsx", "/network/23488/assignments/import/"):
+        assert client.get(url).status_code == 404
+    client.force_login(users.twinning_member)  # no editing right at all
+    assert client.get("/network/23290/assignments/import/").status_code == 403
