@@ -62,9 +62,7 @@ def assignments_template_download(request: HttpRequest, commune: str) -> HttpRes
         unit_path=found.path,
         detail=found.code,
     ) as door:
-        content = assignments_template(
-            commune=found, scope=request.scope, disclosure=door
-        )
+        content = assignments_template(commune=found, scope=request.scope, disclosure=door)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="phan-cong-{found.code}.xlsx"'
     return response

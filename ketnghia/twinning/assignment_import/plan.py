@@ -118,11 +118,8 @@ def _rule_message(row: Wanted, other: Held) -> str:
             "%(record)s: the program allows one twinning unit per commune at a time, and "
             "%(other)s is twinned with it from %(start)s."
         ) % {"record": row.record, "other": other.label, "start": _day(other.start)}
-    return "%s: %s" % (
-        row.record,
-        _("one Party member is in charge of a household at a time; %(other)s is from %(start)s.")
-        % {"other": other.label, "start": _day(other.start)},
-    )
+    rule = _("one Party member is in charge of a household at a time; %(other)s is from %(start)s.")
+    return f"{row.record}: {rule % {'other': other.label, 'start': _day(other.start)}}"
 
 
 def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
@@ -153,18 +150,17 @@ def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
             (h for h in group if h.responsible == row.responsible and h.start == row.start), None
         )
         end = row.end if row.end is not None else (match.end if match else None)
-        others = [h for h in group if h is not match and rules.overlaps(h.start, h.end, row.start, end)]
+        others = [
+            h for h in group if h is not match and rules.overlaps(h.start, h.end, row.start, end)
+        ]
         same = [h for h in others if h.responsible == row.responsible]
         if same:
             refuse(
                 row,
                 "start_date",
-                "%s: %s (%s)"
-                % (
-                    row.record,
-                    _("the same assignment already covers part of this period."),
-                    _day(same[0].start),
-                ),
+                f"{row.record}: "
+                f"{_('the same assignment already covers part of this period.')} "
+                f"({_day(same[0].start)})",
             )
             continue
         closes: list[Held] = []
@@ -213,9 +209,7 @@ def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
         )
         group.append(created)
         plan.creations.append(Creation(row, created, closes))
-        plan.outcomes[row.index] = (
-            REASSIGNED if any(other.stored for other in closes) else CREATED
-        )
+        plan.outcomes[row.index] = REASSIGNED if any(other.stored for other in closes) else CREATED
     if not plan.problems:
         _check_caps(plan, held)
     return plan
@@ -241,12 +235,9 @@ def _check_caps(plan: Plan, held: list[Held]) -> None:
             plan.problems.append(
                 row.where.problem(
                     "person",
-                    "%s: %s"
-                    % (
-                        row.record,
-                        _("the program allows at most %(cap)s households per Party member.")
-                        % {"cap": row.cap},
-                    ),
+                    f"{row.record}: "
+                    + _("the program allows at most %(cap)s households per Party member.")
+                    % {"cap": row.cap},
                 )
             )
         current.append(creation.held)

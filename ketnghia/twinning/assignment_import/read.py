@@ -49,7 +49,12 @@ class Where:
     def problem(self, key: str, message: str) -> Problem:
         return Problem(
             message,
-            Location(file=self.file, sheet=self.sheet, row=self.row, column=dict(self.headers).get(key, "")),
+            Location(
+                file=self.file,
+                sheet=self.sheet,
+                row=self.row,
+                column=dict(self.headers).get(key, ""),
+            ),
         )
 
 
@@ -174,12 +179,12 @@ def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, l
         )
     if kind in (cols.TWINNING, cols.AssignmentKind.OFFICE_VILLAGE) and not line.organisation:
         cells.refuse(cols.ORGANISATION, _("Write the organisation in charge."))
-    if kind in (cols.AssignmentKind.COMMITTEE_VILLAGE, cols.AssignmentKind.MEMBER_HOUSEHOLD):
-        if not line.person:
-            cells.refuse(cols.PERSON, _("Write the code of the person in charge."))
-    if kind in (cols.AssignmentKind.OFFICE_VILLAGE, cols.AssignmentKind.COMMITTEE_VILLAGE):
-        if not line.village:
-            cells.refuse(cols.VILLAGE, _("Write the village (its code or name)."))
+    people_kinds = (cols.AssignmentKind.COMMITTEE_VILLAGE, cols.AssignmentKind.MEMBER_HOUSEHOLD)
+    if kind in people_kinds and not line.person:
+        cells.refuse(cols.PERSON, _("Write the code of the person in charge."))
+    village_kinds = (cols.AssignmentKind.OFFICE_VILLAGE, cols.AssignmentKind.COMMITTEE_VILLAGE)
+    if kind in village_kinds and not line.village:
+        cells.refuse(cols.VILLAGE, _("Write the village (its code or name)."))
     if kind == cols.AssignmentKind.MEMBER_HOUSEHOLD and not line.household_code:
         cells.refuse(cols.HOUSEHOLD_CODE, _("Write the household's code."))
     return (None if cells.problems else line), cells.problems
@@ -192,7 +197,9 @@ def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Prob
     if not key:
         cells.refuse(
             cols.PERSON,
-            _("Write the person's code: a stored person's number, or a code of your own for a new one."),
+            _(
+                "Write the person's code: a stored person's number, or a code of your own for a new one."
+            ),
         )
     name = cells.text(cols.FULL_NAME)
     if not name or len(name) > 150:
@@ -202,7 +209,10 @@ def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Prob
         cells.refuse(cols.SEX, _("Write the sex as nam (male) or nữ (female)."))
     born = cells.number(cols.BIRTH_YEAR)
     if born is not None and not 1900 <= born <= dt.date.today().year:
-        cells.refuse(cols.BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": dt.date.today().year})
+        cells.refuse(
+            cols.BIRTH_YEAR,
+            _("A birth year lies between 1900 and %(year)s.") % {"year": dt.date.today().year},
+        )
     ethnic_text = cells._raw(cols.ETHNICITY)
     ethnicity = ethnicity_code(ethnic_text)
     if ethnicity is None:
@@ -291,9 +301,7 @@ def _open(path: Path, name: str) -> tuple[Table | None, Table | None]:
     return assignments, people
 
 
-def read_lines(
-    paths: list[tuple[Path, str]], problems: ProblemList
-) -> FileLines:
+def read_lines(paths: list[tuple[Path, str]], problems: ProblemList) -> FileLines:
     """Read every file (the assignments file, and a people file when given), row by row."""
     lines = FileLines([], [], [])
     for path, name in paths:

@@ -132,7 +132,9 @@ def _organisation_finder(organisations: list[Organisation]) -> dict[str, Organis
             if not key:
                 continue
             # A short name two organisations share finds neither.
-            by_key[key] = None if by_key.get(key, organisation) is not organisation else organisation
+            by_key[key] = (
+                None if by_key.get(key, organisation) is not organisation else organisation
+            )
     return by_key
 
 
@@ -178,7 +180,9 @@ def resolve(
         commune = units.commune(code)
         if commune is None:
             problems.append(
-                where.problem(cols.COMMUNE_CODE, _("Unknown commune code “%(code)s”.") % {"code": code})
+                where.problem(
+                    cols.COMMUNE_CODE, _("Unknown commune code “%(code)s”.") % {"code": code}
+                )
             )
             return None
         if only_commune is not None and commune.pk != only_commune.pk:
@@ -326,7 +330,9 @@ def resolve(
         if same:
             person = same[0]
             facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
-            change = PersonChange(line, commune, village if isinstance(village, Unit) else None, person)
+            change = PersonChange(
+                line, commune, village if isinstance(village, Unit) else None, person
+            )
             wanted = {
                 "sex": line.sex,
                 "ethnicity": line.ethnicity,
@@ -420,7 +426,9 @@ def _wanted(
             found.append(
                 where.problem(
                     cols.ORGANISATION,
-                    _("Unknown organisation “%(name)s”: write its name as the organisations list has it.")
+                    _(
+                        "Unknown organisation “%(name)s”: write its name as the organisations list has it."
+                    )
                     % {"name": line.organisation},
                 )
             )
@@ -428,7 +436,9 @@ def _wanted(
             found.append(
                 where.problem(
                     cols.ORGANISATION,
-                    _("%(organisation)s is an organisation of %(province)s, not of this commune's province.")
+                    _(
+                        "%(organisation)s is an organisation of %(province)s, not of this commune's province."
+                    )
                     % {"organisation": organisation.name, "province": organisation.province.name},
                 )
             )

@@ -29,8 +29,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.census.importing.mark import PROPERTY_COMMUNE
 from ketnghia.core.gate import UnitScope
-from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.core.outputs import xlsx_set
+from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.models import Sex
@@ -73,8 +73,7 @@ def _header(sheet: Any, row: int, labels: list[str]) -> None:
 
 def _date(sheet: Any, row: int, column: int, value: dt.date | None) -> None:
     if value is not None:
-        cell = sheet.cell(row, column)
-        cell.value = value
+        cell = xlsx_set(sheet.cell(row, column), value)
         cell.number_format = "dd/mm/yyyy"
 
 
@@ -106,7 +105,8 @@ def assignments_template(
     sheet["A1"].font = Font(bold=True, size=14)
     xlsx_set(
         sheet["A2"],
-        _("Pre-filled with the assignments in force on %(day)s.") % {"day": on.strftime("%d/%m/%Y")},
+        _("Pre-filled with the assignments in force on %(day)s.")
+        % {"day": on.strftime("%d/%m/%Y")},
     )
     labels = [column.label for column in cols.ASSIGNMENT_COLUMNS]
     labels.insert(4, HEAD_HEADER)
@@ -174,7 +174,9 @@ def assignments_template(
     for letter in "IJL":
         for number in range(HEADER_ROW + 1, last + 1):
             sheet[f"{letter}{number}"].number_format = "dd/mm/yyyy"
-    _people_sheet(workbook.create_sheet(PEOPLE_SHEET, 2), lists, commune, scope, disclosure, village_name)
+    _people_sheet(
+        workbook.create_sheet(PEOPLE_SHEET, 2), lists, commune, scope, disclosure, village_name
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -222,18 +224,25 @@ def _people_sheet(
         xlsx_set(lists[f"{letter}1"], header)
         for index, value in enumerate(values, start=2):
             xlsx_set(lists[f"{letter}{index}"], value)
-    for target, source, count in (("C", "C", 2), ("G", "D", 2), ("E", "E", len(ETHNIC_GROUP_NAMES))):
-        _list(sheet, f"='{LISTS_SHEET}'!${source}$2:${source}${count + 1}", f"{target}2:{target}{last}")
+    for target, source, count in (
+        ("C", "C", 2),
+        ("G", "D", 2),
+        ("E", "E", len(ETHNIC_GROUP_NAMES)),
+    ):
+        _list(
+            sheet,
+            f"='{LISTS_SHEET}'!${source}$2:${source}${count + 1}",
+            f"{target}2:{target}{last}",
+        )
     if village_name:
         _list(sheet, f"='{LISTS_SHEET}'!$B$2:$B${len(village_name) + 1}", f"I2:I{last}")
 
 
 def _instructions(sheet: Any, commune: Unit) -> None:
     lines = [
-        _("Assignments of %(commune)s (code %(code)s)") % {"commune": commune.name, "code": commune.code},
-        _(
-            "This file is for this commune only: an import for another commune is refused."
-        ),
+        _("Assignments of %(commune)s (code %(code)s)")
+        % {"commune": commune.name, "code": commune.code},
+        _("This file is for this commune only: an import for another commune is refused."),
         "",
         _(
             "Sheet “%(sheet)s”: one row per assignment. Kind: choose from the list. A twinning "

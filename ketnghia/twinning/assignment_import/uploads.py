@@ -15,6 +15,7 @@ in-memory SQLite database, tests) it is read in this process.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -209,10 +210,8 @@ def upload_run(upload: Upload, *, dry_run: bool, confirm: bool = False) -> dict[
     outcome = _outcome_path(upload)
     outcome.unlink(missing_ok=True)
     timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         subprocess.run(command, env=env, timeout=timeout, capture_output=True, check=False)
-    except subprocess.TimeoutExpired:
-        pass
     if outcome.is_file():
         result: dict[str, Any] = json.loads(outcome.read_text(encoding="utf-8"))
         outcome.unlink(missing_ok=True)
@@ -221,7 +220,10 @@ def upload_run(upload: Upload, *, dry_run: bool, confirm: bool = False) -> dict[
         "Reading the file needed more memory or time than an import may use, so it was "
         "stopped; the file was not imported. Delete the empty rows and columns beyond your data."
     )
-    return {"errors": [Problem(message, Location(file=upload.file_name)).as_dict()], "error_count": 1}
+    return {
+        "errors": [Problem(message, Location(file=upload.file_name)).as_dict()],
+        "error_count": 1,
+    }
 
 
 def upload_worker(key: str, *, dry_run: bool, confirm: bool) -> None:

@@ -104,7 +104,7 @@ def write_plan(*, resolved: Resolved, plan: Plan, actor: Any) -> dict[str, int]:
 
     ends = sorted(
         plan.ends,
-        key=lambda item: (item[0].stored_end is not None and item[1] > item[0].stored_end),
+        key=lambda item: item[0].stored_end is not None and item[1] > item[0].stored_end,
     )
     for held, end, row in ends:
         try:
@@ -118,18 +118,30 @@ def write_plan(*, resolved: Resolved, plan: Plan, actor: Any) -> dict[str, int]:
             problems.extend(_located(row, error))
 
     stored_people = {
-        int(key[2:]) for c in plan.creations for key in [c.wanted.responsible] if key.startswith("p:")
+        int(key[2:])
+        for c in plan.creations
+        for key in [c.wanted.responsible]
+        if key.startswith("p:")
     } - {p.pk for p in people.values()}
     people.update(
-        {f"p:{p.pk}": p for p in Person.objects.filter(pk__in=stored_people).select_related("commune")}
+        {
+            f"p:{p.pk}": p
+            for p in Person.objects.filter(pk__in=stored_people).select_related("commune")
+        }
     )
     organisations = Organisation.objects.in_bulk(
-        [int(c.wanted.responsible[2:]) for c in plan.creations if c.wanted.responsible.startswith("o:")]
+        [
+            int(c.wanted.responsible[2:])
+            for c in plan.creations
+            if c.wanted.responsible.startswith("o:")
+        ]
     )
-    targets = [c.wanted.target for c in plan.creations]
-    units = Unit.objects.in_bulk([t for c, t in zip(plan.creations, targets) if c.wanted.kind != AssignmentKind.MEMBER_HOUSEHOLD])
+    member = AssignmentKind.MEMBER_HOUSEHOLD
+    units = Unit.objects.in_bulk(
+        [c.wanted.target for c in plan.creations if c.wanted.kind != member]
+    )
     households = Household.objects.select_related("commune", "village").in_bulk(
-        [t for c, t in zip(plan.creations, targets) if c.wanted.kind == AssignmentKind.MEMBER_HOUSEHOLD]
+        [c.wanted.target for c in plan.creations if c.wanted.kind == member]
     )
     for creation in plan.creations:
         row = creation.wanted
@@ -152,7 +164,9 @@ def write_plan(*, resolved: Resolved, plan: Plan, actor: Any) -> dict[str, int]:
                     if responsible.startswith("o:")
                     else None,
                     person=people.get(responsible) if not responsible.startswith("o:") else None,
-                    village=units.get(row.target) if row.kind != AssignmentKind.MEMBER_HOUSEHOLD else None,
+                    village=units.get(row.target)
+                    if row.kind != AssignmentKind.MEMBER_HOUSEHOLD
+                    else None,
                     household=households.get(row.target)
                     if row.kind == AssignmentKind.MEMBER_HOUSEHOLD
                     else None,

@@ -17,7 +17,6 @@ from ketnghia.twinning import services
 from ketnghia.twinning.assignment_import import assignments_import
 from ketnghia.twinning.models import (
     Assignment,
-    AssignmentKind,
     NetworkRules,
     Person,
     PersonRole,
@@ -111,11 +110,71 @@ def _counts() -> tuple[int, int, int]:
 def _rows(world, tree) -> list[list[object]]:
     net = world["net"]
     return [
-        ["Kết nghĩa (đơn vị → xã)", "23500", "", "", net.agency.name, "", "", date(2007, 6, 1), None, "15/QĐ-UBND", "20/05/2007"],
-        ["Phòng, ban huyện → thôn", 23500, "Kon Stiu", "", "Phòng Nông nghiệp huyện Đắk Hà", "", "", "01/01/2010", None, "", None],
-        ["Cấp ủy viên → thôn", "23500", "23500-02", "", "", world["hoa"].pk, "Y Hoa", "01/01/2010", None, "", None],
-        ["Đảng viên → hộ", "23500", "", "01-001", "", world["blong"].pk, "Y Blong", date(2010, 1, 1), None, "", None],
-        ["Đảng viên → hộ", "23500", "", "01-002", "", world["blong"].pk, "", date(2010, 1, 1), None, "", None],
+        [
+            "Kết nghĩa (đơn vị → xã)",
+            "23500",
+            "",
+            "",
+            net.agency.name,
+            "",
+            "",
+            date(2007, 6, 1),
+            None,
+            "15/QĐ-UBND",
+            "20/05/2007",
+        ],
+        [
+            "Phòng, ban huyện → thôn",
+            23500,
+            "Kon Stiu",
+            "",
+            "Phòng Nông nghiệp huyện Đắk Hà",
+            "",
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Cấp ủy viên → thôn",
+            "23500",
+            "23500-02",
+            "",
+            "",
+            world["hoa"].pk,
+            "Y Hoa",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-001",
+            "",
+            world["blong"].pk,
+            "Y Blong",
+            date(2010, 1, 1),
+            None,
+            "",
+            None,
+        ],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-002",
+            "",
+            world["blong"].pk,
+            "",
+            date(2010, 1, 1),
+            None,
+            "",
+            None,
+        ],
     ]
 
 
@@ -144,7 +203,19 @@ def test_a_reassignment_closes_the_old_one_the_day_before_and_answers_who_was_in
     assignments_import(path=_xlsx(tmp_path / "a.xlsx", _rows(world, tree)))
     home = world["homes"][0]
     rows = [
-        ["Đảng viên → hộ", "23500", "", "01-001", "", world["thuan"].pk, "A Thuận", "01/01/2012", None, "3/QĐ-ĐU", None],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-001",
+            "",
+            world["thuan"].pk,
+            "A Thuận",
+            "01/01/2012",
+            None,
+            "3/QĐ-ĐU",
+            None,
+        ],
     ]
     path = _xlsx(tmp_path / "b.xlsx", rows)
     with pytest.raises(ConfirmationNeeded) as refused:
@@ -172,7 +243,10 @@ def test_csv_in_utf8_with_bom_and_in_utf16_import_alike(tree, world, tmp_path):
             writer.writerow(HEADER)
             for row in rows:
                 writer.writerow(
-                    [value.strftime("%d/%m/%Y") if isinstance(value, date) else value for value in row]
+                    [
+                        value.strftime("%d/%m/%Y") if isinstance(value, date) else value
+                        for value in row
+                    ]
                 )
         report = assignments_import(path=path, dry_run=True)
         assert report.created == 5, encoding
@@ -188,7 +262,11 @@ def _refused(path: Path, **options) -> list[str]:
     with pytest.raises(InvalidInput) as refused:
         assignments_import(path=path, **options)
     assert _counts() == before
-    assert (Assignment.history.count(), Twinning.history.count(), Person.history.count()) == histories
+    assert (
+        Assignment.history.count(),
+        Twinning.history.count(),
+        Person.history.count(),
+    ) == histories
     return _messages(refused)
 
 
@@ -203,7 +281,21 @@ def test_a_second_twinning_unit_over_the_same_period_is_refused(tree, world, tmp
     )
     path = _xlsx(
         tmp_path / "b.xlsx",
-        [["Kết nghĩa (đơn vị → xã)", "23500", "", "", other.name, "", "", "01/01/2005", None, "", None]],
+        [
+            [
+                "Kết nghĩa (đơn vị → xã)",
+                "23500",
+                "",
+                "",
+                other.name,
+                "",
+                "",
+                "01/01/2005",
+                None,
+                "",
+                None,
+            ]
+        ],
     )
     messages = _refused(path)
     assert len(messages) == 1
@@ -218,19 +310,115 @@ def test_bad_rows_are_each_refused_with_their_row_column_and_rule_and_nothing_is
     outsider = committee_member("Y Ngân", tree.dak_mar)
     rows = [
         # 4: a committee member of Đăk Mar on a village of Ngọk Wang
-        ["Cấp ủy viên → thôn", "23500", "Kon Stiu", "", "", outsider.pk, "", "01/01/2010", None, "", None],
+        [
+            "Cấp ủy viên → thôn",
+            "23500",
+            "Kon Stiu",
+            "",
+            "",
+            outsider.pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
         # 5: a Party member of Ngọk Wang on a household of Đăk Mar
-        ["Đảng viên → hộ", "23488", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
+        [
+            "Đảng viên → hộ",
+            "23488",
+            "",
+            "02-001",
+            "",
+            world["blong"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
         # 6: an end before the start
-        ["Đảng viên → hộ", "23500", "", "01-001", "", world["blong"].pk, "", "01/01/2010", "31/12/2009", "", None],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-001",
+            "",
+            world["blong"].pk,
+            "",
+            "01/01/2010",
+            "31/12/2009",
+            "",
+            None,
+        ],
         # 7: unknown person, 8: unknown household, 9: unknown village, 10: unknown commune
         ["Đảng viên → hộ", "23500", "", "01-001", "", 999999, "", "01/01/2010", None, "", None],
-        ["Đảng viên → hộ", "23500", "", "09-999", "", world["thuan"].pk, "", "01/01/2010", None, "", None],
-        ["Phòng, ban huyện → thôn", "23500", "Thôn Không Có", "", "Phòng Nông nghiệp huyện Đắk Hà", "", "", "01/01/2010", None, "", None],
-        ["Kết nghĩa (đơn vị → xã)", "99999", "", "", world["net"].agency.name, "", "", "01/01/2010", None, "", None],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "09-999",
+            "",
+            world["thuan"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Phòng, ban huyện → thôn",
+            "23500",
+            "Thôn Không Có",
+            "",
+            "Phòng Nông nghiệp huyện Đắk Hà",
+            "",
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Kết nghĩa (đơn vị → xã)",
+            "99999",
+            "",
+            "",
+            world["net"].agency.name,
+            "",
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
         # 11: a date that is not one, 12: an unknown kind
-        ["Đảng viên → hộ", "23500", "", "01-002", "", world["thuan"].pk, "", "31/02/2010", None, "", None],
-        ["Phân công gì đó", "23500", "", "01-002", "", world["thuan"].pk, "", "01/01/2010", None, "", None],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-002",
+            "",
+            world["thuan"].pk,
+            "",
+            "31/02/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Phân công gì đó",
+            "23500",
+            "",
+            "01-002",
+            "",
+            world["thuan"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
     ]
     messages = _refused(_xlsx(tmp_path / "bad.xlsx", rows))
     text = "\n".join(messages)
@@ -255,7 +443,19 @@ def test_over_the_cap_is_refused_at_the_row_that_passes_it(tree, world, tmp_path
     for code in ("01-003", "01-004"):
         household(tree.ngok_wang, code, tree.village_a)
     rows = [
-        ["Đảng viên → hộ", "23500", "", code, "", world["blong"].pk, "", "01/01/2010", None, "", None]
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            code,
+            "",
+            world["blong"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ]
         for code in ("01-001", "01-002", "01-003", "01-004")
     ]
     messages = _refused(_xlsx(tmp_path / "cap.xlsx", rows))
@@ -267,8 +467,32 @@ def test_over_the_cap_is_refused_at_the_row_that_passes_it(tree, world, tmp_path
 def test_a_unit_outside_the_users_scope_is_refused_as_unknown(tree, users, world, tmp_path):
     scope = scope_for(users.commune_officer, Action.EDIT)  # Ngọk Wang only
     rows = [
-        ["Đảng viên → hộ", "23488", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
-        ["Đảng viên → hộ", "23600", "", "02-001", "", world["blong"].pk, "", "01/01/2010", None, "", None],
+        [
+            "Đảng viên → hộ",
+            "23488",
+            "",
+            "02-001",
+            "",
+            world["blong"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
+        [
+            "Đảng viên → hộ",
+            "23600",
+            "",
+            "02-001",
+            "",
+            world["blong"].pk,
+            "",
+            "01/01/2010",
+            None,
+            "",
+            None,
+        ],
     ]
     messages = _refused(_xlsx(tmp_path / "scope.xlsx", rows), scope=scope)
     assert [m.split(": ", 1)[1] for m in messages] == [
@@ -277,7 +501,9 @@ def test_a_unit_outside_the_users_scope_is_refused_as_unknown(tree, users, world
     ]
     # A person of another commune, out of the officer's scope, is unknown too.
     stranger = party_member("Y Lạ", tree.dak_mar)
-    rows = [["Đảng viên → hộ", "23500", "", "01-001", "", stranger.pk, "", "01/01/2010", None, "", None]]
+    rows = [
+        ["Đảng viên → hộ", "23500", "", "01-001", "", stranger.pk, "", "01/01/2010", None, "", None]
+    ]
     messages = _refused(_xlsx(tmp_path / "who.xlsx", rows), scope=scope)
     assert messages[0].endswith(f"Unknown person code “{stranger.pk}”.")
 
@@ -328,11 +554,47 @@ def test_a_people_sheet_creates_party_members_that_the_rows_assign_and_again_cha
     tree, world, tmp_path
 ):
     people = [
-        ["M1", "Rơ Châm Ghêm", "nữ", 1985, "Gia-rai", "0912345678", "Đảng viên", "23500", "Kon Stiu", "01/03/2015", None],
-        [world["thuan"].pk, "A Thuận", "nam", 1970, "Xơ-đăng", "", "Đảng viên", "23500", "Kon Stiu", "01/01/2007", None],
+        [
+            "M1",
+            "Rơ Châm Ghêm",
+            "nữ",
+            1985,
+            "Gia-rai",
+            "0912345678",
+            "Đảng viên",
+            "23500",
+            "Kon Stiu",
+            "01/03/2015",
+            None,
+        ],
+        [
+            world["thuan"].pk,
+            "A Thuận",
+            "nam",
+            1970,
+            "Xơ-đăng",
+            "",
+            "Đảng viên",
+            "23500",
+            "Kon Stiu",
+            "01/01/2007",
+            None,
+        ],
     ]
     rows = [
-        ["Đảng viên → hộ", "23500", "", "01-002", "", "M1", "Rơ Châm Ghêm", "01/04/2015", None, "", None],
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-002",
+            "",
+            "M1",
+            "Rơ Châm Ghêm",
+            "01/04/2015",
+            None,
+            "",
+            None,
+        ],
     ]
     path = _xlsx(tmp_path / "dv.xlsx", rows, people=people)
     report = assignments_import(path=path)
@@ -356,9 +618,33 @@ def test_the_preview_counts_new_reassigned_ended_and_unchanged_per_commune(tree,
     assignments_import(path=_xlsx(tmp_path / "a.xlsx", _rows(world, tree)))
     rows = _rows(world, tree)
     rows[1][8] = "31/12/2020"  # the office's village: ended
-    rows[4] = ["Đảng viên → hộ", "23500", "", "01-002", "", world["thuan"].pk, "", "01/01/2016", None, "", None]
+    rows[4] = [
+        "Đảng viên → hộ",
+        "23500",
+        "",
+        "01-002",
+        "",
+        world["thuan"].pk,
+        "",
+        "01/01/2016",
+        None,
+        "",
+        None,
+    ]
     rows.append(
-        ["Đảng viên → hộ", "23488", "", "02-001", "", party_member("Y Mar", tree.dak_mar).pk, "", "01/01/2016", None, "", None]
+        [
+            "Đảng viên → hộ",
+            "23488",
+            "",
+            "02-001",
+            "",
+            party_member("Y Mar", tree.dak_mar).pk,
+            "",
+            "01/01/2016",
+            None,
+            "",
+            None,
+        ]
     )
     report = assignments_import(path=_xlsx(tmp_path / "b.xlsx", rows), dry_run=True)
     assert (report.created, report.reassigned, report.ended, report.unchanged) == (1, 1, 1, 3)
@@ -400,14 +686,31 @@ def test_the_command_dry_runs_imports_asks_for_a_confirmation_and_refuses_with_e
     code, out, _err = _command(str(path), "--actor", users.commune_officer.username)
     assert code == 0 and _counts()[:2] == (4, 2)  # and the users fixture's twinning
     assert Assignment.history.filter(history_user=users.commune_officer).count() == 4
-    change = [["Đảng viên → hộ", "23500", "", "01-001", "", world["thuan"].pk, "", "01/01/2012", None, "", None]]
+    change = [
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            "01-001",
+            "",
+            world["thuan"].pk,
+            "",
+            "01/01/2012",
+            None,
+            "",
+            None,
+        ]
+    ]
     reassign = _xlsx(tmp_path / "b.xlsx", change)
     code, out, err = _command(str(reassign))
     assert code == 2 and "--confirm" in err and "closes Y Blong" in out
     assert _counts()[0] == 4
     code, out, _err = _command(str(reassign), "--confirm")
     assert code == 0 and _counts()[0] == 5
-    bad = _xlsx(tmp_path / "c.xlsx", [["Đảng viên → hộ", "23500", "", "01-001", "", 424242, "", "01/01/2013", None, "", None]])
+    bad = _xlsx(
+        tmp_path / "c.xlsx",
+        [["Đảng viên → hộ", "23500", "", "01-001", "", 424242, "", "01/01/2013", None, "", None]],
+    )
     errors = tmp_path / "loi.xlsx"
     code, _out, err = _command(str(bad), "--errors-out", str(errors))
     assert code == 2 and "row 4" in err and "Unknown person code “424242”" in err
