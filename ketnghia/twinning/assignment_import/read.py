@@ -105,12 +105,16 @@ class _Cells:
         self.row = row
         self.is_csv = is_csv
         self.problems: list[Problem] = []
+        self.errors: set[str] = set()
 
     def _raw(self, key: str) -> Any:
         value = self.row.get(key)
         error = excel_error(value)
         if error is not None:
-            self.problems.append(self.row.problem(key, excel_error_message(error)))
+            # Named once, as the error it is, instead of the column's own message.
+            if key not in self.errors:
+                self.problems.append(self.row.problem(key, excel_error_message(error)))
+                self.errors.add(key)
             return None
         return value
 
@@ -124,7 +128,7 @@ class _Cells:
     def date(self, key: str, *, required: bool = False) -> dt.date | None:
         value = self._raw(key)
         if value is None or (isinstance(value, str) and not value.strip()):
-            if required:
+            if required and key not in self.errors:
                 self.problems.append(self.row.problem(key, _("The date is empty.")))
             return None
         try:
@@ -141,7 +145,8 @@ class _Cells:
             return None
 
     def refuse(self, key: str, message: str) -> None:
-        self.problems.append(self.row.problem(key, message))
+        if key not in self.errors:
+            self.problems.append(self.row.problem(key, message))
 
 
 def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, list[Problem]]:

@@ -766,3 +766,76 @@ def test_the_pages_are_refused_outside_the_users_scope(client, tree, users, worl
         assert client.get(url).status_code == 404
     client.force_login(users.twinning_member)  # no editing right at all
     assert client.get("/network/23290/assignments/import/").status_code == 403
+
+
+def test_an_excel_error_value_is_named_at_its_cell(tree, world, tmp_path):
+    path = _xlsx(tmp_path / "na.xlsx", _rows(world, tree)[:1])
+    from openpyxl import load_workbook
+
+    book = load_workbook(path)
+    cell = book["Phân công"]["H4"]
+    cell.value, cell.data_type = "#N/A", "e"
+    book.save(path)
+    messages = _refused(path)
+    assert len(messages) == 1 and "row 4" in messages[0] and "column H (Từ ngày)" in messages[0]
+    assert "#N/A" in messages[0]
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["o-xa-xfd1048576.xlsx", "ngoac-kep.csv", "nhi-phan.csv", "csv-doi-ten.xlsx", "zip-rong.xlsx"],
+)
+def test_hostile_files_are_refused_with_a_vietnamese_message_and_nothing_written(
+    tree, world, tmp_path, name
+):
+    from django.utils import translation
+
+    from ketnghia.census.tests.hostile_files import CORPUS
+
+    hostile = next(item for item in CORPUS if item.name == name)
+    with translation.override("vi"):
+        messages = _refused(hostile.path(tmp_path))
+    assert any(hostile.refused in message for message in messages), messages
+
+
+def test_a_worker_that_runs_out_of_memory_refuses_the_upload_and_the_server_goes_on(
+    client, tree, users, world, tmp_path, settings, monkeypatch
+):
+    from ketnghia.twinning.assignment_import import uploads
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
+    settings.KETNGHIA_IMPORT_WORKER_MEMORY_MB = 40  # too little for the worker to start
+    monkeypatch.setattr(uploads, "_database_url", lambda: "sqlite:///unused.sqlite3")
+    client.force_login(users.commune_officer)
+    with _xlsx(tmp_path / "a.xlsx", _rows(world, tree)).open("rb") as handle:
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    assert page.status_code == 400 and "bộ nhớ" in page.content.decode()
+    assert _counts()[0] == 0
+    assert client.get("/network/23500/").status_code == 200
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_the_worker_process_checks_and_imports_end_to_end(client, tree, users, tmp_path, settings):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database another process can open (PostgreSQL here)")
+    world = {
+        "net": network(tree),
+        "blong": party_member("Y Blong", tree.ngok_wang, tree.village_a),
+        "hoa": committee_member("Y Hoa", tree.ngok_wang),
+    }
+    _program(tree)
+    for code in ("01-001", "01-002"):
+        household(tree.ngok_wang, code, tree.village_a)
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
+    client.force_login(users.commune_officer)
+    with _xlsx(tmp_path / "a.xlsx", _rows(world, tree)).open("rb") as handle:
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    assert page.status_code == 200 and page.context["report"]["created"] == 5
+    assert _counts()[0] == 0
+    key = page.context["upload"].key
+    assert client.post(f"/network/23500/assignments/import/{key}/confirm/").status_code == 302
+    assert _counts()[0] == 4
