@@ -38,7 +38,7 @@ from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.readers import ProblemList, Table
 from ketnghia.twinning.assignment_import import plan as planning
 from ketnghia.twinning.assignment_import.read import read_lines
-from ketnghia.twinning.assignment_import.resolve import resolve
+from ketnghia.twinning.assignment_import.resolve import held_rows, resolve
 from ketnghia.twinning.assignment_import.write import write_plan
 from ketnghia.twinning.models import Assignment, Twinning
 
@@ -243,8 +243,9 @@ def assignments_import(
         )
         problems.extend(resolved.problems)
         problems.raise_if_any()
-        # One import at a time per commune.
+        # One import at a time per commune; the stored rows are read again under the lock.
         list(Unit.objects.select_for_update().filter(pk__in=list(resolved.communes)))
+        resolved.held = held_rows(resolved.wanted)
         plan = planning.plan_rows(resolved.held, resolved.wanted)
         problems.extend(plan.problems)
         problems.raise_if_any()

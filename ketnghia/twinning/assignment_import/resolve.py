@@ -395,7 +395,6 @@ def resolve(
             )
             if wanted is not None:
                 resolved.wanted.append(wanted)
-    resolved.held = _held(resolved.wanted)
     return resolved
 
 
@@ -554,7 +553,7 @@ def _wanted(
     )
 
 
-def _held(wanted: list[Wanted]) -> list[Held]:
+def held_rows(wanted: list[Wanted]) -> list[Held]:
     """Return the stored rows the plan must see: the units' assignments, the members' loads."""
     communes = {w.target for w in wanted if w.kind == cols.TWINNING}
     villages = {

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -42,6 +43,7 @@ from ketnghia.twinning.assignment_import.pipeline import (
     assignments_import,
 )
 
+logger = logging.getLogger(__name__)
 KEEP_SECONDS = 24 * 3600
 
 
@@ -210,12 +212,17 @@ def upload_run(upload: Upload, *, dry_run: bool, confirm: bool = False) -> dict[
     outcome = _outcome_path(upload)
     outcome.unlink(missing_ok=True)
     timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
+    detail = "timeout"
     with contextlib.suppress(subprocess.TimeoutExpired):
-        subprocess.run(command, env=env, timeout=timeout, capture_output=True, check=False)
+        finished = subprocess.run(
+            command, env=env, timeout=timeout, capture_output=True, check=False
+        )
+        detail = finished.stderr.decode("utf-8", "replace")[-2000:]
     if outcome.is_file():
         result: dict[str, Any] = json.loads(outcome.read_text(encoding="utf-8"))
         outcome.unlink(missing_ok=True)
         return result
+    logger.warning("assignments upload %s: the worker gave no outcome: %s", upload.key, detail)
     message = _(
         "Reading the file needed more memory or time than an import may use, so it was "
         "stopped; the file was not imported. Delete the empty rows and columns beyond your data."

@@ -834,7 +834,8 @@ def test_the_worker_process_checks_and_imports_end_to_end(client, tree, users, t
     client.force_login(users.commune_officer)
     with _xlsx(tmp_path / "a.xlsx", _rows(world, tree)).open("rb") as handle:
         page = client.post("/network/23500/assignments/import/", {"file": handle})
-    assert page.status_code == 200 and page.context["report"]["created"] == 5
+    assert page.status_code == 200, page.context["errors"]
+    assert page.context["report"]["created"] == 5
     assert _counts()[0] == 0
     key = page.context["upload"].key
     assert client.post(f"/network/23500/assignments/import/{key}/confirm/").status_code == 302
