@@ -267,7 +267,9 @@ def assignments_import(
                 report,
             )
         if report.changed:
-            write_plan(resolved=resolved, plan=plan, actor=actor)
+            write_plan(
+                resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100]
+            )
     return report
 
 

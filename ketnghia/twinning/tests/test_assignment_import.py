@@ -840,3 +840,53 @@ def test_the_worker_process_checks_and_imports_end_to_end(client, tree, users, t
     key = page.context["upload"].key
     assert client.post(f"/network/23500/assignments/import/{key}/confirm/").status_code == 302
     assert _counts()[0] == 4
+
+
+def test_many_rows_are_written_in_bulk_with_their_history_and_a_reimport_changes_nothing(
+    tree, users, tmp_path
+):
+    import time
+
+    from ketnghia.households.models import Household
+
+    _program(tree, cap=10)
+    members = [party_member(f"Đảng viên {i}", tree.ngok_wang, tree.village_a) for i in range(30)]
+    Household.objects.bulk_create(
+        [
+            Household(
+                commune=tree.ngok_wang,
+                village=tree.village_a,
+                code=f"H{i:04d}",
+                head_name=f"Chủ hộ {i}",
+                unit_path=tree.village_a.path,
+            )
+            for i in range(300)
+        ]
+    )
+    rows = [
+        ["Đảng viên → hộ", "23500", "", f"H{i:04d}", "", members[i // 10].pk, "", date(2015, 1, 1), None, "", None]
+        for i in range(300)
+    ]
+    path = _xlsx(tmp_path / "nhieu.xlsx", rows)
+    started = time.perf_counter()
+    report = assignments_import(path=path, actor=users.commune_officer)
+    elapsed = time.perf_counter() - started
+    assert report.created == 300 and Assignment.objects.count() == 300
+    history = Assignment.history.filter(history_type="+")
+    assert history.count() == 300
+    assert set(history.values_list("history_user", flat=True)) == {users.commune_officer.pk}
+    assert history.first().history_change_reason == "import: nhieu.xlsx"
+    first = Assignment.objects.get(household__code="H0000")
+    assert (first.person, first.commune, first.unit_path) == (
+        members[0],
+        tree.ngok_wang,
+        tree.village_a.path,
+    )
+    assert in_charge_on(scope=EVERYTHING, on=date(2016, 1, 1), household=first.household).party_member == first
+    assert elapsed < 30, elapsed
+    # One more household for a member at the cap is still refused, in bulk or not.
+    Household.objects.create(commune=tree.ngok_wang, village=tree.village_a, code="H9999", head_name="X")
+    over = _xlsx(tmp_path / "qua.xlsx", rows + [["Đảng viên → hộ", "23500", "", "H9999", "", members[0].pk, "", date(2016, 1, 1), None, "", None]])
+    messages = _refused(over)
+    assert len(messages) == 1 and "at most 10 households" in messages[0]
+    assert not assignments_import(path=path).changed
