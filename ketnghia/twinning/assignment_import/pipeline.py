@@ -267,9 +267,7 @@ def assignments_import(
                 report,
             )
         if report.changed:
-            write_plan(
-                resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100]
-            )
+            write_plan(resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100])
     return report
 
 

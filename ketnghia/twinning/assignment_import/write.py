@@ -82,7 +82,9 @@ def _bulk_create(
     rows = []
     for creation in creations:
         row = creation.wanted
-        household = households.get(row.target) if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
+        household = (
+            households.get(row.target) if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
+        )
         village = None if household is not None else units[row.target]
         organisation = (
             organisations[int(row.responsible[2:])] if row.responsible.startswith("o:") else None

@@ -864,7 +864,19 @@ def test_many_rows_are_written_in_bulk_with_their_history_and_a_reimport_changes
         ]
     )
     rows = [
-        ["Đảng viên → hộ", "23500", "", f"H{i:04d}", "", members[i // 10].pk, "", date(2015, 1, 1), None, "", None]
+        [
+            "Đảng viên → hộ",
+            "23500",
+            "",
+            f"H{i:04d}",
+            "",
+            members[i // 10].pk,
+            "",
+            date(2015, 1, 1),
+            None,
+            "",
+            None,
+        ]
         for i in range(300)
     ]
     path = _xlsx(tmp_path / "nhieu.xlsx", rows)
@@ -882,11 +894,17 @@ def test_many_rows_are_written_in_bulk_with_their_history_and_a_reimport_changes
         tree.ngok_wang,
         tree.village_a.path,
     )
-    assert in_charge_on(scope=EVERYTHING, on=date(2016, 1, 1), household=first.household).party_member == first
+    assert (
+        in_charge_on(scope=EVERYTHING, on=date(2016, 1, 1), household=first.household).party_member
+        == first
+    )
     assert elapsed < 30, elapsed
     # One more household for a member at the cap is still refused, in bulk or not.
-    Household.objects.create(commune=tree.ngok_wang, village=tree.village_a, code="H9999", head_name="X")
-    over = _xlsx(tmp_path / "qua.xlsx", rows + [["Đảng viên → hộ", "23500", "", "H9999", "", members[0].pk, "", date(2016, 1, 1), None, "", None]])
+    Household.objects.create(
+        commune=tree.ngok_wang, village=tree.village_a, code="H9999", head_name="X"
+    )
+    extra = ["Đảng viên → hộ", "23500", "", "H9999", "", members[0].pk, "", date(2016, 1, 1)]
+    over = _xlsx(tmp_path / "qua.xlsx", [*rows, [*extra, None, "", None]])
     messages = _refused(over)
     assert len(messages) == 1 and "at most 10 households" in messages[0]
     assert not assignments_import(path=path).changed
