@@ -25,3 +25,9 @@ register_output(
     description="/network/<commune>/: the committee members in charge of villages, with phones.",
     kinds=(Kind.PHONE,),
 )
+register_output(
+    "twinning.assignments_template",
+    channel="download",
+    description="/network/<commune>/assignments/template.xlsx: the people sheet's phones.",
+    kinds=(Kind.PHONE,),
+)

@@ -42,3 +42,28 @@ urlpatterns = [
         name="activity_photo",
     ),
 ]
+
+from ketnghia.twinning import views_assignments  # noqa: E402
+
+urlpatterns += [
+    path(
+        "<str:commune>/assignments/template.xlsx",
+        views_assignments.assignments_template_download,
+        name="assignments_template",
+    ),
+    path(
+        "<str:commune>/assignments/import/",
+        views_assignments.assignments_upload,
+        name="assignments_upload",
+    ),
+    path(
+        "<str:commune>/assignments/import/<str:key>/confirm/",
+        views_assignments.assignments_confirm,
+        name="assignments_confirm",
+    ),
+    path(
+        "<str:commune>/assignments/import/<str:key>/errors.xlsx",
+        views_assignments.assignments_errors,
+        name="assignments_errors",
+    ),
+]

@@ -69,8 +69,8 @@ STAGE_COLUMNS = (
     ("personal_id", "text"),
 )
 
-_SEX_WORDS = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE}
-_SEX_WORDS |= {"female": Sex.FEMALE, "f": Sex.FEMALE}
+SEX_WORDS = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE}
+SEX_WORDS |= {"female": Sex.FEMALE, "f": Sex.FEMALE}
 _RELATION_WORDS = {
     "chu ho": Relation.HEAD,
     "head": Relation.HEAD,
@@ -127,7 +127,8 @@ def members_sheet(sheets: list[str]) -> str | None:
     return None
 
 
-def _ethnicity(value: Any) -> str | None:
+def ethnicity_code(value: Any) -> str | None:
+    """Return the two-digit code of the ethnic group a cell names (name, alias or code)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         code = str(int(value)).zfill(2)
         return code if code in _ETHNIC_CODES else None
@@ -161,7 +162,7 @@ def check_member_chunk(
         if not name or len(name) > 150:
             found.append((FULL_NAME, _("Write the member's full name (at most 150 characters).")))
         sex_value = columns[SEX][index]
-        sex = lookup(SEX, sex_value, lambda v: _SEX_WORDS.get(fold(_text(v))))
+        sex = lookup(SEX, sex_value, lambda v: SEX_WORDS.get(fold(_text(v))))
         if sex is None:
             found.append((SEX, _("Write the sex as nam (male) or nữ (female).")))
         born: int | None = None
@@ -175,7 +176,7 @@ def check_member_chunk(
                     (BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": year})
                 )
         ethnic_value = columns[ETHNICITY][index]
-        ethnicity = lookup(ETHNICITY, ethnic_value, _ethnicity)
+        ethnicity = lookup(ETHNICITY, ethnic_value, ethnicity_code)
         if ethnicity is None:
             found.append(
                 (

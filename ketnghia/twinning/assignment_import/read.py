@@ -1,0 +1,331 @@
+"""The read step: open the file's tables and turn each row into plain values (no ORM).
+
+What one cell may hold is the census import's rules (`census.importing.cells`,
+`imports.readers`): codes keep their leading zeros and lose Excel's apostrophe, text is NFC,
+dates are dd/mm/yyyy, ISO or spreadsheet dates, an Excel error value (#N/A) is named. A
+problem in a cell is located (file, sheet, row, column) and the row is left out of the
+next steps, so every problem of the file is listed at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from ketnghia.census.importing.cells import cell_str, code, whole_number
+from ketnghia.census.importing.members import SEX_WORDS, ethnicity_code
+from ketnghia.census.importing.read import census_import_check_size
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.outputs import csv_unquote
+from ketnghia.core.text import fold
+from ketnghia.imports.readers import (
+    CSV_SUFFIXES,
+    CellError,
+    ProblemList,
+    Row,
+    Table,
+    cell_date,
+    excel_error,
+    excel_error_message,
+    open_table,
+    workbook_sheets,
+)
+from ketnghia.twinning.assignment_import import columns as cols
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a row is in the file, and the header of each of its columns."""
+
+    file: str
+    sheet: str
+    row: int
+    headers: tuple[tuple[str, str], ...]
+
+    def problem(self, key: str, message: str) -> Problem:
+        return Problem(
+            message,
+            Location(
+                file=self.file,
+                sheet=self.sheet,
+                row=self.row,
+                column=dict(self.headers).get(key, ""),
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class AssignmentLine:
+    """One assignment row as the file gives it (references not yet looked up)."""
+
+    where: Where
+    kind: str
+    commune_code: str
+    village: str
+    household_code: str
+    organisation: str
+    person: str
+    person_name: str
+    start: dt.date
+    end: dt.date | None
+    decision: str
+    decision_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class PersonLine:
+    """One row of the people sheet: an existing person's id, or a key the file gives a new one."""
+
+    where: Where
+    key: str
+    full_name: str
+    sex: str
+    birth_year: int | None
+    ethnicity: str
+    phone: str
+    role: str
+    commune_code: str
+    village: str
+    active_from: dt.date
+    active_to: dt.date | None
+
+
+def _where(row: Row) -> Where:
+    return Where(row.file, row.sheet, row.number, tuple(row.headers.items()))
+
+
+class _Cells:
+    """Read one row's cells, collecting the problems of the row."""
+
+    def __init__(self, row: Row, is_csv: bool) -> None:
+        self.row = row
+        self.is_csv = is_csv
+        self.problems: list[Problem] = []
+        self.errors: set[str] = set()
+
+    def _raw(self, key: str) -> Any:
+        value = self.row.get(key)
+        error = excel_error(value)
+        if error is not None:
+            # Named once, as the error it is, instead of the column's own message.
+            if key not in self.errors:
+                self.problems.append(self.row.problem(key, excel_error_message(error)))
+                self.errors.add(key)
+            return None
+        return value
+
+    def text(self, key: str) -> str:
+        text = " ".join(cell_str(self._raw(key)).split())
+        return csv_unquote(text) if self.is_csv else text
+
+    def code(self, key: str) -> str:
+        return code(self._raw(key))
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self._raw(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required and key not in self.errors:
+                self.problems.append(self.row.problem(key, _("The date is empty.")))
+            return None
+        try:
+            return cell_date(value)
+        except CellError as error:
+            self.problems.append(self.row.problem(key, str(error)))
+            return None
+
+    def number(self, key: str) -> int | None:
+        try:
+            return whole_number(self._raw(key))
+        except CellError as error:
+            self.problems.append(self.row.problem(key, str(error)))
+            return None
+
+    def refuse(self, key: str, message: str) -> None:
+        if key not in self.errors:
+            self.problems.append(self.row.problem(key, message))
+
+
+def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, list[Problem]]:
+    """Return the row's assignment (None when a cell is wrong) and the row's problems."""
+    cells = _Cells(row, is_csv)
+    kind_text = cells.text(cols.KIND)
+    kind = cols.kind_of(kind_text)
+    if kind is None:
+        cells.refuse(
+            cols.KIND,
+            _("Unknown kind of assignment “%(value)s”: choose one of %(kinds)s.")
+            % {"value": kind_text, "kinds": "; ".join(cols.KIND_LABELS.values())},
+        )
+    start = cells.date(cols.START, required=True)
+    end = cells.date(cols.END)
+    line = AssignmentLine(
+        where=_where(row),
+        kind=kind or "",
+        commune_code=cells.code(cols.COMMUNE_CODE),
+        village=cells.text(cols.VILLAGE),
+        household_code=cells.code(cols.HOUSEHOLD_CODE),
+        organisation=cells.text(cols.ORGANISATION),
+        person=cells.code(cols.PERSON),
+        person_name=cells.text(cols.PERSON_NAME),
+        start=start or dt.date.min,
+        end=end,
+        decision=cells.text(cols.DECISION)[:120],
+        decision_date=cells.date(cols.DECISION_DATE),
+    )
+    if start is not None and end is not None and end < start:
+        cells.refuse(
+            cols.END,
+            _("The end (%(end)s) lies before the start (%(start)s).")
+            % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
+        )
+    if kind in (cols.TWINNING, cols.AssignmentKind.OFFICE_VILLAGE) and not line.organisation:
+        cells.refuse(cols.ORGANISATION, _("Write the organisation in charge."))
+    people_kinds = (cols.AssignmentKind.COMMITTEE_VILLAGE, cols.AssignmentKind.MEMBER_HOUSEHOLD)
+    if kind in people_kinds and not line.person:
+        cells.refuse(cols.PERSON, _("Write the code of the person in charge."))
+    village_kinds = (cols.AssignmentKind.OFFICE_VILLAGE, cols.AssignmentKind.COMMITTEE_VILLAGE)
+    if kind in village_kinds and not line.village:
+        cells.refuse(cols.VILLAGE, _("Write the village (its code or name)."))
+    if kind == cols.AssignmentKind.MEMBER_HOUSEHOLD and not line.household_code:
+        cells.refuse(cols.HOUSEHOLD_CODE, _("Write the household's code."))
+    return (None if cells.problems else line), cells.problems
+
+
+def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Problem]]:
+    """Return the people-sheet row (None when a cell is wrong) and the row's problems."""
+    cells = _Cells(row, is_csv)
+    key = cells.code(cols.PERSON)
+    if not key:
+        cells.refuse(
+            cols.PERSON,
+            _(
+                "Write the person's code: a stored person's number, or a code of your own for a new one."
+            ),
+        )
+    name = cells.text(cols.FULL_NAME)
+    if not name or len(name) > 150:
+        cells.refuse(cols.FULL_NAME, _("Write the full name (at most 150 characters)."))
+    sex = SEX_WORDS.get(fold(cells.text(cols.SEX)))
+    if sex is None:
+        cells.refuse(cols.SEX, _("Write the sex as nam (male) or nữ (female)."))
+    born = cells.number(cols.BIRTH_YEAR)
+    if born is not None and not 1900 <= born <= dt.date.today().year:
+        cells.refuse(
+            cols.BIRTH_YEAR,
+            _("A birth year lies between 1900 and %(year)s.") % {"year": dt.date.today().year},
+        )
+    ethnic_text = cells._raw(cols.ETHNICITY)
+    ethnicity = ethnicity_code(ethnic_text)
+    if ethnicity is None:
+        cells.refuse(
+            cols.ETHNICITY,
+            _("Unknown ethnic group “%(value)s”: write its name or its two-digit code.")
+            % {"value": cell_str(ethnic_text)},
+        )
+    role_text = cells.text(cols.ROLE)
+    role = cols.role_of(role_text)
+    if role is None:
+        cells.refuse(
+            cols.ROLE,
+            _("Unknown role “%(value)s”: write %(roles)s.")
+            % {"value": role_text, "roles": " / ".join(cols.ROLE_LABELS.values())},
+        )
+    phone = "".join(cells.code(cols.PHONE).split())
+    if len(phone) > 20:
+        cells.refuse(cols.PHONE, _("A phone number has at most 20 characters."))
+    active_from = cells.date(cols.ACTIVE_FROM, required=True)
+    active_to = cells.date(cols.ACTIVE_TO)
+    if active_from is not None and active_to is not None and active_to < active_from:
+        cells.refuse(
+            cols.ACTIVE_TO,
+            _("The end (%(end)s) lies before the start (%(start)s).")
+            % {"end": active_to.strftime("%d/%m/%Y"), "start": active_from.strftime("%d/%m/%Y")},
+        )
+    if cells.problems:
+        return None, cells.problems
+    return (
+        PersonLine(
+            where=_where(row),
+            key=key,
+            full_name=name,
+            sex=sex or "",
+            birth_year=born,
+            ethnicity=ethnicity or "",
+            phone=phone,
+            role=role or "",
+            commune_code=cells.code(cols.COMMUNE_CODE),
+            village=cells.text(cols.VILLAGE),
+            active_from=active_from or dt.date.min,
+            active_to=active_to,
+        ),
+        [],
+    )
+
+
+@dataclass
+class FileLines:
+    """Everything the file says, read and checked cell by cell."""
+
+    assignments: list[AssignmentLine]
+    people: list[PersonLine]
+    tables: list[Table]
+    rows: int = 0
+
+
+def _check_file(path: Path, name: str) -> None:
+    if not path.is_file():
+        raise InvalidInput(Problem(_("File not found."), Location(file=name)))
+    census_import_check_size(size=path.stat().st_size, file_name=name)
+
+
+def _open(path: Path, name: str) -> tuple[Table | None, Table | None]:
+    """Return the file's assignments table and people table (either may be missing)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        try:
+            return open_table(path, cols.ASSIGNMENT_COLUMNS, name=name), None
+        except InvalidInput as error:
+            # A CSV holds one table: the assignments, or else the people.
+            try:
+                return None, open_table(path, cols.PEOPLE_COLUMNS, name=name)
+            except InvalidInput:
+                raise error from None
+    sheet = cols.people_sheet(workbook_sheets(path, name=name))
+    people = open_table(path, cols.PEOPLE_COLUMNS, name=name, sheet=sheet) if sheet else None
+    try:
+        assignments = open_table(
+            path, cols.ASSIGNMENT_COLUMNS, name=name, skip_sheets=[sheet] if sheet else []
+        )
+    except InvalidInput:
+        if people is None:
+            raise
+        assignments = None
+    return assignments, people
+
+
+def read_lines(paths: list[tuple[Path, str]], problems: ProblemList) -> FileLines:
+    """Read every file (the assignments file, and a people file when given), row by row."""
+    lines = FileLines([], [], [])
+    for path, name in paths:
+        _check_file(path, name)
+        assignments, people = _open(path, name)
+        is_csv = path.suffix.lower() in CSV_SUFFIXES
+        if assignments is not None:
+            lines.tables.append(assignments)
+            for row in assignments.rows():
+                lines.rows += 1
+                line, found = assignment_line(row, is_csv=is_csv)
+                problems.extend(found)
+                if line is not None:
+                    lines.assignments.append(line)
+        if people is not None:
+            lines.tables.append(people)
+            for row in people.rows():
+                person, found = person_line(row, is_csv=is_csv)
+                problems.extend(found)
+                if person is not None:
+                    lines.people.append(person)
+    return lines

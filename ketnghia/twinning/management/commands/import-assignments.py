@@ -1,0 +1,147 @@
+"""`ketnghia import-assignments FILE [--dry-run] [--confirm]`: the network's assignments import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from ketnghia.census.importing import ConfirmationNeeded
+from ketnghia.core.commands import BaseCommand
+from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.gate import EVERYTHING, Action, scope_for
+from ketnghia.core.text import format_number
+from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.twinning.assignment_import import (
+    AssignmentImportReport,
+    assignments_error_workbook,
+    assignments_import,
+)
+from ketnghia.twinning.assignment_import.preview import preview_lines
+
+EXIT_INVALID = 2
+
+
+class Command(BaseCommand):
+    help = gettext_lazy(
+        "Import the twinning network's assignments (twinning units, district offices, "
+        "committee members, Party members) and, from a people sheet, the people they name, "
+        "from a .xlsx or .csv file. Every problem is listed with its row and column and "
+        "nothing is written unless the whole file is right; importing it again changes nothing."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help=gettext_lazy("The assignments file, .xlsx or .csv."))
+        parser.add_argument(
+            "--people",
+            metavar="FILE",
+            help=gettext_lazy("A people file (.csv or .xlsx) beside the assignments file."),
+        )
+        parser.add_argument(
+            "--commune",
+            metavar="CODE",
+            help=gettext_lazy(
+                "The only commune the file may touch (default: the one the file names)."
+            ),
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help=gettext_lazy("Check the file and report what would change, writing nothing."),
+        )
+        parser.add_argument(
+            "--confirm",
+            action="store_true",
+            help=gettext_lazy(
+                "Import even though the file closes stored assignments or changes a large share "
+                "of them (see the change preview of --dry-run)."
+            ),
+        )
+        parser.add_argument(
+            "--errors-out",
+            metavar="FILE.xlsx",
+            help=gettext_lazy("Write the problems and the faulty rows to this workbook."),
+        )
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help=gettext_lazy(
+                "User recorded as having made the import; the file may touch only what they "
+                "may edit (default: none, everything)."
+            ),
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        try:
+            actor = self._actor(options.get("actor"))
+            scope = EVERYTHING if actor is None else scope_for(actor, Action.EDIT)
+            commune = self._commune(options.get("commune"), scope)
+            report = assignments_import(
+                path=path,
+                people_path=options.get("people"),
+                scope=scope,
+                commune=commune,
+                actor=actor,
+                dry_run=options["dry_run"],
+                confirm=options["confirm"],
+            )
+        except ConfirmationNeeded as error:
+            self._preview(error.report)
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            raise CommandError(
+                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
+            ) from None
+        except KetnghiaError as error:
+            for problem in error.problems:
+                self.stderr.write(str(problem))
+            if options["errors_out"] and path.is_file():
+                Path(options["errors_out"]).write_bytes(
+                    assignments_error_workbook(
+                        path=path, file_name=path.name, problems=error.problems
+                    )
+                )
+                self.stderr.write(
+                    _("The problems are listed in %(file)s.") % {"file": options["errors_out"]}
+                )
+            raise CommandError(
+                _("Nothing was written: %(count)s problem(s) found.")
+                % {"count": format_number(error.count)},
+                returncode=EXIT_INVALID,
+            ) from None
+        self._preview(report)
+
+    def _preview(self, report: AssignmentImportReport) -> None:
+        for line in preview_lines(report):
+            self.stdout.write(line)
+
+    def _commune(self, code: str | None, scope: Any) -> Unit | None:
+        if not code:
+            return None
+        code = code.strip()
+        commune = Unit.objects.filter(
+            code__in={code, code.zfill(5)}, level=UnitLevel.COMMUNE
+        ).first()
+        if commune is None or not scope.contains_path(commune.path):
+            raise InvalidInput(
+                Problem(
+                    _("Unknown commune code “%(code)s”.") % {"code": code},
+                    Location(field="commune"),
+                )
+            )
+        return commune
+
+    def _actor(self, username: str | None) -> Any:
+        if not username:
+            return None
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(
+                _("Unknown user “%(username)s”.") % {"username": username}, returncode=EXIT_INVALID
+            )
+        return user
