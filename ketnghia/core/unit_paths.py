@@ -34,6 +34,7 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("twinning.Assignment", "unit_path"),
     ("twinning.WorkTeam", "unit_path"),
     ("twinning.Activity", "unit_path"),
+    ("indicators.Aggregate", "unit_path"),
 ]
 
 
