@@ -35,6 +35,7 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("twinning.WorkTeam", "unit_path"),
     ("twinning.Activity", "unit_path"),
     ("reports.SavedReport", "unit_path"),
+    ("indicators.Aggregate", "unit_path"),
 ]
 
 

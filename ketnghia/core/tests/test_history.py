@@ -12,6 +12,7 @@ SYSTEM_MODELS = {
     "census.ImportBatch",
     "census.CensusImportJob",
     "census.RoundSummary",
+    "indicators.Aggregate",  # derived, like the round summaries (rebuilt from the rows)
 }
 
 
