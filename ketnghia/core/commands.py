@@ -13,7 +13,14 @@ from argparse import Action
 from typing import Any
 
 from django.core.management.base import BaseCommand as DjangoBaseCommand
-from django.core.management.base import CommandParser, DjangoHelpFormatter
+from django.core.management.base import CommandError, CommandParser, DjangoHelpFormatter
+from django.utils.translation import gettext as _
+
+from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.text import format_number
+
+# The exit status of a command that refused its input (nothing written).
+EXIT_INVALID = 2
 
 
 class HelpFormatter(DjangoHelpFormatter):
@@ -34,3 +41,21 @@ class BaseCommand(DjangoBaseCommand):
     def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
         kwargs.setdefault("formatter_class", HelpFormatter)
         return super().create_parser(prog_name, subcommand, **kwargs)
+
+    def refuse(self, error: KetnghiaError) -> CommandError:
+        """List every problem on stderr and return the error that ends the command with 2."""
+        self.write_problems(error)
+        return CommandError(
+            _("Nothing was written: %(count)s problem(s) found.")
+            % {"count": format_number(error.count)},
+            returncode=EXIT_INVALID,
+        )
+
+    def refuse_unconfirmed(self, error: KetnghiaError) -> CommandError:
+        """List why an import needs `--confirm` and return the error that ends with 2."""
+        self.write_problems(error)
+        return CommandError(_("Run again with --confirm to import it."), returncode=EXIT_INVALID)
+
+    def write_problems(self, error: KetnghiaError) -> None:
+        for problem in error.problems:
+            self.stderr.write(str(problem))

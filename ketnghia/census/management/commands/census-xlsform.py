@@ -12,12 +12,10 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from ketnghia.census.odk import census_xlsform, form_id
-from ketnghia.core.commands import BaseCommand
+from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.poverty.selectors import standard_get
-
-EXIT_INVALID = 2
 
 
 class Command(BaseCommand):

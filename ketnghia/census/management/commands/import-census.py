@@ -19,14 +19,13 @@ from ketnghia.census.management.commands._census_round import (
     round_for,
     round_to_import_into,
 )
-from ketnghia.core.commands import BaseCommand
+from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.core.text import format_number
 from ketnghia.poverty.rules import Status
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.
-EXIT_INVALID = 2
 
 
 class Command(BaseCommand):
@@ -93,14 +92,9 @@ class Command(BaseCommand):
                 )
         except ConfirmationNeeded as error:
             self._preview(error.report)
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
-            ) from None
+            raise self.refuse_unconfirmed(error) from None
         except KetnghiaError as error:
-            for problem in error.problems:
-                self.stderr.write(str(problem))
+            refused = self.refuse(error)
             if options["errors_out"] and census_round is not None:
                 with disclosure_open(
                     user=None,
@@ -119,11 +113,7 @@ class Command(BaseCommand):
                 self.stderr.write(
                     _("The problems are listed in %(file)s.") % {"file": options["errors_out"]}
                 )
-            raise CommandError(
-                _("Nothing was written: %(count)s problem(s) found.")
-                % {"count": format_number(error.count)},
-                returncode=EXIT_INVALID,
-            ) from None
+            raise refused from None
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
         self.stdout.write(
             prefix

@@ -20,10 +20,8 @@ from ketnghia.census.management.commands._census_round import (
 )
 from ketnghia.census.models import Status
 from ketnghia.census.odk import OdkImportReport, odk_import
-from ketnghia.core.commands import BaseCommand
+from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import KetnghiaError
-
-EXIT_INVALID = 2
 
 
 class Command(BaseCommand):
@@ -65,14 +63,6 @@ class Command(BaseCommand):
             help=gettext_lazy("User recorded as having made the import."),
         )
 
-    def _refuse(self, error: KetnghiaError) -> CommandError:
-        for problem in error.problems:
-            self.stderr.write(str(problem))
-        return CommandError(
-            _("Nothing was written: %(count)s problem(s) found.") % {"count": error.count},
-            returncode=EXIT_INVALID,
-        )
-
     def _actor(self, username: str | None) -> Any:
         if not username:
             return None
@@ -105,13 +95,9 @@ class Command(BaseCommand):
         except ConfirmationNeeded as error:
             for line in preview_lines(error.report):
                 self.stdout.write(line)
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
-            ) from None
+            raise self.refuse_unconfirmed(error) from None
         except KetnghiaError as error:
-            raise self._refuse(error) from None
+            raise self.refuse(error) from None
         self._write(report)
 
     def _write(self, report: OdkImportReport) -> None:

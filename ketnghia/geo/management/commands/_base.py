@@ -13,9 +13,6 @@ from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.formatting import format_count
 from ketnghia.imports import ImportReport
 
-# Exit code for input the command refused (problems listed on stderr), as the issue asks.
-EXIT_INVALID = 2
-
 
 class LoaderCommand(BaseCommand):
     """Base of the loading commands: `--actor`, problems on stderr and exit code 2."""
@@ -35,15 +32,6 @@ class LoaderCommand(BaseCommand):
         if user is None:
             raise CommandError(_("Unknown user “%(username)s”.") % {"username": username})
         return user
-
-    def refuse(self, error: KetnghiaError) -> CommandError:
-        """List every problem on stderr and return the error that ends the command with 2."""
-        for problem in error.problems:
-            self.stderr.write(str(problem))
-        return CommandError(
-            _("Nothing was written: %(count)s problem(s) found.") % {"count": error.count},
-            returncode=EXIT_INVALID,
-        )
 
 
 class FileLoaderCommand(LoaderCommand):

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.core.commands import BaseCommand
+from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.text import format_number
 from ketnghia.twinning.activity_import.pipeline import (
@@ -21,7 +21,6 @@ from ketnghia.twinning.activity_import.pipeline import (
 )
 
 # Exit code for a file the import refused (problems listed on stderr).
-EXIT_INVALID = 2
 
 
 class Command(BaseCommand):
@@ -84,19 +83,10 @@ class Command(BaseCommand):
             )
         except ConfirmationNeeded as error:
             self._preview(error.report)
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
-            ) from None
+            raise self.refuse_unconfirmed(error) from None
         except KetnghiaError as error:
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                _("Nothing was written: %(count)s problem(s) found.")
-                % {"count": format_number(error.count)},
-                returncode=EXIT_INVALID,
-            ) from None
+            refused = self.refuse(error)
+            raise refused from None
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
         self.stdout.write(
             prefix

@@ -11,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import ConfirmationNeeded
-from ketnghia.core.commands import BaseCommand
+from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
-from ketnghia.core.text import format_number
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.twinning.assignment_import import (
     AssignmentImportReport,
@@ -22,8 +21,6 @@ from ketnghia.twinning.assignment_import import (
     assignments_import,
 )
 from ketnghia.twinning.assignment_import.preview import preview_lines
-
-EXIT_INVALID = 2
 
 
 class Command(BaseCommand):
@@ -92,14 +89,9 @@ class Command(BaseCommand):
             )
         except ConfirmationNeeded as error:
             self._preview(error.report)
-            for problem in error.problems:
-                self.stderr.write(str(problem))
-            raise CommandError(
-                _("Run again with --confirm to import it."), returncode=EXIT_INVALID
-            ) from None
+            raise self.refuse_unconfirmed(error) from None
         except KetnghiaError as error:
-            for problem in error.problems:
-                self.stderr.write(str(problem))
+            refused = self.refuse(error)
             if options["errors_out"] and path.is_file():
                 Path(options["errors_out"]).write_bytes(
                     assignments_error_workbook(
@@ -109,11 +101,7 @@ class Command(BaseCommand):
                 self.stderr.write(
                     _("The problems are listed in %(file)s.") % {"file": options["errors_out"]}
                 )
-            raise CommandError(
-                _("Nothing was written: %(count)s problem(s) found.")
-                % {"count": format_number(error.count)},
-                returncode=EXIT_INVALID,
-            ) from None
+            raise refused from None
         self._preview(report)
 
     def _preview(self, report: AssignmentImportReport) -> None:
