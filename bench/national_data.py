@@ -718,6 +718,7 @@ def _write_activities(p: Plan, ids: _Ids, commune_paths: list[str]) -> None:
             "status",
             "confirmed_at",
             "unit_path",
+            "source",
         ),
         _lines(
             (
@@ -734,6 +735,7 @@ def _write_activities(p: Plan, ids: _Ids, commune_paths: list[str]) -> None:
                 "confirmed",
                 f"{YEAR}-{month:02d}-20 08:00:00+00",
                 path,
+                "",
             )
             for i, path in enumerate(commune_paths)
             for month in range(2, 13, 2)

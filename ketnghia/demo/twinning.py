@@ -613,8 +613,10 @@ def _write_teams_and_activities(rng, twinnings, plan_cadres, ids, villages) -> t
             "confirmed_by",
             "confirmed_at",
             "unit_path",
+            "source",
         ],
-        activity_rows,
+        # Invented activities come from no field submission.
+        ((*row, "") for row in activity_rows),
     )
     # Read the new ids before the COPY starts: a query on the connection while PostgreSQL
     # waits for COPY data would never be answered.
