@@ -14,6 +14,17 @@ from ketnghia.geo.models import Unit, UnitKind, UnitLevel
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests on the whole demo last, in their order, so that one load serves them all.
+
+    The demo fixture (`ketnghia/demo/tests/conftest.py`) is session-scoped and keeps its rows
+    in an open transaction until the session ends: every test after its set-up sees them.
+    """
+    on_demo = [item for item in items if "demo" in getattr(item, "fixturenames", ())]
+    others = [item for item in items if "demo" not in getattr(item, "fixturenames", ())]
+    items[:] = others + on_demo
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_translations() -> None:
     """Compile the .po catalogues first, so plain `pytest` after a .po edit tests the new text."""

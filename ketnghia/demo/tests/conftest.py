@@ -21,12 +21,14 @@ def _english_messages():
         yield
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo(django_db_setup, django_db_blocker) -> DemoReport:
-    """Load the whole demo once for a test module, and roll it back after the module.
+    """Load the whole demo once for the test session, and roll it back at its end.
 
-    A full load writes some 900,000 rows; loading it once per module and letting each test run
-    in a savepoint inside that transaction keeps the tests independent and the suite quick.
+    A full load writes some 900,000 rows; loading it once and letting each test run in a
+    savepoint inside that transaction keeps the tests independent and the suite quick. The
+    tests that use it run last (`pytest_collection_modifyitems` in `ketnghia/conftest.py`),
+    so no other test sees the demo's rows.
     """
     with django_db_blocker.unblock(), transaction.atomic():
         report = demo_load()

@@ -7,7 +7,7 @@ import pytest
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.criteria import services as criteria_services
 from ketnghia.criteria.models import Road
-from ketnghia.demo.tests.conftest import demo  # the whole demo, loaded once for this module
+from ketnghia.demo.tests.conftest import demo  # the whole demo, loaded once for the session
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors, services
 from ketnghia.indicators.tests import fixture

@@ -7,7 +7,6 @@ from io import BytesIO
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
 from docx import Document
 from openpyxl import load_workbook
 
@@ -15,7 +14,7 @@ from ketnghia.accounts.models import User
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.criteria.models import Road
 from ketnghia.criteria.services import infrastructure_set
-from ketnghia.demo.generator import demo_load
+from ketnghia.demo.tests.conftest import demo  # noqa: F401  (the whole demo, once a session)
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
 from ketnghia.programs.models import Program
@@ -36,18 +35,8 @@ CODES = {
 }
 
 
-@pytest.fixture(scope="module")
-def demo(django_db_setup, django_db_blocker):
-    """Load the demo once for the module (rolled back after it); each test runs in a savepoint."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        report = demo_load()
-        connection.check_constraints()
-        yield report
-        transaction.set_rollback(True)
-
-
 @pytest.fixture
-def program(demo, db) -> Program:
+def program(demo, db) -> Program:  # noqa: F811  (the fixture, by name)
     return Program.objects.get(code="nq04")
 
 
