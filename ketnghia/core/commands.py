@@ -56,6 +56,20 @@ class BaseCommand(DjangoBaseCommand):
         self.write_problems(error)
         return CommandError(_("Run again with --confirm to import it."), returncode=EXIT_INVALID)
 
+    def user_named(self, username: str | None) -> Any:
+        """Return the user an import is recorded as made by (`--actor`), None if not given."""
+        if not username:
+            return None
+        from django.contrib.auth import get_user_model
+
+        user = get_user_model().objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(
+                _("Unknown user “%(username)s”.") % {"username": username},
+                returncode=EXIT_INVALID,
+            )
+        return user
+
     def write_problems(self, error: KetnghiaError) -> None:
         for problem in error.problems:
             self.stderr.write(str(problem))

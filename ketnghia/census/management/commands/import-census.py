@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,7 +18,7 @@ from ketnghia.census.management.commands._census_round import (
     round_for,
     round_to_import_into,
 )
-from ketnghia.core.commands import EXIT_INVALID, BaseCommand
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.core.text import format_number
@@ -75,7 +74,7 @@ class Command(BaseCommand):
         path = Path(options["file"])
         census_round = None
         try:
-            actor = self._actor(options.get("actor"))
+            actor = self.user_named(options.get("actor"))
             commune = commune_by_code(options["commune"])
             census_round = round_for(commune, options["year"], options["standard"])
             with transaction.atomic():
@@ -155,13 +154,3 @@ class Command(BaseCommand):
         """Write the change preview: per field, returning households, reverted values, sample."""
         for line in preview_lines(report):
             self.stdout.write(line)
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(
-                _("Unknown user “%(username)s”.") % {"username": username}, returncode=EXIT_INVALID
-            )
-        return user

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,7 +19,7 @@ from ketnghia.census.management.commands._census_round import (
 )
 from ketnghia.census.models import Status
 from ketnghia.census.odk import OdkImportReport, odk_import
-from ketnghia.core.commands import EXIT_INVALID, BaseCommand
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 
 
@@ -63,21 +62,10 @@ class Command(BaseCommand):
             help=gettext_lazy("User recorded as having made the import."),
         )
 
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(
-                _("Unknown user “%(username)s”.") % {"username": username},
-                returncode=EXIT_INVALID,
-            )
-        return user
-
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            actor = self._actor(options["actor"])
+            actor = self.user_named(options["actor"])
             commune = commune_by_code(options["commune"])
             census_round = round_for(commune, options["year"], options["standard"])
             with transaction.atomic():

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from ketnghia.core.commands import BaseCommand
@@ -25,13 +24,7 @@ class LoaderCommand(BaseCommand):
         )
 
     def actor(self, options: dict[str, Any]) -> Any:
-        username = options.get("actor")
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(_("Unknown user “%(username)s”.") % {"username": username})
-        return user
+        return self.user_named(options.get("actor"))
 
 
 class FileLoaderCommand(LoaderCommand):

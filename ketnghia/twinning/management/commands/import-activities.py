@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -63,7 +62,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        actor = self._actor(options.get("actor"))
+        actor = self.user_named(options.get("actor"))
         team = None
         if options["team"] is not None:
             team = teams_user_may_import_for(user=actor).get(options["team"])
@@ -115,13 +114,3 @@ class Command(BaseCommand):
                     "already": format_number(commune.already),
                 }
             )
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(
-                _("Unknown user “%(username)s”.") % {"username": username}, returncode=EXIT_INVALID
-            )
-        return user

@@ -5,13 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import CommandError, CommandParser
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import ConfirmationNeeded
-from ketnghia.core.commands import EXIT_INVALID, BaseCommand
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
@@ -75,7 +74,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         try:
-            actor = self._actor(options.get("actor"))
+            actor = self.user_named(options.get("actor"))
             scope = EVERYTHING if actor is None else scope_for(actor, Action.EDIT)
             commune = self._commune(options.get("commune"), scope)
             report = assignments_import(
@@ -123,13 +122,3 @@ class Command(BaseCommand):
                 )
             )
         return commune
-
-    def _actor(self, username: str | None) -> Any:
-        if not username:
-            return None
-        user = get_user_model().objects.filter(username=username).first()
-        if user is None:
-            raise CommandError(
-                _("Unknown user “%(username)s”.") % {"username": username}, returncode=EXIT_INVALID
-            )
-        return user
