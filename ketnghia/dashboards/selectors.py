@@ -30,7 +30,6 @@ from ketnghia.dashboards.rules import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
-from ketnghia.indicators.models import Target
 from ketnghia.programs.models import Program
 
 # The key figures of a program dashboard, in the order the review reads them:
@@ -196,12 +195,7 @@ def _targets_in_force(
     A target without a stored baseline takes the figure of its baseline year for `unit`
     (one `program_figures` call per baseline year, whatever the data size).
     """
-    target_year = (
-        Target.objects.filter(program=program, year__gte=year)
-        .order_by("year")
-        .values_list("year", flat=True)
-        .first()
-    )
+    target_year = indicators.target_year_from(program=program, year=year)
     if target_year is None:
         return {}
     targets = indicators.targets_for(program=program, year=target_year)

@@ -261,3 +261,13 @@ def refreshed_at(*, program: Program) -> datetime | None:
 def targets_for(*, program: Program, year: int) -> dict[str, Target]:
     """Return the program's targets for `year` by indicator code."""
     return {t.indicator: t for t in Target.objects.filter(program=program, year=year)}
+
+
+def target_year_from(*, program: Program, year: int) -> int | None:
+    """Return the program's first target year at or after `year` (None: no target left)."""
+    return (
+        Target.objects.filter(program=program, year__gte=year)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first()
+    )
