@@ -376,7 +376,11 @@ class _Checker:
         if not text:
             return []
         members = self.members.get(team.pk, {})
-        by_name = {fold(p.full_name): p for p in members.values()}
+        by_name: dict[str, Person | None] = {}
+        for member in members.values():
+            key = fold(member.full_name)
+            # Two members of one name: the name alone cannot say which (None), so it is refused.
+            by_name[key] = None if key in by_name else member
         if ";" in text:
             tokens = text.split(";")
         elif "," in text:
@@ -390,6 +394,17 @@ class _Checker:
             if not token:
                 continue
             match = _CHOICE.match(token)
+            if not match and fold(token) in by_name and by_name[fold(token)] is None:
+                self.add(
+                    row,
+                    cols.PARTICIPANTS,
+                    _(
+                        "“%(person)s” names two members of work team %(team)s: write the "
+                        "member's number (p…) from the form instead."
+                    )
+                    % {"person": token, "team": team},
+                )
+                continue
             person = members.get(int(match.group(1))) if match else by_name.get(fold(token))
             if person is None:
                 self.add(

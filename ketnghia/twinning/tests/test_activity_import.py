@@ -290,3 +290,29 @@ def test_many_new_activities_need_a_confirmation(tmp_path, tree, users, field, s
     assert needed.value.report.new == 2
     assert Activity.objects.count() == 0
     assert activity_import(path=path, user=users.province_admin, confirm=True).created == 2
+
+
+def test_a_name_two_team_members_share_is_refused_not_guessed(tmp_path, tree, users, field):
+    from ketnghia.twinning.tests.activity_files import _cadre
+
+    namesake = _cadre("Nguyễn Thị Hoa", field.team.organisation)
+    field.team.members.add(namesake)
+    book = load_workbook(io.BytesIO(activity_template(commune=tree.ngok_wang)))
+    sheet = book[DATA_SHEET]
+    for column, value in enumerate(
+        [
+            f"t{field.team.pk} — {field.team.name}",
+            "",
+            "04/05/2024",
+            "Thăm, làm việc",
+            "Nguyễn Thị Hoa",
+        ],
+        start=1,
+    ):
+        sheet.cell(HEADER_ROW + 1, column).value = value
+    filled = tmp_path / "xa.xlsx"
+    book.save(filled)
+    with pytest.raises(InvalidInput) as refused:
+        activity_import(path=filled, user=users.commune_officer, commune=tree.ngok_wang)
+    assert "names two members" in str(refused.value.problems[0])
+    assert not Activity.objects.exists()
