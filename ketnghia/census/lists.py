@@ -10,24 +10,23 @@ personal ID number, birth date or income leaves through these lists.
 from __future__ import annotations
 
 import io
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.utils.translation import gettext as _
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.shared import Pt
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.worksheet.pagebreak import Break
 
 from ketnghia.census.models import CensusRound, Status
 from ketnghia.census.selectors import entry_list_for
+from ketnghia.core import docx_layout as layout
 from ketnghia.core.collation import name_key
 from ketnghia.core.formatting import format_count
 from ketnghia.core.gate import UnitScope
-from ketnghia.core.outputs import xlsx_set
+from ketnghia.core.outputs import DEMO_MARK, mark_demo_workbook, xlsx_set
 from ketnghia.geo.models import Unit, UnitLevel
 
 LISTED_STATUSES = (Status.POOR, Status.NEAR_POOR)
@@ -132,16 +131,13 @@ def _place_and_date() -> str:
 
 
 def _subtitle(listing: PostingList) -> str:
-    census_round = listing.census_round
-    return _("%(commune)s · census %(year)s, revision %(revision)s · %(state)s") % {
-        "commune": census_round.commune.name,
-        "year": census_round.year,
-        "revision": census_round.revision,
-        "state": census_round.get_state_display(),
-    }
+    """Return where the list is of: "Xã Ngọk Wang – Huyện Đăk Hà" (public: no workflow state)."""
+    commune = listing.census_round.commune
+    district = commune.parent
+    return f"{commune.name} – {district.name}" if district is not None else commune.name
 
 
-def posting_list_xlsx(listing: PostingList) -> bytes:
+def posting_list_xlsx(listing: PostingList, *, demo: bool = False) -> bytes:
     """Return the list as an .xlsx workbook: one printable block per village, page breaks."""
     workbook = Workbook()
     sheet = workbook.active
@@ -158,7 +154,8 @@ def posting_list_xlsx(listing: PostingList) -> bytes:
         xlsx_set(sheet.cell(row, 1), listing.title.upper()).font = Font(bold=True, size=13)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         row += 1
-        xlsx_set(sheet.cell(row, 1), _subtitle(listing))
+        subtitle = _subtitle(listing)
+        xlsx_set(sheet.cell(row, 1), f"{subtitle} ({DEMO_MARK})" if demo else subtitle)
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=5)
         row += 1
         xlsx_set(sheet.cell(row, 1), _("Village: %(village)s") % {"village": village.name})
@@ -190,6 +187,8 @@ def posting_list_xlsx(listing: PostingList) -> bytes:
         xlsx_set(sheet.cell(2, 1), _subtitle(listing))
         xlsx_set(sheet.cell(3, 1), _("The round has no poor or near-poor household."))
     sheet.print_options.horizontalCentered = True
+    if demo:
+        mark_demo_workbook(workbook)
     sheet.page_setup.orientation = "portrait"
     sheet.page_setup.fitToWidth = 1
     output = io.BytesIO()
@@ -197,51 +196,93 @@ def posting_list_xlsx(listing: PostingList) -> bytes:
     return output.getvalue()
 
 
-# Characters XML 1.0 cannot carry (a stray control character in a name must not break Word).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+def _place(commune: Unit) -> str:
+    """Return the place of the date line: "Xã Đắk HRing" → "Đắk HRing"."""
+    for prefix in ("Xã ", "Phường ", "Thị trấn "):
+        if commune.name.startswith(prefix):
+            return commune.name[len(prefix) :]
+    return commune.name
 
 
-def _text(value: object) -> str:
-    return _NOT_XML.sub("", str(value))
+def _list_heading(listing: PostingList) -> layout.Heading:
+    commune = listing.census_round.commune
+    district = commune.parent
+    return layout.Heading(
+        superior=f"UBND {district.name}" if district is not None else "",
+        issuer=f"UBND {commune.name}",
+        number="",
+        place=_place(commune),
+        recipients=(),
+    )
 
 
-def posting_list_docx(listing: PostingList) -> bytes:
-    """Return the list as a .docx document: one page per village with its signature lines."""
-    document = Document()
-    document.sections[0].orientation = WD_ORIENT.PORTRAIT
-    document.core_properties.title = _text(listing.title)
-    for index, village in enumerate(listing.villages):
+def _keep_with_next(table: object) -> None:
+    """Keep every row of `table` on the page of what follows it (its last rows, really)."""
+    for row in table.rows[-3:]:  # type: ignore[attr-defined]
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                paragraph.paragraph_format.keep_with_next = True
+
+
+def posting_list_docx(listing: PostingList, *, demo: bool = False) -> bytes:
+    """Return the list as a .docx document in the commune's administrative layout.
+
+    A4 with the decree's margins and Times New Roman; for each village a page (or more)
+    headed "UBND HUYỆN … / UBND XÃ …" beside the national title, the list's public title, the
+    table with its header row repeated on every page, the totals, the place and date line
+    filled from the commune, and the signature lines kept on the page of the list's end.
+    """
+    document = layout.new_document(demo=demo, title=listing.title)
+    heading = _list_heading(listing)
+    year = listing.census_round.year
+    villages = listing.villages or [None]
+    for index, village in enumerate(villages):
         if index:
-            document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        heading = document.add_heading(_text(listing.title.upper()), level=1)
-        heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        subtitle = document.add_paragraph(_text(_subtitle(listing)))
-        subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
-        document.add_heading(_text(_("Village: %(village)s") % {"village": village.name}), 2)
-        table = document.add_table(rows=1, cols=5)
-        table.style = "Table Grid"
-        for cell, header in zip(table.rows[0].cells, _headers(), strict=True):
-            cell.text = ""
-            cell.paragraphs[0].add_run(_text(header)).bold = True
-        for household in village.households:
-            cells = table.add_row().cells
-            values = (household.number, household.household_code, household.head_name)
-            for cell, value in zip(cells, (*values, household.status_label, ""), strict=True):
-                cell.text = _text(value)
-        document.add_paragraph(_text(_summary(village)))
-        place = document.add_paragraph(_text(_place_and_date()))
-        place.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        signatures = document.add_table(rows=3, cols=3)
-        for cell, label in zip(signatures.rows[0].cells, _signatures(), strict=True):
-            cell.paragraphs[0].add_run(_text(label)).bold = True
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-        for cell in signatures.rows[1].cells:
-            cell.text = _text(_("(sign, full name)"))
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-    if not listing.villages:
-        document.add_heading(_text(listing.title.upper()), level=1)
-        document.add_paragraph(_text(_subtitle(listing)))
-        document.add_paragraph(_text(_("The round has no poor or near-poor household.")))
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
+            layout.page_break(document)
+        layout.heading(document, heading, year)
+        layout.paragraph(document, "", size=Pt(10))
+        layout.paragraph(document, listing.title.upper(), bold=True, keep_with_next=True)
+        if village is None:
+            layout.paragraph(document, _("The round has no poor or near-poor household."))
+            continue
+        village_line = _("Village: %(village)s") % {"village": village.name}
+        layout.paragraph(
+            document, f"{village_line} – {_subtitle(listing)}", italic=True, after=Pt(6)
+        )
+        if demo:
+            layout.paragraph(document, f"{layout.DEMO_MARK}: số liệu giả lập", bold=True)
+        rows = [
+            [
+                str(household.number),
+                household.household_code,
+                household.head_name,
+                household.status_label,
+                "",
+            ]
+            for household in village.households
+        ]
+        table = layout.grid_table(
+            document, _headers(), rows, flexible=2, size=Pt(13), left_columns=(4,)
+        )
+        _keep_with_next(table)
+        summary = layout.paragraph(
+            document,
+            _summary(village),
+            size=Pt(13),
+            align=WD_ALIGN_PARAGRAPH.LEFT,
+            keep_with_next=True,
+        )
+        summary.paragraph_format.space_before = Pt(6)
+        layout.paragraph(
+            document,
+            layout.date_line(heading.place, None, year),
+            size=Pt(13),
+            italic=True,
+            align=WD_ALIGN_PARAGRAPH.RIGHT,
+            keep_with_next=True,
+        )
+        layout.signature_columns(
+            document,
+            [(label, _("(sign, full name)")) for label in _signatures()],
+        )
+    return layout.saved(document)

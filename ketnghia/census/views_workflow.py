@@ -27,6 +27,7 @@ from ketnghia.census.views import (
 )
 from ketnghia.core import gate
 from ketnghia.core.errors import KetnghiaError, NotFound
+from ketnghia.core.models import holds_demo_data
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import UnitLevel
 
@@ -83,9 +84,10 @@ def round_list(request: HttpRequest, commune: str, year: int) -> HttpResponse:
     census_round = _round_or_404(request, commune, year)
     listing = lists.posting_list(scope=request.scope, census_round=census_round)
     name = f"danh-sach-ho-ngheo-{census_round.commune.code}-{census_round.year}"
+    demo = holds_demo_data()
     if request.GET.get("format") == "docx":
-        return _download(lists.posting_list_docx(listing), DOCX, f"{name}.docx")
-    return _download(lists.posting_list_xlsx(listing), XLSX, f"{name}.xlsx")
+        return _download(lists.posting_list_docx(listing, demo=demo), DOCX, f"{name}.docx")
+    return _download(lists.posting_list_xlsx(listing, demo=demo), XLSX, f"{name}.xlsx")
 
 
 @gate.gate("census.view")

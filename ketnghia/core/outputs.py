@@ -68,3 +68,20 @@ def xlsx_cells(sheet: Any, values: Iterable[Any]) -> list[WriteOnlyCell]:
 def xlsx_append(sheet: Any, values: Iterable[Any]) -> None:
     """Append one row of `values` to `sheet`, every text cell inert."""
     sheet.append(xlsx_cells(sheet, values))
+
+
+DEMO_MARK = "DỮ LIỆU MẪU"
+
+
+def mark_demo_workbook(book: Any) -> None:
+    """Mark every sheet of an openpyxl workbook as demo data: printed header and properties.
+
+    The on-screen marker is the caller's (a line of the sheet's own title block), since only
+    the caller knows where its rows start.
+    """
+    book.properties.keywords = DEMO_MARK
+    book.properties.title = f"{DEMO_MARK} — {book.properties.title or ''}".rstrip(" —")
+    for sheet in book.worksheets:
+        sheet.oddHeader.center.text = DEMO_MARK
+        sheet.evenHeader.center.text = DEMO_MARK
+        sheet.firstHeader.center.text = DEMO_MARK

@@ -16,6 +16,18 @@ class Program(models.Model):
     start_date = models.DateField(_("start date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
     description = models.TextField(_("description"), blank=True)
+    # Which layout its documents take: a People's Committee's (Decree 30/2020) or a Party
+    # committee's (Hướng dẫn 36-HD/VPTW) — a resolution of the provincial Party committee
+    # may be reviewed by either, so it is the province's choice.
+    issuing_body = models.CharField(
+        _("issuing body"),
+        max_length=10,
+        choices=[
+            ("state", _("a state body (Decree 30/2020)")),
+            ("party", _("a Party committee (Guide 36-HD/VPTW)")),
+        ],
+        default="state",
+    )
 
     history = HistoricalRecords()
 

@@ -18,13 +18,37 @@ class NarrativeForm(forms.Form):
     unit = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
     include_unapproved = forms.BooleanField(widget=forms.HiddenInput, required=False)
     narrative_vi = forms.CharField(
-        label=_("Summary (Vietnamese)"),
+        label=_("I. Results achieved (Vietnamese)"),
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=MAX_NARRATIVE,
     )
     narrative_en = forms.CharField(
         label=_("Summary (English)"),
         widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=MAX_NARRATIVE,
+        required=False,
+    )
+    shortcomings = forms.CharField(
+        label=_("II. Shortcomings and their causes"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=MAX_NARRATIVE,
+        required=False,
+    )
+    lessons = forms.CharField(
+        label=_("III. Lessons learned"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_NARRATIVE,
+        required=False,
+    )
+    directions = forms.CharField(
+        label=_("IV. Directions and tasks"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=MAX_NARRATIVE,
+        required=False,
+    )
+    recommendations = forms.CharField(
+        label=_("V. Recommendations"),
+        widget=forms.Textarea(attrs={"rows": 4}),
         max_length=MAX_NARRATIVE,
         required=False,
     )
@@ -39,6 +63,9 @@ class NarrativeForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=2000,
         required=False,
+    )
+    signer_on_behalf = forms.CharField(
+        label=_("Signing on behalf of (TM.)"), max_length=200, required=False
     )
     signer_title = forms.CharField(label=_("Signer's title"), max_length=200, required=False)
     signer_name = forms.CharField(label=_("Signer's name"), max_length=200, required=False)

@@ -29,6 +29,11 @@ class SavedReport(models.Model):
     official = models.BooleanField(_("approved rounds only"), default=True)
     narrative_vi = models.TextField(_("summary (Vietnamese)"), blank=True)
     narrative_en = models.TextField(_("summary (English)"), blank=True)
+    # The other sections of a review; `narrative_vi` is its first ("results achieved").
+    shortcomings = models.TextField(_("shortcomings and their causes"), blank=True)
+    lessons = models.TextField(_("lessons learned"), blank=True)
+    directions = models.TextField(_("directions and tasks"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
     figures = models.JSONField(_("figures"), default=dict)
     # The administrative heading of the Word file (Decree 30/2020), edited with the text.
     issuer_superior = models.CharField(_("issuer's superior body"), max_length=200, blank=True)
@@ -36,6 +41,7 @@ class SavedReport(models.Model):
     document_number = models.CharField(_("number and symbol"), max_length=100, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     recipients = models.TextField(_("recipients (one a line)"), blank=True)
+    signer_on_behalf = models.CharField(_("signing on behalf of"), max_length=200, blank=True)
     signer_title = models.CharField(_("signer's title"), max_length=200, blank=True)
     signer_name = models.CharField(_("signer's name"), max_length=200, blank=True)
     created_by = models.ForeignKey(

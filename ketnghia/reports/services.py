@@ -13,7 +13,7 @@ from ketnghia.core.history import save_by
 from ketnghia.core.text import nfc
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program
-from ketnghia.reports.docx_export import Heading
+from ketnghia.reports.docx_export import SECTIONS, Heading
 from ketnghia.reports.domain import ReviewReport, report_to_dict
 from ketnghia.reports.models import SavedReport
 
@@ -48,6 +48,7 @@ def saved_report_save(
     narrative_vi: str,
     narrative_en: str,
     heading: Heading,
+    sections: dict[str, str] | None = None,
 ) -> SavedReport:
     """Save `report`'s figures, the edited narrative and the heading for (program, area, years, threshold).
 
@@ -59,12 +60,26 @@ def saved_report_save(
         raise NotFound(_("Unit %(code)s not found.") % {"code": area.code})
     narrative_vi = nfc(narrative_vi.replace("\r\n", "\n")).strip()
     narrative_en = nfc(narrative_en.replace("\r\n", "\n")).strip()
+    texts = {
+        name: nfc((sections or {}).get(name, "").replace("\r\n", "\n")).strip()
+        for name, _title in SECTIONS[1:]
+    }
     problems = _problems(narrative_vi, narrative_en)
+    for name, text in texts.items():
+        if len(text) > MAX_NARRATIVE:
+            problems.append(
+                Problem(
+                    _("The summary is longer than %(limit)s characters.")
+                    % {"limit": MAX_NARRATIVE},
+                    Location(field=name),
+                )
+            )
     for name, text in (
         ("issuer_superior", heading.superior),
         ("issuer", heading.issuer),
         ("document_number", heading.number),
         ("place", heading.place),
+        ("signer_on_behalf", heading.on_behalf),
         ("signer_title", heading.signer_title),
         ("signer_name", heading.signer_name),
     ):
@@ -106,6 +121,9 @@ def saved_report_save(
     saved.document_number = heading.number.strip()
     saved.place = heading.place.strip()
     saved.recipients = "\n".join(line.strip() for line in heading.recipients if line.strip())
+    for name, text in texts.items():
+        setattr(saved, name, text)
+    saved.signer_on_behalf = heading.on_behalf.strip()
     saved.signer_title = heading.signer_title.strip()
     saved.signer_name = heading.signer_name.strip()
     save_by(saved, actor)

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, scope_for
 from ketnghia.reports import charts, exports, narrative, selectors, services
-from ketnghia.reports.docx_export import Heading
+from ketnghia.reports.docx_export import SECTIONS, Heading
 from ketnghia.reports.domain import ReviewReport, report_from_dict, report_to_dict
 from ketnghia.reports.forms import NarrativeForm
 
@@ -74,6 +74,7 @@ def _heading(review: selectors.ReviewRequest, report: ReviewReport) -> Heading:
         program_name=review.program.name,
         province_name=province.name if province is not None else "",
         area_name=report.area_name,
+        style=review.program.issuing_body,
     )
 
 
@@ -115,7 +116,9 @@ def review(request: HttpRequest) -> HttpResponse:
             "document_number": heading.number,
             "place": heading.place,
             "recipients": "\n".join(heading.recipients),
+            "signer_on_behalf": heading.on_behalf,
             "signer_title": heading.signer_title,
+            **(exports.sections_of(saved) if saved else {}),
             "signer_name": heading.signer_name,
         }
     )
@@ -188,8 +191,10 @@ def review_save(request: HttpRequest) -> HttpResponse:
         number=data["document_number"],
         place=data["place"],
         recipients=tuple(data["recipients"].splitlines()),
+        on_behalf=data["signer_on_behalf"],
         signer_title=data["signer_title"],
         signer_name=data["signer_name"],
+        style=review_request.program.issuing_body,
     )
     try:
         services.saved_report_save(
@@ -200,6 +205,7 @@ def review_save(request: HttpRequest) -> HttpResponse:
             narrative_vi=data["narrative_vi"],
             narrative_en=data["narrative_en"],
             heading=heading,
+            sections={name: data[name] for name, _title in SECTIONS[1:]},
         )
     except InvalidInput as error:
         for problem in error.problems:
@@ -234,17 +240,23 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         report = report_from_dict(saved.figures)
         text_vi, text_en = saved.narrative_vi, saved.narrative_en
         heading = exports.heading_of(saved)
-    elif fmt == "json":
+        sections = exports.sections_of(saved)
+    else:
+        # Whoever may read the review gets its files at once: with nothing saved, the text
+        # written from the figures, and the file says it is such a draft.
         report = _build(request, review_request)
         both = narrative.summaries(report)
         text_vi, text_en = both.vi, both.en
         heading = _heading(review_request, report)
-    else:
-        # The narrative is read and saved before the report leaves as a document.
-        messages.error(request, _("Save the summary first: the files carry the saved text."))
-        return redirect(reverse("reports:review") + "?" + urlencode(params))
+        sections = {}
     out = exports.review_file(
-        report=report, fmt=fmt, narrative_vi=text_vi, narrative_en=text_en, heading=heading
+        report=report,
+        fmt=fmt,
+        narrative_vi=text_vi,
+        narrative_en=text_en,
+        heading=heading,
+        sections=sections,
+        generated=saved is None,
     )
     response = HttpResponse(out.content, content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{out.filename}"'

@@ -18,7 +18,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
-from ketnghia.core.outputs import xlsx_set
+from ketnghia.core.outputs import DEMO_MARK, mark_demo_workbook, xlsx_set
 from ketnghia.reports.domain import ReviewReport
 
 PERCENT_FORMAT = "0.0"
@@ -54,7 +54,9 @@ def _format(factor: int) -> str:
     return PERCENT_FORMAT if factor == 100 else COUNT_FORMAT
 
 
-def review_xlsx(report: ReviewReport, *, narrative_vi: str = "", narrative_en: str = "") -> bytes:
+def review_xlsx(
+    report: ReviewReport, *, narrative_vi: str = "", narrative_en: str = "", demo: bool = False
+) -> bytes:
     """Return the workbook of `report`: summary, figures, units behind, ranking, series."""
     book = Workbook()
     summary = book.active
@@ -74,6 +76,7 @@ def review_xlsx(report: ReviewReport, *, narrative_vi: str = "", narrative_en: s
         ("Số liệu chính thức", "có" if report.official else "gồm đợt chưa phê duyệt"),
         ("Tóm tắt (tiếng Việt)", narrative_vi),
         ("Summary (English)", narrative_en),
+        *((("Dữ liệu", f"{DEMO_MARK}: số liệu giả lập"),) if demo else ()),
     ):
         _row(summary, [label, value], [None, "0"])
     for row in summary.iter_rows(min_row=3, min_col=2, max_col=2):
@@ -221,5 +224,7 @@ def review_xlsx(report: ReviewReport, *, narrative_vi: str = "", narrative_en: s
                 [None, None, "0", _format(item.factor), COUNT_FORMAT, COUNT_FORMAT],
             )
     buffer = BytesIO()
+    if demo:
+        mark_demo_workbook(book)
     book.save(buffer)
     return buffer.getvalue()

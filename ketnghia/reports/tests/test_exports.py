@@ -83,8 +83,12 @@ def test_national_title_motto_and_rule(document) -> None:
     assert title.runs[0].font.bold and Pt(12) <= title.runs[0].font.size <= Pt(13)
     motto = _find(document, "Độc lập - Tự do - Hạnh phúc")
     assert motto.runs[0].font.bold and Pt(13) <= motto.runs[0].font.size <= Pt(14)
-    bottom = motto._p.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
+    # The rule is its own paragraph right under the motto (so it can be as long as the
+    # motto without narrowing the motto's line).
+    rule = motto._p.getnext()
+    bottom = rule.pPr.find(qn("w:pBdr")).find(qn("w:bottom"))
     assert bottom.get(qn("w:val")) == "single"
+    assert not rule.xpath("string(.)")
 
 
 def test_issuer_number_place_and_date(document) -> None:
@@ -120,8 +124,10 @@ def test_the_figures_are_in_the_text_and_tables(document) -> None:
     assert "118/409" in text
     assert "44,0" in text
     rows = [[c.text for c in row.cells] for table in document.tables for row in table.rows]
-    assert ["2", "Chỉ tiêu poverty_rate (%)", "2015", "34,0", "3.400/10.000", ""] in rows
+    assert ["2", "Chỉ tiêu poverty_rate", "2015", "34,0\u00a0%", "3.400/10.000", "", ""] in rows
     assert any(row[1] == "Ngọc Linh (trọng điểm)" and row[5] == "60,0" for row in rows)
+    # A count has no denominator ("4.812", never "4.812/1").
+    assert any(len(row) == 7 and row[3] == "4.812" and row[4] == "" for row in rows)
 
 
 def test_page_number_from_page_two(document) -> None:
