@@ -216,14 +216,6 @@ def _list_heading(listing: PostingList) -> layout.Heading:
     )
 
 
-def _keep_with_next(table: object) -> None:
-    """Keep every row of `table` on the page of what follows it (its last rows, really)."""
-    for row in table.rows[-3:]:  # type: ignore[attr-defined]
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                paragraph.paragraph_format.keep_with_next = True
-
-
 def posting_list_docx(listing: PostingList, *, demo: bool = False) -> bytes:
     """Return the list as a .docx document in the commune's administrative layout.
 
@@ -261,12 +253,13 @@ def posting_list_docx(listing: PostingList, *, demo: bool = False) -> bytes:
             ]
             for household in village.households
         ]
-        table = layout.grid_table(
-            document, _headers(), rows, flexible=2, size=Pt(13), left_columns=(4,)
+        # The last rows, the totals, the date and the signatures form one block that never
+        # splits: the signatures stay on the page where the list ends.
+        _table, ending = layout.grid_table(
+            document, _headers(), rows, flexible=2, size=Pt(13), left_columns=(4,), keep_last=2
         )
-        _keep_with_next(table)
         summary = layout.paragraph(
-            document,
+            ending,
             _summary(village),
             size=Pt(13),
             align=WD_ALIGN_PARAGRAPH.LEFT,
@@ -274,7 +267,7 @@ def posting_list_docx(listing: PostingList, *, demo: bool = False) -> bytes:
         )
         summary.paragraph_format.space_before = Pt(6)
         layout.paragraph(
-            document,
+            ending,
             layout.date_line(heading.place, None, year),
             size=Pt(13),
             italic=True,
@@ -282,7 +275,7 @@ def posting_list_docx(listing: PostingList, *, demo: bool = False) -> bytes:
             keep_with_next=True,
         )
         layout.signature_columns(
-            document,
+            ending,
             [(label, _("(sign, full name)")) for label in _signatures()],
         )
     return layout.saved(document)

@@ -369,31 +369,13 @@ def content_widths(
     return [Mm(round(need, 1)) for need in needs]
 
 
-def grid_table(
-    container: Any,
-    header: Sequence[str],
+def _add_rows(
+    table: Table,
     rows: Sequence[Sequence[str]],
     *,
-    flexible: int = 1,
-    total: Length = TEXT_WIDTH,
-    size: Length = TABLE_SIZE,
-    left_columns: Sequence[int] = (),
-) -> Table:
-    """Add a bordered table sized by its contents, its header row repeated on every page.
-
-    Figures are centred and never wrap; columns in `left_columns` (and the flexible one)
-    are left-aligned text.
-    """
-    widths = content_widths(header, rows, total_mm=total.mm, flexible=flexible, size=size)
-    table = container.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _row_flags(table.rows[0], header=True)
-    for index, title in enumerate(header):
-        _cell_text(
-            table.rows[0].cells[index], title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
-        )
-    text_columns = {flexible, *left_columns}
+    size: Length,
+    text_columns: set[int],
+) -> None:
     for values in rows:
         row = table.add_row()
         _row_flags(row, header=False)
@@ -409,8 +391,88 @@ def grid_table(
                     align=WD_ALIGN_PARAGRAPH.CENTER,
                     no_wrap=is_number(text),
                 )
+
+
+def grid_table(
+    container: Any,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    *,
+    flexible: int = 1,
+    total: Length = TEXT_WIDTH,
+    size: Length = TABLE_SIZE,
+    left_columns: Sequence[int] = (),
+    keep_last: int = 0,
+) -> Table | tuple[Table, _Cell]:
+    """Add a bordered table sized by its contents, its header row repeated on every page.
+
+    Figures are centred and never wrap; columns in `left_columns` (and the flexible one)
+    are left-aligned text. With `keep_last`, the last rows go into one closing row that
+    cannot split (a nested table on the same grid), and that row's cell is returned with the
+    table for the caller to add what must stay with the end of the list — the signatures: a
+    reader never finds them alone on a page. (LibreOffice keeps no two rows together any
+    other way, and its "keep with next" on a table moves the whole table.)
+    """
+    widths = content_widths(header, rows, total_mm=total.mm, flexible=flexible, size=size)
+    table = container.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    _row_flags(table.rows[0], header=True)
+    for index, title in enumerate(header):
+        _cell_text(
+            table.rows[0].cells[index], title, size=size, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER
+        )
+    text_columns = {flexible, *left_columns}
+    split = len(rows) - keep_last if keep_last else len(rows)
+    _add_rows(table, rows[:split], size=size, text_columns=text_columns)
     _fixed_grid(table, widths)
-    return table
+    if not keep_last:
+        return table
+    closing = table.add_row()
+    _row_flags(closing, header=False)
+    cell = closing.cells[0].merge(closing.cells[-1])
+    properties = cell._tc.get_or_add_tcPr()
+    margins = OxmlElement("w:tcMar")
+    for side in ("top", "left", "bottom", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), "0")
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    properties.append(margins)
+    borders = OxmlElement("w:tcBorders")
+    for side in ("left", "bottom", "right"):
+        border = OxmlElement(f"w:{side}")
+        border.set(qn("w:val"), "nil")
+        borders.append(border)
+    properties.append(borders)
+    for paragraph_element in list(cell.paragraphs):
+        paragraph_element._p.getparent().remove(paragraph_element._p)
+    if rows[split:]:
+        nested = cell.add_table(rows=0, cols=len(header))
+        nested.style = "Table Grid"
+        _no_top_border(nested)
+        _add_rows(nested, rows[split:], size=size, text_columns=text_columns)
+        _fixed_grid(nested, widths)
+    return table, cell
+
+
+def _no_top_border(table: Table) -> None:
+    borders = OxmlElement("w:tblBorders")
+    for side, value in (
+        ("top", "nil"),
+        ("left", "single"),
+        ("bottom", "single"),
+        ("right", "single"),
+        ("insideH", "single"),
+        ("insideV", "single"),
+    ):
+        element = OxmlElement(f"w:{side}")
+        element.set(qn("w:val"), value)
+        if value == "single":
+            element.set(qn("w:sz"), "4")
+            element.set(qn("w:color"), "000000")
+        borders.append(element)
+    table._tbl.tblPr.append(borders)
 
 
 # --- the page, the heading and the signature -------------------------------------------------
@@ -527,17 +589,13 @@ def signature(document: Any, heading: Heading) -> None:
     paragraph(right, heading.signer_name or "", size=Pt(14), bold=True)
 
 
-def signature_columns(document: Any, columns: Sequence[tuple[str, str]]) -> None:
-    """Add side-by-side signature blocks (title in bold, then a note) with room to sign.
-
-    One row that cannot split, kept with the paragraph before it: the blocks stay with the
-    end of the list they sign.
-    """
-    if document.paragraphs:
-        document.paragraphs[-1].paragraph_format.keep_with_next = True
-    table = document.add_table(rows=2, cols=len(columns))
+def signature_columns(
+    container: Any, columns: Sequence[tuple[str, str]], *, total: Length = TEXT_WIDTH
+) -> None:
+    """Add side-by-side signature blocks (title in bold, then a note) with room to sign."""
+    table = container.add_table(rows=2, cols=len(columns))
     _no_borders(table)
-    width = TEXT_WIDTH.mm / len(columns)
+    width = total.mm / len(columns)
     _fixed_grid(table, [Mm(width)] * len(columns))
     for row in table.rows:
         _row_flags(row, header=False)

@@ -73,6 +73,8 @@ class Command(BaseCommand):
         if saved is not None and saved.figures.get("entries") == current:
             text_vi, text_en = saved.narrative_vi, saved.narrative_en
             heading = exports.heading_of(saved)
+            sections = exports.sections_of(saved)
+            generated = False
             self.stderr.write(
                 _("Using the saved summary of %(when)s.") % {"when": saved.updated_at}
             )
@@ -90,13 +92,17 @@ class Command(BaseCommand):
                 program_name=request.program.name,
                 province_name=province.name if province is not None else "",
                 area_name=report.area_name,
+                style=request.program.issuing_body,
             )
+            sections, generated = {}, True
         out = exports.review_file(
             report=report,
             fmt=options["fmt"],
             narrative_vi=text_vi,
             narrative_en=text_en,
             heading=heading,
+            sections=sections,
+            generated=generated,
         )
         target = Path(options["output"])
         try:
