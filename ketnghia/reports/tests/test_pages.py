@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from io import BytesIO
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from docx import Document
+from openpyxl import load_workbook
 
 from ketnghia.census.tests.factories import approve, make_round
 from ketnghia.core.gate import EVERYTHING
@@ -155,8 +158,17 @@ def test_save_requires_edit_rights_and_keeps_history(client, users, small_progra
     assert saved.narrative_vi == "Văn bản" and saved.history.count() == 1
 
 
-def test_word_needs_a_saved_summary_json_does_not(client, users, small_program) -> None:
-    client.force_login(users.province_admin)
+def test_a_reader_downloads_every_file_before_anyone_saved(client, users, small_program) -> None:
+    """The steering committee (a viewer, who cannot save) gets the files at once, marked draft."""
+    client.force_login(users.province_viewer)
+    assert not SavedReport.objects.exists()
     response = client.get(JSON.replace(".json", ".docx"))
-    assert response.status_code == 302
-    assert client.get(JSON).status_code == 200
+    assert response.status_code == 200
+    text = "\n".join(p.text for p in Document(BytesIO(response.content)).paragraphs)
+    assert "Bản dự thảo tự động" in text and "I. KẾT QUẢ ĐẠT ĐƯỢC" in text
+    response = client.get(JSON.replace(".json", ".xlsx"))
+    assert response.status_code == 200
+    assert load_workbook(BytesIO(response.content)).sheetnames
+    data = json.loads(client.get(JSON).content)
+    assert data["narrative"]["generated"] is True
+    assert not SavedReport.objects.exists()
