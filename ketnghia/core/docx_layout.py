@@ -70,8 +70,8 @@ HEADING_RIGHT = Mm(103)
 # `text_width_mm` errs wide (it sizes columns); a rule as long as a line of text takes this share.
 RULE_SHARE = 0.8
 # Word's default cell margins (0.19 cm each side) count against a column's width; 1 mm more
-# keeps a figure clear of the border.
-CELL_PADDING_MM = 4.8
+# (half that) keeps a figure clear of the border.
+CELL_PADDING_MM = 4.3
 
 _NUMBER = re.compile(r"^[\d.,/%\s–≤≥-]+$")
 
@@ -330,29 +330,37 @@ def content_widths(
 
     A figure never wraps, so a column is at least its widest figure; text columns are at
     least their longest word (header included). The `flexible` column (the label) takes what
-    is left, and when the rest do not fit, the others shrink in proportion but never below
-    their longest word.
+    is left; when that is less than its longest text or a third of the width, the other
+    columns shrink in proportion towards those floors (a short text such as "Chưa đạt" may
+    then wrap between its words, a figure never).
     """
     needs: list[float] = []
     floors: list[float] = []
     for index, title in enumerate(header):
         cells = [str(row[index]) for row in rows if index < len(row)]
         figures = [text for text in cells if is_number(text)]
-        words = [word for text in (*cells, title) for word in text.split()]
-        # A word longer than 40 mm (an address, a code) may break rather than widen the table.
+        # Header words are bold; a word longer than 40 mm (an address, a code) may break
+        # rather than widen the table.
         longest_word = min(
-            max((text_width_mm(w, size, bold=True) for w in words), default=0.0), 40.0
+            max(
+                [text_width_mm(w, size) for text in cells for w in text.split()]
+                + [text_width_mm(w, size, bold=True) for w in title.split()],
+                default=0.0,
+            ),
+            40.0,
         )
         longest_figure = max((text_width_mm(f, size) for f in figures), default=0.0)
         floor = max(longest_word, longest_figure) + CELL_PADDING_MM
         longest_text = max((text_width_mm(text, size) for text in cells), default=0.0)
-        needs.append(max(floor, min(longest_text + CELL_PADDING_MM, 45.0)))
+        cap = total_mm if index == flexible else 45.0
+        needs.append(max(floor, min(longest_text + CELL_PADDING_MM, cap)))
         floors.append(floor)
     fixed = sum(need for index, need in enumerate(needs) if index != flexible)
     room = total_mm - fixed
-    if room < floors[flexible] + 20:
-        # Squeeze the fixed columns towards their floors to leave the label 20 mm or more.
-        wanted = total_mm - floors[flexible] - 20
+    label = min(max(floors[flexible], total_mm / 3), needs[flexible])
+    if room < label:
+        # Squeeze the other columns towards their floors to give the label its room.
+        wanted = total_mm - label
         squeezable = sum(
             needs[i] - floors[i]
             for i in range(len(needs))
