@@ -665,6 +665,80 @@ def activity_record(
 
 
 @transaction.atomic
+def activity_update(
+    *,
+    activity: Activity,
+    date: date,
+    kind: str,
+    village: Unit | None = None,
+    participants: Iterable[Person] = (),
+    reached_male: int = 0,
+    reached_female: int = 0,
+    reached_minority: int = 0,
+    resources_vnd: int = 0,
+    resources_in_kind: str = "",
+    notes: str = "",
+    source: str | None = None,
+    actor: Any,
+    today: date | None = None,
+    member_ids: set[int] | None = None,
+    history_reason: str = "",
+) -> Activity:
+    """Apply an edited report (a reviewer's edit of its submission) to a recorded activity.
+
+    The team stays; the rules of `activity_record` are checked again. A confirmed activity is
+    what the commune confirmed: it is refused, so the commune confirms what it sees.
+    """
+    activity = Activity.objects.select_for_update().get(pk=activity.pk)
+    if activity.status == ActivityStatus.CONFIRMED:
+        _refuse(
+            [
+                Problem(
+                    _(
+                        "%(activity)s of %(team)s was confirmed by the commune; it is not "
+                        "changed by an edited report."
+                    )
+                    % {"activity": activity, "team": activity.team}
+                )
+            ]
+        )
+    participants = list(participants)
+    _refuse(
+        activity_problems(
+            team=activity.team,
+            date=date,
+            kind=kind,
+            village=village,
+            participants=participants,
+            reached_male=reached_male,
+            reached_female=reached_female,
+            reached_minority=reached_minority,
+            resources_vnd=resources_vnd,
+            today=today,
+            member_ids=member_ids,
+        )
+    )
+    years = {activity.date.year, date.year}
+    activity.date = date
+    activity.kind = kind
+    activity.village = village
+    activity.reached_male = reached_male
+    activity.reached_female = reached_female
+    activity.reached_minority = reached_minority
+    activity.resources_vnd = resources_vnd
+    activity.resources_in_kind = resources_in_kind.strip()
+    activity.notes = notes.strip()
+    if source is not None:
+        activity.source = source.strip()
+    if history_reason:
+        activity._change_reason = history_reason[:100]  # type: ignore[attr-defined]
+    save_by(activity, actor)
+    activity.participants.set(participants)
+    derived.inputs_changed(commune_ids=[activity.commune_id], years=sorted(years))
+    return activity
+
+
+@transaction.atomic
 def activity_confirm(*, activity: Activity, actor: Any) -> Activity:
     """Mark an activity confirmed by the commune, naming who confirmed it."""
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
