@@ -144,9 +144,13 @@ def person_create(
     commune: Unit | None = None,
     village: Unit | None = None,
     active_to: date | None = None,
+    file_code: str = "",
     actor: Any,
 ) -> Person:
-    """Register a cadre (of an organisation) or a committee or Party member (of a commune)."""
+    """Register a cadre (of an organisation) or a committee or Party member (of a commune).
+
+    `file_code` is the code of its own an import file gave the person ("M1").
+    """
     record = full_name.strip()
     problems = _period_problems(record, active_from, active_to)
     if role not in PersonRole.values:
@@ -191,6 +195,7 @@ def person_create(
         organisation=organisation,
         commune=commune,
         village=village,
+        file_code=file_code.strip(),
     )
     save_by(person, actor)
     return person
