@@ -306,6 +306,9 @@ def test_an_edit_of_a_confirmed_activity_is_reported_not_applied(tmp_path, tree,
     assert (report.created, report.updated, len(report.frozen)) == (0, 0, 1)
     message = report.frozen[0]
     assert "sua.csv" in message and "row 2" in message and "confirmed" in message
+    with translation.override("vi"):
+        (message,) = activity_import(path=edited, user=users.province_admin).frozen
+    assert "sua.csv" in message and "dòng 2" in message and "xã xác nhận" in message
     training.refresh_from_db()
     assert (training.reached_male, training.status) == (12, ActivityStatus.CONFIRMED)
     assert Activity.objects.count() == 2

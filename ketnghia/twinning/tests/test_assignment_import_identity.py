@@ -9,6 +9,7 @@ them by number or by their stored code.
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from ketnghia.census.importing import ConfirmationNeeded
 from ketnghia.core.errors import InvalidInput
@@ -70,6 +71,10 @@ def test_a_new_namesake_of_another_village_is_created_not_merged(tmp_path, tree,
     assert f"number {stored.pk}" in note and tree.village_a.name in note
     assert preview.needs_confirmation
     assert any(note in line for line in preview_lines(preview))
+    with translation.override("vi"):
+        (note,) = assignments_import(path=path, dry_run=True).people_suggestions
+    assert "dang-vien.xlsx" in note and "dòng 2" in note and PEOPLE_SHEET in note
+    assert f"trùng họ tên và năm sinh với 1 người đã lưu: Y Thu (số {stored.pk}" in note
     with pytest.raises(ConfirmationNeeded):
         assignments_import(path=path)
     assert Person.objects.count() == 1 and not Assignment.objects.exists()
@@ -145,3 +150,20 @@ def test_a_row_found_by_its_stored_code_may_update_the_person(tmp_path, tree, co
     assert (report.people_created, report.people_updated) == (0, 1)
     nang = Person.objects.get(full_name="A Nang")
     assert (nang.village, nang.phone) == (commune["net"].village_a2, "0977")
+
+
+def test_a_namesake_of_the_same_village_is_suggested_by_number(tmp_path, tree, commune):
+    stored = commune["stored"]
+    path = _xlsx(
+        tmp_path / "dv.xlsx",
+        [_assign("M3", "01-001")],
+        people=[_person_row("M3", tree.village_a.name)],
+    )
+    (note,) = assignments_import(path=path, dry_run=True).people_suggestions
+    assert "has the name, birth year and village" in note
+    assert f"write number {stored.pk} instead of “M3”" in note
+    with pytest.raises(ConfirmationNeeded):
+        assignments_import(path=path)
+    assert Person.objects.count() == 1
+    stored.refresh_from_db()
+    assert stored.phone == "0905111222" and stored.history.count() == 1
