@@ -416,3 +416,24 @@ def test_the_migration_rekeys_stored_template_rows_and_keeps_duplicates(tree, us
     duplicate.refresh_from_db()
     assert first.source == stored_content(first)
     assert duplicate.source == "row:old-cells-2"  # kept, not deleted
+
+
+def test_the_page_previews_an_edit_and_applies_it_on_confirmation(
+    client, tmp_path, tree, users, field, settings
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    activity_import(path=central_export(tmp_path, tree, field), user=users.province_admin)
+    edited = _central_edited(tmp_path / "sua.csv", field, tree, male="14", notes="Đã sửa")
+    client.force_login(users.commune_officer)
+    upload = SimpleUploadedFile("sua.csv", edited.read_bytes(), content_type="text/csv")
+    response = client.post("/network/activities/import/?commune=23500", {"file": upload})
+    page = response.content.decode()
+    assert 'data-new="0"' in page and 'data-updated="1"' in page
+    assert 'data-testid="confirm-form"' in page
+    assert Activity.objects.get(source=TRAINING_KEY).reached_male == 12
+    key = response.context["key"]
+    assert client.post("/network/activities/import/confirm/", {"key": key}).status_code == 302
+    assert Activity.objects.count() == 2
+    assert Activity.objects.get(source=TRAINING_KEY).reached_male == 14
