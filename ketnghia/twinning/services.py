@@ -692,10 +692,26 @@ def activity_update(
     """Apply an edited report (a reviewer's edit of its submission) to a recorded activity.
 
     The team stays; the rules of `activity_record` are checked again. A confirmed activity is
-    what the commune confirmed: it is refused, so the commune confirms what it sees.
+    what the commune confirmed: a change of its content is refused, so the commune confirms
+    what it sees (only `source`, the submission's newer id, may still change).
     """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    if activity.status == ActivityStatus.CONFIRMED:
+    participants = list(participants)
+    content = {
+        "date": date,
+        "kind": kind,
+        "village_id": village.pk if village else None,
+        "reached_male": reached_male,
+        "reached_female": reached_female,
+        "reached_minority": reached_minority,
+        "resources_vnd": resources_vnd,
+        "resources_in_kind": resources_in_kind.strip(),
+        "notes": notes.strip(),
+    }
+    changes = any(getattr(activity, name) != value for name, value in content.items()) or (
+        {p.pk for p in participants} != set(activity.participants.values_list("pk", flat=True))
+    )
+    if changes and activity.status == ActivityStatus.CONFIRMED:
         _refuse(
             [
                 Problem(
@@ -707,7 +723,14 @@ def activity_update(
                 )
             ]
         )
-    participants = list(participants)
+    if history_reason:
+        activity._change_reason = history_reason[:100]  # type: ignore[attr-defined]
+    if not changes:
+        # The same report under a newer id: only the id it is known by changes.
+        if source is not None and source.strip() != activity.source:
+            activity.source = source.strip()
+            save_by(activity, actor, update_fields=["source"])
+        return activity
     _refuse(
         activity_problems(
             team=activity.team,
@@ -735,8 +758,6 @@ def activity_update(
     activity.notes = notes.strip()
     if source is not None:
         activity.source = source.strip()
-    if history_reason:
-        activity._change_reason = history_reason[:100]  # type: ignore[attr-defined]
     save_by(activity, actor)
     activity.participants.set(participants)
     derived.inputs_changed(commune_ids=[activity.commune_id], years=sorted(years))

@@ -140,10 +140,11 @@ class _Planned:
     resources_vnd: int
     resources_in_kind: str
     notes: str
-    # What identifies the report (`identity.py`), the version an edit replaces (KoBo's
-    # deprecatedID, "" if none) and the key of its content, to tell an edit from a re-import.
+    # What identifies the report (`identity.py`); the other ids it may be stored under (its
+    # instance id, as imports before Central's KEY came first stored it; the version an edit
+    # replaces, KoBo's deprecatedID); the key of its content, to tell an edit from a re-import.
     source: str
-    previous: str
+    aliases: tuple[str, ...]
     content: str
 
 
@@ -190,17 +191,19 @@ def _meta(row: Row, key: str) -> str:
     return plain_id(cell_text(row.get(key))) if not row.is_blank(key) else ""
 
 
-def _submission(row: Row) -> tuple[str, str]:
-    """Return the id a submission keeps across edits and the version it replaces ("" if none).
+def _submission(row: Row) -> tuple[str, tuple[str, ...]]:
+    """Return the id a submission keeps across edits and the other ids it may be stored under.
 
     Central's KEY, then KoBo's rootUuid, before the instance ids an edit renews; "" for a
-    template row (its content identifies it).
+    template row (its content identifies it). The aliases: this version's instance ids and
+    the version it replaces (KoBo's deprecatedID).
     """
-    for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID):
-        text = _meta(row, key)
-        if text:
-            return text, _meta(row, cols.DEPRECATED)
-    return "", ""
+    ids = [_meta(row, key) for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)]
+    found = [text for text in ids if text]
+    if not found:
+        return "", ()
+    aliases = [*found[1:], _meta(row, cols.DEPRECATED)]
+    return found[0], tuple(dict.fromkeys(a for a in aliases if a and a != found[0]))
 
 
 def stored_content(activity: Activity) -> str:
@@ -547,7 +550,7 @@ class _Checker:
             resources_in_kind=in_kind,
             notes=notes,
         )
-        source, previous = _submission(row)
+        source, aliases = _submission(row)
         return _Planned(
             row=row,
             team=team,
@@ -560,7 +563,7 @@ class _Checker:
             resources_in_kind=in_kind,
             notes=notes,
             source=source or content,
-            previous=previous,
+            aliases=aliases,
             content=content,
         )
 
@@ -642,7 +645,9 @@ def activity_import(
         counts = by_commune.setdefault(
             commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
         )
-        activity = stored.get(plan.source) or stored.get(plan.previous)
+        activity = stored.get(plan.source) or next(
+            (stored[alias] for alias in plan.aliases if alias in stored), None
+        )
         if activity is None:
             counts.new += 1
             new.append(plan)
@@ -768,7 +773,7 @@ def activity_import(
 
 def _stored(planned: list[_Planned]) -> dict[str, Activity]:
     """Return the stored activities the planned reports name, by source."""
-    wanted = {plan.source for plan in planned} | {p.previous for p in planned if p.previous}
+    wanted = {plan.source for plan in planned} | {a for p in planned for a in p.aliases}
     found = (
         Activity.objects.filter(source__in=wanted)
         .select_related("team")

@@ -437,3 +437,27 @@ def test_the_page_previews_an_edit_and_applies_it_on_confirmation(
     assert client.post("/network/activities/import/confirm/", {"key": key}).status_code == 302
     assert Activity.objects.count() == 2
     assert Activity.objects.get(source=TRAINING_KEY).reached_male == 14
+
+
+def test_a_submission_stored_under_its_instance_id_is_found_and_rekeyed(
+    tmp_path, tree, users, field
+):
+    """Before KEY came first, an export of an already edited submission stored its
+    meta-instanceID: the same export finds that activity (confirmed or not) and gives it the
+    KEY, creating nothing."""
+    activity_import(path=central_export(tmp_path, tree, field), user=users.province_admin)
+    edited = _central_edited(tmp_path / "sua.csv", field, tree, male="12", notes="")
+    instance = "9a8b7c6d-0000-4000-8000-00000000e417"
+    training = Activity.objects.get(source=TRAINING_KEY)
+    Activity.objects.filter(pk=training.pk).update(source=instance)
+    services.activity_confirm(activity=training, actor=users.commune_officer)
+    report = activity_import(path=edited, user=users.province_admin)
+    assert (report.created, report.updated, report.already_imported, report.frozen) == (
+        0,
+        0,
+        1,
+        [],
+    )
+    training.refresh_from_db()
+    assert (training.source, training.status) == (TRAINING_KEY, ActivityStatus.CONFIRMED)
+    assert Activity.objects.count() == 2
