@@ -150,11 +150,14 @@ def _shown(value: object) -> str:
     return str(value)
 
 
-def _excel_csv(path: Path, template: Path) -> Path:
-    """Excel's "CSV UTF-8": a byte-order mark, commas, every cell as displayed."""
+def _excel_csv(path: Path, template: Path, delimiter: str = ",") -> Path:
+    """Excel's "CSV UTF-8": a byte-order mark, the list separator, every cell as displayed.
+
+    Under Vietnamese regional settings (the decimal mark is a comma) the separator is ";".
+    """
     sheet = load_workbook(template)[DATA_SHEET]
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        writer = csv.writer(handle)
+        writer = csv.writer(handle, delimiter=delimiter)
         for row in sheet.iter_rows(max_row=HEADER_ROW + 5, values_only=True):
             writer.writerow([_shown(value) for value in row[:11]])
     return path
@@ -226,6 +229,7 @@ def test_a_template_round_tripped_through_excel_and_libreoffice_creates_nothing_
     assert activity_import(path=original, user=users.province_admin).created == 5
     copies = [
         _excel_csv(tmp_path / "hoat-dong-excel.csv", original),
+        _excel_csv(tmp_path / "hoat-dong-excel-vi.csv", original, ";"),
         _text_copy(tmp_path / "hoat-dong-van-ban.xlsx", tree, field),
         _libreoffice_like_xlsx(tmp_path / "hoat-dong-calc.xlsx", tree, field),
         _libreoffice_like_csv(tmp_path / "hoat-dong-calc.csv", original),
