@@ -87,6 +87,9 @@ class ActivityImportReport:
     created: int = 0
     # Stored activities an edited submission changes (or, in a dry run, would change).
     updated: int = 0
+    # Stored activities whose submission now goes by a newer id (content unchanged): the id
+    # is written, so the next edit of the submission still finds its activity.
+    relabelled: int = 0
     already_imported: int = 0
     rejected: int = 0
     photos_named: int = 0
@@ -103,7 +106,7 @@ class ActivityImportReport:
     @property
     def writes(self) -> int:
         """Activities the import creates or changes: what a confirmation is about."""
-        return self.new + sum(c.updated for c in self.communes)
+        return self.new + sum(c.updated for c in self.communes) + self.relabelled
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -111,6 +114,7 @@ class ActivityImportReport:
             "rows": self.rows,
             "created": self.created,
             "updated": self.updated,
+            "relabelled": self.relabelled,
             "already_imported": self.already_imported,
             "frozen": list(self.frozen),
             "rejected": self.rejected,
@@ -663,6 +667,8 @@ def activity_import(
             continue
         matched[activity.pk] = plan.row.number
         if activity.team_id != plan.team.pk:
+            # Another organisation's team is not named.
+            other = activity.team if activity.team_id in checker.teams else _("another team")
             checker.add(
                 plan.row,
                 cols.TEAM,
@@ -670,12 +676,13 @@ def activity_import(
                     "This report was imported before as an activity of work team %(other)s; "
                     "an edit cannot move it to %(team)s."
                 )
-                % {"other": activity.team, "team": plan.team},
+                % {"other": other, "team": plan.team},
             )
             continue
         if plan.content == stored_content(activity):
             if activity.source != plan.source:
                 edits.append((plan, activity))  # the same content, a newer version's id
+                report.relabelled += 1
             counts.already += 1
             report.already_imported += 1
         elif activity.status == ActivityStatus.CONFIRMED:

@@ -462,6 +462,7 @@ def test_a_submission_stored_under_its_instance_id_is_found_and_rekeyed(
         1,
         [],
     )
+    assert report.relabelled == 1
     training.refresh_from_db()
     assert (training.source, training.status) == (TRAINING_KEY, ActivityStatus.CONFIRMED)
     assert Activity.objects.count() == 2
