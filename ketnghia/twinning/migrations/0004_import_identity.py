@@ -79,12 +79,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalperson',
             name='file_code',
-            field=models.CharField(blank=True, max_length=40, verbose_name='code in the import file'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=40, verbose_name='code in the import file'),
         ),
         migrations.AddField(
             model_name='person',
             name='file_code',
-            field=models.CharField(blank=True, max_length=40, verbose_name='code in the import file'),
+            field=models.CharField(blank=True, db_default='', default='', max_length=40, verbose_name='code in the import file'),
         ),
         migrations.RunPython(rekey_template_rows, migrations.RunPython.noop),
     ]

@@ -167,3 +167,15 @@ def test_a_namesake_of_the_same_village_is_suggested_by_number(tmp_path, tree, c
     assert Person.objects.count() == 1
     stored.refresh_from_db()
     assert stored.phone == "0905111222" and stored.history.count() == 1
+
+
+def test_people_inserted_in_bulk_without_the_code_get_an_empty_one(tree):
+    """The demo loader writes people with `core.bulk.insert_rows`, naming its own columns."""
+    from datetime import date
+
+    from ketnghia.core.bulk import insert_rows
+
+    fields = ["full_name", "sex", "ethnicity", "phone", "role", "active_from", "unit_path"]
+    row = ("Y Thu", "female", "14", "", "party_member", date(2007, 1, 1), tree.ngok_wang.path)
+    assert insert_rows(Person, fields, [row]) == 1
+    assert Person.objects.get().file_code == ""
