@@ -143,6 +143,12 @@ class Person(models.Model):
     )
     active_from = models.DateField(_("active from"))
     active_to = models.DateField(_("active until"), null=True, blank=True)
+    # The code of its own ("M1") an assignment file gave this person when it created them:
+    # the same file imported again finds them by it (with the commune), never by name.
+    # A default in the database too: the demo loader inserts people in bulk (`core.bulk`).
+    file_code = models.CharField(
+        _("code in the import file"), max_length=40, blank=True, default="", db_default=""
+    )
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
 
     history = HistoricalRecords()

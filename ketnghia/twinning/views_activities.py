@@ -215,7 +215,7 @@ def activities_import(request: HttpRequest) -> HttpResponse:
         stored.unlink(missing_ok=True)
         context["problems"] = [str(p) for p in error.problems]
         return render(request, "twinning/activities_import.html", context, status=400)
-    if report.new:
+    if report.writes:
         pending = request.session.get(SESSION_KEY, {})
         pending[key] = {
             "path": stored.name,
@@ -227,7 +227,7 @@ def activities_import(request: HttpRequest) -> HttpResponse:
         request.session[SESSION_KEY] = pending
     else:
         stored.unlink(missing_ok=True)
-    context.update(report=report, key=key if report.new else "")
+    context.update(report=report, key=key if report.writes else "")
     return render(request, "twinning/activities_import.html", context)
 
 

@@ -27,10 +27,15 @@ RESOURCES_IN_KIND = "resources_in_kind"
 # Not "notes": KoBoToolbox exports its own "_notes", which folds to the same header.
 NOTES = "activity_notes"
 PHOTO = "photo"
-# Submission metadata: ODK's instanceID (Central also repeats it as KEY), KoBoToolbox's _uuid.
+# Submission metadata (`identity.py` says which one identifies a submission): ODK's
+# instanceID (a new one on every edit), Central's KEY (the first version's, kept across
+# edits), KoBoToolbox's _uuid (as instanceID), meta/rootUuid (kept across edits) and
+# meta/deprecatedID (the version an edit replaces).
 INSTANCE = "instance"
 KEY = "key"
 UUID = "uuid"
+ROOT_UUID = "root_uuid"
+DEPRECATED = "deprecated"
 REVIEW = "review"
 
 # The template's Vietnamese headers (its first accepted name is what the template writes).
@@ -100,5 +105,7 @@ def import_columns() -> tuple[Column, ...]:
         Column(INSTANCE, ("meta/instanceID", "instanceID"), required=False),
         Column(KEY, ("KEY",), required=False),
         Column(UUID, ("_uuid",), required=False),
+        Column(ROOT_UUID, ("meta/rootUuid", "rootUuid"), required=False),
+        Column(DEPRECATED, ("meta/deprecatedID", "deprecatedID"), required=False),
         Column(REVIEW, ("ReviewState", "_validation_status"), required=False),
     )

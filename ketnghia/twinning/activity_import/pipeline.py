@@ -6,16 +6,16 @@ other is "not found", whether it exists or not), its commune and village, partic
 from the team, counts, and the rules of `services.activity_problems` — with no write; any
 problem refuses the whole file, each located at file, sheet, row, column and field. Then,
 in one transaction, each new activity goes through `services.activity_record` (history
-kept, naming the file). A submission's instance id (ODK's `meta/instanceID`, Central's
-`KEY`, KoBoToolbox's `_uuid`; for a template row, a digest of its content) is stored on
-the activity as its `source`, so importing the same export again creates nothing.
+kept, naming the file). What identifies a report (`identity.py`: Central's `KEY`, KoBo's
+`meta/rootUuid` or instance id; for a template row, its parsed and normalised content) is
+stored on the activity as its `source`, so importing the same export again creates nothing,
+and a submission a reviewer edited updates its activity (`services.activity_update`) — one
+the commune confirmed is left as confirmed and the edit reported — never a second one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -43,8 +43,9 @@ from ketnghia.imports.readers import (
 )
 from ketnghia.twinning import services
 from ketnghia.twinning.activity_import import columns as cols
+from ketnghia.twinning.activity_import.identity import plain_id, row_key
 from ketnghia.twinning.activity_import.mark import Mark, file_mark
-from ketnghia.twinning.models import Activity, ActivityKind, Person, WorkTeam
+from ketnghia.twinning.models import Activity, ActivityKind, ActivityStatus, Person, WorkTeam
 from ketnghia.twinning.selectors import work_team_list_for
 
 # An activity file is a few hundred reports; beyond this it is not one.
@@ -74,6 +75,7 @@ class CommuneCounts:
     name: str
     new: int = 0
     already: int = 0
+    updated: int = 0
 
 
 @dataclass
@@ -83,22 +85,38 @@ class ActivityImportReport:
     file: str
     rows: int = 0
     created: int = 0
+    # Stored activities an edited submission changes (or, in a dry run, would change).
+    updated: int = 0
+    # Stored activities whose submission now goes by a newer id (content unchanged): the id
+    # is written, so the next edit of the submission still finds its activity.
+    relabelled: int = 0
     already_imported: int = 0
     rejected: int = 0
     photos_named: int = 0
     dry_run: bool = False
     communes: list[CommuneCounts] = field(default_factory=list)
+    # Edited submissions of activities the commune confirmed: reported, not applied, each
+    # located at file, sheet and row.
+    frozen: list[str] = field(default_factory=list)
 
     @property
     def new(self) -> int:
         return sum(c.new for c in self.communes)
+
+    @property
+    def writes(self) -> int:
+        """Activities the import creates or changes: what a confirmation is about."""
+        return self.new + sum(c.updated for c in self.communes) + self.relabelled
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": self.file,
             "rows": self.rows,
             "created": self.created,
+            "updated": self.updated,
+            "relabelled": self.relabelled,
             "already_imported": self.already_imported,
+            "frozen": list(self.frozen),
             "rejected": self.rejected,
             "photos_named": self.photos_named,
             "dry_run": self.dry_run,
@@ -126,7 +144,12 @@ class _Planned:
     resources_vnd: int
     resources_in_kind: str
     notes: str
+    # What identifies the report (`identity.py`); the other ids it may be stored under (its
+    # instance id, as imports before Central's KEY came first stored it; the version an edit
+    # replaces, KoBo's deprecatedID); the key of its content, to tell an edit from a re-import.
     source: str
+    aliases: tuple[str, ...]
+    content: str
 
 
 def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
@@ -168,19 +191,40 @@ def _kind_names() -> dict[str, str]:
     return names
 
 
-def _digest(values: Iterable[Any]) -> str:
-    text = "\x1f".join("" if value is None else str(value) for value in values)
-    return "row:" + hashlib.sha256(text.encode()).hexdigest()[:40]
+def _meta(row: Row, key: str) -> str:
+    return plain_id(cell_text(row.get(key))) if not row.is_blank(key) else ""
 
 
-def _source(row: Row, team: WorkTeam) -> str:
-    for key in (cols.INSTANCE, cols.KEY, cols.UUID):
-        text = cell_text(row.get(key)) if not row.is_blank(key) else ""
-        if text:
-            text = text.strip()
-            return text[5:] if text.lower().startswith("uuid:") else text
-    # A template row: its content, so the same row imported twice is one activity.
-    return _digest([team.pk, *(row.get(key) for key in cols.REPORT_FIELDS if key != cols.TEAM)])
+def _submission(row: Row) -> tuple[str, tuple[str, ...]]:
+    """Return the id a submission keeps across edits and the other ids it may be stored under.
+
+    Central's KEY, then KoBo's rootUuid, before the instance ids an edit renews; "" for a
+    template row (its content identifies it). The aliases: this version's instance ids and
+    the version it replaces (KoBo's deprecatedID).
+    """
+    ids = [_meta(row, key) for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)]
+    found = [text for text in ids if text]
+    if not found:
+        return "", ()
+    aliases = [*found[1:], _meta(row, cols.DEPRECATED)]
+    return found[0], tuple(dict.fromkeys(a for a in aliases if a and a != found[0]))
+
+
+def stored_content(activity: Activity) -> str:
+    """Return the content key of a stored activity (its participants prefetched or not)."""
+    return row_key(
+        team_id=activity.team_id,
+        day=activity.date,
+        kind=activity.kind,
+        village_id=activity.village_id,
+        participant_ids=[p.pk for p in activity.participants.all()],
+        reached_male=activity.reached_male,
+        reached_female=activity.reached_female,
+        reached_minority=activity.reached_minority,
+        resources_vnd=activity.resources_vnd,
+        resources_in_kind=activity.resources_in_kind,
+        notes=activity.notes,
+    )
 
 
 class _Checker:
@@ -493,6 +537,24 @@ class _Checker:
             self.add(row, _FIELD_COLUMNS.get(problem.location.field, ""), str(problem.message))
         if not kind:
             return None
+        in_kind = cell_text(row.get(cols.RESOURCES_IN_KIND) or "").strip()
+        notes = cell_text(row.get(cols.NOTES) or "").strip()
+        # The parsed values, not the cells: a date cell and "16/11/2026", 12.0 and "12",
+        # NFD and NFC, a no-break space and a space are the same report.
+        content = row_key(
+            team_id=team.pk,
+            day=day,
+            kind=kind,
+            village_id=village.pk if village else None,
+            participant_ids=[p.pk for p in participants],
+            reached_male=counts[cols.REACHED_MALE],
+            reached_female=counts[cols.REACHED_FEMALE],
+            reached_minority=counts[cols.REACHED_MINORITY],
+            resources_vnd=resources,
+            resources_in_kind=in_kind,
+            notes=notes,
+        )
+        source, aliases = _submission(row)
         return _Planned(
             row=row,
             team=team,
@@ -502,9 +564,11 @@ class _Checker:
             participants=participants,
             counts=counts,
             resources_vnd=resources,
-            resources_in_kind=cell_text(row.get(cols.RESOURCES_IN_KIND) or "").strip(),
-            notes=cell_text(row.get(cols.NOTES) or "").strip(),
-            source=_source(row, team),
+            resources_in_kind=in_kind,
+            notes=notes,
+            source=source or content,
+            aliases=aliases,
+            content=content,
         )
 
 
@@ -575,36 +639,89 @@ def activity_import(
         sources[plan.source] = row.number
         planned.append(plan)
     checker.problems.raise_if_any()
-    existing = set(
-        Activity.objects.filter(source__in=list(sources)).values_list("source", flat=True)
-    )
+    stored = _stored(planned)
     by_commune: dict[int, CommuneCounts] = {}
     new: list[_Planned] = []
+    edits: list[tuple[_Planned, Activity]] = []
+    matched: dict[int, int] = {}
     for plan in planned:
         commune_unit = plan.team.commune
         counts = by_commune.setdefault(
             commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
         )
-        if plan.source in existing:
-            counts.already += 1
-            report.already_imported += 1
-        else:
+        activity = stored.get(plan.source) or next(
+            (stored[alias] for alias in plan.aliases if alias in stored), None
+        )
+        if activity is None:
             counts.new += 1
             new.append(plan)
+            continue
+        if activity.pk in matched:
+            # Two versions of one submission in one file (an edit and what it replaces).
+            checker.add(
+                plan.row,
+                "",
+                _("The same report is already in row %(row)s of this file.")
+                % {"row": matched[activity.pk]},
+            )
+            continue
+        matched[activity.pk] = plan.row.number
+        if activity.team_id != plan.team.pk:
+            # Another organisation's team is not named.
+            other = activity.team if activity.team_id in checker.teams else _("another team")
+            checker.add(
+                plan.row,
+                cols.TEAM,
+                _(
+                    "This report was imported before as an activity of work team %(other)s; "
+                    "an edit cannot move it to %(team)s."
+                )
+                % {"other": other, "team": plan.team},
+            )
+            continue
+        if plan.content == stored_content(activity):
+            if activity.source != plan.source:
+                edits.append((plan, activity))  # the same content, a newer version's id
+                report.relabelled += 1
+            counts.already += 1
+            report.already_imported += 1
+        elif activity.status == ActivityStatus.CONFIRMED:
+            counts.already += 1
+            report.already_imported += 1
+            report.frozen.append(
+                str(
+                    Problem(
+                        _(
+                            "the report of %(activity)s was edited after the commune confirmed "
+                            "the activity; the confirmed activity is kept unchanged. If the "
+                            "edit is right, ask the commune to correct the activity."
+                        )
+                        % {"activity": activity},
+                        plan.row.location(),
+                    )
+                )
+            )
+        else:
+            counts.updated += 1
+            report.updated += 1
+            edits.append((plan, activity))
+    checker.problems.raise_if_any()
     report.communes = sorted(by_commune.values(), key=lambda c: c.code)
-    if dry_run or not new:
+    changed = report.writes
+    if dry_run or not (new or edits):
         return report
     many = _setting("KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS", DEFAULT_CONFIRM_ROWS)
-    if not confirm and (len(new) > many or sum(1 for c in report.communes if c.new) > 1):
+    communes = sum(1 for c in report.communes if c.new or c.updated)
+    if not confirm and (changed > many or communes > 1):
         raise ConfirmationNeeded(
             report,
             [
                 Problem(
                     _(
-                        "The file creates %(count)s activities in %(communes)s commune(s): "
-                        "check the preview and confirm the import."
+                        "The file creates or changes %(count)s activities in %(communes)s "
+                        "commune(s): check the preview and confirm the import."
                     )
-                    % {"count": len(new), "communes": sum(1 for c in report.communes if c.new)},
+                    % {"count": changed, "communes": communes},
                     Location(file=name),
                 )
             ],
@@ -631,6 +748,25 @@ def activity_import(
                     member_ids=set(checker.members.get(plan.team.pk, {})),
                     history_reason=reason,
                 )
+            for plan, activity in edits:
+                services.activity_update(
+                    activity=activity,
+                    date=plan.date,
+                    kind=plan.kind,
+                    village=plan.village,
+                    participants=plan.participants,
+                    reached_male=plan.counts[cols.REACHED_MALE],
+                    reached_female=plan.counts[cols.REACHED_FEMALE],
+                    reached_minority=plan.counts[cols.REACHED_MINORITY],
+                    resources_vnd=plan.resources_vnd,
+                    resources_in_kind=plan.resources_in_kind,
+                    notes=plan.notes,
+                    source=plan.source,
+                    actor=user,
+                    today=today,
+                    member_ids=set(checker.members.get(plan.team.pk, {})),
+                    history_reason=reason,
+                )
     except IntegrityError:
         raise InvalidInput(
             Problem(
@@ -640,6 +776,17 @@ def activity_import(
         ) from None
     report.created = len(new)
     return report
+
+
+def _stored(planned: list[_Planned]) -> dict[str, Activity]:
+    """Return the stored activities the planned reports name, by source."""
+    wanted = {plan.source for plan in planned} | {a for p in planned for a in p.aliases}
+    found = (
+        Activity.objects.filter(source__in=wanted)
+        .select_related("team")
+        .prefetch_related("participants")
+    )
+    return {activity.source: activity for activity in found}
 
 
 __all__ = [

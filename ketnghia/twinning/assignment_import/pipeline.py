@@ -64,6 +64,9 @@ class AssignmentImportReport(ImportReport):
     people_created: int = 0
     people_updated: int = 0
     people_unchanged: int = 0
+    # New people whose name and birth year stored people share: a located note each, the
+    # stored number to write if the row means one of them (never merged by name).
+    people_suggestions: list[str] = field(default_factory=list)
     by_commune: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
     needs_confirmation: bool = False
@@ -112,6 +115,14 @@ def _default_commune(
 def confirmation_reasons(report: AssignmentImportReport) -> list[str]:
     """Return why committing needs an explicit confirmation (empty: it does not)."""
     reasons = []
+    if report.people_suggestions:
+        reasons.append(
+            _(
+                "%(count)s new people have the name and birth year of stored people: a new "
+                "person is created for each; check the notes on their rows."
+            )
+            % {"count": format_number(len(report.people_suggestions))}
+        )
     if report.closed or report.ended:
         reasons.append(
             _(
@@ -189,6 +200,8 @@ def _preview(report: AssignmentImportReport, resolved: Any, plan: planning.Plan)
         + Twinning.objects.filter(commune_id__in=stored_communes).count()
     )
     for change in resolved.people:
+        if change.suggestion:
+            report.people_suggestions.append(change.suggestion)
         if change.person is None:
             report.people_created += 1
         elif change.changes:

@@ -65,6 +65,7 @@ def preview_lines(report: Any) -> list[str]:
             }
             + (_(", closes %(closes)s") % {"closes": closes} if closes else "")
         )
+    lines.extend(f"  {note}" for note in report.people_suggestions)
     if report.needs_confirmation and not report.confirmed:
         lines.append(
             _("This import needs a confirmation: %(why)s")

@@ -74,6 +74,9 @@ class PersonChange:
     village: Unit | None
     person: Person | None = None
     changes: dict[str, Any] = field(default_factory=dict)
+    # For a new person: the stored people of the same name, birth year and role in the
+    # commune, as a message located at the row (the preview shows it; never merged).
+    suggestion: str = ""
 
 
 @dataclass
@@ -151,6 +154,95 @@ def _record(kind: str, responsible: str, target: str) -> str:
     }
 
 
+def _folded_name(name: str) -> str:
+    return " ".join(fold(name).split())
+
+
+def _same_person(line: PersonLine, person: Person) -> bool:
+    """Whether a row found by its code still names the person the code was given to."""
+    if _folded_name(line.full_name) != _folded_name(person.full_name):
+        return False
+    return line.birth_year is None or person.birth_year in (None, line.birth_year)
+
+
+def _describe_person(person: Person) -> str:
+    where = person.village.name if person.village_id else _("no village")
+    return _("%(name)s (number %(number)s, born %(year)s, %(village)s)") % {
+        "name": person.full_name,
+        "number": person.pk,
+        "year": person.birth_year or "?",
+        "village": where,
+    }
+
+
+def _suggestion(line: PersonLine, village: Unit | None, namesakes: list[Person]) -> Problem:
+    """The preview's note on a new person whose name and birth year stored people share."""
+    same_village = [p for p in namesakes if village is not None and p.village_id == village.pk]
+    values = {
+        "name": line.full_name,
+        "code": line.key,
+        "year": line.birth_year or "?",
+        "people": "; ".join(_describe_person(p) for p in namesakes),
+    }
+    if len(same_village) == 1 and len(namesakes) == 1:
+        message = _(
+            "New person %(name)s (code %(code)s, born %(year)s) has the name, birth year and "
+            "village of stored %(people)s. A new person is created, the stored one is not "
+            "changed; if they are the same person, write number %(number)s instead of "
+            "“%(code)s”."
+        ) % {**values, "number": same_village[0].pk}
+    else:
+        message = _(
+            "New person %(name)s (code %(code)s, born %(year)s) shares name and birth year "
+            "with %(count)s stored people: %(people)s. A new person is created and none of "
+            "them is changed; if the row means one of them, write that person's number "
+            "instead of “%(code)s”."
+        ) % {**values, "count": len(namesakes)}
+    return line.where.problem(cols.PERSON, message)
+
+
+def _stored_change(
+    line: PersonLine,
+    commune: Unit,
+    village: Unit | None,
+    person: Person,
+    problems: list[Problem],
+) -> PersonChange | None:
+    """Return what a row found by identity (number or code) changes of a stored person."""
+    change = PersonChange(line, commune, village, person)
+    phone = line.phone
+    if phone and is_masked_form(phone, kind=Kind.PHONE):
+        if masked(person.phone, kind=Kind.PHONE) != phone:
+            problems.append(
+                line.where.problem(
+                    cols.PHONE,
+                    _(
+                        "The phone number “%(phone)s” is masked and matches nothing "
+                        "stored for %(name)s: write it in full or leave it as it was."
+                    )
+                    % {"phone": phone, "name": person.full_name},
+                )
+            )
+            return None
+        phone = person.phone
+    wanted = {
+        "full_name": line.full_name,
+        "sex": line.sex,
+        "birth_year": line.birth_year,
+        "ethnicity": line.ethnicity,
+        "phone": phone,
+        "role": line.role,
+        "commune_id": commune.pk,
+        "village_id": village.pk if village else None,
+        "active_from": line.active_from,
+        "active_to": line.active_to,
+    }
+    change.changes = {
+        name: value for name, value in wanted.items() if getattr(person, name) != value
+    }
+    return change
+
+
 def resolve(
     *,
     assignments: list[AssignmentLine],
@@ -221,7 +313,7 @@ def resolve(
         )
     sheet_rows: dict[str, PersonLine] = {}
     candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
-    new_lines: list[tuple[PersonLine, Unit]] = []
+    new_lines: list[tuple[PersonLine, Unit, Unit | None]] = []
     for line in people:
         if line.key in sheet_rows:
             problems.append(
@@ -258,96 +350,94 @@ def resolve(
                     )
                 )
                 continue
-            change = PersonChange(line, commune, village, person)
-            phone = line.phone
-            if phone and is_masked_form(phone, kind=Kind.PHONE):
-                if masked(person.phone, kind=Kind.PHONE) != phone:
-                    problems.append(
-                        line.where.problem(
-                            cols.PHONE,
-                            _(
-                                "The phone number “%(phone)s” is masked and matches nothing "
-                                "stored for %(name)s: write it in full or leave it as it was."
-                            )
-                            % {"phone": phone, "name": person.full_name},
-                        )
-                    )
-                    continue
-                phone = person.phone
-            wanted = {
-                "full_name": line.full_name,
-                "sex": line.sex,
-                "birth_year": line.birth_year,
-                "ethnicity": line.ethnicity,
-                "phone": phone,
-                "role": line.role,
-                "commune_id": commune.pk,
-                "village_id": village.pk if village else None,
-                "active_from": line.active_from,
-                "active_to": line.active_to,
-            }
-            change.changes = {
-                name: value for name, value in wanted.items() if getattr(person, name) != value
-            }
-            resolved.people.append(change)
-            facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
+            change = _stored_change(line, commune, village, person, problems)
+            if change is not None:
+                resolved.people.append(change)
+                facts[line.key] = PersonFacts(
+                    f"p:{person.pk}", line.full_name, line.role, commune.pk
+                )
         else:
-            new_lines.append((line, commune))
-            candidates[(commune.pk, line.role)] = []
-    # A new person already stored (the file imported before): same commune, role, name and
-    # birth year. Two such people cannot be told apart: the file must give the number.
+            new_lines.append((line, commune, village))
+    # A code of the file's own ("M1") is the person's identity once imported: the same file
+    # imported again finds them by it. Name and birth year never merge a row into a stored
+    # person (namesakes born the same year are common in a commune): they only suggest, in
+    # the preview, the number to write if the row means a stored person.
+    by_code: dict[tuple[int, str], list[Person]] = defaultdict(list)
     if new_lines:
-        stored = Person.objects.filter(
-            commune_id__in={commune.pk for _line, commune in new_lines},
-            role__in={line.role for line, _commune in new_lines},
+        communes = {commune.pk for _line, commune, _village in new_lines}
+        for person in scope.filter(
+            Person.objects.filter(
+                commune_id__in=communes, file_code__in={line.key for line, *_ in new_lines}
+            ).select_related("village"),
+            "unit_path",
+        ):
+            by_code[(person.commune_id, person.file_code)].append(person)
+        stored = scope.filter(
+            Person.objects.filter(
+                commune_id__in=communes,
+                role__in={line.role for line, *_ in new_lines},
+            ).select_related("village"),
+            "unit_path",
         )
         for person in stored:
             candidates[(person.commune_id, person.role)].append(person)
-    for line, commune in new_lines:
-        same = [
-            p
-            for p in candidates[(commune.pk, line.role)]
-            if fold(p.full_name) == fold(line.full_name) and p.birth_year == line.birth_year
-        ]
-        village = units.village(commune, line.village) if line.village else None
-        if len(same) > 1:
+    for line, commune, village in new_lines:
+        coded = by_code.get((commune.pk, line.key), [])
+        if len(coded) == 1:
+            person = coded[0]
+            if not _same_person(line, person):
+                problems.append(
+                    line.where.problem(
+                        cols.PERSON,
+                        _(
+                            "The code “%(code)s” was given to %(person)s by an earlier "
+                            "import, not to %(name)s (born %(year)s): give the new person "
+                            "another code, or write number %(number)s if it is that person."
+                        )
+                        % {
+                            "code": line.key,
+                            "person": _describe_person(person),
+                            "name": line.full_name,
+                            "year": line.birth_year or "?",
+                            "number": person.pk,
+                        },
+                    )
+                )
+                continue
+            change = _stored_change(line, commune, village, person, problems)
+            if change is not None:
+                resolved.people.append(change)
+                facts[line.key] = PersonFacts(
+                    f"p:{person.pk}", line.full_name, line.role, commune.pk
+                )
+            continue
+        if coded:
             problems.append(
                 line.where.problem(
                     cols.PERSON,
                     _(
-                        "%(count)s people named %(name)s (born %(year)s) are stored in "
-                        "%(commune)s: write the number of the one you mean."
+                        "The code “%(code)s” belongs to %(count)s stored people of "
+                        "%(commune)s (%(people)s): write the number of the one you mean."
                     )
                     % {
-                        "count": len(same),
-                        "name": line.full_name,
-                        "year": line.birth_year or "?",
+                        "code": line.key,
+                        "count": len(coded),
                         "commune": commune.name,
+                        "people": "; ".join(_describe_person(p) for p in coded),
                     },
                 )
             )
             continue
-        if same:
-            person = same[0]
-            facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
-            change = PersonChange(
-                line, commune, village if isinstance(village, Unit) else None, person
-            )
-            wanted = {
-                "sex": line.sex,
-                "ethnicity": line.ethnicity,
-                "village_id": change.village.pk if change.village else None,
-                "active_from": line.active_from,
-                "active_to": line.active_to,
-            }
-            if line.phone and not is_masked_form(line.phone, kind=Kind.PHONE):
-                wanted["phone"] = line.phone
-            change.changes = {k: v for k, v in wanted.items() if getattr(person, k) != v}
-            resolved.people.append(change)
-            continue
-        resolved.people.append(
-            PersonChange(line, commune, village if isinstance(village, Unit) else None)
-        )
+        change = PersonChange(line, commune, village)
+        namesakes = [
+            p
+            for p in candidates[(commune.pk, line.role)]
+            if _folded_name(p.full_name) == _folded_name(line.full_name)
+            and p.birth_year == line.birth_year
+        ]
+        if namesakes:
+            change.suggestion = str(_suggestion(line, village, namesakes))
+        resolved.people.append(change)
         facts[line.key] = PersonFacts(f"n:{line.key}", line.full_name, line.role, commune.pk)
 
     # --- the assignments ----------------------------------------------------------------

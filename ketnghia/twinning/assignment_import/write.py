@@ -144,6 +144,7 @@ def write_plan(
                     phone=line.phone,
                     commune=change.commune,
                     village=change.village,
+                    file_code=line.key,
                     actor=actor,
                 )
             except InvalidInput as error:

@@ -115,6 +115,7 @@ def test_a_reimport_creates_nothing_even_from_kobo(tmp_path, tree, users, field)
                 "report/commune": "23500",
                 "report/date": "2024-06-11",
                 "report/kind": "training",
+                "report/participants": f"p{field.hoa.pk}",
                 "report/reached_male": "12",
                 "report/reached_female": "18",
                 "report/reached_total": "30",

@@ -90,13 +90,15 @@ class Command(BaseCommand):
         self.stdout.write(
             prefix
             + _(
-                "%(file)s: %(rows)s report(s); activities created %(created)s, already "
-                "imported %(already)s, rejected by a reviewer %(rejected)s."
+                "%(file)s: %(rows)s report(s); activities created %(created)s, changed by "
+                "an edit %(updated)s, already imported %(already)s, rejected by a reviewer "
+                "%(rejected)s."
             )
             % {
                 "file": report.file,
                 "rows": format_number(report.rows),
                 "created": format_number(report.created),
+                "updated": format_number(report.updated),
                 "already": format_number(report.already_imported),
                 "rejected": format_number(report.rejected),
             }
@@ -106,11 +108,17 @@ class Command(BaseCommand):
     def _preview(self, report: ActivityImportReport) -> None:
         for commune in report.communes:
             self.stdout.write(
-                _("%(commune)s (%(code)s): %(new)s new, %(already)s already imported.")
+                _(
+                    "%(commune)s (%(code)s): %(new)s new, %(updated)s changed by an edit, "
+                    "%(already)s already imported."
+                )
                 % {
                     "commune": commune.name,
                     "code": commune.code,
                     "new": format_number(commune.new),
+                    "updated": format_number(commune.updated),
                     "already": format_number(commune.already),
                 }
             )
+        for line in report.frozen:
+            self.stdout.write(line)
