@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.admin.utils import get_fields_from_path
 from django.contrib.admin.widgets import ManyToManyRawIdWidget
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
@@ -29,7 +30,12 @@ from ketnghia.accounts.services import user_create, user_save
 from ketnghia.census.tests.factories import household
 from ketnghia.conftest import make_unit
 from ketnghia.core import gate
-from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
+from ketnghia.core.admin_site import (
+    ScopedAllValuesFieldListFilter,
+    ScopedModelAdmin,
+    ScopedRelatedFieldListFilter,
+    admin_site,
+)
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.models import Attachment, PersonalDataDisclosure
 from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitKind, UnitLevel
@@ -229,6 +235,20 @@ def _outside(model_admin: ScopedModelAdmin, admin62: User) -> list[Any]:
     return [row for row in rows if row.pk not in inside]
 
 
+def _outside_rows(model: type, admin62: User) -> set[Any]:
+    """Return the ids of `model`'s rows outside Kon Tum: by its admin, else by unit path."""
+    related = admin_site._registry.get(model)
+    if related is not None:
+        return {row.pk for row in _outside(related, admin62)}
+    if any(field.name == "unit_path" for field in model._meta.concrete_fields):
+        return set(
+            model._default_manager.exclude(unit_path__startswith="/62/").values_list(
+                "pk", flat=True
+            )
+        )
+    return set()
+
+
 def _request(user: User, data: dict | None = None):
     request = (
         RequestFactory().post("/", data or {}) if data is not None else RequestFactory().get("/")
@@ -384,6 +404,57 @@ def test_many_to_many_choices_are_the_provinces_and_forged_ids_are_refused(clien
         "twinning.Activity.photos",
         "twinning.WorkTeam.members",
     }
+
+
+def test_every_choice_of_a_linked_record_is_the_provinces(users, gia_lai):
+    """Each foreign key and many-to-many field of each add and change form, walked alike."""
+    admin62 = users.province_admin
+    request = _request(admin62)
+    walked = set()
+    for model, model_admin in _admins():
+        row = model_admin.get_queryset(request).order_by("pk").first()
+        for obj in (None, row):
+            form = model_admin.get_form(request, obj, change=obj is not None)(instance=obj)
+            for name, field in form.fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None:
+                    continue
+                others = _outside_rows(queryset.model, admin62)
+                if not others:
+                    continue  # shared reference data (standards, criteria sets)
+                offered = set(queryset.values_list("pk", flat=True))
+                assert not offered & others, (model, name)
+                walked.add(f"{model._meta.label}.{name}")
+    assert {
+        "twinning.Activity.participants",
+        "twinning.Activity.photos",
+        "twinning.WorkTeam.members",
+        "twinning.Activity.team",
+        "twinning.Assignment.household",
+        "twinning.NetworkRules.program",
+        "indicators.Target.program",
+    } <= walked
+
+
+def test_a_filter_across_a_link_reads_the_values_of_the_provinces_rows(users, gia_lai):
+    """`ScopedAllValuesFieldListFilter`: "by program code" lists Kon Tum's codes only."""
+    admin62 = users.province_admin
+    model_admin = type(admin_site._registry[Target])(Target, admin_site)
+    model_admin.list_filter = ["program__code", "program", "indicator"]
+    request = _request(admin62)
+    chosen = dict(model_admin.get_list_filter(request)[:2])
+    assert chosen == {
+        "program__code": ScopedAllValuesFieldListFilter,
+        "program": ScopedRelatedFieldListFilter,
+    }
+    choices = {}
+    for path, filter_class in chosen.items():
+        field = get_fields_from_path(Target, path)[-1]
+        choices[path] = list(
+            filter_class(field, request, {}, Target, model_admin, path).lookup_choices
+        )
+    assert choices["program__code"] == ["nq-kt"]
+    assert [name for _pk, name in choices["program"]] == ["Nghị quyết KT"]
 
 
 def test_a_row_linked_in_the_service_is_still_refused_by_the_form(users, gia_lai, tree):
