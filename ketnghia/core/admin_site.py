@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import admin
 from django.contrib.admin.utils import get_fields_from_path, unquote
@@ -102,7 +102,15 @@ class ScopedAllValuesFieldListFilter(admin.AllValuesFieldListFilter):
     Django reads such values from every row of the linked model, not through the admin.
     """
 
-    def __init__(self, field, request, params, model, model_admin, field_path) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        field: Any,
+        request: HttpRequest,
+        params: Any,
+        model: Any,
+        model_admin: Any,
+        field_path: str,
+    ) -> None:
         super().__init__(field, request, params, model, model_admin, field_path)
         self.lookup_choices = (
             model_admin.get_queryset(request)
@@ -127,7 +135,7 @@ class ScopedModelAdmin(admin.ModelAdmin):
     unit_path_field: str | None = None
     scope_through: str | None = None
     forbidden_fields: tuple[str, ...] = ()
-    personal_fields: dict[str, Kind] = {}
+    personal_fields: ClassVar[dict[str, Kind]] = {}
 
     def _scope(self, request: HttpRequest) -> gate.UnitScope:
         return gate.scope_for(request.user, gate.Action.ADMINISTER)
