@@ -140,11 +140,17 @@ def test_the_network_pages_take_the_users_own_program_and_refuse_anothers(client
         response = client.get(url)
         assert response.status_code == 404, url
         assert "Nghị quyết Gia Lai" not in response.content.decode()
+    coverage = "/api/network/23500/coverage/?year=2015"
+    assert client.get(coverage).json()["program"] == "nq04"
+    assert client.get(coverage + "&program=nq-gl").status_code == 404
     # Gia Lai's viewer: their program by default, Kon Tum's refused.
     client.force_login(gia_lai)
     page = client.get("/network/?year=2015").content.decode()
     assert "Nghị quyết Gia Lai" in page and "NQ04" not in page
     assert client.get("/network/?program=nq04&year=2015").status_code == 404
+    coverage = "/api/network/23800/coverage/?year=2015"
+    assert client.get(coverage).json()["program"] == "nq-gl"
+    assert client.get(coverage + "&program=nq04").status_code == 404
 
 
 def test_a_user_without_a_program_commune_is_told_so(client, gia_lai):
