@@ -110,4 +110,3 @@ def test_a_row_that_cannot_be_saved_takes_its_file_with_it(tree, settings, tmp_p
             purpose="test",
         )
     assert _files(tmp_path / "media") == []
-
