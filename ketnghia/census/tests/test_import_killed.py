@@ -158,3 +158,43 @@ def test_a_killed_import_fails_its_job_writes_nothing_and_the_retry_succeeds(
     job.refresh_from_db()
     assert job.state == ImportJobState.DONE, job.report
     assert CensusEntry.objects.filter(round=census_round).count() == ROWS
+
+
+def test_the_next_import_fails_the_jobs_whose_process_is_gone(tree):
+    """The sweep `census_import_run` makes before it starts: a killed process (reaped, or a
+    zombie its parent has not reaped yet) fails its job; a live one is left running."""
+    from ketnghia.census.tasks import census_import_jobs_sweep
+    from ketnghia.imports.worker_process import process_gone, process_mark
+
+    if not Path("/proc").is_dir():
+        pytest.skip("processes are seen in /proc")
+    census_round = services.census_round_create(
+        commune=tree.ngok_wang, year=2024, standard_code="vn-2022"
+    )
+    reaped = subprocess.Popen(["sleep", "60"])
+    zombie = subprocess.Popen(["sleep", "60"])
+    marks = {"reaped": process_mark(reaped.pid), "zombie": process_mark(zombie.pid)}
+    reaped.kill()
+    reaped.wait()
+    zombie.kill()  # not waited for: a zombie until its parent reaps it
+    _wait_until(lambda: process_gone(marks["zombie"]), "the zombie", 10)
+    jobs = {
+        name: CensusImportJob.objects.create(
+            round=census_round,
+            file_name=f"{name}.csv",
+            state=ImportJobState.RUNNING,
+            started_at=timezone.now(),
+            report={"worker": mark},
+        )
+        for name, mark in {**marks, "alive": process_mark()}.items()
+    }
+    assert census_import_jobs_sweep() == 2
+    states = {name: CensusImportJob.objects.get(pk=job.pk).state for name, job in jobs.items()}
+    assert states == {
+        "reaped": ImportJobState.FAILED,
+        "zombie": ImportJobState.FAILED,
+        "alive": ImportJobState.RUNNING,
+    }
+    message = CensusImportJob.objects.get(pk=jobs["zombie"].pk).report["errors"][0]["message"]
+    assert KILLED in message
+    zombie.wait()
