@@ -142,3 +142,16 @@ def test_a_backup_that_cannot_be_written_leaves_no_file(tmp_path, db):
     with pytest.raises(CommandError):
         call_command("backup", "-o", str(target))
     assert not target.parent.exists() or not any(target.parent.iterdir())
+
+
+def test_a_client_older_than_the_server_is_named_with_the_version_to_install(monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.setattr(backup, "pg_versions", lambda tool: (14, 16))
+    error = backup._pg_failed(
+        "pg_dump", "error: aborting because of server version mismatch", Path("x")
+    )
+    message = str(error.problems[0].message)
+    assert "pg_dump 14" in message and "PostgreSQL 16" in message
+    assert "server version mismatch" in message
+    assert backup._major("pg_dump (PostgreSQL) 15.20 (Debian 15.20-0+deb12u1)") == 15
