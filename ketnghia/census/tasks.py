@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -47,8 +48,12 @@ from ketnghia.census.models import CensusImportJob, CensusRound, ImportJobState
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.personal_data import Disclosure
 from ketnghia.core.text import format_number
+from ketnghia.imports.worker_process import process_gone, process_mark
 
 logger = logging.getLogger(__name__)
+
+# A worker that ended by these signals was killed (by an operator, a restart, the OOM killer).
+_KILLED = {-signal.SIGKILL, -signal.SIGTERM, -signal.SIGINT}
 
 # Progress is written at most this often (seconds): a progress bar needs no more.
 PROGRESS_EVERY = 0.5
@@ -131,8 +136,9 @@ def census_import_run(job_id: int, confirm: bool = False) -> None:
     )
     if job is None:
         return  # already run (a task may be delivered twice) or deleted
+    census_import_jobs_sweep()
     CensusImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJobState.RUNNING, started_at=timezone.now()
+        state=ImportJobState.RUNNING, started_at=timezone.now(), report={"worker": process_mark()}
     )
     worker = _worker_command(job.pk, confirm=confirm)
     if worker is None:
@@ -145,6 +151,10 @@ def census_import_job_execute(job_id: int, *, confirm: bool = False) -> None:
     """Import the file of a running job here, in this process, and record the outcome."""
     job = CensusImportJob.objects.select_related("round", "round__commune", "created_by").get(
         pk=job_id
+    )
+    # The process that imports names itself on the job, so a page can tell when it died.
+    CensusImportJob.objects.filter(pk=job.pk, state=ImportJobState.RUNNING).update(
+        report={"worker": process_mark()}
     )
     progress = _ProgressWriter(job.pk)
     try:
@@ -278,6 +288,8 @@ def _run_worker(job_id: int, worker: tuple[list[str], dict[str, str]]) -> None:
             "The import took longer than %(minutes)s minutes and was stopped; the file was not "
             "imported. Split it by village and import the parts."
         ) % {"minutes": timeout // 60}
+    elif code in _KILLED:
+        message = _worker_killed_message()
     else:
         message = _(
             "Reading the file needed more memory than an import may use (%(limit)s MB), so "
@@ -288,25 +300,46 @@ def _run_worker(job_id: int, worker: tuple[list[str], dict[str, str]]) -> None:
     _fail(job_id, job.file_name, message)
 
 
+def _worker_killed_message() -> str:
+    return _(
+        "The import's worker was stopped before it finished (killed, or the server "
+        "restarted); nothing of the file was imported. Upload it again; if this happens "
+        "again, the file may need more memory than an import may use: split it by village."
+    )
+
+
+def _stale(job: CensusImportJob, limit: Any) -> bool:
+    if job.state != ImportJobState.RUNNING:
+        return False
+    if job.started_at and job.started_at < limit:
+        return True
+    return process_gone(job.report.get("worker") if isinstance(job.report, dict) else None)
+
+
 def census_import_job_check(*, job: CensusImportJob) -> CensusImportJob:
-    """Return `job`, marked failed if it has run far longer than any import may.
+    """Return `job`, marked failed if the process running it is gone or it ran far too long.
 
     A worker process that died is caught by the task that started it; this catches the
-    task's own process dying (a restart, a killed `db_worker`), so no page polls forever.
+    task's own process dying too (a restart, a killed `db_worker`, SIGKILL), so no page
+    polls forever. The import's transaction died with its process: nothing was written.
     """
     timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
     limit = timezone.now() - timedelta(seconds=timeout + 300)
-    if job.state == ImportJobState.RUNNING and job.started_at and job.started_at < limit:
-        _fail(
-            job.pk,
-            job.file_name,
-            _(
-                "The import's worker stopped before it finished; the file was not imported. "
-                "Upload it again."
-            ),
-        )
+    if _stale(job, limit):
+        _fail(job.pk, job.file_name, _worker_killed_message())
         job.refresh_from_db()
     return job
+
+
+def census_import_jobs_sweep() -> int:
+    """Mark failed every running job whose process is gone; return how many."""
+    running = CensusImportJob.objects.filter(state=ImportJobState.RUNNING)
+    failed = 0
+    for job in running.only("pk", "file_name", "state", "started_at", "report"):
+        before = job.state
+        if census_import_job_check(job=job).state != before:
+            failed += 1
+    return failed
 
 
 def census_import_job_errors_workbook(*, job: CensusImportJob, disclosure: Disclosure) -> bytes:

@@ -33,7 +33,12 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from ketnghia.census.importing import ConfirmationNeeded, census_import_check_size
-from ketnghia.census.tasks import _database_url, _worker_memory_mb
+from ketnghia.census.tasks import (
+    _KILLED,
+    _database_url,
+    _worker_killed_message,
+    _worker_memory_mb,
+)
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
@@ -212,21 +217,32 @@ def upload_run(upload: Upload, *, dry_run: bool, confirm: bool = False) -> dict[
     outcome = _outcome_path(upload)
     outcome.unlink(missing_ok=True)
     timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
-    detail = "timeout"
+    detail, code = "timeout", None
     with contextlib.suppress(subprocess.TimeoutExpired):
         finished = subprocess.run(
             command, env=env, timeout=timeout, capture_output=True, check=False
         )
         detail = finished.stderr.decode("utf-8", "replace")[-2000:]
+        code = finished.returncode
     if outcome.is_file():
         result: dict[str, Any] = json.loads(outcome.read_text(encoding="utf-8"))
         outcome.unlink(missing_ok=True)
         return result
-    logger.warning("assignments upload %s: the worker gave no outcome: %s", upload.key, detail)
-    message = _(
-        "Reading the file needed more memory or time than an import may use, so it was "
-        "stopped; the file was not imported. Delete the empty rows and columns beyond your data."
+    logger.warning(
+        "assignments upload %s: the worker ended with %s and gave no outcome: %s",
+        upload.key,
+        code,
+        detail,
     )
+    if code in _KILLED:
+        # Its transaction died with it: nothing of the file was written.
+        message = _worker_killed_message()
+    else:
+        message = _(
+            "Reading the file needed more memory or time than an import may use, so it was "
+            "stopped; the file was not imported. Delete the empty rows and columns beyond "
+            "your data."
+        )
     return {
         "errors": [Problem(message, Location(file=upload.file_name)).as_dict()],
         "error_count": 1,
