@@ -11,7 +11,9 @@ The formats come from the workbook's styles part (small: read whole, size-checke
 `%` outside quoted text, escapes and brackets (`0.0" %"` only shows a sign after the number
 and does not scale it). The sheet is then streamed once with expat in bounded memory, and
 only the wanted columns are kept, as runs of rows (a format applied to a whole column is one
-run), so memory does not grow with the sheet.
+run), so memory does not grow with the sheet. One regex search per block, over the bytes,
+finds the cells of a percent style (only they come back to Python); a sheet whose such
+cells lack their `r` reference is read with expat instead, as `extent` does.
 """
 
 from __future__ import annotations
@@ -24,13 +26,16 @@ from posixpath import dirname, join, normpath
 from xml.etree import ElementTree
 from xml.parsers import expat
 
-from ketnghia.imports.readers.extent import BLOCK, MAX_PART_BYTES, column_number
+from ketnghia.imports.readers.extent import BLOCK, MAX_PART_BYTES, TAG_BYTES, column_number
 
 # Excel's built-in number formats that are percentages ("0%", "0.00%").
 BUILTIN_PERCENT_FORMATS = frozenset({9, 10})
 
 _QUOTED = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
 _REF = re.compile(r"([A-Z]{1,3})(\d{1,7})")
+_TYPE = re.compile(rb'\st="([a-z]+)"')
+_ATTRIBUTE_REF = re.compile(rb'\sr="([A-Z]{1,3})(\d{1,7})"')
+_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?worksheet[\s>]")
 
 
 def is_percent_format(code: str) -> bool:
@@ -129,8 +134,58 @@ def percent_cells(
     """
     wanted = {column + 1: PercentRows() for column in columns}
     styles = percent_styles(archive)
-    if not wanted or not styles:
-        return {column - 1: rows for column, rows in wanted.items()}
+    if wanted and styles:
+        with archive.open(member) as stream:
+            head = stream.read(BLOCK)
+            match = _ROOT.search(head)
+            prefix = (match.group(1) + b":") if match and match.group(1) else b""
+            exact = not _fast_percent_cells(stream, head, prefix, wanted, styles)
+        if exact:
+            wanted = {column: PercentRows() for column in wanted}
+            with archive.open(member) as stream:
+                _exact_percent_cells(stream, wanted, styles)
+    return {column - 1: rows for column, rows in wanted.items()}
+
+
+def _fast_percent_cells(
+    stream, head: bytes, prefix: bytes, wanted: dict[int, PercentRows], styles: frozenset[int]
+) -> bool:
+    """Find the percent-styled valued cells with one C-level regex search per block.
+
+    Only the cells whose style is a percentage come back to Python (a few per row at most).
+    Return False when such a cell has no `r` reference: its place needs the exact scan.
+    """
+    alternatives = b"|".join(str(style).encode() for style in sorted(styles))
+    pattern = re.compile(
+        rb"<" + re.escape(prefix) + rb'c(?=\s)[^>]*?\ss="(?:' + alternatives + rb')"[^>]*>'
+    )
+    tail = b""
+    block = head
+    while block:
+        data = tail + block
+        cut = data.rfind(b">") + 1
+        data, tail = data[:cut], data[cut:]
+        if len(tail) > BLOCK:
+            tail = tail[-TAG_BYTES:]
+        block = stream.read(BLOCK)
+        for match in pattern.finditer(data):
+            tag = match.group(0)
+            if tag.endswith(b"/>"):
+                continue  # a styled empty cell
+            kind = _TYPE.search(tag)
+            if kind is not None and kind.group(1) != b"n":
+                continue  # text, a boolean or an error shown in a percent-formatted cell
+            ref = _ATTRIBUTE_REF.search(tag)
+            if ref is None:
+                return False
+            column = column_number(ref.group(1))
+            if column in wanted:
+                wanted[column].add(int(ref.group(2)))
+    return True
+
+
+def _exact_percent_cells(stream, wanted: dict[int, PercentRows], styles: frozenset[int]) -> None:
+    """Scan with expat, following implicit positions (cells or rows without `r`)."""
     state = {"row": 0, "column": 0, "hit": False, "value": False}
 
     def start(name: str, attributes: dict[str, str]) -> None:
@@ -164,8 +219,6 @@ def percent_cells(
     parser = expat.ParserCreate(namespace_separator="}")
     parser.StartElementHandler = start
     parser.EndElementHandler = end
-    with archive.open(member) as stream:
-        while block := stream.read(BLOCK):
-            parser.Parse(block, False)
+    while block := stream.read(BLOCK):
+        parser.Parse(block, False)
     parser.Parse(b"", True)
-    return {column - 1: rows for column, rows in wanted.items()}

@@ -120,3 +120,40 @@ def test_cell_percent_reads_text_and_refuses_a_bare_fraction() -> None:
     with pytest.raises(CellError) as refused:
         cell_percent("0,97")
     assert "write 97 for 97 %" in str(refused.value)
+
+
+def test_cells_without_their_reference_are_placed_by_the_exact_scan(tmp_path: Path) -> None:
+    import re
+
+    path = _book(tmp_path / "a.xlsx")
+    bare = tmp_path / "bare.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(bare, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                # Some generators leave out the cells' `r`: position is implicit.
+                data = re.sub(rb'(<c) r="[A-Z]+\d+"', rb"\1", data)
+                assert b'<c r="' not in data
+            target.writestr(item, data)
+    with zipfile.ZipFile(bare) as archive:
+        found = percent_cells(archive, sheet_members(archive)["Dữ liệu"], [1, 2, 3])
+    assert (found[1].starts, found[1].ends) == ([2], [3])
+    assert (found[2].starts, found[2].ends) == ([2], [3])
+    assert len(found[3]) == 0
+
+
+def test_the_style_before_the_reference_is_found_too(tmp_path: Path) -> None:
+    import re
+
+    path = _book(tmp_path / "a.xlsx")
+    swapped = tmp_path / "swapped.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(swapped, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<c r="([A-Z]+\d+)" s="(\d+)"', rb'<c s="\2" r="\1"', data)
+                assert b'<c s="' in data
+            target.writestr(item, data)
+    with zipfile.ZipFile(swapped) as archive:
+        found = percent_cells(archive, sheet_members(archive)["Dữ liệu"], [1])
+    assert (found[1].starts, found[1].ends) == ([2], [3])
