@@ -80,6 +80,9 @@ def test_a_village_listed_under_another_communes_code_is_refused_and_nothing_mov
     assert not Unit.objects.filter(name="Làng mới").exists()  # all or nothing
     _commune_and_path_agree()
     assert indicator_services.aggregates_check() == []
+    out = StringIO()
+    call_command("aggregates", "check", stdout=out)  # exits 1 on a difference
+    assert "No differences" in out.getvalue()
 
 
 def test_the_load_villages_command_refuses_the_move_with_exit_code_2(
