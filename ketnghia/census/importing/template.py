@@ -4,7 +4,7 @@ The workbook has an instructions sheet, the households sheet (Vietnamese headers
 list on every column that has a closed set of values, households pre-filled with the round's
 own current entries, or for a round still empty with the commune's previous round, which the
 title and the instructions then say), the members sheet (one row per person, the registry's members of
-those households pre-filled) and a hidden sheet holding the lists. An indicator column is
+those households born by the round's year pre-filled) and a hidden sheet holding the lists. An indicator column is
 headed by the indicator's Vietnamese name; its code is in the header cell's comment. What the
 template writes, the import reads back unchanged (a round-trip test holds them together):
 an officer who downloads it mid-round and edits three rows changes those three rows only.
