@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -248,7 +248,8 @@ def infrastructure_normalise(values: Mapping[str, Any]) -> dict[str, Any]:
         if value is None or value == "":
             out[name] = "" if kind == "road" else None
         elif kind == "percent":
-            out[name] = Decimal(str(value)).quantize(Decimal("0.1"))
+            # Half up, as Excel shows 85,25 % in a "0.0%" cell: 85,3 %.
+            out[name] = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         else:
             out[name] = value
     return out

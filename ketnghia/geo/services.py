@@ -290,6 +290,26 @@ def unit_move_problems(*, unit: Unit, parent: Unit | None) -> list[Problem]:
         ]
     if message := rules.parent_problem(unit.level, parent.level if parent else None):
         return [Problem(message, Location(field="parent"))]
+    if (
+        unit.level == UnitLevel.VILLAGE
+        and parent is not None
+        and unit.parent_id != parent.pk
+        and (held := unit_paths.rows_below(unit.path, skip=unit))
+    ):
+        # Households, census rounds and assignments name their commune as well as their
+        # path: rewriting the paths alone would leave the commune-based figures with the
+        # old commune, so a village holding anything stays where it is.
+        return [
+            Problem(
+                _(
+                    "Village %(unit)s cannot be moved to another commune: %(count)s records "
+                    "(households, census rounds, assignments, …) lie under it and name its "
+                    "commune. Record the change as a new village with a succession."
+                )
+                % {"unit": unit.code, "count": sum(held.values())},
+                Location(field="parent"),
+            )
+        ]
     return []
 
 

@@ -28,7 +28,12 @@ from python_calamine import (
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import format_number
-from ketnghia.imports.readers.cells import ExcelError, excel_error_message, is_blank
+from ketnghia.imports.readers.cells import (
+    ExcelError,
+    PercentNumber,
+    excel_error_message,
+    is_blank,
+)
 from ketnghia.imports.readers.csv_files import OLE_MAGIC, READ_BLOCK
 from ketnghia.imports.readers.extent import (
     Extent,
@@ -38,6 +43,7 @@ from ketnghia.imports.readers.extent import (
     widest_single_letter,
 )
 from ketnghia.imports.readers.header import column_letter
+from ketnghia.imports.readers.number_formats import PercentRows, percent_cells
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -286,6 +292,46 @@ def _fixed_rows(
                         values.extend([None] * (right + 1 - len(values)))
                     for index in range(left, right + 1):
                         values[index] = value
+        yield number, values
+
+
+def sheet_percent_cells(
+    path: Path, name: str, sheet: str, columns: list[int]
+) -> dict[int, PercentRows]:
+    """Return, per 0-based column of `columns`, the rows whose cell is percent-formatted."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = sheet_members(archive).get(sheet)
+            if member is None:
+                return {column: PercentRows() for column in columns}
+            return percent_cells(archive, member, columns)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
+        raise _unreadable_workbook(name) from None
+
+
+def mark_percent_cells(
+    rows: Iterator[tuple[int, list[Any]]], marked: dict[int, PercentRows]
+) -> Iterator[tuple[int, list[Any]]]:
+    """Yield `rows` with the numbers of percent-formatted cells as `PercentNumber`."""
+    columns = [(column, found) for column, found in marked.items() if len(found)]
+    if not columns:
+        yield from rows
+        return
+    for number, values in rows:
+        for column, found in columns:
+            if column < len(values) and number in found:
+                value = values[column]
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    values = values if type(values) is list else list(values)
+                    values[column] = PercentNumber(value)
         yield number, values
 
 
