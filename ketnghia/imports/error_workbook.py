@@ -21,7 +21,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
-from ketnghia.core.errors import Problem
+from ketnghia.core.errors import KetnghiaError, Problem
 from ketnghia.core.outputs import xlsx_append
 from ketnghia.imports.readers import Table
 
@@ -90,7 +90,12 @@ def error_workbook(
         summary.column_dimensions[letter].width = width
 
     if table is not None:
-        _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
+        try:
+            _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
+        except KetnghiaError:
+            # The rows cannot be read to the end (a quote never closed): the rows copied so
+            # far stay, and the first sheet lists every problem, that one included.
+            pass
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
