@@ -98,13 +98,6 @@ def _parse(archive: zipfile.ZipFile, member: str) -> ElementTree.Element:
     return ElementTree.fromstring(archive.read(member))
 
 
-def shared_strings_size(archive: zipfile.ZipFile) -> int:
-    """Return the declared size of the workbook's shared strings (calamine loads them whole)."""
-    return sum(
-        info.file_size for info in archive.infolist() if info.filename.endswith("sharedStrings.xml")
-    )
-
-
 def sheet_extent(archive: zipfile.ZipFile, member: str) -> Extent:
     """Return the extent of the sheet stored at `member`, reading it in blocks."""
     with archive.open(member) as stream:

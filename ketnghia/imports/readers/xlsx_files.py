@@ -28,11 +28,11 @@ from python_calamine import (
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import format_number
+from ketnghia.imports.readers.archive import check_archive
 from ketnghia.imports.readers.cells import ExcelError, excel_error_message, is_blank
 from ketnghia.imports.readers.csv_files import OLE_MAGIC, READ_BLOCK
 from ketnghia.imports.readers.extent import (
     Extent,
-    shared_strings_size,
     sheet_extent,
     sheet_members,
     widest_single_letter,
@@ -72,6 +72,8 @@ def _check_workbook_signature(path: Path, name: str) -> None:
     with path.open("rb") as handle:
         head = handle.read(8)
         if head.startswith(b"PK"):
+            # Before calamine opens it: calamine reads the shared strings whole at once.
+            check_archive(path, name)
             return
         if head == OLE_MAGIC:
             handle.seek(0)
@@ -96,8 +98,6 @@ DEFAULT_MAX_CELLS = 25_000_000
 
 
 _WORKSHEET_PART = re.compile(r"(?i)worksheets/[^/]+\.xml$")
-# The workbook's text table, which calamine reads whole: a gigabyte of it is no census file.
-MAX_SHARED_STRINGS = 1 << 30
 
 
 def max_cells() -> int:
@@ -116,8 +116,6 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
     """Return the sheet's extent, refusing a sheet beyond `max_cells()` before it is read."""
     try:
         with zipfile.ZipFile(path) as archive:
-            if shared_strings_size(archive) > MAX_SHARED_STRINGS:
-                raise _unreadable_workbook(name)
             member = sheet_members(archive).get(sheet)
             if member is None:
                 # The sheet's part is not where the relations say: bound every worksheet
