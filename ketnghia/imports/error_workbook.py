@@ -9,6 +9,7 @@ cell goes through `core.outputs`: a refused name "=HYPERLINK(…)" comes back as
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections import defaultdict
@@ -90,12 +91,10 @@ def error_workbook(
         summary.column_dimensions[letter].width = width
 
     if table is not None:
-        try:
+        # The rows may not read to the end (a quote never closed): the rows copied so far
+        # stay, and the first sheet lists every problem, that one included.
+        with contextlib.suppress(KetnghiaError):
             _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
-        except KetnghiaError:
-            # The rows cannot be read to the end (a quote never closed): the rows copied so
-            # far stay, and the first sheet lists every problem, that one included.
-            pass
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

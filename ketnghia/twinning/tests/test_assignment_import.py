@@ -801,12 +801,12 @@ def test_hostile_files_are_refused_with_a_vietnamese_message_and_nothing_written
 def test_a_worker_that_runs_out_of_memory_refuses_the_upload_and_the_server_goes_on(
     client, tree, users, world, tmp_path, settings, monkeypatch
 ):
-    from ketnghia.twinning.assignment_import import uploads
+    from ketnghia.imports import worker
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
     settings.KETNGHIA_IMPORT_WORKER_MEMORY_MB = 40  # too little for the worker to start
-    monkeypatch.setattr(uploads, "_database_url", lambda: "sqlite:///unused.sqlite3")
+    monkeypatch.setattr(worker, "database_url", lambda: "sqlite:///unused.sqlite3")
     client.force_login(users.commune_officer)
     with _xlsx(tmp_path / "a.xlsx", _rows(world, tree)).open("rb") as handle:
         page = client.post("/network/23500/assignments/import/", {"file": handle})
