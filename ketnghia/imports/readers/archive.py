@@ -28,6 +28,7 @@ import threading
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -108,8 +109,7 @@ def _unreadable(name: str) -> InvalidInput:
 def check_archive(path: str | Path, name: str) -> None:
     """Refuse (InvalidInput naming `name`) a zip that inflates beyond the import's limits.
 
-    Every part is inflated in blocks and its real bytes counted; nothing is kept. A zip the
-    check cannot read at all is left for the reader that follows to call damaged.
+    Every part is inflated in blocks and its real bytes counted; nothing is kept.
     """
     path = Path(path)
     stat = path.stat()
@@ -117,9 +117,19 @@ def check_archive(path: str | Path, name: str) -> None:
     with _passed_lock:
         if key in _passed:
             return
-    total_limit, whole_limit = inflated_limits(stat.st_size)
+    with path.open("rb") as handle:
+        check_archive_file(handle, stat.st_size, name)
+    with _passed_lock:
+        if len(_passed) >= _REMEMBERED:
+            _passed.clear()
+        _passed[key] = None
+
+
+def check_archive_file(handle: BinaryIO, size: int, name: str) -> None:
+    """`check_archive` on an open file of `size` bytes (an upload still in memory)."""
+    total_limit, whole_limit = inflated_limits(size)
     try:
-        with zipfile.ZipFile(path) as archive, path.open("rb") as raw:
+        with zipfile.ZipFile(handle) as archive:
             infos = [info for info in archive.infolist() if not info.is_dir()]
             # Refuse at once what the zip itself declares too large.
             declared = 0
@@ -133,25 +143,23 @@ def check_archive(path: str | Path, name: str) -> None:
             for info in infos:
                 whole = not _STREAMED_PART.search(info.filename)
                 limit = min(total_limit - inflated, whole_limit if whole else total_limit)
-                size = _inflated_size(archive, raw, info, limit)
-                if whole and size > whole_limit:
-                    raise _TooLarge(info.filename, size, whole_limit)
-                inflated += size
+                part = _inflated_size(archive, handle, info, limit)
+                if whole and part > whole_limit:
+                    raise _TooLarge(info.filename, part, whole_limit)
+                inflated += part
                 if inflated > total_limit:
-                    raise _TooLarge(info.filename, size, total_limit)
+                    raise _TooLarge(info.filename, part, total_limit)
     except _TooLarge as error:
         raise _refusal(name, error) from None
     except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, struct.error):
         raise _unreadable(name) from None
     except (NotImplementedError, RuntimeError):
         return  # an encrypted or unusual part: the reader refuses it in its own words
-    with _passed_lock:
-        if len(_passed) >= _REMEMBERED:
-            _passed.clear()
-        _passed[key] = None
 
 
-def _inflated_size(archive: zipfile.ZipFile, raw, info: zipfile.ZipInfo, limit: int) -> int:
+def _inflated_size(
+    archive: zipfile.ZipFile, raw: BinaryIO, info: zipfile.ZipInfo, limit: int
+) -> int:
     """Return how many bytes `info` really inflates to, stopping once past `limit`."""
     if info.compress_type == zipfile.ZIP_STORED:
         return info.compress_size
