@@ -130,3 +130,31 @@ def test_hostile_uploads_get_a_page_and_the_server_answers_after(
     assert not CensusImportJob.objects.exclude(
         state__in=[ImportJobState.DONE, ImportJobState.FAILED]
     ).exists()
+
+
+def test_a_zip_bomb_upload_is_refused_and_the_server_answers_after(
+    client, users, census_round, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    """3.5 GB of shared strings in 3.5 MB: refused naming the file, before calamine opens it."""
+    from ketnghia.imports.tests.bombs import write_bomb
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    bomb = write_bomb(tmp_path / "ra-soat.xlsx")
+    with (
+        translation.override("vi"),
+        address_space_limit(512 << 20),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        answer = client.post(
+            reverse("census:round_import", args=["23500", 2024]),
+            {"file": SimpleUploadedFile(bomb.name, bomb.read_bytes())},
+        )
+    assert answer.status_code == 302
+    job = CensusImportJob.objects.get()
+    assert job.state == ImportJobState.FAILED
+    (error,) = job.report["errors"]
+    assert error["file"] == "ra-soat.xlsx" and "giải nén" in error["message"]
+    assert not CensusEntry.objects.exists()
+    page = reverse("census:round_detail", args=["23500", 2024])
+    assert client.get(page).status_code == 200

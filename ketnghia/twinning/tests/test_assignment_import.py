@@ -908,3 +908,27 @@ def test_many_rows_are_written_in_bulk_with_their_history_and_a_reimport_changes
     messages = _refused(over)
     assert len(messages) == 1 and "at most 10 households" in messages[0]
     assert not assignments_import(path=path).changed
+
+
+def test_a_zip_bomb_upload_is_refused_and_the_server_goes_on(
+    client, tree, users, tmp_path, settings
+):
+    from django.utils import translation
+
+    from ketnghia.imports.tests.bombs import write_bomb
+    from ketnghia.imports.tests.test_archive import address_space_limit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    bomb = write_bomb(tmp_path / "phan-cong.xlsx")
+    with (
+        translation.override("vi"),
+        address_space_limit(512 << 20),
+        bomb.open("rb") as handle,
+    ):
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    assert page.status_code == 400
+    (error,) = page.context["errors"]
+    assert error["file"] == "phan-cong.xlsx" and "giải nén" in error["message"]
+    assert _counts()[0] == 0
+    assert client.get("/network/23500/").status_code == 200
