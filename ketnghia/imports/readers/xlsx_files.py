@@ -38,6 +38,7 @@ from ketnghia.imports.readers.extent import (
     widest_single_letter,
 )
 from ketnghia.imports.readers.header import column_letter
+from ketnghia.imports.readers.sparse import RowsOutOfOrder, sheet_merges, sparse_rows
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -106,17 +107,27 @@ def max_cells() -> int:
 
 @dataclass
 class LoadedSheet:
-    """A sheet calamine has read, with what calamine does not give: its error cells."""
+    """A sheet calamine has read, with what calamine does not give: its error cells.
 
-    worksheet: CalamineSheet
+    A sheet whose extent is beyond `max_cells()` is not given to calamine: `worksheet` is
+    None and its rows are streamed by their cells from `member` (`sparse`).
+    """
+
+    worksheet: CalamineSheet | None
     errors: dict[tuple[int, int], str]
+    member: str = ""
+    height: int = 0
 
 
-def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
-    """Return the sheet's extent, refusing a sheet beyond `max_cells()` before it is read."""
+def _sheet_extent(path: Path, name: str, sheet: str) -> tuple[Extent, str]:
+    """Return the sheet's extent and XML part, before calamine reads it.
+
+    A sheet beyond `max_cells()` whose part cannot be found is refused (it cannot be read
+    by its cells either)."""
     try:
         with zipfile.ZipFile(path) as archive:
             member = sheet_members(archive).get(sheet)
+            sheet_members_found = member is not None
             if member is None:
                 # The sheet's part is not where the relations say: bound every worksheet
                 # part instead (their error cells cannot be placed, so none are kept).
@@ -143,7 +154,7 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
         expat.ExpatError,
     ):
         raise _unreadable_workbook(name) from None
-    if extent.cells > limit:
+    if extent.cells > limit and not (member and sheet_members_found):
         raise InvalidInput(
             Problem(
                 _(
@@ -162,7 +173,7 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
                 Location(file=name, sheet=sheet),
             )
         )
-    return extent
+    return extent, member
 
 
 def _error_cells_problems(
@@ -180,8 +191,11 @@ def _error_cells_problems(
 
 
 def load_sheet(path: Path, name: str, sheet: str) -> LoadedSheet:
-    """Read one sheet with calamine once its extent is known to fit."""
-    extent = _sheet_extent(path, name, sheet)
+    """Read one sheet with calamine once its extent is known to fit; a sheet beyond it is
+    left to be read by its cells."""
+    extent, member = _sheet_extent(path, name, sheet)
+    if extent.cells > max_cells():
+        return LoadedSheet(None, {}, member=member, height=extent.rows)
     workbook = open_workbook(path, name)
     try:
         worksheet = workbook.get_sheet_by_name(sheet)
@@ -216,6 +230,11 @@ def xlsx_rows(
         # parsing the whole sheet a second time.
         loaded[sheet] = entry
     worksheet = entry.worksheet
+    if worksheet is None:
+        if on_sheet_height is not None:
+            on_sheet_height(sheet, entry.height)
+        yield from _sparse_rows(path, name, sheet, entry.member)
+        return
     if on_sheet_height is not None:
         on_sheet_height(sheet, worksheet.total_height)
     rows = _plain_rows(worksheet)
@@ -223,6 +242,37 @@ def xlsx_rows(
     if entry.errors or merges:
         rows = _fixed_rows(rows, entry.errors, merges)
     yield from rows
+
+
+def _sparse_rows(path: Path, name: str, sheet: str, member: str) -> Iterator[tuple[int, list[Any]]]:
+    """Yield a far-reaching sheet's rows by its cells (`sparse`), merged ranges carried."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            merges = sheet_merges(archive, member)
+            rows = sparse_rows(archive, member)
+            yield from _fixed_rows(rows, {}, merges) if merges else rows
+    except RowsOutOfOrder as error:
+        raise InvalidInput(
+            Problem(
+                _(
+                    "Row %(row)s of sheet “%(sheet)s” is stored after row %(after)s, and the "
+                    "sheet reaches far beyond its data: open the file in Excel, delete the rows "
+                    "and columns beyond your data and save it again."
+                )
+                % {"row": error.row, "after": error.after, "sheet": sheet},
+                Location(file=name, sheet=sheet, row=error.row),
+            )
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
+        raise _unreadable_workbook(name) from None
 
 
 def _plain_rows(worksheet: CalamineSheet) -> Iterator[tuple[int, list[Any]]]:
