@@ -154,3 +154,33 @@ def test_a_zip_bomb_upload_is_refused_and_the_server_answers_after(
     assert not CensusEntry.objects.exists()
     page = reverse("census:round_detail", args=["23500", 2024])
     assert client.get(page).status_code == 200
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "ZZ300000"])
+def test_a_stray_far_cell_does_not_hide_the_problems_of_the_data(census_round, tmp_path, far):
+    """One stray value far away used to refuse the whole sheet ("delete the rows and columns
+    beyond your data") without a word on row 5, column G: the sheet is read by its cells."""
+    from ketnghia.census.tests.hostile_files import (
+        HEADERS,
+        _numbers,
+        poor,
+        write_workbook_xml,
+        xml_rows,
+    )
+
+    rows = [HEADERS, *(_numbers(poor(f"H{n}")) for n in range(1, 5))]
+    rows[4][6] = "32/13/2024"  # row 5, column G: no such date
+    number = far.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    data = xml_rows(rows) + f'<row r="{number}"><c r="{far}"><v>1</v></c></row>'
+    path = tmp_path / "ra-soat.xlsx"
+    write_workbook_xml(path, data)
+    with (
+        translation.override("vi"),
+        address_space_limit(512 << 20),
+        pytest.raises(KetnghiaError) as caught,
+    ):
+        census_import(census_round=census_round, path=path)
+    located = [(p.location.row, p.location.column.split(" ")[0]) for p in caught.value.problems]
+    assert (5, "G") in located, [str(p) for p in caught.value.problems]
+    assert not any(far in str(p.message) for p in caught.value.problems)
+    assert CensusEntry.objects.count() == 0
