@@ -734,6 +734,9 @@ def test_the_page_uploads_previews_and_imports_on_confirm(
         page = client.post("/network/23500/assignments/import/", {"file": handle})
     text = page.content.decode()
     assert page.status_code == 200 and 'data-testid="import-preview"' in text
+    # Waiting for the confirmation: a state of its own, no error wording beside the preview.
+    assert 'data-testid="import-state"' in text and 'data-testid="import-confirm"' in text
+    assert 'data-testid="import-errors"' not in text
     assert _counts()[0] == 0
     key = page.context["upload"].key
     # Another user cannot confirm someone else's upload.
