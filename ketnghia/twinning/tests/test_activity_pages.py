@@ -292,3 +292,22 @@ def test_the_activity_upload_is_read_in_the_memory_capped_worker(
     assert "bộ nhớ" in " ".join(response.context["problems"])
     assert Activity.objects.count() == 0
     assert client.get("/network/").status_code == 200
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_the_worker_process_checks_and_imports_activities_end_to_end(
+    client, tmp_path, tree, users, field, settings
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database another process can open (PostgreSQL here)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
+    client.force_login(users.commune_officer)
+    path = central_export(tmp_path, tree, field)
+    response = client.post("/network/activities/import/?commune=23500", {"file": _upload(path)})
+    assert response.status_code == 200, response.context.get("problems")
+    assert 'data-new="2"' in response.content.decode() and Activity.objects.count() == 0
+    confirmed = client.post("/network/activities/import/confirm/", {"key": response.context["key"]})
+    assert confirmed.status_code == 302 and Activity.objects.count() == 2
