@@ -36,6 +36,7 @@ from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.models import Attachment
 from ketnghia.core.text import format_number
+from ketnghia.imports.readers.archive import check_archive_file
 
 logger = logging.getLogger(__name__)
 
@@ -162,6 +163,14 @@ def attachment_check(*, uploaded_file: UploadedFile, field: str = "") -> FileTyp
             name,
             field,
         )
+    if found in (DOCX, XLSX, ODT):
+        # Refused before anyone's spreadsheet or word processor opens it: a zip bomb.
+        try:
+            check_archive_file(uploaded_file, uploaded_file.size, name)
+        except InvalidInput as error:
+            raise _refuse(str(error.problems[0].message), name, field) from None
+        finally:
+            uploaded_file.seek(0)
     if PurePath(name).suffix.lower() not in found.extensions:
         raise _refuse(
             _(

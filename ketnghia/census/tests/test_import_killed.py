@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from ketnghia.census import services
 from ketnghia.census.models import CensusEntry, CensusImportJob, ImportBatch, ImportJobState
-from ketnghia.census.tasks import _database_url
 from ketnghia.census.tests.census_files import generate_csv
 from ketnghia.households.models import Household
+from ketnghia.imports.worker import database_url
 from ketnghia.poverty.standards import get_standard
 
 ROWS = 40_000
@@ -72,7 +72,7 @@ def _start_task(job: CensusImportJob, media: Path) -> subprocess.Popen:
     """Start the job's task in a process of its own, as `ketnghia db_worker` would run it."""
     env = {
         **os.environ,
-        "DATABASE_URL": _database_url() or "",
+        "DATABASE_URL": database_url() or "",
         "MEDIA_ROOT": str(media),
         "KETNGHIA_TESTING": "1",
         "KETNGHIA_IMPORT_WORKER_PROCESS": "1",
@@ -143,7 +143,7 @@ def test_a_killed_import_fails_its_job_writes_nothing_and_the_retry_succeeds(
     job = _job(census_round, path)
     task = _start_task(job, settings.MEDIA_ROOT)
     _wait_until(_writing, "the import to write")
-    (worker,) = _children(f"ketnghia.census.import_worker {job.pk}")
+    (worker,) = _children(f'census_import_job_execute {{"job_id": {job.pk},')
     os.kill(worker, signal.SIGKILL)
     assert task.wait(timeout=60) == 0, task.stderr.read().decode() if task.stderr else ""
     job.refresh_from_db()

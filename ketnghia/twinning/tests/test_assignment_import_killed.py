@@ -1,7 +1,7 @@
 """An assignments import whose worker process is killed (SIGKILL) mid-write (PostgreSQL).
 
-The confirm request waits for the real worker (`python -m
-ketnghia.twinning.assignment_import.worker`); killed while its transaction is open, the
+The confirm request waits for the real worker (`python -m ketnghia.imports.worker`
+running the upload); killed while its transaction is open, the
 request answers the Vietnamese "stopped" message, no assignment is written, and the same
 upload confirmed again is imported whole.
 """
@@ -87,7 +87,7 @@ def test_a_killed_assignments_import_writes_nothing_and_the_retry_succeeds(
     request = threading.Thread(target=confirm)
     request.start()
     _wait_until(_writing, "the import to write")
-    (worker,) = _children(f"assignment_import.worker {upload.key}")
+    (worker,) = _children(f'upload_worker {{"key": "{upload.key}",')
     os.kill(worker, signal.SIGKILL)
     request.join(timeout=60)
     assert not request.is_alive()
