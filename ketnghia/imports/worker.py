@@ -161,9 +161,7 @@ def worker_run(target: str, **arguments: Any) -> Any:
             logger.warning(
                 "import worker %s ended with %s: %s", target, finished.returncode, detail
             )
-            raise WorkerDied(
-                timed_out=False, detail=detail, killed=finished.returncode in _KILLED
-            )
+            raise WorkerDied(timed_out=False, detail=detail, killed=finished.returncode in _KILLED)
         return json.loads(text)
     finally:
         outcome.unlink(missing_ok=True)
