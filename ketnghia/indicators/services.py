@@ -297,9 +297,15 @@ def aggregates_check(*, program: Program | None = None) -> list[domain.Differenc
     return domain.differences(stored, computed)
 
 
-def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
+def aggregates_refresh(
+    *, commune_ids: Iterable[int], years: Iterable[int] | None = None, actor: Any = None
+) -> int:
     """Recompute the aggregates of `commune_ids` (their villages, districts and province) in
-    `years` (every year when None), inside the caller's transaction; return rows written."""
+    `years` (every year when None), inside the caller's transaction; return rows written.
+
+    The `core.derived` refresher `indicators.aggregates`; `actor` is not recorded (aggregates
+    keep no history).
+    """
     ids = sorted(set(commune_ids))
     if not ids:
         return 0
