@@ -46,7 +46,7 @@ def _derived_refreshed_at_emulated_commit(monkeypatch: pytest.MonkeyPatch) -> No
     """
     original = transaction.Atomic.__exit__
 
-    def __exit__(self: transaction.Atomic, exc_type, exc_value, traceback):  # noqa: N807
+    def __exit__(self: transaction.Atomic, exc_type, exc_value, traceback):
         connection = transaction.get_connection(self.using)
         blocks = connection.atomic_blocks
         # The block right inside the test's own (the demo's session block may lie below).

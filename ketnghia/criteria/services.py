@@ -503,7 +503,11 @@ def official_figure_changed(
     if years is None:
         versions = CriteriaSetVersion.objects.filter(active=True)
         years = sorted(
-            {y for first, last in versions.values_list("first_year", "last_year") for y in range(first, last + 1)}
+            {
+                y
+                for first, last in versions.values_list("first_year", "last_year")
+                for y in range(first, last + 1)
+            }
         )
     for year in years:
         assessments_refresh(units=communes, year=year, actor=actor)

@@ -34,6 +34,7 @@ from ketnghia.households.models import Household, Member, Relation
 # `core.derived`: the indicators group census figures by the head's ethnicity.
 HEADS = "households.heads"
 
+
 def _refuse(message: str, field: str = "") -> InvalidInput:
     return InvalidInput(Problem(message, Location(field=field)))
 
@@ -150,9 +151,7 @@ def _head_changed(member: Member, before: tuple[str, str] | None, actor: Any) ->
     if before == after:
         return
     if Relation.HEAD in {x[0] for x in (before, after) if x is not None}:
-        derived.inputs_changed(
-            commune_ids=[member.household.commune_id], source=HEADS, actor=actor
-        )
+        derived.inputs_changed(commune_ids=[member.household.commune_id], source=HEADS, actor=actor)
 
 
 def _may_set_ids(actor: Any, household: Household) -> bool:

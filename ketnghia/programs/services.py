@@ -26,7 +26,6 @@ from ketnghia.programs.rules import (
     revision_problems,
 )
 
-
 # What a change of a program's list is reported as to `core.derived`.
 COMMUNES = "programs.communes"
 
