@@ -11,4 +11,4 @@ class IndicatorsConfig(AppConfig):
         from ketnghia.indicators import services
 
         # Reads every source (and the criteria's stored results): runs after every other.
-        derived.register(services.aggregates_refresh, name="indicators.aggregates")
+        derived.register(services.aggregates_refresh, name=services.REFRESHER)

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
@@ -44,6 +45,8 @@ COLUMNS = (
     ("denominator", "double"),
     ("value", "double"),
 )
+# The name of `aggregates_refresh` in `core.derived`'s registry.
+REFRESHER = "indicators.aggregates"
 _NAMES = ", ".join(name for name, _type in COLUMNS)
 
 
@@ -260,6 +263,8 @@ def aggregates_rebuild() -> int:
             count = cursor.rowcount
     finally:
         staged.drop()
+    # Every aggregate is fresh: what this transaction reported so far needs no refresh.
+    derived.rebuilt(REFRESHER)
     return count
 
 

@@ -118,3 +118,11 @@ def test_refreshers_that_read_each_other_are_refused(calls):
     with pytest.raises(Exception, match="cycle"):
         derived.register(lambda **kw: None, name="loop", reads={"b"}, writes="a")
     assert [r.name for r in derived.refreshers()] == ["first", "last"]
+
+
+def test_a_rebuild_covers_what_was_reported_before_it(calls):
+    with transaction.atomic():
+        derived.inputs_changed(commune_ids=[1], source="x")
+        derived.rebuilt("last")
+        derived.inputs_changed(commune_ids=[2], source="x")
+    assert calls == [("last", [2], None)]
