@@ -30,6 +30,7 @@ from ketnghia.core.outputs import xlsx_append
 from ketnghia.criteria import services as criteria_services
 from ketnghia.criteria.importing import infrastructure_import
 from ketnghia.criteria.models import Road
+from ketnghia.geo.models import UnitClassification
 from ketnghia.geo.services import unit_classify, unit_move
 from ketnghia.households import services as household_services
 from ketnghia.households.models import Household, Member
@@ -315,6 +316,21 @@ def _admin_delete(w: World) -> None:
     assert not ProgramCommune.objects.filter(pk=membership.pk).exists()
 
 
+def _admin_region_delete(w: World) -> None:
+    found = unit_classify(
+        unit=w.tree.dak_mar,
+        scheme="commune_region",
+        value="III",
+        start_year=2014,
+        end_year=2020,
+        actor=None,
+    )
+    w.client.force_login(w.users.province_admin)
+    url = reverse("admin:geo_unitclassification_delete", args=[found.pk])
+    assert w.client.post(url, {"post": "yes"}).status_code == 302
+    assert not UnitClassification.objects.filter(pk=found.pk).exists()
+
+
 @dataclass(frozen=True)
 class Case:
     write: Callable[[World], None]
@@ -340,6 +356,7 @@ CASES = {
     "activity import": Case(_activity_import, False),
     "village move": Case(_village_move, None),
     "program commune deleted in the admin": Case(_admin_delete, True),
+    "region deleted in the admin": Case(_admin_region_delete, None),
 }
 
 
