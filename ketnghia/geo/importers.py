@@ -30,6 +30,7 @@ from ketnghia.geo.models import (
     UnitClassification,
     UnitLevel,
 )
+from ketnghia.geo.services import regions_changed
 from ketnghia.imports import ImportReport
 from ketnghia.imports.readers import (
     CellError,
@@ -476,6 +477,8 @@ def classifications_import(
                 batch_size=_BATCH,
                 default_user=actor,
             )
+        # As `unit_classify` does one by one: a commune's region groups the indicators.
+        regions_changed(classifications=[*to_create, *to_update], actor=actor)
     return report
 
 
