@@ -234,17 +234,20 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         report = report_from_dict(saved.figures)
         text_vi, text_en = saved.narrative_vi, saved.narrative_en
         heading = exports.heading_of(saved)
-    elif fmt == "json":
+    else:
+        # No saved summary yet: whoever may read the report still gets its files at once
+        # (the steering committee cannot save one), with the generated text marked as such.
         report = _build(request, review_request)
         both = narrative.summaries(report)
         text_vi, text_en = both.vi, both.en
         heading = _heading(review_request, report)
-    else:
-        # The narrative is read and saved before the report leaves as a document.
-        messages.error(request, _("Save the summary first: the files carry the saved text."))
-        return redirect(reverse("reports:review") + "?" + urlencode(params))
     out = exports.review_file(
-        report=report, fmt=fmt, narrative_vi=text_vi, narrative_en=text_en, heading=heading
+        report=report,
+        fmt=fmt,
+        narrative_vi=text_vi,
+        narrative_en=text_en,
+        heading=heading,
+        generated=saved is None,
     )
     response = HttpResponse(out.content, content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{out.filename}"'
