@@ -132,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketnghia.core.context_processors.site",
+                "ketnghia.core.context_processors.navigation",
             ],
         },
     },

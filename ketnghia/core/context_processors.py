@@ -10,3 +10,20 @@ from ketnghia.core.models import demo_dataset
 def site(request: HttpRequest) -> dict[str, object]:
     dataset = demo_dataset()
     return {"demo_data": dataset is not None, "demo_dataset": dataset}
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """The menu's areas for the user, the current one, and its help page (base.html)."""
+    from ketnghia.core import navigation as nav
+
+    user = getattr(request, "user", None)
+    match = getattr(request, "resolver_match", None)
+    key = nav.current_area(match.namespace, match.url_name) if match is not None else ""
+    areas = nav.areas_for(user)
+    current = next((area for area in areas if area.key == key), None)
+    return {
+        "nav_areas": areas,
+        "nav_current": current,
+        "nav_area_key": key,
+        "nav_help": nav.HELP_OF_AREA.get(key, ""),
+    }
