@@ -25,7 +25,10 @@ ALL = ["overview", "census", "network", "criteria", "reports", "units", "help"]
 @pytest.mark.parametrize(
     ("who", "expected"),
     [
-        ("province_admin", ["overview", "census", "network", "criteria", "reports", "units", "admin", "help"]),
+        (
+            "province_admin",
+            ["overview", "census", "network", "criteria", "reports", "units", "admin", "help"],
+        ),
         ("province_viewer", ALL),
         ("district_officer", ALL),
         ("commune_officer", ALL),
@@ -33,7 +36,9 @@ ALL = ["overview", "census", "network", "criteria", "reports", "units", "help"]
         ("public_moderator", ["overview", "help"]),
     ],
 )
-def test_the_menu_shows_what_the_gate_lets_the_role_open(client, users, world, who, expected) -> None:
+def test_the_menu_shows_what_the_gate_lets_the_role_open(
+    client, users, world, who, expected
+) -> None:
     user = getattr(users, who)
     if who == "province_admin":
         user.is_staff = True
@@ -69,7 +74,9 @@ def test_help_pages_are_vietnamese_and_public(client, db, slug) -> None:
 def _todos(client) -> dict[str, str]:
     html = client.get("/").content.decode()
     section = html.split('data-testid="todos"', 1)[1].split("</section>", 1)[0]
-    return dict(re.findall(r'data-testid="todo-([a-z-]+)">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)', section))
+    return dict(
+        re.findall(r'data-testid="todo-([a-z-]+)">\s*(?:<a[^>]*>|<span[^>]*>)([^<]+)', section)
+    )
 
 
 def test_commune_home_opens_on_the_open_round_with_its_next_step(client, users, world) -> None:
@@ -155,3 +162,13 @@ def test_search_never_shows_results_outside_the_scope(client, users, world) -> N
     assert "/census/23500/" not in html
     client.force_login(users.public_moderator)
     assert 'data-testid="search-hit"' not in _hits(client, "kon")
+
+
+def test_criteria_districts_open_their_communes(client, users, world) -> None:
+    client.force_login(users.district_officer)
+    html = client.get("/criteria/", {"district": "615"}).content.decode()
+    communes = html.split('data-testid="criteria-communes"', 1)[1].split("</ul>", 1)[0]
+    assert "/criteria/23500/" in communes and "/criteria/23488/" in communes
+    # another district's communes stay outside the scope
+    html = client.get("/criteria/", {"district": "610"}).content.decode()
+    assert "/criteria/23290/" not in html
