@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from ketnghia.core.models import demo_dataset
 
@@ -19,11 +20,13 @@ def navigation(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     match = getattr(request, "resolver_match", None)
     key = nav.current_area(match.namespace, match.url_name) if match is not None else ""
-    areas = nav.areas_for(user)
-    current = next((area for area in areas if area.key == key), None)
+    # Lazy: asked of the gate only when a page draws the menu (not for htmx fragments).
+    areas = SimpleLazyObject(lambda: nav.areas_for(user))
     return {
         "nav_areas": areas,
-        "nav_current": current,
+        "nav_current": SimpleLazyObject(
+            lambda: next((area for area in areas if area.key == key), None)
+        ),
         "nav_area_key": key,
         "nav_help": nav.HELP_OF_AREA.get(key, ""),
     }

@@ -9,6 +9,7 @@ KETNGHIA_SCREENSHOT_DIR (default: the temporary directory).
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,6 +103,8 @@ def _open_menu(page: Page, on_phone: bool) -> None:
         expect(toggle).to_be_visible()
         expect(page.get_by_test_id("nav-help")).to_be_hidden()
         toggle.click()
+        # Bootstrap's collapse animates ("collapsing") before it settles open ("show").
+        expect(page.locator("#main-nav")).to_have_class(re.compile(r"^(?!.*collapsing).*\bshow\b"))
     expect(page.get_by_test_id("nav-help")).to_be_visible()
 
 
