@@ -107,6 +107,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Content-Security-Policy, and Cache-Control: no-store for signed-in users.
     "ketnghia.core.middleware.SecurityHeadersMiddleware",
+    # The project's 404 page with DEBUG on too (inside the headers, so it gets the CSP).
+    "ketnghia.core.refusals.ErrorPagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -130,6 +132,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "ketnghia.core.context_processors.site",
+                "ketnghia.core.context_processors.navigation",
             ],
         },
     },
@@ -305,5 +308,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # A refused request (403) is one line — user, route, reason — not a traceback.
+    "filters": {"one_line_refusals": {"()": "ketnghia.core.refusals.OneLineRefusals"}},
+    "loggers": {"django.request": {"filters": ["one_line_refusals"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }

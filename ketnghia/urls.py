@@ -3,6 +3,7 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from ketnghia.core import views as core_views
 from ketnghia.core.admin_site import admin_site
 from ketnghia.core.gate import gate
 
@@ -12,6 +13,8 @@ urlpatterns = [
     # Before the unit pages: "reform-2025" would otherwise be read as a unit code.
     path("units/", include("ketnghia.reform.urls")),
     path("units/", include("ketnghia.geo.urls")),
+    # The census area's entry; the commune and district pages below hang under it.
+    path("census/", core_views.census_area, name="census_area"),
     path("census/", include("ketnghia.households.urls")),
     path("census/", include("ketnghia.census.urls")),
     path("criteria/", include("ketnghia.criteria.urls")),

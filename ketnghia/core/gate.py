@@ -165,7 +165,11 @@ def check(user: Any, rule_name: str) -> UnitScope:
         return NOTHING
     scope = scope_for(user, rule.action)
     if scope.is_empty:
-        raise GateRefused
+        # The reason goes to the one-line refusal log (core.refusals), never to the page.
+        raise GateRefused(
+            f"rule {rule_name}: role {getattr(user, 'role', '') or '-'} reaches no unit "
+            f"for {rule.action.value}"
+        )
     return scope
 
 

@@ -78,10 +78,27 @@ def overview(request: HttpRequest) -> HttpResponse:
     }
     for group in counts["groups"]:
         group["label"] = labels[group["key"]]
+    # A district's row opens its communes (?district=CODE), each linking to its matrix: the
+    # overview is no dead end.
+    district_code = request.GET.get("district", "")
+    district_communes = (
+        request.scope.filter(
+            Unit.objects.filter(parent__code=district_code, level=UnitLevel.COMMUNE), "path"
+        ).order_by("name")
+        if district_code
+        else None
+    )
     return render(
         request,
         "criteria/overview.html",
-        {**choices, **counts, "program": program, "section": "criteria"},
+        {
+            **choices,
+            **counts,
+            "program": program,
+            "section": "criteria",
+            "district_code": district_code,
+            "district_communes": district_communes,
+        },
     )
 
 

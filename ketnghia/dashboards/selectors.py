@@ -673,3 +673,13 @@ def twinning_dashboard_for(
             if figure.unit_code in by_commune:
                 by_commune[figure.unit_code][code] = figure
     return year, years, [TwinnedCommune(unit=u, figures=by_commune[u.code]) for u in communes]
+
+
+def year_in_progress(*, scope: UnitScope, year: int) -> bool:
+    """Return whether a census round of `year` inside `scope` is not yet approved."""
+    from ketnghia.census import workflow
+    from ketnghia.census.models import CensusRound
+
+    rounds = scope.filter(CensusRound.objects.filter(year=year), "unit_path")
+    frozen = [state for state in workflow.ORDER if workflow.is_frozen(state)]
+    return rounds.exclude(state__in=frozen).exists()

@@ -123,12 +123,26 @@ def home_dashboard(request: HttpRequest) -> HttpResponse | None:
     if not programs:
         return None
     request.dashboard_programs = programs  # type: ignore[attr-defined]
+    _open_on_census_year(request)
     if request.user.role == Role.TWINNING_MEMBER:
         return _twinning_dashboard(request)
     unit = selectors.home_unit_for(user=request.user, scope=request.scope)
     if unit is None:
         return None
     return _unit_dashboard(request, unit, at_home=True)
+
+
+def _open_on_census_year(request: HttpRequest) -> None:
+    """Open the home on the census year (`request.home_year`, the open round's), not the last
+    approved one; while that year has rounds in progress, with their provisional figures."""
+    year = getattr(request, "home_year", None)
+    if year is None or "year" in request.GET:
+        return
+    query = request.GET.copy()
+    query["year"] = str(year)
+    if "official" not in query and selectors.year_in_progress(scope=request.scope, year=year):
+        query["official"] = "0"
+    request.GET = query
 
 
 @gate.gate("units.view")

@@ -121,6 +121,7 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
                 "village": tree.village_a.code,
                 "level": "village",
                 "district": tree.dak_ha.code,
+                "slug": "census",
             }
             url = _url(route, values)
             for label, data in (("empty", {}), ("out of range", OUT_OF_RANGE)):

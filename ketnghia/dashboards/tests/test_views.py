@@ -252,7 +252,9 @@ def test_the_province_dashboard_makes_a_fixed_number_of_queries_and_no_entry_rea
     client.force_login(users.province_viewer)
     client.get("/")  # warm the session and the definitions
     queries = _queries(client, "/?year=2015")
-    assert len(queries) == 20, "\n".join(queries)
+    # 20 for the dashboard, 3 for the home's to-dos (the census year, its rounds, the program's
+    # communes missing from it): a fixed number whatever the size.
+    assert len(queries) == 23, "\n".join(queries)
     for sql in queries:
         lowered = sql.lower()
         assert "census_censusentry" not in lowered and "households_household" not in lowered

@@ -172,3 +172,45 @@ def test_a_reader_downloads_every_file_before_anyone_saved(client, users, small_
     data = json.loads(client.get(JSON).content)
     assert data["narrative"]["generated"] is True
     assert not SavedReport.objects.exists()
+
+
+def test_viewer_downloads_word_and_excel_without_a_saved_summary(
+    client, users, small_program
+) -> None:
+    """The steering committee cannot save a summary: it gets the generated one, marked."""
+    import io
+
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from ketnghia.reports.exports import GENERATED_MARK_VI
+
+    client.force_login(users.province_viewer)
+    word = client.get(JSON.replace(".json", ".docx"))
+    assert word.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.content)).paragraphs)
+    assert GENERATED_MARK_VI in text
+    excel = client.get(JSON.replace(".json", ".xlsx"))
+    assert excel.status_code == 200
+    book = load_workbook(io.BytesIO(excel.content))
+    cells = [str(c.value) for row in book.worksheets[0].iter_rows() for c in row if c.value]
+    assert any(GENERATED_MARK_VI in value for value in cells)
+    data = client.get(JSON).json()
+    assert data["narrative"]["generated"] is True
+
+
+def test_a_saved_summary_is_not_marked_generated(client, users, small_program) -> None:
+    client.force_login(users.province_admin)
+    form = {
+        "program": "nq04",
+        "baseline": "2007",
+        "year": "2015",
+        "narrative_vi": "Văn bản đã duyệt",
+        "narrative_en": "Text",
+        "recipients": "Lưu: VT.",
+    }
+    assert client.post("/reports/review/save/", form).status_code == 302
+    assert SavedReport.objects.count() == 1
+    data = client.get(JSON).json()
+    assert data["narrative"]["generated"] is False
+    assert data["narrative"]["vi"] == "Văn bản đã duyệt"
