@@ -21,6 +21,11 @@ def program_get(code: str) -> Program:
     return program
 
 
+def programs_list() -> list[Program]:
+    """Return every program, by start date then name (for a chooser: a name, never a code)."""
+    return list(Program.objects.order_by("start_date", "name"))
+
+
 def program_memberships_on(*, program: Program, on: date) -> QuerySet[ProgramCommune]:
     """Return the program's list rows in force on `on`."""
     return program.memberships.filter(
