@@ -546,6 +546,9 @@ class BehindRow:
     district: str
     commune_code: str  # the commune of a village row; the unit itself for a commune row
     commune_path: str
+    # The commune's name: two villages of one name (“Làng Đăk Reo”) in two communes are told
+    # apart by it.
+    commune_name: str
     deciding: indicators.Figure | None  # e.g. the commune's poverty rate behind "below 30 %"
     meets: bool | None  # for counts: whether the unit is counted
 
@@ -638,6 +641,7 @@ def units_behind_for(
             district=district,
             commune_code=commune_code,
             commune_path=commune_path,
+            commune_name=commune.name if commune is not None else "",
             deciding=deciding.get(row.unit_code),
             meets=meets,
         )

@@ -195,6 +195,8 @@ def figure_units(request: HttpRequest, code: str) -> HttpResponse:
             "official": options.official,
             "query": query,
             "household_links": households,
+            # A criteria figure is explained by the criteria matrix, not by the households.
+            "criteria_figure": figure_code.endswith("_meeting_criteria"),
         },
     )
 
