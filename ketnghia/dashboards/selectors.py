@@ -8,7 +8,7 @@ places from `geo`. Each function makes a fixed number of queries whatever the da
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ketnghia.core.errors import NotFound
+from ketnghia.core.errors import KetnghiaError, NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.dashboards.rules import (
@@ -30,6 +30,7 @@ from ketnghia.dashboards.rules import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
+from ketnghia.poverty.standards import standard_for_year
 from ketnghia.programs.models import Program
 
 # The key figures of a program dashboard, in the order the review reads them:
@@ -145,6 +146,29 @@ class KeyFigure:
         return None if self.progress is None else round(self.progress * 100, 1)
 
 
+# A figure of a category the year's standard did not have (near-poor before 2011) is no
+# figure at all: "—" in a card, a gap in a chart, never a 0 that reads as "nobody".
+CATEGORY_FIGURES = {"near_poverty_rate": "near_poor"}
+
+
+def _category_lacking(code: str, year: int) -> bool:
+    """Return whether the national standard of `year` had no band for figure `code`'s category."""
+    band = CATEGORY_FIGURES.get(code)
+    if band is None:
+        return False
+    try:
+        standard = standard_for_year(year)
+    except KetnghiaError:  # no national standard, or several, that year: nothing to blank
+        return False
+    return getattr(standard.rural, band) is None and getattr(standard.urban, band) is None
+
+
+def _blank_if_lacking(figure: indicators.Figure) -> indicators.Figure:
+    if figure.value is not None and _category_lacking(figure.code, figure.year):
+        return replace(figure, value=None)
+    return figure
+
+
 def _label(figure: indicators.Figure) -> str:
     return figure.label_vi if (get_language() or "vi").startswith("vi") else figure.label_en
 
@@ -156,6 +180,7 @@ def _key_figure(
     goal: TargetInForce | None = None,
     label: str | None = None,
 ) -> KeyFigure:
+    figure = _blank_if_lacking(figure)
     target = goal.target if goal is not None else None
     baseline = goal.baseline if goal is not None else None
     lower = figure.code in LOWER_IS_BETTER
@@ -445,7 +470,7 @@ def _trends(
 
 
 def _line(name: str, figures: Sequence[indicators.Figure]) -> TrendLine:
-    ordered = sorted(figures, key=lambda f: f.year)
+    ordered = sorted((_blank_if_lacking(f) for f in figures), key=lambda f: f.year)
     return TrendLine(
         name=name,
         years=[f.year for f in ordered],
