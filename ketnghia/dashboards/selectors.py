@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ketnghia.census.models import CensusRound
+from ketnghia.census.selectors import APPROVED_STATES
 from ketnghia.core.errors import KetnghiaError, NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.dashboards.models import CommuneMap
@@ -32,6 +34,7 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
 from ketnghia.poverty.standards import standard_for_year
 from ketnghia.programs.models import Program
+from ketnghia.programs.selectors import program_communes_on
 
 # The key figures of a program dashboard, in the order the review reads them:
 # (indicator code, disaggregation, the target's code).
@@ -167,6 +170,38 @@ def _blank_if_lacking(figure: indicators.Figure) -> indicators.Figure:
     if figure.value is not None and _category_lacking(figure.code, figure.year):
         return replace(figure, value=None)
     return figure
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the program's communes under a unit have a result for the year."""
+
+    covered: int
+    population: int
+    missing: list[Unit]
+
+
+def coverage_for(
+    *, scope: UnitScope, program: Program, unit: Unit, year: int | None, official: bool = True
+) -> Coverage | None:
+    """Return the communes behind the unit's figures against those the program lists.
+
+    A figure over fewer communes than its population must say so beside it (a key commune
+    without an approved round is otherwise silently left out of "53/53").
+    """
+    if year is None or unit.level == UnitLevel.VILLAGE:
+        return None
+    communes = list(
+        program_communes_on(program=program, on=date(year, 12, 31), scope=scope).filter(
+            path__startswith=unit.path
+        )
+    )
+    rounds = CensusRound.objects.filter(commune__in=communes, year=year)
+    if official:
+        rounds = rounds.filter(state__in=APPROVED_STATES)
+    with_result = set(rounds.values_list("commune_id", flat=True))
+    missing = [c for c in communes if c.pk not in with_result]
+    return Coverage(covered=len(communes) - len(missing), population=len(communes), missing=missing)
 
 
 def _label(figure: indicators.Figure) -> str:
