@@ -38,7 +38,8 @@ def _date_field(label: str, **kwargs: Any) -> forms.DateField:
 def _standard_choices(
     standards: Mapping[str, Standard], blank_label: str | None = None
 ) -> list[tuple[str, str]]:
-    choices = [(code, f"{code} · {standard.name}") for code, standard in standards.items()]
+    # The legal name only: the code (`vn-2022`) is the system's key, not a reader's word.
+    choices = [(code, str(standard.name)) for code, standard in standards.items()]
     return [("", blank_label), *choices] if blank_label is not None else choices
 
 

@@ -230,13 +230,13 @@ def round_recompute(*, census_round: CensusRound, standard: Standard) -> dict[st
                     )
                     % {
                         "round": census_round,
-                        "target": standard.code,
+                        "target": standard.name,
                         "missing": ", ".join(
                             f"“{indicator.name}”"
                             for indicator in standard.indicators
                             if indicator.code in set(missing or standard.indicator_codes)
                         ),
-                        "source": source.code,
+                        "source": source.name,
                     },
                     Location(field="standard"),
                 )

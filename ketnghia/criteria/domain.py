@@ -7,6 +7,7 @@ from enum import IntEnum
 from typing import Any
 
 from django.db.models import TextChoices
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ketnghia.criteria.expressions import Tree, parse
@@ -63,7 +64,9 @@ class Text:
     en: str = ""
 
     def __str__(self) -> str:
-        return self.vi
+        # The reader's language: an English page shows the English text where there is one.
+        language = get_language() or "vi"
+        return self.en if language.startswith("en") and self.en else self.vi
 
 
 @dataclass(frozen=True)

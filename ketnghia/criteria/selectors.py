@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ketnghia.core.errors import Location, NotFound, Problem
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.criteria import facts as fact_registry
-from ketnghia.criteria.domain import ROLLUP_FACT, CriteriaSet, Level
+from ketnghia.criteria.domain import ROLLUP_FACT, CriteriaSet, Level, Text
 from ketnghia.criteria.facts import UnitRef
 from ketnghia.criteria.models import (
     Assessment,
@@ -241,6 +241,20 @@ def set_codes() -> list[str]:
     return sorted(
         set(CriteriaSetVersion.objects.filter(active=True).values_list("code", flat=True))
     )
+
+
+def set_names() -> dict[str, str]:
+    """Return each active set's name by code, in the reader's language (for choosers).
+
+    A village and a commune set of one family share a code: the family is named by its
+    village set's latest version, else its commune set's.
+    """
+    names: dict[str, str] = {}
+    versions = CriteriaSetVersion.objects.filter(active=True).order_by("code", "level", "version")
+    for version in versions.only("code", "level", "version", "name", "definition"):
+        name = (version.definition or {}).get("name") or {}
+        names[version.code] = str(Text(name.get("vi") or version.name, name.get("en", "")))
+    return names
 
 
 def stored_results(

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, reaches
-from ketnghia.criteria import exports, selectors, services
+from ketnghia.criteria import display, exports, selectors, services
 from ketnghia.criteria.domain import Kind, Level
 from ketnghia.criteria.forms import InfrastructureForm, ManualAssessmentForm, VillageFactsForm
 from ketnghia.criteria.models import CommuneInfrastructure, VillageFacts
@@ -20,6 +20,7 @@ from ketnghia.criteria.services import INFRASTRUCTURE_FIELDS
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.geo.selectors import unit_get_for
 from ketnghia.programs.models import Program
+from ketnghia.programs.selectors import program_for
 
 DEFAULT_SET = "nvv-example"
 STATE_TEXT = {"met": "✓", "not_met": "✗", "missing": "–"}
@@ -47,7 +48,15 @@ def _choices(request: HttpRequest) -> dict[str, Any]:
         year = int(request.GET.get("year") or (2015 if 2015 in years else years[0] if years else 0))
     except ValueError:
         raise Http404(_("Unknown year.")) from None
-    return {"set_codes": codes, "set_code": code, "years": years, "year": year}
+    names = selectors.set_names()
+    return {
+        "set_codes": codes,
+        "set_choices": [(c, names.get(c, c)) for c in codes],
+        "set_code": code,
+        "set_name": names.get(code, code),
+        "years": years,
+        "year": year,
+    }
 
 
 def _cells(criteria_set: Any, assessment: Any) -> list[dict[str, Any]]:
@@ -55,15 +64,27 @@ def _cells(criteria_set: Any, assessment: Any) -> list[dict[str, Any]]:
     cells = []
     for criterion in criteria_set.criteria:
         detail = details.get(criterion.code, {"state": "missing", "value": None, "threshold": None})
-        cells.append({"criterion": criterion, **detail, "mark": STATE_TEXT[detail["state"]]})
+        cells.append({**display.cell(criterion, detail), "mark": STATE_TEXT[detail["state"]]})
     return cells
+
+
+def _failing(criteria_set: Any, assessment: Any) -> list[str]:
+    return display.failing_labels(criteria_set, assessment.failing) if assessment else []
 
 
 @gate("units.view")
 def overview(request: HttpRequest) -> HttpResponse:
     """Show how many villages and communes meet a set, by district and by program group."""
     choices = _choices(request)
-    program = Program.objects.filter(code=request.GET.get("program") or "nq04").first()
+    # The program whose groups are counted: the one asked for, else the newest with a commune
+    # in the user's units; another province's program is not found.
+    code = request.GET.get("program") or None
+    try:
+        program: Program | None = program_for(scope=request.scope, code=code)
+    except NotFound as exc:
+        if code is not None:
+            raise Http404(str(exc)) from exc
+        program = None
     counts = (
         selectors.province_counts(
             scope=request.scope, code=choices["set_code"], year=choices["year"], program=program
@@ -133,6 +154,7 @@ def _matrix(request: HttpRequest, unit: Unit, code: str, year: int) -> dict[str,
                     "unit": village,
                     "assessment": assessment,
                     "cells": _cells(village_set, assessment),
+                    "failing": _failing(village_set, assessment),
                 }
             )
     commune_row = None
@@ -142,6 +164,7 @@ def _matrix(request: HttpRequest, unit: Unit, code: str, year: int) -> dict[str,
             "unit": unit,
             "assessment": assessment,
             "cells": _cells(commune_set, assessment),
+            "failing": _failing(commune_set, assessment),
         }
     return {
         "village_set": village_set,
@@ -176,10 +199,22 @@ def village_progress(request: HttpRequest, village: str) -> HttpResponse:
     code = request.GET.get("set") or DEFAULT_SET
     rows = selectors.village_progress(scope=request.scope, village=unit, code=code)
     facts = {row.year: row for row in VillageFacts.objects.filter(village=unit)}
+    sets: dict[int, Any] = {}
+    for row in rows:
+        if row.set_version_id not in sets:
+            sets[row.set_version_id] = row.set_version.as_set()
     context = {
         "village": unit,
         "set_code": code,
-        "rows": [{"assessment": row, "facts": facts.get(row.year)} for row in rows],
+        "set_name": selectors.set_names().get(code, code),
+        "rows": [
+            {
+                "assessment": row,
+                "facts": facts.get(row.year),
+                "failing": _failing(sets[row.set_version_id], row),
+            }
+            for row in rows
+        ],
         "can_edit": reaches(request.user, Action.EDIT, unit.path),
     }
     return render(request, "criteria/village.html", context)
@@ -300,7 +335,9 @@ def manual_assessment(request: HttpRequest, code: str, year: int) -> HttpRespons
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     choices = [
-        (c.code, f"{c.code} — {c.text}") for c in criteria_set.criteria if c.kind == Kind.ASSESSED
+        (c.code, display.criterion_label(c))
+        for c in criteria_set.criteria
+        if c.kind == Kind.ASSESSED
     ]
     if not choices:
         raise Http404(_("This set has no assessed criterion."))

@@ -8,15 +8,17 @@ places from `geo`. Each function makes a fixed number of queries whatever the da
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ketnghia.core.errors import NotFound
+from ketnghia.census.models import CensusRound
+from ketnghia.census.selectors import APPROVED_STATES
+from ketnghia.core.errors import KetnghiaError, NotFound
 from ketnghia.core.gate import UnitScope
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.dashboards.rules import (
@@ -30,10 +32,11 @@ from ketnghia.dashboards.rules import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
+from ketnghia.poverty.standards import standard_for_year
 from ketnghia.programs.models import Program
 
 # Which programs a user may pick is the programs app's (the network pages pick the same way).
-from ketnghia.programs.selectors import program_choices, program_for  # noqa: F401
+from ketnghia.programs.selectors import program_choices, program_communes_on, program_for  # noqa: F401
 
 # The key figures of a program dashboard, in the order the review reads them:
 # (indicator code, disaggregation, the target's code).
@@ -127,6 +130,61 @@ class KeyFigure:
         return None if self.progress is None else round(self.progress * 100, 1)
 
 
+# A figure of a category the year's standard did not have (near-poor before 2011) is no
+# figure at all: "—" in a card, a gap in a chart, never a 0 that reads as "nobody".
+CATEGORY_FIGURES = {"near_poverty_rate": "near_poor"}
+
+
+def _category_lacking(code: str, year: int) -> bool:
+    """Return whether the national standard of `year` had no band for figure `code`'s category."""
+    band = CATEGORY_FIGURES.get(code)
+    if band is None:
+        return False
+    try:
+        standard = standard_for_year(year)
+    except KetnghiaError:  # no national standard, or several, that year: nothing to blank
+        return False
+    return getattr(standard.rural, band) is None and getattr(standard.urban, band) is None
+
+
+def _blank_if_lacking(figure: indicators.Figure) -> indicators.Figure:
+    if figure.value is not None and _category_lacking(figure.code, figure.year):
+        return replace(figure, value=None)
+    return figure
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of the program's communes under a unit have a result for the year."""
+
+    covered: int
+    population: int
+    missing: list[Unit]
+
+
+def coverage_for(
+    *, scope: UnitScope, program: Program, unit: Unit, year: int | None, official: bool = True
+) -> Coverage | None:
+    """Return the communes behind the unit's figures against those the program lists.
+
+    A figure over fewer communes than its population must say so beside it (a key commune
+    without an approved round is otherwise silently left out of "53/53").
+    """
+    if year is None or unit.level == UnitLevel.VILLAGE:
+        return None
+    communes = list(
+        program_communes_on(program=program, on=date(year, 12, 31), scope=scope).filter(
+            path__startswith=unit.path
+        )
+    )
+    rounds = CensusRound.objects.filter(commune__in=communes, year=year)
+    if official:
+        rounds = rounds.filter(state__in=APPROVED_STATES)
+    with_result = set(rounds.values_list("commune_id", flat=True))
+    missing = [c for c in communes if c.pk not in with_result]
+    return Coverage(covered=len(communes) - len(missing), population=len(communes), missing=missing)
+
+
 def _label(figure: indicators.Figure) -> str:
     return figure.label_vi if (get_language() or "vi").startswith("vi") else figure.label_en
 
@@ -138,6 +196,7 @@ def _key_figure(
     goal: TargetInForce | None = None,
     label: str | None = None,
 ) -> KeyFigure:
+    figure = _blank_if_lacking(figure)
     target = goal.target if goal is not None else None
     baseline = goal.baseline if goal is not None else None
     lower = figure.code in LOWER_IS_BETTER
@@ -427,7 +486,7 @@ def _trends(
 
 
 def _line(name: str, figures: Sequence[indicators.Figure]) -> TrendLine:
-    ordered = sorted(figures, key=lambda f: f.year)
+    ordered = sorted((_blank_if_lacking(f) for f in figures), key=lambda f: f.year)
     return TrendLine(
         name=name,
         years=[f.year for f in ordered],
@@ -528,6 +587,9 @@ class BehindRow:
     district: str
     commune_code: str  # the commune of a village row; the unit itself for a commune row
     commune_path: str
+    # The commune's name: two villages of one name (“Làng Đăk Reo”) in two communes are told
+    # apart by it.
+    commune_name: str
     deciding: indicators.Figure | None  # e.g. the commune's poverty rate behind "below 30 %"
     meets: bool | None  # for counts: whether the unit is counted
 
@@ -620,6 +682,7 @@ def units_behind_for(
             district=district,
             commune_code=commune_code,
             commune_path=commune_path,
+            commune_name=commune.name if commune is not None else "",
             deciding=deciding.get(row.unit_code),
             meets=meets,
         )

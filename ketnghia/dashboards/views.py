@@ -76,6 +76,13 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
     query = options.query(program, year)
     context = {
         "dashboard": dashboard,
+        "coverage": selectors.coverage_for(
+            scope=request.scope,
+            program=program,
+            unit=unit,
+            year=year,
+            official=bool(dashboard.official),
+        ),
         "program": program,
         "programs": request.dashboard_programs,  # type: ignore[attr-defined]
         "unit": unit,
@@ -209,6 +216,8 @@ def figure_units(request: HttpRequest, code: str) -> HttpResponse:
             "official": options.official,
             "query": query,
             "household_links": households,
+            # A criteria figure is explained by the criteria matrix, not by the households.
+            "criteria_figure": figure_code.endswith("_meeting_criteria"),
         },
     )
 

@@ -21,6 +21,7 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
 from ketnghia.programs.models import Program, ProgramCommune
+from ketnghia.programs.selectors import program_for
 from ketnghia.reports.domain import (
     DEFAULT_THRESHOLD,
     PERCENT,
@@ -83,9 +84,12 @@ def review_request(
     The area is the unit asked for, else the user's own jurisdiction when it is below the
     province (a district officer sees their district), else the program's province.
     """
-    program = Program.objects.filter(code=program_code or "").first()
-    if program is None:
-        raise NotFound(_("Program %(code)s not found.") % {"code": program_code})
+    # Only a program with a commune in the user's units: another province's program is
+    # "not found", as on the dashboards and the network pages.
+    try:
+        program = program_for(scope=scope, code=program_code or "")
+    except NotFound:
+        raise NotFound(_("Program %(code)s not found.") % {"code": program_code}) from None
     problems = []
     try:
         baseline_year = int(baseline)

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.programs.selectors import program_choices
 from ketnghia.reports import charts, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
 from ketnghia.reports.domain import ReviewReport, report_from_dict, report_to_dict
@@ -87,7 +88,14 @@ def review(request: HttpRequest) -> HttpResponse:
         review_request = _review_request(request, params)
     except InvalidInput as error:
         return render(
-            request, "reports/review.html", {"errors": error.problems, "params": params}, status=400
+            request,
+            "reports/review.html",
+            {
+                "errors": error.problems,
+                "params": params,
+                "programs": program_choices(scope=request.scope),
+            },
+            status=400,
         )
     report = _build(request, review_request)
     area = selectors.area_unit(review_request)
@@ -141,6 +149,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "links": _links(request, report),
             "trend_png": _trend_png(report, language),
             "may_save": _may_save(request, area.path),
+            "programs": program_choices(scope=request.scope),
             "downloads": [
                 (fmt, reverse(f"reports:review_{fmt}") + "?" + query) for fmt in exports.FORMATS
             ],

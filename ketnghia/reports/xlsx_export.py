@@ -54,6 +54,10 @@ def _format(factor: int) -> str:
     return PERCENT_FORMAT if factor == 100 else COUNT_FORMAT
 
 
+# The workbook is in Vietnamese whatever the reader's language: a level in words, not its key.
+LEVEL_VI = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã", "village": "Thôn, làng"}
+
+
 def review_xlsx(
     report: ReviewReport, *, narrative_vi: str = "", narrative_en: str = "", demo: bool = False
 ) -> bytes:
@@ -68,7 +72,7 @@ def review_xlsx(
         [22, 110],
     )
     for label, value in (
-        ("Chương trình", report.program_code),
+        ("Chương trình", report.program_name),
         ("Địa bàn", report.area_name),
         ("Năm gốc", report.baseline_year),
         ("Năm đánh giá", report.review_year),
@@ -89,7 +93,6 @@ def review_xlsx(
         [
             "Mã",
             "Chỉ tiêu",
-            "Indicator",
             "Năm",
             "Giá trị",
             "Tử số",
@@ -98,7 +101,7 @@ def review_xlsx(
             "Mục tiêu",
             "Chính thức",
         ],
-        [30, 60, 50, 11, 10, 12, 12, 14, 10, 10],
+        [30, 60, 11, 10, 12, 12, 14, 10, 10],
     )
     for entry in report.entries:
         number = _format(entry.factor)
@@ -108,7 +111,6 @@ def review_xlsx(
             [
                 entry.code,
                 entry.label.vi,
-                entry.label.en,
                 year,
                 entry.value,
                 entry.numerator,
@@ -117,7 +119,7 @@ def review_xlsx(
                 entry.target,
                 "có" if entry.official else "không",
             ],
-            [None, None, None, "0", number, COUNT_FORMAT, COUNT_FORMAT, number, number],
+            [None, None, "0", number, COUNT_FORMAT, COUNT_FORMAT, number, number],
         )
 
     units = book.create_sheet("Đơn vị")
@@ -147,7 +149,7 @@ def review_xlsx(
                     unit.code,
                     unit.name,
                     unit.parent_name,
-                    unit.level,
+                    LEVEL_VI.get(unit.level, unit.level),
                     unit.numerator,
                     unit.denominator,
                     unit.value,

@@ -311,6 +311,7 @@ def commune_network(request: HttpRequest, commune: str) -> HttpResponse:
         "years": _years(),
         "on": gaps.on,
         "twinnings": twinnings,
+        "current_organisations": current,
         "villages": villages,
         "entries": gaps.poor_entries,
         "member_by_household": gaps.member_by_household,

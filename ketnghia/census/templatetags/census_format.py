@@ -13,6 +13,8 @@ from django import template
 
 from ketnghia.census.basis import basis_sentence
 from ketnghia.core import formatting
+from ketnghia.core.errors import NotFound
+from ketnghia.poverty.selectors import standard_get
 
 register = template.Library()
 
@@ -52,3 +54,18 @@ def basis(entry: Any) -> str:
         deprivation_count=entry.deprivation_count,
         override_reason=entry.override_reason if entry.is_overridden else "",
     )
+
+
+@register.filter
+def standard_name(code: str) -> str:
+    """Name a poverty standard by its legal name ("Chuẩn nghèo đa chiều giai đoạn 2021–2025").
+
+    Its code (`vn-2022`) is the system's key, never a reader's word; an unknown code (a local
+    standard since removed) is shown as it is rather than hidden.
+    """
+    if not code:
+        return NO_VALUE
+    try:
+        return str(standard_get(str(code)).name)
+    except NotFound:
+        return str(code)

@@ -119,7 +119,9 @@ def test_commune_page_shows_counts_rates_transitions_and_the_break_in_vietnamese
     # The standard changes in 2016: only that year carries the break marker.
     assert html.count('data-testid="series-break"') == 1
     row_2016 = html.split('<tr data-year="2016"', 1)[1].split("</tr>", 1)[0]
-    assert 'data-testid="series-break"' in row_2016 and "vn-2011" in row_2016
+    # The standards by their legal names, never their codes.
+    assert 'data-testid="series-break"' in row_2016 and "giai đoạn 2011–2015" in row_2016
+    assert "vn-2011" not in row_2016 and "vn-2016" not in row_2016
     # Transitions of 2016: A and D exited, B fell back.
     moves = html.split('data-testid="census-transitions"', 1)[1]
     row = moves.split('<tr data-year="2016"', 1)[1].split("</tr>", 1)[0]
@@ -462,7 +464,8 @@ def test_household_page_shows_members_statuses_by_year_and_overrides(client, tre
     years = re.findall(r'<tr data-year="(\d+)"', html)
     assert years == ["2016", "2015", "2015", "2014"]
     assert "Con trai đi làm có thu nhập" in html and "commune23500" in html
-    assert "income&lt;=400000" in html or "income<=400000" in html
+    # The basis as a sentence; the rule's formula is nowhere, not even in a tooltip.
+    assert "income&lt;=400000" not in html and "income<=400000" not in html
     assert 'data-testid="history"' in html
 
 

@@ -9,6 +9,7 @@ import pytest
 from django.urls import reverse
 
 from ketnghia.census.tests.factories import approve
+from ketnghia.core.tests.visible import visible_text
 from ketnghia.criteria.models import VillageFacts
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +34,24 @@ def test_the_matrix_shows_each_criterion_with_text_not_colour_alone(
         'data-unit="23500-03"' in html and 'data-criterion="no_hunger" data-state="not_met"' in html
     )
     assert "✗" in html and "✓" in html and 'data-testid="commune-matrix"' in html
+
+
+def test_the_matrix_names_criteria_and_gives_values_with_their_unit(approved, users, client):
+    client.force_login(users.province_viewer)
+    url = reverse("criteria:commune", args=[approved.code])
+    html = client.get(url, {"year": 2015}, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    text = visible_text(html)
+    # Column heads and the chooser in words: no `poverty_rate`, `villages*`, `nvv-example`.
+    assert "Tỷ lệ hộ nghèo của thôn dưới ngưỡng*" in text and "Không có hộ thiếu đói*" in text
+    assert "Thôn, làng “no đủ – vững mạnh – an toàn” (bộ tiêu chí ví dụ)" in text
+    assert not {"poverty_rate", "no_hunger", "villages", "nvv-example"} & set(text.split())
+    # A value carries its unit and the comparison it was held to; a yes/no criterion its words.
+    assert "0,0 % / < 35,0 %" in text.replace("\u00a0", " ")
+    assert "66,7 % / ≥ 50,0 %" in text.replace("\u00a0", " ")
+    assert "✗ không đạt" in text and "1,0" not in text
+    # What holds a unit back, by name.
+    third = html.split('data-unit="23500-03"')[1].split("</tr>")[0]
+    assert visible_text(third.rsplit("<td", 1)[1].split(">", 1)[1]) == "Không có hộ thiếu đói"
 
 
 def test_the_matrix_costs_the_same_for_more_villages(
@@ -86,7 +105,9 @@ def test_a_village_page_and_its_facts_form(approved, users, client):
     client.force_login(users.commune_officer)
     village = approved.villages[2]
     page = client.get(reverse("criteria:village", args=[village.code]))
-    assert page.status_code == 200 and "no_hunger" in page.content.decode()
+    html = page.content.decode()
+    assert page.status_code == 200 and "Không có hộ thiếu đói" in visible_text(html)
+    assert "no_hunger" not in visible_text(html)
     url = reverse("criteria:village_facts", args=[village.code, 2015])
     bad = client.post(url, {"party_cell_rating": "4", "households_short_of_food": "-3"})
     assert bad.status_code == 400

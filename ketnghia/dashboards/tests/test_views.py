@@ -253,8 +253,9 @@ def test_the_province_dashboard_makes_a_fixed_number_of_queries_and_no_entry_rea
     client.get("/")  # warm the session and the definitions
     queries = _queries(client, "/?year=2015")
     # 20 for the dashboard, 3 for the home's to-dos (the census year, its rounds, the program's
-    # communes missing from it): a fixed number whatever the size.
-    assert len(queries) == 23, "\n".join(queries)
+    # communes missing from it), 2 saying how many communes the figures cover (the program's
+    # communes, their rounds of the year; `selectors.coverage_for`): fixed whatever the size.
+    assert len(queries) == 25, "\n".join(queries)
     for sql in queries:
         lowered = sql.lower()
         assert "census_censusentry" not in lowered and "households_household" not in lowered

@@ -180,15 +180,25 @@ def test_figures_are_numbers_with_standard_formats(book) -> None:
     sheet = book["Chỉ tiêu"]
     rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
     rate = rows["poverty_rate"]
-    assert rate[4].value == pytest.approx(34.0)
-    assert rate[4].number_format == PERCENT_FORMAT
-    assert rate[5].value == 3400 and rate[5].number_format == COUNT_FORMAT
-    assert rows["poverty_rate_baseline"][4].value == pytest.approx(57.7)
-    assert rows["communes_below_30"][5].value == 18
-    assert rows["communes_below_30"][6].value == 53
-    assert rows["villages_meeting_criteria"][5].value == 118
-    assert rows["twinning_activities"][4].number_format == COUNT_FORMAT
-    assert rows["twinning_activities"][3].value == "2007–2015"
+    assert rate[3].value == pytest.approx(34.0)
+    assert rate[3].number_format == PERCENT_FORMAT
+    assert rate[4].value == 3400 and rate[4].number_format == COUNT_FORMAT
+    assert rows["poverty_rate_baseline"][3].value == pytest.approx(57.7)
+    assert rows["communes_below_30"][4].value == 18
+    assert rows["communes_below_30"][5].value == 53
+    assert rows["villages_meeting_criteria"][4].value == 118
+    assert rows["twinning_activities"][3].number_format == COUNT_FORMAT
+    assert rows["twinning_activities"][2].value == "2007–2015"
+
+
+def test_the_workbook_speaks_vietnamese_only(book) -> None:
+    """No English column ("Indicator") and no level keys ("commune", "village") in the cells."""
+    headers = [cell.value for cell in book["Chỉ tiêu"][2]]
+    assert "Indicator" not in headers and headers[:3] == ["Mã", "Chỉ tiêu", "Năm"]
+    levels = {row[5] for row in book["Đơn vị"].iter_rows(min_row=3, values_only=True)}
+    assert levels and not levels & {"province", "district", "commune", "village"}
+    summary = {row[0]: row[1] for row in book["Tóm tắt"].iter_rows(min_row=3, values_only=True)}
+    assert summary["Chương trình"] != "nq04"
 
 
 def test_ranking_and_units_sheets(book) -> None:
@@ -210,4 +220,4 @@ def test_changed_figure_reaches_the_workbook() -> None:
     changed = with_entry(report(), "communes_below_30", numerator=19)
     book = load_workbook(BytesIO(review_xlsx(changed)))
     rows = {row[0]: row for row in book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True)}
-    assert rows["communes_below_30"][5] == 19
+    assert rows["communes_below_30"][4] == 19

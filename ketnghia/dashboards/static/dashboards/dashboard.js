@@ -1,5 +1,5 @@
 // Dashboards: draw each chart from its JSON data block (no inline script, for the CSP) and
-// submit the year / program / in-progress controls when they change.
+// the controls' data-autosubmit is core/ketnghia.js's, as on every page.
 (function () {
   "use strict";
 
@@ -13,7 +13,12 @@
         return;
       }
       var spec = JSON.parse(source.textContent);
-      window.Plotly.newPlot(element, spec.data, spec.layout, spec.config).then(function () {
+      // Read, not edited: no mode bar (it covered the labels on a phone), and the chart
+      // follows its box's width.
+      var config = Object.assign({}, spec.config, { displayModeBar: false, responsive: true });
+      var layout = Object.assign({}, spec.layout, { autosize: true });
+      delete layout.width;
+      window.Plotly.newPlot(element, spec.data, layout, config).then(function () {
         element.dataset.rendered = "1";
       });
       // A bar or point that carries a link in its customdata opens it.
@@ -26,16 +31,7 @@
     });
   }
 
-  function autosubmit() {
-    document.querySelectorAll("[data-autosubmit]").forEach(function (control) {
-      control.addEventListener("change", function () {
-        control.form.requestSubmit();
-      });
-    });
-  }
-
   document.addEventListener("DOMContentLoaded", function () {
-    autosubmit();
     drawCharts();
   });
 })();
