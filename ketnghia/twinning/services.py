@@ -769,7 +769,12 @@ def activity_update(
         activity.source = source.strip()
     save_by(activity, actor)
     activity.participants.set(participants)
-    derived.inputs_changed(commune_ids=[activity.commune_id], years=sorted(years))
+    derived.inputs_changed(
+        commune_ids=[activity.commune_id],
+        years=sorted(years),
+        source="twinning.activities",
+        actor=actor,
+    )
     return activity
 
 
