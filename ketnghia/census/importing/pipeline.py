@@ -343,7 +343,7 @@ def census_import(
             )
             if members is not None and changes is not None and report.member_households_changed:
                 import_members.write(members, changes, commune_id=commune_id, **history)
-            round_refresh(census_round=census_round, batch_id=batch.pk)
+            round_refresh(census_round=census_round)
             report.batch_id = batch.pk
             report.history_rows = True
         for table_ in (stage, members, changes):
