@@ -7,9 +7,11 @@ from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 
 from ketnghia.accounts.models import Role, User
 from ketnghia.accounts.services import user_create
+from ketnghia.core import derived
 from ketnghia.geo.models import Unit, UnitKind, UnitLevel
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
@@ -29,6 +31,34 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def _compiled_translations() -> None:
     """Compile the .po catalogues first, so plain `pytest` after a .po edit tests the new text."""
     call_command("compile-translations", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _derived_refreshed_at_emulated_commit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run the gathered derived refreshes where a real request would commit.
+
+    pytest-django runs a test inside a transaction that never commits, so the write's
+    outermost `atomic` block is a savepoint and `transaction.on_commit` hooks never run. When
+    the first block inside the test's own blocks ends without an error, the refreshes it
+    gathered (`core.derived`) run as its commit would run them; everything else (other
+    `on_commit` hooks, savepoints rolled back) behaves as before. Tests marked
+    `transaction=True` commit for real and need none of this.
+    """
+    original = transaction.Atomic.__exit__
+
+    def __exit__(self: transaction.Atomic, exc_type, exc_value, traceback):
+        connection = transaction.get_connection(self.using)
+        blocks = connection.atomic_blocks
+        # The block right inside the test's own (the demo's session block may lie below).
+        committing = (
+            len(blocks) >= 2 and not blocks[-1]._from_testcase and blocks[-2]._from_testcase
+        )
+        result = original(self, exc_type, exc_value, traceback)
+        if committing and exc_type is None:
+            derived.run_as_committed(self.using or "default")
+        return result
+
+    monkeypatch.setattr(transaction.Atomic, "__exit__", __exit__)
 
 
 def make_unit(code: str, name: str, level: str, kind: str, parent: Unit | None = None) -> Unit:

@@ -136,7 +136,15 @@ TEMPLATES = [
 ]
 
 _default_sqlite = f"sqlite:///{VAR_DIR / 'ketnghia.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_sqlite))}
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", _default_sqlite),
+        # Persistent connections (seconds; 0 = one per request) are checked before reuse, so
+        # after a database restart the first request reconnects instead of failing.
+        conn_max_age=int(os.environ.get("KETNGHIA_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not os.environ.get("DATABASE_URL"):
         VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -233,8 +241,11 @@ TASKS = {
 }
 # A census upload larger than this is refused before it is read (bytes; 200 MB by default).
 KETNGHIA_IMPORT_MAX_BYTES = int(os.environ.get("KETNGHIA_IMPORT_MAX_BYTES", str(200 * 1024 * 1024)))
-# A workbook sheet whose values reach beyond this many cells (rows × columns from A1) is
-# refused before it is read (imports.readers.extent).
+# A workbook (zip) may inflate to at most this many times its own size, and to at most
+# 20 × KETNGHIA_IMPORT_MAX_BYTES; checked before any library opens it (imports.readers.archive).
+KETNGHIA_IMPORT_MAX_INFLATE_RATIO = int(os.environ.get("KETNGHIA_IMPORT_MAX_INFLATE_RATIO", "100"))
+# A workbook sheet whose values reach beyond this many cells (rows × columns from A1) is not
+# given to calamine but read by its cells (imports.readers.extent, imports.readers.sparse).
 KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "25000000"))
 # Web uploads are imported in a child process with this address-space limit (MB), so no
 # file can take the web server or the task worker down; tests import in-process.

@@ -22,3 +22,6 @@ urlpatterns = [
     path("i18n/setlang/", gate("public")(set_language), name="set_language"),
     path("admin/", admin_site.urls),
 ]
+
+# The database down answers a 503 page (or JSON under /api/), anything else the 500 page.
+handler500 = "ketnghia.core.unavailable.server_error"

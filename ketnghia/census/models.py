@@ -249,6 +249,8 @@ class ImportJobState(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+    # Checked, not imported: it waits for the officer's confirmation after the preview.
+    CONFIRM = "confirm", _("Waiting for confirmation")
 
 
 class CensusImportJob(models.Model):
@@ -290,7 +292,7 @@ class CensusImportJob(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.state in {ImportJobState.DONE, ImportJobState.FAILED}
+        return self.state in {ImportJobState.DONE, ImportJobState.FAILED, ImportJobState.CONFIRM}
 
     @property
     def preview(self) -> dict | None:
@@ -312,7 +314,7 @@ class CensusImportJob(models.Model):
                     or self.report.get("member_households_changed")
                 )
             )
-        return self.state == ImportJobState.FAILED and bool(self.report.get("needs_confirmation"))
+        return self.state == ImportJobState.CONFIRM
 
     @property
     def percent(self) -> int | None:

@@ -18,16 +18,18 @@ from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import posting_min_working_days, round_facts
 from ketnghia.census.summaries import round_refresh
+from ketnghia.core import derived
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
-from ketnghia.criteria.services import assessments_refresh
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
 
 MINUTES_PURPOSE = "census.minutes"
+# The source reported when a year's official figure may change (approval, return).
+OFFICIAL_FIGURE = "census.official"
 
 
 def _refuse(message: str, field: str = "") -> InvalidInput:
@@ -38,6 +40,17 @@ def _lock(census_round: CensusRound) -> None:
     """Lock the round's row and reload it, so a step never saves stale state over a newer one."""
     CensusRound.objects.select_for_update().filter(pk=census_round.pk).exists()
     census_round.refresh_from_db()
+
+
+def _official_changed(census_round: CensusRound, actor: Any) -> None:
+    """Report that `census_round`'s year may have another official figure (its criteria results
+    are recomputed when the transaction commits, through `core.derived`)."""
+    derived.inputs_changed(
+        commune_ids=[census_round.commune_id],
+        years=[census_round.year],
+        source=OFFICIAL_FIGURE,
+        actor=actor,
+    )
 
 
 def _check_not_frozen(census_round: CensusRound) -> None:
@@ -155,7 +168,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
     save_by(census_round, actor)
     if target == RoundState.COMMUNE_APPROVED:
         # The approved round is now the official one: criteria read their census facts from it.
-        assessments_refresh(units=[census_round.commune], year=census_round.year, actor=actor)
+        _official_changed(census_round, actor)
     if workflow.is_frozen(target) != was_frozen:
         # Which revision is the year's figure may have changed, and with it later transitions.
         round_refresh(census_round=census_round)
@@ -195,7 +208,7 @@ def census_round_return(*, census_round: CensusRound, reason: str, actor: Any) -
     save_by(census_round, actor)
     # The round is no longer approved: later transitions and the criteria read another round.
     round_refresh(census_round=census_round)
-    assessments_refresh(units=[census_round.commune], year=census_round.year, actor=actor)
+    _official_changed(census_round, actor)
     return census_round
 
 

@@ -187,7 +187,7 @@ def round_refresh(*, census_round: CensusRound) -> None:
     _refresh(_round_rows(commune_id=census_round.commune_id), census_round.year)
     # The indicators' aggregates (coverage reads the latest approved round of a year or
     # before, so every year of the commune may move).
-    derived.inputs_changed(commune_ids=[census_round.commune_id])
+    derived.inputs_changed(commune_ids=[census_round.commune_id], source="census.entries")
 
 
 def summaries_rebuild(*, commune_ids: Iterable[int] | None = None) -> int:

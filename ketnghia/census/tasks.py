@@ -15,10 +15,7 @@ only moves from queued to running to done.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,9 +24,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
-from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -46,7 +41,8 @@ from ketnghia.census.importing import (
 from ketnghia.census.models import CensusImportJob, CensusRound, ImportJobState
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.personal_data import Disclosure
-from ketnghia.core.text import format_number
+from ketnghia.imports.worker import WorkerDied, worker_killed_message, worker_run, worker_timeout
+from ketnghia.imports.worker_process import process_gone, process_mark
 
 logger = logging.getLogger(__name__)
 
@@ -131,20 +127,29 @@ def census_import_run(job_id: int, confirm: bool = False) -> None:
     )
     if job is None:
         return  # already run (a task may be delivered twice) or deleted
+    census_import_jobs_sweep()
     CensusImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJobState.RUNNING, started_at=timezone.now()
+        state=ImportJobState.RUNNING, started_at=timezone.now(), report={"worker": process_mark()}
     )
-    worker = _worker_command(job.pk, confirm=confirm)
-    if worker is None:
-        census_import_job_execute(job.pk, confirm=confirm)
-        return
-    _run_worker(job.pk, worker)
+    try:
+        worker_run(
+            "ketnghia.census.tasks:census_import_job_execute", job_id=job.pk, confirm=confirm
+        )
+    except WorkerDied as died:
+        # The worker ended without recording an outcome: the job says why.
+        job.refresh_from_db()
+        if not job.is_finished:
+            _fail(job.pk, job.file_name, died.message)
 
 
 def census_import_job_execute(job_id: int, *, confirm: bool = False) -> None:
     """Import the file of a running job here, in this process, and record the outcome."""
     job = CensusImportJob.objects.select_related("round", "round__commune", "created_by").get(
         pk=job_id
+    )
+    # The process that imports names itself on the job, so a page can tell when it died.
+    CensusImportJob.objects.filter(pk=job.pk, state=ImportJobState.RUNNING).update(
+        report={"worker": process_mark()}
     )
     progress = _ProgressWriter(job.pk)
     try:
@@ -159,15 +164,12 @@ def census_import_job_execute(job_id: int, *, confirm: bool = False) -> None:
                 confirm=confirm,
             )
     except ConfirmationNeeded as error:
-        # Refused until confirmed: the page shows the preview and the confirm button.
+        # Not a failure: the file waits for the officer's confirmation, the page shows the
+        # preview, why it needs one, and the confirm button.
         CensusImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJobState.FAILED,
+            state=ImportJobState.CONFIRM,
             finished_at=timezone.now(),
-            report={
-                **error.report.as_dict(),
-                "errors": [problem.as_dict() for problem in error.problems],
-                "error_count": len(error.problems),
-            },
+            report=error.report.as_dict(),
         )
         return
     except KetnghiaError as error:
@@ -210,103 +212,37 @@ def _fail(job_id: int, file_name: str, message: str) -> None:
     )
 
 
-def _database_url() -> str | None:
-    """Return a URL of this process's database for the worker, None if it cannot share it."""
-    conf = connection.settings_dict
-    if connection.vendor == "postgresql":
-        user = quote(conf.get("USER") or "", safe="")
-        password = quote(conf.get("PASSWORD") or "", safe="")
-        auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-        port = f":{conf['PORT']}" if conf.get("PORT") else ""
-        return f"postgres://{auth}{conf.get('HOST') or ''}{port}/{quote(str(conf['NAME']))}"
-    if connection.vendor == "sqlite":
-        name = str(conf.get("NAME") or "")
-        if not name or name == ":memory:" or "mode=memory" in name:
-            return None  # an in-memory database lives in this process only
-        return f"sqlite:///{Path(name).resolve()}"
-    return None
-
-
-def _worker_command(
-    job_id: int, *, confirm: bool = False
-) -> tuple[list[str], dict[str, str]] | None:
-    """Return the worker's command line and environment, None to import in this process."""
-    if not getattr(settings, "KETNGHIA_IMPORT_WORKER_PROCESS", False):
-        return None
-    url = _database_url()
-    if url is None:
-        return None
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "ketnghia.settings"),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "KETNGHIA_IMPORT_WORKER_MEMORY_MB": str(_worker_memory_mb()),
-            # One thread for numpy's BLAS: each would reserve address space of its own.
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-        }
-    )
-    command = [sys.executable, "-m", "ketnghia.census.import_worker", str(job_id)]
-    if confirm:
-        command.append("--confirm")
-    return command, env
-
-
-def _worker_memory_mb() -> int:
-    return int(getattr(settings, "KETNGHIA_IMPORT_WORKER_MEMORY_MB", 3072))
-
-
-def _run_worker(job_id: int, worker: tuple[list[str], dict[str, str]]) -> None:
-    """Run the job in the worker process; a worker that died leaves the job failed."""
-    command, env = worker
-    timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
-    try:
-        finished = subprocess.run(
-            command, env=env, timeout=timeout, capture_output=True, check=False
-        )
-        code = finished.returncode
-        detail = finished.stderr.decode("utf-8", "replace")[-2000:]
-    except subprocess.TimeoutExpired:
-        code, detail = None, "timeout"
-    job = CensusImportJob.objects.filter(pk=job_id).first()
-    if job is None or job.is_finished:
-        return
-    if code is None:
-        message = _(
-            "The import took longer than %(minutes)s minutes and was stopped; the file was not "
-            "imported. Split it by village and import the parts."
-        ) % {"minutes": timeout // 60}
-    else:
-        message = _(
-            "Reading the file needed more memory than an import may use (%(limit)s MB), so "
-            "it was stopped; the file was not imported. Delete the empty rows and columns "
-            "beyond your data, or split the file by village."
-        ) % {"limit": format_number(_worker_memory_mb())}
-    logger.warning("census import job %s: worker ended with %s: %s", job_id, code, detail)
-    _fail(job_id, job.file_name, message)
+def _stale(job: CensusImportJob, limit: Any) -> bool:
+    if job.state != ImportJobState.RUNNING:
+        return False
+    if job.started_at and job.started_at < limit:
+        return True
+    return process_gone(job.report.get("worker") if isinstance(job.report, dict) else None)
 
 
 def census_import_job_check(*, job: CensusImportJob) -> CensusImportJob:
-    """Return `job`, marked failed if it has run far longer than any import may.
+    """Return `job`, marked failed if the process running it is gone or it ran far too long.
 
     A worker process that died is caught by the task that started it; this catches the
-    task's own process dying (a restart, a killed `db_worker`), so no page polls forever.
+    task's own process dying too (a restart, a killed `db_worker`, SIGKILL), so no page
+    polls forever. The import's transaction died with its process: nothing was written.
     """
-    timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
-    limit = timezone.now() - timedelta(seconds=timeout + 300)
-    if job.state == ImportJobState.RUNNING and job.started_at and job.started_at < limit:
-        _fail(
-            job.pk,
-            job.file_name,
-            _(
-                "The import's worker stopped before it finished; the file was not imported. "
-                "Upload it again."
-            ),
-        )
+    limit = timezone.now() - timedelta(seconds=worker_timeout() + 300)
+    if _stale(job, limit):
+        _fail(job.pk, job.file_name, worker_killed_message())
         job.refresh_from_db()
     return job
+
+
+def census_import_jobs_sweep() -> int:
+    """Mark failed every running job whose process is gone; return how many."""
+    running = CensusImportJob.objects.filter(state=ImportJobState.RUNNING)
+    failed = 0
+    for job in running.only("pk", "file_name", "state", "started_at", "report"):
+        before = job.state
+        if census_import_job_check(job=job).state != before:
+            failed += 1
+    return failed
 
 
 def census_import_job_errors_workbook(*, job: CensusImportJob, disclosure: Disclosure) -> bytes:

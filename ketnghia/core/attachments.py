@@ -6,6 +6,8 @@ file named in Vietnamese) a file over `KETNGHIA_ATTACHMENT_MAX_BYTES` or one who
 not a PDF, JPEG, PNG, DOCX, XLSX or ODT — judged by its first bytes and, for the zip-based
 formats, by the zip's own declaration (`[Content_Types].xml`, or ODF's `mimetype` entry) —
 or whose name says another type than its content. Nothing is written when it refuses.
+A file the server cannot store (disk full, media folder read-only) is refused the same way,
+with what was written of it removed and no row saved.
 `attachment_get_for(scope=, key=)` returns one only inside the scope (NotFound otherwise),
 and `attachment_response` serves it as a download (`Content-Disposition: attachment`,
 `X-Content-Type-Options: nosniff`), never inline.
@@ -13,7 +15,10 @@ and `attachment_response` serves it as a download (`Content-Disposition: attachm
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
+import logging
 import uuid
 import zipfile
 from dataclasses import dataclass
@@ -31,6 +36,9 @@ from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.models import Attachment
 from ketnghia.core.text import format_number
+from ketnghia.imports.readers.archive import check_archive_file
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
 # How much of a zip's declaration we read: a real [Content_Types].xml is a few kilobytes.
@@ -155,6 +163,14 @@ def attachment_check(*, uploaded_file: UploadedFile, field: str = "") -> FileTyp
             name,
             field,
         )
+    if found in (DOCX, XLSX, ODT):
+        # Refused before anyone's spreadsheet or word processor opens it: a zip bomb.
+        try:
+            check_archive_file(uploaded_file, uploaded_file.size, name)
+        except InvalidInput as error:
+            raise _refuse(str(error.problems[0].message), name, field) from None
+        finally:
+            uploaded_file.seek(0)
     if PurePath(name).suffix.lower() not in found.extensions:
         raise _refuse(
             _(
@@ -191,9 +207,45 @@ def attachment_store(
         unit_path=unit_path,
         uploaded_by=actor if getattr(actor, "pk", None) else None,
     )
-    attachment.stored.save(f"{uuid.uuid4().hex}{kind.extensions[0]}", uploaded_file, save=False)
-    attachment.save()
+    wanted = attachment.stored.field.generate_filename(
+        attachment, f"{uuid.uuid4().hex}{kind.extensions[0]}"
+    )
+    storage = attachment.stored.storage
+    try:
+        attachment.stored.name = storage.save(
+            wanted, uploaded_file, max_length=attachment.stored.field.max_length
+        )
+        attachment.save()
+    except OSError as error:
+        # A full disk or a read-only media folder: what was written of the file goes, and
+        # the row is never saved (the transaction rolls back), so nothing is left behind.
+        _remove_quietly(storage, attachment.stored.name or wanted)
+        raise _storage_refusal(error, original, field) from None
+    except BaseException:
+        _remove_quietly(storage, attachment.stored.name or wanted)
+        raise
     return attachment
+
+
+def _remove_quietly(storage: Any, name: str) -> None:
+    """Delete a stored file if it is there; a folder that refuses even that is left as is."""
+    with contextlib.suppress(OSError):
+        storage.delete(name)
+
+
+def _storage_refusal(error: OSError, name: str, field: str) -> InvalidInput:
+    if error.errno in {errno.ENOSPC, errno.EDQUOT}:
+        message = _(
+            "The file “%(name)s” could not be saved: the server's disk is full. Nothing was "
+            "saved; tell the system administrator, then send the file again."
+        )
+    else:
+        message = _(
+            "The file “%(name)s” could not be saved: the server cannot write to its files "
+            "folder. Nothing was saved; tell the system administrator, then send the file again."
+        )
+    logger.error("attachment %s not stored: %s", name, error)
+    return _refuse(message % {"name": name}, name, field)
 
 
 def attachment_get_for(*, scope: UnitScope, key: Any) -> Attachment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.encoding import force_str
 from rest_framework import status
@@ -64,6 +65,20 @@ class Problem:
 
     def as_dict(self) -> dict[str, object]:
         return {"message": force_str(self.message), **self.location.as_dict()}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Problem:
+        """Return the problem `as_dict` gave (from a job's report or a worker's outcome)."""
+        return cls(
+            str(data.get("message", "")),
+            Location(
+                file=data.get("file") or "",
+                sheet=data.get("sheet") or "",
+                row=data.get("row"),
+                column=data.get("column") or "",
+                field=data.get("field") or "",
+            ),
+        )
 
 
 class KetnghiaError(Exception):

@@ -200,6 +200,10 @@ class Disclosure:
             detail=self.detail if self.user is not None else _operator(self.detail),
         )
 
+    def discard(self) -> None:
+        """Close without a log row: the output was not served (a saved form redirected)."""
+        self._closed = True
+
     def __enter__(self) -> Disclosure:
         return self
 
@@ -208,7 +212,7 @@ class Disclosure:
             self.close()
         else:
             # Nothing left the system: an output that failed while being built is not served.
-            self._closed = True
+            self.discard()
 
 
 def _operator(detail: str) -> str:

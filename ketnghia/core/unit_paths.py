@@ -105,3 +105,25 @@ def rewrite_prefix(
             skip_pk = skip.pk if skip is not None and isinstance(skip, model) else None
             _write_history(model, field, new_prefix, skip_pk, actor)
     return counts
+
+
+# Rows computed from the others (rebuilt when data changes), not data a unit holds.
+_DERIVED = frozenset({"indicators.Aggregate"})
+
+
+def rows_below(path: str, *, skip: models.Model | None = None) -> dict[str, int]:
+    """Return, per stored path column, how many rows lie at or below `path` (none: absent).
+
+    The unit itself (`skip`) and derived rows (aggregates) are not counted: what is left is
+    what a unit holds, which a move to another commune would leave inconsistent.
+    """
+    counts: dict[str, int] = {}
+    for model, field in stored_unit_paths():
+        if model._meta.label in _DERIVED:
+            continue
+        rows = model._default_manager.filter(**{f"{field}__startswith": path})
+        if skip is not None and isinstance(skip, model):
+            rows = rows.exclude(pk=skip.pk)
+        if count := rows.count():
+            counts[f"{model._meta.label}.{field}"] = count
+    return counts

@@ -7,7 +7,9 @@ class CriteriaConfig(AppConfig):
     verbose_name = _("Village and commune criteria")
 
     def ready(self) -> None:
-        from ketnghia.criteria import facts, providers
+        from ketnghia.census.services import OFFICIAL_FIGURE
+        from ketnghia.core import derived
+        from ketnghia.criteria import facts, providers, services
 
         for provider in (
             providers.CensusFacts(),
@@ -15,3 +17,10 @@ class CriteriaConfig(AppConfig):
             providers.InfrastructureProvider(),
         ):
             facts.register(provider)
+        # Census approvals reach the stored results at their commit, before the indicators.
+        derived.register(
+            services.official_figure_changed,
+            name=services.ASSESSMENTS,
+            reads={OFFICIAL_FIGURE},
+            writes=services.ASSESSMENTS,
+        )

@@ -31,8 +31,8 @@ from ketnghia.imports.readers import (
     Column,
     ProblemList,
     cell_code,
-    cell_decimal,
     cell_int,
+    cell_percent,
     cell_text,
     open_table,
 )
@@ -47,6 +47,7 @@ INFRASTRUCTURE_COLUMNS = (
         "electricity_percent",
         ("Tỷ lệ hộ dùng điện lưới (%)", "Điện lưới (%)", "Điện", "electricity"),
         required=False,
+        percent=True,
     ),
     Column(
         "health_station_standard",
@@ -64,11 +65,13 @@ INFRASTRUCTURE_COLUMNS = (
         "clean_water_percent",
         ("Tỷ lệ hộ dùng nước sạch (%)", "Nước sạch (%)", "Nước sạch", "clean water"),
         required=False,
+        percent=True,
     ),
     Column(
         "mobile_coverage_percent",
         ("Tỷ lệ thôn có sóng di động (%)", "Sóng di động (%)", "Sóng di động", "mobile coverage"),
         required=False,
+        percent=True,
     ),
     Column("cultural_house", ("Nhà văn hóa xã", "Nhà văn hóa", "cultural house"), required=False),
 )
@@ -110,10 +113,8 @@ def _cell(key: str, value: Any) -> Any:
         raise CellError(_("Use “có” or “không”; found “%(value)s”.") % {"value": text})
     if kind == "count":
         return cell_int(value)
-    if text.endswith("%"):
-        return cell_decimal(text[:-1].strip())
-    number = cell_decimal(value)
-    return number
+    # 97 % typed in a percent-formatted cell is stored 0.97: read as the percent it shows.
+    return cell_percent(value)
 
 
 def infrastructure_import(

@@ -2,14 +2,18 @@
 
 Every write of an input (village facts, infrastructure, a manual assessment) refreshes the
 stored assessments of the unit it touches and of its commune in the same transaction, so a
-result never lags behind its inputs. The census approval calls `assessments_refresh` too.
+result never lags behind its inputs. The census reaches them through `core.derived`: its
+approval (and return) reports the commune's official figure of a year as changed
+(`census.official`) and `official_figure_changed`, registered as the refresher
+`criteria.assessments`, recomputes them when that transaction commits, before the
+indicators read them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -35,6 +39,9 @@ from ketnghia.criteria.providers import VILLAGE_FACT_FIELDS
 from ketnghia.criteria.rules import Evaluation, FactsTable
 from ketnghia.criteria.sets import builtin_sets, criteria_set_from_dict
 from ketnghia.geo.models import Unit, UnitLevel
+
+# What the stored results are reported as, when they change, to what reads them (indicators).
+ASSESSMENTS = "criteria.assessments"
 
 # --- set versions ---------------------------------------------------------------------------
 
@@ -248,7 +255,8 @@ def infrastructure_normalise(values: Mapping[str, Any]) -> dict[str, Any]:
         if value is None or value == "":
             out[name] = "" if kind == "road" else None
         elif kind == "percent":
-            out[name] = Decimal(str(value)).quantize(Decimal("0.1"))
+            # Half up, as Excel shows 85,25 % in a "0.0%" cell: 85,3 %.
+            out[name] = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
         else:
             out[name] = value
     return out
@@ -475,5 +483,32 @@ def assessments_refresh(*, units: Iterable[Unit], year: int, actor: Any = None) 
             version=version, units=ordered, year=year, actor=actor
         ).items():
             totals[key] += value
-    derived.inputs_changed(commune_ids=list(communes), years=[year])
+    derived.inputs_changed(
+        commune_ids=list(communes), years=[year], source=ASSESSMENTS, actor=actor
+    )
     return totals
+
+
+def official_figure_changed(
+    *, commune_ids: Sequence[int], years: Sequence[int] | None, actor: Any = None
+) -> None:
+    """Recompute the stored results of `commune_ids` (and their villages) in `years`.
+
+    The `core.derived` refresher of the census's official figures, run at the commit of the
+    write that changed them. `years` None (nothing reports that today) means every year some
+    set is in force for.
+    """
+    communes = list(Unit.objects.filter(pk__in=commune_ids, level=UnitLevel.COMMUNE))
+    if not communes:
+        return
+    if years is None:
+        versions = CriteriaSetVersion.objects.filter(active=True)
+        years = sorted(
+            {
+                y
+                for first, last in versions.values_list("first_year", "last_year")
+                for y in range(first, last + 1)
+            }
+        )
+    for year in years:
+        assessments_refresh(units=communes, year=year, actor=actor)

@@ -32,6 +32,9 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
 from ketnghia.programs.models import Program
 
+# Which programs a user may pick is the programs app's (the network pages pick the same way).
+from ketnghia.programs.selectors import program_choices, program_for  # noqa: F401
+
 # The key figures of a program dashboard, in the order the review reads them:
 # (indicator code, disaggregation, the target's code).
 KEY_GROUP = "group:key"
@@ -67,27 +70,6 @@ COUNT_UNITS = {
 DECIDING_FIGURE = {"communes_below_30": "poverty_rate"}
 # Rates a program brings down; every other figure it raises.
 LOWER_IS_BETTER = frozenset({"poverty_rate", "near_poverty_rate"})
-
-
-def program_choices(*, scope: UnitScope) -> list[Program]:
-    """Return the programs with at least one commune inside `scope`, newest first."""
-    communes = scope.filter(Program.objects.all(), "memberships__commune__path")
-    return list(communes.distinct().order_by("-start_date", "code"))
-
-
-def program_for(
-    *, scope: UnitScope, code: str | None, programs: list[Program] | None = None
-) -> Program:
-    """Return the program named by `code` (or the newest one in scope); NotFound otherwise.
-
-    `programs` is `program_choices(scope=scope)` when the caller has it already.
-    """
-    if programs is None:
-        programs = program_choices(scope=scope)
-    for program in programs:
-        if code is None or program.code == code:
-            return program
-    raise NotFound(_("Program not found."))
 
 
 def unit_for(*, scope: UnitScope, code: str) -> Unit:

@@ -1,9 +1,11 @@
 from typing import Any
 
+from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from ketnghia.core import scoping
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
 from ketnghia.core.errors import Problem
 from ketnghia.geo import services
@@ -42,6 +44,23 @@ class UnitClassificationAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     list_filter = ["scheme", "value", "start_year"]
     raw_id_fields = ["unit"]
     list_select_related = ["unit"]
+
+    # A commune's region groups the indicators' figures: every write reports it.
+    def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
+        stored = scoping.stored_version(obj)
+        super().save_record(request, obj, form, change)
+        services.regions_changed(
+            classifications=[obj, *([stored] if stored is not None else [])], actor=request.user
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        super().delete_model(request, obj)
+        services.regions_changed(classifications=[obj], actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        deleted = list(queryset)
+        super().delete_queryset(request, queryset)
+        services.regions_changed(classifications=deleted, actor=request.user)
 
 
 class SuccessionAdmin(SimpleHistoryAdmin, ScopedModelAdmin):

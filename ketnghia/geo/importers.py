@@ -19,8 +19,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.core import unit_paths
 from ketnghia.core.errors import Problem
-from ketnghia.core.text import fold
+from ketnghia.core.text import fold, format_number
 from ketnghia.geo import rules
 from ketnghia.geo.models import (
     URBAN_KINDS,
@@ -29,7 +30,7 @@ from ketnghia.geo.models import (
     UnitClassification,
     UnitLevel,
 )
-from ketnghia.geo.services import paths_rewrite_below
+from ketnghia.geo.services import regions_changed
 from ketnghia.imports import ImportReport
 from ketnghia.imports.readers import (
     CellError,
@@ -171,7 +172,8 @@ def villages_import(
     A row without a code matches the commune's village of the same name, or gets the next
     free code "<commune code>-NN". Refused, with every problem listed and nothing written:
     an unknown commune code, a code that is not a commune's, a blank name, a village code
-    used twice or already used by a unit that is not a village.
+    used twice or already used by a unit that is not a village, and a stored village listed
+    under another commune (the file names and renames villages; it never moves one).
     """
     problems = ProblemList()
     file_name, villages = _parse_villages(Path(path), name, problems)
@@ -186,16 +188,14 @@ def villages_import(
         if to_create:
             bulk_create_with_history(to_create, Unit, batch_size=_BATCH, default_user=actor)
         if to_update:
-            stored = Unit.objects.in_bulk([unit.pk for unit in to_update])
+            # Renames and kinds only: a village under another commune is refused above.
             bulk_update_with_history(
                 to_update,
                 Unit,
-                ["name", "kind", "is_urban", "parent", "path", "search_name"],
+                ["name", "kind", "is_urban", "search_name"],
                 batch_size=_BATCH,
                 default_user=actor,
             )
-            # A village moved to another commune takes its households' paths along.
-            paths_rewrite_below([(stored[u.pk].path, u) for u in to_update], actor=actor)
     return report
 
 
@@ -257,6 +257,7 @@ def _plan_villages(
     to_update: list[Unit] = []
     unchanged = 0
     new_codes: list[Unit] = []
+    moves: list[tuple[_Village, Unit]] = []
     for village in villages:
         assert village.commune is not None
         unit = given.get(village.code) if village.code else None
@@ -287,6 +288,13 @@ def _plan_villages(
             # A kind set before (by hand or by a file with a kind column) is not undone by
             # a file that only names the village the same way.
             village.kind = unit.kind
+        if unit.parent_id != village.commune.pk:
+            # The village file names villages; it does not move them. A village under another
+            # commune's code is usually a copy-paste slip, and a real move would leave its
+            # households' commune, census entries and assignments behind: refused here, a
+            # move goes through `geo.services.unit_move`, which checks what lies below.
+            moves.append((village, unit))
+            continue
         wanted = (village.name, village.kind, village.commune.pk)
         if (unit.name, unit.kind, unit.parent_id) == wanted:
             unchanged += 1
@@ -295,8 +303,41 @@ def _plan_villages(
         unit.is_urban = village.kind in URBAN_KINDS
         unit.set_derived_fields()
         to_update.append(unit)
+    if moves:
+        _refuse_moves(moves, problems)
+        return [], [], 0
     _avoid_taken_codes(new_codes, taken_by_commune)
     return to_create, to_update, unchanged
+
+
+def _refuse_moves(moves: list[tuple[_Village, Unit]], problems: ProblemList) -> None:
+    """Refuse rows listing a stored village under another commune, naming what it holds."""
+    stored = Unit.objects.in_bulk({unit.parent_id for _village, unit in moves})
+    for village, unit in moves:
+        parent = stored.get(unit.parent_id)
+        held = unit_paths.rows_below(unit.path, skip=unit)
+        households = held.get("households.Household.unit_path", 0)
+        assert village.commune is not None
+        problems.add(
+            village.row.problem(
+                "commune",
+                _(
+                    "Village %(village)s (%(code)s) belongs to commune %(old)s (%(old_code)s), "
+                    "not to commune %(new)s (%(new_code)s) as this row says; it has "
+                    "%(households)s households. The village file does not move villages: "
+                    "correct the commune code, or move the village on its own page."
+                )
+                % {
+                    "village": unit.name,
+                    "code": unit.code,
+                    "old": parent.name if parent else "",
+                    "old_code": parent.code if parent else "",
+                    "new": village.commune.name,
+                    "new_code": village.commune.code,
+                    "households": format_number(households),
+                },
+            )
+        )
 
 
 def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -> None:
@@ -436,6 +477,8 @@ def classifications_import(
                 batch_size=_BATCH,
                 default_user=actor,
             )
+        # As `unit_classify` does one by one: a commune's region groups the indicators.
+        regions_changed(classifications=[*to_create, *to_update], actor=actor)
     return report
 
 

@@ -6,12 +6,14 @@ File imports (villages, classifications, successions) live in `ketnghia.geo.impo
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import vietnam_provinces
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -45,6 +47,10 @@ _KIND_PREFIXES: dict[str, list[tuple[str, str]]] = {
         ("Xã", UnitKind.XA),
     ],
 }
+# What `core.derived` is told when units move (`UNITS`) or a commune's region changes.
+UNITS = "geo.units"
+REGIONS = "geo.regions"
+
 _CODE_WIDTH = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
 
 
@@ -290,6 +296,26 @@ def unit_move_problems(*, unit: Unit, parent: Unit | None) -> list[Problem]:
         ]
     if message := rules.parent_problem(unit.level, parent.level if parent else None):
         return [Problem(message, Location(field="parent"))]
+    if (
+        unit.level == UnitLevel.VILLAGE
+        and parent is not None
+        and unit.parent_id != parent.pk
+        and (held := unit_paths.rows_below(unit.path, skip=unit))
+    ):
+        # Households, census rounds and assignments name their commune as well as their
+        # path: rewriting the paths alone would leave the commune-based figures with the
+        # old commune, so a village holding anything stays where it is.
+        return [
+            Problem(
+                _(
+                    "Village %(unit)s cannot be moved to another commune: %(count)s records "
+                    "(households, census rounds, assignments, …) lie under it and name its "
+                    "commune. Record the change as a new village with a succession."
+                )
+                % {"unit": unit.code, "count": sum(held.values())},
+                Location(field="parent"),
+            )
+        ]
     return []
 
 
@@ -321,10 +347,38 @@ def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
     if unit.parent_id == parent.pk:
         return unit
     old_prefix = unit.path
+    old_parent = unit.parent
     unit.parent = parent
     save_by(unit, actor)
     unit_paths.rewrite_prefix(old_prefix=old_prefix, new_prefix=unit.path, actor=actor, skip=unit)
+    _moved_figures(unit, old_parent)
     return unit
+
+
+def _moved_figures(unit: Unit, old_parent: Unit | None) -> None:
+    """Report the communes whose figures (or whose district's and province's) the move changed.
+
+    A village counts in its commune's figures: both communes change. A commune or a district
+    counts in the units above it: the communes under it and those left under its old parent
+    (their district and province rows are added up again).
+    """
+    if unit.level == UnitLevel.VILLAGE:
+        communes = [unit.parent_id, old_parent.pk if old_parent else None]
+    else:
+        prefixes = [unit.path] + ([old_parent.path] if old_parent is not None else [])
+        communes = list(
+            Unit.objects.filter(level=UnitLevel.COMMUNE)
+            .filter(_under_any(prefixes))
+            .values_list("id", flat=True)
+        )
+    derived.inputs_changed(commune_ids=[c for c in communes if c], source=UNITS)
+
+
+def _under_any(prefixes: list[str]) -> Q:
+    condition = Q(pk__in=[])
+    for prefix in prefixes:
+        condition |= Q(path__startswith=prefix)
+    return condition
 
 
 def unit_write_problems(*, unit: Unit, actor: Any) -> list[Problem]:
@@ -455,6 +509,16 @@ def unit_classify(
 
 
 def _region_changed(classification: UnitClassification) -> None:
-    """A commune's region groups the indicators' figures: refresh them."""
-    if classification.scheme == ClassificationScheme.COMMUNE_REGION:
-        derived.inputs_changed(commune_ids=[classification.unit_id])
+    regions_changed(classifications=[classification])
+
+
+def regions_changed(*, classifications: Iterable[UnitClassification], actor: Any = None) -> None:
+    """A commune's region groups the indicators' figures: report the communes whose region
+    classifications were written or deleted, so their figures are refreshed at commit."""
+    derived.inputs_changed(
+        commune_ids={
+            c.unit_id for c in classifications if c.scheme == ClassificationScheme.COMMUNE_REGION
+        },
+        source=REGIONS,
+        actor=actor,
+    )

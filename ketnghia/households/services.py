@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.census.importing import census_context
 from ketnghia.census.models import CensusRound
-from ketnghia.core import gate
+from ketnghia.core import derived, gate
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit, UnitLevel
@@ -28,7 +28,11 @@ from ketnghia.households.checks import (
     check_household,
     check_member,
 )
-from ketnghia.households.models import Household, Member
+from ketnghia.households.models import Household, Member, Relation
+
+# What a change of a household's head (who, or their ethnicity) is reported as to
+# `core.derived`: the indicators group census figures by the head's ethnicity.
+HEADS = "households.heads"
 
 
 def _refuse(message: str, field: str = "") -> InvalidInput:
@@ -141,6 +145,15 @@ def household_update(
     return household
 
 
+def _head_changed(member: Member, before: tuple[str, str] | None, actor: Any) -> None:
+    """Report the household's commune when the head, or the head's ethnicity, changed."""
+    after = (member.relation, member.ethnicity) if member.pk is not None else None
+    if before == after:
+        return
+    if Relation.HEAD in {x[0] for x in (before, after) if x is not None}:
+        derived.inputs_changed(commune_ids=[member.household.commune_id], source=HEADS, actor=actor)
+
+
 def _may_set_ids(actor: Any, household: Household) -> bool:
     return actor is None or gate.reaches(actor, gate.Action.SEE_PERSONAL_DATA, household.unit_path)
 
@@ -187,6 +200,7 @@ def member_create(
     )
     member = Member(household=household, **asdict(checked))
     save_by(member, actor)
+    _head_changed(member, None, actor)
     return member
 
 
@@ -204,6 +218,7 @@ def member_update(
 ) -> Member:
     """Change a member; `personal_id` None keeps the number (users who may not see it)."""
     household = member.household
+    before = (member.relation, member.ethnicity)
     if personal_id is None:
         personal_id = member.personal_id
     elif personal_id.strip() != member.personal_id and not _may_set_ids(actor, household):
@@ -220,11 +235,14 @@ def member_update(
     for name, value in asdict(checked).items():
         setattr(member, name, value)
     save_by(member, actor)
+    _head_changed(member, before, actor)
     return member
 
 
 @transaction.atomic
 def member_delete(*, member: Member, actor: Any) -> None:
     """Remove a member from its household; the history keeps who removed them and when."""
+    before = (member.relation, member.ethnicity)
     member._history_user = actor  # type: ignore[attr-defined]
     member.delete()
+    _head_changed(member, before, actor)

@@ -9,6 +9,7 @@ cell goes through `core.outputs`: a refused name "=HYPERLINK(…)" comes back as
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from collections import defaultdict
@@ -21,7 +22,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import column_index_from_string
 
-from ketnghia.core.errors import Problem
+from ketnghia.core.errors import KetnghiaError, Problem
 from ketnghia.core.outputs import xlsx_append
 from ketnghia.imports.readers import Table
 
@@ -90,7 +91,10 @@ def error_workbook(
         summary.column_dimensions[letter].width = width
 
     if table is not None:
-        _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
+        # The rows may not read to the end (a quote never closed): the rows copied so far
+        # stay, and the first sheet lists every problem, that one included.
+        with contextlib.suppress(KetnghiaError):
+            _faulty_rows(workbook, problems, table, cell_view or (lambda _header, value: value))
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -10,4 +10,5 @@ class IndicatorsConfig(AppConfig):
         from ketnghia.core import derived
         from ketnghia.indicators import services
 
-        derived.register(services.aggregates_refresh)
+        # Reads every source (and the criteria's stored results): runs after every other.
+        derived.register(services.aggregates_refresh, name=services.REFRESHER)

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
@@ -44,6 +45,8 @@ COLUMNS = (
     ("denominator", "double"),
     ("value", "double"),
 )
+# The name of `aggregates_refresh` in `core.derived`'s registry.
+REFRESHER = "indicators.aggregates"
 _NAMES = ", ".join(name for name, _type in COLUMNS)
 
 
@@ -260,6 +263,8 @@ def aggregates_rebuild() -> int:
             count = cursor.rowcount
     finally:
         staged.drop()
+    # Every aggregate is fresh: what this transaction reported so far needs no refresh.
+    derived.rebuilt(REFRESHER)
     return count
 
 
@@ -297,9 +302,15 @@ def aggregates_check(*, program: Program | None = None) -> list[domain.Differenc
     return domain.differences(stored, computed)
 
 
-def aggregates_refresh(*, commune_ids: Iterable[int], years: Iterable[int] | None = None) -> int:
+def aggregates_refresh(
+    *, commune_ids: Iterable[int], years: Iterable[int] | None = None, actor: Any = None
+) -> int:
     """Recompute the aggregates of `commune_ids` (their villages, districts and province) in
-    `years` (every year when None), inside the caller's transaction; return rows written."""
+    `years` (every year when None), inside the caller's transaction; return rows written.
+
+    The `core.derived` refresher `indicators.aggregates`; `actor` is not recorded (aggregates
+    keep no history).
+    """
     ids = sorted(set(commune_ids))
     if not ids:
         return 0

@@ -54,6 +54,16 @@ class ProgramCommuneAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     def save_record(self, request: HttpRequest, obj: Any, form: ModelForm, change: bool) -> None:
         services.program_commune_save(membership=obj, actor=request.user)
 
+    # Deleting a place on a list is a change of the list: through the service, which refreshes
+    # the commune's figures (the admin's own delete would leave them stale).
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        services.program_communes_delete(memberships=[obj], actor=request.user)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        services.program_communes_delete(
+            memberships=queryset.select_related("commune", "program"), actor=request.user
+        )
+
 
 admin_site.register(Program, ProgramAdmin)
 admin_site.register(ProgramCommune, ProgramCommuneAdmin)

@@ -21,6 +21,31 @@ def program_get(code: str) -> Program:
     return program
 
 
+def program_choices(*, scope: UnitScope) -> list[Program]:
+    """Return the programs with at least one commune inside `scope`, newest first.
+
+    What every page offers and picks from (the dashboards, the network pages): a program of
+    another province is neither listed nor taken by default.
+    """
+    communes = scope.filter(Program.objects.all(), "memberships__commune__path")
+    return list(communes.distinct().order_by("-start_date", "code"))
+
+
+def program_for(
+    *, scope: UnitScope, code: str | None, programs: list[Program] | None = None
+) -> Program:
+    """Return the program named by `code` (or the newest one in scope); NotFound otherwise.
+
+    `programs` is `program_choices(scope=scope)` when the caller has it already.
+    """
+    if programs is None:
+        programs = program_choices(scope=scope)
+    for program in programs:
+        if code is None or program.code == code:
+            return program
+    raise NotFound(_("Program not found."))
+
+
 def program_memberships_on(*, program: Program, on: date) -> QuerySet[ProgramCommune]:
     """Return the program's list rows in force on `on`."""
     return program.memberships.filter(

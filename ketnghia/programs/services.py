@@ -26,6 +26,9 @@ from ketnghia.programs.rules import (
     revision_problems,
 )
 
+# What a change of a program's list is reported as to `core.derived`.
+COMMUNES = "programs.communes"
+
 
 def _validation_problems(error: ValidationError, record: str) -> list[Problem]:
     return [
@@ -128,7 +131,7 @@ def _apply(
             ProgramCommune,
             default_user=actor,
         )
-    derived.inputs_changed(commune_ids=touched)
+    derived.inputs_changed(commune_ids=touched, source=COMMUNES, actor=actor)
 
 
 @transaction.atomic
@@ -231,5 +234,35 @@ def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCo
         ProgramCommune.objects.filter(pk=membership.pk).values_list("commune_id", flat=True).first()
     )
     save_by(membership, actor)
-    derived.inputs_changed(commune_ids=[c for c in (previous, membership.commune_id) if c])
+    derived.inputs_changed(
+        commune_ids=[c for c in (previous, membership.commune_id) if c],
+        source=COMMUNES,
+        actor=actor,
+    )
     return membership
+
+
+@transaction.atomic
+def program_communes_delete(*, memberships: Iterable[ProgramCommune], actor: Any) -> int:
+    """Delete places on program lists (the admin's delete); history kept; return how many.
+
+    Refused as a whole when one of them lies outside what `actor` administers. The figures of
+    their communes are refreshed at commit, as after any change of a list.
+    """
+    memberships = list(memberships)
+    problems = [
+        problem
+        for membership in memberships
+        for problem in program_commune_write_problems(membership=membership, actor=actor)
+    ]
+    if problems:
+        raise InvalidInput(problems)
+    for membership in memberships:
+        membership._history_user = actor  # type: ignore[attr-defined]
+        membership.delete()
+    derived.inputs_changed(
+        commune_ids=[m.commune_id for m in memberships],
+        source=COMMUNES,
+        actor=actor,
+    )
+    return len(memberships)

@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
 from ketnghia.core.errors import Problem
+from ketnghia.core.personal_data import Kind
 from ketnghia.twinning import services
 from ketnghia.twinning.models import (
     Activity,
@@ -53,6 +54,7 @@ class TwinningAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
 
 class PersonAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
     unit_path_field = "unit_path"
+    personal_fields = {"phone": Kind.PHONE}
     list_display = ["full_name", "role", "commune", "village", "organisation", "active_from"]
     list_filter = ["role"]
     search_fields = ["full_name"]
@@ -69,6 +71,9 @@ class AssignmentAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
 
 
 class NetworkRulesAdmin(SimpleHistoryAdmin, ScopedModelAdmin):
+    """A program's rules are the administrator's when the program is (`ProgramAdmin`)."""
+
+    scope_through = "program"
     list_display = ["program", "one_twinning_unit_per_commune", "max_households_per_party_member"]
     list_select_related = ["program"]
 

@@ -12,9 +12,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.personal_data import Kind, disclosure_open
-from ketnghia.programs.models import Program
+from ketnghia.programs.selectors import program_for
 from ketnghia.twinning import coverage, selectors
 
 
@@ -85,14 +85,8 @@ class CommuneCoverageApi(APIView):
                     Location(field="on"),
                 )
             ) from None
-        code = request.query_params.get("program")
-        program = (
-            Program.objects.filter(code=code).first()
-            if code
-            else Program.objects.order_by("start_date").first()
-        )
-        if program is None:
-            raise NotFound(_("No program."))
+        # As the network pages: a program with a commune in scope (another province's: 404).
+        program = program_for(scope=request.scope, code=request.query_params.get("program") or None)
         report = coverage.coverage_report(
             scope=request.scope, program=program, year=year, communes=[found]
         )

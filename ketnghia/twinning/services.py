@@ -38,6 +38,8 @@ from ketnghia.twinning.models import (
 from ketnghia.twinning.selectors import network_rules_for
 
 ONE_DAY = timedelta(days=1)
+# What Party members' household assignments are reported as to `core.derived` (coverage).
+ASSIGNMENTS = "twinning.assignments"
 
 
 def _refuse(problems: list[Problem]) -> None:
@@ -465,7 +467,14 @@ def assignment_create(
 def _coverage_changed(assignment: Assignment) -> None:
     """Refresh the indicators a Party member's household assignment moves (every year on)."""
     if assignment.kind == AssignmentKind.MEMBER_HOUSEHOLD:
-        derived.inputs_changed(commune_ids=[assignment.commune_id])
+        coverage_changed(commune_ids=[assignment.commune_id])
+
+
+def coverage_changed(*, commune_ids: Iterable[int]) -> None:
+    """Report that Party members' household assignments of `commune_ids` changed (every year
+    on): what is derived from them (the indicators' coverage) is refreshed at commit. For the
+    writes that bypass `assignment_create` (the bulk import)."""
+    derived.inputs_changed(commune_ids=commune_ids, source=ASSIGNMENTS)
 
 
 @transaction.atomic
@@ -774,7 +783,12 @@ def activity_confirm(*, activity: Activity, actor: Any) -> Activity:
     activity.confirmed_by = actor
     activity.confirmed_at = timezone.now()
     save_by(activity, actor, update_fields=["status", "confirmed_by", "confirmed_at"])
-    derived.inputs_changed(commune_ids=[activity.commune_id], years=[activity.date.year])
+    derived.inputs_changed(
+        commune_ids=[activity.commune_id],
+        years=[activity.date.year],
+        source="twinning.activities",
+        actor=actor,
+    )
     return activity
 
 
@@ -801,18 +815,18 @@ def proposal_accept(
     people_by_id = {p.pk: p for p in people}
     created: list[Assignment] = []
     problems: list[Problem] = []
-    with derived.batched():
-        _accept_rows(
-            rows,
-            households_by_id,
-            people_by_id,
-            start_date,
-            decision_number,
-            decision_date,
-            actor,
-            created,
-            problems,
-        )
+    # Each row reports its commune; the transaction refreshes them once, at its commit.
+    _accept_rows(
+        rows,
+        households_by_id,
+        people_by_id,
+        start_date,
+        decision_number,
+        decision_date,
+        actor,
+        created,
+        problems,
+    )
     _refuse(problems)
     return created
 

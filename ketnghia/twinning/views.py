@@ -26,6 +26,7 @@ from ketnghia.core.outputs import xlsx_append
 from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program
+from ketnghia.programs.selectors import program_choices, program_for
 from ketnghia.twinning import coverage, diagram, rules, selectors, services
 from ketnghia.twinning.forms import ActivityForm, ProposalAcceptForm
 from ketnghia.twinning.proposals import NO_MEMBER
@@ -61,9 +62,19 @@ def _years() -> list[int]:
 
 
 def _program(request: HttpRequest) -> Program | None:
-    code = request.GET.get("program")
-    programs = Program.objects.order_by("start_date", "code")
-    return (programs.filter(code=code).first() if code else None) or programs.first()
+    """Return the program asked for, or the newest of the user's; None when they have none.
+
+    As on the dashboards: only a program with a commune in the user's scope; another
+    province's program answers 404, as a missing one does.
+    """
+    code = request.GET.get("program") or None
+    programs = program_choices(scope=request.scope)
+    if code is None and not programs:
+        return None
+    try:
+        return program_for(scope=request.scope, code=code, programs=programs)
+    except NotFound as exc:
+        raise Http404(str(exc)) from exc
 
 
 def _commune_or_404(request: HttpRequest, code: str) -> Unit:

@@ -3,7 +3,8 @@ CSV export or filled template with its change preview and confirmation, and acti
 
 Routes under /network/ with the `units.view` gate rule; on top of it a work team is one the
 user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
-as a missing one. The upload is checked in the request (a dry run, never written), kept under
+as a missing one. The upload is checked (a dry run, never written) in the memory-capped
+worker process every upload is read in (`imports.worker`), kept under
 `MEDIA_ROOT/twinning/imports/` with its key in the user's session, and imported when the user
 confirms the preview (an upload never confirmed is deleted a day later, at the next upload).
 """
@@ -30,13 +31,13 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from ketnghia.core import gate
-from ketnghia.core.errors import KetnghiaError, NotFound
+from ketnghia.core.errors import KetnghiaError, Location, NotFound, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
+from ketnghia.imports.worker import WorkerDied, worker_run
 from ketnghia.twinning import selectors
 from ketnghia.twinning.activity_import.pipeline import (
     ActivityImportReport,
-    activity_import,
     teams_user_may_import_for,
 )
 from ketnghia.twinning.activity_import.template import activity_template
@@ -175,6 +176,41 @@ def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
     return team, commune
 
 
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _run_import(
+    stored: Path,
+    name: str,
+    request: HttpRequest,
+    team: WorkTeam | None,
+    commune: Unit | None,
+    *,
+    dry_run: bool = False,
+    confirm: bool = False,
+) -> dict[str, Any]:
+    """Check or import a stored upload in the memory-capped worker process (`imports.worker`),
+    so no file can take the web server down; return its outcome as plain data."""
+    try:
+        return worker_run(
+            "ketnghia.twinning.activity_import.pipeline:activity_import_worker",
+            path=str(stored),
+            file_name=name,
+            user_id=request.user.pk,
+            team_id=team.pk if team else None,
+            commune_code=commune.code if commune else None,
+            dry_run=dry_run,
+            confirm=confirm,
+        )
+    except WorkerDied as died:
+        return {"errors": [Problem(died.message, Location(file=name)).as_dict()], "error_count": 1}
+
+
 @gate.gate("units.view")
 def activities_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV export or a filled template; it is checked and its preview shown."""
@@ -207,14 +243,12 @@ def activities_import(request: HttpRequest) -> HttpResponse:
         for chunk in uploaded.chunks():
             digest.update(chunk)
             handle.write(chunk)
-    try:
-        report = activity_import(
-            path=stored, file_name=name, user=request.user, team=team, commune=commune, dry_run=True
-        )
-    except KetnghiaError as error:
+    outcome = _run_import(stored, name, request, team, commune, dry_run=True)
+    if outcome.get("errors"):
         stored.unlink(missing_ok=True)
-        context["problems"] = [str(p) for p in error.problems]
+        context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
         return render(request, "twinning/activities_import.html", context, status=400)
+    report = ActivityImportReport.from_dict(outcome["report"])
     if report.writes:
         pending = request.session.get(SESSION_KEY, {})
         pending[key] = {
@@ -245,25 +279,19 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     commune = _commune_or_404(request, entry["commune"]) if entry["commune"] else None
     context = _context(request, form=ActivityUploadForm(), team=team, commune=commune)
     try:
-        if hashlib.sha256(stored.read_bytes()).hexdigest() != entry["sha256"]:
+        if _sha256(stored) != entry["sha256"]:
             raise Http404(_("This upload is no longer waiting for a confirmation."))
-        report: ActivityImportReport = activity_import(
-            path=stored,
-            file_name=entry["name"],
-            user=request.user,
-            team=team,
-            commune=commune,
-            confirm=True,
-        )
+        outcome = _run_import(stored, entry["name"], request, team, commune, confirm=True)
     except FileNotFoundError:
         raise Http404(_("This upload is no longer waiting for a confirmation.")) from None
-    except KetnghiaError as error:
-        context["problems"] = [str(p) for p in error.problems]
-        return render(request, "twinning/activities_import.html", context, status=400)
     finally:
         pending.pop(key, None)
         request.session[SESSION_KEY] = pending
         stored.unlink(missing_ok=True)
+    if outcome.get("errors"):
+        context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
+        return render(request, "twinning/activities_import.html", context, status=400)
+    report = ActivityImportReport.from_dict(outcome["report"])
     messages.success(
         request,
         _("%(count)s activities imported from %(file)s (%(already)s already imported).")

@@ -9,6 +9,7 @@ sheet keep their members.
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
@@ -139,9 +140,21 @@ def ethnicity_code(value: Any) -> str | None:
 
 
 def check_member_chunk(
-    chunk: Chunk, year: int, problems: ProblemList, first_line: int
+    chunk: Chunk,
+    year: int,
+    problems: ProblemList,
+    first_line: int,
+    *,
+    born_later: list[tuple[str, int]] | None = None,
 ) -> list[tuple[Any, ...]]:
-    """Check a chunk of member rows; return its staging rows (problem rows left out)."""
+    """Check a chunk of member rows; return its staging rows (problem rows left out).
+
+    With `born_later` (a census import), a member born after `year` but not in the future
+    is no error: the census of `year` does not count them (a revision of a past year, from
+    a file listing today's members), so the row is left out and (sheet, row) goes there.
+    Without it, a birth after `year` is refused.
+    """
+    this_year = datetime.date.today().year
     rows: list[tuple[Any, ...]] = []
     words: dict[tuple[str, Any], Any] = {}
 
@@ -171,6 +184,9 @@ def check_member_chunk(
         except CellError as error:
             found.append((BIRTH_YEAR, str(error)))
         else:
+            if born_later is not None and born is not None and year < born <= this_year:
+                born_later.append((chunk.sheet, chunk.numbers[index]))
+                continue
             if born is not None and not 1900 <= born <= year:
                 found.append(
                     (BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": year})
@@ -306,9 +322,26 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
     return problems
 
 
-def plan(members: StagingTable, changes: StagingTable, *, commune_id: int) -> tuple[int, int]:
-    """Record in `changes` the households whose members differ; return (households, members)."""
+def _counted(year: int | None) -> tuple[str, list[int]]:
+    """Return the SQL (and its parameters) keeping the stored members a round of `year` counts.
+
+    A member born after the round's year is outside its census: a revision of a past year
+    neither compares nor replaces them, so today's newborns survive a correction of 2015.
+    """
+    if year is None:
+        return "1 = 1", []
+    return "(m.birth_year IS NULL OR m.birth_year <= %s)", [year]
+
+
+def plan(
+    members: StagingTable, changes: StagingTable, *, commune_id: int, year: int | None = None
+) -> tuple[int, int]:
+    """Record in `changes` the households whose members differ; return (households, members).
+
+    With `year`, only the stored members born by then (or of unknown birth) are compared.
+    """
     household_table, member_table = _names()
+    counted, counted_params = _counted(year)
     same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
     match = (
         f"m.full_name = s.full_name AND m.sex = s.sex AND m.birth_year {same} s.birth_year "
@@ -323,13 +356,16 @@ def plan(members: StagingTable, changes: StagingTable, *, commune_id: int) -> tu
             LEFT JOIN {household_table} h ON h.commune_id = %s AND h.code = c.code
             WHERE h.id IS NULL
             OR (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code = c.code)
-               <> (SELECT COUNT(*) FROM {member_table} m WHERE m.household_id = h.id)
+               <> (SELECT COUNT(*) FROM {member_table} m WHERE m.household_id = h.id
+                   AND {counted})
             OR EXISTS (SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND NOT EXISTS (
-                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {match}))
-            OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND NOT EXISTS (
+                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {counted}
+                 AND {match}))
+            OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = h.id
+                 AND {counted} AND NOT EXISTS (
                  SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND {match}))
             """,
-            [commune_id],
+            [commune_id, *counted_params, *counted_params, *counted_params],
         )
         cursor.execute(
             f"SELECT COUNT(*), (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code IN "
@@ -344,25 +380,29 @@ def write(
     changes: StagingTable,
     *,
     commune_id: int,
+    year: int | None = None,
     actor: Any = None,
     reason: str = "",
     when: Any = None,
 ) -> None:
     """Replace the members of the changed households (households written before).
 
-    The members removed get a "-" history row before they go, the new ones a "+" row.
+    The members removed get a "-" history row before they go, the new ones a "+" row. With
+    `year`, members born after it are not the round's and stay as they are.
     """
     household_table, member_table = _names()
     of_changed = (
         f"t.household_id IN (SELECT h.id FROM {household_table} h JOIN {changes.quoted} c "
         "ON h.commune_id = %s AND h.code = c.code)"
     )
+    counted, counted_params = _counted(year)
+    removed = f"{of_changed} AND {counted.replace('m.', 't.')}"
     history = {"actor": actor, "reason": reason, "when": when}
     history_insert_select(
         Member,
         source=f"{member_table} t",
-        where=of_changed,
-        params=[commune_id],
+        where=removed,
+        params=[commune_id, *counted_params],
         history_type="-",
         **history,
     )
@@ -374,8 +414,9 @@ def write(
             DELETE FROM {member_table} WHERE household_id IN (
               SELECT h.id FROM {household_table} h JOIN {changes.quoted} c
               ON h.commune_id = %s AND h.code = c.code)
+              AND {counted.replace("m.", "")}
             """,
-            [commune_id],
+            [commune_id, *counted_params],
         )
         cursor.execute(
             f"""

@@ -58,6 +58,8 @@ from ketnghia.poverty.selectors import standard_get
 # Rows checked and classified per step: large enough that numpy and the database calls
 # are amortised, small enough that a chunk of raw cells stays some tens of megabytes.
 CHUNK_ROWS = 20_000
+# Members born after the round's year named in the preview (the rest counted).
+BORN_LATER_SHOWN = 10
 
 Progress = Callable[[int, int | None], None]
 
@@ -85,6 +87,12 @@ class CensusImportReport(ImportReport):
     members: int = 0
     member_households_changed: int = 0
     members_written: int = 0
+    # Persons of the members sheet born after the round's year (a revision of a past year
+    # from a file listing today's members): left out, and kept as they are in the registry;
+    # `members_born_later_rows` gives the first few as "sheet row".
+    members_born_later: int = 0
+    members_born_later_rows: list[str] = field(default_factory=list)
+    round_year: int = 0
     # The change preview (see `plan.Plan`): per field, how many of the round's entries change;
     # households that return after leaving; entries brought back to the previous round's
     # values; the round's entries before the import; a sample of changed rows (code, sheet,
@@ -173,9 +181,18 @@ def _stage_members(
     stage = StagingTable(import_members.STAGE_COLUMNS, prefix="census_members")
     stage.create()
     line = 0
+    born_later: list[tuple[str, int]] = []
     for chunk in table.chunks(CHUNK_ROWS):
-        stage.insert(import_members.check_member_chunk(chunk, year, problems, line))
+        stage.insert(
+            import_members.check_member_chunk(chunk, year, problems, line, born_later=born_later)
+        )
         line += len(chunk)
+        # The count is kept; only the first few places are shown.
+        report.members_born_later += len(born_later)
+        for sheet_name, row in born_later:
+            if len(report.members_born_later_rows) < BORN_LATER_SHOWN:
+                report.members_born_later_rows.append(f"{sheet_name} {row}")
+        born_later.clear()
     report.members = line
     stage.index("code")
     return stage
@@ -215,6 +232,7 @@ def census_import(
         file=name,
         dry_run=dry_run,
         round=str(census_round),
+        round_year=census_round.year,
         standard=standard.code,
         sha256=file_sha256(path),
     )
@@ -312,7 +330,7 @@ def census_import(
             changes = StagingTable((("code", "text"),), prefix="census_member_changes")
             changes.create()
             report.member_households_changed, report.members_written = import_members.plan(
-                members, changes, commune_id=commune_id
+                members, changes, commune_id=commune_id, year=census_round.year
             )
         if not dry_run and (planned.changes_anything or report.member_households_changed):
             batch = ImportBatch.objects.create(
@@ -342,7 +360,9 @@ def census_import(
                 **history,
             )
             if members is not None and changes is not None and report.member_households_changed:
-                import_members.write(members, changes, commune_id=commune_id, **history)
+                import_members.write(
+                    members, changes, commune_id=commune_id, year=census_round.year, **history
+                )
             round_refresh(census_round=census_round)
             report.batch_id = batch.pk
             report.history_rows = True

@@ -122,12 +122,33 @@ def preview_lines(report: Any) -> list[str]:
             _("  row %(row)s, household %(code)s: %(changes)s")
             % {"row": row["row"], "code": row["code"], "changes": changes}
         )
+    lines += preview_notes(report.as_dict() if hasattr(report, "as_dict") else vars(report))
     if report.needs_confirmation and not report.confirmed:
         lines.append(
             _("This import needs a confirmation: %(why)s")
             % {"why": " ".join(report.confirmation_reasons)}
         )
     return lines
+
+
+def preview_notes(report: dict[str, Any]) -> list[str]:
+    """Return what the import leaves out on purpose, in words (CLI and page alike)."""
+    notes = []
+    if count := report.get("members_born_later", 0):
+        rows = report.get("members_born_later_rows") or []
+        notes.append(
+            _(
+                "%(count)s persons of the members sheet were born after %(year)s: the census "
+                "of %(year)s does not count them, so they are left out (the registry keeps "
+                "them as they are). Sheet and row: %(rows)s."
+            )
+            % {
+                "count": format_number(count),
+                "year": report.get("round_year", ""),
+                "rows": ", ".join(rows) + (" …" if count > len(rows) else ""),
+            }
+        )
+    return notes
 
 
 def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
@@ -155,6 +176,7 @@ def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
         ],
         "needs_confirmation": report.get("needs_confirmation", False),
         "reasons": report.get("confirmation_reasons", []),
+        "notes": preview_notes(report),
     }
 
 

@@ -4,7 +4,7 @@ The workbook has an instructions sheet, the households sheet (Vietnamese headers
 list on every column that has a closed set of values, households pre-filled with the round's
 own current entries, or for a round still empty with the commune's previous round, which the
 title and the instructions then say), the members sheet (one row per person, the registry's members of
-those households pre-filled) and a hidden sheet holding the lists. An indicator column is
+those households born by the round's year pre-filled) and a hidden sheet holding the lists. An indicator column is
 headed by the indicator's Vietnamese name; its code is in the header cell's comment. What the
 template writes, the import reads back unchanged (a round-trip test holds them together):
 an officer who downloads it mid-round and edits three rows changes those three rows only.
@@ -20,6 +20,7 @@ import datetime
 import io
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -309,7 +310,14 @@ _RELATION_LABELS = {
 def _members_sheet(
     sheet, lists, codes: list[str], census_round: CensusRound, disclosure: Disclosure
 ) -> None:
-    """Add the members sheet: one row per person, the registry's members pre-filled."""
+    """Add the members sheet: one row per person, the registry's members pre-filled.
+
+    A round of a past year (a revision of 2015 opened today) lists the members the census of
+    that year counts: those born by its year, or of unknown birth. The registry keeps no
+    dated membership (a member's history records edits, not when they joined or left the
+    household), so the members are today's, without those born later; the import leaves
+    such persons out in any case and keeps them as they are.
+    """
     header = [column.label for column in MEMBER_COLUMNS]
     for index, label in enumerate(header, start=1):
         cell = xlsx_set(sheet.cell(1, index), label)
@@ -320,6 +328,7 @@ def _members_sheet(
     wanted = set(codes)
     members = (
         Member.objects.filter(household__commune_id=census_round.commune_id)
+        .filter(Q(birth_year__isnull=True) | Q(birth_year__lte=census_round.year))
         .select_related("household")
         .order_by("household__code", "id")
     )

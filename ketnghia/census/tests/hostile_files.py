@@ -314,8 +314,9 @@ def _zip_without_sheets(path: Path) -> None:
 
 
 CORPUS: list[HostileFile] = [
-    HostileFile("o-xa-xfd1048576.xlsx", _far_value, refused="XFD1048576"),
-    HostileFile("o-xa-dau-tien.xlsx", _out_of_order_far_value, refused="XFD1048576"),
+    # Read by its cells: the stray value beside the table is ignored as any such cell is.
+    HostileFile("o-xa-xfd1048576.xlsx", _far_value, statuses={"H1": "poor"}),
+    HostileFile("o-xa-dau-tien.xlsx", _out_of_order_far_value, refused="sau dòng 1048576", row=1),
     HostileFile(
         "dinh-dang-thua.xlsx", _styled_empty_far_cell, statuses={"H1": "poor", "H2": "near_poor"}
     ),

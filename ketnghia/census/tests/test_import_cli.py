@@ -177,3 +177,30 @@ def test_template_command_writes_xlsx_and_csv(tree, tmp_path):
     refused(
         "census-template", "--commune", "23500", "--year", "2024", "-o", str(tmp_path / "m.pdf")
     )
+
+
+def test_an_unclosed_quote_with_errors_out_exits_2_without_a_traceback(tree, tmp_path):
+    """The error workbook reads the file again: the quote that stops the import must not
+    stop the workbook (it used to escape as a traceback, exit 1, after the message)."""
+    path = write_csv(
+        tmp_path / "ngoac.csv",
+        headers(VN_2022),
+        [household("H1", "A", "Làng Kon Stiu", "1.000.000", deprived(1))],
+    )
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write('H2,"B,Làng Kon Stiu,1.000.000' + ",0" * 12 + "\n")
+        handle.write("H3,C,Làng Kon Stiu,1.000.000" + ",0" * 12 + "\n")
+    errors_out = tmp_path / "loi.xlsx"
+    err = refused(
+        "import-census",
+        str(path),
+        "--commune",
+        "23500",
+        "--year",
+        "2024",
+        "--errors-out",
+        str(errors_out),
+    )
+    assert "never closed" in err and "row 3" in err and "Traceback" not in err
+    listed = list(openpyxl.load_workbook(errors_out).worksheets[0].iter_rows(values_only=True))
+    assert any("never closed" in str(row[4]) and row[2] == 3 for row in listed[1:])

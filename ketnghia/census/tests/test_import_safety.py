@@ -363,10 +363,16 @@ def test_the_upload_page_shows_the_preview_and_imports_on_confirmation(
         response = client.post(base, {"file": handle, "revision": this.revision})
     assert response.status_code == 302
     job = this.import_jobs.get()
-    assert job.state == "failed" and job.report["needs_confirmation"]
-    page = client.get(f"{base}{job.pk}/", {"revision": this.revision})
+    # Waiting for a confirmation is a state of its own, not a failure with one error.
+    assert job.state == "confirm" and job.report["needs_confirmation"]
+    assert "errors" not in job.report and job.is_finished
+    with translation.override("vi"):
+        page = client.get(f"{base}{job.pk}/", {"revision": this.revision})
     html = page.content.decode()
     assert 'data-testid="import-preview"' in html and 'data-testid="import-confirm"' in html
+    assert 'data-state="confirm"' in html and "Chờ xác nhận" in html
+    assert "Không thành công" not in html and "lỗi" not in html.lower()
+    assert 'data-testid="import-errors"' not in html and "hx-trigger" not in html
     assert "H01" in html and "1.001.000" not in html  # raw values in the sample
     assert not CensusEntry.objects.filter(round=this, monthly_income_per_person__lt=2_000_000)
     with django_capture_on_commit_callbacks(execute=True):

@@ -4,7 +4,10 @@ Two provinces are loaded (Kon Tum, the `tree` fixture, and a hand-made Gia Lai w
 every scoped admin model). Kon Tum's administrator walks every registered admin model and
 every admin URL of each Gia Lai row — changelist, add, change, history, history detail
 (revert), delete, password, view on site — and nothing of Gia Lai can be read, created,
-changed, reverted or deleted. Forged fields are refused with a message, nothing written.
+changed, reverted or deleted. Every choice of a linked record (foreign key, many-to-many, list
+filter) is Kon Tum's, and a forged id of Gia Lai is refused beside the field, nothing written.
+No page of Kon Tum's rows (changelists with their filters, change forms, history) names any
+Gia Lai record. Forged fields are refused with a message, nothing written.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.widgets import ManyToManyRawIdWidget
 from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.forms import CheckboxInput, MultiWidget, SelectMultiple
@@ -25,7 +30,12 @@ from ketnghia.accounts.services import user_create, user_save
 from ketnghia.census.tests.factories import household
 from ketnghia.conftest import make_unit
 from ketnghia.core import gate
-from ketnghia.core.admin_site import ScopedModelAdmin, admin_site
+from ketnghia.core.admin_site import (
+    ScopedAllValuesFieldListFilter,
+    ScopedModelAdmin,
+    ScopedRelatedFieldListFilter,
+    admin_site,
+)
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.models import Attachment, PersonalDataDisclosure
 from ketnghia.geo.models import Succession, Unit, UnitClassification, UnitKind, UnitLevel
@@ -33,21 +43,35 @@ from ketnghia.geo.services import unit_move
 from ketnghia.households.models import Household
 from ketnghia.indicators.models import Target
 from ketnghia.programs.models import Program, ProgramCommune
-from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
+from ketnghia.twinning.models import NetworkRules, Organisation, OrganisationKind, Twinning
 
 # Admin models not tied to any unit: shared reference data of every province.
-# Reference data without a unit; a program's network rules follow the program (its communes).
-SHARED = {"poverty.LocalStandard", "criteria.CriteriaSetVersion", "twinning.NetworkRules"}
+SHARED = {"poverty.LocalStandard", "criteria.CriteriaSetVersion"}
 PASSWORD = "Kh0ng-d0an-duoc"
+# Names only Gia Lai's rows carry: none may appear on a page of Kon Tum's administrator.
+GIA_LAI_NAMES = (
+    "Gia Lai",
+    "Ia Ly",
+    "Ia Kreng",
+    "Chư Păh",
+    "nq-gl",
+    "Nghị quyết GL",
+    "bien-ban-gl.pdf",
+    "Ksor Gia",
+)
 
 
-def _log_and_attachment(user: User, found: Household) -> None:
+def _gia_lai_names(html: str) -> list[str]:
+    return [name for name in GIA_LAI_NAMES if name in html]
+
+
+def _log_and_attachment(user: User, found: Household, name: str = "bien-ban.pdf") -> Attachment:
     PersonalDataDisclosure.objects.create(
         user=user, household=found, unit_path=found.unit_path, output="test", channel="page"
     )
-    Attachment.objects.create(
+    return Attachment.objects.create(
         stored="attachments/x.pdf",
-        original_name="bien-ban.pdf",
+        original_name=name,
         content_type="application/pdf",
         size=1,
         sha256="0" * 64,
@@ -75,7 +99,12 @@ def _criteria_rows(commune: Unit, village: Unit) -> None:
 
 
 def _network_rows(
-    organisation: Organisation, commune: Unit, village: Unit, found: Household
+    organisation: Organisation,
+    commune: Unit,
+    village: Unit,
+    found: Household,
+    photo: Attachment,
+    name: str,
 ) -> None:
     from ketnghia.twinning.models import (
         Activity,
@@ -87,7 +116,7 @@ def _network_rows(
     )
 
     member = Person.objects.create(
-        full_name="A Thuận",
+        full_name=name,
         sex="male",
         ethnicity="14",
         role=PersonRole.PARTY_MEMBER,
@@ -104,9 +133,20 @@ def _network_rows(
         start_date=date(2010, 1, 1),
     )
     team = WorkTeam.objects.create(
-        name="Tổ công tác", organisation=organisation, commune=commune, start_date=date(2010, 1, 1)
+        name=f"Tổ công tác {name}",
+        organisation=organisation,
+        commune=commune,
+        start_date=date(2010, 1, 1),
     )
-    Activity.objects.create(team=team, date=date(2015, 3, 1), commune=commune, kind="visit")
+    team.members.add(member)
+    activity = Activity.objects.create(
+        team=team, date=date(2015, 3, 1), commune=commune, kind="visit"
+    )
+    activity.participants.add(member)
+    activity.photos.add(photo)
+    # A second version whose change is the phone: the history list shows "old → new".
+    member.phone = "0000654321"
+    member.save()
 
 
 @pytest.fixture
@@ -130,6 +170,7 @@ def gia_lai(tree, users):
     )
     ProgramCommune.objects.create(program=program, commune=commune, valid_from=date(2010, 1, 1))
     Target.objects.create(program=program, indicator="poverty_rate", year=2015, target=30)
+    NetworkRules.objects.create(program=program)
     officer = user_create(
         username="district622", password=PASSWORD, role=Role.DISTRICT_OFFICER, jurisdiction=district
     )
@@ -149,16 +190,19 @@ def gia_lai(tree, users):
         program=program62, commune=tree.ngok_wang, valid_from=date(2010, 1, 1)
     )
     Target.objects.create(program=program62, indicator="poverty_rate", year=2015, target=35)
-    _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
-    _log_and_attachment(officer, found)
+    NetworkRules.objects.create(program=program62)
+    photo62 = _log_and_attachment(users.commune_officer, household(tree.ngok_wang, "A"))
+    photo64 = _log_and_attachment(officer, found, "bien-ban-gl.pdf")
     _criteria_rows(commune, village)
     _criteria_rows(tree.ngok_wang, tree.village_a)
-    _network_rows(organisation, commune, village, found)
+    _network_rows(organisation, commune, village, found, photo64, "Ksor Gia")
     _network_rows(
         Organisation.objects.get(province=tree.province),
         tree.ngok_wang,
         tree.village_a,
         household(tree.ngok_wang, "B"),
+        photo62,
+        "A Thuận",
     )
     # Every row gets a second history version, so there is a version to revert to.
     for model in (
@@ -168,6 +212,7 @@ def gia_lai(tree, users):
         Program,
         ProgramCommune,
         Target,
+        NetworkRules,
         UnitClassification,
         Succession,
     ):
@@ -188,6 +233,20 @@ def _outside(model_admin: ScopedModelAdmin, admin62: User) -> list[Any]:
     inside = set(model_admin.get_queryset(_request(admin62)).values_list("pk", flat=True))
     assert not scope.everything
     return [row for row in rows if row.pk not in inside]
+
+
+def _outside_rows(model: type, admin62: User) -> set[Any]:
+    """Return the ids of `model`'s rows outside Kon Tum: by its admin, else by unit path."""
+    related = admin_site._registry.get(model)
+    if related is not None:
+        return {row.pk for row in _outside(related, admin62)}
+    if any(field.name == "unit_path" for field in model._meta.concrete_fields):
+        return set(
+            model._default_manager.exclude(unit_path__startswith="/62/").values_list(
+                "pk", flat=True
+            )
+        )
+    return set()
 
 
 def _request(user: User, data: dict | None = None):
@@ -215,8 +274,10 @@ def _history_count(model: type) -> int:
 def test_every_admin_model_is_scoped_or_declared_shared():
     for model, model_admin in _admins():
         assert isinstance(model_admin, ScopedModelAdmin)
-        if model_admin.unit_path_field is None and type(model_admin).get_queryset is (
-            ScopedModelAdmin.get_queryset
+        if (
+            model_admin.unit_path_field is None
+            and model_admin.scope_through is None
+            and type(model_admin).get_queryset is ScopedModelAdmin.get_queryset
         ):
             assert model._meta.label in SHARED, model._meta.label
 
@@ -290,11 +351,202 @@ def _form_data(model_admin: ScopedModelAdmin, request, row: Any, add: bool) -> d
         elif isinstance(widget, CheckboxInput):
             if value:
                 data[name] = "on"
-        elif isinstance(widget, SelectMultiple):
-            data[name] = [str(v) for v in value or []]
+        elif isinstance(widget, ManyToManyRawIdWidget | SelectMultiple):
+            data[name] = _m2m_value(widget, value)
         elif value is not None:
             data[name] = str(value)
     return data
+
+
+def _m2m_fields(model_admin: ScopedModelAdmin, request) -> list[Any]:
+    form = model_admin.get_form(request, None, change=False)()
+    return [field for field in model_admin.model._meta.many_to_many if field.name in form.fields]
+
+
+def test_many_to_many_choices_are_the_provinces_and_forged_ids_are_refused(client, users, gia_lai):
+    """Each many-to-many field of each admin, as the foreign keys: choices and forged POSTs."""
+    admin62 = users.province_admin
+    client.force_login(admin62)
+    request = _request(admin62)
+    walked = []
+    for model, model_admin in _admins():
+        for field in _m2m_fields(model_admin, request):
+            related = admin_site._registry[field.related_model]
+            others = _outside(related, admin62)
+            assert others, f"the fixture has no {field.related_model} outside Kon Tum"
+            # The choices offered: Kon Tum's only.
+            form = model_admin.get_form(request, None, change=False)()
+            choices = set(form.fields[field.name].queryset.values_list("pk", flat=True))
+            assert choices and not choices & {row.pk for row in others}, field
+            # A complete POST of a Kon Tum row naming Gia Lai's rows: refused beside the field.
+            row = model_admin.get_queryset(request).first()
+            page = client.get(_url(model, "change", row.pk)).content.decode()
+            assert _gia_lai_names(page) == [], (field, _gia_lai_names(page))
+            data = _form_data(model_admin, request, row, add=False)
+            linked = set(getattr(row, field.name).values_list("pk", flat=True))
+            before, history_before = _snapshot(model), _history_count(model)
+            widget = form.fields[field.name].widget
+            widget = getattr(widget, "widget", widget)
+            data[field.name] = _m2m_value(widget, others)
+            response = client.post(_url(model, "change", row.pk), data)
+            assert response.status_code == 200, (field, response.get("Location"))
+            assert response.context["adminform"].form.errors[field.name], field
+            assert set(getattr(row, field.name).values_list("pk", flat=True)) == linked
+            assert _snapshot(model) == before and _history_count(model) == history_before
+            # The same form with Kon Tum's own rows saves.
+            data[field.name] = _m2m_value(widget, sorted(choices))
+            saved = client.post(_url(model, "change", row.pk), data)
+            assert saved.status_code == 302, (field, saved.context["adminform"].form.errors)
+            assert set(getattr(row, field.name).values_list("pk", flat=True)) == choices
+            walked.append(f"{model._meta.label}.{field.name}")
+    assert set(walked) >= {
+        "twinning.Activity.participants",
+        "twinning.Activity.photos",
+        "twinning.WorkTeam.members",
+    }
+
+
+def test_every_choice_of_a_linked_record_is_the_provinces(users, gia_lai):
+    """Each foreign key and many-to-many field of each add and change form, walked alike."""
+    admin62 = users.province_admin
+    request = _request(admin62)
+    walked = set()
+    for model, model_admin in _admins():
+        row = model_admin.get_queryset(request).order_by("pk").first()
+        for obj in (None, row):
+            form = model_admin.get_form(request, obj, change=obj is not None)(instance=obj)
+            for name, field in form.fields.items():
+                queryset = getattr(field, "queryset", None)
+                if queryset is None:
+                    continue
+                others = _outside_rows(queryset.model, admin62)
+                if not others:
+                    continue  # shared reference data (standards, criteria sets)
+                offered = set(queryset.values_list("pk", flat=True))
+                assert not offered & others, (model, name)
+                walked.add(f"{model._meta.label}.{name}")
+    assert {
+        "twinning.Activity.participants",
+        "twinning.Activity.photos",
+        "twinning.WorkTeam.members",
+        "twinning.Activity.team",
+        "twinning.Assignment.household",
+        "twinning.NetworkRules.program",
+        "indicators.Target.program",
+    } <= walked
+
+
+def test_a_filter_across_a_link_reads_the_values_of_the_provinces_rows(users, gia_lai):
+    """`ScopedAllValuesFieldListFilter`: "by program code" lists Kon Tum's codes only."""
+    admin62 = users.province_admin
+    model_admin = type(admin_site._registry[Target])(Target, admin_site)
+    model_admin.list_filter = ["program__code", "program", "indicator"]
+    request = _request(admin62)
+    chosen = dict(model_admin.get_list_filter(request)[:2])
+    assert chosen == {
+        "program__code": ScopedAllValuesFieldListFilter,
+        "program": ScopedRelatedFieldListFilter,
+    }
+    choices = {}
+    for path, filter_class in chosen.items():
+        field = get_fields_from_path(Target, path)[-1]
+        choices[path] = list(
+            filter_class(field, request, {}, Target, model_admin, path).lookup_choices
+        )
+    assert choices["program__code"] == ["nq-kt"]
+    assert [name for _pk, name in choices["program"]] == ["Nghị quyết KT"]
+
+
+def test_a_row_linked_in_the_service_is_still_refused_by_the_form(users, gia_lai, tree):
+    """The many-to-many check does not hang on the choices alone (`link_problems`)."""
+    from ketnghia.twinning.models import Activity, Person
+
+    admin62 = users.province_admin
+    model_admin = admin_site._registry[Activity]
+    row = model_admin.get_queryset(_request(admin62)).first()
+    outsider = Person.objects.get(full_name="Ksor Gia")
+    problems = model_admin.link_problems(_request(admin62), row, {"participants": [outsider]})
+    assert [problem.location.field for problem in problems] == ["participants"]
+    assert model_admin.link_problems(_request(admin62), row, {"participants": []}) == []
+
+
+def test_no_page_of_the_province_names_another_provinces_records(client, users, gia_lai):
+    """Changelists (with every "by …" filter), change forms and history pages of Kon Tum's rows."""
+    admin62 = users.province_admin
+    client.force_login(admin62)
+    request = _request(admin62)
+    histories = 0
+    for model, model_admin in _admins():
+        changelist = client.get(_url(model, "changelist"))
+        assert changelist.status_code == 200, model
+        html = changelist.content.decode()
+        assert _gia_lai_names(html) == [], (model, _gia_lai_names(html))
+        if model_admin.has_add_permission(request):
+            add = client.get(_url(model, "add")).content.decode()
+            assert _gia_lai_names(add) == [], (model, "add", _gia_lai_names(add))
+        row = model_admin.get_queryset(request).order_by("pk").first()
+        if row is None or not hasattr(model, "history"):
+            continue
+        pages = [_url(model, "change", row.pk), _url(model, "history", row.pk)]
+        pages += [
+            _url(model, "simple_history", row.pk, version.history_id)
+            for version in row.history.all()[:2]
+        ]
+        for url in pages:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert _gia_lai_names(response.content.decode()) == [], url
+        histories += 1
+    assert histories >= 12
+
+
+def test_a_program_filter_offers_only_the_provinces_programs(client, users, gia_lai):
+    client.force_login(users.province_admin)
+    for model in (ProgramCommune, Target):
+        html = client.get(_url(model, "changelist")).content.decode()
+        assert "Nghị quyết KT" in html
+        assert "Nghị quyết GL" not in html, model
+
+
+def test_the_network_rules_of_another_provinces_program_are_out_of_reach(client, users, gia_lai):
+    client.force_login(users.province_admin)
+    rules64 = NetworkRules.objects.get(program__code="nq-gl")
+    rules62 = NetworkRules.objects.get(program__code="nq-kt")
+    listed = client.get(_url(NetworkRules, "changelist")).context["cl"].queryset
+    assert list(listed) == [rules62]
+    assert client.get(_url(NetworkRules, "change", rules64.pk)).status_code == 302
+    assert client.get(_url(NetworkRules, "history", rules64.pk)).status_code == 404
+    data = _form_data(
+        admin_site._registry[NetworkRules], _request(users.province_admin), rules64, False
+    )
+    data["max_households_per_party_member"] = "99"
+    client.post(_url(NetworkRules, "change", rules64.pk), data)
+    client.post(_url(NetworkRules, "delete", rules64.pk), {"post": "yes"})
+    rules64.refresh_from_db()
+    assert rules64.max_households_per_party_member == 10
+    # Moving Kon Tum's rules onto Gia Lai's program is refused beside the field.
+    rules64.delete()
+    data = _form_data(
+        admin_site._registry[NetworkRules], _request(users.province_admin), rules62, False
+    )
+    data["program"] = str(Program.objects.get(code="nq-gl").pk)
+    response = client.post(_url(NetworkRules, "change", rules62.pk), data)
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["program"]
+    rules62.refresh_from_db()
+    assert rules62.program.code == "nq-kt"
+    # …and Kon Tum's own still changes.
+    data["program"] = str(rules62.program_id)
+    data["max_households_per_party_member"] = "7"
+    assert client.post(_url(NetworkRules, "change", rules62.pk), data).status_code == 302
+    rules62.refresh_from_db()
+    assert rules62.max_households_per_party_member == 7
+
+
+def _m2m_value(widget: Any, pks: Any) -> Any:
+    """Return many-to-many ids as the widget posts them: "1,2" (raw ids) or a list."""
+    values = [str(getattr(pk, "pk", pk)) for pk in pks or []]
+    return ",".join(values) if isinstance(widget, ManyToManyRawIdWidget) else values
 
 
 _FRESH = {"code": "99999", "name": "Mới", "username": "moi", "short_name": "M"}

@@ -185,15 +185,15 @@ def test_after_a_move_the_old_district_gets_404_and_the_new_one_reaches_it(clien
     assert [client.get(url).status_code for url in urls] == [200] * len(urls)
 
 
-def test_a_village_file_that_moves_a_village_carries_its_households(tree, users, tmp_path):
+def test_a_village_file_never_moves_a_village_and_its_households_stay(tree, users, tmp_path):
     household(tree.ngok_wang, "A", tree.village_a)
     path = write_csv(
         tmp_path / "thon.csv",
         [["Mã xã", "Tên thôn", "Mã thôn", "Loại"], ["23488", "Làng Kon Stiu", "23500-01", "làng"]],
     )
-    report = villages_import(path=path, dry_run=False, actor=users.province_admin)
-    assert report.updated == 1
-    assert Household.objects.get(code="A").unit_path == "/62/615/23488/23500-01/"
+    with pytest.raises(InvalidInput):
+        villages_import(path=path, dry_run=False, actor=users.province_admin)
+    assert Household.objects.get(code="A").unit_path == "/62/615/23500/23500-01/"
     _assert_paths_true()
 
 

@@ -197,3 +197,34 @@ def test_an_assessment_keeps_its_evidence_file_and_refuses_a_disguised_one(
     )
     assert client.post(url, {**form, "evidence_file": pdf}).status_code == 302
     assert ManualAssessment.objects.get().evidence_file.original_name == "bien-ban.pdf"
+
+
+def test_a_zip_bomb_as_evidence_is_refused_and_the_server_goes_on(
+    approved, users, client, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import translation
+
+    from ketnghia.criteria.models import ManualAssessment
+    from ketnghia.imports.tests.bombs import write_bomb
+    from ketnghia.imports.tests.test_archive import address_space_limit
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(users.commune_officer)
+    village = approved.villages[0].code
+    url = reverse("criteria:manual_assessment", args=[village, 2015]) + "?set=nvv-example"
+    form = {
+        "criterion_code": "cultural_village",
+        "met": "on",
+        "assessor_name": "Y Hoa",
+        "assessed_on": "01/12/2015",
+        "evidence": "QĐ 12",
+    }
+    bomb = write_bomb(tmp_path / "bien-ban.xlsx")
+    upload = SimpleUploadedFile(bomb.name, bomb.read_bytes())
+    with translation.override("vi"), address_space_limit(512 << 20):
+        response = client.post(url, {**form, "evidence_file": upload})
+    assert response.status_code == 400
+    assert "giải nén" in response.content.decode()
+    assert not ManualAssessment.objects.exists()
+    assert client.get(reverse("criteria:village", args=[village])).status_code == 200

@@ -127,3 +127,16 @@ def test_only_administrators_reach_the_upload_page_and_only_their_province(clien
     response = _upload(client, grid_bytes(CODES), province=other)
     assert response.status_code == 400
     assert CommuneMap.objects.count() == 0
+
+
+def test_a_zip_bomb_as_a_map_is_refused_and_the_server_goes_on(client, users, tree, tmp_path):
+    from ketnghia.imports.tests.bombs import write_bomb
+    from ketnghia.imports.tests.test_archive import address_space_limit
+
+    client.force_login(users.province_admin)
+    bomb = write_bomb(tmp_path / "xa.geojson")
+    with address_space_limit(512 << 20):
+        response = _upload(client, bomb.read_bytes(), province=tree.province)
+    assert response.status_code == 400
+    assert not CommuneMap.objects.exists()
+    assert client.get("/dashboards/maps/").status_code == 200

@@ -122,6 +122,21 @@ def test_a_split_by_share_from_xlsx(tree: Tree, merged: Unit, tmp_path: Path) ->
     assert other.valid_from == REFORM
 
 
+def test_a_share_in_a_percent_formatted_cell_is_the_fraction_it_shows(
+    tree: Tree, merged: Unit, tmp_path: Path
+) -> None:
+    import openpyxl
+
+    path = write_xlsx(tmp_path / "tach.xlsx", [HEADER, ["23290", "T5101", REFORM, 0.6, None]])
+    book = openpyxl.load_workbook(path)
+    book.active["D2"].number_format = "0%"  # shows 60 %
+    book.save(path)
+    successions_import(path=path, dry_run=False, actor=None)
+    assert {(e.old, e.new, Decimal(e.share)) for e in succession_edges()} == {
+        ("23290", "T5101", Decimal("0.6"))
+    }
+
+
 def test_a_partial_split_leaves_the_old_unit_in_force(
     tree: Tree, merged: Unit, tmp_path: Path
 ) -> None:

@@ -25,6 +25,15 @@ class ExcelError(str):
     """An Excel error value read from a workbook cell ("#N/A"); equal to its text."""
 
 
+class PercentNumber(float):
+    """A number read from a cell formatted as a percentage: 0.97 is shown (and typed) 97 %.
+
+    Only the columns that ask for it (`Column(percent=True)`) have their cells marked; the
+    value is the fraction the file stores, so a parser of shares reads it unchanged and
+    `cell_percent` reads it as the percent it shows.
+    """
+
+
 # Excel's error values and what each means, for the message that refuses one. A CSV cell
 # holding exactly one of these texts is the same error, saved as text.
 EXCEL_ERRORS = {
@@ -144,6 +153,39 @@ def cell_fraction(value: Any) -> Decimal:
     if text.endswith("%"):
         return cell_decimal(text[:-1]) / 100
     return cell_decimal(value)
+
+
+def _plain(number: Decimal) -> str:
+    """Return a number as an officer writes it, decimal comma and no grouping (85,5)."""
+    return format(number.normalize() + 0, "f").replace(".", ",")
+
+
+def cell_percent(value: Any) -> Decimal:
+    """Return a percentage (0–100 scale) as the officer wrote it; range not checked.
+
+    A cell formatted as a percentage shows 97 % and stores 0.97: it gives 97 (85,5 % gives
+    85.5). Text with a percent sign ("97%", "85,5 %") gives the number before the sign. A
+    plain number above 0 and below 1 ("0,97" in a General cell or a CSV) is refused as
+    ambiguous: 97 % written as a fraction, or less than one percent? Whole numbers and
+    numbers from 1 up are the percent itself.
+    """
+    _refuse_error(value)
+    if isinstance(value, PercentNumber):
+        return (Decimal(repr(float(value))) * 100).normalize() + 0
+    text = cell_text(value)
+    if text.endswith("%"):
+        return cell_decimal(text[:-1].strip())
+    number = cell_decimal(value)
+    if 0 < number < 1:
+        raise CellError(
+            _(
+                "“%(value)s” in a column of percentages is ambiguous: write %(percent)s for "
+                "%(percent)s %%, or “%(value)s %%” for less than one percent (or format the "
+                "cell as a percentage)."
+            )
+            % {"value": text.replace(".", ","), "percent": _plain(number * 100)}
+        )
+    return number
 
 
 _DATE_PATTERNS = (

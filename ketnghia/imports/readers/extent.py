@@ -14,7 +14,8 @@ give the last row from the last valued cell; every cell beyond column Z or from 
 breaks the row order cannot hide more than A1:Z999999 (26 million cells, under a gigabyte in
 calamine) from the scan. A sheet whose cells lack their `r` reference (a few generators leave
 it out) is scanned exactly with expat instead. From the web, imports also run in a worker
-process under a memory limit (`census.tasks`).
+process under a memory limit (`imports.worker`); a sheet beyond the cell cap is read
+by its cells (`sparse`), not by calamine.
 """
 
 from __future__ import annotations
@@ -96,13 +97,6 @@ def _parse(archive: zipfile.ZipFile, member: str) -> ElementTree.Element:
     if archive.getinfo(member).file_size > MAX_PART_BYTES:
         raise ValueError(f"{member} is too large")
     return ElementTree.fromstring(archive.read(member))
-
-
-def shared_strings_size(archive: zipfile.ZipFile) -> int:
-    """Return the declared size of the workbook's shared strings (calamine loads them whole)."""
-    return sum(
-        info.file_size for info in archive.infolist() if info.filename.endswith("sharedStrings.xml")
-    )
 
 
 def sheet_extent(archive: zipfile.ZipFile, member: str) -> Extent:

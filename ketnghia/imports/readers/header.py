@@ -39,6 +39,9 @@ class Column:
     key: str
     names: tuple[str, ...]
     required: bool = True
+    # A column of percentages (0–100): its workbook cells formatted as a percentage come as
+    # `PercentNumber` (97 % is stored 0.97), for `cell_percent` to read as the percent shown.
+    percent: bool = False
 
     @property
     def label(self) -> str:

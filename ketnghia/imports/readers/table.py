@@ -27,7 +27,9 @@ from ketnghia.imports.readers.header import Column, Layout, find_layout, looks_l
 from ketnghia.imports.readers.xlsx_files import (
     XLSX_SUFFIXES,
     LoadedSheet,
+    mark_percent_cells,
     open_workbook,
+    sheet_percent_cells,
     xlsx_rows,
 )
 
@@ -170,10 +172,28 @@ class Table:
             return csv_records(self.path, self.name, self.encoding, self.delimiter)
         worksheet = self.loaded.pop(sheet, None)
         if worksheet is not None:
-            return xlsx_rows(
+            rows = xlsx_rows(
                 self.path, self.name, sheet, on_sheet_height, loaded={sheet: worksheet}
             )
-        return xlsx_rows(self.path, self.name, sheet, on_sheet_height)
+        else:
+            rows = xlsx_rows(self.path, self.name, sheet, on_sheet_height)
+        percent = self._percent_positions(sheet)
+        if percent:
+            return mark_percent_cells(
+                rows, sheet_percent_cells(self.path, self.name, sheet, percent)
+            )
+        return rows
+
+    def _percent_positions(self, sheet: str) -> list[int]:
+        """Return the file columns of `sheet` holding a column of percentages."""
+        layout = next((layout for layout in self.layouts if layout.sheet == sheet), None)
+        if layout is None:
+            return []
+        return [
+            layout.positions[column.key]
+            for column in self.columns
+            if column.percent and column.key in layout.positions
+        ]
 
 
 @dataclass

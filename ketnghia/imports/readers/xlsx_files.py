@@ -28,16 +28,23 @@ from python_calamine import (
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import format_number
-from ketnghia.imports.readers.cells import ExcelError, excel_error_message, is_blank
+from ketnghia.imports.readers.archive import check_archive
+from ketnghia.imports.readers.cells import (
+    ExcelError,
+    PercentNumber,
+    excel_error_message,
+    is_blank,
+)
 from ketnghia.imports.readers.csv_files import OLE_MAGIC, READ_BLOCK
 from ketnghia.imports.readers.extent import (
     Extent,
-    shared_strings_size,
     sheet_extent,
     sheet_members,
     widest_single_letter,
 )
 from ketnghia.imports.readers.header import column_letter
+from ketnghia.imports.readers.number_formats import PercentRows, percent_cells
+from ketnghia.imports.readers.sparse import RowsOutOfOrder, sheet_merges, sparse_rows
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -72,6 +79,8 @@ def _check_workbook_signature(path: Path, name: str) -> None:
     with path.open("rb") as handle:
         head = handle.read(8)
         if head.startswith(b"PK"):
+            # Before calamine opens it: calamine reads the shared strings whole at once.
+            check_archive(path, name)
             return
         if head == OLE_MAGIC:
             handle.seek(0)
@@ -96,8 +105,6 @@ DEFAULT_MAX_CELLS = 25_000_000
 
 
 _WORKSHEET_PART = re.compile(r"(?i)worksheets/[^/]+\.xml$")
-# The workbook's text table, which calamine reads whole: a gigabyte of it is no census file.
-MAX_SHARED_STRINGS = 1 << 30
 
 
 def max_cells() -> int:
@@ -106,19 +113,27 @@ def max_cells() -> int:
 
 @dataclass
 class LoadedSheet:
-    """A sheet calamine has read, with what calamine does not give: its error cells."""
+    """A sheet calamine has read, with what calamine does not give: its error cells.
 
-    worksheet: CalamineSheet
+    A sheet whose extent is beyond `max_cells()` is not given to calamine: `worksheet` is
+    None and its rows are streamed by their cells from `member` (`sparse`).
+    """
+
+    worksheet: CalamineSheet | None
     errors: dict[tuple[int, int], str]
+    member: str = ""
+    height: int = 0
 
 
-def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
-    """Return the sheet's extent, refusing a sheet beyond `max_cells()` before it is read."""
+def _sheet_extent(path: Path, name: str, sheet: str) -> tuple[Extent, str]:
+    """Return the sheet's extent and XML part, before calamine reads it.
+
+    A sheet beyond `max_cells()` whose part cannot be found is refused (it cannot be read
+    by its cells either)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            if shared_strings_size(archive) > MAX_SHARED_STRINGS:
-                raise _unreadable_workbook(name)
             member = sheet_members(archive).get(sheet)
+            sheet_members_found = member is not None
             if member is None:
                 # The sheet's part is not where the relations say: bound every worksheet
                 # part instead (their error cells cannot be placed, so none are kept).
@@ -145,7 +160,7 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
         expat.ExpatError,
     ):
         raise _unreadable_workbook(name) from None
-    if extent.cells > limit:
+    if extent.cells > limit and not (member and sheet_members_found):
         raise InvalidInput(
             Problem(
                 _(
@@ -164,7 +179,7 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> Extent:
                 Location(file=name, sheet=sheet),
             )
         )
-    return extent
+    return extent, member
 
 
 def _error_cells_problems(
@@ -182,8 +197,11 @@ def _error_cells_problems(
 
 
 def load_sheet(path: Path, name: str, sheet: str) -> LoadedSheet:
-    """Read one sheet with calamine once its extent is known to fit."""
-    extent = _sheet_extent(path, name, sheet)
+    """Read one sheet with calamine once its extent is known to fit; a sheet beyond it is
+    left to be read by its cells."""
+    extent, member = _sheet_extent(path, name, sheet)
+    if extent.cells > max_cells():
+        return LoadedSheet(None, {}, member=member, height=extent.rows)
     workbook = open_workbook(path, name)
     try:
         worksheet = workbook.get_sheet_by_name(sheet)
@@ -218,6 +236,11 @@ def xlsx_rows(
         # parsing the whole sheet a second time.
         loaded[sheet] = entry
     worksheet = entry.worksheet
+    if worksheet is None:
+        if on_sheet_height is not None:
+            on_sheet_height(sheet, entry.height)
+        yield from _sparse_rows(path, name, sheet, entry.member)
+        return
     if on_sheet_height is not None:
         on_sheet_height(sheet, worksheet.total_height)
     rows = _plain_rows(worksheet)
@@ -225,6 +248,37 @@ def xlsx_rows(
     if entry.errors or merges:
         rows = _fixed_rows(rows, entry.errors, merges)
     yield from rows
+
+
+def _sparse_rows(path: Path, name: str, sheet: str, member: str) -> Iterator[tuple[int, list[Any]]]:
+    """Yield a far-reaching sheet's rows by its cells (`sparse`), merged ranges carried."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            merges = sheet_merges(archive, member)
+            rows = sparse_rows(archive, member)
+            yield from _fixed_rows(rows, {}, merges) if merges else rows
+    except RowsOutOfOrder as error:
+        raise InvalidInput(
+            Problem(
+                _(
+                    "Row %(row)s of sheet “%(sheet)s” is stored after row %(after)s, and the "
+                    "sheet reaches far beyond its data: open the file in Excel, delete the rows "
+                    "and columns beyond your data and save it again."
+                )
+                % {"row": error.row, "after": error.after, "sheet": sheet},
+                Location(file=name, sheet=sheet, row=error.row),
+            )
+        ) from None
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
+        raise _unreadable_workbook(name) from None
 
 
 def _plain_rows(worksheet: CalamineSheet) -> Iterator[tuple[int, list[Any]]]:
@@ -286,6 +340,46 @@ def _fixed_rows(
                         values.extend([None] * (right + 1 - len(values)))
                     for index in range(left, right + 1):
                         values[index] = value
+        yield number, values
+
+
+def sheet_percent_cells(
+    path: Path, name: str, sheet: str, columns: list[int]
+) -> dict[int, PercentRows]:
+    """Return, per 0-based column of `columns`, the rows whose cell is percent-formatted."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            member = sheet_members(archive).get(sheet)
+            if member is None:
+                return {column: PercentRows() for column in columns}
+            return percent_cells(archive, member, columns)
+    except (
+        zipfile.BadZipFile,
+        zlib.error,
+        EOFError,
+        ValueError,
+        KeyError,
+        ElementTree.ParseError,
+        expat.ExpatError,
+    ):
+        raise _unreadable_workbook(name) from None
+
+
+def mark_percent_cells(
+    rows: Iterator[tuple[int, list[Any]]], marked: dict[int, PercentRows]
+) -> Iterator[tuple[int, list[Any]]]:
+    """Yield `rows` with the numbers of percent-formatted cells as `PercentNumber`."""
+    columns = [(column, found) for column, found in marked.items() if len(found)]
+    if not columns:
+        yield from rows
+        return
+    for number, values in rows:
+        for column, found in columns:
+            if column < len(values) and number in found:
+                value = values[column]
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    values = values if type(values) is list else list(values)
+                    values[column] = PercentNumber(value)
         yield number, values
 
 

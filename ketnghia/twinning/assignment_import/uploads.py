@@ -6,21 +6,15 @@ name). The upload is checked at once (a dry run: the change preview or the probl
 confirm button imports the same stored file for real, for the same user and commune only,
 and removes it. Notes older than a day are removed with their files on the next upload.
 
-The file is read in a child process under a memory cap, as the census uploads are
-(`KETNGHIA_IMPORT_WORKER_PROCESS`, `KETNGHIA_IMPORT_WORKER_MEMORY_MB`,
-`KETNGHIA_IMPORT_WORKER_TIMEOUT`; `python -m ketnghia.twinning.assignment_import.worker`), so
-no file can stop the web server; where the database cannot be shared with a child (an
-in-memory SQLite database, tests) it is read in this process.
+The file is read in the memory-capped worker process every upload uses
+(`imports.worker`), so no file can stop the web server; where the database cannot be shared
+with a child (an in-memory SQLite database, tests) it is read in this process.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import logging
-import os
-import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -33,11 +27,11 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
 from ketnghia.census.importing import ConfirmationNeeded, census_import_check_size
-from ketnghia.census.tasks import _database_url, _worker_memory_mb
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
+from ketnghia.imports.worker import WorkerDied, worker_run
 from ketnghia.twinning.assignment_import.pipeline import (
     assignments_error_workbook,
     assignments_import,
@@ -186,59 +180,27 @@ def upload_execute(upload: Upload, *, dry_run: bool, confirm: bool = False) -> d
     return {"report": report.as_dict()}
 
 
-def _outcome_path(upload: Upload) -> Path:
-    return _folder() / f"{upload.key}.outcome.json"
-
-
 def upload_run(upload: Upload, *, dry_run: bool, confirm: bool = False) -> dict[str, Any]:
     """Check or import a stored upload, in the worker process when there is one."""
-    url = _database_url()
-    if not getattr(settings, "KETNGHIA_IMPORT_WORKER_PROCESS", False) or url is None:
-        return upload_execute(upload, dry_run=dry_run, confirm=confirm)
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "ketnghia.settings"),
-            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "KETNGHIA_IMPORT_WORKER_MEMORY_MB": str(_worker_memory_mb()),
-            "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1",
-        }
-    )
-    command = [sys.executable, "-m", "ketnghia.twinning.assignment_import.worker", upload.key]
-    command += ["--dry-run"] if dry_run else []
-    command += ["--confirm"] if confirm else []
-    outcome = _outcome_path(upload)
-    outcome.unlink(missing_ok=True)
-    timeout = int(getattr(settings, "KETNGHIA_IMPORT_WORKER_TIMEOUT", 3600))
-    detail = "timeout"
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        finished = subprocess.run(
-            command, env=env, timeout=timeout, capture_output=True, check=False
+    try:
+        result: dict[str, Any] = worker_run(
+            "ketnghia.twinning.assignment_import.uploads:upload_worker",
+            key=upload.key,
+            dry_run=dry_run,
+            confirm=confirm,
         )
-        detail = finished.stderr.decode("utf-8", "replace")[-2000:]
-    if outcome.is_file():
-        result: dict[str, Any] = json.loads(outcome.read_text(encoding="utf-8"))
-        outcome.unlink(missing_ok=True)
-        return result
-    logger.warning("assignments upload %s: the worker gave no outcome: %s", upload.key, detail)
-    message = _(
-        "Reading the file needed more memory or time than an import may use, so it was "
-        "stopped; the file was not imported. Delete the empty rows and columns beyond your data."
-    )
-    return {
-        "errors": [Problem(message, Location(file=upload.file_name)).as_dict()],
-        "error_count": 1,
-    }
+    except WorkerDied as died:
+        return {
+            "errors": [Problem(died.message, Location(file=upload.file_name)).as_dict()],
+            "error_count": 1,
+        }
+    return result
 
 
-def upload_worker(key: str, *, dry_run: bool, confirm: bool) -> None:
-    """The worker's side: run the stored upload `key` and write its outcome beside it."""
-    note = _note(key)
-    upload = Upload(**json.loads(note.read_text(encoding="utf-8")))
-    result = upload_execute(upload, dry_run=dry_run, confirm=confirm)
-    _outcome_path(upload).write_text(json.dumps(result, default=str), encoding="utf-8")
+def upload_worker(*, key: str, dry_run: bool, confirm: bool) -> dict[str, Any]:
+    """The worker's side: run the stored upload `key`; return its outcome."""
+    upload = Upload(**json.loads(_note(key).read_text(encoding="utf-8")))
+    return upload_execute(upload, dry_run=dry_run, confirm=confirm)
 
 
 def upload_errors_workbook(upload: Upload, errors: list[dict[str, Any]]) -> bytes:

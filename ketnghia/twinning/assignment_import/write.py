@@ -104,6 +104,10 @@ def _bulk_create(
         assignment.set_derived_fields()
         rows.append(assignment)
     created = Assignment.objects.bulk_create(rows, batch_size=1000)
+    # What `assignment_create` reports row by row: the coverage of these communes moved.
+    services.coverage_changed(
+        commune_ids={a.commune_id for a in rows if a.kind == AssignmentKind.MEMBER_HOUSEHOLD}
+    )
     ids = [assignment.pk for assignment in created]
     if None in ids:  # a backend that does not return the new keys
         raise RuntimeError("bulk_create returned no primary keys")

@@ -75,3 +75,22 @@ def test_a_member_imports_an_export_confirms_it_and_adds_a_photo(
     page.get_by_role("button", name="Thêm ảnh").click()
     expect(page.get_by_text("Đã thêm ảnh.")).to_be_visible()
     expect(page.get_by_test_id("activity-photo")).to_have_count(1)
+
+
+def test_a_zip_bomb_on_the_activity_page_is_refused_and_the_server_goes_on(
+    page, live_server, tree, users, tmp_path, settings
+):
+    """The upload that killed the web server: 3.5 GB of shared strings in a 3.5 MB workbook."""
+    from ketnghia.imports.tests.bombs import write_bomb
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    bomb = write_bomb(tmp_path / "hoat-dong.xlsx")
+    base = live_server.url
+    _sign_in(page, base, "twin", "/network/")
+    page.goto(f"{base}/network/activities/import/")
+    page.get_by_test_id("upload-form").locator("input[type=file]").set_input_files(str(bomb))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    expect(page.get_by_test_id("import-problems")).to_contain_text("hoat-dong.xlsx")
+    expect(page.get_by_test_id("import-problems")).to_contain_text("giải nén")
+    response = page.goto(f"{base}/network/")
+    assert response is not None and response.status == 200

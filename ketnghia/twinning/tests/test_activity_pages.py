@@ -82,6 +82,8 @@ def test_an_upload_shows_the_preview_then_imports_on_confirmation(
     page = response.content.decode()
     assert 'data-commune="23500"' in page and 'data-new="2"' in page
     assert Activity.objects.count() == 0
+    # Waiting for the confirmation, with no wording of a failure.
+    assert 'data-testid="import-state"' in page and 'data-testid="import-problems"' not in page
     key = response.context["key"]
     waiting = list((tmp_path / "media" / "twinning" / "imports").iterdir())
     assert len(waiting) == 1  # the checked file waits for the confirmation
@@ -251,3 +253,61 @@ def test_the_pages_with_the_activity_tools_keep_their_query_counts(
         assert client.get("/network/").status_code == 200
     with django_assert_max_num_queries(15):
         assert client.get("/network/activities/import/").status_code == 200
+
+
+def test_a_zip_bomb_is_refused_on_the_activity_page_and_the_server_goes_on(
+    client, tmp_path, tree, users, settings
+):
+    """A 3.5 MB workbook whose shared strings inflate to 3.5 GB, from a twinning member."""
+    from django.utils import translation
+
+    from ketnghia.imports.tests.bombs import write_bomb
+    from ketnghia.imports.tests.test_archive import address_space_limit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.twinning_member)
+    bomb = write_bomb(tmp_path / "hoat-dong.xlsx")
+    with translation.override("vi"), address_space_limit(512 << 20):
+        response = client.post("/network/activities/import/", {"file": _upload(bomb)})
+    assert response.status_code == 400
+    (problem,) = response.context["problems"]
+    assert "hoat-dong.xlsx" in problem and "giải nén" in problem
+    assert not list((tmp_path / "media" / "twinning" / "imports").iterdir())
+    assert client.get("/network/").status_code == 200
+
+
+def test_the_activity_upload_is_read_in_the_memory_capped_worker(
+    client, tmp_path, tree, users, field, settings, monkeypatch
+):
+    from ketnghia.imports import worker
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
+    settings.KETNGHIA_IMPORT_WORKER_MEMORY_MB = 40  # too little for the worker to start
+    monkeypatch.setattr(worker, "database_url", lambda: "sqlite:///unused.sqlite3")
+    client.force_login(users.commune_officer)
+    path = central_export(tmp_path, tree, field)
+    response = client.post("/network/activities/import/?commune=23500", {"file": _upload(path)})
+    assert response.status_code == 400
+    assert "bộ nhớ" in " ".join(response.context["problems"])
+    assert Activity.objects.count() == 0
+    assert client.get("/network/").status_code == 200
+
+
+@pytest.mark.usefixtures("transactional_db")
+def test_the_worker_process_checks_and_imports_activities_end_to_end(
+    client, tmp_path, tree, users, field, settings
+):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker needs a database another process can open (PostgreSQL here)")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
+    client.force_login(users.commune_officer)
+    path = central_export(tmp_path, tree, field)
+    response = client.post("/network/activities/import/?commune=23500", {"file": _upload(path)})
+    assert response.status_code == 200, response.context.get("problems")
+    assert 'data-new="2"' in response.content.decode() and Activity.objects.count() == 0
+    confirmed = client.post("/network/activities/import/confirm/", {"key": response.context["key"]})
+    assert confirmed.status_code == 302 and Activity.objects.count() == 2

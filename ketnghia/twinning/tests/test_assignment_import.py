@@ -734,6 +734,9 @@ def test_the_page_uploads_previews_and_imports_on_confirm(
         page = client.post("/network/23500/assignments/import/", {"file": handle})
     text = page.content.decode()
     assert page.status_code == 200 and 'data-testid="import-preview"' in text
+    # Waiting for the confirmation: a state of its own, no error wording beside the preview.
+    assert 'data-testid="import-state"' in text and 'data-testid="import-confirm"' in text
+    assert 'data-testid="import-errors"' not in text
     assert _counts()[0] == 0
     key = page.context["upload"].key
     # Another user cannot confirm someone else's upload.
@@ -801,12 +804,12 @@ def test_hostile_files_are_refused_with_a_vietnamese_message_and_nothing_written
 def test_a_worker_that_runs_out_of_memory_refuses_the_upload_and_the_server_goes_on(
     client, tree, users, world, tmp_path, settings, monkeypatch
 ):
-    from ketnghia.twinning.assignment_import import uploads
+    from ketnghia.imports import worker
 
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.KETNGHIA_IMPORT_WORKER_PROCESS = True
     settings.KETNGHIA_IMPORT_WORKER_MEMORY_MB = 40  # too little for the worker to start
-    monkeypatch.setattr(uploads, "_database_url", lambda: "sqlite:///unused.sqlite3")
+    monkeypatch.setattr(worker, "database_url", lambda: "sqlite:///unused.sqlite3")
     client.force_login(users.commune_officer)
     with _xlsx(tmp_path / "a.xlsx", _rows(world, tree)).open("rb") as handle:
         page = client.post("/network/23500/assignments/import/", {"file": handle})
@@ -908,3 +911,27 @@ def test_many_rows_are_written_in_bulk_with_their_history_and_a_reimport_changes
     messages = _refused(over)
     assert len(messages) == 1 and "at most 10 households" in messages[0]
     assert not assignments_import(path=path).changed
+
+
+def test_a_zip_bomb_upload_is_refused_and_the_server_goes_on(
+    client, tree, users, tmp_path, settings
+):
+    from django.utils import translation
+
+    from ketnghia.imports.tests.bombs import write_bomb
+    from ketnghia.imports.tests.test_archive import address_space_limit
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    client.force_login(users.commune_officer)
+    bomb = write_bomb(tmp_path / "phan-cong.xlsx")
+    with (
+        translation.override("vi"),
+        address_space_limit(512 << 20),
+        bomb.open("rb") as handle,
+    ):
+        page = client.post("/network/23500/assignments/import/", {"file": handle})
+    assert page.status_code == 400
+    (error,) = page.context["errors"]
+    assert error["file"] == "phan-cong.xlsx" and "giải nén" in error["message"]
+    assert _counts()[0] == 0
+    assert client.get("/network/23500/").status_code == 200

@@ -8,9 +8,13 @@ from io import BytesIO
 import pytest
 from openpyxl import load_workbook
 
+from ketnghia.accounts.models import Role
+from ketnghia.accounts.services import user_create
 from ketnghia.census.tests.factories import approve, make_round
+from ketnghia.conftest import make_unit
 from ketnghia.core.models import PersonalDataDisclosure
 from ketnghia.core.personal_data import OUTPUTS
+from ketnghia.geo.models import UnitKind, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning import services
@@ -103,6 +107,60 @@ def test_twinning_member_sees_their_commune_and_404_elsewhere(client, tree, user
     sheet = load_workbook(BytesIO(export.content)).active
     codes = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
     assert codes == ["23290", None]  # their commune, then the total row
+
+
+@pytest.fixture
+def gia_lai(world):
+    """A second province with its own program (a later one) and its own viewer."""
+    province = make_unit("64", "Tỉnh Gia Lai", UnitLevel.PROVINCE, UnitKind.TINH)
+    district = make_unit("622", "Huyện Chư Păh", UnitLevel.DISTRICT, UnitKind.HUYEN, province)
+    commune = make_unit("23800", "Xã Ia Ly", UnitLevel.COMMUNE, UnitKind.XA, district)
+    program = Program.objects.create(
+        code="nq-gl", name="Nghị quyết Gia Lai", start_date=date(2008, 1, 1)
+    )
+    ProgramCommune.objects.create(program=program, commune=commune, valid_from=date(2008, 1, 1))
+    return user_create(
+        username="viewer64",
+        password="Kh0ng-d0an-duoc",
+        role=Role.PROVINCE_VIEWER,
+        jurisdiction=province,
+    )
+
+
+def test_the_network_pages_take_the_users_own_program_and_refuse_anothers(client, users, gia_lai):
+    client.force_login(users.province_viewer)
+    page = client.get("/network/?year=2015").content.decode()
+    assert "NQ04" in page and "Nghị quyết Gia Lai" not in page
+    for url in (
+        "/network/?program=nq-gl&year=2015",
+        "/network/coverage.xlsx?program=nq-gl&year=2015",
+        "/network/23500/?program=nq-gl&year=2015",
+        "/network/?program=missing&year=2015",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "Nghị quyết Gia Lai" not in response.content.decode()
+    coverage = "/api/network/23500/coverage/?year=2015"
+    assert client.get(coverage).json()["program"] == "nq04"
+    assert client.get(coverage + "&program=nq-gl").status_code == 404
+    # Gia Lai's viewer: their program by default, Kon Tum's refused.
+    client.force_login(gia_lai)
+    page = client.get("/network/?year=2015").content.decode()
+    assert "Nghị quyết Gia Lai" in page and "NQ04" not in page
+    assert client.get("/network/?program=nq04&year=2015").status_code == 404
+    coverage = "/api/network/23800/coverage/?year=2015"
+    assert client.get(coverage).json()["program"] == "nq-gl"
+    assert client.get(coverage + "&program=nq04").status_code == 404
+
+
+def test_a_user_without_a_program_commune_is_told_so(client, gia_lai):
+    ProgramCommune.objects.filter(program__code="nq-gl").delete()
+    client.force_login(gia_lai)
+    page = client.get("/network/?year=2015")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "Không có chương trình nào có xã trong phạm vi của bạn." in text
+    assert "NQ04" not in text
 
 
 PHONE_OUTPUTS = {
