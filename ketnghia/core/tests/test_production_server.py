@@ -4,8 +4,9 @@ On PostgreSQL only. The repository's Procfile's `web` and `worker` commands run 
 production settings (DEBUG off, a secret key and the allowed hosts from the environment,
 behind a reverse proxy that says HTTPS), on the test database; the static files are
 collected first, as the `release` step does. A province viewer signs in like a browser
-(the CSRF token from the login form) and opens the program dashboard; both processes then
-stop on SIGTERM and exit cleanly.
+(the CSRF token from the login form) and opens the program dashboard; a commune officer
+uploads a census file, which the worker imports; both processes then stop on SIGTERM and
+exit cleanly.
 """
 
 from __future__ import annotations
@@ -29,7 +30,11 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 from django.urls import reverse
 
+from ketnghia.census import services
+from ketnghia.census.models import CensusEntry, CensusImportJob, ImportJobState
+from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.dashboards.tests.conftest import load_program
+from ketnghia.poverty.standards import get_standard
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -75,7 +80,13 @@ class Browser:
         self.port = port
         self.cookies: dict[str, str] = {}
 
-    def request(self, method: str, path: str, form: dict[str, str] | None = None):
+    def request(
+        self,
+        method: str,
+        path: str,
+        form: dict[str, str] | None = None,
+        file: tuple[str, str, bytes] | None = None,
+    ):
         connection_ = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
         headers = {
             "Host": f"127.0.0.1:{self.port}",
@@ -83,9 +94,25 @@ class Browser:
             "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
         }
         body = None
-        if form is not None:
+        if form is not None and file is not None:
+            boundary = "ketnghia-test-boundary"
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                for k, v in form.items()
+            ]
+            field, name, content = file
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; '
+                f'filename="{name}"\r\nContent-Type: text/csv\r\n\r\n'.encode()
+                + content
+                + b"\r\n"
+            )
+            body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+            headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
+        elif form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if form is not None:
             headers["Origin"] = f"https://127.0.0.1:{self.port}"
             headers["Referer"] = f"https://127.0.0.1:{self.port}{path}"
         connection_.request(method, path, body=body, headers=headers)
@@ -99,6 +126,19 @@ class Browser:
                 self.cookies[name] = morsel.value
         connection_.close()
         return response, content.decode("utf-8", "replace")
+
+
+def _sign_in(browser: Browser, username: str) -> None:
+    """Sign in like a browser: the CSRF token from the login form, then the form posted."""
+    login = reverse(settings.LOGIN_URL)
+    response, html = browser.request("GET", login)
+    assert response.status == 200
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response, html = browser.request(
+        "POST", login, {"csrfmiddlewaretoken": token, "username": username, "password": PASSWORD}
+    )
+    assert response.status == 302, html[:2000]
+    assert "sessionid" in browser.cookies
 
 
 def _wait_until_serving(port: int, web: subprocess.Popen, deadline: float) -> None:
@@ -128,8 +168,17 @@ def test_gunicorn_and_the_worker_serve_the_dashboard_in_production_settings(tree
     load_program(tree, users)
     viewer = users.province_viewer
     # The production settings keep Django's default hashers (the tests' MD5 is not among them).
-    viewer.password = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt")
-    viewer.save(update_fields=["password"])
+    for user in (viewer, users.commune_officer):
+        user.password = PBKDF2PasswordHasher().encode(PASSWORD, "saltsaltsalt")
+        user.save(update_fields=["password"])
+    census_round = services.census_round_create(
+        commune=tree.ngok_wang, year=2024, standard_code="vn-2022"
+    )
+    census_csv = write_csv(
+        tmp_path / "ra-soat.csv",
+        headers(get_standard("vn-2022")),
+        [household("H1", "Y Blong", "Làng Kon Stiu", "1.000.000", [1, 1, 1] + [0] * 9)],
+    )
 
     port = _free_port()
     env = {
@@ -168,17 +217,7 @@ def test_gunicorn_and_the_worker_serve_the_dashboard_in_production_settings(tree
     try:
         _wait_until_serving(port, processes["web"], time.monotonic() + 60)
         browser = Browser(port)
-        login = reverse(settings.LOGIN_URL)
-        response, html = browser.request("GET", login)
-        assert response.status == 200
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
-        response, _html = browser.request(
-            "POST",
-            login,
-            {"csrfmiddlewaretoken": token, "username": viewer.username, "password": PASSWORD},
-        )
-        assert response.status == 302, _html[:2000]
-        assert "sessionid" in browser.cookies
+        _sign_in(browser, viewer.username)
         response, html = browser.request("GET", "/")
         assert response.status == 200
         assert 'data-testid="dashboard"' in html and 'data-unit="62"' in html
@@ -190,7 +229,28 @@ def test_gunicorn_and_the_worker_serve_the_dashboard_in_production_settings(tree
         response, _body = browser.request("GET", script.group(1))
         assert response.status == 200
         assert "max-age" in (response.getheader("Cache-Control") or "")
-        assert processes["worker"].poll() is None, "the task worker exited"
+        # A census upload is queued by the web and imported by the worker process.
+        officer = Browser(port)
+        _sign_in(officer, users.commune_officer.username)
+        page = f"/census/{tree.ngok_wang.code}/2024/"
+        response, html = officer.request("GET", page)
+        assert response.status == 200
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+        response, _html = officer.request(
+            "POST",
+            reverse("census:round_import", args=[tree.ngok_wang.code, 2024]),
+            {"csrfmiddlewaretoken": token},
+            file=("file", "ra-soat.csv", census_csv.read_bytes()),
+        )
+        assert response.status == 302, _html[:2000]
+        job = CensusImportJob.objects.get(round=census_round)
+        deadline = time.monotonic() + 90
+        while not job.is_finished and time.monotonic() < deadline:
+            assert processes["worker"].poll() is None, "the task worker exited"
+            time.sleep(0.5)
+            job.refresh_from_db()
+        assert job.state == ImportJobState.DONE, job.report
+        assert CensusEntry.objects.filter(round=census_round).count() == 1
     finally:
         codes = {name: _stop(process) for name, process in processes.items()}
         for log in logs.values():
@@ -199,3 +259,52 @@ def test_gunicorn_and_the_worker_serve_the_dashboard_in_production_settings(tree
     assert codes == {"web": 0, "worker": 0}, output
     # The access log goes to stdout, one line per request.
     assert re.search(r'"GET / HTTP/1\.1" 200', output["web"]), output["web"]
+
+
+def _redis_answers(host: str = "127.0.0.1", port: int = 6379) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+@pytest.mark.skipif(not _redis_answers(), reason="no Redis server at 127.0.0.1:6379")
+def test_a_cache_url_puts_the_cache_and_the_sessions_in_redis(tmp_path):
+    """KETNGHIA_CACHE_URL turns on Django's RedisCache (a value set by one process is read
+    by another, as between gunicorn's workers) and cached_db sessions."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("KETNGHIA_", "DJANGO_", "PYTEST")) and key != "REDIS_URL"
+    }
+    env.update(
+        {
+            "KETNGHIA_CACHE_URL": "redis://127.0.0.1:6379/15",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'unused.sqlite3'}",
+            "SECRET_KEY": "production-test-key-" + "x" * 40,
+            "KETNGHIA_VAR_DIR": str(tmp_path),
+        }
+    )
+    ketnghia = str(Path(sys.executable).parent / "ketnghia")
+    key = f"ketnghia-test-{os.getpid()}-{time.time_ns()}"
+    write = (
+        "from django.conf import settings; from django.core.cache import cache; "
+        f"cache.set({key!r}, 'gia-tri', 60); "
+        "print(settings.CACHES['default']['BACKEND'], settings.SESSION_ENGINE)"
+    )
+    read = f"from django.core.cache import cache; print(cache.get({key!r})); cache.delete({key!r})"
+    first = subprocess.run(
+        [ketnghia, "shell", "-c", write], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.redis.RedisCache",
+        "django.contrib.sessions.backends.cached_db",
+    ]
+    second = subprocess.run(
+        [ketnghia, "shell", "-c", read], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert second.returncode == 0, second.stderr
+    assert second.stdout.strip().splitlines()[-1] == "gia-tri"
