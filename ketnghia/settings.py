@@ -160,6 +160,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# A shared cache for the web workers when a Redis server is named (redis://host:6379/0):
+# sessions are then read from it and written through to the database (`cached_db`), so a
+# page no longer reads its session row. Without it each process keeps its own local cache
+# and sessions stay in the database only.
+CACHE_URL = os.environ.get("KETNGHIA_CACHE_URL") or os.environ.get("REDIS_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "ketnghia",
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ketnghia.census.importing import cells
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import Village, VillageLookup
+from ketnghia.census.models import entry_search_text
 from ketnghia.core.text import fold
 from ketnghia.imports.readers import Chunk, ProblemList, excel_error_message
 from ketnghia.poverty.domain import Standard
@@ -49,6 +50,9 @@ STAGE_COLUMNS = (
     ("deprivation_count", "integer"),
     ("status", "text"),
     ("rule", "text"),
+    # The entry's folded search text (`entry_search_text`), made here in Python once per row
+    # so the write stores it with the entry: folding afterwards rewrote every entry again.
+    ("search_folded", "text"),
 )
 
 
@@ -178,7 +182,7 @@ def check_chunk(
     for index in range(size):
         line = first_line + index
         if bad[index]:
-            rows.append((line, sheet, numbers[index], codes[index] or None) + (None,) * 13)
+            rows.append((line, sheet, numbers[index], codes[index] or None) + (None,) * 14)
             continue
         village = villages[index]
         rows.append(
@@ -200,6 +204,7 @@ def check_chunk(
                 count_of[index],
                 status_of[index],
                 rule_of[index],
+                entry_search_text(codes[index], heads[index]),
             )
         )
     return CheckedChunk(rows=rows, statuses=statuses, skipped=read - size, read=read)

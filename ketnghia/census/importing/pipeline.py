@@ -363,7 +363,7 @@ def census_import(
                 import_members.write(
                     members, changes, commune_id=commune_id, year=census_round.year, **history
                 )
-            round_refresh(census_round=census_round, batch_id=batch.pk)
+            round_refresh(census_round=census_round)
             report.batch_id = batch.pk
             report.history_rows = True
         for table_ in (stage, members, changes):

@@ -42,6 +42,8 @@ def write_import(
 
     A statement the plan says has nothing to do is not run (each is a pass over the file).
     The history rows follow: "~" for the households and entries changed, "+" for the new.
+    Each entry gets its folded search text from the stage (`checks` folds it per row), so
+    nothing rewrites the entries after this.
     """
     t = table_names()
     households, entries, staged = t["households"], t["entries"], stage.quoted
@@ -96,7 +98,7 @@ def write_import(
               deprivation_count = s.deprivation_count, computed_status = s.status,
               rule = s.rule,
               status = CASE WHEN e.override_reason = '' THEN s.status ELSE e.status END,
-              import_batch_id = %s
+              search_folded = s.search_folded, import_batch_id = %s
             FROM {staged} s
             JOIN {households} h ON h.commune_id = %s AND h.code = s.code
             WHERE e.round_id = %s AND e.household_id = h.id AND ({entry_differs()})
@@ -109,10 +111,10 @@ def write_import(
             INSERT INTO {entries} (round_id, household_id, household_code, head_name,
               village_code, area, member_count, monthly_income_per_person, surveyed_on,
               deprivations, deprivation_count, computed_status, rule, status,
-              override_reason, override_approver_id, import_batch_id)
+              override_reason, override_approver_id, import_batch_id, search_folded)
             SELECT %s, h.id, s.code, s.head_name, s.village_code, s.area, s.member_count,
               s.income, s.surveyed_on, s.deprivations, s.deprivation_count, s.status, s.rule,
-              s.status, '', NULL, %s
+              s.status, '', NULL, %s, s.search_folded
             FROM {staged} s
             JOIN {households} h ON h.commune_id = %s AND h.code = s.code
             WHERE NOT EXISTS (

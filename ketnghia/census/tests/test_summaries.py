@@ -10,6 +10,8 @@ from io import StringIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
@@ -129,6 +131,41 @@ def test_an_import_refreshes_the_summaries(tree, users, tmp_path):
     assert CensusEntry.objects.get(round=census_round, household_code="A").search_folded == (
         "a nguyen van an"
     )
+
+
+def test_an_import_writes_the_folded_names_with_its_entries_not_after(tree, users, tmp_path):
+    """The import stores each entry's search text in its own INSERT/UPDATE: no refresh
+    rewrites the round's entries afterwards (that was a bulk_update of every entry)."""
+    series(tree, users)
+    census_round = services.census_round_create(
+        commune=tree.ngok_wang, year=2024, standard_code="vn-2022"
+    )
+    standard = get_standard("vn-2022")
+    rows = [
+        household("A", "Nguyễn Văn An", "Làng Kon Stiu", "1.000.000", [1] * 3 + [0] * 9),
+        household("E", "Y Hoa", "Làng Kon Stiu", "3.000.000", [0] * 12),
+    ]
+    first = write_csv(tmp_path / "lan-1.csv", headers(standard), rows)
+    rows[0] = household("A", "Đinh Thị Ánh", "Làng Kon Stiu", "1.000.000", [1] * 3 + [0] * 9)
+    second = write_csv(tmp_path / "lan-2.csv", headers(standard), rows)
+    for path, expected in ((first, "a nguyen van an"), (second, "a dinh thi anh")):
+        with CaptureQueriesContext(connection) as queries:
+            census_import(
+                census_round=census_round, path=path, actor=users.commune_officer, confirm=True
+            )
+        table = CensusEntry._meta.db_table
+        rewrites = [
+            q["sql"]
+            for q in queries
+            if q["sql"].startswith(f'UPDATE "{table}"') and "search_folded" in q["sql"]
+        ]
+        assert rewrites == []
+        folded = dict(
+            CensusEntry.objects.filter(round=census_round).values_list(
+                "household_code", "search_folded"
+            )
+        )
+        assert folded == {"A": expected, "E": "e y hoa"}
 
 
 def test_rounds_without_summaries_are_computed_live_and_the_command_rebuilds_them(tree, users):
