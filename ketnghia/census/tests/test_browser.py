@@ -34,7 +34,10 @@ def test_commune_officer_sees_the_rates_and_the_break_in_series(page, live_serve
     marker = years.get_by_test_id("series-break")
     expect(marker).to_have_count(1)
     expect(years.locator('tr[data-year="2016"]').get_by_test_id("series-break")).to_be_visible()
-    expect(years.locator('tr[data-year="2016"]')).to_contain_text("vn-2011")
+    # The marker names the standard before the break by its legal name, never its code.
+    row_2016 = years.locator('tr[data-year="2016"]')
+    expect(row_2016).to_contain_text("Chuẩn hộ nghèo, hộ cận nghèo giai đoạn 2011–2015")
+    expect(row_2016).not_to_contain_text("vn-2011")
 
     # Recomputing 2016 under the old standard answers in place, the official figure untouched.
     form = page.get_by_test_id("recompute-form")
