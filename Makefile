@@ -27,9 +27,13 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# The layers (import-linter contracts in pyproject.toml: imports run downwards only) and the
+# types (mypy with the django-stubs plugin on the modules pyproject.toml lists).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
+	KETNGHIA_PROFILE=local $(BIN)/mypy
 
 # Print one table (see bench/README.md): the census import against django-import-export
 # from .csv and .xlsx, households per second into PostgreSQL (a scratch database

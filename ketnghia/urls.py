@@ -3,18 +3,28 @@
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from ketnghia.core import views as core_views
+from ketnghia.census import views_area
+from ketnghia.core import urls as core_urls
 from ketnghia.core.admin_site import admin_site
 from ketnghia.core.gate import gate
+from ketnghia.dashboards import home
+
+# Core imports no app: the home page and search (in dashboards, as they read every app) join
+# core's routes here, under their namespace, so `core:home` and `core:search` keep their names.
+core_routes = [
+    path("", home.home, name="home"),
+    path("search/", home.search_page, name="search"),
+    *core_urls.urlpatterns,
+]
 
 urlpatterns = [
-    path("", include("ketnghia.core.urls")),
+    path("", include((core_routes, core_urls.app_name))),
     path("accounts/", include("ketnghia.accounts.urls")),
     # Before the unit pages: "reform-2025" would otherwise be read as a unit code.
     path("units/", include("ketnghia.reform.urls")),
     path("units/", include("ketnghia.geo.urls")),
     # The census area's entry; the commune and district pages below hang under it.
-    path("census/", core_views.census_area, name="census_area"),
+    path("census/", views_area.census_area, name="census_area"),
     path("census/", include("ketnghia.households.urls")),
     path("census/", include("ketnghia.census.urls")),
     path("criteria/", include("ketnghia.criteria.urls")),

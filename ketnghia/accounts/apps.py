@@ -8,3 +8,18 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from ketnghia.accounts import sessions  # noqa: F401  (connects the sign-in signal)
+        from ketnghia.accounts.rules import Role
+        from ketnghia.core import gate
+        from ketnghia.core.gate import Action
+
+        everything = (Action.VIEW, Action.EDIT, Action.ADMINISTER, Action.SEE_PERSONAL_DATA)
+        for role, actions in (
+            (Role.PROVINCE_ADMIN, everything),
+            (Role.PROVINCE_VIEWER, (Action.VIEW,)),
+            (Role.DISTRICT_OFFICER, (Action.VIEW, Action.EDIT)),
+            (Role.COMMUNE_OFFICER, (Action.VIEW, Action.EDIT, Action.SEE_PERSONAL_DATA)),
+            (Role.TWINNING_MEMBER, (Action.VIEW,)),
+            (Role.PUBLIC_EDITOR, ()),
+            (Role.PUBLIC_MODERATOR, ()),
+        ):
+            gate.role_register(role, actions)

@@ -10,7 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from ketnghia.accounts.rules import Role, jurisdiction_problems
 
-__all__ = ["Role", "User"]
+__all__ = ["Actor", "Role", "User"]
 
 
 class User(AbstractUser):
@@ -54,3 +54,8 @@ class User(AbstractUser):
         )
         if problems:
             raise ValidationError({"jurisdiction": problems})
+
+
+# Who takes an action a service performs: a user, or None for the system itself (commands,
+# loaders, the demo). Every service's `actor` argument has this type.
+Actor = User | None

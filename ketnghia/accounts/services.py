@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ketnghia.accounts.models import User
+from ketnghia.accounts.models import Actor, User
 from ketnghia.accounts.rules import jurisdiction_problems
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import administer_problems
 from ketnghia.geo.models import Unit
-from ketnghia.twinning.models import Organisation
+
+if TYPE_CHECKING:  # a twinning-unit member's organisation: a type only, accounts sits lower
+    from ketnghia.twinning.models import Organisation
 
 
 def _check_jurisdiction(
@@ -36,14 +38,14 @@ def _check_jurisdiction(
 def user_paths(user: User) -> list[tuple[str, str | None]]:
     """The units a user answers for: their jurisdiction, their organisation's province."""
     paths: list[tuple[str, str | None]] = []
-    if user.jurisdiction_id is not None:
+    if user.jurisdiction is not None:
         paths.append(("jurisdiction", user.jurisdiction.path))
-    if user.organisation_id is not None:
+    if user.organisation is not None:
         paths.append(("organisation", user.organisation.province.path))
     return paths or [("jurisdiction", None)]
 
 
-def user_write_problems(*, user: User, actor: Any) -> list[Problem]:
+def user_write_problems(*, user: User, actor: Actor) -> list[Problem]:
     """Return why `actor` may not write `user` as it stands (empty when they may).
 
     Nobody makes a superuser here (`ketnghia createsuperuser` does); only staff grant staff;
@@ -80,7 +82,7 @@ def user_write_problems(*, user: User, actor: Any) -> list[Problem]:
     return problems + administer_problems(actor=actor, paths=user_paths(user))
 
 
-def _check_write(*, user: User, actor: Any) -> None:
+def _check_write(*, user: User, actor: Actor) -> None:
     if problems := user_write_problems(user=user, actor=actor):
         raise InvalidInput(problems)
 
@@ -93,7 +95,7 @@ def user_create(
     role: str,
     jurisdiction: Unit | None = None,
     organisation: Organisation | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     **fields: Any,
 ) -> User:
     """Create a user whose role and jurisdiction agree; nothing is written otherwise."""
@@ -115,7 +117,7 @@ def user_create(
 
 
 @transaction.atomic
-def user_save(*, user: User, actor: Any) -> User:
+def user_save(*, user: User, actor: Actor) -> User:
     """Save a user edited as a whole (the admin's forms), after the same checks as a creation."""
     if user.role:
         _check_jurisdiction(
@@ -136,7 +138,7 @@ def user_set_jurisdiction(
     role: str,
     jurisdiction: Unit | None,
     organisation: Organisation | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> User:
     """Change a user's role and jurisdiction together."""
     _check_jurisdiction(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
+from django.db.models import Max
 from django.utils import timezone
 
 from ketnghia.accounts.rules import Role
@@ -95,3 +96,34 @@ def district_inbox(*, scope: UnitScope, district: Unit, year: int) -> list[Inbox
             InboxRow(commune, found, tuple(workflow.holder_roles(found.state)), _since(found))
         )
     return rows
+
+
+# --- where the census of a scope stands (the census area's entry, the homes' to-dos) ----------
+
+# A round that has stood at one step longer than this is late: Decision 24/2021/QĐ-TTg gives
+# each step days to weeks, so a month at one step is past any step's time.
+LATE_AFTER_DAYS = 30
+
+
+def is_late(days_waiting: int | None) -> bool:
+    """Return whether a round that has waited `days_waiting` days at one step is late."""
+    return days_waiting is not None and days_waiting > LATE_AFTER_DAYS
+
+
+def census_year_for(*, scope: UnitScope) -> int | None:
+    """Return the newest census year any round inside `scope` has."""
+    rounds = scope.filter(CensusRound.objects.all(), "unit_path")
+    return rounds.aggregate(year=Max("year"))["year"]
+
+
+def latest_rounds(scope: UnitScope, year: int) -> dict[int, CensusRound]:
+    latest: dict[int, CensusRound] = {}
+    rounds = scope.filter(CensusRound.objects.filter(year=year), "unit_path")
+    for census_round in rounds.select_related("commune").order_by("commune_id", "revision"):
+        latest[census_round.commune_id] = census_round
+    return latest
+
+
+def days_waiting(census_round: CensusRound) -> int | None:
+    since = _since(census_round)
+    return None if since is None else max(0, (timezone.now() - since).days)

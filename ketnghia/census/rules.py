@@ -84,3 +84,52 @@ def statuses_of(standard: Standard) -> frozenset[str]:
         for area in Area.values
         for clause in poverty_rules.clauses(standard, area)
     )
+
+
+# --- the year's official round ---------------------------------------------------------------
+#
+# The one rule (design: "one home per rule"). A commune's census of a year may have several
+# revisions (a correction after approval is a new revision). The year's **official round** is
+# its highest approved revision (a state of `workflow.APPROVED_STATES`); a year with no
+# approved revision has none, and a correction in progress never displaces the approved one.
+# The year's **figure round** (what pages show while a year is in progress) is the official
+# round, else the highest revision. Callers: `census.selectors.official_round_ids` and
+# `latest_official_round_ids` (criteria, twinning coverage), `census.summaries.year_figures`;
+# the indicators' SQL (`indicators/facts.py`, `_figure_rounds`) says the same in SQL and a test
+# holds the two to the same answer (`indicators/tests/test_official_round.py`).
+
+RoundRow = tuple[int, int, int, int, bool]  # (round id, commune id, year, revision, approved)
+
+
+def official_rounds(rows: Iterable[RoundRow]) -> dict[tuple[int, int], int]:
+    """Return (commune id, year) → the id of the year's official round (highest approved
+    revision); years without an approved revision are left out."""
+    best: dict[tuple[int, int], tuple[int, int]] = {}
+    for pk, commune_id, year, revision, approved in rows:
+        key = (commune_id, year)
+        if approved and (key not in best or revision > best[key][0]):
+            best[key] = (revision, pk)
+    return {key: pk for key, (_revision, pk) in best.items()}
+
+
+def figure_rounds(rows: Iterable[RoundRow]) -> dict[tuple[int, int], int]:
+    """Return (commune id, year) → the id of the year's figure round: the official round,
+    else the highest revision."""
+    best: dict[tuple[int, int], tuple[bool, int, int]] = {}
+    for pk, commune_id, year, revision, approved in rows:
+        key = (commune_id, year)
+        candidate = (approved, revision, pk)
+        if key not in best or candidate > best[key]:
+            best[key] = candidate
+    return {key: pk for key, (_approved, _revision, pk) in best.items()}
+
+
+def latest_official(official: Mapping[tuple[int, int], int], year: int) -> dict[int, int]:
+    """Return commune id → the official round of its latest year ≤ `year` that has one
+    (what coverage reads: the poor of the latest approved census, a year without one
+    keeping the earlier)."""
+    chosen: dict[int, tuple[int, int]] = {}
+    for (commune_id, round_year), pk in official.items():
+        if round_year <= year and (commune_id not in chosen or round_year > chosen[commune_id][0]):
+            chosen[commune_id] = (round_year, pk)
+    return {commune_id: pk for commune_id, (_year, pk) in chosen.items()}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.rules import Role
 from ketnghia.census import rules, workflow
+from ketnghia.census import rules as census_rules
 from ketnghia.census.models import (
     CensusEntry,
     CensusImportJob,
@@ -20,7 +22,7 @@ from ketnghia.census.models import (
     RoundState,
     Status,
 )
-from ketnghia.census.workflow import FROZEN_FROM, ORDER, RoundFacts
+from ketnghia.census.workflow import APPROVED_STATES, RoundFacts
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import UnitScope
@@ -30,8 +32,6 @@ from ketnghia.households.models import Household
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
-
-APPROVED_STATES = ORDER[FROZEN_FROM:]
 
 
 def round_list_for(*, scope: UnitScope, commune: Unit) -> QuerySet[CensusRound]:
@@ -63,13 +63,44 @@ def round_get_for(
 
 def official_rounds(*, communes: QuerySet[Unit] | list[Unit]) -> dict[tuple[int, int], CensusRound]:
     """Return the official round per (commune id, year): its latest approved revision."""
-    official: dict[tuple[int, int], CensusRound] = {}
-    rounds = CensusRound.objects.filter(commune__in=communes, state__in=APPROVED_STATES).order_by(
-        "commune_id", "year", "revision"
+    rounds = {
+        r.pk: r for r in CensusRound.objects.filter(commune__in=communes, state__in=APPROVED_STATES)
+    }
+    chosen = census_rules.official_rounds(
+        (r.pk, r.commune_id, r.year, r.revision, True) for r in rounds.values()
     )
-    for census_round in rounds:
-        official[(census_round.commune_id, census_round.year)] = census_round
-    return official
+    return {key: rounds[pk] for key, pk in chosen.items()}
+
+
+def _approved_rows(
+    commune_ids: Iterable[int] | None, years: Iterable[int] | None, up_to_year: int | None
+) -> Iterator[census_rules.RoundRow]:
+    rounds = CensusRound.objects.filter(state__in=APPROVED_STATES)
+    if commune_ids is not None:
+        rounds = rounds.filter(commune_id__in=list(commune_ids))
+    if years is not None:
+        rounds = rounds.filter(year__in=list(years))
+    if up_to_year is not None:
+        rounds = rounds.filter(year__lte=up_to_year)
+    for pk, commune_id, year, revision in rounds.values_list(
+        "id", "commune_id", "year", "revision"
+    ):
+        yield pk, commune_id, year, revision, True
+
+
+def official_round_ids(
+    *, commune_ids: Iterable[int] | None = None, years: Iterable[int] | None = None
+) -> dict[tuple[int, int], int]:
+    """Return (commune id, year) → the id of the year's official round (`rules.official_rounds`),
+    for the given communes and years (None = all); one query."""
+    return census_rules.official_rounds(_approved_rows(commune_ids, years, None))
+
+
+def latest_official_round_ids(*, commune_ids: Iterable[int], year: int) -> dict[int, int]:
+    """Return commune id → the id of its official round of the latest year ≤ `year`; one
+    query (`rules.latest_official`)."""
+    official = census_rules.official_rounds(_approved_rows(commune_ids, None, year))
+    return census_rules.latest_official(official, year)
 
 
 def entry_list_for(*, scope: UnitScope, census_round: CensusRound) -> QuerySet[CensusEntry]:

@@ -7,13 +7,13 @@ history user). An approved round is never changed: a correction is a new revisio
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census import workflow
 from ketnghia.census.models import CensusEntry, CensusRound, Complaint, RoundState, Status
 from ketnghia.census.selectors import posting_min_working_days, round_facts
@@ -42,7 +42,7 @@ def _lock(census_round: CensusRound) -> None:
     census_round.refresh_from_db()
 
 
-def _official_changed(census_round: CensusRound, actor: Any) -> None:
+def _official_changed(census_round: CensusRound, actor: Actor) -> None:
     """Report that `census_round`'s year may have another official figure (its criteria results
     are recomputed when the transaction commits, through `core.derived`)."""
     derived.inputs_changed(
@@ -63,7 +63,7 @@ def _check_not_frozen(census_round: CensusRound) -> None:
 
 @transaction.atomic
 def census_round_create(
-    *, commune: Unit, year: int, standard_code: str, actor: Any = None
+    *, commune: Unit, year: int, standard_code: str, actor: Actor = None
 ) -> CensusRound:
     """Open the draft round of `commune` for `year`, listing last year's households.
 
@@ -96,7 +96,7 @@ def census_round_record_meeting(
     participants: int,
     agreeing: int,
     minutes: UploadedFile | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> CensusRound:
     """Record the village meeting (date, participants, how many agreed, minutes).
 
@@ -122,7 +122,7 @@ def census_round_record_meeting(
 
 @transaction.atomic
 def census_round_record_posting(
-    *, census_round: CensusRound, start: date, end: date, actor: Any = None
+    *, census_round: CensusRound, start: date, end: date, actor: Actor = None
 ) -> CensusRound:
     """Record when the draft list was posted publicly for complaints."""
     _lock(census_round)
@@ -141,7 +141,7 @@ def census_round_record_posting(
 
 
 @transaction.atomic
-def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) -> CensusRound:
+def census_round_advance(*, census_round: CensusRound, target: str, actor: Actor) -> CensusRound:
     """Move a round one step along the procedure, if the actor's role and the facts allow it."""
     _lock(census_round)
     if not workflow.role_may_take(
@@ -176,7 +176,7 @@ def census_round_advance(*, census_round: CensusRound, target: str, actor: Any) 
 
 
 @transaction.atomic
-def census_round_return(*, census_round: CensusRound, reason: str, actor: Any) -> CensusRound:
+def census_round_return(*, census_round: CensusRound, reason: str, actor: Actor) -> CensusRound:
     """Return a round the commune approved to the commune, with the district's reason.
 
     As DHIS2's un-approve: the commune's approval is withdrawn and the round goes back to the
@@ -219,7 +219,7 @@ def complaint_record(
     received_on: date,
     text: str,
     household: Household | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> Complaint:
     """Record a complaint received while the draft list is posted."""
     _check_not_frozen(census_round)
@@ -234,7 +234,7 @@ def complaint_record(
 
 @transaction.atomic
 def complaint_resolve(
-    *, complaint: Complaint, resolution: str, resolved_on: date, actor: Any = None
+    *, complaint: Complaint, resolution: str, resolved_on: date, actor: Actor = None
 ) -> Complaint:
     """Record how a complaint was resolved."""
     _check_not_frozen(complaint.round)
@@ -250,7 +250,7 @@ def complaint_resolve(
 
 @transaction.atomic
 def census_entry_override(
-    *, entry: CensusEntry, status: str, reason: str, actor: Any
+    *, entry: CensusEntry, status: str, reason: str, actor: Actor
 ) -> CensusEntry:
     """Set a household's status by hand, with the reason and the approving user, in history."""
     _check_not_frozen(entry.round)
@@ -267,7 +267,7 @@ def census_entry_override(
 
 
 @transaction.atomic
-def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> CensusRound:
+def census_round_revise(*, census_round: CensusRound, actor: Actor = None) -> CensusRound:
     """Open a correction of an approved round: a new revision with the same entries.
 
     The approved round stays as it was (the official figure) until the revision is approved.
@@ -310,7 +310,7 @@ def census_round_revise(*, census_round: CensusRound, actor: Any = None) -> Cens
 
 
 @transaction.atomic
-def census_round_classify(*, census_round: CensusRound, actor: Any = None) -> int:
+def census_round_classify(*, census_round: CensusRound, actor: Actor = None) -> int:
     """Classify every entry of a round under its standard; return how many entries changed.
 
     Hand-set statuses (with a reason) are kept; the computed status beside them is refreshed.

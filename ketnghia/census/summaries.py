@@ -18,12 +18,12 @@ from collections.abc import Iterable, Sequence
 from django.db import connection
 from django.db.models import QuerySet
 
+from ketnghia.census import rules as census_rules
 from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary, entry_search_text
-from ketnghia.census.workflow import FROZEN_FROM, ORDER
+from ketnghia.census.workflow import APPROVED_STATES
 from ketnghia.core import derived
 from ketnghia.imports.staging import StagingTable
 
-APPROVED_STATES = frozenset(ORDER[FROZEN_FROM:])
 # Statuses and transitions, as the summary's columns.
 STATUS_COLUMNS = ("poor", "near_poor", "average", "not_poor")
 TRANSITION_COLUMNS = (
@@ -41,15 +41,13 @@ _BATCH = 2000
 def year_figures(rounds: Iterable[tuple[int, int, int, int, str]]) -> dict[tuple[int, int], int]:
     """Return (commune id, year) → the figure round's id, from (id, commune, year, rev, state).
 
-    The figure is the latest approved revision, else the latest revision.
+    The figure is the latest approved revision, else the latest revision
+    (`census.rules.figure_rounds`).
     """
-    best: dict[tuple[int, int], tuple[bool, int, int]] = {}
-    for pk, commune_id, year, revision, state in rounds:
-        key = (commune_id, year)
-        candidate = (state in APPROVED_STATES, revision, pk)
-        if key not in best or candidate > best[key]:
-            best[key] = candidate
-    return {key: pk for key, (_approved, _revision, pk) in best.items()}
+    return census_rules.figure_rounds(
+        (pk, commune_id, year, revision, state in APPROVED_STATES)
+        for pk, commune_id, year, revision, state in rounds
+    )
 
 
 def _pairs(

@@ -27,6 +27,10 @@ STEP_ROLES: dict[str, frozenset[str]] = {
     RoundState.PROVINCE_ACCEPTED: frozenset({Role.PROVINCE_ADMIN}),
 }
 FROZEN_FROM = ORDER.index(RoundState.COMMUNE_APPROVED)
+# The approved states (the commune's approval and the acceptances after it): a round in one
+# of them is a frozen snapshot and may be its year's official round (`rules.official_rounds`).
+# Defined here only; every app imports it from here.
+APPROVED_STATES: frozenset[str] = frozenset(ORDER[FROZEN_FROM:])
 
 # Decision 24/2021/QĐ-TTg: the draft list stays posted at least 3 working days (the setting
 # KETNGHIA_POSTING_MIN_WORKING_DAYS changes it; this is its default).

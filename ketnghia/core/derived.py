@@ -34,10 +34,13 @@ import threading
 import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, transaction
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
 
 Refresh = Callable[..., object]
 # Commune id → the years changed (None = every year).
@@ -108,11 +111,13 @@ class _Batch:
     log: list[tuple[str, list[int], list[int] | None]] = field(default_factory=list)
     # Refresher name → how many reports of the log a rebuild in this transaction covered.
     covered: dict[str, int] = field(default_factory=dict)
-    actor: Any = None
+    actor: AbstractBaseUser | None = None
     done: bool = False
     hook: Callable[[], None] | None = None  # what `transaction.on_commit` was given
 
-    def add(self, source: str, ids: list[int], years: list[int] | None, actor: Any) -> None:
+    def add(
+        self, source: str, ids: list[int], years: list[int] | None, actor: AbstractBaseUser | None
+    ) -> None:
         self.log.append((source, ids, years))
         if actor is not None:
             self.actor = actor
@@ -192,7 +197,7 @@ def inputs_changed(
     commune_ids: Iterable[int],
     years: Iterable[int] | None = None,
     source: str,
-    actor: Any = None,
+    actor: AbstractBaseUser | None = None,
 ) -> None:
     """Refresh, when this transaction commits, what is derived from `source` rows of
     `commune_ids` in `years` (None = every year)."""
@@ -211,8 +216,8 @@ def inputs_changed(
         batch.add(source, ids, year_list, actor)
         _run(connection, batch)
         return
-    batch = state.batch
-    if batch is None or not _live(connection, batch):
+    current = state.batch
+    if current is None or not _live(connection, current):
         batch = state.batch = _Batch()
 
         def hook(connection: Any = connection, batch: _Batch = batch) -> None:
@@ -220,6 +225,8 @@ def inputs_changed(
 
         batch.hook = hook
         transaction.on_commit(hook, using=connection.alias)
+    else:
+        batch = current
     batch.add(source, ids, year_list, actor)
 
 

@@ -10,7 +10,7 @@ route-walking test (`undeclared_routes`).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -24,9 +24,6 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework.permissions import BasePermission
 
-from ketnghia.accounts.models import Role
-from ketnghia.twinning.models import Twinning
-
 
 class Action(StrEnum):
     VIEW = "view"
@@ -39,17 +36,27 @@ class Action(StrEnum):
     SEE_PERSONAL_IDS = "see_personal_data"  # the earlier name, an alias of the same action
 
 
-ROLE_ACTIONS: dict[str, frozenset[Action]] = {
-    Role.PROVINCE_ADMIN: frozenset(
-        {Action.VIEW, Action.EDIT, Action.ADMINISTER, Action.SEE_PERSONAL_DATA}
-    ),
-    Role.PROVINCE_VIEWER: frozenset({Action.VIEW}),
-    Role.DISTRICT_OFFICER: frozenset({Action.VIEW, Action.EDIT}),
-    Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT, Action.SEE_PERSONAL_DATA}),
-    Role.TWINNING_MEMBER: frozenset({Action.VIEW}),
-    Role.PUBLIC_EDITOR: frozenset(),
-    Role.PUBLIC_MODERATOR: frozenset(),
-}
+# What each role may do, and where a role's units come from when not from the user's
+# jurisdiction. Core imports no app: the apps that own roles and scopes fill these in their
+# `AppConfig.ready` (accounts its roles' actions, twinning the twinned communes of a
+# twinning-unit member) through `role_register` and `scope_provider_register`.
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {}
+
+# (user, day) → the paths of the units the user answers for that day.
+ScopeProvider = Callable[[Any, date], frozenset[str]]
+_scope_providers: dict[str, ScopeProvider] = {}
+
+
+def role_register(role: str, actions: Iterable[Action]) -> None:
+    """Say which actions users of `role` may take on the units of their scope."""
+    ROLE_ACTIONS[role] = frozenset(actions)
+
+
+def scope_provider_register(role: str, provider: ScopeProvider) -> None:
+    """Give the units of users of `role` by `provider(user, day)` instead of their
+    jurisdiction (a twinning-unit member reaches the communes its organisation is twinned
+    with that day)."""
+    _scope_providers[role] = provider
 
 
 @dataclass(frozen=True)
@@ -90,15 +97,6 @@ NOTHING = UnitScope()
 EVERYTHING = UnitScope(everything=True)
 
 
-def _twinned_commune_paths(organisation_id: int, on: date) -> frozenset[str]:
-    current = Twinning.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on),
-        organisation_id=organisation_id,
-        start_date__lte=on,
-    )
-    return frozenset(current.values_list("commune__path", flat=True))
-
-
 def scope_for(user: Any, action: Action) -> UnitScope:
     """Return the units `user` may reach for `action`; the only place this is decided."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -107,10 +105,9 @@ def scope_for(user: Any, action: Action) -> UnitScope:
         return EVERYTHING
     if action not in ROLE_ACTIONS.get(user.role, frozenset()):
         return NOTHING
-    if user.role == Role.TWINNING_MEMBER:
-        if user.organisation_id is None:
-            return NOTHING
-        return UnitScope(paths=_twinned_commune_paths(user.organisation_id, timezone.localdate()))
+    provider = _scope_providers.get(user.role)
+    if provider is not None:
+        return UnitScope(paths=provider(user, timezone.localdate()))
     if user.jurisdiction_id is None:
         return NOTHING
     return UnitScope(paths=frozenset({user.jurisdiction.path}))

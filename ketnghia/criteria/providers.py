@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 
 from django.db.models import Count, Q
 
-from ketnghia.census.models import CensusEntry, CensusRound, Status
-from ketnghia.census.selectors import APPROVED_STATES
+from ketnghia.census.models import CensusEntry, Status
+from ketnghia.census.selectors import official_round_ids
 from ketnghia.criteria.domain import Level
 from ketnghia.criteria.facts import Fact, UnitRef
 from ketnghia.criteria.models import ROAD_SCORES, CommuneInfrastructure, Road, VillageFacts
@@ -57,15 +57,12 @@ class CensusFacts:
     def load(self, *, units: Sequence[UnitRef], year: int) -> Values:
         commune_ids = {u.commune_id for u in units}
         # The official round of each commune: its latest approved revision of the year.
-        official: dict[int, int] = {}
-        for round_id, commune_id in (
-            CensusRound.objects.filter(
-                commune_id__in=commune_ids, year=year, state__in=APPROVED_STATES
-            )
-            .order_by("commune_id", "revision")
-            .values_list("id", "commune_id")
-        ):
-            official[commune_id] = round_id
+        official = {
+            commune_id: round_id
+            for (commune_id, _year), round_id in official_round_ids(
+                commune_ids=commune_ids, years=[year]
+            ).items()
+        }
         round_ids = list(official.values())
         by_round = {round_id: commune_id for commune_id, round_id in official.items()}
         rows = (

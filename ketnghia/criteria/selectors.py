@@ -180,7 +180,9 @@ def evaluate_units(
         village_eval, _table = evaluate_units(criteria_set=village_set, units=villages, year=year)
         extra = {
             ROLLUP_FACT: rollup_percent(
-                list(village_eval.outcomes), [v.parent_id for v in villages], [u.pk for u in units]
+                list(village_eval.outcomes),
+                [v.parent_id or 0 for v in villages],  # a village always has its commune
+                [u.pk for u in units],
             )
         }
     table, _units = facts_table(criteria_set=criteria_set, units=units, year=year, extra=extra)
@@ -290,10 +292,10 @@ def province_counts(
     on = date(year, 12, 31)
     members: dict[int, bool] = {}
     if program is not None:
-        rows = ProgramCommune.objects.filter(program=program, valid_from__lte=on).exclude(
+        memberships = ProgramCommune.objects.filter(program=program, valid_from__lte=on).exclude(
             valid_to__lt=on
         )
-        members = dict(rows.values_list("commune_id", "is_key"))
+        members = dict(memberships.values_list("commune_id", "is_key"))
     totals: dict[tuple[str, str], dict[str, object]] = {}
 
     def bucket(kind: str, key: str, label: str) -> dict[str, object]:
@@ -332,7 +334,7 @@ def province_counts(
                 district = (row["unit__parent__code"], row["unit__parent__name"])
             group = (
                 "key"
-                if members.get(commune_id)
+                if commune_id is not None and members.get(commune_id)
                 else "program"
                 if commune_id in members
                 else "outside"

@@ -18,9 +18,11 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
@@ -42,12 +44,16 @@ from ketnghia.geo.models import Unit, UnitLevel
 
 # What the stored results are reported as, when they change, to what reads them (indicators).
 ASSESSMENTS = "criteria.assessments"
+# What the twinning app reports (its `services.ASSIGNMENTS`, `ACTIVITIES`, `NETWORK`), read by
+# the twinning facts; named here as strings since criteria sits beside twinning and imports
+# none of its writes (a test holds them equal: tests/test_refresh_sources.py).
+TWINNING_SOURCES = ("twinning.assignments", "twinning.activities", "twinning.network")
 
 # --- set versions ---------------------------------------------------------------------------
 
 
 def criteria_sets_sync(
-    *, actor: Any = None, sets: Mapping[str, CriteriaSet] | None = None
+    *, actor: Actor = None, sets: Mapping[str, CriteriaSet] | None = None
 ) -> dict[str, str]:
     """Store the shipped sets as versions: new ones created, changed ones updated while no
     result uses them; a version with results is left alone (say so in the answer)."""
@@ -81,7 +87,7 @@ def criteria_sets_sync(
 
 
 @transaction.atomic
-def criteria_set_version_copy(*, version: CriteriaSetVersion, actor: Any) -> CriteriaSetVersion:
+def criteria_set_version_copy(*, version: CriteriaSetVersion, actor: Actor) -> CriteriaSetVersion:
     """Create the next version of a set from `version`, for an administrator to edit."""
     number = (
         CriteriaSetVersion.objects.filter(code=version.code, level=version.level)
@@ -108,7 +114,7 @@ def criteria_set_version_copy(*, version: CriteriaSetVersion, actor: Any) -> Cri
 
 @transaction.atomic
 def criteria_set_version_update(
-    *, version: CriteriaSetVersion, definition: dict[str, Any], actor: Any
+    *, version: CriteriaSetVersion, definition: dict[str, Any], actor: Actor
 ) -> CriteriaSetVersion:
     """Replace a version's definition; refused when the version has results or does not check."""
     if version.has_results():
@@ -176,7 +182,7 @@ def village_facts_problems(values: Mapping[str, Any]) -> list[Problem]:
 
 @transaction.atomic
 def village_facts_set(
-    *, village: Unit, year: int, values: Mapping[str, Any], actor: Any
+    *, village: Unit, year: int, values: Mapping[str, Any], actor: Actor
 ) -> VillageFacts:
     """Record a village's facts of one year (fields not given keep their value) and refresh."""
     problems = village_facts_problems(values)
@@ -249,7 +255,7 @@ def infrastructure_value_problem(name: str, value: Any) -> str | None:
 
 
 def infrastructure_normalise(values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in values.items():
         kind = INFRASTRUCTURE_FIELDS[name]
         if value is None or value == "":
@@ -264,7 +270,7 @@ def infrastructure_normalise(values: Mapping[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def infrastructure_set(
-    *, commune: Unit, year: int, values: Mapping[str, Any], actor: Any
+    *, commune: Unit, year: int, values: Mapping[str, Any], actor: Actor
 ) -> CommuneInfrastructure:
     """Record a commune's infrastructure of one year and refresh its results."""
     problems = [
@@ -308,7 +314,7 @@ def manual_assessment_record(
     evidence: str,
     assessor_name: str,
     assessed_on: dt.date,
-    actor: Any,
+    actor: Actor,
     evidence_file: UploadedFile | None = None,
 ) -> ManualAssessment:
     """Record a person's assessment of an assessed criterion, with evidence; refresh results.
@@ -418,7 +424,7 @@ def assessments_store(
     version: CriteriaSetVersion,
     units: Sequence[Unit],
     year: int,
-    actor: Any = None,
+    actor: Actor = None,
     history: bool = True,
 ) -> dict[str, int]:
     """Evaluate `version` over `units` in `year` and store the results that changed.
@@ -458,7 +464,7 @@ def assessments_store(
 
 
 @transaction.atomic
-def assessments_refresh(*, units: Iterable[Unit], year: int, actor: Any = None) -> dict[str, int]:
+def assessments_refresh(*, units: Iterable[Unit], year: int, actor: Actor = None) -> dict[str, int]:
     """Recompute the stored results touched by `units` in `year` under every set in force.
 
     A village's change reaches its commune (the roll-up); a commune's change reaches the
@@ -489,26 +495,60 @@ def assessments_refresh(*, units: Iterable[Unit], year: int, actor: Any = None) 
     return totals
 
 
-def official_figure_changed(
-    *, commune_ids: Sequence[int], years: Sequence[int] | None, actor: Any = None
+def inputs_changed(
+    *, commune_ids: Sequence[int], years: Sequence[int] | None, actor: Actor = None
 ) -> None:
     """Recompute the stored results of `commune_ids` (and their villages) in `years`.
 
-    The `core.derived` refresher of the census's official figures, run at the commit of the
-    write that changed them. `years` None (nothing reports that today) means every year some
-    set is in force for.
+    The `core.derived` refresher `criteria.assessments`, run at the commit of a write that
+    changed what results read (`READS`): the census's official figures, a program's commune
+    list (a unit's class), a commune's region (its thresholds), the twinning network (the
+    twinning facts). `years` None (a list or a region changed for every year) means the years
+    these communes have stored results for: a refresh recomputes what is stored.
     """
     communes = list(Unit.objects.filter(pk__in=commune_ids, level=UnitLevel.COMMUNE))
     if not communes:
         return
     if years is None:
-        versions = CriteriaSetVersion.objects.filter(active=True)
+        ids = [c.pk for c in communes]
         years = sorted(
-            {
-                y
-                for first, last in versions.values_list("first_year", "last_year")
-                for y in range(first, last + 1)
-            }
+            set(
+                Assessment.objects.filter(Q(unit_id__in=ids) | Q(unit__parent_id__in=ids))
+                .values_list("year", flat=True)
+                .distinct()
+            )
         )
     for year in years:
         assessments_refresh(units=communes, year=year, actor=actor)
+
+
+# The earlier name of the refresher (the census's official figures were all it read).
+official_figure_changed = inputs_changed
+
+
+def assessments_check() -> list[str]:
+    """Return every stored result that differs from its inputs evaluated now, one line each
+    ("set version, year, unit: the fields that differ"); empty when every result is true."""
+    differences: list[str] = []
+    keys = Assessment.objects.values_list("set_version_id", "year").distinct().order_by()
+    for version_id, year in sorted(set(keys)):
+        version = CriteriaSetVersion.objects.get(pk=version_id)
+        stored = {
+            a.unit_id: a
+            for a in Assessment.objects.filter(set_version=version, year=year).select_related(
+                "unit"
+            )
+        }
+        units = sorted((a.unit for a in stored.values()), key=lambda u: u.path)
+        evaluation, table = selectors.evaluate_units(
+            criteria_set=version.as_set(), units=units, year=year
+        )
+        for row in _stored_rows(version, evaluation, table, units, year):
+            old = stored[row.unit_id]
+            changed = [f for f in _FIELDS if getattr(old, f) != getattr(row, f)]
+            if changed:
+                differences.append(
+                    f"{version.code}/{version.level}/v{version.version} {year} "
+                    f"{row.unit.code}: {', '.join(changed)}"
+                )
+    return differences

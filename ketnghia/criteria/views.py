@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,9 +21,12 @@ from ketnghia.criteria.services import INFRASTRUCTURE_FIELDS
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.geo.selectors import unit_get_for
 from ketnghia.programs.models import Program
-from ketnghia.programs.selectors import program_for
+from ketnghia.programs.selectors import (
+    DEFAULT_CRITERIA_SET,
+    DEFAULT_REVIEW_YEAR,
+    program_for,
+)
 
-DEFAULT_SET = "nvv-example"
 STATE_TEXT = {"met": "✓", "not_met": "✗", "missing": "–"}
 
 
@@ -36,16 +40,21 @@ def _unit(request: HttpRequest, code: str, level: str) -> Unit:
     return unit
 
 
+def _default_year(years: Sequence[int], none: int) -> int:
+    """The programs app's review year when it has data, else the first year listed."""
+    return DEFAULT_REVIEW_YEAR if DEFAULT_REVIEW_YEAR in years else years[0] if years else none
+
+
 def _choices(request: HttpRequest) -> dict[str, Any]:
     codes = selectors.set_codes()
     code = request.GET.get("set") or (
-        DEFAULT_SET if DEFAULT_SET in codes else (codes[0] if codes else "")
+        DEFAULT_CRITERIA_SET if DEFAULT_CRITERIA_SET in codes else (codes[0] if codes else "")
     )
     if codes and code not in codes:
         raise Http404(_("Unknown criteria set."))
     years = selectors.years_with_results(code=code)
     try:
-        year = int(request.GET.get("year") or (2015 if 2015 in years else years[0] if years else 0))
+        year = int(request.GET.get("year") or _default_year(years, 0))
     except ValueError:
         raise Http404(_("Unknown year.")) from None
     names = selectors.set_names()
@@ -196,7 +205,7 @@ def commune_export(request: HttpRequest, commune: str) -> HttpResponse:
 def village_progress(request: HttpRequest, village: str) -> HttpResponse:
     """Show a village's result year by year, with what held it back."""
     unit = _unit(request, village, UnitLevel.VILLAGE)
-    code = request.GET.get("set") or DEFAULT_SET
+    code = request.GET.get("set") or DEFAULT_CRITERIA_SET
     rows = selectors.village_progress(scope=request.scope, village=unit, code=code)
     facts = {row.year: row for row in VillageFacts.objects.filter(village=unit)}
     sets: dict[int, Any] = {}
@@ -302,9 +311,7 @@ def infrastructure(request: HttpRequest) -> HttpResponse:
     """Show the communes' infrastructure of one year."""
     years = selectors.infrastructure_years()
     try:
-        year = int(
-            request.GET.get("year") or (2015 if 2015 in years else years[0] if years else 2015)
-        )
+        year = int(request.GET.get("year") or _default_year(years, DEFAULT_REVIEW_YEAR))
     except ValueError:
         raise Http404(_("Unknown year.")) from None
     rows = selectors.infrastructure_list_for(scope=request.scope, year=year)
@@ -329,7 +336,7 @@ def manual_assessment(request: HttpRequest, code: str, year: int) -> HttpRespons
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     level = {UnitLevel.VILLAGE: Level.VILLAGE, UnitLevel.COMMUNE: Level.COMMUNE}.get(unit.level)
-    set_code = request.GET.get("set") or request.POST.get("set") or DEFAULT_SET
+    set_code = request.GET.get("set") or request.POST.get("set") or DEFAULT_CRITERIA_SET
     try:
         criteria_set = selectors.criteria_set_get(code=set_code, level=str(level), year=year)
     except NotFound as exc:

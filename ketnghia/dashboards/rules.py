@@ -267,7 +267,7 @@ def parse_commune_map(
         if not isinstance(feature, dict) or feature.get("type") != "Feature":
             problems.at(_('Each item of "features" must be a GeoJSON "Feature".'), field=where)
             continue
-        properties = feature.get("properties")
+        properties = feature.get("properties") or {}
         raw_code = properties.get(code_property) if isinstance(properties, dict) else None
         code = normalise_code(raw_code)
         if code is None:
@@ -295,7 +295,9 @@ def parse_commune_map(
             )
             continue
         geometry = feature.get("geometry")
-        kind = geometry.get("type") if isinstance(geometry, dict) else None
+        if not isinstance(geometry, dict):
+            geometry = {}
+        kind = geometry.get("type")
         if kind not in GEOMETRY_TYPES:
             problems.at(
                 _(

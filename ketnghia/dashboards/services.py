@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.history import save_by
@@ -36,7 +35,7 @@ def _file_problem(message: str, file_name: str, field: str = "file") -> InvalidI
 
 @transaction.atomic
 def commune_map_save(
-    *, province: Unit, uploaded_file: UploadedFile, code_property: str, actor: Any
+    *, province: Unit, uploaded_file: UploadedFile, code_property: str, actor: Actor
 ) -> CommuneMap:
     """Check an uploaded GeoJSON of `province`'s communes and make it the province's map.
 
@@ -90,7 +89,7 @@ def commune_map_save(
 
 
 @transaction.atomic
-def commune_map_delete(*, commune_map: CommuneMap, actor: Any) -> None:
+def commune_map_delete(*, commune_map: CommuneMap, actor: Actor) -> None:
     """Remove a province's commune map (its history keeps it)."""
     check_administers(actor=actor, paths=[("province", commune_map.province.path)])
     commune_map._history_user = actor  # type: ignore[attr-defined]

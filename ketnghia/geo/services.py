@@ -6,7 +6,7 @@ File imports (villages, classifications, successions) live in `ketnghia.geo.impo
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived, unit_paths
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -51,7 +52,7 @@ _KIND_PREFIXES: dict[str, list[tuple[str, str]]] = {
 UNITS = "geo.units"
 REGIONS = "geo.regions"
 
-_CODE_WIDTH = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
+_CODE_WIDTH: dict[str, int] = {UnitLevel.PROVINCE: 2, UnitLevel.DISTRICT: 3, UnitLevel.COMMUNE: 5}
 
 
 def kind_from_name(level: str, name: str) -> str:
@@ -68,7 +69,7 @@ def national_code(level: str, number: int) -> str:
     return str(number).zfill(_CODE_WIDTH[level])
 
 
-def paths_rewrite_below(moved: list[tuple[str, Unit]], *, actor: Any) -> None:
+def paths_rewrite_below(moved: list[tuple[str, Unit]], *, actor: Actor) -> None:
     """After a bulk update re-parented units (old path, unit), bring every path below in step.
 
     The units themselves are already saved with their new path and history; what lies below
@@ -95,7 +96,7 @@ def _package_provinces() -> list[dict[str, Any]]:
 
 
 def _upsert_level(
-    rows: list[tuple[str, str, str, Unit | None]], level: str, report: LoadReport, actor: Any
+    rows: Sequence[tuple[str, str, str, Unit | None]], level: str, report: LoadReport, actor: Actor
 ) -> dict[str, Unit]:
     """Create or update one level's units in bulk; return every unit of the rows by code."""
     existing = Unit.objects.in_bulk([code for code, *_ in rows], field_name="code")
@@ -144,7 +145,7 @@ def _upsert_level(
 
 @transaction.atomic
 def units_load_from_package(
-    *, province_codes: list[str] | None = None, actor: Any = None
+    *, province_codes: list[str] | None = None, actor: Actor = None
 ) -> LoadReport:
     """Load provinces, districts and communes from `vietnam-provinces` (pre-2025 structure).
 
@@ -219,7 +220,7 @@ def unit_create(
     parent: Unit | str | None,
     valid_from: date | None = None,
     valid_to: date | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Unit:
     """Create one unit after checking its code, kind, parent level and validity dates.
 
@@ -327,7 +328,7 @@ def _unit_paths(unit: Unit) -> list[tuple[str, str | None]]:
 
 
 @transaction.atomic
-def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Any) -> Unit:
+def unit_move(*, unit: Unit | str, new_parent: Unit | str, actor: Actor) -> Unit:
     """Put `unit` under `new_parent` and rewrite every stored path of its subtree.
 
     The paths of the units below it and of every row that stores a unit path
@@ -381,7 +382,7 @@ def _under_any(prefixes: list[str]) -> Q:
     return condition
 
 
-def unit_write_problems(*, unit: Unit, actor: Any) -> list[Problem]:
+def unit_write_problems(*, unit: Unit, actor: Actor) -> list[Problem]:
     """Return why `unit`, edited as a whole, cannot be saved by `actor` (empty when it can).
 
     The code of a unit never changes (a new code is a new unit, with a succession); a new
@@ -414,14 +415,14 @@ def unit_write_problems(*, unit: Unit, actor: Any) -> list[Problem]:
 
 
 @transaction.atomic
-def unit_save(*, unit: Unit, actor: Any) -> Unit:
+def unit_save(*, unit: Unit, actor: Actor) -> Unit:
     """Save a unit edited as a whole (the admin's form); a new parent goes through `unit_move`."""
     stored = Unit.objects.select_for_update().filter(pk=unit.pk).first() if unit.pk else None
     if problems := unit_write_problems(unit=unit, actor=actor):
         raise InvalidInput(problems)
     new_parent = unit.parent
     moved = stored is not None and stored.parent_id != unit.parent_id
-    if moved:
+    if stored is not None and moved:
         unit.parent = stored.parent
     save_by(unit, actor)
     if moved and new_parent is not None:
@@ -439,7 +440,7 @@ def unit_classify(
     start_year: int,
     end_year: int,
     legal_basis: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> UnitClassification:
     """Record `unit`'s class in `scheme` for a period (region I/II/III, especially difficult village).
 
@@ -512,7 +513,7 @@ def _region_changed(classification: UnitClassification) -> None:
     regions_changed(classifications=[classification])
 
 
-def regions_changed(*, classifications: Iterable[UnitClassification], actor: Any = None) -> None:
+def regions_changed(*, classifications: Iterable[UnitClassification], actor: Actor = None) -> None:
     """A commune's region groups the indicators' figures: report the communes whose region
     classifications were written or deleted, so their figures are refreshed at commit."""
     derived.inputs_changed(

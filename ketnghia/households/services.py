@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import census_context
 from ketnghia.census.models import CensusRound
 from ketnghia.core import derived, gate
@@ -78,7 +79,7 @@ def household_create(
     area: str = "",
     address: str = "",
     registered_year: int | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Household:
     """Register a household of `commune`, checked as a census file's row is checked.
 
@@ -122,7 +123,7 @@ def household_update(
     address: str = "",
     registered_year: int | None = None,
     left_year: int | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Household:
     """Change a household's registry facts (not its code: files match households by it).
 
@@ -145,7 +146,7 @@ def household_update(
     return household
 
 
-def _head_changed(member: Member, before: tuple[str, str] | None, actor: Any) -> None:
+def _head_changed(member: Member, before: tuple[str, str] | None, actor: Actor) -> None:
     """Report the household's commune when the head, or the head's ethnicity, changed."""
     after = (member.relation, member.ethnicity) if member.pk is not None else None
     if before == after:
@@ -154,7 +155,7 @@ def _head_changed(member: Member, before: tuple[str, str] | None, actor: Any) ->
         derived.inputs_changed(commune_ids=[member.household.commune_id], source=HEADS, actor=actor)
 
 
-def _may_set_ids(actor: Any, household: Household) -> bool:
+def _may_set_ids(actor: Actor, household: Household) -> bool:
     return actor is None or gate.reaches(actor, gate.Action.SEE_PERSONAL_DATA, household.unit_path)
 
 
@@ -184,7 +185,7 @@ def member_create(
     ethnicity: str,
     relation: str,
     personal_id: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Member:
     """Add a member to `household`, checked as a row of the members sheet is checked."""
     if personal_id.strip() and not _may_set_ids(actor, household):
@@ -214,7 +215,7 @@ def member_update(
     ethnicity: str,
     relation: str,
     personal_id: str | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Member:
     """Change a member; `personal_id` None keeps the number (users who may not see it)."""
     household = member.household
@@ -240,7 +241,7 @@ def member_update(
 
 
 @transaction.atomic
-def member_delete(*, member: Member, actor: Any) -> None:
+def member_delete(*, member: Member, actor: Actor) -> None:
     """Remove a member from its household; the history keeps who removed them and when."""
     before = (member.relation, member.ethnicity)
     member._history_user = actor  # type: ignore[attr-defined]

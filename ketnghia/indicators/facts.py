@@ -26,7 +26,8 @@ from django.db import connection
 from django.db.models import Q
 
 from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary
-from ketnghia.census.summaries import APPROVED_STATES
+from ketnghia.census.selectors import official_round_ids
+from ketnghia.census.workflow import APPROVED_STATES
 from ketnghia.criteria.models import Assessment, CommuneInfrastructure, CriteriaSetVersion, Road
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Member, Relation
@@ -72,7 +73,14 @@ def _figure_rounds(
     commune_ids: Sequence[int] | None,
 ) -> list[tuple[int, int, int, bool, bool, int, int, int]]:
     """Return (round, commune, year, is official figure, is in-progress figure, households,
-    poor, near-poor) for the rounds that are a figure of their (commune, year)."""
+    poor, near-poor) for the rounds that are a figure of their (commune, year).
+
+    The SQL form of the one rule of `census.rules` (set-based, over every round at once):
+    "official" is `rules.official_rounds` (an approved round with no later approved
+    revision of its year), "in progress" is `rules.figure_rounds` (the official round, else
+    the highest revision when the year has no approved one).
+    `indicators/tests/test_official_round.py` holds both to the same answer.
+    """
     rounds, summaries = _table(CensusRound), _table(RoundSummary)
     approved = ", ".join(["%s"] * len(APPROVED_STATES))
     states = sorted(APPROVED_STATES)
@@ -239,16 +247,11 @@ def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
     years_of: dict[int, set[int]] = defaultdict(set)
     for unit_id, year, _official, _key in loaded.facts:
         years_of[loaded.commune_of.get(unit_id, unit_id)].add(year)
-    approved = (
-        CensusRound.objects.filter(state__in=APPROVED_STATES)
-        .order_by("commune_id", "year", "revision")
-        .values_list("commune_id", "year", "id")
-    )
-    if commune_ids is not None:
-        approved = approved.filter(commune_id__in=commune_ids)
     latest: dict[int, dict[int, int]] = defaultdict(dict)
-    for commune_id, year, pk in approved:
-        latest[commune_id][year] = pk  # the highest revision wins (ordered)
+    # The official round of each (commune, year) (`census.rules.official_rounds`); below,
+    # each year takes its latest year's ≤ it (`census.rules.latest_official`, for many years).
+    for (commune_id, year), pk in official_round_ids(commune_ids=commune_ids).items():
+        latest[commune_id][year] = pk
     chosen: list[tuple[int, int, int, str]] = []
     for commune_id, by_year in latest.items():
         round_years = sorted(by_year)

@@ -240,13 +240,13 @@ def breaks_in_series(*, program: Program, years: Sequence[int]) -> list[BreakInS
     standards = builtin_standards()
     found = []
     for year, code, previous in domain.breaks(by_year, list(years)):
-        standard = standards.get(code)
+        known = standards.get(code)
         found.append(
             BreakInSeries(
                 year=year,
                 standard_code=code,
-                label_vi=standard.name.vi if standard else code,
-                label_en=(standard.name.en or standard.name.vi) if standard else code,
+                label_vi=known.name.vi if known else code,
+                label_en=(known.name.en or known.name.vi) if known else code,
                 previous_standard_code=previous,
             )
         )

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -152,12 +153,12 @@ def _tuples(rows: Sequence[domain.AggregateRow]) -> list[tuple[Any, ...]]:
     ]
 
 
-def _case(mapping: dict[str, object], default: str) -> tuple[str, list[object]]:
+def _case(mapping: dict[str, object], default: str) -> tuple[str, list[Any]]:
     """Return a CASE over `indicator` giving each code's value (and its parameters)."""
     if not mapping:
         return default, []
     whens = " ".join("WHEN %s THEN %s" for _code in mapping)
-    params: list[object] = []
+    params: list[Any] = []
     for code, value in mapping.items():
         params.extend([code, value])
     return f"CASE indicator {whens} ELSE {default} END", params
@@ -184,7 +185,7 @@ def _roll_up(
             joins += f" JOIN {units} a2 ON a2.id = a1.parent_id"
         anc = f"a{hops}"
         where = ["s.unit_level = %s"]
-        params: list[object] = [UnitLevel.COMMUNE]
+        params: list[Any] = [UnitLevel.COMMUNE]
         if commune_ids is not None:
             where.append(f"s.unit_id IN ({', '.join(['%s'] * len(commune_ids))})")
             params.extend(commune_ids)
@@ -195,7 +196,7 @@ def _roll_up(
             where.append(f"s.period IN ({', '.join(['%s'] * len(years))})")
             params.extend(years)
         denominator = "SUM(s.denominator)"
-        sum_params: list[object] = []
+        sum_params: list[Any] = []
         if sums:
             denominator = (
                 f"CASE WHEN s.indicator IN ({', '.join(['%s'] * len(sums))}) THEN 1.0 "
@@ -282,7 +283,7 @@ def aggregates_check(*, program: Program | None = None) -> list[domain.Differenc
         try:
             with connection.cursor() as cursor:
                 sql = f"SELECT {_NAMES} FROM {staged.quoted}"
-                params: list[object] = []
+                params: list[Any] = []
                 if program is not None:
                     sql += " WHERE program_id = %s"
                     params.append(program.pk)
@@ -303,7 +304,7 @@ def aggregates_check(*, program: Program | None = None) -> list[domain.Differenc
 
 
 def aggregates_refresh(
-    *, commune_ids: Iterable[int], years: Iterable[int] | None = None, actor: Any = None
+    *, commune_ids: Iterable[int], years: Iterable[int] | None = None, actor: Actor = None
 ) -> int:
     """Recompute the aggregates of `commune_ids` (their villages, districts and province) in
     `years` (every year when None), inside the caller's transaction; return rows written.
@@ -388,7 +389,7 @@ def target_problems(*, target: Target) -> list[Problem]:
 
 
 @transaction.atomic
-def target_save(*, target: Target, actor: Any) -> Target:
+def target_save(*, target: Target, actor: Actor) -> Target:
     """Save a target (with history) after checking its indicator."""
     problems = target_problems(target=target)
     if problems:
@@ -407,7 +408,7 @@ def target_set(
     baseline: float | None = None,
     baseline_year: int | None = None,
     note: str = "",
-    actor: Any = None,
+    actor: Actor = None,
 ) -> Target:
     """Create or update the target of `indicator` in `year`; unchanged values are not written."""
     row = Target.objects.filter(program=program, indicator=indicator, year=year).first()

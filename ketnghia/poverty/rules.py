@@ -156,7 +156,7 @@ def income_problem(value: Any, ceiling: int) -> str | None:
         return _("The monthly income per person is not a number.")
     if value < 0:
         return _("The monthly income per person is negative.")
-    if value > ceiling:
+    if value > ceiling:  # type: ignore[operator]  # a real number here (checked above)
         return _(
             "The monthly income per person is above %(ceiling)s VND, which is not plausible; "
             "check the figure."
@@ -275,7 +275,8 @@ def _income_array(incomes: Any, ceiling: int) -> tuple[np.ndarray, list[Problem]
                 values[index] = math.ceil(value)
     else:
         raise TypeError(f"incomes must be numbers, not an array of {array.dtype}")
-    for index in np.flatnonzero(bad):
+    for flagged in np.flatnonzero(bad):
+        index = int(flagged)
         value = array[index]
         message = income_problem(value.item() if hasattr(value, "item") else value, ceiling) or _(
             "The monthly income per person is not a number."

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -47,7 +47,7 @@ def program_create(
     start_date: date,
     end_date: date | None = None,
     description: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Program:
     """Create a program with no communes yet; nothing is written if a field is wrong."""
     program = Program(
@@ -93,7 +93,7 @@ def _apply(
     plan: RevisionPlan,
     valid_from: date,
     decision: str,
-    actor: Any,
+    actor: Actor,
 ) -> None:
     rows = {row.pk: row for row in program.memberships.select_for_update()}
     touched = [rows[pk].commune_id for pk in (*plan.delete, *plan.close, *plan.reopen)]
@@ -142,7 +142,7 @@ def program_communes_set(
     key_communes: Iterable[Unit],
     valid_from: date,
     decision: str,
-    actor: Any,
+    actor: Actor,
 ) -> RevisionPlan:
     """Make the program's list from `valid_from` equal `communes`, of which `key_communes` key.
 
@@ -200,13 +200,13 @@ def program_paths(program: Program) -> list[tuple[str, str | None]]:
     ]
 
 
-def program_write_problems(*, program: Program, actor: Any) -> list[Problem]:
+def program_write_problems(*, program: Program, actor: Actor) -> list[Problem]:
     """Return why `actor` may not change `program`: a commune of its list outside their units."""
     return administer_problems(actor=actor, paths=program_paths(program))
 
 
 @transaction.atomic
-def program_save(*, program: Program, actor: Any) -> Program:
+def program_save(*, program: Program, actor: Actor) -> Program:
     """Save a program edited as a whole (the admin's form); history kept."""
     if problems := program_write_problems(program=program, actor=actor):
         raise InvalidInput(problems)
@@ -214,7 +214,7 @@ def program_save(*, program: Program, actor: Any) -> Program:
     return program
 
 
-def program_commune_write_problems(*, membership: ProgramCommune, actor: Any) -> list[Problem]:
+def program_commune_write_problems(*, membership: ProgramCommune, actor: Actor) -> list[Problem]:
     """Return why `actor` may not write `membership`: its commune and its program's communes."""
     paths = [("commune", membership.commune.path if membership.commune_id else None)]
     stored = stored_version(membership)
@@ -226,7 +226,7 @@ def program_commune_write_problems(*, membership: ProgramCommune, actor: Any) ->
 
 
 @transaction.atomic
-def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCommune:
+def program_commune_save(*, membership: ProgramCommune, actor: Actor) -> ProgramCommune:
     """Save one commune's place on a program list (the admin's form); history kept."""
     if problems := program_commune_write_problems(membership=membership, actor=actor):
         raise InvalidInput(problems)
@@ -243,7 +243,7 @@ def program_commune_save(*, membership: ProgramCommune, actor: Any) -> ProgramCo
 
 
 @transaction.atomic
-def program_communes_delete(*, memberships: Iterable[ProgramCommune], actor: Any) -> int:
+def program_communes_delete(*, memberships: Iterable[ProgramCommune], actor: Actor) -> int:
     """Delete places on program lists (the admin's delete); history kept; return how many.
 
     Refused as a whole when one of them lies outside what `actor` administers. The figures of

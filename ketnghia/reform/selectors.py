@@ -141,17 +141,17 @@ def reform_figures(
         unit = units.get(new_code)
         parts = []
         for old_code, fraction in sorted(item.sources.items()):
-            old = by_code[old_code]
+            figure = by_code[old_code]
             old_unit = units.get(old_code)
             parts.append(
                 OldPart(
                     code=old_code,
-                    name=old.unit_name,
+                    name=figure.unit_name,
                     district=old_unit.parent.name if old_unit and old_unit.parent else "",
                     fraction=fraction,
-                    numerator=old.numerator * fraction,
-                    denominator=old.denominator * fraction,
-                    value=old.value,
+                    numerator=figure.numerator * fraction,
+                    denominator=figure.denominator * fraction,
+                    value=figure.value,
                 )
             )
         others = [c for c in predecessors.get(new_code, []) if c not in item.sources]

@@ -9,26 +9,25 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import NotFound
 from ketnghia.core.gate import gate
-from ketnghia.programs.selectors import program_get
+from ketnghia.programs.selectors import program_defaults, program_get
 from ketnghia.reform.selectors import reform_figures
 
-DEFAULT_PROGRAM = "nq04"
 DEFAULT_INDICATOR = "poverty_rate"
-DEFAULT_YEAR = 2015
 
 
 @gate("units.view")
 def reform_figures_page(request: HttpRequest) -> HttpResponse:
     """List the communes after the reform with the figure re-aggregated from the old communes,
     and for each the old communes it came from; only what the reader's scope holds."""
+    opened = program_defaults(scope=request.scope)  # type: ignore[attr-defined]
     try:
-        year = int(request.GET.get("year") or DEFAULT_YEAR)
+        year = int(request.GET.get("year") or opened.year)
     except ValueError:
         raise Http404(_("Unknown year.")) from None
     if not 1900 < year < 2100:
         raise Http404(_("Unknown year."))
     try:
-        program = program_get(request.GET.get("program") or DEFAULT_PROGRAM)
+        program = program_get(request.GET.get("program") or opened.program)
         figures = reform_figures(
             scope=request.scope,
             program=program,

@@ -338,7 +338,7 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
             official=bool(item.get("official", True)),
             baseline=item.get("baseline"),
             target=item.get("target"),
-            period=tuple(item["period"]) if item.get("period") else None,  # type: ignore[arg-type]
+            period=tuple(item["period"]) if item.get("period") else None,
         )
         for item in data.get("entries", ())
     )

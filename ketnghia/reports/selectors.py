@@ -384,7 +384,7 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         )
 
     rate_definition = definitions.get("poverty_rate")
-    series = ()
+    series: tuple[Series, ...] = ()
     if rate_definition is not None and trend:
         series = (
             Series(

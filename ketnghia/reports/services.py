@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.gate import Action, reaches
 from ketnghia.core.history import save_by
@@ -41,7 +40,7 @@ def _problems(narrative_vi: str, narrative_en: str) -> list[Problem]:
 @transaction.atomic
 def saved_report_save(
     *,
-    actor: Any,
+    actor: Actor,
     program: Program,
     area: Unit,
     report: ReviewReport,
@@ -83,7 +82,7 @@ def saved_report_save(
         ("signer_title", heading.signer_title),
         ("signer_name", heading.signer_name),
     ):
-        limit = SavedReport._meta.get_field(name).max_length
+        limit = getattr(SavedReport._meta.get_field(name), "max_length", None)
         if limit is not None and len(text.strip()) > limit:
             problems.append(
                 Problem(_("At most %(limit)s characters.") % {"limit": limit}, Location(field=name))

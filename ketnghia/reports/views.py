@@ -16,17 +16,22 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, scope_for
-from ketnghia.programs.selectors import program_choices
+from ketnghia.programs.selectors import program_choices, program_defaults
 from ketnghia.reports import charts, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
 from ketnghia.reports.domain import ReviewReport, report_from_dict, report_to_dict
 from ketnghia.reports.forms import NarrativeForm
 
-DEFAULTS = {"program": "nq04", "baseline": "2007", "year": "2015"}
 
-
-def _params(data: QueryDict) -> dict[str, str]:
-    params = {key: data.get(key, "") or default for key, default in DEFAULTS.items()}
+def _params(request: HttpRequest, data: QueryDict) -> dict[str, str]:
+    # The program, baseline and year the review opens on: the programs app decides them.
+    opened = program_defaults(scope=request.scope)  # type: ignore[attr-defined]
+    defaults = {
+        "program": opened.program,
+        "baseline": str(opened.baseline),
+        "year": str(opened.year),
+    }
+    params = {key: data.get(key, "") or default for key, default in defaults.items()}
     for key in ("threshold", "unit"):
         if data.get(key):
             params[key] = data[key]
@@ -83,7 +88,7 @@ def _heading(review: selectors.ReviewRequest, report: ReviewReport) -> Heading:
 @require_GET
 def review(request: HttpRequest) -> HttpResponse:
     """Show the review: each figure, the communes behind it, the trend, the narrative editor."""
-    params = _params(request.GET)
+    params = _params(request, request.GET)
     try:
         review_request = _review_request(request, params)
     except InvalidInput as error:
@@ -185,10 +190,12 @@ def review_save(request: HttpRequest) -> HttpResponse:
                     )
                 },
             )
-            return redirect(reverse("reports:review") + "?" + urlencode(_params(request.POST)))
+            return redirect(
+                reverse("reports:review") + "?" + urlencode(_params(request, request.POST))
+            )
         raise Http404(_("Report not found."))
     data = form.cleaned_data
-    params = _params(request.POST)
+    params = _params(request, request.POST)
     review_request = _review_request(request, params)
     report = _build(request, review_request)
     area = selectors.area_unit(review_request)
@@ -230,7 +237,7 @@ def review_save(request: HttpRequest) -> HttpResponse:
 @require_GET
 def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
     """Return the review as a file: the saved version (figures and text) if there is one."""
-    params = _params(request.GET)
+    params = _params(request, request.GET)
     try:
         review_request = _review_request(request, params)
     except InvalidInput as error:

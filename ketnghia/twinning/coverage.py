@@ -10,14 +10,15 @@ that year or before.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Max, Q, QuerySet, Sum
 from django.utils import timezone
 
-from ketnghia.census.models import CensusEntry, CensusRound, Status
-from ketnghia.census.selectors import APPROVED_STATES
+from ketnghia.census.models import CensusEntry, Status
+from ketnghia.census.selectors import latest_official_round_ids
 from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.programs.models import Program
@@ -54,17 +55,11 @@ def villages_on(communes: list[Unit] | QuerySet[Unit], on: date) -> QuerySet[Uni
     )
 
 
-def latest_approved_rounds(communes: list[Unit] | QuerySet[Unit], year: int) -> dict[int, int]:
-    """Return commune id → id of its official round of the latest year ≤ `year`."""
-    chosen: dict[int, int] = {}
-    rounds = (
-        CensusRound.objects.filter(commune__in=communes, state__in=APPROVED_STATES, year__lte=year)
-        .order_by("commune_id", "year", "revision")
-        .values_list("commune_id", "pk")
-    )
-    for commune_id, pk in rounds:
-        chosen[commune_id] = pk
-    return chosen
+def latest_approved_rounds(communes: Sequence[Unit | int], year: int) -> dict[int, int]:
+    """Return commune id → id of its official round of the latest year ≤ `year`
+    (`census.selectors.latest_official_round_ids`: the one rule of the official round)."""
+    ids = [c.pk if isinstance(c, Unit) else c for c in communes]
+    return latest_official_round_ids(commune_ids=ids, year=year)
 
 
 def poor_entries(round_ids: list[int]) -> QuerySet[CensusEntry]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
@@ -48,6 +49,18 @@ def on_date(on: date) -> Q:
     return Q(start_date__lte=on) & (Q(end_date__isnull=True) | Q(end_date__gte=on))
 
 
+def twinned_commune_paths(user: Any, on: date) -> frozenset[str]:
+    """Return the paths of the communes `user`'s organisation is twinned with on `on`.
+
+    The gate's scope of a twinning-unit member (registered in `TwinningConfig.ready`); none
+    without an organisation.
+    """
+    if user.organisation_id is None:
+        return frozenset()
+    current = Twinning.objects.filter(on_date(on), organisation_id=user.organisation_id)
+    return frozenset(current.values_list("commune__path", flat=True))
+
+
 def person_list_for(*, scope: UnitScope, commune: Unit | None = None) -> QuerySet[Person]:
     """Return the people inside `scope` (of one commune when given)."""
     people = scope.filter(
@@ -86,7 +99,8 @@ class InCharge:
 
     @property
     def party_member_name(self) -> str:
-        return self.party_member.person.full_name if self.party_member else ""
+        person = self.party_member.person if self.party_member else None
+        return person.full_name if person else ""
 
 
 def in_charge_on(

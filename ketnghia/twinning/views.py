@@ -26,13 +26,12 @@ from ketnghia.core.outputs import xlsx_append
 from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo.models import Unit
 from ketnghia.programs.models import Program
-from ketnghia.programs.selectors import program_choices, program_for
+from ketnghia.programs.selectors import FIRST_PROGRAM_YEAR, program_choices, program_for
 from ketnghia.twinning import coverage, diagram, rules, selectors, services
 from ketnghia.twinning.forms import ActivityForm, ProposalAcceptForm
 from ketnghia.twinning.proposals import NO_MEMBER
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-FIRST_YEAR = 2007
 DEFAULT_MONTHS = 3
 
 
@@ -54,11 +53,11 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", today.year))
     except ValueError:
         return today.year
-    return min(max(year, FIRST_YEAR), today.year)
+    return min(max(year, FIRST_PROGRAM_YEAR), today.year)
 
 
 def _years() -> list[int]:
-    return list(range(timezone.localdate().year, FIRST_YEAR - 1, -1))
+    return list(range(timezone.localdate().year, FIRST_PROGRAM_YEAR - 1, -1))
 
 
 def _program(request: HttpRequest) -> Program | None:

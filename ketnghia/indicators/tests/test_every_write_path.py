@@ -1,5 +1,7 @@
 """Every write path leaves the aggregates true (design rule 13): after each service and import,
-`aggregates check` (the service behind `ketnghia aggregates check`) finds no difference.
+`aggregates check` (the service behind `ketnghia aggregates check`) finds no difference, and
+the stored criteria results equal their inputs evaluated now (`criteria.services
+.assessments_check`: a program's list, a region, the twinning network move them too).
 
 Each case writes through the real service, import or admin page on the small program, after a
 rebuild; a case that moves a figure is marked so, and the test holds that it did (a write that
@@ -378,10 +380,12 @@ def test_every_write_leaves_no_difference(name, tree, users, tmp_path, client):
     world = World(fixture.small_program(tree, users), tree, users, tmp_path, client)
     services.aggregates_rebuild()
     assert services.aggregates_check() == []
+    assert criteria_services.assessments_check() == []
     before = _figures()
     case = CASES[name]
     case.write(world)
     assert services.aggregates_check() == [], name
+    assert criteria_services.assessments_check() == [], name
     if case.moves is not None:
         assert (_figures() != before) is case.moves, name
 

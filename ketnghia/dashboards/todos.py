@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,13 @@ from django.utils.translation import ngettext
 
 from ketnghia.accounts.rules import Role
 from ketnghia.census import workflow
-from ketnghia.census.inbox import _since
+from ketnghia.census.inbox import (
+    LATE_AFTER_DAYS,
+    census_year_for,
+    days_waiting,
+    is_late,
+    latest_rounds,
+)
 from ketnghia.census.models import CensusRound, Complaint, RoundState
 from ketnghia.core import gate
 from ketnghia.core.gate import UnitScope
@@ -27,9 +32,6 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.twinning.models import Activity, ActivityStatus, WorkTeam
 
-# A round that has stood at one step longer than this is late: Decision 24/2021/QĐ-TTg gives
-# each step days to weeks, so a month at one step is past any step's time.
-LATE_AFTER_DAYS = 30
 # A work team with no activity recorded for this long is reminded to record its visits.
 RECORD_AFTER_DAYS = 30
 # How many units an item names before it says "and N more".
@@ -50,30 +52,6 @@ class Todo:
     links: list[Link] = field(default_factory=list)
     more: int = 0
     level: str = "warning"  # "warning": work waits; "info": for information
-
-
-def is_late(days_waiting: int | None) -> bool:
-    """Return whether a round that has waited `days_waiting` days at one step is late."""
-    return days_waiting is not None and days_waiting > LATE_AFTER_DAYS
-
-
-def census_year_for(*, scope: UnitScope) -> int | None:
-    """Return the newest census year any round inside `scope` has."""
-    rounds = scope.filter(CensusRound.objects.all(), "unit_path")
-    return rounds.aggregate(year=Max("year"))["year"]
-
-
-def latest_rounds(scope: UnitScope, year: int) -> dict[int, CensusRound]:
-    latest: dict[int, CensusRound] = {}
-    rounds = scope.filter(CensusRound.objects.filter(year=year), "unit_path")
-    for census_round in rounds.select_related("commune").order_by("commune_id", "revision"):
-        latest[census_round.commune_id] = census_round
-    return latest
-
-
-def days_waiting(census_round: CensusRound) -> int | None:
-    since = _since(census_round)
-    return None if since is None else max(0, (timezone.now() - since).days)
 
 
 def _round_links(rounds: list[CensusRound]) -> tuple[list[Link], int]:
