@@ -279,7 +279,7 @@ KETNGHIA_IMPORT_MAX_INFLATE_RATIO = int(os.environ.get("KETNGHIA_IMPORT_MAX_INFL
 KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "25000000"))
 # A sheet beyond this many cells is streamed row by row (imports.readers.stream), so an
 # import's memory does not grow with the rows; smaller ones are loaded whole by calamine.
-KETNGHIA_IMPORT_STREAM_CELLS = int(os.environ.get("KETNGHIA_IMPORT_STREAM_CELLS", "200000"))
+KETNGHIA_IMPORT_STREAM_CELLS = int(os.environ.get("KETNGHIA_IMPORT_STREAM_CELLS", "1000000"))
 # Web uploads are imported in a child process with this address-space limit (MB), so no
 # file can take the web server or the task worker down; tests import in-process.
 KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)
