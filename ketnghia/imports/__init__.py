@@ -7,8 +7,10 @@ with their spreadsheet location, so every import reports problems the same way.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from ketnghia.core.errors import Problem
+if TYPE_CHECKING:  # the package is imported before Django is set up (the import worker)
+    from ketnghia.core.errors import Problem
 
 
 @dataclass
