@@ -211,3 +211,40 @@ def test_an_importer_shows_the_warning_and_still_imports(tmp_path: Path, tree, c
     out = capsys.readouterr().out
     assert "Cảnh báo: tệp phan-loai.csv, dòng 2, cột F" in out
     assert "“ghi chú ngoài bảng”, không được nhập" in out
+
+
+def _long_workbook(path: Path, rows: int) -> Path:
+    workbook = openpyxl.Workbook(write_only=True)
+    sheet = workbook.create_sheet("Thôn")
+    sheet.append(["Mã xã", "Tên thôn", "Số hộ", "Ngày"])
+    for number in range(rows):
+        sheet.append(["23500", f"Thôn số {number} có tên khá dài", number, dt.date(2024, 1, 1)])
+    workbook.save(path)
+    return path
+
+
+def test_a_streamed_sheet_is_read_in_memory_flat_in_its_rows(
+    tmp_path: Path, settings, monkeypatch
+) -> None:
+    """Python's allocations while reading 3,000 and 30,000 rows: the same bound, not 10×."""
+    import tracemalloc
+
+    from ketnghia.imports.readers import sparse, stream
+
+    settings.KETNGHIA_IMPORT_STREAM_CELLS = 0
+    # Blocks of 64 KB, so both sheets span many (memory is bounded by a block's cells).
+    monkeypatch.setattr(stream, "BLOCK", 1 << 16)
+    monkeypatch.setattr(sparse, "BLOCK", 1 << 16)
+    columns = [*COLUMNS, Column("households", ("Số hộ",)), Column("day", ("Ngày",))]
+    peaks = {}
+    for rows in (3_000, 30_000):
+        path = _long_workbook(tmp_path / f"thon-{rows}.xlsx", rows)
+        table = open_table(path, columns)  # the extent scan: its own bounded blocks
+        tracemalloc.start()
+        count = sum(len(chunk) for chunk in table.chunks(1_000))
+        _current, peaks[rows] = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert count == rows
+    # The sheet's XML is ~3 MB at 30,000 rows; one block and one chunk of rows at a time
+    # are held, never the sheet.
+    assert peaks[30_000] < 1.3 * peaks[3_000], peaks
