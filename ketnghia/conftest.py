@@ -61,6 +61,19 @@ def _derived_refreshed_at_emulated_commit(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setattr(transaction.Atomic, "__exit__", __exit__)
 
 
+@pytest.fixture(autouse=True)
+def _reads_from_primary(request: pytest.FixtureRequest) -> None:
+    """Read from the primary only when a read replica is configured (CI on PostgreSQL).
+
+    A test's rows are never committed, so a replica never sees them; the replica tests
+    (`core/tests/test_replicas.py`) commit for real and turn replica reads back on.
+    """
+    from django.conf import settings
+
+    if "replica" in settings.DATABASES:
+        request.getfixturevalue("settings").KETNGHIA_REPLICA_READS = False
+
+
 def make_unit(code: str, name: str, level: str, kind: str, parent: Unit | None = None) -> Unit:
     unit = Unit(code=code, name=name, level=level, kind=kind, parent=parent)
     unit.save()

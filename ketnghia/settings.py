@@ -100,6 +100,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Read-only pages read from the read replica when one is configured (core.replicas).
+    "ketnghia.core.replicas.ReplicaReadsMiddleware",
     # Vietnamese first, whatever the browser asks; the language switch overrides it.
     "ketnghia.core.middleware.VietnameseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -158,6 +160,31 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+# A streaming read replica of the PostgreSQL primary (postgres://host:5432/name; the name may
+# be left out: the primary's). The read-only pages read from it (`core.replicas`); writes,
+# other pages and transactions use the primary. A replica that does not answer within
+# KETNGHIA_REPLICA_CONNECT_TIMEOUT seconds, or lags more than KETNGHIA_REPLICA_MAX_LAG
+# seconds, is skipped with a warning; a browser that wrote reads from the primary for
+# KETNGHIA_REPLICA_READ_YOUR_WRITES seconds. In tests it mirrors the test database (same
+# name, the replica's own server): the replica tests read what the primary's test wrote.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("KETNGHIA_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["NAME"] = DATABASES["replica"].get("NAME") or DATABASES["default"]["NAME"]
+    if DATABASES["replica"]["ENGINE"] == "django.db.backends.postgresql":
+        DATABASES["replica"].setdefault("OPTIONS", {})["connect_timeout"] = int(
+            os.environ.get("KETNGHIA_REPLICA_CONNECT_TIMEOUT", "2")
+        )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["ketnghia.core.replicas.ReplicaRouter"]
+KETNGHIA_REPLICA_MAX_LAG = float(os.environ.get("KETNGHIA_REPLICA_MAX_LAG", "30"))
+KETNGHIA_REPLICA_READ_YOUR_WRITES = int(os.environ.get("KETNGHIA_REPLICA_READ_YOUR_WRITES", "15"))
+KETNGHIA_REPLICA_CHECK_SECONDS = float(os.environ.get("KETNGHIA_REPLICA_CHECK_SECONDS", "5"))
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # A shared cache for the web workers when a Redis server is named (redis://host:6379/0):
@@ -250,6 +277,9 @@ KETNGHIA_IMPORT_MAX_INFLATE_RATIO = int(os.environ.get("KETNGHIA_IMPORT_MAX_INFL
 # A workbook sheet whose values reach beyond this many cells (rows × columns from A1) is not
 # given to calamine but read by its cells (imports.readers.extent, imports.readers.sparse).
 KETNGHIA_IMPORT_MAX_CELLS = int(os.environ.get("KETNGHIA_IMPORT_MAX_CELLS", "25000000"))
+# A sheet beyond this many cells is streamed row by row (imports.readers.stream), so an
+# import's memory does not grow with the rows; smaller ones are loaded whole by calamine.
+KETNGHIA_IMPORT_STREAM_CELLS = int(os.environ.get("KETNGHIA_IMPORT_STREAM_CELLS", "1000000"))
 # Web uploads are imported in a child process with this address-space limit (MB), so no
 # file can take the web server or the task worker down; tests import in-process.
 KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)

@@ -156,7 +156,9 @@ def infrastructure_import(
         parsed.append((row, code, year, values))
         if problems.full:
             break
-    report = ImportReport(file=table.name, rows=len(parsed), dry_run=dry_run)
+    report = ImportReport(
+        file=table.name, rows=len(parsed), dry_run=dry_run, warnings=table.warnings.items
+    )
     communes = Unit.objects.in_bulk(
         {code for _row, code, _y, _v in parsed if code}, field_name="code"
     )

@@ -458,7 +458,9 @@ def classifications_import(
         )
         if problems.full:
             break
-    report = ImportReport(file=table.name, rows=len(items), dry_run=dry_run)
+    report = ImportReport(
+        file=table.name, rows=len(items), dry_run=dry_run, warnings=table.warnings.items
+    )
     with transaction.atomic():
         to_create, to_update, unchanged = _plan_classifications(items, problems)
         problems.raise_if_any()
@@ -671,7 +673,9 @@ def successions_import(
         )
         if problems.full:
             break
-    report = ImportReport(file=table.name, rows=len(items), dry_run=dry_run)
+    report = ImportReport(
+        file=table.name, rows=len(items), dry_run=dry_run, warnings=table.warnings.items
+    )
     with transaction.atomic():
         plan = _plan_successions(items, problems)
         problems.raise_if_any()

@@ -6,7 +6,11 @@ with their spreadsheet location, so every import reports problems the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package is imported before Django is set up (the import worker)
+    from ketnghia.core.errors import Problem
 
 
 @dataclass
@@ -19,6 +23,9 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    # What the reader noticed and did not import, located (a value outside the table's
+    # columns): shown with the preview and after the import; they block nothing.
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:

@@ -51,6 +51,8 @@ class Extent:
     narrow: bool = False
     # (row, column) 1-based → the error's text, e.g. "#N/A".
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Every valued cell carries its reference (`r="B7"`): the fast scan could read it.
+    references: bool = True
 
     @property
     def cells(self) -> int:
@@ -109,6 +111,7 @@ def sheet_extent(archive: zipfile.ZipFile, member: str) -> Extent:
     if extent is None:
         with archive.open(member) as stream:
             extent = _exact_extent(stream)
+        extent.references = False
     return extent
 
 

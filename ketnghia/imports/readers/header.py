@@ -70,6 +70,10 @@ class Layout:
     header_row: int
     positions: dict[str, int]
     headers: dict[str, str]
+    # The header's extent: the columns left of `width` are the table's, except those whose
+    # header cell is blank (`unheaded`); a value elsewhere in a data row is a stray cell.
+    width: int = 0
+    unheaded: tuple[int, ...] = ()
 
 
 def looks_like_data(problems: list[Problem]) -> bool:
@@ -191,4 +195,6 @@ def _layout_or_problems(
             headers[column.key] = f"{column_letter(indexes[0])} ({cell_text(values[indexes[0]])})"
     if problems:
         return problems
-    return Layout(sheet, number, positions, headers)
+    width = max((index + 1 for index, value in enumerate(values) if not is_blank(value)), default=0)
+    unheaded = tuple(index for index in range(width) if is_blank(values[index]))
+    return Layout(sheet, number, positions, headers, width=width, unheaded=unheaded)

@@ -170,6 +170,41 @@ def sheet_merges(archive: zipfile.ZipFile, member: str) -> list[tuple[tuple[int,
     return merges
 
 
+def convert_value(
+    kind: str,
+    style: int,
+    text: str,
+    strings: list[str],
+    dates: frozenset[int],
+    epoch: dt.datetime,
+) -> Any:
+    """Return a cell's value as calamine gives it, from its type (`t`), style and text."""
+    if kind == "s":
+        index = int(text) if text.strip().isdigit() else -1
+        return strings[index] if 0 <= index < len(strings) else None
+    if kind in ("str", "inlineStr"):
+        return text
+    if kind == "b":
+        return text.strip() in ("1", "true")
+    if kind == "e":
+        return ExcelError(text.strip() or "#?")
+    if kind == "d":
+        try:
+            return dt.datetime.fromisoformat(text.strip())
+        except ValueError:
+            return text
+    try:
+        number = float(text)
+    except ValueError:
+        return text or None
+    if style in dates:
+        try:
+            return _as_date(number, epoch)
+        except (OverflowError, ValueError):
+            return number
+    return number
+
+
 def sparse_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, list[Any]]]:
     """Yield (row number, values) for every row of the sheet at `member` holding a value."""
     book, targets = _book_parts(archive)
@@ -221,31 +256,7 @@ def sparse_rows(archive: zipfile.ZipFile, member: str) -> Iterator[tuple[int, li
             state["text"].append(text)
 
     def convert(text: str) -> Any:
-        kind = state["type"]
-        if kind == "s":
-            index = int(text) if text.strip().isdigit() else -1
-            return strings[index] if 0 <= index < len(strings) else None
-        if kind in ("str", "inlineStr"):
-            return text
-        if kind == "b":
-            return text.strip() in ("1", "true")
-        if kind == "e":
-            return ExcelError(text.strip() or "#?")
-        if kind == "d":
-            try:
-                return dt.datetime.fromisoformat(text.strip())
-            except ValueError:
-                return text
-        try:
-            number = float(text)
-        except ValueError:
-            return text or None
-        if state["style"] in dates:
-            try:
-                return _as_date(number, epoch)
-            except (OverflowError, ValueError):
-                return number
-        return number
+        return convert_value(state["type"], state["style"], text, strings, dates, epoch)
 
     def close_row() -> None:
         if row:

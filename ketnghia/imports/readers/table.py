@@ -15,7 +15,13 @@ from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import format_number
-from ketnghia.imports.readers.cells import EXCEL_ERROR_TEXTS, clean_cell, is_blank
+from ketnghia.imports.readers.cells import (
+    EXCEL_ERROR_TEXTS,
+    ExcelError,
+    cell_text,
+    clean_cell,
+    is_blank,
+)
 from ketnghia.imports.readers.csv_files import (
     CSV_SUFFIXES,
     READ_BLOCK,
@@ -23,7 +29,13 @@ from ketnghia.imports.readers.csv_files import (
     csv_encoding,
     csv_records,
 )
-from ketnghia.imports.readers.header import Column, Layout, find_layout, looks_like_data
+from ketnghia.imports.readers.header import (
+    Column,
+    Layout,
+    column_letter,
+    find_layout,
+    looks_like_data,
+)
 from ketnghia.imports.readers.xlsx_files import (
     XLSX_SUFFIXES,
     LoadedSheet,
@@ -36,6 +48,24 @@ from ketnghia.imports.readers.xlsx_files import (
 # Beyond this many problems an import stops listing them: nobody reads 100,000 lines, and
 # a wrong file must not exhaust memory.
 MAX_PROBLEMS = 500
+# Stray values listed (a note beside the table), and counted beyond that.
+MAX_WARNINGS = 50
+MAX_STRAY_COUNTED = 100_000
+
+
+def stray_problem(file: str, sheet: str, row: int, index: int, value: Any) -> Problem:
+    """Return the warning for a value outside the table's columns (it is not imported)."""
+    text = cell_text(value) if not isinstance(value, ExcelError) else str(value)
+    if len(text) > 60:
+        text = text[:57] + "…"
+    return Problem(
+        _(
+            "A value outside the table's columns, “%(value)s”, is not imported: no column "
+            "header is above it. Move it into its column, or delete it if it is only a note."
+        )
+        % {"value": text},
+        Location(file=file, sheet=sheet, row=row, column=column_letter(index)),
+    )
 
 
 @dataclass(frozen=True)
@@ -75,6 +105,9 @@ class Table:
     delimiter: str = ","
     # Workbook sheets already parsed by `open_table`, used once by the first pass over rows.
     loaded: dict[str, LoadedSheet] = field(default_factory=dict, repr=False)
+    # Values found outside the table's columns while reading (`stray_problem`): not read,
+    # listed so the user can move or delete them. Filled by `rows()` and `chunks()`.
+    warnings: ProblemList = field(default_factory=lambda: ProblemList(MAX_WARNINGS))
 
     @property
     def sheets(self) -> list[str]:
@@ -86,6 +119,8 @@ class Table:
             for number, values in self._raw_rows(layout.sheet):
                 if number <= layout.header_row:
                     continue
+                if len(values) > layout.width or layout.unheaded:
+                    self._find_stray(layout, number, values)
                 cells = {
                     key: clean_cell(values[index]) if index < len(values) else None
                     for key, index in layout.positions.items()
@@ -113,6 +148,7 @@ class Table:
                 if column.key in layout.positions
             ]
             first = positions[0]
+            width, unheaded = layout.width, layout.unheaded
             numbers: list[int] = []
             rows: list[list[Any]] = []
             records = self._raw_rows(layout.sheet, on_sheet_height)
@@ -120,6 +156,8 @@ class Table:
                 if number >= layout.header_row:
                     break
             for number, values in records:
+                if len(values) > width or unheaded:
+                    self._find_stray(layout, number, values)
                 # Inline fast test on the first required cell; the full test only when it
                 # is empty (a blank row, or a row with a required cell missing).
                 value = values[first] if first < len(values) else None
@@ -138,6 +176,19 @@ class Table:
                 yield Chunk(
                     self.name, layout.sheet, numbers, rows, layout.positions, layout.headers
                 )
+
+    def _find_stray(self, layout: Layout, number: int, values: list[Any]) -> None:
+        """Warn of the values of a data row outside the table's columns (none read)."""
+        if self.warnings.full and self.warnings.dropped > MAX_STRAY_COUNTED:
+            return
+        tail = values[layout.width :]
+        if layout.unheaded or tail.count(None) + tail.count("") != len(tail):
+            indexes = [*layout.unheaded, *range(layout.width, len(values))]
+            for index in indexes:
+                if index < len(values) and not is_blank(values[index]):
+                    self.warnings.add(
+                        stray_problem(self.name, layout.sheet, number, index, values[index])
+                    )
 
     def header_row(self, sheet: str) -> int:
         """Return the row number of `sheet`'s header."""

@@ -45,6 +45,7 @@ from ketnghia.imports.readers.extent import (
 from ketnghia.imports.readers.header import column_letter
 from ketnghia.imports.readers.number_formats import PercentRows, percent_cells
 from ketnghia.imports.readers.sparse import RowsOutOfOrder, sheet_merges, sparse_rows
+from ketnghia.imports.readers.stream import stream_rows
 
 XLSX_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
@@ -102,6 +103,10 @@ def open_workbook(path: Path, name: str) -> CalamineWorkbook:
 
 # Cells a sheet may span (rows × columns from A1) before it is refused unread; see `extent`.
 DEFAULT_MAX_CELLS = 25_000_000
+# Cells from which a sheet is streamed row by row (`stream`) rather than loaded whole by
+# calamine (fast, but it holds the whole sheet): about 40,000 rows of a census template, some
+# 60 MB in calamine; above it memory no longer grows with the rows.
+DEFAULT_STREAM_CELLS = 1_000_000
 
 
 _WORKSHEET_PART = re.compile(r"(?i)worksheets/[^/]+\.xml$")
@@ -111,18 +116,25 @@ def max_cells() -> int:
     return int(getattr(settings, "KETNGHIA_IMPORT_MAX_CELLS", DEFAULT_MAX_CELLS))
 
 
+def stream_cells() -> int:
+    return int(getattr(settings, "KETNGHIA_IMPORT_STREAM_CELLS", DEFAULT_STREAM_CELLS))
+
+
 @dataclass
 class LoadedSheet:
     """A sheet calamine has read, with what calamine does not give: its error cells.
 
     A sheet whose extent is beyond `max_cells()` is not given to calamine: `worksheet` is
-    None and its rows are streamed by their cells from `member` (`sparse`).
+    None and its rows are streamed by their cells from `member` (`sparse`). So is a sheet
+    beyond `stream_cells()` whose cells carry their references (`streamed`: `stream`, the
+    faster reader), so memory does not grow with a large file's rows.
     """
 
     worksheet: CalamineSheet | None
     errors: dict[tuple[int, int], str]
     member: str = ""
     height: int = 0
+    streamed: bool = False
 
 
 def _sheet_extent(path: Path, name: str, sheet: str) -> tuple[Extent, str]:
@@ -143,6 +155,7 @@ def _sheet_extent(path: Path, name: str, sheet: str) -> tuple[Extent, str]:
                 extents = [sheet_extent(archive, candidate) for candidate in candidates]
                 extent = max(extents, key=lambda found: found.cells, default=Extent())
                 extent.errors = {}
+                extent.references = False  # a guessed part is never streamed
                 member = candidates[extents.index(extent)] if extents else ""
             else:
                 extent = sheet_extent(archive, member)
@@ -202,6 +215,8 @@ def load_sheet(path: Path, name: str, sheet: str) -> LoadedSheet:
     extent, member = _sheet_extent(path, name, sheet)
     if extent.cells > max_cells():
         return LoadedSheet(None, {}, member=member, height=extent.rows)
+    if extent.cells > stream_cells() and extent.references and member:
+        return LoadedSheet(None, {}, member=member, height=extent.rows, streamed=True)
     workbook = open_workbook(path, name)
     try:
         worksheet = workbook.get_sheet_by_name(sheet)
@@ -239,7 +254,7 @@ def xlsx_rows(
     if worksheet is None:
         if on_sheet_height is not None:
             on_sheet_height(sheet, entry.height)
-        yield from _sparse_rows(path, name, sheet, entry.member)
+        yield from _sparse_rows(path, name, sheet, entry.member, streamed=entry.streamed)
         return
     if on_sheet_height is not None:
         on_sheet_height(sheet, worksheet.total_height)
@@ -250,12 +265,15 @@ def xlsx_rows(
     yield from rows
 
 
-def _sparse_rows(path: Path, name: str, sheet: str, member: str) -> Iterator[tuple[int, list[Any]]]:
-    """Yield a far-reaching sheet's rows by its cells (`sparse`), merged ranges carried."""
+def _sparse_rows(
+    path: Path, name: str, sheet: str, member: str, *, streamed: bool = False
+) -> Iterator[tuple[int, list[Any]]]:
+    """Yield a far-reaching or large sheet's rows by its cells (`sparse`, or `stream` when
+    `streamed`), merged ranges carried."""
     try:
         with zipfile.ZipFile(path) as archive:
             merges = sheet_merges(archive, member)
-            rows = sparse_rows(archive, member)
+            rows = (stream_rows if streamed else sparse_rows)(archive, member)
             yield from _fixed_rows(rows, {}, merges) if merges else rows
     except RowsOutOfOrder as error:
         raise InvalidInput(

@@ -63,3 +63,5 @@ class FileLoaderCommand(LoaderCommand):
                 "unchanged": format_count(report.unchanged),
             }
         )
+        for warning in report.warnings:
+            self.stdout.write(_("Warning: %(warning)s") % {"warning": warning})
