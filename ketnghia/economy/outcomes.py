@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 Z_95 = 1.959963984540054
 
@@ -48,12 +49,12 @@ CATEGORICAL_TRAITS = ("commune_group", "region", "ethnicity")
 NUMERIC_TRAITS = ("household_size", "baseline_income", "deprivations")
 
 TRAIT_LABELS = {
-    "commune_group": "Commune group",
-    "region": "Region",
-    "ethnicity": "Ethnicity of the head",
-    "household_size": "Household size",
-    "baseline_income": "Baseline income (VND per person per month)",
-    "deprivations": "Deprivation count",
+    "commune_group": gettext_lazy("Commune group"),
+    "region": gettext_lazy("Region"),
+    "ethnicity": gettext_lazy("Ethnicity of the head"),
+    "household_size": gettext_lazy("Household size"),
+    "baseline_income": gettext_lazy("Baseline income (VND per person per month)"),
+    "deprivations": gettext_lazy("Deprivation count"),
 }
 
 # Coarsening cut points: a value v falls in band k when cuts[k-1] <= v < cuts[k].

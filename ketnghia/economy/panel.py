@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 from django.apps import apps
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from ketnghia.census.models import CensusEntry
 from ketnghia.census.selectors import official_rounds
@@ -37,6 +38,26 @@ PACKAGE_KINDS = (
     "health_insurance",
     "infrastructure",
 )
+
+
+KIND_LABELS = {
+    "seedlings": _("Seedlings"),
+    "breeding_livestock": _("Breeding livestock"),
+    "fertiliser": _("Fertiliser"),
+    "tools": _("Tools and machines"),
+    "housing": _("Housing"),
+    "clean_water": _("Clean water"),
+    "latrine": _("Hygienic latrine"),
+    "training": _("Training"),
+    "credit": _("Preferential credit"),
+    "health_insurance": _("Health insurance"),
+    "infrastructure": _("Infrastructure"),
+}
+
+
+def kind_label(kind: str) -> str:
+    """Return a package kind's name (the support app's label once it is merged)."""
+    return str(KIND_LABELS.get(kind, kind))
 
 
 def estimator_settings() -> outcomes.Settings:

@@ -39,6 +39,10 @@ class TreeNode:
     depth: int
     households: int
 
+    @property
+    def indent(self) -> range:
+        return range(self.depth - 1)
+
 
 class Replications:
     """Every model's origin, village and households, for spreads and trees in a few queries."""
