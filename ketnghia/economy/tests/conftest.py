@@ -11,7 +11,7 @@ import pytest
 from ketnghia.census.models import CensusEntry, CensusRound, RoundState
 from ketnghia.conftest import Tree, make_unit
 from ketnghia.economy.outcomes import Panel
-from ketnghia.economy.tests.synthetic import YEARS, synthetic_panel
+from ketnghia.economy.synthetic import YEARS, synthetic_panel
 from ketnghia.geo.models import UnitKind, UnitLevel
 from ketnghia.households.models import Household, Member, Relation, Sex
 from ketnghia.programs.models import Program, ProgramCommune

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ketnghia.economy.outcomes import Settings, analyse_kind
-from ketnghia.economy.tests.synthetic import COHORTS, synthetic_panel
+from ketnghia.economy.synthetic import COHORTS, synthetic_panel
 
 KIND = "breeding_livestock"
 SEEDS = range(20)
