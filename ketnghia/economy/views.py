@@ -14,8 +14,10 @@ from ketnghia.programs.models import Program
 from ketnghia.programs.selectors import program_choices, program_for
 
 
-def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
+def _program(request: HttpRequest) -> tuple[Program | None, list[Program]]:
     programs = program_choices(scope=request.scope)
+    if not programs and not request.GET.get("program"):
+        return None, []  # no program reaches the user's units: an empty page, not a 404
     try:
         return program_for(
             scope=request.scope, code=request.GET.get("program") or None, programs=programs
@@ -28,7 +30,7 @@ def _program(request: HttpRequest) -> tuple[Program, list[Program]]:
 def model_list(request: HttpRequest) -> HttpResponse:
     """List the program's economic models with how far each was replicated."""
     program, programs = _program(request)
-    rows = selectors.model_rows(scope=request.scope, program=program)
+    rows = selectors.model_rows(scope=request.scope, program=program) if program else []
     return render(
         request,
         "economy/models.html",
@@ -68,7 +70,7 @@ def model_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def outcome_page(request: HttpRequest) -> HttpResponse:
     """Show, per package kind, the matched difference in poverty exits and its checks."""
     program, programs = _program(request)
-    results = program_outcomes(program, scope=request.scope)
+    results = program_outcomes(program, scope=request.scope) if program else []
     kinds = [
         {
             "result": result,
