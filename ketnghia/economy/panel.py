@@ -6,16 +6,20 @@ when it is installed; callers (tests, the bench) may pass the rows themselves.
 
 from __future__ import annotations
 
+import hashlib
 import importlib
+import pickle
 from collections.abc import Sequence
 
 import numpy as np
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
+from django.db.models import Count, Max
 from django.utils.translation import gettext_lazy as _
 
-from ketnghia.census.models import CensusEntry
-from ketnghia.census.selectors import official_rounds
+from ketnghia.census.models import CensusEntry, CensusRound
+from ketnghia.census.selectors import APPROVED_STATES, official_rounds
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.economy import outcomes
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification
@@ -200,6 +204,50 @@ def program_outcomes(
     wanted += sorted(present - set(PACKAGE_KINDS) - set(wanted)) if not kinds else []
     if not wanted:
         return []
-    panel = program_panel(program, scope=scope)
     options = estimator_settings()
-    return [outcomes.analyse_kind(panel, supported, kind, options) for kind in wanted]
+    key = _cache_key(program, scope, supported, wanted, options)
+    cached = cache.get(key)
+    if cached is not None:
+        return pickle.loads(cached)
+    panel = program_panel(program, scope=scope)
+    results = [outcomes.analyse_kind(panel, supported, kind, options) for kind in wanted]
+    cache.set(key, pickle.dumps(results), CACHE_SECONDS)
+    return results
+
+
+# Reading the census of a whole program takes seconds (≈ 7 s over the demo's 670,000
+# entries on SQLite), so an analysis is kept until the data it read changes: its key holds
+# the program's approved rounds (a correction is a new revision), the support rows, the scope
+# and the settings; an hour at most, for what the key cannot see (a head's ethnicity, a
+# household's move to another village).
+CACHE_SECONDS = 3600
+
+
+def _cache_key(
+    program: Program,
+    scope: UnitScope,
+    rows: TreatmentRows,
+    kinds: Sequence[str],
+    options: outcomes.Settings,
+) -> str:
+    rounds = CensusRound.objects.filter(
+        commune__in=program.memberships.values("commune_id"), state__in=APPROVED_STATES
+    ).aggregate(n=Count("id"), last=Max("id"), changed=Max("state_changed_at"))
+    memberships = list(
+        program.memberships.order_by("pk").values_list("commune_id", "is_key", "valid_from")
+    )
+    digest = hashlib.sha256(
+        repr(
+            (
+                program.pk,
+                sorted(scope.paths),
+                scope.everything,
+                sorted(rows),
+                list(kinds),
+                options,
+                rounds,
+                memberships,
+            )
+        ).encode()
+    ).hexdigest()
+    return f"economy:outcomes:{digest}"

@@ -31,6 +31,14 @@ def _standard(year: int) -> str:
     return "vn-2016" if year < 2022 else "vn-2022"
 
 
+@pytest.fixture(autouse=True)
+def _no_cached_outcomes() -> None:
+    """Start every test with no outcome analysis kept from another test."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def planted(tree: Tree, monkeypatch: pytest.MonkeyPatch) -> Planted:
     """Build 1,200 households in 24 villages of two communes, 2016–2022, support planted at +0.12."""

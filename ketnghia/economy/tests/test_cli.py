@@ -108,3 +108,19 @@ def test_models_json_counts_replicated_villages_and_households(
 def test_an_unknown_program_is_refused() -> None:
     with pytest.raises(CommandError):
         _run("models", "--program", "nope")
+
+
+@pytest.mark.django_db
+def test_an_analysis_is_kept_until_the_census_changes(planted: Planted, monkeypatch) -> None:
+    from ketnghia.census.models import CensusRound, RoundState
+    from ketnghia.economy import panel
+
+    reads = []
+    real = panel.program_panel
+    monkeypatch.setattr(panel, "program_panel", lambda *a, **k: reads.append(1) or real(*a, **k))
+    panel.program_outcomes(planted.program)
+    panel.program_outcomes(planted.program)
+    assert len(reads) == 1
+    CensusRound.objects.filter(year=2016).update(state=RoundState.DRAFT)
+    panel.program_outcomes(planted.program)
+    assert len(reads) == 2
