@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.core.models import Attachment
@@ -24,6 +25,10 @@ from ketnghia.economy.models import (
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.twinning.models import Organisation, WorkTeam
+
+# What economic models and their results are reported as to `core.derived` (the indicators
+# `economic_models` and `replication_villages` read them).
+MODELS = "economy.models"
 
 
 def _refuse(problems: list[Problem]) -> None:
@@ -146,6 +151,7 @@ def economic_model_replicate_from(
     _refuse(_origin_problems(model, origin))
     model.origin = origin
     save_by(model, actor, update_fields=["origin"])
+    derived.inputs_changed(commune_ids=[model.commune_id], source=MODELS, actor=actor)
     return model
 
 
@@ -260,6 +266,7 @@ def model_result_record(
     result.income_per_household = int(income_per_household)
     result.households = households
     save_by(result, actor)
+    derived.inputs_changed(commune_ids=[model.commune_id], years=[year], source=MODELS, actor=actor)
     return result
 
 
