@@ -580,6 +580,9 @@ def main(argv: list[str] | None = None) -> None:
         from bench import twinning
 
         twinning.add_lines(report, _s)
+        from bench import economy
+
+        economy.add_lines(report, _s)
         if "national" not in args.skip:
             _national(report, directory, args)
 

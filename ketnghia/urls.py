@@ -30,6 +30,8 @@ urlpatterns = [
     path("criteria/", include("ketnghia.criteria.urls")),
     path("network/", include("ketnghia.twinning.urls")),
     path("reports/", include("ketnghia.reports.urls")),
+    # Economic models (/models/…) and whether support worked (/outcomes/…).
+    path("", include("ketnghia.economy.urls")),
     path("dashboards/", include("ketnghia.dashboards.urls")),
     path("api/", include("ketnghia.api_urls")),
     path("i18n/setlang/", gate("public")(set_language), name="set_language"),

@@ -33,6 +33,7 @@ AREA_OF_NAMESPACE: dict[str, str] = {
     "twinning": "network",
     "criteria": "criteria",
     "reports": "reports",
+    "economy": "economy",
     "geo": "units",
     "reform": "units",
     "admin": "admin",
@@ -57,6 +58,7 @@ def areas_for(user: Any) -> list[Area]:
             Area("census", _("Poverty census"), reverse("census_area"), "census"),
             Area("network", _("Twinning network"), reverse("twinning:overview"), "network"),
             Area("criteria", _("Criteria"), reverse("criteria:overview"), "criteria"),
+            Area("economy", _("Economic models"), reverse("economy:models")),
             Area("reports", _("Reports"), reverse("reports:review"), "report"),
             Area("units", _("Administrative units"), reverse("geo:unit_tree")),
         ]

@@ -29,6 +29,7 @@ from ketnghia.accounts.services import user_create, user_set_jurisdiction
 from ketnghia.core.models import Dataset
 from ketnghia.demo.census_load import write_census
 from ketnghia.demo.criteria import CriteriaReport, write_criteria
+from ketnghia.demo.economy import EconomyReport, write_models
 from ketnghia.demo.households import CommuneFrame, VillageFrame
 from ketnghia.demo.names import spread, village_names
 from ketnghia.demo.registry import CensusInput
@@ -104,7 +105,8 @@ DATASET_DESCRIPTION = (
     "việc phân công lại một số đơn vị kết nghĩa (2009–2014), các phòng ban huyện, cấp ủy viên, đảng "
     "viên (họ tên, số điện thoại 0000…) phụ trách thôn và hộ, tổ công tác và các hoạt động "
     "2007–2025 (khoảng 4.800 lượt thăm năm 2018 như bản tin năm 2018 nêu) cùng nguồn lực huy "
-    "động.\n\n"
+    "động. Các mô hình kinh tế (mô hình, hộ tham gia, kết quả hằng năm, việc nhân rộng) cũng là "
+    "giả lập.\n\n"
     "Demo data for Kon Tum's Resolution 04. Province, district and commune names and codes are "
     "real (the pre-2025 national list). The official 2007 list of the 53 especially difficult "
     "communes is not at hand: the generator picked rural communes of the mountainous districts. "
@@ -117,7 +119,9 @@ DATASET_DESCRIPTION = (
     "The responsibility network is invented too: a few twinning units reassigned (2009–2014), "
     "the district offices, committee members and Party members (names, phone numbers 0000…) in "
     "charge of villages and households, the work teams and their activities 2007–2025 (about "
-    "4,800 visits in 2018, as a 2018 news item reported) with the resources mobilised."
+    "4,800 visits in 2018, as a 2018 news item reported) with the resources mobilised. The "
+    "economic models (models, participating households, yearly results, replications) are "
+    "invented too."
 )
 
 # Provincial bodies that twin with communes (public bodies; which commune each gets is invented).
@@ -396,6 +400,7 @@ class DemoReport:
     criteria: CriteriaReport | None = None
     aggregates: int = 0
     network: NetworkReport = field(default_factory=NetworkReport)
+    economy: EconomyReport = field(default_factory=EconomyReport)
     reform: ReformReport | None = None
     seconds: float = 0.0
 
@@ -653,6 +658,9 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
     _write_census(plan, communes, villages, seed, report)
     report.network = write_network(
         seed=seed, twinning_member_organisation=TWINNING_MEMBER_ORGANISATION, actor=actor
+    )
+    report.economy = write_models(
+        program=Program.objects.get(code=PROGRAM_CODE), seed=seed, actor=actor
     )
     report.criteria = write_criteria(
         communes=list(Unit.objects.filter(code__in=plan.program_communes)),

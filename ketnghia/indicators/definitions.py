@@ -24,6 +24,8 @@ FACTS = (
     "poor_households_covered",
     "poor_households_latest_approved",
     "confirmed_activities",
+    "economic_models",
+    "replication_villages",
 )
 
 

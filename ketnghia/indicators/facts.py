@@ -11,6 +11,7 @@ or entry) and gives plain numbers per commune (or village) and year:
 | infrastructure | `road_car_passable`, `road_known` | `CommuneInfrastructure.road_to_centre` (all-season or dry-season car road) |
 | coverage | `poor_households_covered`, `poor_households_latest_approved` | poor and near-poor entries of the latest approved round of the year or before, covered by a Party member's assignment in force on 31 December (`twinning.coverage`) |
 | activities | `confirmed_activities` | twinning activities confirmed by the commune, by year of their date |
+| economy | `economic_models`, `replication_villages` | economic models hosted in the commune with a result that year; villages of the commune hosting a replication with a result that year |
 
 Facts other than the census ones do not depend on approval: they are given to both variants.
 """
@@ -29,6 +30,7 @@ from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary
 from ketnghia.census.selectors import official_round_ids
 from ketnghia.census.workflow import APPROVED_STATES
 from ketnghia.criteria.models import Assessment, CommuneInfrastructure, CriteriaSetVersion, Road
+from ketnghia.economy.models import EconomicModel, ModelResult
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Member, Relation
 from ketnghia.imports.staging import StagingTable
@@ -238,6 +240,27 @@ def _activities(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
         loaded.put_both(commune_id, int(activity_year), confirmed_activities=float(n))
 
 
+def _economy(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
+    where, ids = _in("m.commune_id", commune_ids)
+    sql = f"""
+        SELECT m.commune_id, r.year, COUNT(DISTINCT m.id),
+               COUNT(DISTINCT CASE WHEN m.origin_id IS NOT NULL THEN m.village_id END)
+        FROM {_table(EconomicModel)} m JOIN {_table(ModelResult)} r ON r.model_id = m.id
+        WHERE 1 = 1{where}
+        GROUP BY m.commune_id, r.year
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        rows = cursor.fetchall()
+    for commune_id, year, models, villages in rows:
+        loaded.put_both(
+            commune_id,
+            int(year),
+            economic_models=float(models),
+            replication_villages=float(villages),
+        )
+
+
 def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
     """Add the poor and near-poor of the latest approved round ≤ each year, and how many of
     them a Party member answers for on 31 December of that year.
@@ -328,5 +351,6 @@ def load_facts(
     _criteria(loaded, commune_ids, criteria_set)
     _infrastructure(loaded, commune_ids)
     _activities(loaded, commune_ids)
+    _economy(loaded, commune_ids)
     _coverage(loaded, commune_ids)
     return loaded

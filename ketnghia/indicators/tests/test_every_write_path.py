@@ -32,6 +32,7 @@ from ketnghia.core.outputs import xlsx_append
 from ketnghia.criteria import services as criteria_services
 from ketnghia.criteria.importing import infrastructure_import
 from ketnghia.criteria.models import Road
+from ketnghia.economy import services as economy_services
 from ketnghia.geo.models import UnitClassification
 from ketnghia.geo.services import unit_classify, unit_move
 from ketnghia.households import services as household_services
@@ -336,6 +337,44 @@ def _admin_region_delete(w: World) -> None:
     assert not UnitClassification.objects.filter(pk=found.pk).exists()
 
 
+def _model_result(w: World) -> None:
+    model = economy_services.economic_model_create(
+        code="bo",
+        name="Nuôi bò",
+        kind="livestock",
+        village=w.tree.village_b,
+        start_date=date(2014, 1, 1),
+        actor=None,
+    )
+    economy_services.model_result_record(
+        model=model, year=2015, output=3, income_per_household=9_000_000, actor=None
+    )
+
+
+def _model_replication(w: World) -> None:
+    origin = economy_services.economic_model_create(
+        code="bo",
+        name="Nuôi bò",
+        kind="livestock",
+        village=w.tree.village_a,
+        start_date=date(2012, 1, 1),
+        actor=None,
+    )
+    copy = economy_services.economic_model_create(
+        code="bo-2",
+        name="Nuôi bò (nhân rộng)",
+        kind="livestock",
+        village=w.tree.village_b,
+        start_date=date(2014, 1, 1),
+        actor=None,
+    )
+    economy_services.model_result_record(
+        model=copy, year=2015, output=3, income_per_household=9_000_000, actor=None
+    )
+    assert services.aggregates_check() == []
+    economy_services.economic_model_replicate_from(model=copy, origin=origin, actor=None)
+
+
 @dataclass(frozen=True)
 class Case:
     write: Callable[[World], None]
@@ -362,6 +401,8 @@ CASES = {
     "commune move to another district": Case(_commune_move, True),
     "program commune deleted in the admin": Case(_admin_delete, True),
     "region deleted in the admin": Case(_admin_region_delete, None),
+    "economic model result": Case(_model_result, True),
+    "economic model replication": Case(_model_replication, True),
 }
 
 
@@ -418,8 +459,9 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     ]
     # On SQLite 117 queries before (two aggregate refreshes, one for the year through the
     # criteria, one for every year through the round summary); the bulk paths differ by
-    # backend (COPY on PostgreSQL), so the number is held per backend.
-    assert len(queries) == {"sqlite": 87, "postgresql": 88}[connection.vendor], [
+    # backend (COPY on PostgreSQL), so the number is held per backend. The economic models'
+    # facts are one more GROUP BY in the refresh.
+    assert len(queries) == {"sqlite": 88, "postgresql": 89}[connection.vendor], [
         q["sql"] for q in queries.captured_queries
     ]
     assert services.aggregates_check() == []
