@@ -19,7 +19,7 @@ Facts other than the census ones do not depend on approval: they are given to bo
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,7 +30,6 @@ from ketnghia.census.models import CensusEntry, CensusRound, RoundSummary
 from ketnghia.census.selectors import official_round_ids
 from ketnghia.census.workflow import APPROVED_STATES
 from ketnghia.criteria.models import Assessment, CommuneInfrastructure, CriteriaSetVersion, Road
-from ketnghia.economy.models import EconomicModel, ModelResult
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Member, Relation
 from ketnghia.imports.staging import StagingTable
@@ -240,25 +239,17 @@ def _activities(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
         loaded.put_both(commune_id, int(activity_year), confirmed_activities=float(n))
 
 
-def _economy(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
-    where, ids = _in("m.commune_id", commune_ids)
-    sql = f"""
-        SELECT m.commune_id, r.year, COUNT(DISTINCT m.id),
-               COUNT(DISTINCT CASE WHEN m.origin_id IS NOT NULL THEN m.village_id END)
-        FROM {_table(EconomicModel)} m JOIN {_table(ModelResult)} r ON r.model_id = m.id
-        WHERE 1 = 1{where}
-        GROUP BY m.commune_id, r.year
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        rows = cursor.fetchall()
-    for commune_id, year, models, villages in rows:
-        loaded.put_both(
-            commune_id,
-            int(year),
-            economic_models=float(models),
-            replication_villages=float(villages),
-        )
+# Facts of apps above indicators (the layers run one way: indicators may not import them).
+# Each such app registers a loader here from its AppConfig.ready: it adds its facts to
+# `loaded` for `commune_ids` (every commune when None), every year.
+FactSource = Callable[["LoadedFacts", Sequence[int] | None], None]
+FACT_SOURCES: list[FactSource] = []
+
+
+def register_fact_source(source: FactSource) -> None:
+    """Add a loader of an upper app's facts (idempotent: AppConfig.ready may run twice)."""
+    if source not in FACT_SOURCES:
+        FACT_SOURCES.append(source)
 
 
 def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
@@ -351,6 +342,7 @@ def load_facts(
     _criteria(loaded, commune_ids, criteria_set)
     _infrastructure(loaded, commune_ids)
     _activities(loaded, commune_ids)
-    _economy(loaded, commune_ids)
+    for source in FACT_SOURCES:
+        source(loaded, commune_ids)
     _coverage(loaded, commune_ids)
     return loaded
