@@ -67,3 +67,8 @@ def test_each_figure_over_fewer_communes_names_those_it_leaves_out(client, tree,
     assert 'href="/criteria/23301/"' in html_note
     # Twinning activities are counted events: a commune without any has 0, not a gap.
     assert 'data-testid="figure-coverage-twinning_activities"' not in html
+    # The drill-down behind a figure names them too.
+    behind = client.get(
+        "/dashboards/units/62/behind/?program=nq04&year=2015&figure=poverty_rate"
+    ).content.decode()
+    assert 'data-testid="figure-coverage-poverty_rate"' in behind and "/census/23301/" in behind
