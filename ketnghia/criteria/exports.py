@@ -9,12 +9,14 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
 from ketnghia.core.outputs import xlsx_append
-from ketnghia.core.text import format_number
+from ketnghia.criteria.display import criterion_label, set_label, state_words, value_text
 from ketnghia.geo.models import Unit
 
 
-def _state_label(state: str) -> str:
-    return {"met": _("met"), "not_met": _("not met"), "missing": _("missing")}[state]
+def _heading(criterion: Any) -> str:
+    """Return a column's heading: the criterion's label with its unit ("Tỷ lệ hộ nghèo (%)")."""
+    label = criterion_label(criterion)
+    return f"{label} ({criterion.unit})" if criterion.unit else label
 
 
 def _sheet(
@@ -22,11 +24,17 @@ def _sheet(
 ) -> None:
     sheet = book.active if first else book.create_sheet()
     sheet.title = title[:31]
-    xlsx_append(sheet, [f"{criteria_set.name.vi} (v{criteria_set.version})"])
+    xlsx_append(
+        sheet,
+        [
+            _("%(set)s (version %(version)s)")
+            % {"set": set_label(criteria_set), "version": criteria_set.version}
+        ],
+    )
     header = [_("Code"), _("Name"), _("Result")]
-    for criterion in criteria_set.criteria:
-        header.append(f"{criterion.code} — {criterion.text.vi}")
+    header.extend(_heading(criterion) for criterion in criteria_set.criteria)
     xlsx_append(sheet, header)
+    by_code = {criterion.code: criterion for criterion in criteria_set.criteria}
     for row in rows:
         assessment = row["assessment"]
         values: list[Any] = [
@@ -35,15 +43,14 @@ def _sheet(
             assessment.get_outcome_display() if assessment else "",
         ]
         for cell in row["cells"]:
-            text = _state_label(cell["state"])
-            if cell["value"] is not None:
-                text += f" ({format_number(cell['value'], 1)}"
-                text += (
-                    f" / {format_number(cell['threshold'], 1)})"
-                    if cell["threshold"] is not None
-                    else ")"
-                )
-            values.append(text)
+            text = state_words(cell["state"])
+            criterion = cell.get("criterion") or by_code.get(cell.get("code", ""))
+            shown = (
+                value_text(criterion, cell.get("value"), cell.get("threshold"))
+                if criterion is not None
+                else ""
+            )
+            values.append(f"{text} ({shown})" if shown else text)
         xlsx_append(sheet, values)
 
 

@@ -311,6 +311,7 @@ def province_counts(
             },
         )
 
+    assessed: dict[str, set[int]] = {}
     for level in (Level.VILLAGE, Level.COMMUNE):
         try:
             version = set_version_get(code=code, level=level, year=year)
@@ -326,6 +327,7 @@ def province_counts(
             "outcome",
         )
         for row in rows:
+            assessed.setdefault(str(level), set()).add(row["unit_id"])
             if level == Level.VILLAGE:
                 commune_id = row["unit__parent_id"]
                 district = (row["unit__parent__parent__code"], row["unit__parent__parent__name"])
@@ -349,6 +351,8 @@ def province_counts(
                 target[noun] = int(target[noun]) + 1  # type: ignore[call-overload]
                 target[f"{noun}_meeting"] = int(target[f"{noun}_meeting"]) + good  # type: ignore[call-overload]
     order = {"key": 0, "program": 1, "outside": 2}
+    if members:
+        _left_out(scope=scope, totals=totals, members=members, assessed=assessed, on=on)
     return {
         "districts": sorted(
             (v for (k, _), v in totals.items() if k == "district"), key=lambda v: str(v["key"])
@@ -357,6 +361,73 @@ def province_counts(
             (v for (k, _), v in totals.items() if k == "group"), key=lambda v: order[str(v["key"])]
         ),
     }
+
+
+def _left_out(
+    *,
+    scope: UnitScope,
+    totals: dict[tuple[str, str], dict[str, object]],
+    members: dict[int, bool],
+    assessed: dict[str, set[int]],
+    on: date,
+) -> None:
+    """Add to each program group the communes and villages with no result of the set.
+
+    A count over fewer units than the group has says which it leaves out (each linked to its
+    criteria page), as the dashboards' figures do.
+    """
+    communes = list(
+        scope.filter(Unit.objects.filter(pk__in=list(members)))
+        .only("code", "name")
+        .order_by("path")
+    )
+    villages = list(
+        Unit.objects.filter(parent__in=[c.pk for c in communes], level=UnitLevel.VILLAGE)
+        .exclude(valid_to__lt=on)
+        .exclude(valid_from__gt=on)
+        .only("code", "name", "parent_id")
+        .order_by("path")
+    )
+    by_pk = {c.pk: c for c in communes}
+    for group in ("key", "program"):
+        inside = [c for c in communes if members[c.pk] == (group == "key")]
+        if not inside:
+            continue
+        ids = {c.pk for c in inside}
+        row = totals.setdefault(
+            ("group", group),
+            {
+                "key": group,
+                "label": group,
+                "villages": 0,
+                "villages_meeting": 0,
+                "communes": 0,
+                "communes_meeting": 0,
+            },
+        )
+        for level, units, source in (
+            (Level.COMMUNE, inside, "criteria"),
+            (Level.VILLAGE, [v for v in villages if v.parent_id in ids], "village_criteria"),
+        ):
+            done = assessed.get(str(level), set())
+            missing = [
+                {
+                    "code": u.code,
+                    "name": u.name,
+                    "commune_name": by_pk[u.parent_id].name if level == Level.VILLAGE else u.name,
+                }
+                for u in units
+                if u.pk not in done
+            ]
+            if missing:
+                row[f"{level}_coverage"] = {
+                    "code": f"{group}-{level}",
+                    "base_level": str(level),
+                    "covered": len(units) - len(missing),
+                    "population": len(units),
+                    "missing": missing,
+                    "source": source,
+                }
 
 
 def infrastructure_list_for(

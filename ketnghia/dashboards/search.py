@@ -1,10 +1,12 @@
 """Search across what a user may see (a read): units, villages, households, organisations, people.
 
 Every group is filtered by the scoping gate's `UnitScope` and cut at `LIMIT` rows, so a search
-costs a few bounded queries whatever the data. Diacritics are ignored where a folded column
-exists: unit names (`Unit.search_name`, the unit tree's search) and households' code and head
-(`CensusEntry.search_folded`, the round's search, indexed with the round). Member, person and
-organisation names are matched as typed (case ignored): they have no folded column yet.
+costs a few bounded queries whatever the data. Diacritics are ignored everywhere, each group on
+its folded column: unit names (`Unit.search_name`, the unit tree's search), households' code
+and head (`CensusEntry.search_folded`, the round's search, indexed with the round), members'
+and people's names (`Member.search_folded`, `Person.search_folded`) and organisations' names
+(`Organisation.search_name`, `search_short_name`) — the last three generated columns the
+database keeps on every write (`core.folding.Folded`), bulk and imported rows included.
 """
 
 from __future__ import annotations
@@ -78,13 +80,12 @@ def search_for(
         if len(group) < limit:
             group.append(hit)
     results.households = _households(view_scope, personal_scope, words, text, limit)
-    raw = text.split()
     organisations = Organisation.objects.filter(
         view_scope.q("province__path") | view_scope.q("twinnings__commune__path")
     )
-    for word in raw:
+    for word in words:
         organisations = organisations.filter(
-            Q(name__icontains=word) | Q(short_name__icontains=word)
+            Q(search_name__contains=word) | Q(search_short_name__contains=word)
         )
     for organisation in organisations.distinct().order_by("name")[:limit]:
         commune = organisation.twinnings.order_by("-start_date").select_related("commune").first()
@@ -97,8 +98,8 @@ def search_for(
             )
         )
     people = view_scope.filter(Person.objects.all(), "unit_path")
-    for word in raw:
-        people = people.filter(full_name__icontains=word)
+    for word in words:
+        people = people.filter(search_folded__contains=word)
     for person in people.order_by("full_name", "pk")[:limit]:
         results.people.append(
             Hit(
@@ -142,8 +143,8 @@ def _households(
         )
     if len(hits) < limit and not personal_scope.is_empty:
         members = personal_scope.filter(Member.objects.all(), "household__unit_path")
-        for word in text.split():
-            members = members.filter(full_name__icontains=word)
+        for word in words:
+            members = members.filter(search_folded__contains=word)
         for member in members.select_related("household__commune").order_by("full_name")[:limit]:
             household = member.household
             if household.pk in hits or len(hits) >= limit:

@@ -32,6 +32,7 @@ from ketnghia.dashboards.rules import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
+from ketnghia.indicators.coverage import FigureCoverage, figure_coverage
 from ketnghia.poverty.standards import standard_for_year
 from ketnghia.programs.models import Program
 
@@ -116,6 +117,8 @@ class KeyFigure:
     progress: float | None  # 0–1 of the way from baseline to target
     met: bool | None
     count_of: str  # "communes" | "villages" | "" (a rate of households, a sum of activities)
+    # The base units the figure leaves out (no data for the year), when it leaves any out.
+    coverage: FigureCoverage | None = None
 
     @property
     def code(self) -> str:
@@ -195,6 +198,7 @@ def _key_figure(
     disaggregation: str,
     goal: TargetInForce | None = None,
     label: str | None = None,
+    coverage: FigureCoverage | None = None,
 ) -> KeyFigure:
     figure = _blank_if_lacking(figure)
     target = goal.target if goal is not None else None
@@ -217,6 +221,7 @@ def _key_figure(
         if target is None
         else target_met(value=figure.value, target=target, lower_is_better=lower),
         count_of=COUNT_UNITS.get(figure.code, ""),
+        coverage=coverage if coverage is not None and coverage.missing else None,
     )
 
 
@@ -369,8 +374,11 @@ def dashboard_for(
             codes=COMMUNE_FIGURE_CODES,
             official=official,
         )
+        covered = figure_coverage(
+            scope=scope, program=program, year=year, within=unit, official=official
+        )
         dashboard.figures = [
-            _key_figure(figures[code], disaggregation="")
+            _key_figure(figures[code], disaggregation="", coverage=covered.get(code))
             for code in COMMUNE_FIGURE_CODES
             if code in figures
         ]
@@ -390,6 +398,18 @@ def dashboard_for(
             disaggregation=KEY_GROUP,
             official=official,
         )
+        covered = {
+            group: figure_coverage(
+                scope=scope,
+                program=program,
+                year=year,
+                within=unit,
+                codes=None if not group else ["poverty_rate"],
+                disaggregation=group,
+                official=official,
+            )
+            for group in ("", KEY_GROUP)
+        }
         for code, disaggregation, target_code in PROGRAM_FIGURES:
             source = keys if disaggregation else totals
             if code not in source:
@@ -403,6 +423,7 @@ def dashboard_for(
                     disaggregation=disaggregation,
                     goal=targets.get(target_code),
                     label=label,
+                    coverage=covered[disaggregation].get(code),
                 )
             )
     dashboard.trends, dashboard.breaks = _trends(

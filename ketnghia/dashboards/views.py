@@ -18,6 +18,7 @@ from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.dashboards import charts, selectors, services
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.indicators.coverage import figure_coverage
 from ketnghia.programs.models import Program
 
 
@@ -199,6 +200,16 @@ def figure_units(request: HttpRequest, code: str) -> HttpResponse:
     except (NotFound, Unit.DoesNotExist) as exc:
         raise Http404(str(exc)) from exc
     query = options.query(program, options.year)
+    group = request.GET.get("group", "")
+    left_out = figure_coverage(
+        scope=request.scope,
+        program=program,
+        year=options.year,
+        within=unit,
+        codes=[figure_code],
+        disaggregation=group,
+        official=options.official,
+    ).get(figure_code)
     rows = [*behind.meeting, *behind.others]
     households = {
         row.commune_code
@@ -216,6 +227,7 @@ def figure_units(request: HttpRequest, code: str) -> HttpResponse:
             "official": options.official,
             "query": query,
             "household_links": households,
+            "coverage": left_out if left_out is not None and left_out.missing else None,
             # A criteria figure is explained by the criteria matrix, not by the households.
             "criteria_figure": figure_code.endswith("_meeting_criteria"),
         },

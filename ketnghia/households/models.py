@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ketnghia.core.folding import Folded
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.poverty.domain import Area
 
@@ -95,8 +96,17 @@ class Member(models.Model):
     ethnicity = models.CharField(_("ethnicity"), max_length=2, choices=ETHNIC_GROUPS)
     relation = models.CharField(_("relation to head"), max_length=12, choices=Relation.choices)
     personal_id = models.CharField(_("personal ID number"), max_length=12, blank=True)
+    # The name folded ("nguyen van a") by the database on every write, bulk ones included,
+    # for the diacritic-insensitive search (`core.search`).
+    search_folded = models.GeneratedField(
+        expression=Folded("full_name"),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+        db_index=True,
+        editable=False,
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_folded"])
 
     class Meta:
         verbose_name = _("household member")

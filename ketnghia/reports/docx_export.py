@@ -101,6 +101,16 @@ def _figures_table(document: Any, report: ReviewReport) -> None:
         rows,
         flexible=1,
     )
+    # A figure over fewer units than its population says which it leaves out, by its number.
+    for number, entry in enumerate(report.entries, start=1):
+        if entry.coverage is not None:
+            layout.paragraph(
+                document,
+                f"Chỉ tiêu {number}: tính trên {entry.coverage.text('vi')}.",
+                size=Pt(11),
+                italic=True,
+                align=WD_ALIGN_PARAGRAPH.JUSTIFY,
+            )
 
 
 def _ranking_table(document: Any, report: ReviewReport) -> None:

@@ -45,6 +45,46 @@ class UnitFigure:
 
 
 @dataclass(frozen=True)
+class MissingUnit:
+    """A unit a figure leaves out (no data for the year): a commune, or a village and its commune."""
+
+    code: str
+    name: str
+    level: str
+    commune_name: str = ""
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How many of a figure's base units carry data; `source` says where the gap is filled."""
+
+    covered: int
+    population: int
+    base_level: str = "commune"  # commune | village
+    source: str = "census"  # census | criteria | village_criteria
+    missing: tuple[MissingUnit, ...] = ()
+
+    def text(self, language: str = "vi", limit: int = 12) -> str:
+        """Return "50/53 xã có số liệu; thiếu: A, B" (the first `limit` names, then a count)."""
+        vietnamese = not language.lower().startswith("en")
+        if self.base_level == "village":
+            names = [
+                f"{m.name} ({m.commune_name})" if m.commune_name else m.name for m in self.missing
+            ]
+            word = "thôn" if vietnamese else "villages"
+        else:
+            names = [m.name for m in self.missing]
+            word = "xã" if vietnamese else "communes"
+        shown = ", ".join(names[:limit])
+        rest = len(names) - limit
+        if rest > 0:
+            shown += f" và {rest} đơn vị khác" if vietnamese else f" and {rest} more"
+        if vietnamese:
+            return f"{self.covered}/{self.population} {word} có số liệu; thiếu: {shown}"
+        return f"{self.covered}/{self.population} {word} with data; missing: {shown}"
+
+
+@dataclass(frozen=True)
 class Entry:
     """One figure of the report: an indicator for the program's communes in one year."""
 
@@ -62,6 +102,8 @@ class Entry:
     baseline: float | None = None
     target: float | None = None
     period: tuple[int, int] | None = None  # for figures summed over years (first, last)
+    # The base units left out of the figure (none: over its whole population).
+    coverage: Coverage | None = None
 
     @property
     def is_percent(self) -> bool:
@@ -248,7 +290,40 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "baseline": entry.baseline,
         "target": entry.target,
         "units": [_unit_dict(unit) for unit in entry.units],
+        "coverage": _coverage_dict(entry.coverage),
     }
+
+
+def _coverage_dict(coverage: Coverage | None) -> dict[str, Any] | None:
+    if coverage is None:
+        return None
+    return {
+        "covered": coverage.covered,
+        "population": coverage.population,
+        "base_level": coverage.base_level,
+        "source": coverage.source,
+        "missing": [
+            {"code": m.code, "name": m.name, "level": m.level, "commune": m.commune_name}
+            for m in coverage.missing
+        ],
+    }
+
+
+def _coverage(data: Mapping[str, Any] | None) -> Coverage | None:
+    if not data:
+        return None
+    return Coverage(
+        covered=int(data["covered"]),
+        population=int(data["population"]),
+        base_level=str(data.get("base_level", "commune")),
+        source=str(data.get("source", "census")),
+        missing=tuple(
+            MissingUnit(
+                code=m["code"], name=m["name"], level=m["level"], commune_name=m.get("commune", "")
+            )
+            for m in data.get("missing", ())
+        ),
+    )
 
 
 def report_to_dict(report: ReviewReport) -> dict[str, Any]:
@@ -339,6 +414,7 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
             baseline=item.get("baseline"),
             target=item.get("target"),
             period=tuple(item["period"]) if item.get("period") else None,
+            coverage=_coverage(item.get("coverage")),
         )
         for item in data.get("entries", ())
     )

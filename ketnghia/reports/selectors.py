@@ -20,14 +20,17 @@ from ketnghia.core.errors import InvalidInput, NotFound, Problem
 from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
+from ketnghia.indicators.coverage import FigureCoverage, figure_coverage
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.programs.selectors import program_for
 from ketnghia.reports.domain import (
     DEFAULT_THRESHOLD,
     PERCENT,
     BreakMarker,
+    Coverage,
     Entry,
     Label,
+    MissingUnit,
     ReviewReport,
     Series,
     SeriesPoint,
@@ -291,6 +294,31 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         f.unit_code for f in key_units
     }
     parents = _parents(codes)
+    coverage = {
+        ("", year): figure_coverage(
+            scope=scope, program=program, year=year, within=area, official=official
+        ),
+        ("", base_year): figure_coverage(
+            scope=scope,
+            program=program,
+            year=base_year,
+            within=area,
+            codes=["poverty_rate"],
+            official=official,
+        ),
+        (KEY_GROUP, year): figure_coverage(
+            scope=scope,
+            program=program,
+            year=year,
+            within=area,
+            codes=["poverty_rate"],
+            disaggregation=KEY_GROUP,
+            official=official,
+        ),
+    }
+
+    def left_out(engine: str, at: int, group: str = "") -> Coverage | None:
+        return _coverage(coverage[(group, at)].get(engine))
 
     entries: list[Entry] = []
     for code, engine, when in REVIEW_FIGURES:
@@ -333,6 +361,7 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                     units=units,
                     indicator=engine,
                     official=official,
+                    coverage=left_out("poverty_rate", year),
                 )
             )
             continue
@@ -366,6 +395,12 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             units = _unit_figures(behind[(engine, year)], parents)
         if figure is None:
             continue
+        if code == "poverty_rate_baseline":
+            extra["coverage"] = left_out("poverty_rate", base_year)
+        elif code == "key_communes_poverty_rate":
+            extra["coverage"] = left_out("poverty_rate", year, KEY_GROUP)
+        else:
+            extra["coverage"] = left_out(engine, year)
         entries.append(
             Entry(
                 code=code,
@@ -430,6 +465,27 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         official=official,
         refreshed_at=stamp,
         extra=_criteria_names(definitions),
+    )
+
+
+def _coverage(found: FigureCoverage | None) -> Coverage | None:
+    """Return what a figure leaves out as report data; None when it leaves nothing out."""
+    if found is None or not found.missing:
+        return None
+    return Coverage(
+        covered=found.covered,
+        population=found.population,
+        base_level=found.base_level,
+        source=found.source,
+        missing=tuple(
+            MissingUnit(
+                code=m.code,
+                name=m.name,
+                level=m.level,
+                commune_name=m.commune_name if m.level == UnitLevel.VILLAGE else "",
+            )
+            for m in found.missing
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from ketnghia.core.outputs import DEMO_MARK, mark_demo_workbook, xlsx_set
 from ketnghia.reports.domain import ReviewReport
 
+NO_VALUE = "—"
 PERCENT_FORMAT = "0.0"
 COUNT_FORMAT = "#,##0"
 BOLD = Font(bold=True)
@@ -48,6 +49,21 @@ def _header(sheet: Worksheet, title: str, header: Sequence[str], widths: Sequenc
     for index, width in enumerate(widths):
         sheet.column_dimensions[chr(ord("A") + index)].width = width
     sheet.freeze_panes = "A3"  # title and header stay in view
+
+
+def _figure_cells(
+    value: float | None, numerator: float, denominator: float, *, last: bool = False
+) -> list[Any]:
+    """Return (value, numerator, denominator) cells; "—" and blanks for a figure with none.
+
+    A figure without a value (a category the year's standard lacked, a year without data) is
+    no figure: never a 0 that reads as "nobody". `last` puts the value after its parts.
+    """
+    if value is None:
+        cells: list[Any] = [NO_VALUE, None, None]
+    else:
+        cells = [value, numerator, denominator]
+    return cells[1:] + cells[:1] if last else cells
 
 
 def _format(factor: int) -> str:
@@ -91,7 +107,6 @@ def review_xlsx(
         figures,
         "Các chỉ tiêu chủ yếu",
         [
-            "Mã",
             "Chỉ tiêu",
             "Năm",
             "Giá trị",
@@ -100,8 +115,9 @@ def review_xlsx(
             "Năm gốc (giá trị)",
             "Mục tiêu",
             "Chính thức",
+            "Đơn vị thiếu số liệu",
         ],
-        [30, 60, 11, 10, 12, 12, 14, 10, 10],
+        [60, 11, 10, 12, 12, 14, 10, 10, 60],
     )
     for entry in report.entries:
         number = _format(entry.factor)
@@ -109,17 +125,15 @@ def review_xlsx(
         _row(
             figures,
             [
-                entry.code,
                 entry.label.vi,
                 year,
-                entry.value,
-                entry.numerator,
-                entry.denominator,
+                *_figure_cells(entry.value, entry.numerator, entry.denominator),
                 entry.baseline,
                 entry.target,
                 "có" if entry.official else "không",
+                entry.coverage.text("vi", limit=1000) if entry.coverage is not None else "",
             ],
-            [None, None, "0", number, COUNT_FORMAT, COUNT_FORMAT, number, number],
+            [None, "0", number, COUNT_FORMAT, COUNT_FORMAT, number, number],
         )
 
     units = book.create_sheet("Đơn vị")
@@ -127,7 +141,6 @@ def review_xlsx(
         units,
         "Các đơn vị sau mỗi chỉ tiêu",
         [
-            "Mã chỉ tiêu",
             "Chỉ tiêu",
             "Mã đơn vị",
             "Đơn vị",
@@ -137,24 +150,21 @@ def review_xlsx(
             "Mẫu số",
             "Giá trị",
         ],
-        [30, 50, 12, 28, 24, 10, 12, 12, 10],
+        [50, 12, 28, 24, 10, 12, 12, 10],
     )
     for entry in report.entries:
         for unit in entry.units:
             _row(
                 units,
                 [
-                    entry.code,
                     entry.label.vi,
                     unit.code,
                     unit.name,
                     unit.parent_name,
                     LEVEL_VI.get(unit.level, unit.level),
-                    unit.numerator,
-                    unit.denominator,
-                    unit.value,
+                    *_figure_cells(unit.value, unit.numerator, unit.denominator, last=True),
                 ],
-                [None] * 6 + [COUNT_FORMAT, COUNT_FORMAT, _format(entry.factor)],
+                [None] * 5 + [COUNT_FORMAT, COUNT_FORMAT, _format(entry.factor)],
             )
 
     ranking = book.create_sheet("Xếp hạng xã")
@@ -196,7 +206,6 @@ def review_xlsx(
         series,
         "Chuỗi số liệu theo năm",
         [
-            "Mã chỉ tiêu",
             "Chỉ tiêu",
             "Năm",
             "Giá trị",
@@ -205,7 +214,7 @@ def review_xlsx(
             "Đổi chuẩn nghèo",
             "Chính thức",
         ],
-        [24, 40, 8, 10, 12, 12, 30, 10],
+        [40, 8, 10, 12, 12, 30, 10],
     )
     for item in report.series:
         breaks = {marker.year: marker for marker in item.breaks}
@@ -214,16 +223,13 @@ def review_xlsx(
             _row(
                 series,
                 [
-                    item.code,
                     item.label.vi,
                     point.year,
-                    point.value,
-                    point.numerator,
-                    point.denominator,
+                    *_figure_cells(point.value, point.numerator, point.denominator),
                     marker.label.vi if marker else "",
                     "có" if point.official else "không",
                 ],
-                [None, None, "0", _format(item.factor), COUNT_FORMAT, COUNT_FORMAT],
+                [None, "0", _format(item.factor), COUNT_FORMAT, COUNT_FORMAT],
             )
     buffer = BytesIO()
     if demo:

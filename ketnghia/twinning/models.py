@@ -15,6 +15,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from ketnghia.core.folding import Folded
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.households.models import Sex
 
@@ -53,8 +54,23 @@ class Organisation(models.Model):
         related_name="+",
         verbose_name=_("district"),
     )
+    # Both names folded by the database on every write, for the diacritic-insensitive search.
+    search_name = models.GeneratedField(
+        expression=Folded("name"),
+        output_field=models.CharField(max_length=255),
+        db_persist=True,
+        db_index=True,
+        editable=False,
+    )
+    search_short_name = models.GeneratedField(
+        expression=Folded("short_name"),
+        output_field=models.CharField(max_length=60),
+        db_persist=True,
+        db_index=True,
+        editable=False,
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_name", "search_short_name"])
 
     class Meta:
         verbose_name = _("organisation")
@@ -150,8 +166,16 @@ class Person(models.Model):
         _("code in the import file"), max_length=40, blank=True, default="", db_default=""
     )
     unit_path = models.CharField(max_length=255, db_index=True, editable=False)
+    # The name folded by the database on every write (bulk and imported rows alike).
+    search_folded = models.GeneratedField(
+        expression=Folded("full_name"),
+        output_field=models.CharField(max_length=150),
+        db_persist=True,
+        db_index=True,
+        editable=False,
+    )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["search_folded"])
 
     class Meta:
         verbose_name = _("person")

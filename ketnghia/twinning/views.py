@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 
+from ketnghia.census.models import CensusRound
+from ketnghia.census.selectors import APPROVED_STATES
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.outputs import xlsx_append
@@ -86,6 +88,32 @@ def _commune_or_404(request: HttpRequest, code: str) -> Unit:
 # --- Coverage: the user's communes (a twinning member's home), district and province ----
 
 
+def _households_left_out(communes: list[Any], year: int) -> dict[str, Any] | None:
+    """Return the communes the poor-household total leaves out: no approved round by `year`.
+
+    The total of "poor households with a Party member" is over the communes with a census
+    result; one without any is named (linked to its census page), never silently dropped.
+    """
+    if not communes:
+        return None
+    counted = set(
+        CensusRound.objects.filter(
+            commune__in=communes, state__in=APPROVED_STATES, year__lte=year
+        ).values_list("commune_id", flat=True)
+    )
+    missing = [c for c in communes if c.pk not in counted]
+    if not missing:
+        return None
+    return {
+        "code": "poor_households_with_party_member",
+        "base_level": "commune",
+        "covered": len(communes) - len(missing),
+        "population": len(communes),
+        "missing": [{"code": c.code, "name": c.name, "commune_name": c.name} for c in missing],
+        "source": "census",
+    }
+
+
 def _overview_context(request: HttpRequest, form: ActivityForm | None = None) -> dict[str, Any]:
     program = _program(request)
     year = _year(request)
@@ -127,6 +155,7 @@ def _overview_context(request: HttpRequest, form: ActivityForm | None = None) ->
         "year": year,
         "years": _years(),
         "report": report,
+        "households_left_out": _households_left_out(communes, year),
         "months": months,
         "not_visited": stale,
         "resources": resources,

@@ -57,6 +57,22 @@ def basis(entry: Any) -> str:
 
 
 @register.filter
+def deprivations(count: int | None, standard_code: str) -> str:
+    """Return a household's deprivation count, or "—" under a standard that counted none.
+
+    The income-only standards (2006–2010, 2011–2015) had no deprivation indicators: a 0 there
+    would read as "deprived of nothing", which nobody measured.
+    """
+    if count is None:
+        return NO_VALUE
+    try:
+        counted = standard_get(str(standard_code)).uses_deprivations
+    except NotFound:
+        counted = True
+    return formatting.format_decimal(count, 0) if counted else NO_VALUE
+
+
+@register.filter
 def standard_name(code: str) -> str:
     """Name a poverty standard by its legal name ("Chuẩn nghèo đa chiều giai đoạn 2021–2025").
 

@@ -20,7 +20,7 @@ from django.utils import translation
 
 from ketnghia.core import gate
 from ketnghia.core.tests.test_no_500 import _PARAMETER
-from ketnghia.core.tests.visible import identifiers, visible_text
+from ketnghia.core.tests.visible import ALLOWED, IDENTIFIER, identifiers, visible_text
 from ketnghia.criteria import services as criteria_services
 from ketnghia.criteria.sets import builtin_sets
 from ketnghia.dashboards.tests.conftest import load_program
@@ -158,3 +158,41 @@ def test_the_check_sees_codes_in_text_and_not_in_attributes():
     assert _problems("<th>villages*</th><td>road</td>", codes) == ["road", "villages"]
     assert _problems('<td data-criterion="poverty_rate" title="x">Tỷ lệ hộ nghèo</td>', codes) == []
     assert _problems('<a href="/criteria/?set=nvv-example">Tiêu chí</a>', codes) == []
+
+
+def _workbook_text(data: bytes) -> str:
+    """Return what a reader of a workbook sees: every cell of its visible sheets, as text.
+
+    The review's English summary (a row of its own) is English on purpose, as on the page.
+    """
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(data))
+    return " ".join(
+        str(value)
+        for sheet in book.worksheets
+        if sheet.sheet_state == "visible"
+        for row in sheet.iter_rows(values_only=True)
+        if row and row[0] != "Summary (English)"
+        for value in row
+        if value is not None
+    )
+
+
+def test_no_workbook_shows_a_code_where_a_name_belongs(client, tree, users, world):
+    """The exports are read too: the criteria matrix and the review workbook speak in names."""
+    codes = _codes()
+    client.force_login(users.province_admin)
+    files = {
+        f"/criteria/{tree.ngok_wang.code}/export.xlsx?year=2015": "",
+        "/reports/review/report.xlsx?program=nq04&baseline=2014&year=2015": "",
+    }
+    for url in files:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = _workbook_text(response.content)
+        words = set(re.findall(r"[\w-]+", text))
+        problems = sorted(set(IDENTIFIER.findall(text)) - ALLOWED | (words & codes))
+        assert not problems, f"{url}: {', '.join(problems)}"

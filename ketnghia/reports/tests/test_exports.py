@@ -176,26 +176,37 @@ def test_one_sheet_per_table_with_frozen_headers(book) -> None:
         assert sheet.freeze_panes == "A3"
 
 
+def _by_label(rows):
+    """Return the rows of a sheet by indicator: its label is "Chỉ tiêu <code>" in these reports."""
+    return {
+        str(row[0].value if hasattr(row[0], "value") else row[0]).removeprefix("Chỉ tiêu "): row
+        for row in rows
+    }
+
+
 def test_figures_are_numbers_with_standard_formats(book) -> None:
     sheet = book["Chỉ tiêu"]
-    rows = {row[0].value: row for row in sheet.iter_rows(min_row=3)}
+    rows = _by_label(sheet.iter_rows(min_row=3))
     rate = rows["poverty_rate"]
-    assert rate[3].value == pytest.approx(34.0)
-    assert rate[3].number_format == PERCENT_FORMAT
-    assert rate[4].value == 3400 and rate[4].number_format == COUNT_FORMAT
-    assert rows["poverty_rate_baseline"][3].value == pytest.approx(57.7)
-    assert rows["communes_below_30"][4].value == 18
-    assert rows["communes_below_30"][5].value == 53
-    assert rows["villages_meeting_criteria"][4].value == 118
-    assert rows["twinning_activities"][3].number_format == COUNT_FORMAT
-    assert rows["twinning_activities"][2].value == "2007–2015"
+    assert rate[2].value == pytest.approx(34.0)
+    assert rate[2].number_format == PERCENT_FORMAT
+    assert rate[3].value == 3400 and rate[3].number_format == COUNT_FORMAT
+    assert rows["poverty_rate_baseline"][2].value == pytest.approx(57.7)
+    assert rows["communes_below_30"][3].value == 18
+    assert rows["communes_below_30"][4].value == 53
+    assert rows["villages_meeting_criteria"][3].value == 118
+    assert rows["Hoạt động của đơn vị kết nghĩa"][2].number_format == COUNT_FORMAT
+    assert rows["Hoạt động của đơn vị kết nghĩa"][1].value == "2007–2015"
 
 
 def test_the_workbook_speaks_vietnamese_only(book) -> None:
-    """No English column ("Indicator") and no level keys ("commune", "village") in the cells."""
+    """No English column ("Indicator"), no code column and no level keys in the cells."""
     headers = [cell.value for cell in book["Chỉ tiêu"][2]]
-    assert "Indicator" not in headers and headers[:3] == ["Mã", "Chỉ tiêu", "Năm"]
-    levels = {row[5] for row in book["Đơn vị"].iter_rows(min_row=3, values_only=True)}
+    assert "Indicator" not in headers and headers[:2] == ["Chỉ tiêu", "Năm"]
+    assert not [h for h in headers if h in ("Mã", "Mã chỉ tiêu")]
+    for name in ("Đơn vị", "Chuỗi số liệu"):
+        assert "Mã chỉ tiêu" not in [cell.value for cell in book[name][2]]
+    levels = {row[4] for row in book["Đơn vị"].iter_rows(min_row=3, values_only=True)}
     assert levels and not levels & {"province", "district", "commune", "village"}
     summary = {row[0]: row[1] for row in book["Tóm tắt"].iter_rows(min_row=3, values_only=True)}
     assert summary["Chương trình"] != "nq04"
@@ -207,7 +218,7 @@ def test_ranking_and_units_sheets(book) -> None:
     assert ranking[0][0] == 1 and ranking[0][7] == "có"
     assert ranking[-1][8] == "có"
     units = list(book["Đơn vị"].iter_rows(min_row=3, values_only=True))
-    assert sum(1 for row in units if row[0] == "key_communes_poverty_rate") == 20
+    assert sum(1 for row in units if row[0] == "Chỉ tiêu key_communes_poverty_rate") == 20
 
 
 def test_text_cells_are_inert(book) -> None:
@@ -219,5 +230,5 @@ def test_text_cells_are_inert(book) -> None:
 def test_changed_figure_reaches_the_workbook() -> None:
     changed = with_entry(report(), "communes_below_30", numerator=19)
     book = load_workbook(BytesIO(review_xlsx(changed)))
-    rows = {row[0]: row for row in book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True)}
-    assert rows["communes_below_30"][4] == 19
+    rows = _by_label(book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True))
+    assert rows["communes_below_30"][3] == 19

@@ -173,8 +173,9 @@ def test_cli_word_and_excel_carry_the_figures(program, tmp_path) -> None:
     assert any("UBND TỈNH KON TUM" in c for c in cells)
     book = load_workbook(BytesIO(_cli(tmp_path, "xlsx")))
     rows = {r[0]: r for r in book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True)}
-    assert rows["villages_meeting_criteria"][4:6] == (118, 409)
-    assert rows["poverty_rate"][3] < 35
+    labels = {d.code: d.label_vi for d in indicators.definitions()}
+    assert rows[labels["villages_meeting_criteria"]][3:5] == (118, 409)
+    assert rows[f"{labels['poverty_rate']} năm đánh giá"][2] < 35
     assert len(list(book["Xếp hạng xã"].iter_rows(min_row=3))) == 53
 
 
