@@ -398,7 +398,7 @@ def dashboard_for(
             disaggregation=KEY_GROUP,
             official=official,
         )
-        covered = {
+        covered_by_group = {
             group: figure_coverage(
                 scope=scope,
                 program=program,
@@ -423,7 +423,7 @@ def dashboard_for(
                     disaggregation=disaggregation,
                     goal=targets.get(target_code),
                     label=label,
-                    coverage=covered[disaggregation].get(code),
+                    coverage=covered_by_group[disaggregation].get(code),
                 )
             )
     dashboard.trends, dashboard.breaks = _trends(
