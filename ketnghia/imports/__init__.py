@@ -1,17 +1,22 @@
-"""Shared import machinery: table readers and cell parsers every two-phase import uses.
+"""The import pipeline: every file the system takes in is a spec run by `imports.run`.
 
-Not a Django app: it holds no models, only the code that turns a CSV or XLSX file into rows
-with their spreadsheet location, so every import reports problems the same way.
+Not a Django app's domain: it knows no app. It holds the readers (`readers`), the spec
+protocol and its runner (`spec`), the one confirmation rule (`confirm`), the file's mark
+(`mark`), the size and digest checks (`files`), the staging table (`staging`), the error
+workbook, the memory-capped worker (`worker`) and the one job model every web upload runs
+through (`models.ImportJob`, `jobs`). See README.md: how to add an importer.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field
+from typing import Any
 
 
 @dataclass
 class ImportReport:
-    """What an import did (or, for a dry run, would do): row and record counts."""
+    """What an import did (or, for a dry run, would do): row and record counts, and whether
+    its commit waits for a confirmation (and why)."""
 
     file: str
     rows: int = 0
@@ -19,7 +24,13 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     dry_run: bool = False
+    needs_confirmation: bool = False
+    confirmation_reasons: list[str] = field(default_factory=list)
+    confirmed: bool = False
 
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)

@@ -26,10 +26,11 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing import ConfirmationNeeded, census_import_check_size
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.confirm import ConfirmationNeeded
+from ketnghia.imports.files import check_size
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.worker import WorkerDied, worker_run
 from ketnghia.twinning.assignment_import.pipeline import (
@@ -102,10 +103,10 @@ def upload_store(
 ) -> Upload:
     """Store an upload for `user` and `commune`; refuse a file too large or of another type."""
     name = Path(uploaded.name or "phan-cong.xlsx").name
-    census_import_check_size(size=uploaded.size or 0, file_name=name)
+    check_size(size=uploaded.size or 0, file_name=name)
     people_name = Path(people.name or "nguoi.csv").name if people is not None else ""
     if people is not None:
-        census_import_check_size(size=people.size or 0, file_name=people_name)
+        check_size(size=people.size or 0, file_name=people_name)
     _sweep()
     upload = Upload(
         key=uuid.uuid4().hex,

@@ -9,11 +9,11 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.importing import ConfirmationNeeded
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.twinning.assignment_import import (
     AssignmentImportReport,
     assignments_error_workbook,
