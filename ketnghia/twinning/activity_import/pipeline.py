@@ -258,6 +258,8 @@ class _Checker:
         self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
         # Each report's first row in the file, by what identifies it.
         self.sources: dict[str, int] = {}
+        self._names: dict[int, dict[str, Person | None]] = {}
+        self._village_found: dict[tuple[int, str], Unit] = {}
 
     def _refuse_file(self, message: str) -> None:
         raise InvalidInput(Problem(message, Location(file=self.file_name)))
@@ -376,9 +378,13 @@ class _Checker:
         text = text.strip()
         bracket = _CODE_IN_BRACKETS.search(text)
         code = bracket.group(1).strip() if bracket else text
+        known = self._village_found.get((team.commune_id, text))
+        if known is not None:
+            return known
         own = self.villages.get(team.commune_id, [])
         for village in own:
             if village.code == code or fold(village.name) == fold(text):
+                self._village_found[(team.commune_id, text)] = village
                 return village
         other = self.view.filter(
             Unit.objects.filter(code=code, level=UnitLevel.VILLAGE), "path"
@@ -423,11 +429,13 @@ class _Checker:
         if not text:
             return []
         members = self.members.get(team.pk, {})
-        by_name: dict[str, Person | None] = {}
-        for member in members.values():
-            key = fold(member.full_name)
-            # Two members of one name: the name alone cannot say which (None), so it is refused.
-            by_name[key] = None if key in by_name else member
+        by_name = self._names.get(team.pk)
+        if by_name is None:
+            by_name = self._names[team.pk] = {}
+            for member in members.values():
+                key = fold(member.full_name)
+                # Two members of one name: the name alone cannot say which (None): refused.
+                by_name[key] = None if key in by_name else member
         if ";" in text:
             tokens = text.split(";")
         elif "," in text:
