@@ -27,6 +27,8 @@ class ImportReport:
     needs_confirmation: bool = False
     confirmation_reasons: list[str] = field(default_factory=list)
     confirmed: bool = False
+    # Whether committing the file writes anything (a dry run's preview says so).
+    would_change: bool = False
 
     @property
     def changed(self) -> bool:

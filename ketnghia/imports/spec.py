@@ -18,6 +18,7 @@ Any problem refuses the whole file (`InvalidInput`); nothing is written.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
@@ -176,6 +177,18 @@ def spec_get(name: str) -> ImportSpec[Any, Any, Any, Any]:
     return _SPECS[name]
 
 
+def spec_path(spec: ImportSpec[Any, Any, Any, Any]) -> str:
+    """Return where `spec` is declared ("module:name"), what a job stores."""
+    return f"{type(spec).__module__}:{spec.name}"
+
+
+def spec_load(path: str) -> ImportSpec[Any, Any, Any, Any]:
+    """Return the spec a job names ("module:name"), importing its module (a worker process)."""
+    module, _sep, name = path.partition(":")
+    importlib.import_module(module)
+    return spec_get(name)
+
+
 def history_reason(file_name: str) -> str:
     """Return the history's change reason of an import: the file it came from (≤ 100)."""
     return (_("import: %(file)s") % {"file": file_name})[:100]
@@ -229,7 +242,8 @@ def run(
         report.confirmation_reasons = spec.confirmation_reasons(plan, context, report)
         report.needs_confirmation = bool(report.confirmation_reasons)
         report.confirmed = confirm
-        if dry_run or not spec.changes_anything(plan):
+        report.would_change = spec.changes_anything(plan)
+        if dry_run or not report.would_change:
             return report
         require_confirmation(
             report.confirmation_reasons,
