@@ -24,10 +24,9 @@ from django.utils import timezone
 
 from ketnghia.core.errors import KetnghiaError, Location, Problem
 from ketnghia.imports.confirm import ConfirmationNeeded
-from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import check_size, file_sha256
 from ketnghia.imports.models import ImportJob, ImportJobState
-from ketnghia.imports.spec import ImportSpec, run, spec_load, spec_path
+from ketnghia.imports.spec import ImportSpec, spec_load, spec_path
 from ketnghia.imports.worker import WorkerDied, worker_run
 
 # A checked upload never confirmed is removed this long after it was uploaded.
@@ -42,8 +41,10 @@ def job_create(
     actor: Any,
     directory: str = "imports/uploads",
     dry_run: bool = True,
+    companion: UploadedFile | None = None,
 ) -> ImportJob:
-    """Store `uploaded_file` as a job of `spec` for `actor` inside `scope`; return it."""
+    """Store `uploaded_file` (and a `companion` file, if any) as a job of `spec` for `actor`
+    inside `scope`; return it."""
     name = PurePath(uploaded_file.name or "upload").name[:200]
     check_size(size=uploaded_file.size or 0, file_name=name)
     jobs_forget_stale(directory)
@@ -58,6 +59,13 @@ def job_create(
     )
     job.file.save(f"{directory}/{key}{PurePath(name).suffix.lower()}", uploaded_file, save=False)
     job.sha256 = file_sha256(job.file.path)
+    if companion is not None:
+        other = PurePath(companion.name or "upload").name[:200]
+        check_size(size=companion.size or 0, file_name=other)
+        job.companion_name = other
+        job.companion.save(
+            f"{directory}/{key}-2{PurePath(other).suffix.lower()}", companion, save=False
+        )
     job.save()
     return job
 
@@ -70,7 +78,7 @@ def job_run(job: ImportJob, *, confirm: bool = False, dry_run: bool | None = Non
         dry_run=job.dry_run if dry_run is None else dry_run,
     )
     try:
-        outcome = worker_run("ketnghia.imports.jobs:job_execute", job_id=job.pk, confirm=confirm)
+        outcome = worker_run("ketnghia.imports.jobs:job_worker", key=job.key, confirm=confirm)
     except WorkerDied as died:
         outcome = {
             "errors": [Problem(died.message, Location(file=job.file_name)).as_dict()],
@@ -83,9 +91,10 @@ def job_run(job: ImportJob, *, confirm: bool = False, dry_run: bool | None = Non
     return outcome
 
 
-def job_execute(*, job_id: int, confirm: bool = False) -> dict:
-    """Run the spec of a job here, in this process; record and return the outcome."""
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+def job_worker(*, key: str, confirm: bool = False) -> dict:
+    """Run the spec of a job here, in this process (the worker); record and return the
+    outcome."""
+    job = ImportJob.objects.select_related("created_by").get(key=key)
     spec = spec_load(job.spec)
     path = Path(job.file.path)
 
@@ -95,8 +104,7 @@ def job_execute(*, job_id: int, confirm: bool = False) -> dict:
 
     state = ImportJobState.DONE
     try:
-        report = run(
-            spec,
+        report = spec.execute(
             path,
             actor=job.created_by,
             scope=job.scope,
@@ -104,6 +112,7 @@ def job_execute(*, job_id: int, confirm: bool = False) -> dict:
             dry_run=job.dry_run,
             confirm=confirm,
             progress=progress,
+            companion=(Path(job.companion.path), job.companion_name) if job.companion else None,
         )
         outcome: dict[str, Any] = {"report": report.as_dict()}
     except ConfirmationNeeded as error:
@@ -135,11 +144,7 @@ def _store_error_workbook(
     job: ImportJob, spec: ImportSpec[Any, Any, Any, Any], path: Path, problems: list[Problem]
 ) -> None:
     """Keep the refused file's error workbook on the job (the upload itself may go)."""
-    try:
-        table = spec.open(path, file_name=job.file_name)
-    except KetnghiaError:
-        table = None  # the file itself could not be read: the problems alone
-    content = error_workbook(problems=problems, table=table)
+    content = spec.error_workbook(path, file_name=job.file_name, problems=problems)
     job.errors.save(f"imports/errors/{job.key}.xlsx", ContentFile(content), save=False)
     ImportJob.objects.filter(pk=job.pk).update(errors=job.errors.name)
 
@@ -153,10 +158,12 @@ def job_file_intact(job: ImportJob) -> bool:
 
 
 def job_forget_file(job: ImportJob) -> None:
-    """Delete the job's uploaded file (imported, refused, or nothing to import)."""
+    """Delete the job's uploaded files (imported, refused, or nothing to import)."""
     if job.file:
         job.file.delete(save=False)
-        ImportJob.objects.filter(pk=job.pk).update(file="")
+    if job.companion:
+        job.companion.delete(save=False)
+    ImportJob.objects.filter(pk=job.pk).update(file="", companion="")
 
 
 def jobs_forget_stale(directory: str) -> None:

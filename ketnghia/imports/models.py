@@ -36,6 +36,9 @@ class ImportJob(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     file = models.FileField(_("file"), max_length=255, blank=True)
     file_name = models.CharField(_("file name"), max_length=255)
+    # A second file some importers take beside the first (the assignments' people file).
+    companion = models.FileField(max_length=255, blank=True)
+    companion_name = models.CharField(max_length=255, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     dry_run = models.BooleanField(_("check only"), default=True)
     state = models.CharField(

@@ -158,6 +158,45 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         """Write `plan` set-based, with its history rows in bulk (`reason` names the file)."""
         raise NotImplementedError
 
+    def execute(
+        self,
+        path: Path,
+        *,
+        actor: Any,
+        scope: Mapping[str, Any],
+        file_name: str,
+        dry_run: bool,
+        confirm: bool,
+        progress: Progress | None = None,
+        companion: tuple[Path, str] | None = None,
+    ) -> ImportReport:
+        """Import one stored file (what a job runs): `run` with this spec.
+
+        An importer that reads a second file beside the first (`companion`: path, name)
+        overrides it.
+        """
+        return run(
+            self,
+            path,
+            actor=actor,
+            scope=scope,
+            file_name=file_name,
+            dry_run=dry_run,
+            confirm=confirm,
+            progress=progress,
+        )
+
+    def error_workbook(self, path: Path, *, file_name: str, problems: list[Problem]) -> bytes:
+        """Return the refused file back with its problems and faulty rows marked."""
+        from ketnghia.core.errors import KetnghiaError
+        from ketnghia.imports.error_workbook import error_workbook
+
+        try:
+            table: Table | None = self.open(path, file_name=file_name)
+        except KetnghiaError:
+            table = None  # the file itself could not be read: the problems alone
+        return error_workbook(problems=problems, table=table)
+
     def template(self, context: ContextT) -> bytes:
         """Return the file to fill in, pre-filled and marked with its scope (`mark_workbook`)."""
         raise NotImplementedError
