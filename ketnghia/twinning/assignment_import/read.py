@@ -16,11 +16,10 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing.cells import cell_str, code, whole_number
-from ketnghia.census.importing.members import SEX_WORDS, ethnicity_code
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.outputs import csv_unquote
 from ketnghia.core.text import fold
+from ketnghia.households.validity import SEX_WORDS, ethnicity_code
 from ketnghia.imports.files import check_size
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
@@ -34,6 +33,7 @@ from ketnghia.imports.readers import (
     open_table,
     workbook_sheets,
 )
+from ketnghia.imports.values import cell_str, code, whole_number
 from ketnghia.twinning.assignment_import import columns as cols
 
 
