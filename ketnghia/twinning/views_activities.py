@@ -1,8 +1,8 @@
 """Activities from the field, as pages: the XLSForm and template downloads, the upload of a
 CSV export or filled template with its change preview and confirmation, and activity photos.
 
-Routes under /network/ with the `units.view` gate rule; on top of it a work team is one the
-user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
+Routes under /network/ with the gate's `activities.record` rule; on top of it a work team is
+one the user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
 as a missing one. The upload is an `ImportJob` of the activity spec (`imports.jobs`): checked
 (a dry run, never written) in the memory-capped worker process every upload is read in,
 kept under `MEDIA_ROOT/twinning/imports/` under the job's key, and imported when its
@@ -87,7 +87,7 @@ def _checked_form(content: bytes) -> bytes:
     return content
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a work team's visit report as an XLSForm (ODK Central, KoBoToolbox)."""
     team = _team_or_404(request, pk)
@@ -95,7 +95,7 @@ def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(content, f"bao-cao-hoat-dong-to-{team.pk}.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     """Download the visit report of every team of the user's organisation (or theirs to record)."""
     teams = [
@@ -114,14 +114,14 @@ def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     return _download(content, "bao-cao-hoat-dong.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def team_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the bulk-entry template of one work team's activities (.xlsx)."""
     team = _team_or_404(request, pk)
     return _download(activity_template(team=team), f"hoat-dong-to-{team.pk}.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
     """Download the bulk-entry template of a commune's work teams (.xlsx)."""
     found = _commune_or_404(request, commune)
@@ -165,7 +165,7 @@ def _problems(outcome: dict[str, Any]) -> list[str]:
     return [str(Problem.from_dict(p)) for p in outcome["errors"]]
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activities_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV export or a filled template; it is checked and its preview shown.
 
@@ -214,7 +214,7 @@ def activities_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     """Import a checked upload for real, after its preview; all or nothing."""
     key = str(request.POST.get("key", ""))
@@ -251,7 +251,7 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activity_photo(request: HttpRequest, commune: str, pk: int) -> HttpResponse:
     """Attach a photo to an activity of a team the user may record for."""
     found = _commune_or_404(request, commune)

@@ -50,7 +50,7 @@ from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.activity_import.identity import plain_id, row_key
 from ketnghia.twinning.activity_import.write import ActivityWrite, activities_write
 from ketnghia.twinning.models import Activity, ActivityKind, ActivityStatus, Person, WorkTeam
-from ketnghia.twinning.selectors import work_team_list_for
+from ketnghia.twinning.selectors import teams_user_may_record_for
 
 # An activity file is a few hundred reports; beyond this it is not one.
 DEFAULT_MAX_ROWS = 20_000
@@ -154,24 +154,9 @@ class _Planned:
 
 
 def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
-    """Return the work teams (any period) `user` may record activities of, by id.
-
-    As `selectors.teams_user_may_record_for`: an officer who may edit the commune, or a
-    member of the team's organisation inside what they may view. No user (the CLI without
-    --actor) may record for every team.
-    """
-    teams = WorkTeam.objects.select_related("commune", "organisation").prefetch_related("members")
-    if user is None:
-        return {team.pk: team for team in teams}
-    view = gate.scope_for(user, gate.Action.VIEW)
-    edit = gate.scope_for(user, gate.Action.EDIT)
-    organisation_id = getattr(user, "organisation_id", None)
-    return {
-        team.pk: team
-        for team in work_team_list_for(scope=view).prefetch_related("members")
-        if edit.contains_path(team.commune.path)
-        or (organisation_id is not None and team.organisation_id == organisation_id)
-    }
+    """Return the work teams (any period) `user` may record activities of, by id: the one
+    rule, `selectors.teams_user_may_record_for`."""
+    return {team.pk: team for team in teams_user_may_record_for(user=user)}
 
 
 def _setting(name: str, default: int) -> int:
