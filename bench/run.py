@@ -405,6 +405,27 @@ def _national(report: Report, directory: Path, args: argparse.Namespace) -> None
     report.notes.append(national.NOTE)
 
 
+def _activities(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the activity import's line: 10,000 reports, on PostgreSQL when a server answers."""
+    from bench import activities
+
+    admin_url = None if args.no_postgres else _postgres_admin_url()
+    database: SQLite | PostgreSQL = (
+        PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
+    )
+    results = []
+    for _run in range(RUNS):
+        with database.fresh() as env:
+            result = _worker(env, "activities", str(directory))
+        if result["entries"] != activities.ROWS:
+            raise SystemExit(f"bench: the activity import created {result['entries']} activities")
+        print(f"bench: activities {database.label:10} {_s(result['seconds']):>8}", flush=True)
+        results.append(result)
+    results.sort(key=lambda found: found["seconds"])
+    chosen = {**results[len(results) // 2], "rows": activities.ROWS}
+    activities.add_lines(report, database.label, chosen, _s)
+
+
 def main(argv: list[str] | None = None) -> None:
     global RUNS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -419,8 +440,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
     parser.add_argument(
         "--only",
-        choices=["national"],
-        help="run one part only: national = the indicators at national scale (bench/national.py)",
+        choices=["national", "activities"],
+        help="run one part only: national = the indicators at national scale (bench/national.py), "
+        "activities = the activity import (bench/activities.py)",
     )
     parser.add_argument(
         "--national-scale",
@@ -459,6 +481,11 @@ def main(argv: list[str] | None = None) -> None:
         _setup_django(directory)
         if args.only == "national":
             _national(report, directory, args)
+            print()
+            print(report.render())
+            return
+        if args.only == "activities":
+            _activities(report, directory, args)
             print()
             print(report.render())
             return
@@ -583,6 +610,7 @@ def main(argv: list[str] | None = None) -> None:
         from bench import economy
 
         economy.add_lines(report, _s)
+        _activities(report, directory, args)
         if "national" not in args.skip:
             _national(report, directory, args)
 

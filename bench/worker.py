@@ -180,7 +180,7 @@ def baseline_import(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("task", choices=["setup", "ketnghia", "baseline", "copy"])
+    parser.add_argument("task", choices=["setup", "ketnghia", "baseline", "copy", "activities"])
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--year", type=int, default=generate.YEAR)
     parser.add_argument("--no-history", action="store_true")
@@ -192,6 +192,11 @@ def main(argv: list[str] | None = None) -> None:
         result = ketnghia_import(args.file, args.year)
     elif args.task == "copy":
         result = copy_floor(args.file, args.year)
+    elif args.task == "activities":
+        from bench import activities
+
+        # `file` names the directory the generated file goes in.
+        result = activities.measure(args.file)
     else:
         result = baseline_import(
             args.file, args.year, history=not args.no_history, tuned=args.tuned

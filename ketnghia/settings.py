@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "ketnghia.core",
+    "ketnghia.imports",
     "ketnghia.geo",
     "ketnghia.accounts",
     "ketnghia.programs",

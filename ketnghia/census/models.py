@@ -295,13 +295,6 @@ class CensusImportJob(models.Model):
         return self.state in {ImportJobState.DONE, ImportJobState.FAILED, ImportJobState.CONFIRM}
 
     @property
-    def preview(self) -> dict | None:
-        """Return the change preview of the report, labelled for the page (None if none)."""
-        from ketnghia.census.importing.preview import preview_for_page
-
-        return preview_for_page(self.report)
-
-    @property
     def may_confirm(self) -> bool:
         """Whether the page offers to import the file for real: after a clean check, or
         after a refusal that only waits for a confirmation."""

@@ -19,13 +19,11 @@ import hashlib
 import io
 import re
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
@@ -36,16 +34,19 @@ from ketnghia.census.importing.columns import column_label
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
-from ketnghia.core.outputs import xlsx_append
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
-from ketnghia.poverty.domain import Area, BilingualText, Standard
+from ketnghia.imports.xlsform import CHOICE_COLUMNS as _CHOICE_COLUMNS
+from ketnghia.imports.xlsform import DEFAULT_LANGUAGE, LANGUAGES
+from ketnghia.imports.xlsform import SURVEY_COLUMNS as _SURVEY_COLUMNS
+from ketnghia.imports.xlsform import both as _both
+from ketnghia.imports.xlsform import choice as _choice
+from ketnghia.imports.xlsform import language as _language
+from ketnghia.imports.xlsform import row as _row
+from ketnghia.imports.xlsform import sheet as _sheet
+from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
-
-# Languages of the form: ODK wants "Name (code)" so Collect and Enketo can pick one.
-LANGUAGES = (("vi", "Tiếng Việt (vi)"), ("en", "English (en)"))
-DEFAULT_LANGUAGE = LANGUAGES[0][1]
 
 # Group and question names: an ODK Central export names a column `group-name`, KoBoToolbox
 # `group/name`, so these are also what `odk_import` recognises.
@@ -65,26 +66,7 @@ YES, NO = "yes", "no"
 _XFORM_INT_MAX = 2_147_483_647
 MAX_MEMBERS = 99
 
-_SURVEY_COLUMNS = (
-    "type",
-    "name",
-    *(f"label::{name}" for _code, name in LANGUAGES),
-    *(f"hint::{name}" for _code, name in LANGUAGES),
-    "required",
-    "constraint",
-    *(f"constraint_message::{name}" for _code, name in LANGUAGES),
-    "default",
-    "calculation",
-    "appearance",
-)
-_CHOICE_COLUMNS = ("list_name", "name", *(f"label::{name}" for _code, name in LANGUAGES))
 _FORM_ID = re.compile(r"[^A-Za-z0-9_]+")
-
-
-@contextmanager
-def _language(code: str) -> Iterator[None]:
-    with translation.override(code):
-        yield
 
 
 class _Count(int):
@@ -92,38 +74,6 @@ class _Count(int):
 
     def __str__(self) -> str:
         return format_count(int(self))
-
-
-def _both(message: str, **params: Any) -> dict[str, str]:
-    """Return `message` (an English msgid) in each form language, keyed by the language name.
-
-    Callers mark the message with `gettext_noop`, so `makemessages` finds it.
-
-    A `BilingualText` parameter (a standard's indicator name) is given in the same language.
-    """
-    texts = {}
-    for code, name in LANGUAGES:
-        with _language(code):
-            values = {
-                key: (value.en or value.vi if code == "en" else value.vi)
-                if isinstance(value, BilingualText)
-                else value
-                for key, value in params.items()
-            }
-            text = _(message)
-            texts[name] = text % values if params else text
-    return texts
-
-
-def _row(type_: str, name: str = "", label: dict[str, str] | None = None, **extra: Any) -> dict:
-    row: dict[str, Any] = {"type": type_, "name": name}
-    for language, text in (label or {}).items():
-        row[f"label::{language}"] = text
-    for key in ("hint", "constraint_message"):
-        for language, text in (extra.pop(key, None) or {}).items():
-            row[f"{key}::{language}"] = text
-    row.update(extra)
-    return row
 
 
 def _villages(commune: Unit) -> list[Unit]:
@@ -247,12 +197,6 @@ def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> l
     return rows
 
 
-def _choice(list_name: str, name: str, label: dict[str, str]) -> dict[str, str]:
-    return {"list_name": list_name, "name": name} | {
-        f"label::{language}": text for language, text in label.items()
-    }
-
-
 def _choices(villages: list[Unit]) -> list[dict]:
     choices = [
         _choice("area", str(Area.RURAL), _both(gettext_noop("Rural"))),
@@ -269,14 +213,6 @@ def _choices(villages: list[Unit]) -> list[dict]:
 
 def _language_names() -> list[str]:
     return [name for _code, name in LANGUAGES]
-
-
-def _sheet(workbook: Workbook, title: str, columns: tuple[str, ...], rows: list[dict]) -> None:
-    sheet = workbook.create_sheet(title)
-    xlsx_append(sheet, list(columns))
-    for row in rows:
-        # Village names come from the registry: written inert, as every text cell is.
-        xlsx_append(sheet, [row.get(column, "") or None for column in columns])
 
 
 def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:

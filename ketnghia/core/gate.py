@@ -141,6 +141,10 @@ RULES: dict[str, Rule] = {
         Rule("census.view", login=True, action=Action.VIEW),
         Rule("census.edit", login=True, action=Action.EDIT),
         Rule("admin", login=True, action=Action.ADMINISTER),
+        # Recording a work team's activities (the form, the upload, its confirmation, photos):
+        # the route sees what the user views; which teams they record for is one selector of
+        # the app that owns the teams (twinning's `teams_user_may_record_for`).
+        Rule("activities.record", login=True, action=Action.VIEW),
     )
 }
 

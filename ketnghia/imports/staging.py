@@ -74,22 +74,7 @@ class StagingTable:
         Give dates as ISO text ("2024-10-15"): SQLite stores them so, as Django does, and
         PostgreSQL's COPY parses them.
         """
-        count = 0
-        names = ", ".join(connection.ops.quote_name(n) for n, _t in self.columns)
-        with connection.cursor() as cursor:
-            if self.vendor == "postgresql":
-                with cursor.cursor.copy(f"COPY {self.quoted} ({names}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-                        count += 1
-                return count
-            placeholders = ", ".join(["%s"] * len(self.columns))
-            sql = f"INSERT INTO {self.quoted} ({names}) VALUES ({placeholders})"
-            iterator = iter(rows)
-            while block := list(islice(iterator, 10_000)):
-                cursor.executemany(sql, block)
-                count += len(block)
-        return count
+        return insert_rows(self.name, [name for name, _type in self.columns], rows)
 
     def index(self, *columns: str) -> None:
         """Index the table once it is loaded (cheaper than keeping an index during the load)."""
@@ -104,3 +89,28 @@ class StagingTable:
     def drop(self) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS {self.quoted}")
+
+
+def insert_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[object]]) -> int:
+    """Append `rows` (tuples in the order of `columns`) to `table`; return how many.
+
+    COPY on PostgreSQL, `executemany` in blocks on SQLite: no model instance per row, for
+    the set-based writes of an import (link tables, history rows). Give dates as ISO text.
+    """
+    count = 0
+    quoted = connection.ops.quote_name(table)
+    names = ", ".join(connection.ops.quote_name(n) for n in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quoted} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    count += 1
+            return count
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {quoted} ({names}) VALUES ({placeholders})"
+        iterator = iter(rows)
+        while block := list(islice(iterator, 10_000)):
+            cursor.executemany(sql, block)
+            count += len(block)
+    return count

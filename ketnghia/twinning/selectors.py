@@ -192,20 +192,37 @@ __all__ = ["EVERYTHING", "InCharge", "in_charge_on", "network_rules_for"]
 
 
 def teams_user_may_record_for(
-    *, user: object, scope: UnitScope, on: date, communes: list[Unit] | None = None
+    *,
+    user: object,
+    scope: UnitScope | None = None,
+    on: date | None = None,
+    communes: list[Unit] | None = None,
 ) -> list[WorkTeam]:
-    """Return the current work teams `user` may record activities of.
+    """Return the work teams `user` may record activities of: the one rule of the gate's
+    `activities.record` action.
 
     An officer who may edit a commune records for any of its teams; a twinning-unit member for
-    the teams of their own organisation in the communes they see.
+    the teams of their own organisation in the communes they see (`scope`: what the user
+    views, by default). `on` keeps the teams working that day (any period otherwise). No
+    user (the CLI without --actor) records for every team.
     """
-    teams = work_team_list_for(scope=scope).filter(on_date(on))
+    teams = WorkTeam.objects.select_related("commune", "organisation").prefetch_related("members")
+    if user is not None:
+        teams = work_team_list_for(
+            scope=scope if scope is not None else gate.scope_for(user, gate.Action.VIEW)
+        ).prefetch_related("members")
+    if on is not None:
+        teams = teams.filter(on_date(on))
     if communes is not None:
         teams = teams.filter(commune__in=communes)
+    teams = teams.order_by("commune__path", "name")
+    if user is None:
+        return list(teams)
+    edit = gate.scope_for(user, gate.Action.EDIT)
     organisation_id = getattr(user, "organisation_id", None)
     return [
         team
-        for team in teams.order_by("commune__path", "name")
-        if gate.reaches(user, gate.Action.EDIT, team.commune.path)
+        for team in teams
+        if edit.contains_path(team.commune.path)
         or (organisation_id is not None and team.organisation_id == organisation_id)
     ]

@@ -208,7 +208,7 @@ def coverage_export(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activity_create(request: HttpRequest) -> HttpResponse:
     """Record an activity of one of the user's work teams; problems shown beside the form."""
     today = timezone.localdate()

@@ -1,21 +1,18 @@
 """Activities from the field, as pages: the XLSForm and template downloads, the upload of a
 CSV export or filled template with its change preview and confirmation, and activity photos.
 
-Routes under /network/ with the `units.view` gate rule; on top of it a work team is one the
-user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
-as a missing one. The upload is checked (a dry run, never written) in the memory-capped
-worker process every upload is read in (`imports.worker`), kept under
-`MEDIA_ROOT/twinning/imports/` with its key in the user's session, and imported when the user
-confirms the preview (an upload never confirmed is deleted a day later, at the next upload).
+Routes under /network/ with the gate's `activities.record` rule; on top of it a work team is
+one the user may record for (`activity_import.pipeline.teams_user_may_import_for`), any other is 404
+as a missing one. The upload is an `ImportJob` of the activity spec (`imports.jobs`): checked
+(a dry run, never written) in the memory-capped worker process every upload is read in,
+kept under `MEDIA_ROOT/twinning/imports/` under the job's key, and imported when its
+uploader confirms the preview (an upload never confirmed is deleted a day later, at the next
+upload). The job's page (`/imports/<key>/`) shows it again, with its error workbook.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import time
-import uuid
-from pathlib import Path, PurePath
+from pathlib import PurePath
 from typing import Any
 
 from django import forms
@@ -31,12 +28,15 @@ from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
 from ketnghia.core import gate
-from ketnghia.core.errors import KetnghiaError, Location, NotFound, Problem
+from ketnghia.core.errors import KetnghiaError, NotFound, Problem
 from ketnghia.geo.models import Unit
+from ketnghia.imports.jobs import job_create, job_file_intact, job_forget_file, job_run
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
-from ketnghia.imports.worker import WorkerDied, worker_run
+from ketnghia.imports.spec import spec_path
 from ketnghia.twinning import selectors
 from ketnghia.twinning.activity_import.pipeline import (
+    ACTIVITIES,
     ActivityImportReport,
     teams_user_may_import_for,
 )
@@ -87,7 +87,7 @@ def _checked_form(content: bytes) -> bytes:
     return content
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
     """Download a work team's visit report as an XLSForm (ODK Central, KoBoToolbox)."""
     team = _team_or_404(request, pk)
@@ -95,7 +95,7 @@ def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
     return _download(content, f"bao-cao-hoat-dong-to-{team.pk}.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     """Download the visit report of every team of the user's organisation (or theirs to record)."""
     teams = [
@@ -114,14 +114,14 @@ def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     return _download(content, "bao-cao-hoat-dong.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def team_template(request: HttpRequest, pk: int) -> HttpResponse:
     """Download the bulk-entry template of one work team's activities (.xlsx)."""
     team = _team_or_404(request, pk)
     return _download(activity_template(team=team), f"hoat-dong-to-{team.pk}.xlsx")
 
 
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
     """Download the bulk-entry template of a commune's work teams (.xlsx)."""
     found = _commune_or_404(request, commune)
@@ -132,23 +132,8 @@ def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
     return _download(activity_template(commune=found), f"hoat-dong-{found.code}.xlsx")
 
 
-# An upload never confirmed is removed this long after it was checked.
-PENDING_SECONDS = 24 * 3600
-
-
-def _imports_dir() -> Path:
-    directory = Path(settings.MEDIA_ROOT) / "twinning" / "imports"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def _forget_stale_uploads(directory: Path) -> None:
-    """Delete the checked uploads nobody confirmed within `PENDING_SECONDS`."""
-    limit = time.time() - PENDING_SECONDS
-    for stale in directory.iterdir():
-        with contextlib.suppress(FileNotFoundError):
-            if stale.is_file() and stale.stat().st_mtime < limit:
-                stale.unlink()
+# Where the checked uploads wait for their confirmation (a day at most).
+UPLOAD_DIRECTORY = "twinning/imports"
 
 
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
@@ -176,44 +161,17 @@ def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
     return team, commune
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+def _problems(outcome: dict[str, Any]) -> list[str]:
+    return [str(Problem.from_dict(p)) for p in outcome["errors"]]
 
 
-def _run_import(
-    stored: Path,
-    name: str,
-    request: HttpRequest,
-    team: WorkTeam | None,
-    commune: Unit | None,
-    *,
-    dry_run: bool = False,
-    confirm: bool = False,
-) -> dict[str, Any]:
-    """Check or import a stored upload in the memory-capped worker process (`imports.worker`),
-    so no file can take the web server down; return its outcome as plain data."""
-    try:
-        return worker_run(
-            "ketnghia.twinning.activity_import.pipeline:activity_import_worker",
-            path=str(stored),
-            file_name=name,
-            user_id=request.user.pk,
-            team_id=team.pk if team else None,
-            commune_code=commune.code if commune else None,
-            dry_run=dry_run,
-            confirm=confirm,
-        )
-    except WorkerDied as died:
-        return {"errors": [Problem(died.message, Location(file=name)).as_dict()], "error_count": 1}
-
-
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activities_import(request: HttpRequest) -> HttpResponse:
-    """Upload a CSV export or a filled template; it is checked and its preview shown."""
+    """Upload a CSV export or a filled template; it is checked and its preview shown.
+
+    The upload is an `ImportJob` of the activity spec, checked in the memory-capped worker
+    (`imports.jobs`); its key confirms it, its page (`imports:job`) shows it again.
+    """
     team, commune = _target(request)
     form = ActivityUploadForm(request.POST or None, request.FILES or None)
     context = _context(request, form=form, team=team, commune=commune)
@@ -235,61 +193,51 @@ def activities_import(request: HttpRequest) -> HttpResponse:
         )
     if form.errors:
         return render(request, "twinning/activities_import.html", context, status=400)
-    key = uuid.uuid4().hex
-    _forget_stale_uploads(_imports_dir())
-    stored = _imports_dir() / f"{key}{suffix}"
-    digest = hashlib.sha256()
-    with stored.open("wb") as handle:
-        for chunk in uploaded.chunks():
-            digest.update(chunk)
-            handle.write(chunk)
-    outcome = _run_import(stored, name, request, team, commune, dry_run=True)
+    job = job_create(
+        spec=ACTIVITIES,
+        uploaded_file=uploaded,
+        scope={"team": team.pk if team else None, "commune": commune.code if commune else None},
+        actor=request.user,
+        directory=UPLOAD_DIRECTORY,
+    )
+    outcome = job_run(job)
+    context["job"] = job
     if outcome.get("errors"):
-        stored.unlink(missing_ok=True)
-        context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
+        job_forget_file(job)
+        context["problems"] = _problems(outcome)
         return render(request, "twinning/activities_import.html", context, status=400)
     report = ActivityImportReport.from_dict(outcome["report"])
-    if report.writes:
-        pending = request.session.get(SESSION_KEY, {})
-        pending[key] = {
-            "path": stored.name,
-            "name": name,
-            "sha256": digest.hexdigest(),
-            "team": team.pk if team else None,
-            "commune": commune.code if commune else None,
-        }
-        request.session[SESSION_KEY] = pending
-    else:
-        stored.unlink(missing_ok=True)
-    context.update(report=report, key=key if report.writes else "")
+    if not report.writes:
+        job_forget_file(job)
+    context.update(report=report, key=job.key if report.writes else "")
     return render(request, "twinning/activities_import.html", context)
 
 
 @require_POST
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     """Import a checked upload for real, after its preview; all or nothing."""
-    pending = request.session.get(SESSION_KEY, {})
     key = str(request.POST.get("key", ""))
-    entry = pending.get(key)
-    if entry is None:
+    job = ImportJob.objects.filter(
+        key=key,
+        created_by=request.user,
+        spec=spec_path(ACTIVITIES),
+        state__in=[ImportJobState.DONE, ImportJobState.CONFIRM],
+        dry_run=True,
+    ).first()
+    if job is None or not job.may_confirm:
         raise Http404(_("This upload is no longer waiting for a confirmation."))
-    stored = _imports_dir() / entry["path"]
-    team = _team_or_404(request, entry["team"]) if entry["team"] else None
-    commune = _commune_or_404(request, entry["commune"]) if entry["commune"] else None
-    context = _context(request, form=ActivityUploadForm(), team=team, commune=commune)
+    team = _team_or_404(request, job.scope["team"]) if job.scope.get("team") else None
+    commune = _commune_or_404(request, job.scope["commune"]) if job.scope.get("commune") else None
+    context = _context(request, form=ActivityUploadForm(), team=team, commune=commune, job=job)
     try:
-        if _sha256(stored) != entry["sha256"]:
+        if not job_file_intact(job):
             raise Http404(_("This upload is no longer waiting for a confirmation."))
-        outcome = _run_import(stored, entry["name"], request, team, commune, confirm=True)
-    except FileNotFoundError:
-        raise Http404(_("This upload is no longer waiting for a confirmation.")) from None
+        outcome = job_run(job, confirm=True, dry_run=False)
     finally:
-        pending.pop(key, None)
-        request.session[SESSION_KEY] = pending
-        stored.unlink(missing_ok=True)
+        job_forget_file(job)
     if outcome.get("errors"):
-        context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
+        context["problems"] = _problems(outcome)
         return render(request, "twinning/activities_import.html", context, status=400)
     report = ActivityImportReport.from_dict(outcome["report"])
     messages.success(
@@ -303,7 +251,7 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@gate.gate("units.view")
+@gate.gate("activities.record")
 def activity_photo(request: HttpRequest, commune: str, pk: int) -> HttpResponse:
     """Attach a photo to an activity of a team the user may record for."""
     found = _commune_or_404(request, commune)

@@ -25,6 +25,7 @@ from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.geo.models import Unit
+from ketnghia.imports.models import ImportJob
 from ketnghia.twinning import selectors
 from ketnghia.twinning.assignment_import import uploads
 from ketnghia.twinning.assignment_import.preview import outcome_label
@@ -125,7 +126,7 @@ def assignments_upload(request: HttpRequest, commune: str) -> HttpResponse:
     return _page(request, found, context, status=200 if context["report"] else 400)
 
 
-def _upload_or_404(request: HttpRequest, commune: Unit, key: str) -> uploads.Upload:
+def _upload_or_404(request: HttpRequest, commune: Unit, key: str) -> ImportJob:
     upload = uploads.upload_get(key=key, user=request.user, commune=commune)
     if upload is None:
         raise Http404(_("Upload not found."))
@@ -142,7 +143,7 @@ def assignments_confirm(request: HttpRequest, commune: str, key: str) -> HttpRes
     if outcome.get("errors"):
         context = {"upload": upload, **_outcome_context(outcome)}
         return _page(request, found, context, status=400)
-    uploads.upload_remove(upload.key)
+    uploads.upload_remove(upload)
     report = outcome["report"]
     messages.success(
         request,
@@ -160,8 +161,8 @@ def assignments_errors(request: HttpRequest, commune: str, key: str) -> HttpResp
     """Download the error workbook of a refused upload (the problems and the faulty rows)."""
     found = _commune_or_404(request, commune)
     upload = _upload_or_404(request, found, key)
-    outcome = uploads.upload_run(upload, dry_run=True)
-    content = uploads.upload_errors_workbook(upload, outcome.get("errors", []))
+    errors = (upload.report or {}).get("errors", [])
+    content = uploads.upload_errors_workbook(upload, errors)
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="loi-phan-cong-{found.code}.xlsx"'
     return response

@@ -11,12 +11,12 @@ reads back, and `pipeline` runs the steps in one transaction.
 
 from ketnghia.census.importing.pipeline import (
     CensusImportReport,
-    ConfirmationNeeded,
     census_context,
     census_import,
     census_import_error_workbook,
 )
 from ketnghia.census.importing.read import census_import_check_size, census_import_open, file_sha256
+from ketnghia.imports.confirm import ConfirmationNeeded
 
 __all__ = [
     "CensusImportReport",

@@ -24,8 +24,8 @@ from ketnghia.core.errors import Location, Problem
 from ketnghia.core.history import history_insert_select
 from ketnghia.core.personal_data import mask_personal_id
 from ketnghia.core.text import fold
-from ketnghia.households.ethnicities import ETHNIC_GROUPS
-from ketnghia.households.models import Household, Member, Relation, Sex
+from ketnghia.households.models import Household, Member
+from ketnghia.households.validity import RELATION_WORDS, SEX_WORDS, ethnicity_code
 from ketnghia.imports.readers import (
     CellError,
     Chunk,
@@ -70,50 +70,6 @@ STAGE_COLUMNS = (
     ("personal_id", "text"),
 )
 
-SEX_WORDS = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE}
-SEX_WORDS |= {"female": Sex.FEMALE, "f": Sex.FEMALE}
-_RELATION_WORDS = {
-    "chu ho": Relation.HEAD,
-    "head": Relation.HEAD,
-    "vo": Relation.SPOUSE,
-    "chong": Relation.SPOUSE,
-    "vo/chong": Relation.SPOUSE,
-    "spouse": Relation.SPOUSE,
-    "con": Relation.CHILD,
-    "con trai": Relation.CHILD,
-    "con gai": Relation.CHILD,
-    "con dau": Relation.CHILD,
-    "con re": Relation.CHILD,
-    "child": Relation.CHILD,
-    "bo": Relation.PARENT,
-    "me": Relation.PARENT,
-    "cha": Relation.PARENT,
-    "bo/me": Relation.PARENT,
-    "cha/me": Relation.PARENT,
-    "parent": Relation.PARENT,
-    "chau": Relation.GRANDCHILD,
-    "chau noi": Relation.GRANDCHILD,
-    "chau ngoai": Relation.GRANDCHILD,
-    "grandchild": Relation.GRANDCHILD,
-    "anh": Relation.SIBLING,
-    "chi": Relation.SIBLING,
-    "em": Relation.SIBLING,
-    "anh/chi/em": Relation.SIBLING,
-    "sibling": Relation.SIBLING,
-    "khac": Relation.OTHER,
-    "other": Relation.OTHER,
-}
-_LETTERS = re.compile(r"[^a-z]")
-# Spellings of ethnic groups seen beside the official ones (compared letters only).
-_ETHNIC_ALIASES = {"mong": "08", "hmong": "08", "jrai": "10", "bahnar": "13", "khmer": "05"}
-
-
-def _ethnic_key(text: str) -> str:
-    return _LETTERS.sub("", fold(text))
-
-
-_ETHNICITIES = {_ethnic_key(name): code for code, name in ETHNIC_GROUPS} | _ETHNIC_ALIASES
-_ETHNIC_CODES = {code for code, _name in ETHNIC_GROUPS}
 _PERSONAL_ID = re.compile(r"\d{9}|\d{12}")
 # What the door writes for a number the downloading user may not see in full (first digit and
 # last two kept, `core.personal_data.mask_personal_id`): it means "keep the stored number".
@@ -126,17 +82,6 @@ def members_sheet(sheets: list[str]) -> str | None:
         if "nhan khau" in header_key(sheet) or header_key(sheet) == "members":
             return sheet
     return None
-
-
-def ethnicity_code(value: Any) -> str | None:
-    """Return the two-digit code of the ethnic group a cell names (name, alias or code)."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        code = str(int(value)).zfill(2)
-        return code if code in _ETHNIC_CODES else None
-    text = _text(value)
-    if text.isdigit():
-        return text.zfill(2) if text.zfill(2) in _ETHNIC_CODES else None
-    return _ETHNICITIES.get(_ethnic_key(text))
 
 
 def check_member_chunk(
@@ -202,7 +147,7 @@ def check_member_chunk(
                 )
             )
         relation_value = columns[RELATION][index]
-        relation = lookup(RELATION, relation_value, lambda v: _RELATION_WORDS.get(fold(_text(v))))
+        relation = lookup(RELATION, relation_value, lambda v: RELATION_WORDS.get(fold(_text(v))))
         if relation is None:
             found.append(
                 (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +36,12 @@ from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import KetnghiaError, Location, Problem
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
+from ketnghia.imports.confirm import require_confirmation
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
@@ -102,21 +103,7 @@ class CensusImportReport(ImportReport):
     entries_reverted: int = 0
     entries_before: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
-    needs_confirmation: bool = False
-    confirmation_reasons: list[str] = field(default_factory=list)
-    confirmed: bool = False
     history_rows: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-class ConfirmationNeeded(InvalidInput):
-    """An import refused until it is confirmed; `report` holds its change preview."""
-
-    def __init__(self, problems: Any, report: CensusImportReport) -> None:
-        super().__init__(problems)
-        self.report = report
 
 
 def _previous_round_id(census_round: CensusRound) -> int | None:
@@ -314,17 +301,9 @@ def census_import(
         report.confirmation_reasons = confirmation_reasons(planned)
         report.needs_confirmation = bool(report.confirmation_reasons)
         report.confirmed = confirm
-        if report.needs_confirmation and not confirm and not dry_run:
-            raise ConfirmationNeeded(
-                [
-                    Problem(
-                        _("Nothing was written: this import needs a confirmation. %(why)s")
-                        % {"why": " ".join(report.confirmation_reasons)},
-                        Location(file=name),
-                    )
-                ],
-                report,
-            )
+        require_confirmation(
+            report.confirmation_reasons, report, file_name=name, confirm=confirm, dry_run=dry_run
+        )
         changes = None
         if members is not None:
             changes = StagingTable((("code", "text"),), prefix="census_member_changes")

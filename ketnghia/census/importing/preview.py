@@ -11,37 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ketnghia.census.importing.plan import Plan
 from ketnghia.core.text import format_number
+from ketnghia.imports.confirm import CONFIRM_MIN_CHANGED, changes_need_confirmation, confirm_share
 from ketnghia.poverty.domain import Standard
 
-# Below this many changed entries the share rule alone does not ask for a confirmation: in
-# a round of a dozen households, correcting three rows is not a roll-back. Changing most of a
-# small round still is, so a majority always asks.
-CONFIRM_MIN_CHANGED = 10
-MAJORITY = 0.5
-
-
-def confirm_share() -> float:
-    """Return the share of a round's entries an import may change without a confirmation."""
-    return float(getattr(settings, "KETNGHIA_IMPORT_CONFIRM_SHARE", 0.2))
-
-
-def changes_need_confirmation(*, changed: int, before: int, share: float) -> bool:
-    """Return whether changing `changed` of a round's `before` entries needs a confirmation.
-
-    More than `share` of the entries, from `CONFIRM_MIN_CHANGED` changed entries on; more
-    than half of them whatever the round's size.
-    """
-    if before <= 0 or changed <= 0:
-        return False
-    changed_share = changed / before
-    if changed_share > MAJORITY:
-        return True
-    return changed >= CONFIRM_MIN_CHANGED and changed_share > share
+# The one confirmation rule of every import (`imports.confirm`).
+__all__ = ["CONFIRM_MIN_CHANGED", "changes_need_confirmation", "confirm_share"]
 
 
 def confirmation_reasons(planned: Plan) -> list[str]:

@@ -7,10 +7,8 @@ with the members sheet set aside for `members`.
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ketnghia.census import workflow
@@ -18,51 +16,22 @@ from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.formatting import format_decimal
+from ketnghia.imports.files import check_size, file_sha256
 from ketnghia.imports.readers import Table, open_table, workbook_sheets
 from ketnghia.poverty.selectors import standard_get
 
-DEFAULT_MAX_BYTES = 200 * 1024 * 1024
+# One size limit and one digest for every import (`imports.files`).
+census_import_check_size = check_size
 
 
-def _refuse(message: str, file: str = "", column: str = "") -> InvalidInput:
-    return InvalidInput(Problem(message, Location(file=file, column=column)))
-
-
-def _max_bytes() -> int:
-    return int(getattr(settings, "KETNGHIA_IMPORT_MAX_BYTES", DEFAULT_MAX_BYTES))
-
-
-def census_import_check_size(*, size: int, file_name: str) -> None:
-    """Refuse a file larger than KETNGHIA_IMPORT_MAX_BYTES, before anything reads it."""
-    limit = _max_bytes()
-    if size > limit:
-        raise _refuse(
-            _(
-                "The file is %(size)s MB, more than the %(limit)s MB an import accepts; split "
-                "it by village or save it as .csv."
-            )
-            % {
-                "size": format_decimal(size / 1_048_576, 1),
-                "limit": format_decimal(limit / 1_048_576, 0),
-            },
-            file_name,
-        )
+def _refuse(message: str, file: str = "") -> InvalidInput:
+    return InvalidInput(Problem(message, Location(file=file)))
 
 
 def _check_file(path: Path, name: str) -> None:
     if not path.is_file():
         raise _refuse(_("File not found."), name)
-    census_import_check_size(size=path.stat().st_size, file_name=name)
-
-
-def file_sha256(path: Path) -> str:
-    """Return the SHA-256 of a file, read in blocks."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+    check_size(size=path.stat().st_size, file_name=name)
 
 
 def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
@@ -87,3 +56,6 @@ def census_import_open(*, census_round: CensusRound, path: str | Path, file_name
         name=file_name,
         skip_sheets=[members] if members else [],
     )
+
+
+__all__ = ["census_import_check_size", "census_import_open", "file_sha256"]

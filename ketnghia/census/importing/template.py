@@ -24,13 +24,12 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.mark import PROPERTY_COMMUNE, PROPERTY_YEAR, title_text
+from ketnghia.census.importing.mark import title_text
 from ketnghia.census.importing.members import MEMBER_COLUMNS
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
@@ -39,6 +38,7 @@ from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.models import Household, Member, Relation, Sex
+from ketnghia.imports.mark import mark_workbook
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.selectors import standard_get
 
@@ -214,10 +214,7 @@ def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> byt
     prefill = source.rows
 
     workbook = Workbook()
-    workbook.custom_doc_props.append(StringProperty(name=PROPERTY_COMMUNE, value=commune.code))
-    workbook.custom_doc_props.append(
-        StringProperty(name=PROPERTY_YEAR, value=str(census_round.year))
-    )
+    mark_workbook(workbook, commune=commune.code, year=census_round.year)
     sheet = workbook.active
     sheet.title = DATA_SHEET
     _instructions(

@@ -12,6 +12,7 @@ from typing import Any
 from django import template
 
 from ketnghia.census.basis import basis_sentence
+from ketnghia.census.importing.preview import preview_for_page
 from ketnghia.core import formatting
 from ketnghia.core.errors import NotFound
 from ketnghia.poverty.selectors import standard_get
@@ -85,3 +86,9 @@ def standard_name(code: str) -> str:
         return str(standard_get(str(code)).name)
     except NotFound:
         return str(code)
+
+
+@register.filter
+def import_preview(job: Any) -> dict | None:
+    """Return the change preview of an import job's report, labelled for the page."""
+    return preview_for_page(job.report)

@@ -11,6 +11,7 @@ SYSTEM_MODELS = {
     "core.Dataset",
     "census.ImportBatch",
     "census.CensusImportJob",
+    "imports.ImportJob",
     "census.RoundSummary",
     "indicators.Aggregate",  # derived, like the round summaries (rebuilt from the rows)
 }

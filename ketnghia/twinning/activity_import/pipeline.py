@@ -1,21 +1,22 @@
 """Import of activity reports: ODK Central / KoBoToolbox CSV exports and the .xlsx template.
 
-Two phases, like the census import. First every row is read in bounded memory
+An import spec (`imports.spec`), run by `imports.run`. First every row is read in bounded memory
 (`imports.readers`) and checked — cells, the work team (one the user may record for; any
 other is "not found", whether it exists or not), its commune and village, participants
 from the team, counts, and the rules of `services.activity_problems` — with no write; any
 problem refuses the whole file, each located at file, sheet, row, column and field. Then,
-in one transaction, each new activity goes through `services.activity_record` (history
-kept, naming the file). What identifies a report (`identity.py`: Central's `KEY`, KoBo's
+in one transaction, the new and edited activities are written set-based with their history
+rows in bulk, naming the file (`write.py`). What identifies a report (`identity.py`: Central's `KEY`, KoBo's
 `meta/rootUuid` or instance id; for a template row, its parsed and normalised content) is
 stored on the activity as its `source`, so importing the same export again creates nothing,
-and a submission a reviewer edited updates its activity (`services.activity_update`) — one
+and a submission a reviewer edited updates its activity — one
 the commune confirmed is left as confirmed and the edit reported — never a second one.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -30,6 +31,9 @@ from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports import ImportReport
+from ketnghia.imports.confirm import ConfirmationNeeded
+from ketnghia.imports.mark import Mark
 from ketnghia.imports.readers import (
     CellError,
     ProblemList,
@@ -39,14 +43,14 @@ from ketnghia.imports.readers import (
     cell_decimal,
     cell_int,
     cell_text,
-    open_table,
 )
+from ketnghia.imports.spec import ImportSpec, register, run
 from ketnghia.twinning import services
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.activity_import.identity import plain_id, row_key
-from ketnghia.twinning.activity_import.mark import Mark, file_mark
+from ketnghia.twinning.activity_import.write import ActivityWrite, activities_write
 from ketnghia.twinning.models import Activity, ActivityKind, ActivityStatus, Person, WorkTeam
-from ketnghia.twinning.selectors import work_team_list_for
+from ketnghia.twinning.selectors import teams_user_may_record_for
 
 # An activity file is a few hundred reports; beyond this it is not one.
 DEFAULT_MAX_ROWS = 20_000
@@ -79,21 +83,19 @@ class CommuneCounts:
 
 
 @dataclass
-class ActivityImportReport:
-    """What an import did (or, in a dry run, would do), per commune."""
+class ActivityImportReport(ImportReport):
+    """What an import did (or, in a dry run, would do), per commune.
 
-    file: str
-    rows: int = 0
-    created: int = 0
-    # Stored activities an edited submission changes (or, in a dry run, would change).
-    updated: int = 0
+    `created` counts new activities, `updated` the stored ones an edited submission changes,
+    `unchanged` (also `already_imported`) those imported before.
+    """
+
     # Stored activities whose submission now goes by a newer id (content unchanged): the id
     # is written, so the next edit of the submission still finds its activity.
     relabelled: int = 0
     already_imported: int = 0
     rejected: int = 0
     photos_named: int = 0
-    dry_run: bool = False
     communes: list[CommuneCounts] = field(default_factory=list)
     # Edited submissions of activities the commune confirmed: reported, not applied, each
     # located at file, sheet and row.
@@ -113,29 +115,6 @@ class ActivityImportReport:
         """Return the report `as_dict` gave (a worker process's outcome)."""
         communes = [CommuneCounts(**commune) for commune in data.get("communes", [])]
         return cls(**{**data, "communes": communes})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "file": self.file,
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "relabelled": self.relabelled,
-            "already_imported": self.already_imported,
-            "frozen": list(self.frozen),
-            "rejected": self.rejected,
-            "photos_named": self.photos_named,
-            "dry_run": self.dry_run,
-            "communes": [vars(c) for c in self.communes],
-        }
-
-
-class ConfirmationNeeded(InvalidInput):
-    """The file would create many activities: shown first, imported once confirmed."""
-
-    def __init__(self, report: ActivityImportReport, problems: list[Problem]) -> None:
-        super().__init__(problems)
-        self.report = report
 
 
 @dataclass
@@ -157,26 +136,27 @@ class _Planned:
     aliases: tuple[str, ...]
     content: str
 
+    def to_write(self) -> ActivityWrite:
+        return ActivityWrite(
+            team=self.team,
+            date=self.date,
+            kind=self.kind,
+            village=self.village,
+            participants=self.participants,
+            reached_male=self.counts[cols.REACHED_MALE],
+            reached_female=self.counts[cols.REACHED_FEMALE],
+            reached_minority=self.counts[cols.REACHED_MINORITY],
+            resources_vnd=self.resources_vnd,
+            resources_in_kind=self.resources_in_kind,
+            notes=self.notes,
+            source=self.source,
+        )
+
 
 def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
-    """Return the work teams (any period) `user` may record activities of, by id.
-
-    As `selectors.teams_user_may_record_for`: an officer who may edit the commune, or a
-    member of the team's organisation inside what they may view. No user (the CLI without
-    --actor) may record for every team.
-    """
-    teams = WorkTeam.objects.select_related("commune", "organisation").prefetch_related("members")
-    if user is None:
-        return {team.pk: team for team in teams}
-    view = gate.scope_for(user, gate.Action.VIEW)
-    edit = gate.scope_for(user, gate.Action.EDIT)
-    organisation_id = getattr(user, "organisation_id", None)
-    return {
-        team.pk: team
-        for team in work_team_list_for(scope=view).prefetch_related("members")
-        if edit.contains_path(team.commune.path)
-        or (organisation_id is not None and team.organisation_id == organisation_id)
-    }
+    """Return the work teams (any period) `user` may record activities of, by id: the one
+    rule, `selectors.teams_user_may_record_for`."""
+    return {team.pk: team for team in teams_user_may_record_for(user=user)}
 
 
 def _setting(name: str, default: int) -> int:
@@ -261,6 +241,10 @@ class _Checker:
         for village in Unit.objects.filter(parent_id__in=team_ids, level=UnitLevel.VILLAGE):
             self.villages.setdefault(village.parent_id, []).append(village)
         self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
+        # Each report's first row in the file, by what identifies it.
+        self.sources: dict[str, int] = {}
+        self._names: dict[int, dict[str, Person | None]] = {}
+        self._village_found: dict[tuple[int, str], Unit] = {}
 
     def _refuse_file(self, message: str) -> None:
         raise InvalidInput(Problem(message, Location(file=self.file_name)))
@@ -379,9 +363,13 @@ class _Checker:
         text = text.strip()
         bracket = _CODE_IN_BRACKETS.search(text)
         code = bracket.group(1).strip() if bracket else text
+        known = self._village_found.get((team.commune_id, text))
+        if known is not None:
+            return known
         own = self.villages.get(team.commune_id, [])
         for village in own:
             if village.code == code or fold(village.name) == fold(text):
+                self._village_found[(team.commune_id, text)] = village
                 return village
         other = self.view.filter(
             Unit.objects.filter(code=code, level=UnitLevel.VILLAGE), "path"
@@ -426,11 +414,13 @@ class _Checker:
         if not text:
             return []
         members = self.members.get(team.pk, {})
-        by_name: dict[str, Person | None] = {}
-        for member in members.values():
-            key = fold(member.full_name)
-            # Two members of one name: the name alone cannot say which (None), so it is refused.
-            by_name[key] = None if key in by_name else member
+        by_name = self._names.get(team.pk)
+        if by_name is None:
+            by_name = self._names[team.pk] = {}
+            for member in members.values():
+                key = fold(member.full_name)
+                # Two members of one name: the name alone cannot say which (None): refused.
+                by_name[key] = None if key in by_name else member
         if ";" in text:
             tokens = text.split(";")
         elif "," in text:
@@ -582,6 +572,213 @@ def _rejected(row: Row) -> bool:
     return not row.is_blank(cols.REVIEW) and fold(cell_text(row.get(cols.REVIEW))) in _REJECTED
 
 
+@dataclass
+class _Plan:
+    """The difference between a file and the stored activities."""
+
+    new: list[_Planned] = field(default_factory=list)
+    edits: list[tuple[_Planned, Activity]] = field(default_factory=list)
+
+
+class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
+    """Activity reports: an ODK Central / KoBoToolbox export, or the filled template.
+
+    Scope: `team` (a WorkTeam or its id: the team of rows that name none), `commune` (a Unit
+    or its code: only that commune's teams), `today` (the date "future" is measured from).
+    """
+
+    name = "twinning.activities"
+    chunk_rows = 1000
+
+    def columns(self) -> tuple[Any, ...]:
+        return cols.import_columns()
+
+    @property
+    def max_rows(self) -> int:  # type: ignore[override]
+        return _setting("KETNGHIA_ACTIVITY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
+
+    def too_many_rows(self, limit: int) -> str:
+        return _("The file holds more than %(limit)s activity rows; split it.") % {"limit": limit}
+
+    def make_report(self, *, file_name: str, dry_run: bool) -> ActivityImportReport:
+        return ActivityImportReport(file=file_name, dry_run=dry_run)
+
+    def context(
+        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+    ) -> _Checker:
+        team = scope.get("team")
+        if team is not None and not isinstance(team, WorkTeam):
+            team = (
+                WorkTeam.objects.select_related("commune", "organisation").filter(pk=team).first()
+            )
+        commune = scope.get("commune")
+        if commune is not None and not isinstance(commune, Unit):
+            commune = Unit.objects.filter(code=commune, level=UnitLevel.COMMUNE).first()
+        today = scope.get("today") or timezone.localdate()
+        if isinstance(today, str):
+            today = date.fromisoformat(today)
+        return _Checker(
+            user=actor, file_name=file_name, team=team, commune=commune, mark=mark, today=today
+        )
+
+    def check_rows(
+        self,
+        rows: Sequence[Row],
+        context: _Checker,
+        problems: ProblemList,
+        report: ActivityImportReport,
+    ) -> list[_Planned]:
+        context.problems = problems  # the run's list: every chunk's problems together
+        planned = []
+        for row in rows:
+            if _rejected(row):
+                report.rejected += 1
+                continue
+            if not row.is_blank(cols.PHOTO):
+                report.photos_named += 1
+            plan = context.check(row)
+            if plan is None:
+                continue
+            if plan.source in context.sources:
+                context.add(
+                    row,
+                    cols.INSTANCE if not row.is_blank(cols.INSTANCE) else "",
+                    _("The same report is already in row %(row)s of this file.")
+                    % {"row": context.sources[plan.source]},
+                )
+                continue
+            context.sources[plan.source] = row.number
+            planned.append(plan)
+        return planned
+
+    def plan(
+        self,
+        items: list[_Planned],
+        context: _Checker,
+        problems: ProblemList,
+        report: ActivityImportReport,
+    ) -> _Plan:
+        stored = _stored(items)
+        by_commune: dict[int, CommuneCounts] = {}
+        plan = _Plan()
+        matched: dict[int, int] = {}
+        for item in items:
+            commune_unit = item.team.commune
+            counts = by_commune.setdefault(
+                commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
+            )
+            activity = stored.get(item.source) or next(
+                (stored[alias] for alias in item.aliases if alias in stored), None
+            )
+            if activity is None:
+                counts.new += 1
+                plan.new.append(item)
+                continue
+            if activity.pk in matched:
+                # Two versions of one submission in one file (an edit and what it replaces).
+                context.add(
+                    item.row,
+                    "",
+                    _("The same report is already in row %(row)s of this file.")
+                    % {"row": matched[activity.pk]},
+                )
+                continue
+            matched[activity.pk] = item.row.number
+            if activity.team_id != item.team.pk:
+                # Another organisation's team is not named.
+                other = activity.team if activity.team_id in context.teams else _("another team")
+                context.add(
+                    item.row,
+                    cols.TEAM,
+                    _(
+                        "This report was imported before as an activity of work team %(other)s; "
+                        "an edit cannot move it to %(team)s."
+                    )
+                    % {"other": other, "team": item.team},
+                )
+                continue
+            if item.content == stored_content(activity):
+                if activity.source != item.source:
+                    plan.edits.append((item, activity))  # the same content, a newer version's id
+                    report.relabelled += 1
+                counts.already += 1
+                report.already_imported += 1
+            elif activity.status == ActivityStatus.CONFIRMED:
+                counts.already += 1
+                report.already_imported += 1
+                report.frozen.append(
+                    str(
+                        Problem(
+                            _(
+                                "the report of %(activity)s was edited after the commune "
+                                "confirmed the activity; the confirmed activity is kept "
+                                "unchanged. If the edit is right, ask the commune to correct "
+                                "the activity."
+                            )
+                            % {"activity": activity},
+                            item.row.location(),
+                        )
+                    )
+                )
+            else:
+                counts.updated += 1
+                report.updated += 1
+                plan.edits.append((item, activity))
+        report.communes = sorted(by_commune.values(), key=lambda c: c.code)
+        report.unchanged = report.already_imported
+        return plan
+
+    def changes_anything(self, plan: _Plan) -> bool:
+        return bool(plan.new or plan.edits)
+
+    def confirmation_reasons(
+        self, plan: _Plan, context: _Checker, report: ActivityImportReport
+    ) -> list[str]:
+        many = _setting("KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS", DEFAULT_CONFIRM_ROWS)
+        communes = sum(1 for c in report.communes if c.new or c.updated)
+        if report.writes > many or communes > 1:
+            return [
+                _(
+                    "The file creates or changes %(count)s activities in %(communes)s "
+                    "commune(s): check the preview and confirm the import."
+                )
+                % {"count": report.writes, "communes": communes}
+            ]
+        return []
+
+    def confirmation_message(self, reasons: list[str]) -> str:
+        return " ".join(reasons)
+
+    def write(
+        self,
+        plan: _Plan,
+        context: _Checker,
+        *,
+        actor: Any,
+        reason: str,
+        report: ActivityImportReport,
+    ) -> None:
+        try:
+            with transaction.atomic():
+                created = activities_write(
+                    new=[item.to_write() for item in plan.new],
+                    edits=[(item.to_write(), activity) for item, activity in plan.edits],
+                    actor=actor,
+                    reason=reason,
+                )
+        except IntegrityError:
+            raise InvalidInput(
+                Problem(
+                    _("Another import of the same reports ran at the same time; import again."),
+                    Location(file=context.file_name),
+                )
+            ) from None
+        report.created = len(created)
+
+
+ACTIVITIES = register(ActivitySpec())
+
+
 def activity_import(
     *,
     path: str | Path,
@@ -600,188 +797,15 @@ def activity_import(
     every problem, or ConfirmationNeeded (the preview in it) when the file creates more than
     `KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS` activities or touches several communes.
     """
-    path = Path(path)
-    name = file_name or path.name
-    today = today or timezone.localdate()
-    table = open_table(path, cols.import_columns(), name=name)
-    checker = _Checker(
-        user=user,
-        file_name=name,
-        team=team,
-        commune=commune,
-        mark=file_mark(path),
-        today=today,
+    return run(
+        ACTIVITIES,
+        path,
+        actor=user,
+        scope={"team": team, "commune": commune, "today": today},
+        file_name=file_name,
+        dry_run=dry_run,
+        confirm=confirm,
     )
-    report = ActivityImportReport(file=name, dry_run=dry_run)
-    planned: list[_Planned] = []
-    sources: dict[str, int] = {}
-    limit = _setting("KETNGHIA_ACTIVITY_IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)
-    for row in table.rows():
-        report.rows += 1
-        if report.rows > limit:
-            raise InvalidInput(
-                Problem(
-                    _("The file holds more than %(limit)s activity rows; split it.")
-                    % {"limit": limit},
-                    Location(file=name),
-                )
-            )
-        if _rejected(row):
-            report.rejected += 1
-            continue
-        if not row.is_blank(cols.PHOTO):
-            report.photos_named += 1
-        plan = checker.check(row)
-        if plan is None:
-            continue
-        if plan.source in sources:
-            checker.add(
-                row,
-                cols.INSTANCE if not row.is_blank(cols.INSTANCE) else "",
-                _("The same report is already in row %(row)s of this file.")
-                % {"row": sources[plan.source]},
-            )
-            continue
-        sources[plan.source] = row.number
-        planned.append(plan)
-    checker.problems.raise_if_any()
-    stored = _stored(planned)
-    by_commune: dict[int, CommuneCounts] = {}
-    new: list[_Planned] = []
-    edits: list[tuple[_Planned, Activity]] = []
-    matched: dict[int, int] = {}
-    for plan in planned:
-        commune_unit = plan.team.commune
-        counts = by_commune.setdefault(
-            commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
-        )
-        activity = stored.get(plan.source) or next(
-            (stored[alias] for alias in plan.aliases if alias in stored), None
-        )
-        if activity is None:
-            counts.new += 1
-            new.append(plan)
-            continue
-        if activity.pk in matched:
-            # Two versions of one submission in one file (an edit and what it replaces).
-            checker.add(
-                plan.row,
-                "",
-                _("The same report is already in row %(row)s of this file.")
-                % {"row": matched[activity.pk]},
-            )
-            continue
-        matched[activity.pk] = plan.row.number
-        if activity.team_id != plan.team.pk:
-            # Another organisation's team is not named.
-            other = activity.team if activity.team_id in checker.teams else _("another team")
-            checker.add(
-                plan.row,
-                cols.TEAM,
-                _(
-                    "This report was imported before as an activity of work team %(other)s; "
-                    "an edit cannot move it to %(team)s."
-                )
-                % {"other": other, "team": plan.team},
-            )
-            continue
-        if plan.content == stored_content(activity):
-            if activity.source != plan.source:
-                edits.append((plan, activity))  # the same content, a newer version's id
-                report.relabelled += 1
-            counts.already += 1
-            report.already_imported += 1
-        elif activity.status == ActivityStatus.CONFIRMED:
-            counts.already += 1
-            report.already_imported += 1
-            report.frozen.append(
-                str(
-                    Problem(
-                        _(
-                            "the report of %(activity)s was edited after the commune confirmed "
-                            "the activity; the confirmed activity is kept unchanged. If the "
-                            "edit is right, ask the commune to correct the activity."
-                        )
-                        % {"activity": activity},
-                        plan.row.location(),
-                    )
-                )
-            )
-        else:
-            counts.updated += 1
-            report.updated += 1
-            edits.append((plan, activity))
-    checker.problems.raise_if_any()
-    report.communes = sorted(by_commune.values(), key=lambda c: c.code)
-    changed = report.writes
-    if dry_run or not (new or edits):
-        return report
-    many = _setting("KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS", DEFAULT_CONFIRM_ROWS)
-    communes = sum(1 for c in report.communes if c.new or c.updated)
-    if not confirm and (changed > many or communes > 1):
-        raise ConfirmationNeeded(
-            report,
-            [
-                Problem(
-                    _(
-                        "The file creates or changes %(count)s activities in %(communes)s "
-                        "commune(s): check the preview and confirm the import."
-                    )
-                    % {"count": changed, "communes": communes},
-                    Location(file=name),
-                )
-            ],
-        )
-    reason = _("import: %(file)s") % {"file": name}
-    try:
-        with transaction.atomic():
-            for plan in new:
-                services.activity_record(
-                    team=plan.team,
-                    date=plan.date,
-                    kind=plan.kind,
-                    village=plan.village,
-                    participants=plan.participants,
-                    reached_male=plan.counts[cols.REACHED_MALE],
-                    reached_female=plan.counts[cols.REACHED_FEMALE],
-                    reached_minority=plan.counts[cols.REACHED_MINORITY],
-                    resources_vnd=plan.resources_vnd,
-                    resources_in_kind=plan.resources_in_kind,
-                    notes=plan.notes,
-                    source=plan.source,
-                    actor=user,
-                    today=today,
-                    member_ids=set(checker.members.get(plan.team.pk, {})),
-                    history_reason=reason,
-                )
-            for plan, activity in edits:
-                services.activity_update(
-                    activity=activity,
-                    date=plan.date,
-                    kind=plan.kind,
-                    village=plan.village,
-                    participants=plan.participants,
-                    reached_male=plan.counts[cols.REACHED_MALE],
-                    reached_female=plan.counts[cols.REACHED_FEMALE],
-                    reached_minority=plan.counts[cols.REACHED_MINORITY],
-                    resources_vnd=plan.resources_vnd,
-                    resources_in_kind=plan.resources_in_kind,
-                    notes=plan.notes,
-                    source=plan.source,
-                    actor=user,
-                    today=today,
-                    member_ids=set(checker.members.get(plan.team.pk, {})),
-                    history_reason=reason,
-                )
-    except IntegrityError:
-        raise InvalidInput(
-            Problem(
-                _("Another import of the same reports ran at the same time; import again."),
-                Location(file=name),
-            )
-        ) from None
-    report.created = len(new)
-    return report
 
 
 def _stored(planned: list[_Planned]) -> dict[str, Activity]:
@@ -796,6 +820,7 @@ def _stored(planned: list[_Planned]) -> dict[str, Activity]:
 
 
 __all__ = [
+    "ACTIVITIES",
     "ActivityImportReport",
     "ConfirmationNeeded",
     "activity_import",

@@ -3,7 +3,7 @@
 One row per activity under a Vietnamese header; drop-down lists for the kind, the village
 (and, in a commune's template, the team); the instructions list the team members who may
 be named as participants. The file names its team and commune in custom document
-properties (`mark.py`), so the import refuses it for another team or commune. Every text
+properties (`imports.mark`), so the import refuses it for another team or commune. Every text
 cell goes through `core.outputs`.
 """
 
@@ -14,14 +14,13 @@ import io
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.core.outputs import xlsx_set
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.mark import mark_workbook
 from ketnghia.twinning.activity_import import columns as cols
-from ketnghia.twinning.activity_import.mark import PROPERTY_COMMUNE, PROPERTY_TEAM
 from ketnghia.twinning.models import ActivityKind, WorkTeam
 
 DATA_SHEET = "Hoạt động"
@@ -129,9 +128,7 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
     sheet.add_data_validation(whole)
     lists.sheet_state = "hidden"
     _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), teams, title)
-    workbook.custom_doc_props.append(StringProperty(name=PROPERTY_COMMUNE, value=commune.code))
-    if team is not None:
-        workbook.custom_doc_props.append(StringProperty(name=PROPERTY_TEAM, value=str(team.pk)))
+    mark_workbook(workbook, commune=commune.code, team=str(team.pk) if team is not None else "")
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -3,7 +3,7 @@
 The form for one team records the team and its commune in every submission (calculated);
 the form for an organisation asks which of its teams, and takes the commune from the team.
 Villages are filtered by the commune, participants by the team. Labels are Vietnamese first
-with English beside them, through the census form's helpers (`census.odk`). The CSV export
+with English beside them, through the form helpers of `imports.xlsform`. The CSV export
 of its submissions comes back through `activity_import.pipeline`.
 """
 
@@ -17,18 +17,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
-from ketnghia.census.odk import (
-    _CHOICE_COLUMNS,
-    _SURVEY_COLUMNS,
-    DEFAULT_LANGUAGE,
-    LANGUAGES,
-    _both,
-    _choice,
-    _language,
-    _row,
-    _sheet,
-)
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.xlsform import CHOICE_COLUMNS as _CHOICE_COLUMNS
+from ketnghia.imports.xlsform import DEFAULT_LANGUAGE, LANGUAGES
+from ketnghia.imports.xlsform import SURVEY_COLUMNS as _SURVEY_COLUMNS
+from ketnghia.imports.xlsform import both as _both
+from ketnghia.imports.xlsform import choice as _choice
+from ketnghia.imports.xlsform import language as _language
+from ketnghia.imports.xlsform import row as _row
+from ketnghia.imports.xlsform import sheet as _sheet
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.models import ActivityKind, Organisation, WorkTeam
 

@@ -7,34 +7,37 @@
 2. The change preview: per commune, the new assignments, the reassignments that close a
    stored one, the ends set, the decisions corrected, the rows unchanged. A commit that
    closes stored assignments, or changes more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the
-   communes' stored assignments (the census import's rule, `census.importing.preview`), is
+   communes' stored assignments (the one rule of `imports.confirm`), is
    refused (`ConfirmationNeeded`) unless confirmed. Then one transaction writes it through
    the services (`write`), history kept. The same file imported again changes nothing.
 
-A file knows its commune as the census files do (`census.importing.mark`): the template
+A file knows its commune as every import's does (`imports.mark`): the template
 names it in its document properties; imported for another commune it is refused naming both.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing import ConfirmationNeeded
-from ketnghia.census.importing.mark import Mark, check_mark, file_mark
-from ketnghia.census.importing.preview import CONFIRM_MIN_CHANGED, confirm_share
-from ketnghia.census.importing.read import file_sha256
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.core.text import format_number
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
+from ketnghia.imports.confirm import (
+    changes_need_confirmation,
+    confirm_share,
+    require_confirmation,
+)
 from ketnghia.imports.error_workbook import error_workbook
+from ketnghia.imports.files import file_sha256
+from ketnghia.imports.mark import Mark, check_mark, file_mark
 from ketnghia.imports.readers import ProblemList, Table
 from ketnghia.twinning.assignment_import import plan as planning
 from ketnghia.twinning.assignment_import.read import read_lines
@@ -69,12 +72,6 @@ class AssignmentImportReport(ImportReport):
     people_suggestions: list[str] = field(default_factory=list)
     by_commune: dict[str, dict[str, Any]] = field(default_factory=dict)
     changes: list[dict[str, Any]] = field(default_factory=list)
-    needs_confirmation: bool = False
-    confirmation_reasons: list[str] = field(default_factory=list)
-    confirmed: bool = False
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
     @property
     def changed(self) -> bool:
@@ -97,7 +94,14 @@ def _default_commune(
     mark: Mark, commune: Unit | None, scope: UnitScope, file_name: str
 ) -> Unit | None:
     if commune is not None:
-        check_mark(Mark(mark.commune), commune=commune, year=0, file_name=file_name)
+        check_mark(
+            mark,
+            commune_code=commune.code,
+            commune_name=commune.name,
+            year=None,
+            file_name=file_name,
+            commune_named=lambda code: getattr(_commune_by_code(code), "name", None),
+        )
         return commune
     if not mark.commune:
         return None
@@ -137,10 +141,8 @@ def confirmation_reasons(report: AssignmentImportReport) -> list[str]:
         )
     changed = report.closed + report.ended + report.updated
     share = confirm_share()
-    if (
-        changed >= CONFIRM_MIN_CHANGED
-        and report.stored_before
-        and changed / report.stored_before > share
+    if changes_need_confirmation(
+        changed=changed, before=report.stored_before, share=share, majority=False
     ):
         reasons.append(
             _(
@@ -268,17 +270,9 @@ def assignments_import(
         report.confirmed = confirm
         if dry_run:
             return report
-        if report.needs_confirmation and not confirm:
-            raise ConfirmationNeeded(
-                [
-                    Problem(
-                        _("Nothing was written: this import needs a confirmation. %(why)s")
-                        % {"why": " ".join(report.confirmation_reasons)},
-                        Location(file=name),
-                    )
-                ],
-                report,
-            )
+        require_confirmation(
+            report.confirmation_reasons, report, file_name=name, confirm=confirm, dry_run=False
+        )
         if report.changed:
             write_plan(resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100])
     return report

@@ -16,12 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing.cells import cell_str, code, whole_number
-from ketnghia.census.importing.members import SEX_WORDS, ethnicity_code
-from ketnghia.census.importing.read import census_import_check_size
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.outputs import csv_unquote
 from ketnghia.core.text import fold
+from ketnghia.households.validity import SEX_WORDS, ethnicity_code
+from ketnghia.imports.files import check_size
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     CellError,
@@ -34,6 +33,7 @@ from ketnghia.imports.readers import (
     open_table,
     workbook_sheets,
 )
+from ketnghia.imports.values import cell_str, code, whole_number
 from ketnghia.twinning.assignment_import import columns as cols
 
 
@@ -279,7 +279,7 @@ class FileLines:
 def _check_file(path: Path, name: str) -> None:
     if not path.is_file():
         raise InvalidInput(Problem(_("File not found."), Location(file=name)))
-    census_import_check_size(size=path.stat().st_size, file_name=name)
+    check_size(size=path.stat().st_size, file_name=name)
 
 
 def _open(path: Path, name: str) -> tuple[Table | None, Table | None]:

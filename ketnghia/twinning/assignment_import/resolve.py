@@ -19,13 +19,13 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.core.errors import Problem
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.personal_data import Kind, is_masked_form, masked
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.twinning import rules
 from ketnghia.twinning.assignment_import import columns as cols
 from ketnghia.twinning.assignment_import.plan import Held, Wanted

@@ -22,18 +22,17 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
-from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from ketnghia.census.importing.mark import PROPERTY_COMMUNE
 from ketnghia.core.gate import UnitScope
 from ketnghia.core.outputs import xlsx_set
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.models import Sex
+from ketnghia.imports.mark import mark_workbook
 from ketnghia.twinning import selectors
 from ketnghia.twinning.assignment_import import columns as cols
 from ketnghia.twinning.models import PersonRole
@@ -93,7 +92,7 @@ def assignments_template(
     villages = list(Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE).order_by("code"))
     village_name = _village_names(villages)
     workbook = Workbook()
-    workbook.custom_doc_props.append(StringProperty(name=PROPERTY_COMMUNE, value=commune.code))
+    mark_workbook(workbook, commune=commune.code)
     sheet = workbook.active
     sheet.title = ASSIGNMENTS_SHEET
     _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET, 0), commune)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from ketnghia.census.importing import ConfirmationNeeded
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
+from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.twinning import services
 from ketnghia.twinning.assignment_import import assignments_import

@@ -11,8 +11,8 @@ from __future__ import annotations
 import pytest
 from django.utils import translation
 
-from ketnghia.census.importing import ConfirmationNeeded
 from ketnghia.core.errors import InvalidInput
+from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.twinning.assignment_import import assignments_import
 from ketnghia.twinning.assignment_import.preview import preview_lines
 from ketnghia.twinning.models import Assignment, Person

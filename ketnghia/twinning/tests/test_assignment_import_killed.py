@@ -87,7 +87,7 @@ def test_a_killed_assignments_import_writes_nothing_and_the_retry_succeeds(
     request = threading.Thread(target=confirm)
     request.start()
     _wait_until(_writing, "the import to write")
-    (worker,) = _children(f'upload_worker {{"key": "{upload.key}",')
+    (worker,) = _children(f'job_worker {{"key": "{upload.key}",')
     os.kill(worker, signal.SIGKILL)
     request.join(timeout=60)
     assert not request.is_alive()

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.importing import census_import, census_import_error_workbook
-from ketnghia.census.importing.pipeline import CensusImportReport, ConfirmationNeeded
+from ketnghia.census.importing.pipeline import CensusImportReport
 from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.management.commands._census_round import (
     commune_by_code,
@@ -22,6 +22,7 @@ from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.core.text import format_number
+from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.poverty.rules import Status
 
 # Exit code for a file the import refused (problems listed on stderr), as the issue asks.

@@ -9,20 +9,17 @@ from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.core.commands import EXIT_INVALID, BaseCommand
-from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.commands import EXIT_INVALID
 from ketnghia.core.text import format_number
+from ketnghia.imports.commands import ImportCommand
 from ketnghia.twinning.activity_import.pipeline import (
     ActivityImportReport,
-    ConfirmationNeeded,
     activity_import,
     teams_user_may_import_for,
 )
 
-# Exit code for a file the import refused (problems listed on stderr).
 
-
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = gettext_lazy(
         "Import activities of work teams from the CSV export of the visit report form (ODK "
         "Central, KoBoToolbox) or a filled bulk-entry template (.xlsx). Every problem is "
@@ -30,34 +27,23 @@ class Command(BaseCommand):
         "right; reports imported before are not imported again."
     )
 
+    file_help = gettext_lazy("The export (.csv) or template (.xlsx).")
+    dry_run_help = gettext_lazy("Check the file and print the change preview, writing nothing.")
+    confirm_help = gettext_lazy(
+        "Import even though the file creates many activities or touches several "
+        "communes (see the preview of --dry-run)."
+    )
+    actor_help = gettext_lazy(
+        "User recorded as having made the import; their scope applies (default: none, every team)."
+    )
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=gettext_lazy("The export (.csv) or template (.xlsx)."))
+        super().add_arguments(parser)
         parser.add_argument(
             "--team",
             type=int,
             metavar="ID",
             help=gettext_lazy("Work team of the rows that name none (and of the whole file)."),
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=gettext_lazy("Check the file and print the change preview, writing nothing."),
-        )
-        parser.add_argument(
-            "--confirm",
-            action="store_true",
-            help=gettext_lazy(
-                "Import even though the file creates many activities or touches several "
-                "communes (see the preview of --dry-run)."
-            ),
-        )
-        parser.add_argument(
-            "--actor",
-            metavar="USERNAME",
-            help=gettext_lazy(
-                "User recorded as having made the import; their scope applies (default: none, "
-                "every team)."
-            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -71,21 +57,17 @@ class Command(BaseCommand):
                     _("Work team no. %(id)s not found.") % {"id": options["team"]},
                     returncode=EXIT_INVALID,
                 )
-        try:
-            report = activity_import(
+        report = self.run_import(
+            lambda: activity_import(
                 path=path,
                 file_name=path.name,
                 user=actor,
                 team=team,
                 dry_run=options["dry_run"],
                 confirm=options["confirm"],
-            )
-        except ConfirmationNeeded as error:
-            self._preview(error.report)
-            raise self.refuse_unconfirmed(error) from None
-        except KetnghiaError as error:
-            refused = self.refuse(error)
-            raise refused from None
+            ),
+            options=options,
+        )
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
         self.stdout.write(
             prefix
@@ -103,9 +85,9 @@ class Command(BaseCommand):
                 "rejected": format_number(report.rejected),
             }
         )
-        self._preview(report)
+        self.preview(report)
 
-    def _preview(self, report: ActivityImportReport) -> None:
+    def preview(self, report: ActivityImportReport) -> None:
         for commune in report.communes:
             self.stdout.write(
                 _(

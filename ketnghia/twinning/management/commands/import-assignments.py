@@ -9,11 +9,10 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.importing import ConfirmationNeeded
-from ketnghia.core.commands import BaseCommand
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.commands import ImportCommand
 from ketnghia.twinning.assignment_import import (
     AssignmentImportReport,
     assignments_error_workbook,
@@ -22,7 +21,7 @@ from ketnghia.twinning.assignment_import import (
 from ketnghia.twinning.assignment_import.preview import preview_lines
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = gettext_lazy(
         "Import the twinning network's assignments (twinning units, district offices, "
         "committee members, Party members) and, from a people sheet, the people they name, "
@@ -30,8 +29,19 @@ class Command(BaseCommand):
         "nothing is written unless the whole file is right; importing it again changes nothing."
     )
 
+    file_help = gettext_lazy("The assignments file, .xlsx or .csv.")
+    confirm_help = gettext_lazy(
+        "Import even though the file closes stored assignments or changes a large share "
+        "of them (see the change preview of --dry-run)."
+    )
+    actor_help = gettext_lazy(
+        "User recorded as having made the import; the file may touch only what they "
+        "may edit (default: none, everything)."
+    )
+    errors_out = True
+
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=gettext_lazy("The assignments file, .xlsx or .csv."))
+        super().add_arguments(parser)
         parser.add_argument(
             "--people",
             metavar="FILE",
@@ -44,40 +54,15 @@ class Command(BaseCommand):
                 "The only commune the file may touch (default: the one the file names)."
             ),
         )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=gettext_lazy("Check the file and report what would change, writing nothing."),
-        )
-        parser.add_argument(
-            "--confirm",
-            action="store_true",
-            help=gettext_lazy(
-                "Import even though the file closes stored assignments or changes a large share "
-                "of them (see the change preview of --dry-run)."
-            ),
-        )
-        parser.add_argument(
-            "--errors-out",
-            metavar="FILE.xlsx",
-            help=gettext_lazy("Write the problems and the faulty rows to this workbook."),
-        )
-        parser.add_argument(
-            "--actor",
-            metavar="USERNAME",
-            help=gettext_lazy(
-                "User recorded as having made the import; the file may touch only what they "
-                "may edit (default: none, everything)."
-            ),
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
-        try:
+
+        def call() -> AssignmentImportReport:
             actor = self.user_named(options.get("actor"))
             scope = EVERYTHING if actor is None else scope_for(actor, Action.EDIT)
             commune = self._commune(options.get("commune"), scope)
-            report = assignments_import(
+            return assignments_import(
                 path=path,
                 people_path=options.get("people"),
                 scope=scope,
@@ -86,24 +71,17 @@ class Command(BaseCommand):
                 dry_run=options["dry_run"],
                 confirm=options["confirm"],
             )
-        except ConfirmationNeeded as error:
-            self._preview(error.report)
-            raise self.refuse_unconfirmed(error) from None
-        except KetnghiaError as error:
-            refused = self.refuse(error)
-            if options["errors_out"] and path.is_file():
-                Path(options["errors_out"]).write_bytes(
-                    assignments_error_workbook(
-                        path=path, file_name=path.name, problems=error.problems
-                    )
-                )
-                self.stderr.write(
-                    _("The problems are listed in %(file)s.") % {"file": options["errors_out"]}
-                )
-            raise refused from None
-        self._preview(report)
 
-    def _preview(self, report: AssignmentImportReport) -> None:
+        report = self.run_import(
+            call,
+            options=options,
+            error_workbook=lambda path, problems: assignments_error_workbook(
+                path=path, file_name=path.name, problems=problems
+            ),
+        )
+        self.preview(report)
+
+    def preview(self, report: AssignmentImportReport) -> None:
         for line in preview_lines(report):
             self.stdout.write(line)
 
