@@ -299,16 +299,13 @@ def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
 def _stale_rows_delete(years: Sequence[int] | None) -> bool:
     """Delete the rows of districts and provinces left without a commune (a move took their
     last one away: nothing refreshes them otherwise); return whether any were deleted."""
-    districts_without = Unit.objects.filter(level=UnitLevel.DISTRICT).exclude(
-        pk__in=Unit.objects.filter(level=UnitLevel.COMMUNE).values("parent_id")
+    communes = Unit.objects.filter(level=UnitLevel.COMMUNE)
+    empty = list(
+        Unit.objects.filter(
+            (Q(level=UnitLevel.DISTRICT) & ~Q(pk__in=communes.values("parent_id")))
+            | (Q(level=UnitLevel.PROVINCE) & ~Q(pk__in=communes.values("parent__parent_id")))
+        ).values_list("id", flat=True)
     )
-    provinces_without = Unit.objects.filter(level=UnitLevel.PROVINCE).exclude(
-        pk__in=Unit.objects.filter(level=UnitLevel.COMMUNE).values("parent__parent_id")
-    )
-    empty = [
-        *districts_without.values_list("id", flat=True),
-        *provinces_without.values_list("id", flat=True),
-    ]
     if not empty:
         return False
     rows = Aggregate.objects.filter(unit_id__in=empty)
