@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,13 +18,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.indicators import cache as page_cache
 from ketnghia.programs.selectors import program_choices
 from ketnghia.reports import charts, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
-from ketnghia.reports.domain import ReviewReport, report_from_dict, report_to_dict
+from ketnghia.reports.domain import ReviewReport, capped, report_from_dict, report_to_dict
 from ketnghia.reports.forms import NarrativeForm
 
 DEFAULTS = {"program": "nq04", "baseline": "2007", "year": "2015"}
+# Units listed behind each figure and communes ranked on the page and in the JSON; a national
+# review has 10,000 communes and 100,000 villages (the .xlsx lists them all).
+UNITS_SHOWN = int(getattr(settings, "KETNGHIA_REVIEW_UNITS_SHOWN", 100))
 
 
 def _params(data: QueryDict) -> dict[str, str]:
@@ -52,10 +58,30 @@ def _review_request(request: HttpRequest, params: dict[str, str]) -> selectors.R
 
 
 def _build(request: HttpRequest, review: selectors.ReviewRequest) -> ReviewReport:
-    try:
-        return selectors.review_report(scope=request.scope, request=review)  # type: ignore[attr-defined]
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    """Return the whole report, kept in the cache per (scope, request, data version)."""
+    scope = request.scope  # type: ignore[attr-defined]
+    version = page_cache.data_version(unit_path=review.area.path if review.area else None)
+    key = page_cache.key_for(
+        page="review",
+        scope=scope,
+        version=version,
+        parts=[
+            review.program.pk,
+            review.baseline_year,
+            review.review_year,
+            review.area.pk if review.area else "",
+            review.threshold,
+            review.official,
+        ],
+    )
+    report = cache.get(key)
+    if report is None:
+        try:
+            report = selectors.review_report(scope=scope, request=review)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        cache.set(key, report, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
+    return report
 
 
 def _links(request: HttpRequest, report: ReviewReport) -> dict[str, Any]:
@@ -97,20 +123,22 @@ def review(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    report = _build(request, review_request)
+    whole = _build(request, review_request)
+    # The page shows the first units behind each figure and of the ranking (the .xlsx has all).
+    report = capped(whole, UNITS_SHOWN)
     area = selectors.area_unit(review_request)
     saved = selectors.saved_report_for(
         scope=request.scope,
         request=review_request,
         area=area,  # type: ignore[attr-defined]
     )
-    generated = narrative.summaries(report)
+    generated = narrative.summaries(whole)
     if saved is not None:
         heading = exports.heading_of(saved)
-        stale = saved.figures.get("entries") != report_to_dict(report)["entries"]
+        stale = saved.figures.get("entries") != report_to_dict(whole)["entries"]
         versions = saved.history.select_related("history_user").order_by("-history_date")[:10]
     else:
-        heading = _heading(review_request, report)
+        heading = _heading(review_request, whole)
         stale = False
         versions = []
     form = NarrativeForm(
@@ -147,7 +175,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "form": form,
             "generated": generated,
             "links": _links(request, report),
-            "trend_png": _trend_png(report, language),
+            "trend_png": _trend_png(whole, language),
+            "units_shown": UNITS_SHOWN,
             "may_save": _may_save(request, area.path),
             "programs": program_choices(scope=request.scope),
             "downloads": [
@@ -258,6 +287,8 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         text_vi, text_en = both.vi, both.en
         heading = _heading(review_request, report)
         sections = {}
+    if fmt == "json":  # the first units behind each figure; the .xlsx and .docx keep them all
+        report = capped(report, UNITS_SHOWN)
     out = exports.review_file(
         report=report,
         fmt=fmt,
