@@ -59,6 +59,11 @@ def _review_request(request: HttpRequest, params: dict[str, str]) -> selectors.R
 
 def _build(request: HttpRequest, review: selectors.ReviewRequest) -> ReviewReport:
     """Return the whole report, kept in the cache per (scope, request, data version)."""
+    return _build_keyed(request, review)[0]
+
+
+def _build_keyed(request: HttpRequest, review: selectors.ReviewRequest) -> tuple[ReviewReport, str]:
+    """Return the whole report and its cache key (what is drawn from it is kept beside it)."""
     scope = request.scope  # type: ignore[attr-defined]
     version = page_cache.data_version(unit_path=review.area.path if review.area else None)
     key = page_cache.key_for(
@@ -81,7 +86,7 @@ def _build(request: HttpRequest, review: selectors.ReviewRequest) -> ReviewRepor
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         cache.set(key, report, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
-    return report
+    return report, key
 
 
 def _links(request: HttpRequest, report: ReviewReport) -> dict[str, Any]:
@@ -123,7 +128,7 @@ def review(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    whole = _build(request, review_request)
+    whole, key = _build_keyed(request, review_request)
     # The page shows the first units behind each figure and of the ranking (the .xlsx has all).
     report = capped(whole, UNITS_SHOWN)
     area = selectors.area_unit(review_request)
@@ -132,7 +137,16 @@ def review(request: HttpRequest) -> HttpResponse:
         request=review_request,
         area=area,  # type: ignore[attr-defined]
     )
-    generated = narrative.summaries(whole)
+    language = "en" if (get_language() or "vi").startswith("en") else "vi"
+    # The text and the chart written from the figures: as the figures, once per version.
+    generated, trend_png = cache.get(f"{key}:drawn:{language}") or (None, None)
+    if generated is None:
+        generated, trend_png = narrative.summaries(whole), _trend_png(whole, language)
+        cache.set(
+            f"{key}:drawn:{language}",
+            (generated, trend_png),
+            timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS,
+        )
     if saved is not None:
         heading = exports.heading_of(saved)
         stale = saved.figures.get("entries") != report_to_dict(whole)["entries"]
@@ -159,7 +173,6 @@ def review(request: HttpRequest) -> HttpResponse:
         }
     )
     query = urlencode(params)
-    language = "en" if (get_language() or "vi").startswith("en") else "vi"
     return render(
         request,
         "reports/review.html",
@@ -175,7 +188,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "form": form,
             "generated": generated,
             "links": _links(request, report),
-            "trend_png": _trend_png(whole, language),
+            "trend_png": trend_png,
             "units_shown": UNITS_SHOWN,
             "may_save": _may_save(request, area.path),
             "programs": program_choices(scope=request.scope),
