@@ -588,10 +588,12 @@ def run(
             started = time.perf_counter()
             result = measure_size(server, var_dir, scale, runs=runs, users=users, duration=duration)
             result["wall_seconds"] = time.perf_counter() - started
+            result["load_average"] = os.getloadavg()
             print(
                 f"bench: national ×{scale}: {result['generated']['households']:,} households, "
                 f"generated in {result['generated']['seconds']['total']:.0f} s, "
-                f"size measured in {result['wall_seconds']:.0f} s",
+                f"size measured in {result['wall_seconds']:.0f} s, load average "
+                + " ".join(f"{x:.1f}" for x in result["load_average"]),
                 flush=True,
             )
             results.append(result)
