@@ -47,6 +47,7 @@ TARGET_REBUILD_RATIO = 2.0
 TARGET_REFRESH_SECONDS = 1.0
 TARGET_REPORT_SECONDS = 2.0
 TARGET_P95_MS = 150.0
+TARGET_DASHBOARD_MS = 30.0  # the province dashboard's own server time, uncached
 USERS = 50
 DURATION = 60.0
 THINK = (1.0, 3.0)  # seconds a user reads a page before the next (the second load)
@@ -244,6 +245,46 @@ def _dashboard_path(program: Any, province: Any) -> str | None:
     return f"{path}?program={program.code}&year={program_year()}"
 
 
+def _dashboard_uncached(path: str, user: Any, runs: int = 15) -> dict[str, Any]:
+    """Time the province dashboard in this process with the page cache emptied before each
+    request: the page's own server time (wall and CPU), the database's included."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    client.get(path)  # warm the session, the definitions, the templates
+    walls, cpus = [], []
+    for _run in range(runs):
+        cache.clear()
+        cpu, wall = time.process_time(), time.perf_counter()
+        response = client.get(path)
+        walls.append(time.perf_counter() - wall)
+        cpus.append(time.process_time() - cpu)
+        assert response.status_code == 200, response.status_code
+    cache.clear()
+    queries: list[str] = []
+
+    def counted(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        queries.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(counted):
+        client.get(path)
+    started = time.perf_counter()
+    client.get(path)
+    cached = time.perf_counter() - started
+    return {
+        "seconds": statistics.median(walls),
+        "runs": walls,
+        "cpu_seconds": statistics.median(cpus),
+        "queries": len(queries),
+        "cached_seconds": cached,
+        "bytes": len(response.content),
+    }
+
+
 def program_year() -> int:
     from bench import national_data
 
@@ -283,8 +324,15 @@ def measure(scale: float, runs: int) -> dict[str, Any]:
     if modules is not None:
         out["report"] = _report(modules, program, users["admin"], national_data.YEAR, runs)
         out["report"].pop("result", None)
+        review_path = (
+            f"/reports/review/?program={program.code}&baseline={national_data.YEAR - 1}"
+            f"&year={national_data.YEAR}"
+        )
+        out["review_page"] = _dashboard_uncached(review_path, users["admin"], runs=runs)
         province = Unit.objects.get(code=commune.path.strip("/").split("/")[0])
         out["dashboard_path"] = _dashboard_path(program, province)
+        if out["dashboard_path"]:
+            out["dashboard_uncached"] = _dashboard_uncached(out["dashboard_path"], users[VIEWER])
     out["session"] = _session(users[VIEWER])
     out["admin_session"] = _session(users["admin"])
     for key in ("floor", "rebuild"):
@@ -540,10 +588,12 @@ def run(
             started = time.perf_counter()
             result = measure_size(server, var_dir, scale, runs=runs, users=users, duration=duration)
             result["wall_seconds"] = time.perf_counter() - started
+            result["load_average"] = os.getloadavg()
             print(
                 f"bench: national ×{scale}: {result['generated']['households']:,} households, "
                 f"generated in {result['generated']['seconds']['total']:.0f} s, "
-                f"size measured in {result['wall_seconds']:.0f} s",
+                f"size measured in {result['wall_seconds']:.0f} s, load average "
+                + " ".join(f"{x:.1f}" for x in result["load_average"]),
                 flush=True,
             )
             results.append(result)
@@ -663,6 +713,28 @@ def lines(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
                     f"< {TARGET_REPORT_SECONDS:.0f} s", "met" if seconds < TARGET_REPORT_SECONDS else "NOT met",
                 )
             )  # fmt: skip
+        if "review_page" in r:
+            page = r["review_page"]
+            out.append(
+                (
+                    f"{tag}: (d) review page uncached (100 units per figure shown) "
+                    f"[{_all(page['runs'])}]; {page['bytes']:,} bytes, cached {_s(page['cached_seconds'])}",
+                    db, size, _s(page["seconds"]), "",
+                    f"< {TARGET_REPORT_SECONDS:.0f} s", "met" if page["seconds"] < TARGET_REPORT_SECONDS else "NOT met",
+                )
+            )  # fmt: skip
+        if "dashboard_uncached" in r:
+            page = r["dashboard_uncached"]
+            out.append(
+                (
+                    f"{tag}: (e) province dashboard uncached, in process [{_all(page['runs'])}]; "
+                    f"CPU {_s(page['cpu_seconds'])}, {page['queries']} queries, "
+                    f"cached {_s(page['cached_seconds'])}",
+                    db, size, _s(page["seconds"]), "",
+                    f"≤ {TARGET_DASHBOARD_MS:.0f} ms",
+                    "met" if page["seconds"] * 1000 <= TARGET_DASHBOARD_MS else "NOT met",
+                )
+            )  # fmt: skip
         if "load" in r:
             for key, what in (
                 ("load_single", "1 user, back to back"),
@@ -706,6 +778,7 @@ def lines(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
         ("(b) rebuild", lambda r: r.get("rebuild", {}).get("seconds")),
         ("(c) refresh", lambda r: r["refresh"]["refresh_seconds"]),
         ("(d) report", lambda r: r.get("report", {}).get("seconds")),
+        ("(d) review page", lambda r: r.get("review_page", {}).get("seconds")),
     ):
         figure = _extrapolate(results, pick)
         if figure:

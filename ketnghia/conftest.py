@@ -34,6 +34,14 @@ def _compiled_translations() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_cleared() -> None:
+    """Start every test with an empty cache: a data version restarts with each test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _derived_refreshed_at_emulated_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Run the gathered derived refreshes where a real request would commit.
 

@@ -203,6 +203,9 @@ if CACHE_URL:
         }
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Pages built from the aggregates (dashboards, the review report) are cached by data version
+# (`indicators.cache`); entries also expire after this many seconds.
+KETNGHIA_PAGE_CACHE_SECONDS = int(os.environ.get("KETNGHIA_PAGE_CACHE_SECONDS", "600"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -48,6 +48,9 @@ class SecurityHeadersMiddleware:
             response["Content-Security-Policy"] = policy
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            response["Cache-Control"] = "no-store"
+            # A page cached by data version (`indicators.cache`) is kept by the browser only
+            # (`private, no-cache`: revalidated every time, answered 304 while unchanged).
+            if not getattr(response, "revalidate_privately", False):
+                response["Cache-Control"] = "no-store"
             patch_vary_headers(response, ["Cookie"])
         return response

@@ -72,6 +72,9 @@ COUNT_UNITS = {
 }
 # Behind a count of communes, the figure that decides it (shown beside each commune).
 DECIDING_FIGURE = {"communes_below_30": "poverty_rate"}
+# The ranking on a dashboard: the communes with the highest poverty rates (all of them on the
+# list behind the figure).
+RANKING_SHOWN = 25
 # Rates a program brings down; every other figure it raises.
 LOWER_IS_BETTER = frozenset({"poverty_rate", "near_poverty_rate"})
 
@@ -320,6 +323,7 @@ class Dashboard:
     trends: list[TrendLine] = field(default_factory=list)
     breaks: list[BreakMarker] = field(default_factory=list)
     ranking: list[RankingRow] = field(default_factory=list)
+    ranking_total: int = 0  # communes ranked; the page shows the first RANKING_SHOWN
     districts: list[indicators.Figure] = field(default_factory=list)
     villages: list[indicators.Figure] = field(default_factory=list)
     commune_map: ChoroplethMap | None = None
@@ -455,6 +459,7 @@ def dashboard_for(
         official=official,
     )
     dashboard.ranking = _ranking(program=program, figures=communes, year=year)
+    dashboard.ranking_total = len(communes)
     if unit.level == UnitLevel.PROVINCE:
         dashboard.districts = sorted(
             indicators.unit_figures(
@@ -516,27 +521,22 @@ def _line(name: str, figures: Sequence[indicators.Figure]) -> TrendLine:
 
 
 def _ranking(*, program: Program, figures: list[indicators.Figure], year: int) -> list[RankingRow]:
-    codes = [f.unit_code for f in figures]
-    units = {
-        u.code: u
-        for u in Unit.objects.filter(code__in=codes)
-        .select_related("parent")
-        .only("code", "parent__name")
-    }
-    key_codes = _key_codes(program=program, codes=codes, year=year)
+    """Return the first RANKING_SHOWN communes by rate (highest first): a province has ~160,
+    and every one of them is on the list behind the poverty rate."""
     ordered = sorted(figures, key=lambda f: (f.value is None, -(f.value or 0), f.unit_name))
-    rows = []
-    for rank, figure in enumerate(ordered, start=1):
-        unit = units.get(figure.unit_code)
-        rows.append(
-            RankingRow(
-                rank=rank,
-                figure=figure,
-                district=unit.parent.name if unit is not None and unit.parent else "",
-                is_key=figure.unit_code in key_codes,
-            )
+    shown = ordered[:RANKING_SHOWN]
+    codes = [f.unit_code for f in shown]
+    districts = dict(Unit.objects.filter(code__in=codes).values_list("code", "parent__name"))
+    key_codes = _key_codes(program=program, codes=codes, year=year)
+    return [
+        RankingRow(
+            rank=rank,
+            figure=figure,
+            district=districts.get(figure.unit_code) or "",
+            is_key=figure.unit_code in key_codes,
         )
-    return rows
+        for rank, figure in enumerate(shown, start=1)
+    ]
 
 
 def commune_map_for(*, province_code: str) -> CommuneMap | None:

@@ -15,6 +15,7 @@ from ketnghia.core.scoping import check_administers
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.dashboards.rules import MapLimits, parse_commune_map
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.indicators.services import version_bump
 
 CODE_PROPERTY_MAX = 60
 
@@ -85,6 +86,7 @@ def commune_map_save(
     commune_map.data = data.as_json()
     commune_map.uploaded_by = actor
     save_by(commune_map, actor)
+    version_bump(province_ids=[commune_map.province_id])  # the dashboards draw it
     return commune_map
 
 
@@ -93,4 +95,6 @@ def commune_map_delete(*, commune_map: CommuneMap, actor: Actor) -> None:
     """Remove a province's commune map (its history keeps it)."""
     check_administers(actor=actor, paths=[("province", commune_map.province.path)])
     commune_map._history_user = actor  # type: ignore[attr-defined]
+    province_id = commune_map.province_id
     commune_map.delete()
+    version_bump(province_ids=[province_id])

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -19,6 +21,7 @@ from ketnghia.dashboards import charts, selectors, services
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators.coverage import figure_coverage
+from ketnghia.indicators import cache as page_cache
 from ketnghia.programs.models import Program
 
 
@@ -57,6 +60,44 @@ def _program(request: HttpRequest, options: _Options) -> Program:
 def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) -> HttpResponse:
     options = _Options(request)
     program = _program(request, options)
+    version = getattr(request, "data_version", None) or page_cache.data_version(unit_path=unit.path)
+    may_see_households = gate.reaches(request.user, gate.Action.VIEW, unit.path)
+    may_upload_map = gate.allows(request.user, "admin")
+    # Everything the body depends on besides the scope, language and data version.
+    key = page_cache.key_for(
+        page="dashboard",
+        scope=request.scope,
+        version=version,
+        parts=[
+            request.path,
+            unit.code,
+            program.code,
+            options.year,
+            options.official,
+            may_see_households,
+            may_upload_map,
+        ],
+    )
+
+    def build() -> str:
+        context = _unit_context(request, unit, options, program)
+        context["may_see_households"] = may_see_households
+        context["may_upload_map"] = may_upload_map
+        return render_to_string("dashboards/_unit_body.html", context)
+
+    body = page_cache.cached_text(key, build)
+    return render(
+        request,
+        "dashboards/unit.html",
+        # Our own template's output, kept as text in the cache.
+        {"unit": unit, "body": mark_safe(body), "at_home": at_home},
+    )
+
+
+def _unit_context(
+    request: HttpRequest, unit: Unit, options: _Options, program: Program
+) -> dict[str, Any]:
+    """Return what the dashboard's body shows (the same for every user of the same scope)."""
 
     def commune_url(code: str) -> str:
         return reverse("dashboards:unit", args=[code]) + "?" + options.query(program, year)
@@ -75,7 +116,7 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
         raise Http404(_("Unit not found.")) from exc
     year = dashboard.year
     query = options.query(program, year)
-    context = {
+    return {
         "dashboard": dashboard,
         "coverage": selectors.coverage_for(
             scope=request.scope,
@@ -91,7 +132,6 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
         "query": query,
         "official_query": options.query(program, year, official=None),
         "in_progress_query": options.query(program, year, official="0"),
-        "at_home": at_home,
         "form_action": request.path,
         "trend_chart": charts.trend_chart(dashboard.trends, dashboard.breaks)
         if dashboard.trends
@@ -108,10 +148,7 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
                 "year": year or "",
             }
         ),
-        "may_see_households": gate.reaches(request.user, gate.Action.VIEW, unit.path),
-        "may_upload_map": gate.allows(request.user, "admin"),
     }
-    return render(request, "dashboards/unit.html", context)
 
 
 def _ancestors_in_scope(request: HttpRequest, unit: Unit) -> list[Unit]:
@@ -168,13 +205,29 @@ def _query_string(request: HttpRequest) -> str:
     return "?" + request.GET.urlencode() if request.GET else ""
 
 
+def _dashboard_unit(request: HttpRequest, code: str) -> Unit | None:
+    """Return the unit `code` inside the user's scope (looked up once per request)."""
+    if not hasattr(request, "dashboard_unit"):
+        try:
+            unit: Unit | None = selectors.unit_for(scope=request.scope, code=code)
+        except NotFound:
+            unit = None
+        request.dashboard_unit = unit  # type: ignore[attr-defined]
+    return request.dashboard_unit  # type: ignore[attr-defined]
+
+
+def _dashboard_path(request: HttpRequest, code: str) -> str | None:
+    unit = _dashboard_unit(request, code)
+    return unit.path if unit is not None else None
+
+
 @gate.gate("units.view")
+@page_cache.revalidated("dashboard", _dashboard_path)
 def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     """Show a province's, district's or commune's dashboard (404 outside the user's units)."""
-    try:
-        unit = selectors.unit_for(scope=request.scope, code=code)
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    unit = _dashboard_unit(request, code)
+    if unit is None:
+        raise Http404(_("Unit %(code)s not found.") % {"code": code})
     return _unit_dashboard(request, unit)
 
 

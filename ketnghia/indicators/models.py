@@ -61,6 +61,29 @@ class Aggregate(models.Model):
         return f"{self.indicator} {self.unit_id} {self.period} {self.disaggregation}: {self.value}"
 
 
+class DataVersion(models.Model):
+    """The version of a province's aggregates: bumped in the transaction that changes them.
+
+    Pages built from the aggregates are cached per (page, scope, parameters, version) and
+    answer 304 on a matching ETag (`indicators.cache`); a refresh of a commune bumps its
+    province's row, a rebuild every province's. The row lives in the database, so every
+    server process sees the same version, whatever cache it has.
+    """
+
+    province = models.OneToOneField(
+        "geo.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("province")
+    )
+    version = models.PositiveBigIntegerField(_("version"), default=0)
+    changed_at = models.DateTimeField(_("changed at"))
+
+    class Meta:
+        verbose_name = _("aggregates version")
+        verbose_name_plural = _("aggregates versions")
+
+    def __str__(self) -> str:
+        return f"{self.province_id}: {self.version}"
+
+
 class Target(models.Model):
     """A program's target for an indicator in a year, with its baseline."""
 

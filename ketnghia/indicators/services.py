@@ -30,7 +30,7 @@ from ketnghia.imports.staging import StagingTable
 from ketnghia.indicators import domain
 from ketnghia.indicators.definitions import builtin_definitions
 from ketnghia.indicators.facts import load_facts
-from ketnghia.indicators.models import Aggregate, Target
+from ketnghia.indicators.models import Aggregate, DataVersion, Target
 from ketnghia.programs.models import Program, ProgramCommune
 
 COLUMNS = (
@@ -264,9 +264,56 @@ def aggregates_rebuild() -> int:
             count = cursor.rowcount
     finally:
         staged.drop()
+    version_bump()
     # Every aggregate is fresh: what this transaction reported so far needs no refresh.
     derived.rebuilt(REFRESHER)
     return count
+
+
+def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
+    """Bump the aggregates' version of `province_ids` (every province when None), inside the
+    caller's transaction: the pages cached under the old version are no longer served.
+
+    Called by every write of the aggregates (refresh, rebuild) and of what the cached pages
+    read beside them (targets, the commune maps)."""
+    now = timezone.now()
+    table = connection.ops.quote_name(DataVersion._meta.db_table)
+    units = connection.ops.quote_name(Unit._meta.db_table)
+    where = "level = %s"
+    params: list[object] = [now, UnitLevel.PROVINCE]
+    if province_ids is not None:
+        ids = sorted(set(province_ids))
+        if not ids:
+            return
+        where += f" AND id IN ({', '.join(['%s'] * len(ids))})"
+        params.extend(ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {table} (province_id, version, changed_at)
+                SELECT id, 1, %s FROM {units} WHERE {where}
+                ON CONFLICT (province_id) DO UPDATE
+                SET version = {table}.version + 1, changed_at = excluded.changed_at""",
+            params,
+        )
+
+
+def _stale_rows_delete(years: Sequence[int] | None) -> bool:
+    """Delete the rows of districts and provinces left without a commune (a move took their
+    last one away: nothing refreshes them otherwise); return whether any were deleted."""
+    communes = Unit.objects.filter(level=UnitLevel.COMMUNE)
+    empty = list(
+        Unit.objects.filter(
+            (Q(level=UnitLevel.DISTRICT) & ~Q(pk__in=communes.values("parent_id")))
+            | (Q(level=UnitLevel.PROVINCE) & ~Q(pk__in=communes.values("parent__parent_id")))
+        ).values_list("id", flat=True)
+    )
+    if not empty:
+        return False
+    rows = Aggregate.objects.filter(unit_id__in=empty)
+    if years is not None:
+        rows = rows.filter(period__in=years)
+    deleted, _by_model = rows.delete()
+    return bool(deleted)
 
 
 def _row_of(values: Sequence[Any]) -> domain.AggregateRow:
@@ -369,6 +416,10 @@ def aggregates_refresh(
                 years=year_list,
                 refreshed_at=refreshed_at,
             )
+        if _stale_rows_delete(year_list):
+            version_bump()
+        else:
+            version_bump(province_ids=ancestors)
     return len(rows)
 
 
@@ -395,6 +446,7 @@ def target_save(*, target: Target, actor: Actor) -> Target:
     if problems:
         raise InvalidInput(problems)
     save_by(target, actor)
+    version_bump()
     return target
 
 

@@ -9,7 +9,7 @@ report keeps that snapshot, and its exports are made from it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -104,6 +104,8 @@ class Entry:
     period: tuple[int, int] | None = None  # for figures summed over years (first, last)
     # The base units left out of the figure (none: over its whole population).
     coverage: Coverage | None = None
+    # How many units are behind the figure when `units` holds only the first of them (`capped`).
+    units_total: int | None = None
 
     @property
     def is_percent(self) -> bool:
@@ -185,6 +187,8 @@ class ReviewReport:
     official: bool = True
     refreshed_at: datetime | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+    # How many communes are ranked when `ranking` holds only the first of them (`capped`).
+    ranking_total: int | None = None
 
     def entry(self, code: str) -> Entry | None:
         for entry in self.entries:
@@ -197,6 +201,26 @@ class ReviewReport:
             if item.code == code:
                 return item
         return None
+
+
+def capped(report: ReviewReport, limit: int) -> ReviewReport:
+    """Return `report` with at most `limit` units behind each figure and `limit` ranked
+    communes, saying how many there are (a national review has 10,000 communes and 100,000
+    villages: the page and the JSON show the first, the .xlsx lists them all)."""
+    entries = tuple(
+        replace(entry, units=entry.units[:limit], units_total=len(entry.units))
+        if len(entry.units) > limit
+        else entry
+        for entry in report.entries
+    )
+    if len(report.ranking) > limit:
+        return replace(
+            report,
+            entries=entries,
+            ranking=report.ranking[:limit],
+            ranking_total=len(report.ranking),
+        )
+    return replace(report, entries=entries)
 
 
 def value_of(numerator: float, denominator: float, factor: int) -> float | None:
@@ -275,7 +299,7 @@ def _unit_dict(unit: UnitFigure) -> dict[str, Any]:
 
 
 def entry_to_dict(entry: Entry) -> dict[str, Any]:
-    return {
+    data = {
         "code": entry.code,
         "label": {"vi": entry.label.vi, "en": entry.label.en},
         "indicator": entry.indicator or entry.code,
@@ -292,6 +316,9 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
         "units": [_unit_dict(unit) for unit in entry.units],
         "coverage": _coverage_dict(entry.coverage),
     }
+    if entry.units_total is not None:  # capped: `units` holds the first of them
+        data["units_total"] = entry.units_total
+    return data
 
 
 def _coverage_dict(coverage: Coverage | None) -> dict[str, Any] | None:
@@ -327,8 +354,9 @@ def _coverage(data: Mapping[str, Any] | None) -> Coverage | None:
 
 
 def report_to_dict(report: ReviewReport) -> dict[str, Any]:
-    """Return the report as JSON-ready data: one entry per indicator, then series and ranking."""
-    return {
+    """Return the report as JSON-ready data: one entry per indicator, then series and ranking
+    (with `units_total` and `ranking_total` when the lists hold only the first units)."""
+    data = {
         "program": {"code": report.program_code, "name": report.program_name},
         "area": report.area_name,
         "baseline_year": report.baseline_year,
@@ -378,6 +406,9 @@ def report_to_dict(report: ReviewReport) -> dict[str, Any]:
             for row in report.ranking
         ],
     }
+    if report.ranking_total is not None:
+        data["ranking_total"] = report.ranking_total
+    return data
 
 
 def _label(data: Mapping[str, Any]) -> Label:

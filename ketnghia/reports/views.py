@@ -5,7 +5,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,12 +18,16 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.indicators import cache as page_cache
 from ketnghia.programs.selectors import program_choices, program_defaults
 from ketnghia.reports import charts, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
-from ketnghia.reports.domain import ReviewReport, report_from_dict, report_to_dict
+from ketnghia.reports.domain import ReviewReport, capped, report_from_dict, report_to_dict
 from ketnghia.reports.forms import NarrativeForm
 
+# Units listed behind each figure and communes ranked on the page and in the JSON; a national
+# review has 10,000 communes and 100,000 villages (the .xlsx lists them all).
+UNITS_SHOWN = int(getattr(settings, "KETNGHIA_REVIEW_UNITS_SHOWN", 100))
 
 def _params(request: HttpRequest, data: QueryDict) -> dict[str, str]:
     # The program, baseline and year the review opens on: the programs app decides them.
@@ -57,10 +63,35 @@ def _review_request(request: HttpRequest, params: dict[str, str]) -> selectors.R
 
 
 def _build(request: HttpRequest, review: selectors.ReviewRequest) -> ReviewReport:
-    try:
-        return selectors.review_report(scope=request.scope, request=review)  # type: ignore[attr-defined]
-    except NotFound as exc:
-        raise Http404(str(exc)) from exc
+    """Return the whole report, kept in the cache per (scope, request, data version)."""
+    return _build_keyed(request, review)[0]
+
+
+def _build_keyed(request: HttpRequest, review: selectors.ReviewRequest) -> tuple[ReviewReport, str]:
+    """Return the whole report and its cache key (what is drawn from it is kept beside it)."""
+    scope = request.scope  # type: ignore[attr-defined]
+    version = page_cache.data_version(unit_path=review.area.path if review.area else None)
+    key = page_cache.key_for(
+        page="review",
+        scope=scope,
+        version=version,
+        parts=[
+            review.program.pk,
+            review.baseline_year,
+            review.review_year,
+            review.area.pk if review.area else "",
+            review.threshold,
+            review.official,
+        ],
+    )
+    report = cache.get(key)
+    if report is None:
+        try:
+            report = selectors.review_report(scope=scope, request=review)
+        except NotFound as exc:
+            raise Http404(str(exc)) from exc
+        cache.set(key, report, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
+    return report, key
 
 
 def _links(request: HttpRequest, report: ReviewReport) -> dict[str, Any]:
@@ -102,20 +133,31 @@ def review(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    report = _build(request, review_request)
+    whole, key = _build_keyed(request, review_request)
+    # The page shows the first units behind each figure and of the ranking (the .xlsx has all).
+    report = capped(whole, UNITS_SHOWN)
     area = selectors.area_unit(review_request)
     saved = selectors.saved_report_for(
         scope=request.scope,
         request=review_request,
         area=area,  # type: ignore[attr-defined]
     )
-    generated = narrative.summaries(report)
+    language = "en" if (get_language() or "vi").startswith("en") else "vi"
+    # The text and the chart written from the figures: as the figures, once per version.
+    generated, trend_png = cache.get(f"{key}:drawn:{language}") or (None, None)
+    if generated is None:
+        generated, trend_png = narrative.summaries(whole), _trend_png(whole, language)
+        cache.set(
+            f"{key}:drawn:{language}",
+            (generated, trend_png),
+            timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS,
+        )
     if saved is not None:
         heading = exports.heading_of(saved)
-        stale = saved.figures.get("entries") != report_to_dict(report)["entries"]
+        stale = saved.figures.get("entries") != report_to_dict(whole)["entries"]
         versions = saved.history.select_related("history_user").order_by("-history_date")[:10]
     else:
-        heading = _heading(review_request, report)
+        heading = _heading(review_request, whole)
         stale = False
         versions = []
     form = NarrativeForm(
@@ -136,7 +178,6 @@ def review(request: HttpRequest) -> HttpResponse:
         }
     )
     query = urlencode(params)
-    language = "en" if (get_language() or "vi").startswith("en") else "vi"
     return render(
         request,
         "reports/review.html",
@@ -152,7 +193,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "form": form,
             "generated": generated,
             "links": _links(request, report),
-            "trend_png": _trend_png(report, language),
+            "trend_png": trend_png,
+            "units_shown": UNITS_SHOWN,
             "may_save": _may_save(request, area.path),
             "programs": program_choices(scope=request.scope),
             "downloads": [
@@ -265,6 +307,8 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         text_vi, text_en = both.vi, both.en
         heading = _heading(review_request, report)
         sections = {}
+    if fmt == "json":  # the first units behind each figure; the .xlsx and .docx keep them all
+        report = capped(report, UNITS_SHOWN)
     out = exports.review_file(
         report=report,
         fmt=fmt,

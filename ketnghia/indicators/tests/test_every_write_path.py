@@ -310,7 +310,7 @@ def _activity_import(w: World) -> None:
 def _commune_move(w: World) -> None:
     # A village holding households may no longer change commune (it is refused: see
     # geo/tests/test_village_moves.py); a commune changing district moves the district rows.
-    # (Both districts keep communes: a district left with none keeps stale rows — known gap.)
+    # (A district left with none loses its rows: tests/test_stale_rows.py.)
     unit_move(unit=w.tree.dak_mar, new_parent=w.tree.dak_glei, actor=None)
 
 
@@ -460,8 +460,9 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     # On SQLite 117 queries before (two aggregate refreshes, one for the year through the
     # criteria, one for every year through the round summary); the bulk paths differ by
     # backend (COPY on PostgreSQL), so the number is held per backend. The economic models'
-    # facts are one more GROUP BY in the refresh.
-    assert len(queries) == {"sqlite": 88, "postgresql": 89}[connection.vendor], [
+    # facts are one more GROUP BY in the refresh; two more: the districts and provinces left
+    # without a commune (their rows removed), the data version.
+    assert len(queries) == {"sqlite": 90, "postgresql": 91}[connection.vendor], [
         q["sql"] for q in queries.captured_queries
     ]
     assert services.aggregates_check() == []

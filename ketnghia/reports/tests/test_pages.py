@@ -7,6 +7,7 @@ from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from docx import Document
@@ -118,9 +119,11 @@ def _more_communes(tree, users, program) -> None:
 def test_query_count_does_not_grow_with_the_data(client, users, tree, small_program) -> None:
     client.force_login(users.province_viewer)
     client.get(REVIEW)
+    cache.clear()  # the report built afresh (it is cached by data version)
     with CaptureQueriesContext(connection) as first:
         assert client.get(REVIEW).status_code == 200
     _more_communes(tree, users, small_program)
+    cache.clear()
     with CaptureQueriesContext(connection) as second:
         assert client.get(REVIEW).status_code == 200
     # one more year in the period reads one more year of activities, nothing per row
@@ -214,3 +217,34 @@ def test_a_saved_summary_is_not_marked_generated(client, users, small_program) -
     data = client.get(JSON).json()
     assert data["narrative"]["generated"] is False
     assert data["narrative"]["vi"] == "Văn bản đã duyệt"
+
+
+def test_the_page_and_the_json_cap_the_units_the_xlsx_keeps_them_all(
+    client, users, small_program, monkeypatch
+) -> None:
+    from ketnghia.reports import views
+
+    monkeypatch.setattr(views, "UNITS_SHOWN", 2)
+    client.force_login(users.province_viewer)
+    response = client.get(REVIEW)
+    report = response.context["report"]
+    assert len(report.ranking) == 2 and report.ranking_total == 3
+    entry = report.entry("poverty_rate")
+    assert len(entry.units) == 2 and entry.units_total == 3
+    page = response.content.decode()
+    assert (
+        'data-testid="ranking-capped"' in page and 'data-testid="units-capped-poverty_rate"' in page
+    )
+    assert "3 đơn vị" in page or "3 units" in page
+    data = json.loads(client.get(JSON).content)
+    rate = {e["code"]: e for e in data["entries"]}["poverty_rate"]
+    assert len(rate["units"]) == 2 and rate["units_total"] == 3
+    assert len(data["ranking"]) == 2 and data["ranking_total"] == 3
+    # The figure itself is over every commune.
+    assert rate["denominator"] == entry.denominator
+    book = load_workbook(BytesIO(client.get(JSON.replace(".json", ".xlsx")).content))
+    text = "\n".join(
+        str(cell.value) for sheet in book for row in sheet.iter_rows() for cell in row if cell.value
+    )
+    for code in ("23290", "23488", "23500"):
+        assert code in text
