@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "ketnghia.households",
     "ketnghia.census",
     "ketnghia.criteria",
+    "ketnghia.support",
     "ketnghia.indicators",
     "ketnghia.reports",
     "ketnghia.dashboards",
