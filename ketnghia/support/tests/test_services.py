@@ -427,3 +427,28 @@ def test_fund_totals_equal_the_sum_of_their_deliveries_and_the_ledger(setting, t
     assert figures.balance == ledger - spent - owed == 3_000_000
     report = selectors.fund_report([setting.fund])
     assert report.by_source["province"] == figures == report.total
+
+
+def test_supported_households_gives_the_first_year_a_delivery_reached_each_household(
+    setting, tree, users
+):
+    first = _submitted(setting, tree, users)
+    services.cycle_approve(cycle=first, actor=users.district_officer, on=date(2016, 4, 2))
+    d = first.deliveries.get(household__code="D").pk
+    services.cycle_deliver(
+        cycle=first, delivered_on=date(2016, 4, 9), quantities={d: "0"}, actor=None
+    )
+    services.fund_allocate(
+        fund=setting.fund, amount=10_000_000, entered_on=date(2017, 1, 2), actor=None
+    )
+    later = _submitted(setting, tree, users, name="Đợt 2", decision_date=date(2017, 3, 1))
+    services.cycle_approve(cycle=later, actor=users.district_officer, on=date(2017, 3, 2))
+    services.cycle_deliver(cycle=later, delivered_on=date(2017, 3, 9), actor=None)
+    _submitted(setting, tree, users, name="Đợt 3 (chưa giao)")  # never reaches anyone
+    a, d = _household(tree, "A").pk, _household(tree, "D").pk
+    # A: 2016 and 2017 → 2016; D got nothing in 2016 (0 delivered), then 2017.
+    assert selectors.supported_households(setting.program) == [
+        (a, "livestock", 2016),
+        (d, "livestock", 2017),
+    ]
+    assert selectors.supported_households(setting.program, kinds=["latrine"]) == []
