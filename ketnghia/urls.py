@@ -19,6 +19,7 @@ urlpatterns = [
     path("census/", include("ketnghia.census.urls")),
     path("criteria/", include("ketnghia.criteria.urls")),
     path("network/", include("ketnghia.twinning.urls")),
+    path("support/", include("ketnghia.support.urls")),
     path("reports/", include("ketnghia.reports.urls")),
     path("dashboards/", include("ketnghia.dashboards.urls")),
     path("api/", include("ketnghia.api_urls")),

@@ -32,6 +32,7 @@ AREA_OF_NAMESPACE: dict[str, str] = {
     "households": "census",
     "twinning": "network",
     "criteria": "criteria",
+    "support": "support",
     "reports": "reports",
     "geo": "units",
     "reform": "units",
@@ -57,6 +58,7 @@ def areas_for(user: Any) -> list[Area]:
             Area("census", _("Poverty census"), reverse("census_area"), "census"),
             Area("network", _("Twinning network"), reverse("twinning:overview"), "network"),
             Area("criteria", _("Criteria"), reverse("criteria:overview"), "criteria"),
+            Area("support", _("Support"), reverse("support:documents")),
             Area("reports", _("Reports"), reverse("reports:review"), "report"),
             Area("units", _("Administrative units"), reverse("geo:unit_tree")),
         ]

@@ -14,6 +14,7 @@ plus `program_commune` and `key_commune`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +22,7 @@ from typing import Any
 
 import numpy as np
 from django.db.models import Q
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from ketnghia.census.models import CensusEntry, CensusRound
@@ -33,6 +35,36 @@ from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.support.rules import HOUSEHOLD_FACTS
 
 UNIT_EXTRA_FACTS = ("program_commune", "key_commune")
+
+# What a reader sees instead of a fact's name (pages speak names, never codes).
+FACT_LABELS = {
+    "poor": gettext_lazy("poor household"),
+    "near_poor": gettext_lazy("near-poor household"),
+    "members": gettext_lazy("household members"),
+    "deprivations": gettext_lazy("deprivations"),
+    "income": gettext_lazy("monthly income per person"),
+    "census_year": gettext_lazy("census year"),
+    "program_commune": gettext_lazy("commune of the program"),
+    "key_commune": gettext_lazy("key commune"),
+}
+_WORDS = {"and": gettext_lazy("and"), "or": gettext_lazy("or"), "not": gettext_lazy("not")}
+_TOKEN = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)?")
+
+
+def describe_rule(rule: str, *, level: str) -> str:
+    """Return the rule with each fact named in the reader's language ("hộ nghèo == 1 và …")."""
+    labels: dict[str, str] = {name: str(label) for name, label in FACT_LABELS.items()}
+    if level != "household":
+        for fact in facts.known_facts(level).values():
+            labels.setdefault(fact.name, fact.vi if get_language() == "vi" else fact.en)
+
+    def word(match: re.Match[str]) -> str:
+        token = match.group(0)
+        if token in _WORDS:
+            return str(_WORDS[token])
+        return f"«{labels.get(token, token)}»"
+
+    return _TOKEN.sub(word, rule)
 
 
 def known_names(level: str) -> frozenset[str]:
