@@ -42,6 +42,7 @@ from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.indicators.services import aggregates_rebuild
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
+from ketnghia.support.demo import SupportReport, write_support
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 SEED = 2007
@@ -397,6 +398,7 @@ class DemoReport:
     aggregates: int = 0
     network: NetworkReport = field(default_factory=NetworkReport)
     reform: ReformReport | None = None
+    support: SupportReport | None = None
     seconds: float = 0.0
 
 
@@ -660,6 +662,8 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
         seed=seed,
         actor=actor,
     )
+    # Support delivered 2008–2015 (synthetic): documents, funds, cycles on the census above.
+    report.support = write_support(program_code=PROGRAM_CODE, seed=seed, actor=actor)
     # The units after the 2025 reform (Kon Tum into Quảng Ngãi) and their successions, from
     # the vietnamadminunits package, so that figures can be shown under the new communes.
     report.reform = reform_2025_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)

@@ -22,7 +22,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ketnghia.core import derived, gate
 from ketnghia.core.attachments import attachment_store
@@ -707,8 +707,14 @@ def cycle_deliver(
         delivery.delivered_on = delivered_on
     if problems:
         raise InvalidInput(problems)
-    for delivery in deliveries:
-        save_by(delivery, _user(actor))
+    # One set-based write, its history rows in bulk (design rule 9).
+    bulk_update_with_history(
+        deliveries,
+        Delivery,
+        ["delivered_quantity", "delivered_value", "delivered_on"],
+        batch_size=2000,
+        default_user=_user(actor),
+    )
     _move(cycle, CycleState.DELIVERED, actor, delivered_on=delivered_on)
     derived.inputs_changed(
         commune_ids=[cycle.commune_id],

@@ -452,3 +452,23 @@ def test_supported_households_gives_the_first_year_a_delivery_reached_each_house
         (d, "livestock", 2017),
     ]
     assert selectors.supported_households(setting.program, kinds=["latrine"]) == []
+
+
+def test_the_demo_writer_delivers_on_the_census_and_loads_once(setting, tree, users):
+    from ketnghia.support.demo import write_support
+
+    report = write_support(program_code="nq04", seed=7)
+    cycles = Cycle.objects.filter(synthetic=True)
+    assert report.cycles == cycles.count() > 0
+    delivered = cycles.filter(state=CycleState.RECONCILED)
+    # 2015's seedlings (poor or near-poor) read the 2014 census of Ngọk Wang: A and B poor,
+    # C near-poor (450.000 đ under the 2011 standard); earlier years have no census.
+    assert delivered.count() >= 1
+    assert set(
+        Delivery.objects.filter(cycle__in=delivered).values_list("household__code", flat=True)
+    ) == {"A", "B", "C"}
+    assert Delivery.objects.filter(synthetic=False, cycle__synthetic=True).count() == 0
+    for fund in Fund.objects.filter(document__synthetic=True):
+        figures = selectors.fund_figures(fund_ids=[fund.pk])[fund.pk]
+        assert figures.balance >= 0
+    assert write_support(program_code="nq04", seed=7).cycles == 0
