@@ -19,16 +19,17 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+from simple_history.utils import bulk_create_with_history
 
 from ketnghia.core import derived, gate
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.formatting import format_decimal, format_money
-from ketnghia.core.history import save_by
+from ketnghia.core.history import history_insert_select, save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.programs.models import Program
@@ -707,13 +708,29 @@ def cycle_deliver(
         delivery.delivered_on = delivered_on
     if problems:
         raise InvalidInput(problems)
-    # One set-based write, its history rows in bulk (design rule 9).
-    bulk_update_with_history(
-        deliveries,
+    # Set-based (design rule 9): one UPDATE for those who received what they were entitled
+    # to, one per recipient named, then the history rows of the whole cycle in one INSERT.
+    named = {d.pk: d for d in deliveries if d.pk in quantities}
+    cycle.deliveries.exclude(pk__in=list(named)).update(
+        delivered_quantity=F("entitled_quantity"),
+        delivered_value=F("entitled_value"),
+        delivered_on=delivered_on,
+    )
+    for delivery in named.values():
+        Delivery.objects.filter(pk=delivery.pk).update(
+            delivered_quantity=delivery.delivered_quantity,
+            delivered_value=delivery.delivered_value,
+            delivered_on=delivered_on,
+        )
+    history_insert_select(
         Delivery,
-        ["delivered_quantity", "delivered_value", "delivered_on"],
-        batch_size=2000,
-        default_user=_user(actor),
+        source=f"{connection.ops.quote_name(Delivery._meta.db_table)} t",
+        where="t.cycle_id = %s",
+        params=[cycle.pk],
+        history_type="~",
+        actor=_user(actor),
+        reason="delivered",
+        when=timezone.now(),
     )
     _move(cycle, CycleState.DELIVERED, actor, delivered_on=delivered_on)
     derived.inputs_changed(

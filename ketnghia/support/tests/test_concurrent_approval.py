@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from ketnghia.accounts.models import Role
 from ketnghia.accounts.services import user_create
@@ -56,6 +57,7 @@ def test_two_approvals_at_once_cannot_overspend(tree, users, monkeypatch):
 
     def approve(cycle: Cycle, officer) -> None:
         try:
+            translation.activate("en")  # a thread starts in the default language
             start.wait()
             services.cycle_approve(cycle=cycle, actor=officer, on=date(2016, 4, 2))
             outcomes[cycle.name] = "approved"

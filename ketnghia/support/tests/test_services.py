@@ -384,6 +384,8 @@ def test_a_difference_must_be_explained_before_reconciling(setting, tree, users)
         quantities={ids["A"]: "2"},
         actor=users.commune_officer,
     )
+    recorded = Delivery.history.filter(history_type="~", history_change_reason="delivered")
+    assert sorted(recorded.values_list("delivered_quantity", flat=True)) == [2, 3]
     assert "Explain why" in _refused(
         services.cycle_reconcile, cycle=cycle, actor=users.commune_officer
     )
