@@ -19,7 +19,7 @@ def _menu(html: str) -> list[str]:
     return re.findall(r'data-testid="nav-([a-z]+)"', menu)
 
 
-ALL = ["overview", "census", "network", "criteria", "reports", "units", "help"]
+ALL = ["overview", "census", "network", "criteria", "support", "reports", "units", "help"]
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ ALL = ["overview", "census", "network", "criteria", "reports", "units", "help"]
     [
         (
             "province_admin",
-            ["overview", "census", "network", "criteria", "reports", "units", "admin", "help"],
+            ["overview", "census", "network", "criteria", "support", "reports", "units", "admin", "help"],
         ),
         ("province_viewer", ALL),
         ("district_officer", ALL),
