@@ -27,7 +27,17 @@ ALL = ["overview", "census", "network", "criteria", "support", "reports", "units
     [
         (
             "province_admin",
-            ["overview", "census", "network", "criteria", "support", "reports", "units", "admin", "help"],
+            [
+                "overview",
+                "census",
+                "network",
+                "criteria",
+                "support",
+                "reports",
+                "units",
+                "admin",
+                "help",
+            ],
         ),
         ("province_viewer", ALL),
         ("district_officer", ALL),
