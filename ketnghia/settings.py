@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "ketnghia.households",
     "ketnghia.census",
     "ketnghia.criteria",
+    "ketnghia.support",
     "ketnghia.economy",
     "ketnghia.indicators",
     "ketnghia.reports",

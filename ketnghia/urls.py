@@ -29,6 +29,7 @@ urlpatterns = [
     path("census/", include("ketnghia.census.urls")),
     path("criteria/", include("ketnghia.criteria.urls")),
     path("network/", include("ketnghia.twinning.urls")),
+    path("support/", include("ketnghia.support.urls")),
     path("imports/", include("ketnghia.imports.urls")),
     path("reports/", include("ketnghia.reports.urls")),
     # Economic models (/models/…) and whether support worked (/outcomes/…).

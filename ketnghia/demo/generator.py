@@ -43,6 +43,7 @@ from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.indicators.services import aggregates_rebuild
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
+from ketnghia.support.demo import SupportReport, write_support
 from ketnghia.twinning.models import Organisation, OrganisationKind, Twinning
 
 SEED = 2007
@@ -402,6 +403,7 @@ class DemoReport:
     network: NetworkReport = field(default_factory=NetworkReport)
     economy: EconomyReport = field(default_factory=EconomyReport)
     reform: ReformReport | None = None
+    support: SupportReport | None = None
     seconds: float = 0.0
 
 
@@ -668,6 +670,8 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
         seed=seed,
         actor=actor,
     )
+    # Support delivered 2008–2015 (synthetic): documents, funds, cycles on the census above.
+    report.support = write_support(program_code=PROGRAM_CODE, seed=seed, actor=actor)
     # The units after the 2025 reform (Kon Tum into Quảng Ngãi) and their successions, from
     # the vietnamadminunits package, so that figures can be shown under the new communes.
     report.reform = reform_2025_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)

@@ -19,7 +19,7 @@ def _menu(html: str) -> list[str]:
     return re.findall(r'data-testid="nav-([a-z]+)"', menu)
 
 
-ALL = ["overview", "census", "network", "criteria", "economy", "reports", "units", "help"]
+ALL = ["overview", "census", "network", "criteria", "support", "economy", "reports", "units", "help"]
 
 
 @pytest.mark.parametrize(
@@ -32,6 +32,7 @@ ALL = ["overview", "census", "network", "criteria", "economy", "reports", "units
                 "census",
                 "network",
                 "criteria",
+                "support",
                 "economy",
                 "reports",
                 "units",
