@@ -11,3 +11,27 @@ class EconomyConfig(AppConfig):
         from ketnghia.indicators.facts import register_fact_source
 
         register_fact_source(load_economy_facts)
+        _register_subcommands()
+
+
+def _register_subcommands() -> None:
+    """`ketnghia support models|outcomes`: the auditors' command line is the support app's."""
+    from ketnghia.economy import cli
+    from ketnghia.support.cli import Subcommand, register
+
+    register(
+        Subcommand(
+            "models",
+            _("Economic models and how far they were replicated."),
+            cli.add_models_arguments,
+            lambda command, options: cli.run_models(options, command.stdout),
+        )
+    )
+    register(
+        Subcommand(
+            "outcomes",
+            _("Poverty exits of supported against comparable households."),
+            cli.add_outcomes_arguments,
+            lambda command, options: cli.run_outcomes(options, command.stdout),
+        )
+    )

@@ -1,7 +1,7 @@
 """Auditors' CLI: `ketnghia support models|outcomes --program CODE [--json]`.
 
-The functions here are what the `support` command's subcommands call; until the support app
-is merged, `ketnghia economy models|outcomes` calls them the same way.
+The functions here are what the `support` command's subcommands call (registered by the
+economy app's AppConfig.ready).
 """
 
 from __future__ import annotations

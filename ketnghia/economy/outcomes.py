@@ -221,7 +221,7 @@ def first_years(
     return first_kind, first_any
 
 
-def _bands(values: np.ndarray, cuts: Sequence[float]) -> np.ndarray:
+def _bands(values: np.ndarray, cuts: Sequence[float] | np.ndarray) -> np.ndarray:
     return np.searchsorted(np.asarray(cuts, dtype=float), values.astype(float), side="right")
 
 

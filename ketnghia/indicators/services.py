@@ -280,7 +280,7 @@ def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
     table = connection.ops.quote_name(DataVersion._meta.db_table)
     units = connection.ops.quote_name(Unit._meta.db_table)
     where = "level = %s"
-    params: list[object] = [now, UnitLevel.PROVINCE]
+    params: list[Any] = [now, UnitLevel.PROVINCE]
     if province_ids is not None:
         ids = sorted(set(province_ids))
         if not ids:

@@ -220,6 +220,8 @@ def supported_households(
     for household_id, kind, delivered_on in rows.values_list(
         "household_id", "cycle__package__kind", "delivered_on"
     ).iterator(chunk_size=5000):
+        if delivered_on is None:  # filtered out above; the type allows it
+            continue
         key = (household_id, kind)
         if key not in first or delivered_on.year < first[key]:
             first[key] = delivered_on.year

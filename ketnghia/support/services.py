@@ -282,6 +282,7 @@ def package_create(
             problems += error.problems
     if problems:
         raise InvalidInput(problems)
+    assert value is not None and amount is not None  # refused above when missing
     package = Package(
         document=document,
         name=name.strip(),
@@ -562,7 +563,8 @@ def cycle_submit(*, cycle: Cycle, actor: Any) -> Cycle:
 
 def _require_checker(cycle: Cycle, actor: Any) -> None:
     """The district approves: a user who reaches the district, and not the preparer."""
-    district_path = cycle.commune.parent.path if cycle.commune.parent_id else cycle.unit_path
+    parent = cycle.commune.parent
+    district_path = parent.path if parent is not None else cycle.unit_path
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)
     if actor is not None and not gate.reaches(actor, gate.Action.EDIT, district_path):
         raise _refuse(_("Only the district (or the province) approves a commune's cycle."))

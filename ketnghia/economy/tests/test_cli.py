@@ -1,4 +1,4 @@
-"""`ketnghia economy models|outcomes` (the `support` command's subcommands at merge)."""
+"""`ketnghia support models|outcomes`: the economy's subcommands of the support command."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from ketnghia.households.models import Household
 
 def _run(*args: str) -> str:
     out = StringIO()
-    call_command("economy", *args, stdout=out)
+    call_command("support", *args, stdout=out)
     return out.getvalue()
 
 
