@@ -37,18 +37,29 @@ class Action(StrEnum):
     # minimisation). Every output applies it through `core.personal_data`.
     SEE_PERSONAL_DATA = "see_personal_data"
     SEE_PERSONAL_IDS = "see_personal_data"  # the earlier name, an alias of the same action
+    # The public portal (ketnghia.portal): write and publish a unit's bulletins; moderate the
+    # comments on them. Neither opens the unit's protected data.
+    PUBLISH = "publish"
+    MODERATE = "moderate"
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.PROVINCE_ADMIN: frozenset(
-        {Action.VIEW, Action.EDIT, Action.ADMINISTER, Action.SEE_PERSONAL_DATA}
+        {
+            Action.VIEW,
+            Action.EDIT,
+            Action.ADMINISTER,
+            Action.SEE_PERSONAL_DATA,
+            Action.PUBLISH,
+            Action.MODERATE,
+        }
     ),
     Role.PROVINCE_VIEWER: frozenset({Action.VIEW}),
     Role.DISTRICT_OFFICER: frozenset({Action.VIEW, Action.EDIT}),
     Role.COMMUNE_OFFICER: frozenset({Action.VIEW, Action.EDIT, Action.SEE_PERSONAL_DATA}),
     Role.TWINNING_MEMBER: frozenset({Action.VIEW}),
-    Role.PUBLIC_EDITOR: frozenset(),
-    Role.PUBLIC_MODERATOR: frozenset(),
+    Role.PUBLIC_EDITOR: frozenset({Action.PUBLISH}),
+    Role.PUBLIC_MODERATOR: frozenset({Action.MODERATE}),
 }
 
 
@@ -144,6 +155,9 @@ RULES: dict[str, Rule] = {
         Rule("census.view", login=True, action=Action.VIEW),
         Rule("census.edit", login=True, action=Action.EDIT),
         Rule("admin", login=True, action=Action.ADMINISTER),
+        # The public portal's editors and moderators, over their province's bulletins.
+        Rule("portal.edit", login=True, action=Action.PUBLISH),
+        Rule("portal.moderate", login=True, action=Action.MODERATE),
     )
 }
 
