@@ -21,6 +21,7 @@ urlpatterns = [
     path("network/", include("ketnghia.twinning.urls")),
     path("reports/", include("ketnghia.reports.urls")),
     path("dashboards/", include("ketnghia.dashboards.urls")),
+    path("bulletins/", include("ketnghia.portal.urls")),
     path("api/", include("ketnghia.api_urls")),
     path("i18n/setlang/", gate("public")(set_language), name="set_language"),
     path("admin/", admin_site.urls),

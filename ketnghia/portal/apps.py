@@ -6,3 +6,10 @@ class PortalConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "ketnghia.portal"
     verbose_name = _("Public portal")
+
+    def ready(self) -> None:
+        from ketnghia.core import todos
+        from ketnghia.portal.todos import portal_todos
+
+        if portal_todos not in todos.EXTRA_TODOS:
+            todos.EXTRA_TODOS.append(portal_todos)

@@ -13,6 +13,7 @@ import nh3
 from django.db import models
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ketnghia.core.text import fold
 
@@ -56,6 +57,10 @@ def next_state(action: str, current: str) -> str | None:
         return None
     sources, target = TRANSITIONS[action]
     return str(target) if current in sources else None
+
+
+# The portal's own addresses under /bulletins/, never a bulletin's slug.
+RESERVED_SLUGS = ("feed", "tags", "images", "figures", "rights", "manage", "moderation")
 
 
 def slug_for(title: str, taken: Iterable[str] = (), max_length: int = 80) -> str:
@@ -169,7 +174,7 @@ def comment_verdict(
 # --- Consent (Law 91/2025/QH15: explicit, purpose and retention stated, can be shown) ----
 
 CONSENT_TEXTS: dict[str, str] = {
-    "2026-01": (
+    "2026-01": gettext_noop(
         "I agree that my name, email, comment, network address and browser are kept to publish "
         "and moderate my comment and to answer me; my email is never shown. My email and "
         "address are kept for %(days)d days, then anonymised; I can ask for my comments or "

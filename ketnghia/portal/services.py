@@ -134,7 +134,7 @@ def bulletin_create(
     problems = _bulletin_problems(title=title, lead=lead, body=body, byline=byline, tags=tags)
     if problems:
         raise InvalidInput(problems)
-    taken = Bulletin.objects.values_list("slug", flat=True)
+    taken = [*Bulletin.objects.values_list("slug", flat=True), *rules.RESERVED_SLUGS]
     bulletin = Bulletin(
         unit=unit,
         unit_path=unit.path,
