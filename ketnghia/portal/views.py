@@ -18,6 +18,7 @@ from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import gate
 from ketnghia.portal import figures, selectors, services
 from ketnghia.portal.cache import csrf_context, public_page
+from ketnghia.portal.conf import setting
 from ketnghia.portal.errors import CommentRefused
 from ketnghia.portal.forms import CommentForm
 from ketnghia.portal.models import Bulletin
@@ -33,7 +34,8 @@ def _client_ip(request: HttpRequest) -> str:
 def _render(
     request: HttpRequest, template: str, context: dict[str, Any], status: int = 200
 ) -> HttpResponse:
-    return render(request, template, {**context, **csrf_context(request)}, status=status)
+    extra = {"small_cell_min": int(setting("small_cell_min")), **csrf_context(request)}
+    return render(request, template, {**context, **extra}, status=status)
 
 
 def _list_page(request: HttpRequest, rows: Any, **context: Any) -> HttpResponse:

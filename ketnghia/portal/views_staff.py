@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import gate
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.portal import selectors, services
+from ketnghia.portal import figures, selectors, services
 from ketnghia.portal.forms import BulletinForm, ImageForm
 from ketnghia.portal.from_report import draft_from_review
 from ketnghia.portal.models import Bulletin
@@ -69,7 +69,11 @@ def manage(request: HttpRequest) -> HttpResponse:
     if state:
         rows = rows.filter(state=state)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
-    return render(request, "portal/manage.html", {"page": page, "state": state})
+    return render(
+        request,
+        "portal/manage.html",
+        {"page": page, "state": state, "programs": figures.programs_public()},
+    )
 
 
 def _edit_page(

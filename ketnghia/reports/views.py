@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
-from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.core.gate import Action, allows, gate, scope_for
 from ketnghia.programs.selectors import program_choices
 from ketnghia.reports import charts, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
@@ -149,6 +149,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "links": _links(request, report),
             "trend_png": _trend_png(report, language),
             "may_save": _may_save(request, area.path),
+            # The public portal's "Tạo bản tin" (a draft bulletin from this report).
+            "may_publish": allows(request.user, "portal.edit"),
             "programs": program_choices(scope=request.scope),
             "downloads": [
                 (fmt, reverse(f"reports:review_{fmt}") + "?" + query) for fmt in exports.FORMATS
