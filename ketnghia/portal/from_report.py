@@ -3,6 +3,8 @@ the small-cell minimum) and its trend chart, for the editor to finish."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpRequest
@@ -11,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.formatting import format_count, format_decimal
+from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit
 from ketnghia.portal import services
 from ketnghia.portal.conf import setting
@@ -61,16 +64,40 @@ def body_from_report(report: ReviewReport, text: str) -> str:
 def draft_from_review(*, request: HttpRequest, province: Unit) -> Bulletin:
     """Build the review asked for in `request.POST` and save it as a draft bulletin."""
     data = {k: request.POST.get(k, "") or v for k, v in DEFAULTS.items()}
-    scope = request.scope  # type: ignore[attr-defined]
+    return draft_from_report(
+        actor=request.user,
+        scope=request.scope,  # type: ignore[attr-defined]
+        province=province,
+        program_code=data["program"],
+        baseline=data["baseline"],
+        year=data["year"],
+        unit_code=request.POST.get("unit", ""),
+        threshold=request.POST.get("threshold") or None,
+    )
+
+
+def draft_from_report(
+    *,
+    actor: Any,
+    scope: UnitScope,
+    province: Unit,
+    program_code: str,
+    baseline: Any,
+    year: Any,
+    unit_code: str = "",
+    threshold: Any = None,
+    is_demo: bool = False,
+) -> Bulletin:
+    """Save the review report (official rounds only) as a draft bulletin of `province`."""
     try:
         review = report_selectors.review_request(
             scope=scope,
-            user=request.user,
-            program_code=data["program"],
-            baseline=data["baseline"],
-            year=data["year"],
-            unit_code=request.POST.get("unit", ""),
-            threshold=request.POST.get("threshold") or None,
+            user=actor,
+            program_code=program_code,
+            baseline=baseline,
+            year=year,
+            unit_code=unit_code,
+            threshold=threshold,
             official=True,
         )
         report = report_selectors.review_report(scope=scope, request=review)
@@ -79,10 +106,13 @@ def draft_from_review(*, request: HttpRequest, province: Unit) -> Bulletin:
     except (NotFound, Unit.DoesNotExist):
         raise InvalidInput(_("This review report cannot be read: no bulletin was made.")) from None
     text = saved.narrative_vi if saved else narrative.summaries(report).vi
-    title = f"Kết quả thực hiện {report.program_name} giai đoạn {report.baseline_year}–{report.review_year}"
+    title = (
+        f"Kết quả thực hiện {report.program_name} giai đoạn "
+        f"{report.baseline_year}–{report.review_year}"
+    )
     with transaction.atomic():
         bulletin = services.bulletin_create(
-            actor=request.user,
+            actor=actor,
             unit=province,
             title=title[:200],
             lead=(text.split("\n")[0] if text else "")[:1000],
@@ -90,12 +120,13 @@ def draft_from_review(*, request: HttpRequest, province: Unit) -> Bulletin:
             byline=_("Steering committee of the program"),
             tags=[report.program_name[:60], "Giảm nghèo"],
             source=f"{report.program_name} · {report.baseline_year}–{report.review_year}",
+            is_demo=is_demo,
         )
         series = report.series_for("poverty_rate")
         if series is not None and series.points:
             png = charts.trend_chart(series, language="vi")
             services.bulletin_image_add(
-                actor=request.user,
+                actor=actor,
                 bulletin=bulletin,
                 uploaded_file=SimpleUploadedFile("xu-huong.png", png, content_type="image/png"),
                 caption="Tỷ lệ hộ nghèo qua các năm",

@@ -123,6 +123,12 @@ def comment_post(request: HttpRequest, slug: str) -> HttpResponse:
         )
     except CommentRefused as error:
         form.add_problems(error)
+        if error.status == 429:
+            # A flood gets a light page (the message and the form with the reader's text),
+            # never the whole bulletin rendered again for each refused post.
+            return _render(
+                request, "portal/comment_refused.html", {"bulletin": found, "form": form}, 429
+            )
         return _render(
             request, "portal/bulletin.html", _bulletin_context(request, found, form), error.status
         )
