@@ -80,7 +80,6 @@ def _finish(request: HttpRequest, body: bytes, content_type: str, key: str) -> H
     has_token = CSRF_PLACEHOLDER.encode() in body
     token = get_token(request) if has_token else ""
     etag = _etag(key, request, has_token)
-    max_age = 60
     if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
         response: HttpResponse = HttpResponseNotModified()
     else:
@@ -88,7 +87,9 @@ def _finish(request: HttpRequest, body: bytes, content_type: str, key: str) -> H
             body = body.replace(CSRF_PLACEHOLDER.encode(), token.encode())
         response = HttpResponse(body, content_type=content_type)
     response["ETag"] = etag
-    response["Cache-Control"] = f"public, max-age={max_age}"
+    # Public (any cache may keep it) but asked again each time: the ETag makes the answer a
+    # small 304, and a change (a comment approved, a comment erased) shows at once.
+    response["Cache-Control"] = "public, max-age=0, must-revalidate"
     patch_vary_headers(response, ("Cookie", "Accept-Language"))
     return response
 
