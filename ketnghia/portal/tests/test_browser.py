@@ -154,3 +154,27 @@ def test_the_editor_loads_in_the_page_under_the_csp(
     _sign_in(page, live_server.url, "editor62", "/bulletins/manage/new/")
     expect(page.locator(".prose-editor").first).to_be_visible()
     assert not [e for e in errors if "Content Security Policy" in e], errors
+
+
+def test_public_pages_fit_a_phone(
+    browser,  # noqa: F811
+    live_server,
+    portal: Portal,
+    small_program,  # noqa: F811
+) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 800})
+    context.set_default_timeout(60_000)
+    phone = context.new_page()
+    wide = {}
+    for path in (
+        "/bulletins/",
+        portal.bulletin.get_absolute_url(),
+        "/bulletins/figures/nq04/",
+        "/bulletins/rights/",
+    ):
+        phone.goto(live_server.url + path)
+        width = phone.evaluate("() => document.documentElement.scrollWidth")
+        if width > 390:
+            wide[path] = width
+    context.close()
+    assert wide == {}
