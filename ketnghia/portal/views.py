@@ -93,9 +93,10 @@ def bulletin(request: HttpRequest, slug: str) -> HttpResponse:
         found = selectors.bulletin_public(slug=slug)
     except NotFound as exc:
         raise Http404("bulletin") from exc
-    return _render(
-        request, "portal/bulletin.html", _bulletin_context(request, found, CommentForm())
-    )
+    # "Reply" links to ?reply=<id>: the form answers that comment (checked when posted).
+    reply = request.GET.get("reply", "")
+    form = CommentForm(initial={"parent": reply} if reply.isdigit() else None)
+    return _render(request, "portal/bulletin.html", _bulletin_context(request, found, form))
 
 
 @gate("public")

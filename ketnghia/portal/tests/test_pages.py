@@ -245,3 +245,34 @@ def test_editor_of_another_province_sees_nothing(portal: Portal) -> None:
         ).status_code
         == 404
     )
+
+
+def test_reply_link_fills_the_parent_and_a_reply_is_nested(portal: Portal) -> None:
+    parent = services.comment_submit(
+        bulletin=portal.bulletin,
+        name="A",
+        email="a@e.vn",
+        content="Gốc",
+        consent=True,
+        ip="1.1.1.1",
+    )
+    assert parent is not None
+    services.comments_moderate(actor=portal.moderator, comments=[parent], action="approve")
+    client = Client(enforce_csrf_checks=True)
+    url = portal.bulletin.get_absolute_url() + f"?reply={parent.pk}"
+    html = client.get(url).content.decode()
+    assert f'name="parent" value="{parent.pk}"' in html
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]
+    response = client.post(
+        reverse("portal:comment", args=[portal.bulletin.slug]),
+        {
+            "csrfmiddlewaretoken": token,
+            "name": "B",
+            "email": "b@e.vn",
+            "content": "Trả lời",
+            "consent": "on",
+            "parent": str(parent.pk),
+        },
+    )
+    assert response.status_code == 302
+    assert Comment.objects.get(content="Trả lời").parent_id == parent.pk
