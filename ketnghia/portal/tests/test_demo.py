@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_bulletins_comments_and_the_walk(demo) -> None:  # noqa: F811
     bulletins = list(Bulletin.objects.filter(is_demo=True))
-    assert len(bulletins) == 2 and demo.bulletins == 2
+    assert len(bulletins) == 2  # (a second demo_load, as other demo tests run, adds none)
     assert all(b.state == BulletinState.PUBLISHED for b in bulletins)
     assert any(b.images.exists() for b in bulletins)
     states = set(Comment.objects.filter(is_demo=True).values_list("state", flat=True))
