@@ -15,7 +15,13 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the accessibility browser tests (package.json, pinned by package-lock.json),
+# when npm is on the machine; the tests that need it skip without it.
+node_modules/.installed: package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the accessibility (axe-core) browser tests will be skipped"; fi
+
+install: $(STAMP) node_modules/.installed
 	@KETNGHIA_PROFILE=local $(BIN)/ketnghia compile-translations
 
 run: install

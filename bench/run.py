@@ -604,13 +604,15 @@ def main(argv: list[str] | None = None) -> None:
         # The commune census page at the demo's size and at --pages-scale times it.
         for line in census_pages.lines(census_pages.run(directory, scale=args.pages_scale)):
             report.add(*line)
-        from bench import twinning
+        from bench import portal, twinning
 
         twinning.add_lines(report, _s)
         from bench import economy
 
         economy.add_lines(report, _s)
         _activities(report, directory, args)
+        # The public portal under public load (readers, the comment flood).
+        portal.add_lines(report)
         if "national" not in args.skip:
             _national(report, directory, args)
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "django_tasks",
     "django_tasks_db",
+    "django_prose_editor",
     "ketnghia.core",
     "ketnghia.imports",
     "ketnghia.geo",
@@ -97,6 +98,7 @@ INSTALLED_APPS = [
     "ketnghia.dashboards",
     "ketnghia.demo",
     "ketnghia.reform",
+    "ketnghia.portal",
 ]
 
 MIDDLEWARE = [
@@ -300,6 +302,27 @@ KETNGHIA_IMPORT_CONFIRM_SHARE = float(os.environ.get("KETNGHIA_IMPORT_CONFIRM_SH
 KETNGHIA_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("KETNGHIA_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+
+# The public portal (ketnghia/portal/README.md): WordPress's comment rules, the small-cell
+# minimum of public figures, retention of commenters' emails and addresses. Keys left out
+# take the defaults of ketnghia/portal/conf.py.
+KETNGHIA_PORTAL = {
+    "manual_moderation": _env_bool("KETNGHIA_PORTAL_MANUAL_MODERATION", False),
+    "max_links": int(os.environ.get("KETNGHIA_PORTAL_MAX_LINKS", "2")),
+    "first_time_hold": _env_bool("KETNGHIA_PORTAL_FIRST_TIME_HOLD", True),
+    "flood_seconds": int(os.environ.get("KETNGHIA_PORTAL_FLOOD_SECONDS", "15")),
+    "retention_days": int(os.environ.get("KETNGHIA_PORTAL_RETENTION_DAYS", "730")),
+    "small_cell_min": int(os.environ.get("KETNGHIA_PORTAL_SMALL_CELL_MIN", "10")),
+}
+# Mail (the commenter's rights links): the console locally, SMTP when EMAIL_HOST is set.
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if os.environ.get("EMAIL_HOST")
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "ketnghia@localhost")
 
 SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", not LOCAL)
 # A working day by default; commune and district officers' sessions also end when the browser

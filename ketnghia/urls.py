@@ -35,6 +35,7 @@ urlpatterns = [
     # Economic models (/models/…) and whether support worked (/outcomes/…).
     path("", include("ketnghia.economy.urls")),
     path("dashboards/", include("ketnghia.dashboards.urls")),
+    path("bulletins/", include("ketnghia.portal.urls")),
     path("api/", include("ketnghia.api_urls")),
     path("i18n/setlang/", gate("public")(set_language), name="set_language"),
     path("admin/", admin_site.urls),

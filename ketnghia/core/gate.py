@@ -34,6 +34,10 @@ class Action(StrEnum):
     # minimisation). Every output applies it through `core.personal_data`.
     SEE_PERSONAL_DATA = "see_personal_data"
     SEE_PERSONAL_IDS = "see_personal_data"  # the earlier name, an alias of the same action
+    # The public portal (ketnghia.portal): write and publish a unit's bulletins; moderate the
+    # comments on them. Neither opens the unit's protected data.
+    PUBLISH = "publish"
+    MODERATE = "moderate"
 
 
 # What each role may do, and where a role's units come from when not from the user's
@@ -145,6 +149,9 @@ RULES: dict[str, Rule] = {
         # the route sees what the user views; which teams they record for is one selector of
         # the app that owns the teams (twinning's `teams_user_may_record_for`).
         Rule("activities.record", login=True, action=Action.VIEW),
+        # The public portal's editors and moderators, over their province's bulletins.
+        Rule("portal.edit", login=True, action=Action.PUBLISH),
+        Rule("portal.moderate", login=True, action=Action.MODERATE),
     )
 }
 

@@ -38,6 +38,7 @@ AREA_OF_NAMESPACE: dict[str, str] = {
     "geo": "units",
     "reform": "units",
     "admin": "admin",
+    "portal": "bulletins",
 }
 
 HELP_OF_AREA: dict[str, str] = {
@@ -64,6 +65,11 @@ def areas_for(user: Any) -> list[Area]:
             Area("reports", _("Reports"), reverse("reports:review"), "report"),
             Area("units", _("Administrative units"), reverse("geo:unit_tree")),
         ]
+    # The public portal's work: the editor's bulletins, the moderator's comments.
+    if gate.allows(user, "portal.edit"):
+        areas.append(Area("bulletins", _("Bulletins"), reverse("portal:manage")))
+    elif gate.allows(user, "portal.moderate"):
+        areas.append(Area("bulletins", _("Bulletins"), reverse("portal:moderation")))
     if user.is_staff and gate.allows(user, "admin"):
         areas.append(Area("admin", _("Administration"), reverse("admin:index")))
     return areas

@@ -7,6 +7,7 @@ calendar year: a province starts a year's census in its last months.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -54,6 +55,19 @@ class Todo:
     level: str = "warning"  # "warning": work waits; "info": for information
 
 
+# The to-dos of work that lives in an app above core (the public portal's bulletins and
+# comments): the app registers a function user → items in its AppConfig.ready.
+EXTRA_TODOS: list[Callable[[Any], list[Todo]]] = []
+
+
+def extra_todos_for(user: Any) -> list[Todo]:
+    """Return the to-dos the registered apps give `user`."""
+    items: list[Todo] = []
+    for provider in EXTRA_TODOS:
+        items += provider(user)
+    return items
+
+
 def _round_links(rounds: list[CensusRound]) -> tuple[list[Link], int]:
     rounds = sorted(rounds, key=lambda r: r.commune.name)
     links = [
@@ -67,7 +81,7 @@ def todos_for(*, user: Any) -> tuple[int | None, list[Todo]]:
     """Return the census year and the to-do items of `user`'s home page."""
     scope = gate.scope_for(user, gate.Action.VIEW)
     if scope.is_empty:
-        return None, []
+        return None, extra_todos_for(user)
     year = census_year_for(scope=scope)
     items: list[Todo] = []
     if user.role == Role.TWINNING_MEMBER:
@@ -82,7 +96,7 @@ def todos_for(*, user: Any) -> tuple[int | None, list[Todo]]:
             items += _province(user, scope, year, latest)
     if user.role == Role.COMMUNE_OFFICER:
         items += _to_confirm(scope)
-    return year, items
+    return year, items + extra_todos_for(user)
 
 
 def _commune(user: Any, scope: UnitScope, year: int, latest: dict[int, CensusRound]) -> list[Todo]:

@@ -20,8 +20,8 @@ from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.dashboards import charts, selectors, services
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.indicators.coverage import figure_coverage
 from ketnghia.indicators import cache as page_cache
+from ketnghia.indicators.coverage import figure_coverage
 from ketnghia.programs.models import Program
 
 

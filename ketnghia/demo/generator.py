@@ -41,6 +41,7 @@ from ketnghia.geo.reform import ReformReport, reform_2025_load_from_package
 from ketnghia.geo.rules import ESPECIALLY_DIFFICULT, village_code
 from ketnghia.geo.services import unit_classify, units_load_from_package
 from ketnghia.indicators.services import aggregates_rebuild
+from ketnghia.portal.demo import write_bulletins
 from ketnghia.programs.models import Program
 from ketnghia.programs.services import program_communes_set, program_create
 from ketnghia.support.demo import SupportReport, write_support
@@ -404,6 +405,7 @@ class DemoReport:
     economy: EconomyReport = field(default_factory=EconomyReport)
     reform: ReformReport | None = None
     support: SupportReport | None = None
+    bulletins: int = 0
     seconds: float = 0.0
 
 
@@ -678,8 +680,20 @@ def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
     _write_marker()
     report.aggregates = aggregates_rebuild()
     write_targets(actor=actor)
+    report.bulletins = _write_bulletins()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _write_bulletins() -> int:
+    """Publish the demo's bulletins (built from its review report) with demo comments."""
+    users = {u.username: u for u in demo_users()}
+    return write_bulletins(
+        editor=users["demo-editor"],
+        moderator=users["demo-moderator"],
+        province=Unit.objects.get(code=PROVINCE_CODE, level=UnitLevel.PROVINCE),
+        program=Program.objects.get(code=PROGRAM_CODE),
+    )
 
 
 def demo_users() -> list[User]:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from ketnghia.core.errors import InvalidInput, NotFound
-from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.core.gate import Action, allows, gate, scope_for
 from ketnghia.indicators import cache as page_cache
 from ketnghia.programs.selectors import program_choices, program_defaults
 from ketnghia.reports import charts, exports, narrative, selectors, services
@@ -28,6 +28,7 @@ from ketnghia.reports.forms import NarrativeForm
 # Units listed behind each figure and communes ranked on the page and in the JSON; a national
 # review has 10,000 communes and 100,000 villages (the .xlsx lists them all).
 UNITS_SHOWN = int(getattr(settings, "KETNGHIA_REVIEW_UNITS_SHOWN", 100))
+
 
 def _params(request: HttpRequest, data: QueryDict) -> dict[str, str]:
     # The program, baseline and year the review opens on: the programs app decides them.
@@ -196,6 +197,8 @@ def review(request: HttpRequest) -> HttpResponse:
             "trend_png": trend_png,
             "units_shown": UNITS_SHOWN,
             "may_save": _may_save(request, area.path),
+            # The public portal's "Tạo bản tin" (a draft bulletin from this report).
+            "may_publish": allows(request.user, "portal.edit"),
             "programs": program_choices(scope=request.scope),
             "downloads": [
                 (fmt, reverse(f"reports:review_{fmt}") + "?" + query) for fmt in exports.FORMATS

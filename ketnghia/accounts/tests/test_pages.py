@@ -97,7 +97,7 @@ def test_home_page_for_a_twinning_member_lists_the_twinned_communes(client, user
     assert "Xã Ngọk Wang" not in jurisdiction
 
 
-def test_home_page_for_a_portal_role_says_its_work_is_not_yet_available(client, users):
+def test_home_page_for_a_portal_role_shows_its_work(client, users):
     # A moderator reaches no protected unit by design: the home says what their work is,
     # not that they are "assigned to nothing".
     client.force_login(users.public_moderator)
@@ -105,7 +105,7 @@ def test_home_page_for_a_portal_role_says_its_work_is_not_yet_available(client, 
     assert response.status_code == 200
     html = _text(response)
     assert "chưa được giao phụ trách đơn vị hành chính nào" not in html
-    assert 'data-testid="portal-not-yet"' in html and "kiểm duyệt" in html
+    assert 'data-testid="portal-work"' in html and "kiểm duyệt" in html
 
 
 def test_a_form_without_its_security_token_gets_the_sites_403_page(db):

@@ -19,7 +19,17 @@ def _menu(html: str) -> list[str]:
     return re.findall(r'data-testid="nav-([a-z]+)"', menu)
 
 
-ALL = ["overview", "census", "network", "criteria", "support", "economy", "reports", "units", "help"]
+ALL = [
+    "overview",
+    "census",
+    "network",
+    "criteria",
+    "support",
+    "economy",
+    "reports",
+    "units",
+    "help",
+]
 
 
 @pytest.mark.parametrize(
@@ -36,6 +46,7 @@ ALL = ["overview", "census", "network", "criteria", "support", "economy", "repor
                 "economy",
                 "reports",
                 "units",
+                "bulletins",
                 "admin",
                 "help",
             ],
@@ -125,11 +136,13 @@ def test_twinning_home_lists_activities_to_record_and_to_confirm(client, users, 
     assert "record" in todos and "awaiting-confirmation" in todos
 
 
-def test_editor_home_names_the_jurisdiction_and_says_not_yet(client, world) -> None:
+def test_editor_home_names_the_jurisdiction_and_shows_their_bulletins(client, world) -> None:
     client.force_login(world.editor)
     html = client.get("/").content.decode()
     assert "Tỉnh Kon Tum" in html.split('data-testid="portal-jurisdiction"', 1)[1][:80]
-    assert 'data-testid="portal-not-yet"' in html
+    assert 'data-testid="portal-work"' in html
+    assert 'data-testid="todo-bulletins-published"' in html
+    assert 'data-testid="nav-bulletins"' in html
     assert 'data-testid="nav-units"' not in html
 
 

@@ -122,6 +122,10 @@ def test_no_route_answers_5xx_to_empty_wrong_state_or_out_of_range_posts(
                 "level": "village",
                 "district": tree.dak_ha.code,
                 "slug": "census",
+                # The public portal's routes (ketnghia.portal).
+                "program": "nq04",
+                "token": "not-a-signed-token",
+                "action": "publish",
             }
             url = _url(route, values)
             for label, data in (("empty", {}), ("out of range", OUT_OF_RANGE)):
