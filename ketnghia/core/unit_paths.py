@@ -36,6 +36,12 @@ STORED_UNIT_PATHS: list[tuple[str, str]] = [
     ("twinning.Activity", "unit_path"),
     ("reports.SavedReport", "unit_path"),
     ("indicators.Aggregate", "unit_path"),
+    ("support.LegalDocument", "unit_path"),
+    ("support.Fund", "unit_path"),
+    ("support.Cycle", "unit_path"),
+    ("support.Delivery", "unit_path"),
+    ("economy.EconomicModel", "unit_path"),
+    ("portal.Bulletin", "unit_path"),
 ]
 
 

@@ -15,6 +15,7 @@ from ketnghia.portal.rules import BulletinState, CommentState, HeldReason
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
     slug = models.SlugField(_("slug"), max_length=80, unique=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("tag")
@@ -100,6 +101,7 @@ class BulletinImage(models.Model):
     caption = models.CharField(_("caption"), max_length=300, blank=True)
     alt = models.CharField(_("text alternative"), max_length=300)
     position = models.PositiveSmallIntegerField(default=0)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["position", "pk"]

@@ -14,6 +14,14 @@ SYSTEM_MODELS = {
     "imports.ImportJob",
     "census.RoundSummary",
     "indicators.Aggregate",  # derived, like the round summaries (rebuilt from the rows)
+    "indicators.DataVersion",  # derived: a counter bumped with every refresh
+    # Append-only records: a row is never changed, so it is its own history.
+    "support.FundEntry",  # the fund ledger (allocations, adjustments with a reason)
+    "portal.BulletinTransition",  # a bulletin's state changes, who and when
+    "portal.PortalEvent",  # the moderation and data-rights log (no email in clear)
+    # A comment's trail is the portal's event log; a history copy would keep the commenter's
+    # email after an erasure request (Law 91/2025/QH15).
+    "portal.Comment",
 }
 
 
