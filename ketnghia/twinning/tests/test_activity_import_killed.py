@@ -22,7 +22,7 @@ from ketnghia.imports.worker import WorkerDied, worker_run
 from ketnghia.twinning.models import Activity
 from ketnghia.twinning.tests.activity_files import central_row, make_field, write_central
 
-ROWS = 300
+ROWS = 3000  # enough for the set-based write to hold its transaction open a while
 TARGET = "ketnghia.twinning.activity_import.pipeline:activity_import_worker"
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
