@@ -21,13 +21,13 @@ import re
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded, census_import
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
@@ -416,7 +416,7 @@ def odk_import(
     path: str | Path,
     file_name: str | None = None,
     dry_run: bool = False,
-    actor: Any = None,
+    actor: Actor = None,
     confirm: bool = False,
 ) -> OdkImportReport:
     """Import the CSV export of the census form's submissions into `census_round`.

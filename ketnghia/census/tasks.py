@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks import task
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census import workflow
 from ketnghia.census.importing import (
     ConfirmationNeeded,
@@ -55,7 +56,7 @@ def census_import_enqueue(
     census_round: CensusRound,
     uploaded_file: UploadedFile,
     dry_run: bool,
-    actor: Any,
+    actor: Actor,
     confirm: bool = False,
 ) -> CensusImportJob:
     """Store an uploaded census file as a job and queue its import; return the job.
@@ -87,7 +88,7 @@ def census_import_enqueue(
     return job
 
 
-def census_import_confirm(*, job: CensusImportJob, actor: Any) -> CensusImportJob:
+def census_import_confirm(*, job: CensusImportJob, actor: Actor) -> CensusImportJob:
     """Import the file of a checked or refused job again, for real and confirmed; return the
     new job (the confirm button after the change preview)."""
     if workflow.is_frozen(job.round.state):

@@ -23,7 +23,7 @@ import uuid
 import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -37,6 +37,9 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.core.models import Attachment
 from ketnghia.core.text import format_number
 from ketnghia.imports.readers.archive import check_archive_file
+
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +189,7 @@ def attachment_check(*, uploaded_file: UploadedFile, field: str = "") -> FileTyp
 
 @transaction.atomic
 def attachment_store(
-    *, uploaded_file: UploadedFile, actor: Any, unit_path: str, purpose: str, field: str = ""
+    *, uploaded_file: UploadedFile, actor: Actor, unit_path: str, purpose: str, field: str = ""
 ) -> Attachment:
     """Check `uploaded_file` and store it for the unit at `unit_path`; return the attachment.
 

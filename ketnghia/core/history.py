@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
 
-def save_by(instance: models.Model, actor: Any, *, update_fields: list[str] | None = None) -> None:
+
+def save_by(
+    instance: models.Model, actor: Actor, *, update_fields: list[str] | None = None
+) -> None:
     """Save `instance`, recording `actor` (a user, or None for the system) in its history."""
     instance._history_user = actor  # type: ignore[attr-defined]
     instance.save(update_fields=update_fields)
@@ -20,7 +25,7 @@ def history_insert_select(
     where: str,
     params: list[Any],
     history_type: str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     when: Any,
 ) -> int:

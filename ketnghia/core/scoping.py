@@ -10,7 +10,7 @@ An actor of None is the system itself (commands, loaders, the demo): not limited
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models, transaction
@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
+
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
 
 
 def path_of(instance: Any, lookup: str) -> str | None:
@@ -34,7 +37,7 @@ def path_of(instance: Any, lookup: str) -> str | None:
     return str(value) or None
 
 
-def administer_problems(*, actor: Any, paths: Iterable[tuple[str, str | None]]) -> list[Problem]:
+def administer_problems(*, actor: Actor, paths: Iterable[tuple[str, str | None]]) -> list[Problem]:
     """Return a problem for each (field, unit path) outside what `actor` may administer."""
     if actor is None:
         return []
@@ -53,7 +56,7 @@ def administer_problems(*, actor: Any, paths: Iterable[tuple[str, str | None]]) 
     return problems
 
 
-def check_administers(*, actor: Any, paths: Iterable[tuple[str, str | None]]) -> None:
+def check_administers(*, actor: Actor, paths: Iterable[tuple[str, str | None]]) -> None:
     """Raise InvalidInput unless `actor` may administer every one of `paths`."""
     if problems := administer_problems(actor=actor, paths=paths):
         raise InvalidInput(problems)
@@ -68,7 +71,7 @@ def stored_version(instance: models.Model) -> models.Model | None:
 
 @transaction.atomic
 def record_save(
-    *, instance: models.Model, actor: Any, paths: list[tuple[str, str | None]]
+    *, instance: models.Model, actor: Actor, paths: list[tuple[str, str | None]]
 ) -> models.Model:
     """Save a record if the actor administers every unit path it touches; history kept.
 

@@ -11,13 +11,16 @@ fails when a model has a `*path` field that is not listed here.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.db import connection, models
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
 
 # (model label, field): each field holds the path of a unit, or of a unit above the row.
 STORED_UNIT_PATHS: list[tuple[str, str]] = [
@@ -50,7 +53,7 @@ def stored_unit_paths() -> list[tuple[type[models.Model], str]]:
 
 
 def _write_history(
-    model: type[models.Model], field: str, new_prefix: str, skip_pk: Any, actor: Any
+    model: type[models.Model], field: str, new_prefix: str, skip_pk: Any, actor: Actor
 ) -> None:
     """Insert one history row per rewritten row, set-based (INSERT … SELECT)."""
     history = getattr(model, "history", None)
@@ -89,7 +92,7 @@ def _write_history(
 
 
 def rewrite_prefix(
-    *, old_prefix: str, new_prefix: str, actor: Any = None, skip: models.Model | None = None
+    *, old_prefix: str, new_prefix: str, actor: Actor = None, skip: models.Model | None = None
 ) -> dict[str, int]:
     """Replace `old_prefix` by `new_prefix` in every stored unit path; return rows per column.
 

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.text import fold
 from ketnghia.criteria.models import CommuneInfrastructure, Road
 from ketnghia.criteria.services import (
@@ -118,7 +119,7 @@ def _cell(key: str, value: Any) -> Any:
 
 
 def infrastructure_import(
-    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
 ) -> ImportReport:
     """Import commune infrastructure rows (commune code, year, indicators); see the module."""
     problems = ProblemList()

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from ketnghia.accounts.models import Actor
 from ketnghia.criteria import selectors, services
 from ketnghia.criteria.domain import Level, Outcome
 from ketnghia.criteria.facts import UnitRef
@@ -269,7 +270,7 @@ def _infrastructure_values(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_criteria(
-    *, communes: Sequence[Unit], villages: Sequence[Unit], seed: int, actor: Any = None
+    *, communes: Sequence[Unit], villages: Sequence[Unit], seed: int, actor: Actor = None
 ) -> CriteriaReport:
     """Generate and store the facts, infrastructure and results; see the module docstring."""
     report = CriteriaReport()

@@ -18,10 +18,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import Q
 
+from ketnghia.accounts.models import Actor
 from ketnghia.economy.models import (
     EconomicModel,
     ModelKind,
@@ -69,7 +69,7 @@ class EconomyReport:
     results: int = 0
 
 
-def write_models(*, program: Program, seed: int, actor: Any = None) -> EconomyReport:
+def write_models(*, program: Program, seed: int, actor: Actor = None) -> EconomyReport:
     """Write the demo's models over `program`'s villages (nothing when they already exist)."""
     report = EconomyReport()
     if EconomicModel.objects.filter(code__startswith="demo-").exists():

@@ -18,12 +18,11 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ketnghia.accounts.models import User
+from ketnghia.accounts.models import Actor, User
 from ketnghia.accounts.rules import Role
 from ketnghia.accounts.services import user_create, user_set_jurisdiction
 from ketnghia.core.models import Dataset
@@ -416,7 +415,7 @@ def _kon_tum_communes() -> list[CommuneInfo]:
     return [CommuneInfo(*row) for row in rows]
 
 
-def _write_villages(plan: DemoPlan, actor: Any, report: DemoReport) -> dict[str, Unit]:
+def _write_villages(plan: DemoPlan, actor: Actor, report: DemoReport) -> dict[str, Unit]:
     communes = Unit.objects.in_bulk(plan.program_communes, field_name="code")
     existing = Unit.objects.in_bulk([v.code for v in plan.villages], field_name="code")
     to_create, to_update = [], []
@@ -461,7 +460,7 @@ def _write_villages(plan: DemoPlan, actor: Any, report: DemoReport) -> dict[str,
     return Unit.objects.in_bulk([v.code for v in plan.villages], field_name="code")
 
 
-def _write_program(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
+def _write_program(plan: DemoPlan, actor: Actor, report: DemoReport) -> None:
     program = Program.objects.filter(code=PROGRAM_CODE).first()
     if program is None:
         program = program_create(
@@ -486,7 +485,7 @@ def _write_program(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
 
 
 def _write_classifications(
-    plan: DemoPlan, villages: dict[str, Unit], actor: Any, report: DemoReport
+    plan: DemoPlan, villages: dict[str, Unit], actor: Actor, report: DemoReport
 ) -> None:
     """Classify through `unit_classify`, which leaves a row holding the same value untouched."""
     start, end = REGION_PERIOD
@@ -518,7 +517,7 @@ def _write_classifications(
     report.classifications = len(wanted)
 
 
-def _write_twinnings(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
+def _write_twinnings(plan: DemoPlan, actor: Actor, report: DemoReport) -> None:
     province = Unit.objects.get(code=PROVINCE_CODE)
     existing = Organisation.objects.in_bulk([name for name, *_ in ORGANISATIONS], field_name="name")
     new = [
@@ -552,7 +551,7 @@ def _write_twinnings(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
     report.organisations_created, report.twinnings_created = len(new), len(twinnings)
 
 
-def _write_users(plan: DemoPlan, actor: Any, report: DemoReport) -> None:
+def _write_users(plan: DemoPlan, actor: Actor, report: DemoReport) -> None:
     units = Unit.objects.in_bulk(
         [u.jurisdiction_code for u in plan.users if u.jurisdiction_code], field_name="code"
     )
@@ -647,7 +646,7 @@ def _write_marker() -> None:
 
 
 @transaction.atomic
-def demo_load(*, actor: Any = None, seed: int = SEED) -> DemoReport:
+def demo_load(*, actor: Actor = None, seed: int = SEED) -> DemoReport:
     """Load the Kon Tum Resolution 04 demo; a second run with the same seed changes nothing."""
     started = time.perf_counter()
     report = DemoReport()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from ketnghia.accounts.models import Actor
 from ketnghia.indicators.services import target_set
 from ketnghia.programs.models import Program
 
@@ -22,7 +21,7 @@ TARGETS = (
 )
 
 
-def write_targets(*, actor: Any = None) -> int:
+def write_targets(*, actor: Actor = None) -> int:
     """Store the demo targets (unchanged ones are not written again); return how many."""
     program = Program.objects.filter(code=PROGRAM_CODE).first()
     if program is None:

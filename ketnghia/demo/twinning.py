@@ -17,13 +17,12 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from ketnghia.accounts.models import Role, User
+from ketnghia.accounts.models import Actor, Role, User
 from ketnghia.census.models import CensusEntry, CensusRound, Status
 from ketnghia.census.selectors import APPROVED_STATES
 from ketnghia.core.bulk import insert_rows
@@ -120,7 +119,7 @@ def _phone(index: int) -> str:
     return f"0000{index:06d}"
 
 
-def _reassign_twinnings(rng: random.Random, keep: str, actor: Any) -> int:
+def _reassign_twinnings(rng: random.Random, keep: str, actor: Actor) -> int:
     """Reassign a few twinning units in 2009–2014 (the article's "review and reassign")."""
     current = list(
         Twinning.objects.filter(end_date__isnull=True)
@@ -143,7 +142,7 @@ def _reassign_twinnings(rng: random.Random, keep: str, actor: Any) -> int:
     return len(chosen)
 
 
-def _district_offices(communes: list[Unit], actor: Any) -> dict[int, list[Organisation]]:
+def _district_offices(communes: list[Unit], actor: Actor) -> dict[int, list[Organisation]]:
     """Create the district offices of the program communes' districts; return them by district."""
     districts = Unit.objects.in_bulk({c.parent_id for c in communes})
     province = Unit.objects.get(level=UnitLevel.PROVINCE, code=communes[0].path.split("/")[1])
@@ -262,7 +261,7 @@ def _needy_by_year(communes: list[Unit]) -> dict[tuple[int, int], list[int]]:
 
 
 def write_network(
-    *, seed: int, twinning_member_organisation: str, actor: Any = None
+    *, seed: int, twinning_member_organisation: str, actor: Actor = None
 ) -> NetworkReport:
     """Write the demo's network (see the module docstring); nothing when it is already there."""
     report = NetworkReport()

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
@@ -72,7 +72,7 @@ def economic_model_create(
     kind: str,
     village: Unit,
     start_date: date,
-    actor: Any,
+    actor: Actor,
     organisation: Organisation | None = None,
     work_team: WorkTeam | None = None,
     status: str = ModelStatus.TRIAL,
@@ -144,7 +144,7 @@ def economic_model_create(
 
 @transaction.atomic
 def economic_model_replicate_from(
-    *, model: EconomicModel, origin: EconomicModel | None, actor: Any
+    *, model: EconomicModel, origin: EconomicModel | None, actor: Actor
 ) -> EconomicModel:
     """Link `model` to the model it replicates (None: it is an original); no self-link, no cycle."""
     model = EconomicModel.objects.select_for_update().get(pk=model.pk)
@@ -156,7 +156,7 @@ def economic_model_replicate_from(
 
 
 @transaction.atomic
-def economic_model_set_status(*, model: EconomicModel, status: str, actor: Any) -> EconomicModel:
+def economic_model_set_status(*, model: EconomicModel, status: str, actor: Actor) -> EconomicModel:
     """Mark a model as on trial, effective or stopped."""
     if status not in ModelStatus.values:
         _refuse(
@@ -178,7 +178,7 @@ def participation_add(
     model: EconomicModel,
     households: Iterable[Household],
     joined_year: int,
-    actor: Any,
+    actor: Actor,
     reason: str = "",
 ) -> list[Participation]:
     """Add households to a model; all or none. One outside the host commune needs a reason."""
@@ -231,7 +231,7 @@ def model_result_record(
     year: int,
     output: Decimal | int | float,
     income_per_household: int,
-    actor: Any,
+    actor: Actor,
     households: int | None = None,
 ) -> ModelResult:
     """Record (or correct) a model's results of one year; negative figures are refused."""
@@ -271,7 +271,7 @@ def model_result_record(
 
 
 @transaction.atomic
-def model_photo_add(*, model: EconomicModel, attachment: Attachment, actor: Any) -> None:
+def model_photo_add(*, model: EconomicModel, attachment: Attachment, actor: Actor) -> None:
     """Attach a photo (stored through `core.attachments`) to a model."""
     if attachment.unit_path and not attachment.unit_path.startswith(model.commune.path):
         _refuse(

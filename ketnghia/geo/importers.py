@@ -13,12 +13,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import unit_paths
 from ketnghia.core.errors import Problem
 from ketnghia.core.text import fold, format_number
@@ -165,7 +165,7 @@ def _parse_villages(
 
 
 def villages_import(
-    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
 ) -> ImportReport:
     """Import villages from a CSV/XLSX file: commune code, name, optional code and kind.
 
@@ -425,7 +425,7 @@ class _Classification:
 
 
 def classifications_import(
-    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
 ) -> ImportReport:
     """Import unit classifications: unit code, scheme, value, from year, to year, legal basis.
 
@@ -626,7 +626,7 @@ class _Succession:
 
 
 def successions_import(
-    *, path: str | Path, dry_run: bool = False, actor: Any, name: str | None = None
+    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
 ) -> ImportReport:
     """Import successions: old unit code, new unit code, date, share (default 1), note.
 

@@ -29,13 +29,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
-from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo import rules
 from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitLevel
@@ -591,7 +591,7 @@ def reform_2025_load(
     rows: list[ReformRow],
     province_codes: Iterable[str] | None = None,
     dry_run: bool = False,
-    actor: Any = None,
+    actor: Actor = None,
     problems: ProblemList | None = None,
 ) -> ReformReport:
     """Apply the mapping `rows` (see the module docstring); InvalidInput lists every problem
@@ -647,7 +647,7 @@ def reform_2025_load(
     return report
 
 
-def _history_for(units: list[Unit], actor: Any) -> None:
+def _history_for(units: list[Unit], actor: Actor) -> None:
     """Give units saved one by one their history row's author (save() wrote the row)."""
     if actor is None:
         return
@@ -656,7 +656,7 @@ def _history_for(units: list[Unit], actor: Any) -> None:
 
 
 def reform_2025_load_from_package(
-    *, province_codes: Iterable[str] | None = None, dry_run: bool = False, actor: Any = None
+    *, province_codes: Iterable[str] | None = None, dry_run: bool = False, actor: Actor = None
 ) -> ReformReport:
     """Load the package's mapping for `province_codes` (old provinces; all by default)."""
     codes = list(province_codes) if province_codes else None
@@ -666,7 +666,7 @@ def reform_2025_load_from_package(
 
 
 def reform_2025_import(
-    *, path: str | Path, dry_run: bool = False, actor: Any = None, name: str | None = None
+    *, path: str | Path, dry_run: bool = False, actor: Actor = None, name: str | None = None
 ) -> ReformReport:
     """Load the mapping from a CSV/XLSX file (columns `REFORM_COLUMNS`)."""
     problems = ProblemList()

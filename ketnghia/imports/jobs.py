@@ -15,7 +15,7 @@ import contextlib
 import time
 import uuid
 from pathlib import Path, PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,6 +29,9 @@ from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.imports.spec import ImportSpec, spec_load, spec_path
 from ketnghia.imports.worker import WorkerDied, worker_run
 
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
+
 # A checked upload never confirmed is removed this long after it was uploaded.
 PENDING_SECONDS = 24 * 3600
 
@@ -38,7 +41,7 @@ def job_create(
     spec: ImportSpec[Any, Any, Any, Any],
     uploaded_file: UploadedFile,
     scope: dict[str, Any],
-    actor: Any,
+    actor: Actor,
     directory: str = "imports/uploads",
     dry_run: bool = True,
     companion: UploadedFile | None = None,

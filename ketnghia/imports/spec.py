@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -47,6 +47,9 @@ from ketnghia.imports.readers import (
     cell_text,
     open_table,
 )
+
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
 
 Progress = Callable[[int, int | None], None]
 ContextT = TypeVar("ContextT")
@@ -122,7 +125,7 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         return ImportReport(file=file_name, dry_run=dry_run)  # type: ignore[return-value]
 
     def context(
-        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> ContextT:
         """Resolve the scope for `actor`, refusing what they may not touch and a file
         marked for another scope (`InvalidInput`)."""
@@ -153,7 +156,7 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         return None
 
     def write(
-        self, plan: PlanT, context: ContextT, *, actor: Any, reason: str, report: ReportT
+        self, plan: PlanT, context: ContextT, *, actor: Actor, reason: str, report: ReportT
     ) -> None:
         """Write `plan` set-based, with its history rows in bulk (`reason` names the file)."""
         raise NotImplementedError
@@ -162,7 +165,7 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         self,
         path: Path,
         *,
-        actor: Any,
+        actor: Actor,
         scope: Mapping[str, Any],
         file_name: str,
         dry_run: bool,
@@ -242,7 +245,7 @@ def run(
     spec: ImportSpec[ContextT, ItemT, PlanT, ReportT],
     source: str | Path,
     *,
-    actor: Any,
+    actor: Actor,
     scope: Mapping[str, Any] | None = None,
     file_name: str | None = None,
     dry_run: bool = False,

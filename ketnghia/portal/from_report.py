@@ -11,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.formatting import format_count, format_decimal
 from ketnghia.core.gate import UnitScope
@@ -78,7 +79,7 @@ def draft_from_review(*, request: HttpRequest, province: Unit) -> Bulletin:
 
 def draft_from_report(
     *,
-    actor: Any,
+    actor: Actor,
     scope: UnitScope,
     province: Unit,
     program_code: str,

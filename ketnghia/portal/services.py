@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.attachments import JPEG, PNG, attachment_check, attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
@@ -51,7 +52,7 @@ def email_digest(email: str) -> str:
 
 
 def _log(
-    kind: str, *, actor: Any = None, digest: str = "", count: int = 0, detail: str = ""
+    kind: str, *, actor: Actor = None, digest: str = "", count: int = 0, detail: str = ""
 ) -> None:
     PortalEvent.objects.create(
         kind=kind,
@@ -119,7 +120,7 @@ def _search_text(bulletin: Bulletin, tags: Iterable[str]) -> str:
 @transaction.atomic
 def bulletin_create(
     *,
-    actor: Any,
+    actor: Actor,
     unit: Unit,
     title: str,
     lead: str = "",
@@ -157,7 +158,7 @@ def bulletin_create(
 @transaction.atomic
 def bulletin_update(
     *,
-    actor: Any,
+    actor: Actor,
     bulletin: Bulletin,
     title: str,
     lead: str,
@@ -185,7 +186,7 @@ def bulletin_update(
 
 
 @transaction.atomic
-def bulletin_transition(*, actor: Any, bulletin: Bulletin, action: str) -> Bulletin:
+def bulletin_transition(*, actor: Actor, bulletin: Bulletin, action: str) -> Bulletin:
     """Move `bulletin` by `action` (submit, return, publish, withdraw, redraft), logged."""
     target = rules.next_state(action, bulletin.state)
     if target is None:
@@ -218,7 +219,7 @@ def bulletin_transition(*, actor: Any, bulletin: Bulletin, action: str) -> Bulle
 
 @transaction.atomic
 def bulletin_image_add(
-    *, actor: Any, bulletin: Bulletin, uploaded_file: UploadedFile, caption: str, alt: str
+    *, actor: Actor, bulletin: Bulletin, uploaded_file: UploadedFile, caption: str, alt: str
 ) -> BulletinImage:
     """Attach a JPEG or PNG picture to `bulletin`; refused (nothing stored) when too large."""
     limit = int(setting("image_max_bytes"))
@@ -423,7 +424,7 @@ MODERATION_ACTIONS = {
 
 
 @transaction.atomic
-def comments_moderate(*, actor: Any, comments: Sequence[Comment], action: str) -> int:
+def comments_moderate(*, actor: Actor, comments: Sequence[Comment], action: str) -> int:
     """Approve, hold, mark as spam or trash `comments`; return how many changed."""
     if action not in MODERATION_ACTIONS:
         raise InvalidInput(_("Unknown moderation action."))
@@ -450,7 +451,7 @@ def comments_moderate(*, actor: Any, comments: Sequence[Comment], action: str) -
 
 
 @transaction.atomic
-def comment_reply(*, actor: Any, parent: Comment, content: str) -> Comment:
+def comment_reply(*, actor: Actor, parent: Comment, content: str) -> Comment:
     """Answer `parent` as the moderator (approved at once; the parent approved with it)."""
     content = content.strip()
     if not content:
@@ -478,7 +479,7 @@ def comment_reply(*, actor: Any, parent: Comment, content: str) -> Comment:
 
 
 @transaction.atomic
-def comments_erase(*, digest: str, actor: Any = None) -> int:
+def comments_erase(*, digest: str, actor: Actor = None) -> int:
     """Anonymise every comment of the person with email `digest`, as WordPress's eraser does:
     the name becomes "Ẩn danh", the email, address and browser go; the text stays."""
     comments = Comment.objects.filter(email_digest=digest, anonymised_at__isnull=True)

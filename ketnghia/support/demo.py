@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 
+from ketnghia.accounts.models import Actor
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.programs.models import Program, ProgramCommune
 from ketnghia.support import services
@@ -70,7 +71,7 @@ def _package(document: LegalDocument, **values: Any) -> Package:
     return services.package_create(document=document, actor=None, **values)
 
 
-def write_support(*, program_code: str, seed: int, actor: Any = None) -> SupportReport:
+def write_support(*, program_code: str, seed: int, actor: Actor = None) -> SupportReport:
     """Write the demo's support for the program (nothing when it is there already)."""
     report = SupportReport()
     program = Program.objects.filter(code=program_code).first()

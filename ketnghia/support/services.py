@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived, gate
 from ketnghia.core.attachments import attachment_store
 from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
@@ -61,7 +62,7 @@ def _refuse(message: str, field: str = "") -> InvalidInput:
     return InvalidInput(Problem(message, Location(field=field)))
 
 
-def _require_reach(actor: Any, action: gate.Action, path: str) -> None:
+def _require_reach(actor: Actor, action: gate.Action, path: str) -> None:
     """Refuse (the same "not found" as a missing record) a user who may not act at `path`."""
     if actor is None:
         return
@@ -69,7 +70,7 @@ def _require_reach(actor: Any, action: gate.Action, path: str) -> None:
         raise NotFound(_("Not found."))
 
 
-def _user(actor: Any) -> Any:
+def _user(actor: Actor) -> Any:
     return actor if getattr(actor, "pk", None) else None
 
 
@@ -88,7 +89,7 @@ def document_create(
     summary: str = "",
     attachment_file: UploadedFile | None = None,
     synthetic: bool = False,
-    actor: Any,
+    actor: Actor,
 ) -> LegalDocument:
     """Record a legal document (with its file, checked by content, when given)."""
     _require_reach(actor, gate.Action.EDIT, unit.path)
@@ -137,7 +138,7 @@ def fund_create(
     source: str,
     unit: Unit,
     organisation: Organisation | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Fund:
     """Open a fund: the money `document` gives in `year` from `source` (no money yet)."""
     _require_reach(actor, gate.Action.EDIT, unit.path)
@@ -174,7 +175,7 @@ def _figures_locked(fund: Fund) -> rules.FundFigures:
 
 @transaction.atomic
 def fund_allocate(
-    *, fund: Fund, amount: int | None, entered_on: date, reason: str = "", actor: Any
+    *, fund: Fund, amount: int | None, entered_on: date, reason: str = "", actor: Actor
 ) -> FundEntry:
     """Append an allocation (a positive amount of VND) to the fund's ledger."""
     _require_reach(actor, gate.Action.EDIT, fund.unit_path)
@@ -196,7 +197,7 @@ def fund_allocate(
 
 @transaction.atomic
 def fund_adjust(
-    *, fund: Fund, amount: int | None, entered_on: date, reason: str, actor: Any
+    *, fund: Fund, amount: int | None, entered_on: date, reason: str, actor: Actor
 ) -> FundEntry:
     """Append an adjustment (more or less money, with a reason); never below what is spent."""
     _require_reach(actor, gate.Action.EDIT, fund.unit_path)
@@ -243,7 +244,7 @@ def package_create(
     target_rule: str,
     multiplier: str = Multiplier.NONE,
     cap: Any = None,
-    actor: Any,
+    actor: Actor,
 ) -> Package:
     """Define what a document gives each recipient and who may receive it."""
     _require_reach(actor, gate.Action.EDIT, document.unit_path)
@@ -314,7 +315,7 @@ def cycle_create(
     census_as_of: date,
     decision_number: str = "",
     synthetic: bool = False,
-    actor: Any,
+    actor: Actor,
 ) -> Cycle:
     """Open a draft cycle of `package` in `commune`, paid from `fund`; `actor` prepares it."""
     _require_reach(actor, gate.Action.EDIT, commune.path)
@@ -409,7 +410,7 @@ def _delivery(
 
 
 @transaction.atomic
-def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
+def cycle_propose(*, cycle: Cycle, actor: Actor) -> int:
     """Propose the recipients the rule chooses (census as of the cycle's day); return how many.
 
     Recipients chosen earlier by the rule are proposed anew; those added by hand (outside the
@@ -450,7 +451,7 @@ def delivery_add(
     unit: Unit | None = None,
     quantity: Any = None,
     override_reason: str = "",
-    actor: Any,
+    actor: Actor,
 ) -> Delivery:
     """Add one recipient by hand; outside the target rule only with a reason (kept in history)."""
     cycle = _locked_cycle(cycle)
@@ -523,7 +524,7 @@ def delivery_add(
 
 
 @transaction.atomic
-def delivery_remove(*, delivery: Delivery, actor: Any) -> None:
+def delivery_remove(*, delivery: Delivery, actor: Actor) -> None:
     """Take a recipient off a cycle that is still being prepared."""
     cycle = _locked_cycle(delivery.cycle)
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)
@@ -532,7 +533,7 @@ def delivery_remove(*, delivery: Delivery, actor: Any) -> None:
     delivery.delete()
 
 
-def _move(cycle: Cycle, target: str, actor: Any, **fields: Any) -> Cycle:
+def _move(cycle: Cycle, target: str, actor: Actor, **fields: Any) -> Cycle:
     if not rules.may_move(cycle.state, target):
         raise _refuse(
             _("A cycle that is “%(state)s” cannot become “%(target)s”.")
@@ -546,7 +547,7 @@ def _move(cycle: Cycle, target: str, actor: Any, **fields: Any) -> Cycle:
 
 
 @transaction.atomic
-def cycle_submit(*, cycle: Cycle, actor: Any) -> Cycle:
+def cycle_submit(*, cycle: Cycle, actor: Actor) -> Cycle:
     """Send the prepared list to the district for approval."""
     cycle = _locked_cycle(cycle)
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)
@@ -561,7 +562,7 @@ def cycle_submit(*, cycle: Cycle, actor: Any) -> Cycle:
     return _move(cycle, CycleState.SUBMITTED, actor, **fields)
 
 
-def _require_checker(cycle: Cycle, actor: Any) -> None:
+def _require_checker(cycle: Cycle, actor: Actor) -> None:
     """The district approves: a user who reaches the district, and not the preparer."""
     parent = cycle.commune.parent
     district_path = parent.path if parent is not None else cycle.unit_path
@@ -573,7 +574,7 @@ def _require_checker(cycle: Cycle, actor: Any) -> None:
 
 
 @transaction.atomic
-def cycle_approve(*, cycle: Cycle, actor: Any, on: date | None = None) -> Cycle:
+def cycle_approve(*, cycle: Cycle, actor: Actor, on: date | None = None) -> Cycle:
     """Approve a submitted cycle if its fund still has the money, under the fund's row lock."""
     on = on or timezone.localdate()
     cycle = _locked_cycle(cycle)
@@ -605,7 +606,7 @@ def cycle_approve(*, cycle: Cycle, actor: Any, on: date | None = None) -> Cycle:
 
 
 @transaction.atomic
-def cycle_reject(*, cycle: Cycle, reason: str, actor: Any) -> Cycle:
+def cycle_reject(*, cycle: Cycle, reason: str, actor: Actor) -> Cycle:
     """Send a submitted cycle back to its preparer, with the reason."""
     cycle = _locked_cycle(cycle)
     _require_state(cycle, {CycleState.SUBMITTED})
@@ -616,7 +617,7 @@ def cycle_reject(*, cycle: Cycle, reason: str, actor: Any) -> Cycle:
 
 
 @transaction.atomic
-def cycle_cancel(*, cycle: Cycle, reason: str, actor: Any) -> Cycle:
+def cycle_cancel(*, cycle: Cycle, reason: str, actor: Actor) -> Cycle:
     """Cancel a cycle that has not been delivered; its money is free again."""
     cycle = _locked_cycle(cycle)
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)
@@ -675,7 +676,7 @@ def cycle_deliver(
     cycle: Cycle,
     delivered_on: date,
     quantities: Mapping[int, Any] | None = None,
-    actor: Any,
+    actor: Actor,
 ) -> Cycle:
     """Record an approved cycle as delivered on `delivered_on`.
 
@@ -745,7 +746,7 @@ def cycle_deliver(
 
 
 @transaction.atomic
-def cycle_reconcile(*, cycle: Cycle, notes: Mapping[int, str] | None = None, actor: Any) -> Cycle:
+def cycle_reconcile(*, cycle: Cycle, notes: Mapping[int, str] | None = None, actor: Actor) -> Cycle:
     """Close a delivered cycle: every difference between entitled and delivered is explained."""
     cycle = _locked_cycle(cycle)
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)
@@ -786,7 +787,7 @@ def cycle_reconcile(*, cycle: Cycle, notes: Mapping[int, str] | None = None, act
 
 @transaction.atomic
 def signed_list_attach(
-    *, cycle: Cycle, village: Unit, uploaded_file: UploadedFile, actor: Any
+    *, cycle: Cycle, village: Unit, uploaded_file: UploadedFile, actor: Actor
 ) -> SignedList:
     """Attach the scan of a village's signed delivery list (replacing an earlier scan)."""
     _require_reach(actor, gate.Action.EDIT, cycle.unit_path)

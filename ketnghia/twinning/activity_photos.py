@@ -9,13 +9,13 @@ view the commune (or village) may download them and nobody else.
 from __future__ import annotations
 
 from pathlib import PurePath
-from typing import Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.attachments import JPEG, PNG, attachment_check, attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.models import Attachment
@@ -38,7 +38,7 @@ def _refuse(message: str, name: str) -> InvalidInput:
 
 @transaction.atomic
 def activity_photo_add(
-    *, activity: Activity, uploaded_file: UploadedFile, actor: Any
+    *, activity: Activity, uploaded_file: UploadedFile, actor: Actor
 ) -> Attachment:
     """Attach a photo to `activity`; refused (nothing written) when too large, not an image, or
     when the activity has its most photos already."""

@@ -16,6 +16,7 @@ from typing import Any
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import cell_str as _text
 from ketnghia.census.importing.cells import code as _code
@@ -326,7 +327,7 @@ def write(
     *,
     commune_id: int,
     year: int | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     reason: str = "",
     when: Any = None,
 ) -> None:

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
@@ -191,7 +192,7 @@ def census_import(
     path: str | Path,
     file_name: str | None = None,
     dry_run: bool = False,
-    actor: Any = None,
+    actor: Actor = None,
     progress: Progress | None = None,
     confirm: bool = False,
 ) -> CensusImportReport:

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db import connection
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing.plan import Plan, entry_differs, household_differs, table_names
 from ketnghia.census.models import CensusEntry
 from ketnghia.core.history import history_insert_select
@@ -34,7 +35,7 @@ def write_import(
     round_id: int,
     year: int,
     batch_id: int,
-    actor: Any = None,
+    actor: Actor = None,
     reason: str = "",
     when: Any = None,
 ) -> None:

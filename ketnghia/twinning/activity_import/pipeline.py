@@ -27,6 +27,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.text import fold
@@ -604,7 +605,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
         return ActivityImportReport(file=file_name, dry_run=dry_run)
 
     def context(
-        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> _Checker:
         team = scope.get("team")
         if team is not None and not isinstance(team, WorkTeam):
@@ -754,7 +755,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
         plan: _Plan,
         context: _Checker,
         *,
-        actor: Any,
+        actor: Actor,
         reason: str,
         report: ActivityImportReport,
     ) -> None:

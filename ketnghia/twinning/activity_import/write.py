@@ -13,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.apps import apps
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import derived
 from ketnghia.core.history import history_insert_select
 from ketnghia.geo.models import Unit
@@ -74,7 +74,7 @@ class ActivityWrite:
         return activity
 
 
-def _history(stage: StagingTable, *, actor: Any, reason: str) -> None:
+def _history(stage: StagingTable, *, actor: Actor, reason: str) -> None:
     """Write the history rows of the staged activities, and their participants', in bulk."""
     activities = connection.ops.quote_name(Activity._meta.db_table)
     when = timezone.now()
@@ -153,7 +153,7 @@ def activities_write(
     *,
     new: Sequence[ActivityWrite],
     edits: Sequence[tuple[ActivityWrite, Activity]],
-    actor: Any,
+    actor: Actor,
     reason: str,
 ) -> list[Activity]:
     """Create `new` and apply `edits` (stored activity, checked content) in bulk; return the

@@ -25,6 +25,7 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.core.text import format_number
@@ -220,7 +221,7 @@ def assignments_import(
     people_file_name: str | None = None,
     scope: UnitScope = EVERYTHING,
     commune: Unit | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     dry_run: bool = False,
     confirm: bool = False,
 ) -> AssignmentImportReport:

@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
@@ -35,7 +36,7 @@ class AssignmentSpec(ImportSpec[Any, Any, Any, Any]):
         self,
         path: Path,
         *,
-        actor: Any,
+        actor: Actor,
         scope: Mapping[str, Any],
         file_name: str,
         dry_run: bool,

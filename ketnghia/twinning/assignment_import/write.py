@@ -16,6 +16,7 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import history_insert_select, save_by
 from ketnghia.geo.models import Unit
@@ -47,7 +48,7 @@ def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
     ]
 
 
-def _person_update(change: PersonChange, actor: Any) -> None:
+def _person_update(change: PersonChange, actor: Actor) -> None:
     person = change.person
     assert person is not None
     for name, value in change.changes.items():
@@ -55,7 +56,7 @@ def _person_update(change: PersonChange, actor: Any) -> None:
     save_by(person, actor)
 
 
-def _twinning_end(twinning: Twinning, end: Any, actor: Any) -> None:
+def _twinning_end(twinning: Twinning, end: Any, actor: Actor) -> None:
     """End a twinning on `end` (its last day); history kept."""
     if rules.period_problem(twinning.start_date, end):
         raise InvalidInput(
@@ -75,7 +76,7 @@ def _bulk_create(
     organisations: dict[int, Organisation],
     units: dict[int, Unit],
     households: dict[int, Household],
-    actor: Any,
+    actor: Actor,
     reason: str,
 ) -> None:
     """Insert many planned assignments at once, with their history rows in the same step."""
@@ -127,7 +128,7 @@ def _bulk_create(
 
 
 def write_plan(
-    *, resolved: Resolved, plan: Plan, actor: Any, reason: str = "import"
+    *, resolved: Resolved, plan: Plan, actor: Actor, reason: str = "import"
 ) -> dict[str, int]:
     """Write `plan`; return the people created and updated. Run inside a transaction."""
     problems: list[Problem] = []

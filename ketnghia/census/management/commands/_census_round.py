@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.models import CensusRound
 from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import InvalidInput, Location, Problem
@@ -79,7 +78,7 @@ def _lock_round_creation(commune: Unit, year: int) -> None:
         )
 
 
-def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Any) -> CensusRound:
+def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Actor) -> CensusRound:
     """Return the round an import writes to, creating an unsaved one unless it is a dry run.
 
     Callers run this and the import in one transaction, so a round created for a refused file
