@@ -60,7 +60,7 @@ def _write_history(
     if history is None:
         return
     historical = history.model
-    own = {f.attname: f.column for f in model._meta.concrete_fields}
+    own = {f.attname: f.column for f in model._meta.concrete_fields if f.column}
     columns = [
         f.column
         for f in historical._meta.concrete_fields

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ketnghia.accounts.models import Actor
+from ketnghia.accounts.models import Actor, User
 from ketnghia.core.attachments import JPEG, PNG, attachment_check, attachment_store
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
@@ -451,7 +451,7 @@ def comments_moderate(*, actor: Actor, comments: Sequence[Comment], action: str)
 
 
 @transaction.atomic
-def comment_reply(*, actor: Actor, parent: Comment, content: str) -> Comment:
+def comment_reply(*, actor: User, parent: Comment, content: str) -> Comment:
     """Answer `parent` as the moderator (approved at once; the parent approved with it)."""
     content = content.strip()
     if not content:

@@ -45,7 +45,7 @@ def reference_day(year: int, today: date | None = None) -> date:
     return min(end, today) if year == today.year else end
 
 
-def villages_on(communes: list[Unit] | QuerySet[Unit], on: date) -> QuerySet[Unit]:
+def villages_on(communes: list[Unit] | list[int] | QuerySet[Unit], on: date) -> QuerySet[Unit]:
     """Return the villages of `communes` valid on `on`."""
     return Unit.objects.filter(
         Q(valid_from__isnull=True) | Q(valid_from__lte=on),
@@ -240,10 +240,10 @@ class CommuneGaps:
 
     on: date
     villages: list[Unit]
-    office_by_village: dict[int, list[Assignment]]
-    committee_by_village: dict[int, list[Assignment]]
+    office_by_village: dict[int | None, list[Assignment]]
+    committee_by_village: dict[int | None, list[Assignment]]
     poor_entries: list[CensusEntry]
-    member_by_household: dict[int, Assignment]
+    member_by_household: dict[int | None, Assignment]
 
     @property
     def villages_without_office(self) -> list[Unit]:
@@ -266,8 +266,8 @@ def commune_gaps(
     if not scope.contains_path(commune.path):
         return CommuneGaps(on, [], {}, {}, [], {})
     villages = list(villages_on([commune], on).order_by("code"))
-    office: dict[int, list[Assignment]] = defaultdict(list)
-    committee: dict[int, list[Assignment]] = defaultdict(list)
+    office: dict[int | None, list[Assignment]] = defaultdict(list)
+    committee: dict[int | None, list[Assignment]] = defaultdict(list)
     for assignment in Assignment.objects.filter(
         on_date(on),
         commune=commune,
@@ -377,7 +377,9 @@ def proposal_for(
     if not scope.contains_path(commune.path):
         return proposals.Proposal(rows=[], uncovered=[], loads_after={})
     gaps = commune_gaps(scope=scope, commune=commune, year=year, today=today)
-    village_numbers = {v.pk: rules.village_number(v.code) for v in gaps.villages}
+    village_numbers: dict[int | None, int] = {
+        v.pk: rules.village_number(v.code) for v in gaps.villages
+    }
     needy = [
         proposals.NeedyHousehold(
             id=entry.household_id,
