@@ -20,7 +20,6 @@ from ketnghia.twinning.services.activities import (
     activity_confirm,
     activity_problems,
     activity_record,
-    activity_update,
     work_team_create,
 )
 from ketnghia.twinning.services.admin_writes import (
@@ -48,7 +47,6 @@ __all__ = [
     "activity_confirm",
     "activity_problems",
     "activity_record",
-    "activity_update",
     "assignment_create",
     "assignment_end",
     "assignment_problems",

@@ -1,4 +1,7 @@
-"""Work teams and their activities: recorded, updated, confirmed."""
+"""Work teams and their activities: recorded one by one, confirmed.
+
+An import's new and edited activities are written set-based by `activity_import/write.py`.
+"""
 
 from __future__ import annotations
 
@@ -181,106 +184,6 @@ def activity_record(
     derived.inputs_changed(
         commune_ids=[activity.commune_id],
         years=[activity.date.year],
-        source=ACTIVITIES,
-        actor=actor,
-    )
-    return activity
-
-
-@transaction.atomic
-def activity_update(
-    *,
-    activity: Activity,
-    date: date,
-    kind: str,
-    village: Unit | None = None,
-    participants: Iterable[Person] = (),
-    reached_male: int = 0,
-    reached_female: int = 0,
-    reached_minority: int = 0,
-    resources_vnd: int = 0,
-    resources_in_kind: str = "",
-    notes: str = "",
-    source: str | None = None,
-    actor: Actor,
-    today: date | None = None,
-    member_ids: set[int] | None = None,
-    history_reason: str = "",
-) -> Activity:
-    """Apply an edited report (a reviewer's edit of its submission) to a recorded activity.
-
-    The team stays; the rules of `activity_record` are checked again. A confirmed activity is
-    what the commune confirmed: a change of its content is refused, so the commune confirms
-    what it sees (only `source`, the submission's newer id, may still change).
-    """
-    activity = Activity.objects.select_for_update().get(pk=activity.pk)
-    participants = list(participants)
-    content = {
-        "date": date,
-        "kind": kind,
-        "village_id": village.pk if village else None,
-        "reached_male": reached_male,
-        "reached_female": reached_female,
-        "reached_minority": reached_minority,
-        "resources_vnd": resources_vnd,
-        "resources_in_kind": resources_in_kind.strip(),
-        "notes": notes.strip(),
-    }
-    changes = any(getattr(activity, name) != value for name, value in content.items()) or (
-        {p.pk for p in participants} != set(activity.participants.values_list("pk", flat=True))
-    )
-    if changes and activity.status == ActivityStatus.CONFIRMED:
-        _refuse(
-            [
-                Problem(
-                    _(
-                        "%(activity)s of %(team)s was confirmed by the commune; it is not "
-                        "changed by an edited report."
-                    )
-                    % {"activity": activity, "team": activity.team}
-                )
-            ]
-        )
-    if history_reason:
-        activity._change_reason = history_reason[:100]  # type: ignore[attr-defined]
-    if not changes:
-        # The same report under a newer id: only the id it is known by changes.
-        if source is not None and source.strip() != activity.source:
-            activity.source = source.strip()
-            save_by(activity, actor, update_fields=["source"])
-        return activity
-    _refuse(
-        activity_problems(
-            team=activity.team,
-            date=date,
-            kind=kind,
-            village=village,
-            participants=participants,
-            reached_male=reached_male,
-            reached_female=reached_female,
-            reached_minority=reached_minority,
-            resources_vnd=resources_vnd,
-            today=today,
-            member_ids=member_ids,
-        )
-    )
-    years = {activity.date.year, date.year}
-    activity.date = date
-    activity.kind = kind
-    activity.village = village
-    activity.reached_male = reached_male
-    activity.reached_female = reached_female
-    activity.reached_minority = reached_minority
-    activity.resources_vnd = resources_vnd
-    activity.resources_in_kind = resources_in_kind.strip()
-    activity.notes = notes.strip()
-    if source is not None:
-        activity.source = source.strip()
-    save_by(activity, actor)
-    activity.participants.set(participants)
-    derived.inputs_changed(
-        commune_ids=[activity.commune_id],
-        years=sorted(years),
         source=ACTIVITIES,
         actor=actor,
     )
