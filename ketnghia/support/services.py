@@ -173,6 +173,22 @@ def _figures_locked(fund: Fund) -> rules.FundFigures:
     return fund_figures(fund_ids=[fund.pk])[fund.pk]
 
 
+def _ledger_append(
+    fund: Fund, kind: str, amount: int, entered_on: date, reason: str, actor: Actor
+) -> FundEntry:
+    """Append one row to the fund's ledger (appended, never changed: the ledger is its history)."""
+    entry = FundEntry(
+        fund=fund,
+        kind=kind,
+        amount=amount,
+        reason=reason.strip(),
+        entered_on=entered_on,
+        created_by=_user(actor),
+    )
+    entry.save()
+    return entry
+
+
 @transaction.atomic
 def fund_allocate(
     *, fund: Fund, amount: int | None, entered_on: date, reason: str = "", actor: Actor
@@ -183,16 +199,7 @@ def fund_allocate(
         raise _refuse(_("The amount must be a whole number of đồng."), "amount")
     if amount <= 0:
         raise _refuse(_("An allocation must be more than 0 đồng."), "amount")
-    entry = FundEntry(
-        fund=fund,
-        kind=EntryKind.ALLOCATION,
-        amount=amount,
-        reason=reason.strip(),
-        entered_on=entered_on,
-        created_by=_user(actor),
-    )
-    entry.save()
-    return entry
+    return _ledger_append(fund, EntryKind.ALLOCATION, amount, entered_on, reason, actor)
 
 
 @transaction.atomic
@@ -215,16 +222,7 @@ def fund_adjust(
             % {"balance": format_money(figures.balance)},
             "amount",
         )
-    entry = FundEntry(
-        fund=fund,
-        kind=EntryKind.ADJUSTMENT,
-        amount=amount,
-        reason=reason.strip(),
-        entered_on=entered_on,
-        created_by=_user(actor),
-    )
-    entry.save()
-    return entry
+    return _ledger_append(fund, EntryKind.ADJUSTMENT, amount, entered_on, reason, actor)
 
 
 # --- packages -------------------------------------------------------------------------------
