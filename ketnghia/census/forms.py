@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from ketnghia.census.models import Status
 from ketnghia.census.selectors import posting_min_working_days
 from ketnghia.census.workflow import ORDER
-from ketnghia.core.errors import InvalidInput, KetnghiaError
+from ketnghia.core.errors import InvalidInput, KetnghiaError, add_problems
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.standards import standard_for_year
 
@@ -77,9 +77,7 @@ class BootstrapForm(forms.Form):
         if not self.is_bound:
             self.full_clean()  # an unbound form gets its (empty) error list here
             self.cleaned_data = {}
-        for problem in error.problems:
-            field = problem.location.field
-            self.add_error(field if field in self.fields else None, str(problem.message))
+        add_problems(self, error)
 
 
 class RoundCreateForm(BootstrapForm):

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django.forms import BaseForm
 from django.utils.encoding import force_str
 from rest_framework import status
 from rest_framework.response import Response
@@ -104,6 +105,15 @@ class InvalidInput(KetnghiaError):
 
 class NotFound(KetnghiaError):
     """The record does not exist or the user may not see it (the same answer for both)."""
+
+
+def add_problems(form: BaseForm, error: KetnghiaError) -> None:
+    """Show a service's problems on a page's form: beside the visible field each one names,
+    the others above the form."""
+    for problem in error.problems:
+        field = problem.location.field
+        visible = field in form.fields and not form.fields[field].widget.is_hidden
+        form.add_error(field if visible else None, str(problem.message))
 
 
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ketnghia.core.errors import InvalidInput, NotFound
+from ketnghia.core.errors import InvalidInput, NotFound, add_problems
 from ketnghia.core.gate import Action, gate, reaches
 from ketnghia.criteria import display, exports, selectors, services
 from ketnghia.criteria.domain import Kind, Level
@@ -249,11 +249,7 @@ def _edit(
             try:
                 save(values)
             except InvalidInput as error:
-                for problem in error.problems:
-                    field = (
-                        problem.location.field if problem.location.field in form.fields else None
-                    )
-                    form.add_error(field, str(problem.message))
+                add_problems(form, error)
             else:
                 return redirect(back)
         status = 400
@@ -362,11 +358,7 @@ def manual_assessment(request: HttpRequest, code: str, year: int) -> HttpRespons
                     unit=unit, year=year, set_code=set_code, actor=request.user, **form.cleaned_data
                 )
             except InvalidInput as error:
-                for problem in error.problems:
-                    field = (
-                        problem.location.field if problem.location.field in form.fields else None
-                    )
-                    form.add_error(field, str(problem.message))
+                add_problems(form, error)
             else:
                 return redirect(back)
         status = 400

@@ -9,7 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_prose_editor.widgets import ProseEditorWidget
 
-from ketnghia.core.errors import KetnghiaError
+from ketnghia.core.errors import KetnghiaError, add_problems
 from ketnghia.portal.conf import setting
 from ketnghia.portal.rules import CONSENT_TEXTS
 
@@ -52,10 +52,7 @@ class CommentForm(forms.Form):
         )
 
     def add_problems(self, error: KetnghiaError) -> None:
-        for problem in error.problems:
-            field = problem.location.field
-            visible = field in self.fields and not self.fields[field].widget.is_hidden
-            self.add_error(field if visible else None, str(problem.message))
+        add_problems(self, error)
 
 
 class RightsForm(forms.Form):
@@ -105,10 +102,7 @@ class BulletinForm(forms.Form):
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
     def add_problems(self, error: KetnghiaError) -> None:
-        for problem in error.problems:
-            field = problem.location.field
-            visible = field in self.fields and not self.fields[field].widget.is_hidden
-            self.add_error(field if visible else None, str(problem.message))
+        add_problems(self, error)
 
 
 class ImageForm(forms.Form):
