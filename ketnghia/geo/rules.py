@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -245,6 +245,22 @@ class SuccessionEdge:
 _EPSILON = 1e-9
 
 
+def _succession_dates(
+    successions: Sequence[SuccessionEdge], *, data_date: date, as_of: date
+) -> Iterator[dict[str, list[SuccessionEdge]]]:
+    """Yield the successions after `data_date` up to `as_of` a date at a time, in date order,
+    each date's edges grouped by the unit they leave."""
+    applicable = sorted(
+        (edge for edge in successions if data_date < edge.date <= as_of),
+        key=lambda edge: edge.date,
+    )
+    for _day, same_day in groupby(applicable, key=lambda edge: edge.date):
+        by_old: dict[str, list[SuccessionEdge]] = defaultdict(list)
+        for edge in same_day:
+            by_old[edge.old].append(edge)
+        yield by_old
+
+
 def reaggregate(
     values: Mapping[str, float],
     successions: Sequence[SuccessionEdge],
@@ -261,14 +277,7 @@ def reaggregate(
     Units no succession touches keep their values.
     """
     current = {code: float(value) for code, value in values.items()}
-    applicable = sorted(
-        (edge for edge in successions if data_date < edge.date <= as_of),
-        key=lambda edge: edge.date,
-    )
-    for _day, same_day in groupby(applicable, key=lambda edge: edge.date):
-        by_old: dict[str, list[SuccessionEdge]] = defaultdict(list)
-        for edge in same_day:
-            by_old[edge.old].append(edge)
+    for by_old in _succession_dates(successions, data_date=data_date, as_of=as_of):
         # Every edge of one date reads the values as they stood the day before, so a unit that
         # is both receiving and giving on the same date is not counted twice.
         arriving: dict[str, float] = defaultdict(float)
@@ -434,14 +443,7 @@ def carry_sources(
     carry_sources(values)[new].items())`.
     """
     current: dict[str, dict[str, float]] = {code: {code: 1.0} for code in codes}
-    applicable = sorted(
-        (edge for edge in successions if data_date < edge.date <= as_of),
-        key=lambda edge: edge.date,
-    )
-    for _day, same_day in groupby(applicable, key=lambda edge: edge.date):
-        by_old: dict[str, list[SuccessionEdge]] = defaultdict(list)
-        for edge in same_day:
-            by_old[edge.old].append(edge)
+    for by_old in _succession_dates(successions, data_date=data_date, as_of=as_of):
         arriving: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         for old, edges in by_old.items():
             if old not in current:
