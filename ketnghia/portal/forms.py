@@ -101,6 +101,12 @@ class BulletinForm(forms.Form):
     def tag_names(self) -> list[str]:
         return [t.strip() for t in self.cleaned_data.get("tags", "").split(",") if t.strip()]
 
+    def content(self) -> dict[str, Any]:
+        """The bulletin's content as `bulletin_create` and `bulletin_update` take it."""
+        data = self.cleaned_data
+        names = ("title", "lead", "body", "byline", "comments_open")
+        return {name: data[name] for name in names} | {"tags": self.tag_names()}
+
     def add_problems(self, error: KetnghiaError) -> None:
         add_problems(self, error)
 

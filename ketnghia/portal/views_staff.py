@@ -112,17 +112,9 @@ def _actions(bulletin: Bulletin) -> list[tuple[str, str]]:
 def bulletin_new(request: HttpRequest) -> HttpResponse:
     form = BulletinForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
             created = services.bulletin_create(
-                actor=request.user,
-                unit=_province_of(request),
-                title=data["title"],
-                lead=data["lead"],
-                body=data["body"],
-                byline=data["byline"],
-                tags=form.tag_names(),
-                comments_open=data["comments_open"],
+                actor=request.user, unit=_province_of(request), **form.content()
             )
         except InvalidInput as error:
             form.add_problems(error)
@@ -146,18 +138,8 @@ def bulletin_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     form = BulletinForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.bulletin_update(
-                actor=request.user,
-                bulletin=bulletin,
-                title=data["title"],
-                lead=data["lead"],
-                body=data["body"],
-                byline=data["byline"],
-                tags=form.tag_names(),
-                comments_open=data["comments_open"],
-            )
+            services.bulletin_update(actor=request.user, bulletin=bulletin, **form.content())
         except InvalidInput as error:
             form.add_problems(error)
         else:

@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ketnghia.portal import services
-from ketnghia.portal.models import Comment
+from ketnghia.portal.models import Bulletin, Comment
 from ketnghia.portal.rules import CommentState
 from ketnghia.portal.tests.conftest import PASSWORD, Portal
 
@@ -276,3 +276,29 @@ def test_reply_link_fills_the_parent_and_a_reply_is_nested(portal: Portal) -> No
     )
     assert response.status_code == 302
     assert Comment.objects.get(content="Trả lời").parent_id == parent.pk
+
+
+def test_editor_edits_a_draft_and_a_refused_tag_is_shown_beside_the_tags(portal: Portal) -> None:
+    client = Client()
+    client.force_login(portal.editor)
+    created = client.post(
+        reverse("portal:bulletin_new"), {"title": "Bản nháp", "lead": "", "tags": "Đăk Mar"}
+    )
+    pk = int(created["Location"].rstrip("/").split("/")[-1])
+    url = reverse("portal:bulletin_edit", args=[pk])
+    edited = {"title": "Tin đã sửa", "lead": "Tóm tắt", "byline": "Ban biên tập", "tags": "A, B"}
+    assert client.post(url, edited).status_code == 302
+    bulletin = Bulletin.objects.get(pk=pk)
+    assert (bulletin.title, bulletin.lead, bulletin.byline) == (
+        "Tin đã sửa",
+        "Tóm tắt",
+        "Ban biên tập",
+    )
+    assert sorted(t.name for t in bulletin.tags.all()) == ["A", "B"]
+    assert bulletin.comments_open is False  # the box left unticked
+
+    refused = client.post(url, {**edited, "title": "Không lưu", "tags": "x" * 61})
+    assert refused.status_code == 400
+    assert list(refused.context["form"].errors) == ["tags"]
+    bulletin.refresh_from_db()
+    assert bulletin.title == "Tin đã sửa"
