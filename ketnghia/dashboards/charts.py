@@ -5,30 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ketnghia.core.chart_style import COLOURS, chart_layout
 from ketnghia.dashboards.selectors import BreakMarker, TrendLine
 from ketnghia.indicators.selectors import Figure
 
-# One palette for the whole product (Bootstrap's primary, then muted companions).
-COLOURS = ("#0d6efd", "#dc3545", "#6f42c1", "#fd7e14", "#20c997")
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial"
-
 
 def _layout(**extra: Any) -> dict[str, Any]:
-    vietnamese = (get_language() or "vi").startswith("vi")
-    layout: dict[str, Any] = {
-        "separators": ",." if vietnamese else ".,",
-        "font": {"family": FONT, "size": 13, "color": "#212529"},
-        "margin": {"l": 48, "r": 16, "t": 32, "b": 40},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
-        "hovermode": "x unified",
-        "legend": {"orientation": "h", "y": -0.18},
-    }
-    layout.update(extra)
-    return layout
+    return chart_layout(**{"hovermode": "x unified", **extra})
 
 
 def _config() -> dict[str, Any]:

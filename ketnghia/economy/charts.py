@@ -5,30 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from ketnghia.core.chart_style import COLOURS, chart_layout
 from ketnghia.economy.models import ModelResult
 from ketnghia.economy.outcomes import PeriodEstimate
 
-# The product's palette and font (the dashboards' charts use the same; this app sits below
-# them in the layers, so it does not import them).
-COLOURS = ("#0d6efd", "#dc3545", "#6f42c1", "#fd7e14", "#20c997")
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Noto Sans', 'Helvetica Neue', Arial"
-
 
 def _layout(**extra: Any) -> dict[str, Any]:
-    vietnamese = (get_language() or "vi").startswith("vi")
-    layout: dict[str, Any] = {
-        "separators": ",." if vietnamese else ".,",
-        "font": {"family": FONT, "size": 13, "color": "#212529"},
+    base = {
         "margin": {"l": 48, "r": 16, "t": 32, "b": 48},
-        "paper_bgcolor": "rgba(0,0,0,0)",
-        "plot_bgcolor": "rgba(0,0,0,0)",
         "legend": {"orientation": "h", "y": -0.25},
     }
-    layout.update(extra)
-    return layout
+    return chart_layout(**{**base, **extra})
 
 
 def _config() -> dict[str, Any]:
