@@ -45,7 +45,7 @@ def format_decimal(value: Number, decimals: int = 0, *, language: str | None = N
     thousands, mark = _SEPARATORS[_language(language)]
     sign = "-" if rounded < 0 else ""
     whole, _, fraction = f"{abs(rounded):f}".partition(".")
-    groups = []
+    groups: list[str] = []
     while len(whole) > 3:
         whole, tail = whole[:-3], whole[-3:]
         groups.insert(0, tail)

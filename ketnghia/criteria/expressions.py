@@ -105,9 +105,8 @@ def parse(formula: str) -> Tree:
     try:
         return _ToTree().transform(_parser().parse(formula))
     except UnexpectedCharacters as error:
-        raise ParseError(
-            formula[error.pos_in_stream : error.pos_in_stream + 1], error.column
-        ) from None
+        position = error.pos_in_stream or 0
+        raise ParseError(formula[position : position + 1], error.column) from None
     except UnexpectedToken as error:
         token = error.token
         if token.type == "$END":

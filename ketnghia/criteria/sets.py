@@ -220,7 +220,7 @@ def _criterion(
     groups: set[str],
     regions: tuple[str, ...],
     classes: tuple[str, ...],
-    facts: Mapping[str, Fact],
+    facts: Mapping[str, Fact | None],  # None: an assessed criterion's value
     checker: _Checker,
 ) -> Criterion | None:
     code = checker.text(item, "code", f"{where}.code", required=True)
