@@ -70,7 +70,7 @@ def _require_reach(actor: Actor, action: gate.Action, path: str) -> None:
         raise NotFound(_("Not found."))
 
 
-def _user(actor: Actor) -> Any:
+def _user(actor: Actor) -> Actor:
     return actor if getattr(actor, "pk", None) else None
 
 
