@@ -374,39 +374,24 @@ def write_network(
             if rng.random() < 0.05:
                 continue
             office = pool[(index + rng.randint(0, 2)) % len(pool)]
+            periods: list[tuple[Organisation, date, date | None]] = [
+                (office, date(2008, 1, 15), None)
+            ]
             if rng.random() < 0.15:
+                successor = pool[(pool.index(office) + 1) % len(pool)]
+                periods = [
+                    (office, date(2008, 1, 15), date(2015, 12, 31)),
+                    (successor, date(2016, 1, 1), None),
+                ]
+            for holder, begins, ends in periods:
                 rows.append(
                     _assignment(
                         AssignmentKind.OFFICE_VILLAGE,
-                        organisation=office.pk,
+                        organisation=holder.pk,
                         commune=commune.pk,
                         village=village.pk,
-                        start=date(2008, 1, 15),
-                        end=date(2015, 12, 31),
-                        path=village.path,
-                    )
-                )
-                office = pool[(pool.index(office) + 1) % len(pool)]
-                rows.append(
-                    _assignment(
-                        AssignmentKind.OFFICE_VILLAGE,
-                        organisation=office.pk,
-                        commune=commune.pk,
-                        village=village.pk,
-                        start=date(2016, 1, 1),
-                        end=None,
-                        path=village.path,
-                    )
-                )
-            else:
-                rows.append(
-                    _assignment(
-                        AssignmentKind.OFFICE_VILLAGE,
-                        organisation=office.pk,
-                        commune=commune.pk,
-                        village=village.pk,
-                        start=date(2008, 1, 15),
-                        end=None,
+                        start=begins,
+                        end=ends,
                         path=village.path,
                     )
                 )
