@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
@@ -240,6 +241,55 @@ def series(
                 }
             )
         found.append(figure)
+    return found
+
+
+def series_by_key(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    prefix: str,
+    years: Sequence[int],
+    unit: Unit | None = None,
+    official: bool = True,
+) -> dict[tuple[str, int], Figure]:
+    """Return `code` under `unit` (default: the province) per disaggregation key starting with
+    `prefix` ("source:" gives one figure per fund source) and year, in one query."""
+    rows = scope.filter(
+        Aggregate.objects.filter(
+            program=program,
+            official=official,
+            indicator=code,
+            period__in=list(years),
+            disaggregation__startswith=prefix,
+        ),
+        "unit_path",
+    )
+    if unit is not None:
+        _check(scope, unit)
+        rows = rows.filter(unit=unit)
+    else:
+        rows = rows.filter(unit_level=UnitLevel.PROVINCE)
+    groups: dict[tuple[str, int], list[_Row]] = defaultdict(list)
+    for row in _fetch(rows.order_by("period", "disaggregation", "unit_path")):
+        groups[(row.disaggregation, row.period)].append(row)
+    definition = definition_get(code)
+    found: dict[tuple[str, int], Figure] = {}
+    for key, group in groups.items():
+        figure = _figure(group[0])
+        if len(group) > 1:  # several provinces: added up
+            total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
+            assert total is not None
+            figure = replace(
+                figure,
+                numerator=total[0],
+                denominator=total[1],
+                value=domain.value_of(definition, *total),
+                unit_code="",
+                unit_name=program.name,
+            )
+        found[key] = figure
     return found
 
 
