@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from ketnghia.census.models import CensusRound
 from ketnghia.core.gate import UnitScope
@@ -244,25 +244,30 @@ def series(
     return found
 
 
-def series_by_key(
+def figures_by_key(
     *,
     scope: UnitScope,
     program: Program,
-    code: str,
-    prefix: str,
+    codes: Sequence[str],
     years: Sequence[int],
     unit: Unit | None = None,
+    keys: Sequence[str] = ("",),
+    prefixes: Sequence[str] = (),
     official: bool = True,
-) -> dict[tuple[str, int], Figure]:
-    """Return `code` under `unit` (default: the province) per disaggregation key starting with
-    `prefix` ("source:" gives one figure per fund source) and year, in one query."""
+) -> dict[tuple[str, str, int], Figure]:
+    """Return (code, disaggregation key, year) → the figure under `unit` (default: the
+    province, or the sum of its provinces) for the `keys` and every key starting with one of
+    `prefixes` ("source:" gives one figure per fund source), in one query."""
+    wanted = Q(disaggregation__in=list(keys))
+    for prefix in prefixes:
+        wanted |= Q(disaggregation__startswith=prefix)
     rows = scope.filter(
         Aggregate.objects.filter(
+            wanted,
             program=program,
             official=official,
-            indicator=code,
+            indicator__in=_codes(codes),
             period__in=list(years),
-            disaggregation__startswith=prefix,
         ),
         "unit_path",
     )
@@ -271,14 +276,14 @@ def series_by_key(
         rows = rows.filter(unit=unit)
     else:
         rows = rows.filter(unit_level=UnitLevel.PROVINCE)
-    groups: dict[tuple[str, int], list[_Row]] = defaultdict(list)
-    for row in _fetch(rows.order_by("period", "disaggregation", "unit_path")):
-        groups[(row.disaggregation, row.period)].append(row)
-    definition = definition_get(code)
-    found: dict[tuple[str, int], Figure] = {}
+    groups: dict[tuple[str, str, int], list[_Row]] = defaultdict(list)
+    for row in _fetch(rows.order_by("period", "indicator", "disaggregation", "unit_path")):
+        groups[(row.indicator, row.disaggregation, row.period)].append(row)
+    found: dict[tuple[str, str, int], Figure] = {}
     for key, group in groups.items():
         figure = _figure(group[0])
         if len(group) > 1:  # several provinces: added up
+            definition = definition_get(key[0])
             total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
             assert total is not None
             figure = replace(

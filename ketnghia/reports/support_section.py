@@ -45,15 +45,20 @@ def support_section(*, scope: UnitScope, request: Any) -> SupportSection | None:
         funds = funds.filter(unit_path__startswith=area.path)
     found = list(funds)
     plan = fund_report(found).by_source_year if found else {}
-    delivered = indicators.series_by_key(
+    figures = indicators.figures_by_key(
         scope=scope,
         program=program,
-        code=VALUE,
-        prefix=SOURCE_PREFIX,
+        codes=[VALUE, SHARE],
         years=years,
         unit=area,
+        prefixes=[SOURCE_PREFIX],
         official=request.official,
     )
+    delivered = {
+        (key, year): figure
+        for (code, key, year), figure in figures.items()
+        if code == VALUE and key.startswith(SOURCE_PREFIX)
+    }
     if not plan and not delivered:
         return None
     keys = {(source, year) for source, year in plan} | {
@@ -76,23 +81,9 @@ def support_section(*, scope: UnitScope, request: Any) -> SupportSection | None:
                 delivered=float(figure.numerator) if figure is not None else 0.0,
             )
         )
-    totals = indicators.series(
-        scope=scope,
-        program=program,
-        code=VALUE,
-        years=years,
-        unit=area,
-        official=request.official,
-    )
+    totals = [f for (code, key, _y), f in figures.items() if code == VALUE and key == ""]
     by_year = {f.year: f for f in totals}
-    now = indicators.program_figures(
-        scope=scope,
-        program=program,
-        year=request.review_year,
-        unit=area,
-        codes=[SHARE],
-        official=request.official,
-    ).get(SHARE)
+    now = figures.get((SHARE, "", request.review_year))
     definition = next(d for d in indicators.definitions() if d.code == VALUE)
     period = indicators.over_period(definition, totals) if totals else None
     coverage = figure_coverage(
