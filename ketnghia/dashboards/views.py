@@ -19,6 +19,7 @@ from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.dashboards import charts, selectors, services
 from ketnghia.dashboards.models import CommuneMap
+from ketnghia.dashboards.support_card import support_card_for, support_chart
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import cache as page_cache
 from ketnghia.indicators.coverage import figure_coverage
@@ -116,7 +117,16 @@ def _unit_context(
         raise Http404(_("Unit not found.")) from exc
     year = dashboard.year
     query = options.query(program, year)
+    support = support_card_for(
+        scope=request.scope,
+        program=program,
+        unit=unit,
+        year=year,
+        official=bool(dashboard.official),
+    )
     return {
+        "support": support,
+        "support_chart": support_chart(support) if support and support.sources else None,
         "dashboard": dashboard,
         "coverage": selectors.coverage_for(
             scope=request.scope,

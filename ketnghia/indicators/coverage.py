@@ -36,6 +36,7 @@ SOURCES = {
     "road_access_share": "criteria",
     "communes_meeting_criteria": "criteria",
     "villages_meeting_criteria": "village_criteria",
+    "poor_households_supported": "census",
 }
 
 
@@ -75,6 +76,13 @@ def _population(
     if within is not None:
         communes = communes.filter(path__startswith=within.path)
     return list(communes.order_by("path").only("code", "name", "path", "level"))
+
+
+def program_communes(
+    *, scope: UnitScope, program: Program, year: int, within: Unit | None = None
+) -> list[Unit]:
+    """Return the program's communes on 31 December of `year` under `within`, in `scope`."""
+    return _population(scope=scope, program=program, year=year, within=within, key_only=False)
 
 
 def figure_coverage(

@@ -26,6 +26,8 @@ FACTS = (
     "confirmed_activities",
     "economic_models",
     "replication_villages",
+    "support_value_delivered",
+    "poor_households_supported",
 )
 
 

@@ -20,7 +20,7 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 
 UNIT_AGGREGATIONS = ("weighted", "count", "sum")
 TIME_AGGREGATIONS = ("last", "sum", "average")
-DISAGGREGATIONS = ("group", "district", "region", "ethnicity")
+DISAGGREGATIONS = ("group", "district", "region", "ethnicity", "source")
 BASE_LEVELS = ("commune", "village")
 OPERATORS: dict[str, Callable[[float, float], bool]] = {
     "<": op.lt,
@@ -35,6 +35,9 @@ OPERATORS: dict[str, Callable[[float, float], bool]] = {
 KEY_GROUP = "group:key"
 ETHNICITY_KEYS = ("ethnicity:minority", "ethnicity:kinh")
 REGION_PREFIX = "region:"  # "region:III": the communes of that region in the year
+# "source:central": the part of a commune's figure that came from one fund source (the facts
+# give these keys; the sources are the support app's, not known here).
+SOURCE_PREFIX = "source:"
 ONE = "one"  # the fact that is 1 for every base unit with any fact
 
 
@@ -75,6 +78,12 @@ class IndicatorDefinition:
         if "ethnicity" in self.disaggregations:
             keys.extend(ETHNICITY_KEYS)
         return tuple(keys)
+
+    def stores(self, key: str) -> bool:
+        """Return whether this indicator has rows under disaggregation `key`."""
+        if key == "" or key in self.disaggregation_keys:
+            return True
+        return key.startswith(SOURCE_PREFIX) and "source" in self.disaggregations
 
     def groups_commune(self, key: str) -> bool:
         """Return whether rows under `key` are a filter on communes (key communes, region)."""
@@ -338,7 +347,7 @@ def base_rows(
         for definition in definitions:
             if definition.base_level != level:
                 continue
-            if key and key not in definition.disaggregation_keys:
+            if not definition.stores(key):
                 continue
             pair = base_figure(definition, unit_facts)
             if pair is None:

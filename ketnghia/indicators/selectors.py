@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 
 from ketnghia.census.models import CensusRound
 from ketnghia.core.gate import UnitScope
@@ -240,6 +241,60 @@ def series(
                 }
             )
         found.append(figure)
+    return found
+
+
+def figures_by_key(
+    *,
+    scope: UnitScope,
+    program: Program,
+    codes: Sequence[str],
+    years: Sequence[int],
+    unit: Unit | None = None,
+    keys: Sequence[str] = ("",),
+    prefixes: Sequence[str] = (),
+    official: bool = True,
+) -> dict[tuple[str, str, int], Figure]:
+    """Return (code, disaggregation key, year) → the figure under `unit` (default: the
+    province, or the sum of its provinces) for the `keys` and every key starting with one of
+    `prefixes` ("source:" gives one figure per fund source), in one query."""
+    wanted = Q(disaggregation__in=list(keys))
+    for prefix in prefixes:
+        wanted |= Q(disaggregation__startswith=prefix)
+    rows = scope.filter(
+        Aggregate.objects.filter(
+            wanted,
+            program=program,
+            official=official,
+            indicator__in=_codes(codes),
+            period__in=list(years),
+        ),
+        "unit_path",
+    )
+    if unit is not None:
+        _check(scope, unit)
+        rows = rows.filter(unit=unit)
+    else:
+        rows = rows.filter(unit_level=UnitLevel.PROVINCE)
+    groups: dict[tuple[str, str, int], list[_Row]] = defaultdict(list)
+    for row in _fetch(rows.order_by("period", "indicator", "disaggregation", "unit_path")):
+        groups[(row.indicator, row.disaggregation, row.period)].append(row)
+    found: dict[tuple[str, str, int], Figure] = {}
+    for key, group in groups.items():
+        figure = _figure(group[0])
+        if len(group) > 1:  # several provinces: added up
+            definition = definition_get(key[0])
+            total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
+            assert total is not None
+            figure = replace(
+                figure,
+                numerator=total[0],
+                denominator=total[1],
+                value=domain.value_of(definition, *total),
+                unit_code="",
+                unit_name=program.name,
+            )
+        found[key] = figure
     return found
 
 

@@ -23,6 +23,7 @@ from ketnghia.core.docx_layout import PARTY, STATE, Heading, date_line
 from ketnghia.core.formatting import format_count, format_decimal
 from ketnghia.reports import charts
 from ketnghia.reports.domain import Entry, ReviewReport
+from ketnghia.reports.support_exports import support_docx
 
 __all__ = ["PARTY", "SECTIONS", "STATE", "Heading", "date_line", "figure_text", "review_docx"]
 
@@ -222,9 +223,14 @@ def review_docx(
             layout.section_title(document, "1. Các chỉ tiêu chủ yếu")
             _figures_table(document, report)
             layout.paragraph(document, "", size=Pt(6))
+            part = 1
             if report.series_for("poverty_rate") is not None or report.ranking:
-                layout.section_title(document, "2. Biểu đồ")
+                part += 1
+                layout.section_title(document, f"{part}. Biểu đồ")
                 _charts(document, report, charts_language)
+            if report.support is not None:
+                part += 1
+                support_docx(document, report.support, number=part)
     layout.signature(document, heading)
     if report.ranking:
         layout.page_break(document)

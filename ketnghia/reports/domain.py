@@ -84,6 +84,28 @@ class Coverage:
         return f"{self.covered}/{self.population} {word} with data; missing: {shown}"
 
 
+def coverage_of(found: Any) -> Coverage | None:
+    """Return what a figure leaves out (`indicators.coverage.FigureCoverage`) as report data;
+    None when it leaves nothing out."""
+    if found is None or not found.missing:
+        return None
+    return Coverage(
+        covered=found.covered,
+        population=found.population,
+        base_level=found.base_level,
+        source=found.source,
+        missing=tuple(
+            MissingUnit(
+                code=m.code,
+                name=m.name,
+                level=m.level,
+                commune_name=m.commune_name if m.level == "village" else "",
+            )
+            for m in found.missing
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Entry:
     """One figure of the report: an indicator for the program's communes in one year."""
@@ -189,6 +211,8 @@ class ReviewReport:
     extra: Mapping[str, Any] = field(default_factory=dict)
     # How many communes are ranked when `ranking` holds only the first of them (`capped`).
     ranking_total: int | None = None
+    # The support section (`support_domain.SupportSection`), when the area has support data.
+    support: Any = None
 
     def entry(self, code: str) -> Entry | None:
         for entry in self.entries:
@@ -408,6 +432,11 @@ def report_to_dict(report: ReviewReport) -> dict[str, Any]:
     }
     if report.ranking_total is not None:
         data["ranking_total"] = report.ranking_total
+    if report.support is not None:
+        # The section's module builds on this one's types (Label, Coverage): read it here.
+        from ketnghia.reports.support_domain import support_to_dict
+
+        data["support"] = support_to_dict(report.support)
     return data
 
 
@@ -488,6 +517,8 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
         for row in data.get("ranking", ())
     )
     refreshed = data.get("refreshed_at")
+    from ketnghia.reports.support_domain import support_from_dict
+
     return ReviewReport(
         program_code=data["program"]["code"],
         program_name=data["program"]["name"],
@@ -500,4 +531,5 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
         ranking=ranking,
         official=bool(data.get("official", True)),
         refreshed_at=datetime.fromisoformat(refreshed) if refreshed else None,
+        support=support_from_dict(data.get("support")),
     )

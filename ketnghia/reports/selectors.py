@@ -30,15 +30,16 @@ from ketnghia.reports.domain import (
     Coverage,
     Entry,
     Label,
-    MissingUnit,
     ReviewReport,
     Series,
     SeriesPoint,
     UnitFigure,
+    coverage_of,
     rank_units,
     value_of,
 )
 from ketnghia.reports.models import SavedReport
+from ketnghia.reports.support_section import support_section
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100
@@ -465,28 +466,13 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         official=official,
         refreshed_at=stamp,
         extra=_criteria_names(definitions),
+        support=support_section(scope=scope, request=request),
     )
 
 
 def _coverage(found: FigureCoverage | None) -> Coverage | None:
     """Return what a figure leaves out as report data; None when it leaves nothing out."""
-    if found is None or not found.missing:
-        return None
-    return Coverage(
-        covered=found.covered,
-        population=found.population,
-        base_level=found.base_level,
-        source=found.source,
-        missing=tuple(
-            MissingUnit(
-                code=m.code,
-                name=m.name,
-                level=m.level,
-                commune_name=m.commune_name if m.level == UnitLevel.VILLAGE else "",
-            )
-            for m in found.missing
-        ),
-    )
+    return coverage_of(found)
 
 
 def _target_baselines(

@@ -20,6 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from ketnghia.core.outputs import DEMO_MARK, mark_demo_workbook, xlsx_set
 from ketnghia.reports.domain import ReviewReport
+from ketnghia.reports.support_exports import support_sheet
 
 NO_VALUE = "—"
 PERCENT_FORMAT = "0.0"
@@ -231,6 +232,8 @@ def review_xlsx(
                 ],
                 [None, "0", _format(item.factor), COUNT_FORMAT, COUNT_FORMAT],
             )
+    if report.support is not None:
+        support_sheet(book, report.support, _row, _header)
     buffer = BytesIO()
     if demo:
         mark_demo_workbook(book)

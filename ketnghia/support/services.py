@@ -33,6 +33,7 @@ from ketnghia.core.formatting import format_decimal, format_money
 from ketnghia.core.history import history_insert_select, save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.indicators.services import version_bump
 from ketnghia.programs.models import Program
 from ketnghia.support import rules, targeting
 from ketnghia.support.models import (
@@ -72,6 +73,21 @@ def _require_reach(actor: Actor, action: gate.Action, path: str) -> None:
 
 def _user(actor: Actor) -> Actor:
     return actor if getattr(actor, "pk", None) else None
+
+
+def _plan_changed(path: str) -> None:
+    """Bump the data version of the province of `path`, in the caller's transaction.
+
+    The dashboards' support card and the review's support section draw the funds' money
+    (allocated, committed) beside the aggregates: a page cached under the old version must
+    not be served. (Deliveries change the aggregates, whose refresh bumps the version.)
+    """
+    code = path.strip("/").split("/")[0]
+    version_bump(
+        province_ids=Unit.objects.filter(level=UnitLevel.PROVINCE, path=f"/{code}/").values_list(
+            "pk", flat=True
+        )
+    )
 
 
 # --- documents and funds --------------------------------------------------------------------
@@ -186,6 +202,7 @@ def _ledger_append(
         created_by=_user(actor),
     )
     entry.save()
+    _plan_changed(fund.unit_path)
     return entry
 
 
@@ -600,6 +617,7 @@ def cycle_approve(*, cycle: Cycle, actor: Actor, on: date | None = None) -> Cycl
                 "delivered": format_money(figures.delivered),
             }
         )
+    _plan_changed(cycle.unit_path)
     return _move(cycle, CycleState.APPROVED, actor, approved_by=_user(actor), approved_on=on)
 
 
@@ -623,6 +641,7 @@ def cycle_cancel(*, cycle: Cycle, reason: str, actor: Actor) -> Cycle:
         raise _refuse(_("Give the reason for cancelling."), "reason")
     if cycle.state == CycleState.APPROVED:
         _require_checker(cycle, actor)
+        _plan_changed(cycle.unit_path)
     return _move(cycle, CycleState.CANCELLED, actor, state_reason=reason.strip())
 
 

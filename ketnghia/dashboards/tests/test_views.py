@@ -258,9 +258,10 @@ def test_the_province_dashboard_makes_a_fixed_number_of_queries_and_no_entry_rea
     # communes missing from it), 2 saying how many communes the figures cover (the program's
     # communes, their rounds of the year; `selectors.coverage_for`), 5 naming what each figure
     # leaves out (`indicators.coverage.figure_coverage`: the program's communes, their villages
-    # and the rows with data; the key communes and theirs), 1 for the data version: fixed
-    # whatever the size.
-    assert len(queries) == 31, "\n".join(queries)
+    # and the rows with data; the key communes and theirs), 1 for the data version, 2 for the
+    # support card (its figures by source, the funds of the year; none here): fixed whatever
+    # the size.
+    assert len(queries) == 33, "\n".join(queries)
     # Built once for this scope and version: the session, the user and their unit, the home's
     # to-dos, the programs, the version and the demo marker.
     cached = _queries(client, "/?year=2015")
