@@ -637,7 +637,7 @@ def _job_or_404(request: HttpRequest, census_round: CensusRound, pk: int) -> Any
 def import_progress(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
     """Return one upload's progress bar and, once it ends, its report (htmx polls every second)."""
     census_round = _round_or_404(request, commune, year)
-    found = census_import_job_check(job=_job_or_404(request, census_round, job))
+    found = census_import_job_check(_job_or_404(request, census_round, job))
     context = {"round": census_round, "commune": census_round.commune, "job": found}
     return render(request, "census/_import_job.html", context)
 
@@ -655,7 +655,9 @@ def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> Ht
         unit_path=census_round.unit_path,
         detail=found.file_name,
     ) as door:
-        content = census_import_job_errors_workbook(job=found, disclosure=door)
+        content = census_import_job_errors_workbook(
+            job=found, census_round=census_round, disclosure=door
+        )
     return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
 
 
@@ -666,7 +668,7 @@ def import_confirm(request: HttpRequest, commune: str, year: int, job: int) -> H
     census_round = _round_or_404(request, commune, year)
     found = _job_or_404(request, census_round, job)
     try:
-        census_import_confirm(job=found, actor=request.user)
+        census_import_confirm(job=found, census_round=census_round, actor=request.user)
     except KetnghiaError as exc:
         form = ImportForm()
         form.add_problems(exc)

@@ -419,6 +419,11 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         report.batch_id = batch.pk
         report.history_rows = True
 
+    def error_workbook(self, path: Path, *, file_name: str, problems: list[Problem]) -> bytes:
+        # Kept on a job: the problems alone (the faulty rows, with their personal IDs, are
+        # read again for the user who downloads them: `census_import_error_workbook`).
+        return error_workbook(problems=problems, table=None)
+
     def finish(self, context: CensusRun, report: CensusImportReport) -> None:
         for table in (context.stage, context.members, context.changes):
             if table is not None:
