@@ -32,11 +32,14 @@ class ImportCommand(BaseCommand):
     )
     # Whether the command offers --errors-out (the refused file's error workbook).
     errors_out = False
+    # Whether it offers --confirm (an importer whose commit never asks for one does not).
+    confirm_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=self.file_help)
         parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
-        parser.add_argument("--confirm", action="store_true", help=self.confirm_help)
+        if self.confirm_option:
+            parser.add_argument("--confirm", action="store_true", help=self.confirm_help)
         if self.errors_out:
             parser.add_argument(
                 "--errors-out",
