@@ -8,10 +8,6 @@ job for its progress bar and shows the preview, the problems or the confirm butt
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +21,10 @@ from ketnghia.census.importing.pipeline import CENSUS
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.personal_data import Disclosure
-from ketnghia.imports.jobs import job_again, job_check, job_create, job_enqueue
+from ketnghia.imports.jobs import job_again, job_create, job_enqueue
 from ketnghia.imports.models import ImportJob
 
 DIRECTORY = "census/imports"
-
-# A page that polls a job also fails it when its worker is gone (`imports.jobs.job_check`).
-census_import_job_check = job_check
 
 
 def _refuse_frozen(census_round: CensusRound, file_name: str) -> None:
@@ -95,28 +88,10 @@ def census_import_job_errors_workbook(
     if not job.file or not job.file.storage.exists(job.file.name):
         with job.errors.open("rb") as handle:
             return handle.read()
-    with _local_copy(job) as path:
-        return census_import_error_workbook(
-            census_round=census_round,
-            path=path,
-            file_name=job.file_name,
-            problems=problems,
-            disclosure=disclosure,
-        )
-
-
-@contextmanager
-def _local_copy(job: ImportJob) -> Iterator[Path]:
-    """Yield a local path of the job's file (a temporary copy where storage is remote)."""
-    try:
-        local: Path | None = Path(job.file.path)
-    except NotImplementedError:
-        local = None
-    if local is not None:
-        yield local
-        return
-    suffix = Path(job.file_name).suffix
-    with tempfile.NamedTemporaryFile(suffix=suffix) as handle, job.file.open("rb") as source:
-        shutil.copyfileobj(source, handle)
-        handle.flush()
-        yield Path(handle.name)
+    return census_import_error_workbook(
+        census_round=census_round,
+        path=job.file.path,
+        file_name=job.file_name,
+        problems=problems,
+        disclosure=disclosure,
+    )

@@ -44,7 +44,6 @@ from ketnghia.census.rules import Transition, statuses_of
 from ketnghia.census.tasks import (
     census_import_confirm,
     census_import_enqueue,
-    census_import_job_check,
     census_import_job_errors_workbook,
 )
 from ketnghia.core import gate
@@ -56,6 +55,7 @@ from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
 from ketnghia.households.views import commune_villages, entry_filters, with_village_names
+from ketnghia.imports.jobs import job_check
 from ketnghia.poverty.selectors import standard_get, standard_registry
 from ketnghia.twinning.selectors import in_charge_on
 
@@ -637,7 +637,7 @@ def _job_or_404(request: HttpRequest, census_round: CensusRound, pk: int) -> Any
 def import_progress(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
     """Return one upload's progress bar and, once it ends, its report (htmx polls every second)."""
     census_round = _round_or_404(request, commune, year)
-    found = census_import_job_check(_job_or_404(request, census_round, job))
+    found = job_check(_job_or_404(request, census_round, job))
     context = {"round": census_round, "commune": census_round.commune, "job": found}
     return render(request, "census/_import_job.html", context)
 

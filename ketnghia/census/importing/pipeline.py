@@ -31,13 +31,14 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
+from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.importing.mark import Mark, check_mark, check_overlap
 from ketnghia.census.importing.plan import Plan, Repeat, plan_import, repeated_codes
 from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
-from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
+from ketnghia.census.workflow import is_frozen
 from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
 from ketnghia.core.gate import Action, scope_for
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
@@ -45,6 +46,7 @@ from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
+from ketnghia.imports.files import file_sha256
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     Chunk,
@@ -156,6 +158,23 @@ def census_context(census_round: CensusRound, standard: Standard) -> CensusConte
         villages=VillageLookup(villages),
         find_communes=find_communes,
     )
+
+
+def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
+    """Open a census file for `census_round` (its standard's columns, the members sheet set
+    aside), refusing an approved round or a file that cannot be imported into it."""
+    if census_round.pk is not None and is_frozen(census_round.state):
+        raise InvalidInput(
+            Problem(
+                _("Round %(round)s is approved and can no longer change; start a revision instead.")
+                % {"round": census_round},
+                Location(file=file_name),
+            )
+        )
+    members = import_members.members_sheet(workbook_sheets(Path(path), name=file_name))
+    columns = census_columns(standard_get(census_round.standard_code))
+    skip = [members] if members else []
+    return open_table(Path(path), columns, name=file_name, skip_sheets=skip)
 
 
 def _stage_members(
@@ -345,18 +364,17 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
             year=census_round.year,
             previous_round_id=_previous_round_id(census_round),
         )
-        report.rows = planned.rows
-        report.created = planned.entries_created
-        report.updated = planned.entries_changed
-        report.unchanged = planned.entries_unchanged
+        report.rows, report.absent = planned.rows, planned.entries_absent
+        report.created, report.updated = planned.entries_created, planned.entries_changed
+        report.unchanged, report.entries_before = planned.entries_unchanged, planned.entries_before
         report.households_created = planned.households_created
         report.households_updated = planned.households_updated
-        report.absent = planned.entries_absent
-        report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
-        report.field_changes = planned.field_changes
         report.households_returning = planned.households_returning
-        report.entries_reverted = planned.entries_reverted
-        report.entries_before = planned.entries_before
+        report.entries_reverted, report.field_changes = (
+            planned.entries_reverted,
+            planned.field_changes,
+        )
+        report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
         report.sample = readable_sample(planned.sample, context.standard)
         if context.members is not None:
             context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
