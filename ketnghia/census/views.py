@@ -46,6 +46,7 @@ from ketnghia.census.tasks import (
     census_import_enqueue,
     census_import_job_errors_workbook,
 )
+from ketnghia.census.views_households import entry_filters, with_village_names
 from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
@@ -54,7 +55,7 @@ from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
-from ketnghia.households.views import commune_villages, entry_filters, with_village_names
+from ketnghia.households.views import commune_villages
 from ketnghia.imports.jobs import job_check
 from ketnghia.poverty.selectors import standard_get, standard_registry
 from ketnghia.twinning.selectors import in_charge_on
@@ -282,7 +283,7 @@ def _steps(census_round: CensusRound) -> list[Step]:
 
 def _entries_context(request: HttpRequest, census_round: CensusRound) -> dict[str, Any]:
     query = request.GET.get("q", "").strip()
-    # Filters by village and status (households.views.entry_filters: names, choices).
+    # Filters by village and status (census.views_households.entry_filters: names, choices).
     filters = entry_filters(request, census_round)
     entries = selectors.entry_search_for(
         scope=request.scope,
