@@ -6,10 +6,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from ketnghia.accounts.api import MeApi
 from ketnghia.census import api as census_api
 from ketnghia.census import api_workflow as census_api_workflow
+from ketnghia.census.api_households import HouseholdDetailApi
 from ketnghia.core.gate import gate
 from ketnghia.criteria import api as criteria_api
 from ketnghia.geo.api import UnitDetailApi, UnitListApi
-from ketnghia.households.api import HouseholdDetailApi
 from ketnghia.twinning import api as twinning_api
 
 app_name = "api"

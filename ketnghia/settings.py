@@ -293,6 +293,12 @@ KETNGHIA_IMPORT_STREAM_CELLS = int(os.environ.get("KETNGHIA_IMPORT_STREAM_CELLS"
 KETNGHIA_IMPORT_WORKER_PROCESS = _env_bool("KETNGHIA_IMPORT_WORKER_PROCESS", not TESTING)
 KETNGHIA_IMPORT_WORKER_MEMORY_MB = int(os.environ.get("KETNGHIA_IMPORT_WORKER_MEMORY_MB", "3072"))
 KETNGHIA_IMPORT_WORKER_TIMEOUT = int(os.environ.get("KETNGHIA_IMPORT_WORKER_TIMEOUT", "3600"))
+# An import job still "running" this long after it started (or whose process is gone) was
+# left by a dead worker: `ketnghia imports sweep`, and every background job before it starts,
+# mark it failed (imports.jobs.jobs_sweep). Default: the worker's time limit and 5 minutes.
+KETNGHIA_IMPORT_JOB_STALE_SECONDS = int(
+    os.environ.get("KETNGHIA_IMPORT_JOB_STALE_SECONDS", str(KETNGHIA_IMPORT_WORKER_TIMEOUT + 300))
+)
 # The fewest working days (Mon–Fri) the draft census list stays posted (Decision 24/2021/QĐ-TTg: 3).
 KETNGHIA_POSTING_MIN_WORKING_DAYS = int(os.environ.get("KETNGHIA_POSTING_MIN_WORKING_DAYS", "3"))
 # An import that would change more than this share of a round's existing entries, or bring

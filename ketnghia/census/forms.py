@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from ketnghia.census.models import Status
 from ketnghia.census.selectors import posting_min_working_days
 from ketnghia.census.workflow import ORDER
-from ketnghia.core.errors import InvalidInput, KetnghiaError, add_problems
+from ketnghia.core.errors import InvalidInput
+from ketnghia.core.forms import BootstrapForm
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.standards import standard_for_year
 
@@ -41,43 +42,6 @@ def _standard_choices(
     # The legal name only: the code (`vn-2022`) is the system's key, not a reader's word.
     choices = [(code, str(standard.name)) for code, standard in standards.items()]
     return [("", blank_label), *choices] if blank_label is not None else choices
-
-
-class BootstrapForm(forms.Form):
-    """A form whose widgets carry Bootstrap's classes, invalid ones marked."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs.setdefault("class", css)
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        if not self.is_bound:
-            return
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
-                widget.attrs["aria-invalid"] = "true"
-
-    def add_problems(self, error: KetnghiaError) -> None:
-        """Show a service's problems on the fields they name, the others above the form.
-
-        Works on an unbound form too (a write that takes no data, such as a revision), which
-        Django's `add_error` alone would fail on.
-        """
-        if not self.is_bound:
-            self.full_clean()  # an unbound form gets its (empty) error list here
-            self.cleaned_data = {}
-        add_problems(self, error)
 
 
 class RoundCreateForm(BootstrapForm):

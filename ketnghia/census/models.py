@@ -17,11 +17,9 @@ from ketnghia.poverty.rules import Status
 
 __all__ = [
     "CensusEntry",
-    "CensusImportJob",
     "CensusRound",
     "Complaint",
     "ImportBatch",
-    "ImportJobState",
     "RoundState",
     "RoundSummary",
     "Status",
@@ -242,81 +240,6 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} → {self.round}"
-
-
-class ImportJobState(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-    # Checked, not imported: it waits for the officer's confirmation after the preview.
-    CONFIRM = "confirm", _("Waiting for confirmation")
-
-
-class CensusImportJob(models.Model):
-    """A census file uploaded through the web, imported by a background task.
-
-    The page polls it for the progress bar; `report` holds what the import returned, or the
-    problems it found (each with file, sheet, row, column and message).
-    """
-
-    round = models.ForeignKey(
-        CensusRound, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("round")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    file = models.FileField(_("file"), upload_to="census/imports/%Y/%m/")
-    file_name = models.CharField(_("file name"), max_length=255)
-    dry_run = models.BooleanField(_("check only"), default=False)
-    state = models.CharField(
-        _("state"), max_length=10, choices=ImportJobState.choices, default=ImportJobState.QUEUED
-    )
-    rows_done = models.PositiveIntegerField(default=0)
-    rows_total = models.PositiveIntegerField(null=True, blank=True)
-    report = models.JSONField(default=dict, blank=True)
-    batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("census import job")
-        verbose_name_plural = _("census import jobs")
-        ordering = ["-created_at"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} → {self.round} ({self.state})"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state in {ImportJobState.DONE, ImportJobState.FAILED, ImportJobState.CONFIRM}
-
-    @property
-    def may_confirm(self) -> bool:
-        """Whether the page offers to import the file for real: after a clean check, or
-        after a refusal that only waits for a confirmation."""
-        if self.state == ImportJobState.DONE:
-            changes = ("created", "updated", "households_created", "households_updated")
-            return bool(
-                self.dry_run
-                and (
-                    any(self.report.get(key) for key in changes)
-                    or self.report.get("member_households_changed")
-                )
-            )
-        return self.state == ImportJobState.CONFIRM
-
-    @property
-    def percent(self) -> int | None:
-        """Return how far the import is, 0–100, or None while the row count is unknown."""
-        if self.state == ImportJobState.DONE:
-            return 100
-        if not self.rows_total:
-            return None
-        return min(99, 100 * self.rows_done // self.rows_total)
 
 
 class RoundSummary(models.Model):

@@ -7,7 +7,7 @@ the project's catalogue and the standard's own bilingual names.
 
 `odk_import` reads the CSV export of that form's submissions, whatever the server called its
 columns (`household-code` in ODK Central, `household/code` in KoBoToolbox, bare names when
-the form has no groups), and hands it to the census import: the same validation, the same
+the form has no groups), and hands it to the census spec (`OdkSpec`, run by `imports.run`): the same validation, the same
 all-or-nothing commit, the same report.
 """
 
@@ -19,8 +19,10 @@ import hashlib
 import io
 import re
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,15 +30,17 @@ from django.utils.translation import gettext_noop
 from openpyxl import Workbook
 
 from ketnghia.accounts.models import Actor
-from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded, census_import
+from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.columns import column_label
+from ketnghia.census.importing.pipeline import CensusSpec
 from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
+from ketnghia.imports.spec import Progress, register, run
 from ketnghia.imports.xlsform import CHOICE_COLUMNS as _CHOICE_COLUMNS
 from ketnghia.imports.xlsform import DEFAULT_LANGUAGE, LANGUAGES
 from ketnghia.imports.xlsform import SURVEY_COLUMNS as _SURVEY_COLUMNS
@@ -250,13 +254,16 @@ def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
 
 
 @dataclass
-class OdkImportReport:
+class OdkImportReport(CensusImportReport):
     """What importing an ODK/KoBoToolbox export did: the census import's report, and what
     the export held beside it (submissions a reviewer rejected are left out, and counted)."""
 
-    census: CensusImportReport
     submissions: int = 0
     rejected: int = 0
+
+    @property
+    def census(self) -> CensusImportReport:
+        return self
 
 
 # Where the survey date comes from, best first: when the interview ended on the device, when
@@ -410,6 +417,57 @@ def _in_export_terms(error: InvalidInput, file_name: str, headers: dict[str, str
     return InvalidInput(problems, count=error.count)
 
 
+class OdkSpec(CensusSpec):
+    """The CSV export of the census form's submissions (ODK Central, KoBoToolbox): made a
+    census file, row for row and column for column, and imported by the census spec; its
+    problems name the columns as the export does. Scope: `round`, as the census's."""
+
+    name = "census.odk"
+
+    def make_report(self, *, file_name: str, dry_run: bool) -> OdkImportReport:
+        return OdkImportReport(file=file_name, dry_run=dry_run)
+
+    def execute(
+        self,
+        path: Path,
+        *,
+        actor: Actor,
+        scope: Mapping[str, Any],
+        file_name: str,
+        dry_run: bool,
+        confirm: bool,
+        progress: Progress | None = None,
+        companion: tuple[Path, str] | None = None,
+    ) -> OdkImportReport:
+        census_round = self._round(actor, scope, file_name)
+        standard = standard_get(census_round.standard_code)
+        with tempfile.TemporaryDirectory(prefix="ketnghia-odk-") as directory:
+            converted = Path(directory) / "census.csv"
+            submissions, rejected, headers = odk_export_to_census_csv(
+                standard=standard, path=path, file_name=file_name, out=converted
+            )
+            try:
+                report = run(
+                    self,
+                    converted,
+                    actor=actor,
+                    scope={"round": census_round},
+                    file_name=file_name,
+                    dry_run=dry_run,
+                    confirm=confirm,
+                    progress=progress,
+                )
+            except ConfirmationNeeded:
+                raise  # about the whole file: no column to rename, and the preview goes with it
+            except InvalidInput as error:
+                raise _in_export_terms(error, file_name, headers) from None
+        report.submissions, report.rejected = submissions, rejected
+        return report
+
+
+ODK = register(OdkSpec())
+
+
 def odk_import(
     *,
     census_round: CensusRound,
@@ -419,31 +477,18 @@ def odk_import(
     actor: Actor = None,
     confirm: bool = False,
 ) -> OdkImportReport:
-    """Import the CSV export of the census form's submissions into `census_round`.
+    """Import the CSV export of the census form's submissions into `census_round` (`ODK`).
 
-    The export becomes a census file and goes through `census_import`: the same checks,
+    The export becomes a census file and goes through the census spec: the same checks,
     all or nothing, the same record of the import. Submissions a reviewer rejected (ODK
     Central's review state, KoBoToolbox's validation status) are left out and counted.
     """
     path = Path(path)
-    name = file_name or path.name
-    standard = standard_get(census_round.standard_code)
-    with tempfile.TemporaryDirectory(prefix="ketnghia-odk-") as directory:
-        converted = Path(directory) / "census.csv"
-        submissions, rejected, headers = odk_export_to_census_csv(
-            standard=standard, path=path, file_name=name, out=converted
-        )
-        try:
-            report = census_import(
-                census_round=census_round,
-                path=converted,
-                file_name=name,
-                dry_run=dry_run,
-                actor=actor,
-                confirm=confirm,
-            )
-        except ConfirmationNeeded:
-            raise  # about the whole file: no column to rename, and the preview goes with it
-        except InvalidInput as error:
-            raise _in_export_terms(error, name, headers) from None
-    return OdkImportReport(census=report, submissions=submissions, rejected=rejected)
+    return ODK.execute(
+        path,
+        actor=actor,
+        scope={"round": census_round},
+        file_name=file_name or path.name,
+        dry_run=dry_run,
+        confirm=confirm,
+    )

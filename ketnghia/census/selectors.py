@@ -16,7 +16,6 @@ from ketnghia.census import rules, workflow
 from ketnghia.census import rules as census_rules
 from ketnghia.census.models import (
     CensusEntry,
-    CensusImportJob,
     CensusRound,
     Complaint,
     RoundState,
@@ -29,6 +28,8 @@ from ketnghia.core.gate import UnitScope
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
+from ketnghia.imports.models import ImportJob
+from ketnghia.imports.spec import spec_path
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.rules import classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.selectors import standard_get
@@ -411,21 +412,30 @@ def complaint_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -
     return complaint
 
 
+def import_jobs_of(census_round: CensusRound) -> QuerySet[ImportJob]:
+    """Return the round's web uploads: the import jobs of the census specs for its id."""
+    from ketnghia.census.importing.pipeline import CENSUS
+    from ketnghia.census.odk import ODK
+
+    specs = [spec_path(CENSUS), spec_path(ODK)]
+    return ImportJob.objects.filter(spec__in=specs, scope__round=census_round.pk)
+
+
 def import_job_list_for(
     *, scope: UnitScope, census_round: CensusRound, limit: int = 5
-) -> list[CensusImportJob]:
+) -> list[ImportJob]:
     """Return a round's latest web uploads, newest first, if the round lies inside `scope`."""
     if not scope.contains_path(census_round.unit_path):
         return []
-    jobs = census_round.import_jobs.select_related("created_by").order_by("-created_at", "-id")
-    return list(jobs[:limit])
+    jobs = import_jobs_of(census_round).select_related("created_by")
+    return list(jobs.order_by("-created_at", "-id")[:limit])
 
 
-def import_job_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -> CensusImportJob:
+def import_job_get_for(*, scope: UnitScope, census_round: CensusRound, pk: int) -> ImportJob:
     """Return one upload of a round; NotFound for missing and forbidden alike."""
     job = None
     if scope.contains_path(census_round.unit_path):
-        job = census_round.import_jobs.select_related("round", "created_by").filter(pk=pk).first()
+        job = import_jobs_of(census_round).select_related("created_by").filter(pk=pk).first()
     if job is None:
         raise NotFound(_("Import %(id)s not found.") % {"id": pk})
     return job

@@ -2,13 +2,18 @@
 
 from django.urls import path
 
-from ketnghia.census import views, views_workflow
+from ketnghia.census import views, views_households, views_workflow
 
 app_name = "census"
 urlpatterns = [
     # Before "<commune>/<year>/", which "inbox/<district>/" would otherwise match.
     path("inbox/<str:district>/", views_workflow.district_inbox, name="district_inbox"),
     path("<str:commune>/", views.commune_census, name="commune_census"),
+    path(
+        "<str:commune>/villages/<str:village>/",
+        views_households.village_detail,
+        name="village_detail",
+    ),
     path("<str:commune>/rounds/", views.round_create, name="round_create"),
     path("<str:commune>/recompute/", views.round_recompute, name="round_recompute"),
     path(

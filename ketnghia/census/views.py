@@ -44,9 +44,9 @@ from ketnghia.census.rules import Transition, statuses_of
 from ketnghia.census.tasks import (
     census_import_confirm,
     census_import_enqueue,
-    census_import_job_check,
     census_import_job_errors_workbook,
 )
+from ketnghia.census.views_households import entry_filters, with_village_names
 from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import InvalidInput, KetnghiaError, NotFound
@@ -55,7 +55,8 @@ from ketnghia.core.personal_data import Kind, disclosure_open
 from ketnghia.geo import selectors as geo_selectors
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households import selectors as household_selectors
-from ketnghia.households.views import commune_villages, entry_filters, with_village_names
+from ketnghia.households.views import commune_villages
+from ketnghia.imports.jobs import job_check
 from ketnghia.poverty.selectors import standard_get, standard_registry
 from ketnghia.twinning.selectors import in_charge_on
 
@@ -282,7 +283,7 @@ def _steps(census_round: CensusRound) -> list[Step]:
 
 def _entries_context(request: HttpRequest, census_round: CensusRound) -> dict[str, Any]:
     query = request.GET.get("q", "").strip()
-    # Filters by village and status (households.views.entry_filters: names, choices).
+    # Filters by village and status (census.views_households.entry_filters: names, choices).
     filters = entry_filters(request, census_round)
     entries = selectors.entry_search_for(
         scope=request.scope,
@@ -637,7 +638,7 @@ def _job_or_404(request: HttpRequest, census_round: CensusRound, pk: int) -> Any
 def import_progress(request: HttpRequest, commune: str, year: int, job: int) -> HttpResponse:
     """Return one upload's progress bar and, once it ends, its report (htmx polls every second)."""
     census_round = _round_or_404(request, commune, year)
-    found = census_import_job_check(job=_job_or_404(request, census_round, job))
+    found = job_check(_job_or_404(request, census_round, job))
     context = {"round": census_round, "commune": census_round.commune, "job": found}
     return render(request, "census/_import_job.html", context)
 
@@ -655,7 +656,9 @@ def import_errors(request: HttpRequest, commune: str, year: int, job: int) -> Ht
         unit_path=census_round.unit_path,
         detail=found.file_name,
     ) as door:
-        content = census_import_job_errors_workbook(job=found, disclosure=door)
+        content = census_import_job_errors_workbook(
+            job=found, census_round=census_round, disclosure=door
+        )
     return _download(content, XLSX, f"loi-{found.pk}-{census_round.commune.code}.xlsx")
 
 
@@ -666,7 +669,7 @@ def import_confirm(request: HttpRequest, commune: str, year: int, job: int) -> H
     census_round = _round_or_404(request, commune, year)
     found = _job_or_404(request, census_round, job)
     try:
-        census_import_confirm(job=found, actor=request.user)
+        census_import_confirm(job=found, census_round=census_round, actor=request.user)
     except KetnghiaError as exc:
         form = ImportForm()
         form.add_problems(exc)

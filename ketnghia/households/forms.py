@@ -11,7 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ketnghia.census.forms import BootstrapForm
+from ketnghia.core.forms import BootstrapForm
 from ketnghia.households.ethnicities import ETHNIC_GROUPS
 from ketnghia.households.models import Relation, Sex
 from ketnghia.poverty.domain import Area

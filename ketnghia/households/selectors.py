@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -83,6 +84,19 @@ def _changes(records: list[Any], model: type[Model], subject_of: Any) -> list[Ch
     return changes
 
 
+# Models with history whose records belong to a household (`household_id`), registered by the
+# apps above (households imports none of them): model, related fields, subject of a record.
+_CHANGE_SOURCES: list[tuple[Any, tuple[str, ...], Callable[[Any], str]]] = []
+
+
+def household_change_source_register(
+    model: Any, subject: Callable[[Any], str], related: tuple[str, ...] = ()
+) -> None:
+    """List `model`'s recorded changes among a household's (`household_changes`)."""
+    if all(known is not model for known, _related, _subject in _CHANGE_SOURCES):
+        _CHANGE_SOURCES.append((model, related, subject))
+
+
 def household_changes(*, household: Household) -> list[Change]:
     """Return the recorded changes of a household and its members, newest first.
 
@@ -99,20 +113,16 @@ def household_changes(*, household: Household) -> list[Change]:
         .select_related("history_user")
         .order_by("history_date", "history_id")
     )
-    # Its census entries too: an import that changed an income says so, with its file.
-    from ketnghia.census.models import CensusEntry
-
-    entries = list(
-        CensusEntry.history.filter(household_id=household.id)
-        .select_related("history_user", "round")
-        .order_by("history_date", "history_id")
-    )
     household_label = _("household")
     changes = _changes(own, Household, lambda _record: household_label)
     changes += _changes(members, Member, lambda record: record.full_name)
-    changes += _changes(
-        entries,
-        CensusEntry,
-        lambda record: _("census %(year)s") % {"year": record.round.year},
-    )
+    # Records of the apps above that hang on the household (its census entries: an import
+    # that changed an income says so, with its file), as they registered them.
+    for model, related, subject in _CHANGE_SOURCES:
+        records = list(
+            model.history.filter(household_id=household.id)
+            .select_related("history_user", *related)
+            .order_by("history_date", "history_id")
+        )
+        changes += _changes(records, model, subject)
     return sorted(changes, key=lambda change: change.when, reverse=True)

@@ -4,7 +4,7 @@ Who saw their personal data is logged by `core.personal_data`.
 
 Each function is one transaction and keeps history (`core.history.save_by`, the actor as
 the history user). A household or member typed on the web goes through the census import's
-own checks (`households.checks`): the same refusals, the same Vietnamese messages.
+own checks (`households.checks`, registered by the census): the same refusals, the same Vietnamese messages.
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.census.importing import census_context
-from ketnghia.census.models import CensusRound
 from ketnghia.core import derived, gate
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.checks import (
     CheckedHousehold,
-    CommuneFacts,
     check_household,
     check_member,
 )
@@ -42,19 +39,6 @@ def _refuse(message: str, field: str = "") -> InvalidInput:
 
 def _this_year() -> int:
     return timezone.localdate().year
-
-
-def _commune_facts(commune: Unit) -> CommuneFacts:
-    # The import's own view of the commune: its villages, their areas, other communes' codes.
-    context = census_context(CensusRound(commune=commune, year=_this_year()), None)  # type: ignore[arg-type]
-    return CommuneFacts(
-        code=commune.code,
-        name=commune.name,
-        path=commune.path,
-        area=context.commune_area,
-        villages=context.villages.villages,
-        find_communes=context.find_communes,
-    )
 
 
 def _check_years(registered_year: int | None, left_year: int | None) -> None:
@@ -93,7 +77,7 @@ def household_create(
         head_name=head_name,
         village=village,
         area=area,
-        commune=_commune_facts(commune),
+        commune=commune,
         year=_this_year(),
     )
     if Household.objects.filter(commune=commune, code=checked.code).exists():
@@ -134,7 +118,7 @@ def household_update(
         head_name=head_name,
         village=village,
         area=area,
-        commune=_commune_facts(household.commune),
+        commune=household.commune,
         year=_this_year(),
     )
     _check_years(registered_year, left_year)

@@ -27,9 +27,4 @@ urlpatterns = [
         views.member_delete,
         name="member_delete",
     ),
-    path(
-        "<str:commune>/villages/<str:village>/",
-        views.village_detail,
-        name="village_detail",
-    ),
 ]

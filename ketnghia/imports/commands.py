@@ -32,11 +32,14 @@ class ImportCommand(BaseCommand):
     )
     # Whether the command offers --errors-out (the refused file's error workbook).
     errors_out = False
+    # Whether it offers --confirm (an importer whose commit never asks for one does not).
+    confirm_option = True
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", help=self.file_help)
         parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
-        parser.add_argument("--confirm", action="store_true", help=self.confirm_help)
+        if self.confirm_option:
+            parser.add_argument("--confirm", action="store_true", help=self.confirm_help)
         if self.errors_out:
             parser.add_argument(
                 "--errors-out",
@@ -53,9 +56,12 @@ class ImportCommand(BaseCommand):
         call: Callable[[], Any],
         *,
         options: dict[str, Any],
-        error_workbook: Callable[[Path, list[Problem]], bytes] | None = None,
+        error_workbook: Callable[[Path, list[Problem]], bytes | None] | None = None,
     ) -> Any:
-        """Run the import; return its report, or end the command refused (exit code 2)."""
+        """Run the import; return its report, or end the command refused (exit code 2).
+
+        `error_workbook(path, problems)` gives the refused file's workbook for --errors-out
+        (None: none can be made, e.g. the scope was never found)."""
         path = Path(options["file"])
         try:
             return call()
@@ -65,7 +71,12 @@ class ImportCommand(BaseCommand):
         except KetnghiaError as error:
             refused = self.refuse(error)
             out = options.get("errors_out")
-            if out and error_workbook is not None and path.is_file():
-                Path(out).write_bytes(error_workbook(path, error.problems))
+            content = (
+                error_workbook(path, error.problems)
+                if out and error_workbook is not None and path.is_file()
+                else None
+            )
+            if content is not None:
+                Path(out).write_bytes(content)
                 self.stderr.write(_("The problems are listed in %(file)s.") % {"file": out})
             raise refused from None

@@ -18,6 +18,7 @@ Any problem refuses the whole file (`InvalidInput`); nothing is written.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -111,6 +112,9 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
     # Rows checked per step; the file's rows beyond `max_rows` refuse it.
     chunk_rows: ClassVar[int] = 5000
     max_rows: ClassVar[int | None] = None
+    # Read and check the rows inside the import's one transaction too (a spec that stages
+    # its checked rows in a temporary table, `imports.staging`, for set-based checks).
+    whole_in_transaction: ClassVar[bool] = False
 
     def too_many_rows(self, limit: int) -> str:
         return _("The file holds more than %(limit)s rows; split it.") % {"limit": limit}
@@ -120,6 +124,28 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
 
     def open(self, path: Path, *, file_name: str) -> Table:
         return open_table(path, self.columns(), name=file_name)
+
+    def open_for(
+        self, path: Path, *, file_name: str, actor: Any, scope: Mapping[str, Any]
+    ) -> Table:
+        """Open the file for `scope` (a spec whose columns depend on the scope overrides it)."""
+        return self.open(path, file_name=file_name)
+
+    def chunks(self, table: Table, context: ContextT, report: ReportT) -> Iterator[Sequence[Any]]:
+        """Yield the rows in chunks (`Row` lists; a spec may yield `Chunk`s of raw cells)."""
+        return _chunks(table.rows(), self.chunk_rows)
+
+    def rows_expected(self, context: ContextT) -> int | None:
+        """Return how many rows the file is expected to hold (for progress), if known."""
+        return None
+
+    def check_all(self, context: ContextT, problems: ProblemList, report: ReportT) -> None:
+        """Check the rows together once every chunk was checked (before any problem is
+        raised, so problems of both kinds are listed at once)."""
+
+    def finish(self, context: ContextT, report: ReportT) -> None:
+        """End a run that raised nothing (the staging tables dropped); inside the
+        transaction when `whole_in_transaction`."""
 
     def make_report(self, *, file_name: str, dry_run: bool) -> ReportT:
         return ImportReport(file=file_name, dry_run=dry_run)  # type: ignore[return-value]
@@ -263,39 +289,42 @@ def run(
     if not path.is_file():
         raise InvalidInput(Problem(_("File not found."), Location(file=name)))
     check_size(size=path.stat().st_size, file_name=name)
-    table = spec.open(path, file_name=name)
+    table = spec.open_for(path, file_name=name, actor=actor, scope=scope or {})
     context = spec.context(
         actor=actor, scope=scope or {}, mark=file_mark(path, table), file_name=name
     )
     report = spec.make_report(file_name=name, dry_run=dry_run)
-    problems = ProblemList()
-    items: list[ItemT] = []
-    for chunk in _chunks(table.rows(), spec.chunk_rows):
-        report.rows += len(chunk)
-        if spec.max_rows is not None and report.rows > spec.max_rows:
-            raise InvalidInput(Problem(spec.too_many_rows(spec.max_rows), Location(file=name)))
-        items.extend(spec.check_rows(chunk, context, problems, report))
-        if progress is not None:
-            progress(report.rows, None)
-    problems.raise_if_any()
-    with transaction.atomic():
-        plan = spec.plan(items, context, problems, report)
+    whole = transaction.atomic() if spec.whole_in_transaction else contextlib.nullcontext()
+    with whole:
+        problems = ProblemList()
+        items: list[ItemT] = []
+        for chunk in spec.chunks(table, context, report):
+            report.rows += len(chunk)
+            if spec.max_rows is not None and report.rows > spec.max_rows:
+                raise InvalidInput(Problem(spec.too_many_rows(spec.max_rows), Location(file=name)))
+            items.extend(spec.check_rows(chunk, context, problems, report))
+            if progress is not None:
+                progress(report.rows, spec.rows_expected(context))
+        spec.check_all(context, problems, report)
         problems.raise_if_any()
-        report.confirmation_reasons = spec.confirmation_reasons(plan, context, report)
-        report.needs_confirmation = bool(report.confirmation_reasons)
-        report.confirmed = confirm
-        report.would_change = spec.changes_anything(plan)
-        if dry_run or not report.would_change:
-            return report
-        require_confirmation(
-            report.confirmation_reasons,
-            report,
-            file_name=name,
-            confirm=confirm,
-            dry_run=dry_run,
-            message=spec.confirmation_message(report.confirmation_reasons),
-        )
-        spec.write(plan, context, actor=actor, reason=history_reason(name), report=report)
-    if progress is not None:
+        with transaction.atomic():
+            plan = spec.plan(items, context, problems, report)
+            problems.raise_if_any()
+            report.confirmation_reasons = spec.confirmation_reasons(plan, context, report)
+            report.needs_confirmation = bool(report.confirmation_reasons)
+            report.confirmed = confirm
+            report.would_change = spec.changes_anything(plan)
+            if not dry_run and report.would_change:
+                require_confirmation(
+                    report.confirmation_reasons,
+                    report,
+                    file_name=name,
+                    confirm=confirm,
+                    dry_run=dry_run,
+                    message=spec.confirmation_message(report.confirmation_reasons),
+                )
+                spec.write(plan, context, actor=actor, reason=history_reason(name), report=report)
+        spec.finish(context, report)
+    if progress is not None and not dry_run and report.would_change:
         progress(report.rows, report.rows)
     return report

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ketnghia.core import gate
 from ketnghia.core.errors import Problem
-from ketnghia.imports.jobs import job_file_intact, job_forget_file, job_run
+from ketnghia.imports.jobs import job_check, job_file_intact, job_forget_file, job_run
 from ketnghia.imports.models import ImportJob
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,8 +43,9 @@ def _context(job: ImportJob) -> dict:
 
 @gate.gate("signed_in")
 def job_page(request: HttpRequest, key: str) -> HttpResponse:
-    """Show one upload: its progress, its preview, its problems, the confirm button."""
-    job = _job_or_404(request, key)
+    """Show one upload: its progress, its preview, its problems, the confirm button (a job
+    whose worker is gone is failed first, saying so)."""
+    job = job_check(_job_or_404(request, key))
     return render(request, "imports/job.html", _context(job))
 
 

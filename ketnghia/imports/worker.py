@@ -4,7 +4,7 @@
 that caps its own address space (KETNGHIA_IMPORT_WORKER_MEMORY_MB) before anything else, and
 returns what it returned (plain JSON data). A file that needs more memory, or more time than
 KETNGHIA_IMPORT_WORKER_TIMEOUT, ends that child only: `worker_run` raises `WorkerDied` and the
-web server (or the task worker) goes on. The census upload (`census.tasks`), the assignments
+web server (or the task worker) goes on. The census upload (`imports.tasks`), the assignments
 upload and the activity upload (`twinning`) all go through it.
 
 With KETNGHIA_IMPORT_WORKER_PROCESS off (tests), or a database another process cannot open

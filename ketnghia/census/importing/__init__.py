@@ -1,12 +1,13 @@
 """The census import, as a package whose modules are the pipeline's steps, in order.
 
-`read` (refuse what cannot be read, open the table) → `columns` (the headers officers write)
+`columns` (the headers officers write)
 → `cells` (what one cell may hold) → `checks` (a chunk checked column by column and
 classified, no ORM) → `plan` (SQL over the staged file: what would change) → `write` (the
 set-based statements, with their history rows). `mark` says which commune and year a file
 was made for, `preview` puts the plan in words and decides whether it needs a confirmation,
 `members` is the same for the workbook's members sheet, `template` the file the pipeline
-reads back, and `pipeline` runs the steps in one transaction.
+reads back, and `pipeline` is the spec (`CensusSpec`) `imports.run` runs in one
+transaction (opening the file for the round: `census_import_open`).
 """
 
 from ketnghia.census.importing.pipeline import (
@@ -14,8 +15,8 @@ from ketnghia.census.importing.pipeline import (
     census_context,
     census_import,
     census_import_error_workbook,
+    census_import_open,
 )
-from ketnghia.census.importing.read import census_import_check_size, census_import_open, file_sha256
 from ketnghia.imports.confirm import ConfirmationNeeded
 
 __all__ = [
@@ -23,8 +24,6 @@ __all__ = [
     "ConfirmationNeeded",
     "census_context",
     "census_import",
-    "census_import_check_size",
     "census_import_error_workbook",
     "census_import_open",
-    "file_sha256",
 ]

@@ -1,5 +1,7 @@
 """Import a commune's census from a .csv or .xlsx file: tolerant of form, strict about meaning.
 
+`CensusSpec` is the census as a spec of the one import pipeline (`imports.run`: the size
+check, the mark, chunks, every problem at once, the confirmation rule, one transaction).
 Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
 column and classified (`checks`), and its rows go into a temporary staging table.
 Checks across the whole file (a household code used twice) and the plan (which households
@@ -16,7 +18,7 @@ work is COPY and set-based SQL (design: "Scale-out path").
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,20 +32,22 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
-from ketnghia.census.importing.mark import check_mark, check_overlap, file_mark
-from ketnghia.census.importing.plan import Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.columns import census_columns
+from ketnghia.census.importing.mark import Mark, check_mark, check_overlap
+from ketnghia.census.importing.plan import Plan, Repeat, plan_import, repeated_codes
 from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
-from ketnghia.census.importing.read import census_import_open, file_sha256
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
-from ketnghia.core.errors import KetnghiaError, Location, Problem
+from ketnghia.census.workflow import is_frozen
+from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.gate import Action, scope_for
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports import ImportReport
-from ketnghia.imports.confirm import require_confirmation
 from ketnghia.imports.error_workbook import error_workbook
+from ketnghia.imports.files import file_sha256
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     Chunk,
@@ -53,6 +57,7 @@ from ketnghia.imports.readers import (
     open_table,
     workbook_sheets,
 )
+from ketnghia.imports.spec import ImportSpec, Progress, register, run
 from ketnghia.imports.staging import StagingTable
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
@@ -62,8 +67,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 # Members born after the round's year named in the preview (the rest counted).
 BORN_LATER_SHOWN = 10
-
-Progress = Callable[[int, int | None], None]
 
 
 @dataclass
@@ -158,6 +161,23 @@ def census_context(census_round: CensusRound, standard: Standard) -> CensusConte
     )
 
 
+def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
+    """Open a census file for `census_round` (its standard's columns, the members sheet set
+    aside), refusing an approved round or a file that cannot be imported into it."""
+    if census_round.pk is not None and is_frozen(census_round.state):
+        raise InvalidInput(
+            Problem(
+                _("Round %(round)s is approved and can no longer change; start a revision instead.")
+                % {"round": census_round},
+                Location(file=file_name),
+            )
+        )
+    members = import_members.members_sheet(workbook_sheets(Path(path), name=file_name))
+    columns = census_columns(standard_get(census_round.standard_code))
+    skip = [members] if members else []
+    return open_table(Path(path), columns, name=file_name, skip_sheets=skip)
+
+
 def _stage_members(
     path: Path, name: str, year: int, problems: ProblemList, report: CensusImportReport
 ) -> StagingTable | None:
@@ -186,6 +206,254 @@ def _stage_members(
     return stage
 
 
+@dataclass
+class CensusRun:
+    """One census import's context: the round, what the checks know, the staging tables."""
+
+    census_round: CensusRound
+    standard: Standard
+    checks: CensusContext
+    mark: Mark
+    file_name: str
+    table: Table | None = None
+    total: int | None = None
+    line: int = 0
+    statuses: Counter[str] = field(default_factory=Counter)
+    stage: StagingTable | None = None
+    members: StagingTable | None = None
+    changes: StagingTable | None = None
+
+
+@dataclass
+class CensusPlan:
+    """What committing the file changes: the households sheet's plan, and the members'."""
+
+    planned: Plan
+    member_households_changed: int = 0
+
+
+class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
+    """A commune's census of one year (.xlsx/.csv). Scope: `round` (a CensusRound, or its id
+    for a job: then it must lie inside what the actor may edit).
+
+    Checked in chunks of raw cells staged in a temporary table (`checks`), the whole file then
+    checked and planned in SQL (`plan`), written set-based (`write`): all in one transaction.
+    """
+
+    name = "census.households"
+    chunk_rows = CHUNK_ROWS
+    whole_in_transaction = True
+
+    def _round(self, actor: Any, scope: Mapping[str, Any], file_name: str) -> CensusRound:
+        found = scope.get("round")
+        if isinstance(found, CensusRound):
+            return found
+        census_round = (
+            CensusRound.objects.select_related("commune").filter(pk=found).first()
+            if isinstance(found, int)
+            else None
+        )
+        if census_round is None or (
+            actor is not None
+            and not scope_for(actor, Action.EDIT).contains_path(census_round.unit_path)
+        ):
+            raise InvalidInput(Problem(_("Upload not found."), Location(file=file_name)))
+        return census_round
+
+    def open_for(
+        self, path: Path, *, file_name: str, actor: Any, scope: Mapping[str, Any]
+    ) -> Table:
+        census_round = self._round(actor, scope, file_name)
+        return census_import_open(census_round=census_round, path=path, file_name=file_name)
+
+    def context(
+        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+    ) -> CensusRun:
+        census_round = self._round(actor, scope, file_name)
+        standard = standard_get(census_round.standard_code)
+        check_mark(mark, commune=census_round.commune, year=census_round.year, file_name=file_name)
+        return CensusRun(
+            census_round=census_round,
+            standard=standard,
+            checks=census_context(census_round, standard),
+            mark=mark,
+            file_name=file_name,
+        )
+
+    def make_report(self, *, file_name: str, dry_run: bool) -> CensusImportReport:
+        return CensusImportReport(file=file_name, dry_run=dry_run)
+
+    def chunks(
+        self, table: Table, context: CensusRun, report: CensusImportReport
+    ) -> Iterator[Chunk]:
+        census_round = context.census_round
+        if census_round.pk is not None:
+            # One import at a time per round; a page's step waits for it too.
+            CensusRound.objects.select_for_update().filter(pk=census_round.pk).exists()
+        report.round, report.round_year = str(census_round), census_round.year
+        report.standard, report.sha256 = context.standard.code, file_sha256(table.path)
+        context.table, context.total = table, table.count_lines()
+        context.stage = StagingTable(STAGE_COLUMNS, prefix="census_stage")
+        context.stage.create()
+
+        def heard_height(_sheet: str, height: int) -> None:
+            context.total = (context.total or 0) + height
+
+        is_csv = table.path.suffix.lower() in CSV_SUFFIXES
+        for chunk in table.chunks(CHUNK_ROWS, on_sheet_height=heard_height):
+            if is_csv:
+                _unquote_csv(chunk, (cols.HOUSEHOLD_CODE, cols.HEAD_NAME, cols.VILLAGE))
+            yield chunk
+
+    def rows_expected(self, context: CensusRun) -> int | None:
+        return context.total
+
+    def check_rows(
+        self, rows: Any, context: CensusRun, problems: ProblemList, report: CensusImportReport
+    ) -> list[None]:
+        checked = check_chunk(rows, context.checks, problems, context.line)
+        context.line += checked.read
+        report.skipped_rows += checked.skipped
+        context.statuses.update(checked.statuses)
+        assert context.stage is not None
+        context.stage.insert(checked.rows)
+        return []
+
+    def check_all(
+        self, context: CensusRun, problems: ProblemList, report: CensusImportReport
+    ) -> None:
+        stage, table, name = context.stage, context.table, context.file_name
+        assert stage is not None and table is not None
+        stage.index("code")
+        for repeat in repeated_codes(stage):
+            problems.add(_repeat_problem(repeat, name, table))
+        commune_id = context.census_round.commune_id
+        members = _stage_members(table.path, name, context.census_round.year, problems, report)
+        context.members = members
+        if members is not None:
+            for problem in import_members.resolve_masked_ids(
+                members, commune_id=commune_id, file_name=name
+            ):
+                problems.add(problem)
+            for code, sheet, row in import_members.unknown_households(members, stage):
+                problems.add(
+                    Problem(
+                        _("Household %(code)s is not on the households sheet.") % {"code": code},
+                        Location(file=name, sheet=sheet, row=row, column="A"),
+                    )
+                )
+        if not problems and context.line == report.skipped_rows:
+            problems.add(
+                Problem(_("The file has no household rows below its header."), Location(file=name))
+            )
+
+    def plan(
+        self,
+        items: list[None],
+        context: CensusRun,
+        problems: ProblemList,
+        report: CensusImportReport,
+    ) -> CensusPlan:
+        census_round, stage = context.census_round, context.stage
+        assert stage is not None
+        if not context.mark.present:
+            check_overlap(stage, commune=census_round.commune, file_name=context.file_name)
+        planned = plan_import(
+            stage,
+            commune_id=census_round.commune_id,
+            round_id=census_round.pk,
+            year=census_round.year,
+            previous_round_id=_previous_round_id(census_round),
+        )
+        report.rows, report.absent = planned.rows, planned.entries_absent
+        report.created, report.updated = planned.entries_created, planned.entries_changed
+        report.unchanged, report.entries_before = planned.entries_unchanged, planned.entries_before
+        report.households_created = planned.households_created
+        report.households_updated = planned.households_updated
+        report.households_returning = planned.households_returning
+        report.entries_reverted, report.field_changes = (
+            planned.entries_reverted,
+            planned.field_changes,
+        )
+        report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
+        report.sample = readable_sample(planned.sample, context.standard)
+        if context.members is not None:
+            context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
+            context.changes.create()
+            report.member_households_changed, report.members_written = import_members.plan(
+                context.members,
+                context.changes,
+                commune_id=census_round.commune_id,
+                year=census_round.year,
+            )
+        return CensusPlan(planned, report.member_households_changed)
+
+    def changes_anything(self, plan: CensusPlan) -> bool:
+        return bool(plan.planned.changes_anything or plan.member_households_changed)
+
+    def confirmation_reasons(
+        self, plan: CensusPlan, context: CensusRun, report: CensusImportReport
+    ) -> list[str]:
+        return confirmation_reasons(plan.planned)
+
+    def write(
+        self,
+        plan: CensusPlan,
+        context: CensusRun,
+        *,
+        actor: Any,
+        reason: str,
+        report: CensusImportReport,
+    ) -> None:
+        census_round, planned, name = context.census_round, plan.planned, context.file_name
+        if census_round.pk is None:
+            raise ValueError("save the round before a real import")
+        assert context.stage is not None
+        user = actor if getattr(actor, "pk", None) else None
+        batch = ImportBatch.objects.create(
+            round=census_round,
+            file_name=name[:255],
+            file_sha256=report.sha256,
+            imported_by=user,
+            rows_read=planned.rows,
+            households_created=planned.households_created,
+            households_updated=planned.households_updated,
+            entries_created=planned.entries_created,
+            entries_changed=planned.entries_changed,
+            entries_unchanged=planned.entries_unchanged,
+        )
+        # The batch names the history rows (not only the file): "import #12: file.xlsx".
+        history = {"actor": user, "reason": _history_reason(batch.pk, name), "when": timezone.now()}
+        where = {"commune_id": census_round.commune_id, "year": census_round.year}
+        write_import(
+            context.stage, planned, round_id=census_round.pk, batch_id=batch.pk, **where, **history
+        )
+        if (
+            context.members is not None
+            and context.changes is not None
+            and plan.member_households_changed
+        ):
+            import_members.write(context.members, context.changes, **where, **history)
+        round_refresh(census_round=census_round)
+        report.batch_id = batch.pk
+        report.history_rows = True
+
+    def error_workbook(self, path: Path, *, file_name: str, problems: list[Problem]) -> bytes:
+        # Kept on a job: the problems alone (the faulty rows, with their personal IDs, are
+        # read again for the user who downloads them: `census_import_error_workbook`).
+        return error_workbook(problems=problems, table=None)
+
+    def finish(self, context: CensusRun, report: CensusImportReport) -> None:
+        for table in (context.stage, context.members, context.changes):
+            if table is not None:
+                table.drop()
+        if report.dry_run:
+            transaction.set_rollback(True)  # whatever a dry run touched goes
+
+
+CENSUS = register(CensusSpec())
+
+
 def census_import(
     *,
     census_round: CensusRound,
@@ -196,7 +464,8 @@ def census_import(
     progress: Progress | None = None,
     confirm: bool = False,
 ) -> CensusImportReport:
-    """Import the households of a census file into `census_round`, all or nothing.
+    """Import the households of a census file into `census_round`, all or nothing
+    (`imports.run` with `CENSUS`).
 
     Raises InvalidInput listing every problem (nothing written). `file_name` is how messages
     name the file (its own name by default, never a server path). `progress(done, total)` is
@@ -210,150 +479,16 @@ def census_import(
     figures) unless `confirm`. A file marked for another commune or year is refused; an
     unmarked one whose codes mostly have other heads here, too (`mark`).
     """
-    path = Path(path)
-    name = file_name or path.name
-    table = census_import_open(census_round=census_round, path=path, file_name=name)
-    standard = standard_get(census_round.standard_code)
-    if census_round.pk is None and not dry_run:
-        raise ValueError("save the round before a real import")
-    report = CensusImportReport(
-        file=name,
+    return run(
+        CENSUS,
+        path,
+        actor=actor,
+        scope={"round": census_round},
+        file_name=file_name,
         dry_run=dry_run,
-        round=str(census_round),
-        round_year=census_round.year,
-        standard=standard.code,
-        sha256=file_sha256(path),
+        confirm=confirm,
+        progress=progress,
     )
-    mark = file_mark(path, table)
-    check_mark(mark, commune=census_round.commune, year=census_round.year, file_name=name)
-    context = census_context(census_round, standard)
-    commune_id = census_round.commune_id
-    is_csv = path.suffix.lower() in CSV_SUFFIXES
-    text_keys = (cols.HOUSEHOLD_CODE, cols.HEAD_NAME, cols.VILLAGE)
-    total: list[int | None] = [table.count_lines()]
-
-    def heard_height(_sheet: str, height: int) -> None:
-        total[0] = (total[0] or 0) + height
-
-    problems = ProblemList()
-    statuses: Counter[str] = Counter()
-    with transaction.atomic():
-        if census_round.pk is not None:
-            # One import at a time per round; a page's step waits for it too.
-            CensusRound.objects.select_for_update().filter(pk=census_round.pk).exists()
-        stage = StagingTable(STAGE_COLUMNS, prefix="census_stage")
-        stage.create()
-        line = done = 0
-        for chunk in table.chunks(CHUNK_ROWS, on_sheet_height=heard_height):
-            if is_csv:
-                _unquote_csv(chunk, text_keys)
-            checked = check_chunk(chunk, context, problems, line)
-            line += checked.read
-            done += checked.read
-            report.skipped_rows += checked.skipped
-            statuses.update(checked.statuses)
-            stage.insert(checked.rows)
-            if progress is not None:
-                progress(done, total[0])
-        stage.index("code")
-        for repeat in repeated_codes(stage):
-            problems.add(_repeat_problem(repeat, name, table))
-        members = _stage_members(path, name, census_round.year, problems, report)
-        if members is not None:
-            for problem in import_members.resolve_masked_ids(
-                members, commune_id=commune_id, file_name=name
-            ):
-                problems.add(problem)
-            for code, sheet, row in import_members.unknown_households(members, stage):
-                problems.add(
-                    Problem(
-                        _("Household %(code)s is not on the households sheet.") % {"code": code},
-                        Location(file=name, sheet=sheet, row=row, column="A"),
-                    )
-                )
-        if not problems and line == report.skipped_rows:
-            problems.add(
-                Problem(_("The file has no household rows below its header."), Location(file=name))
-            )
-        problems.raise_if_any()
-        if not mark.present:
-            check_overlap(stage, commune=census_round.commune, file_name=name)
-
-        planned = plan_import(
-            stage,
-            commune_id=commune_id,
-            round_id=census_round.pk,
-            year=census_round.year,
-            previous_round_id=_previous_round_id(census_round),
-        )
-        report.rows = planned.rows
-        report.created = planned.entries_created
-        report.updated = planned.entries_changed
-        report.unchanged = planned.entries_unchanged
-        report.households_created = planned.households_created
-        report.households_updated = planned.households_updated
-        report.absent = planned.entries_absent
-        report.by_status = {status: statuses.get(status, 0) for status in Status.values}
-        report.field_changes = planned.field_changes
-        report.households_returning = planned.households_returning
-        report.entries_reverted = planned.entries_reverted
-        report.entries_before = planned.entries_before
-        report.sample = readable_sample(planned.sample, standard)
-        report.confirmation_reasons = confirmation_reasons(planned)
-        report.needs_confirmation = bool(report.confirmation_reasons)
-        report.confirmed = confirm
-        require_confirmation(
-            report.confirmation_reasons, report, file_name=name, confirm=confirm, dry_run=dry_run
-        )
-        changes = None
-        if members is not None:
-            changes = StagingTable((("code", "text"),), prefix="census_member_changes")
-            changes.create()
-            report.member_households_changed, report.members_written = import_members.plan(
-                members, changes, commune_id=commune_id, year=census_round.year
-            )
-        if not dry_run and (planned.changes_anything or report.member_households_changed):
-            batch = ImportBatch.objects.create(
-                round=census_round,
-                file_name=name[:255],
-                file_sha256=report.sha256,
-                imported_by=actor if getattr(actor, "pk", None) else None,
-                rows_read=planned.rows,
-                households_created=planned.households_created,
-                households_updated=planned.households_updated,
-                entries_created=planned.entries_created,
-                entries_changed=planned.entries_changed,
-                entries_unchanged=planned.entries_unchanged,
-            )
-            history = {
-                "actor": actor if getattr(actor, "pk", None) else None,
-                "reason": _history_reason(batch.pk, name),
-                "when": timezone.now(),
-            }
-            write_import(
-                stage,
-                planned,
-                commune_id=commune_id,
-                round_id=census_round.pk,
-                year=census_round.year,
-                batch_id=batch.pk,
-                **history,
-            )
-            if members is not None and changes is not None and report.member_households_changed:
-                import_members.write(
-                    members, changes, commune_id=commune_id, year=census_round.year, **history
-                )
-            round_refresh(census_round=census_round)
-            report.batch_id = batch.pk
-            report.history_rows = True
-        for table_ in (stage, members, changes):
-            if table_ is not None:
-                table_.drop()
-        if dry_run:
-            transaction.set_rollback(True)
-    if progress is not None:
-        progress(done, done)
-    return report
 
 
 def _history_reason(batch_id: int, file_name: str) -> str:

@@ -91,4 +91,4 @@ def standard_name(code: str) -> str:
 @register.filter
 def import_preview(job: Any) -> dict | None:
     """Return the change preview of an import job's report, labelled for the page."""
-    return preview_for_page(job.report)
+    return preview_for_page(job.report.get("report") or {})

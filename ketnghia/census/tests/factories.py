@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
+from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusRound, RoundState
+from ketnghia.census.models import CensusEntry, CensusRound, ImportBatch, RoundState
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household, Member
+from ketnghia.imports.models import ImportJob
+from ketnghia.imports.spec import spec_path
 
 # Household code → (head's name, personal ID of the head).
 HEADS = {
@@ -151,3 +155,18 @@ def series(tree, users) -> list[CensusRound]:
 def other_commune_round(tree) -> CensusRound:
     """A round of Đăk Mar: same district as Ngọk Wang, outside its commune officer's scope."""
     return make_round(tree.dak_mar, 2015, "vn-2011", {"M1": 300_000}, village=tree.village_b)
+
+
+def census_job(census_round: CensusRound, **fields: Any) -> ImportJob:
+    """Return a stored web upload of `census_round` (an import job of the census spec)."""
+    from ketnghia.census.importing.pipeline import CENSUS
+
+    return ImportJob.objects.create(
+        key=uuid.uuid4().hex, spec=spec_path(CENSUS), scope={"round": census_round.pk}, **fields
+    )
+
+
+def job_batch(job: ImportJob) -> ImportBatch | None:
+    """Return the import batch a finished census job wrote (None: it wrote none)."""
+    batch_id = (job.report.get("report") or {}).get("batch_id")
+    return ImportBatch.objects.filter(pk=batch_id).first() if batch_id else None

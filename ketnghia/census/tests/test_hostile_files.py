@@ -17,9 +17,10 @@ from django.utils import translation
 
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
-from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, ImportJobState
+from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.tests.hostile_files import CORPUS, HostileFile, write_corpus
 from ketnghia.core.errors import KetnghiaError
+from ketnghia.imports.models import ImportJob, ImportJobState
 
 VIETNAMESE = re.compile(r"[àáạảãâầấậẩẫăằắặẳẵèéẹẻẽêềếệểễìíịỉĩòóọỏõôồốộổỗơờớợởỡùúụủũưừứựửữỳýỵỷỹđ]")
 
@@ -118,12 +119,12 @@ def test_hostile_uploads_get_a_page_and_the_server_answers_after(
             )
         assert answer.status_code in (302, 400), (path.name, answer.status_code)
         assert client.get(page).status_code == 200
-    far = CensusImportJob.objects.get(file_name="o-xa-xfd1048576.xlsx")
+    far = ImportJob.objects.get(file_name="o-xa-xfd1048576.xlsx")
     assert far.state == ImportJobState.DONE, far.report
-    disordered = CensusImportJob.objects.get(file_name="o-xa-dau-tien.xlsx")
+    disordered = ImportJob.objects.get(file_name="o-xa-dau-tien.xlsx")
     assert disordered.state == ImportJobState.FAILED
     assert "1048576" in disordered.report["errors"][0]["message"]
-    assert not CensusImportJob.objects.exclude(
+    assert not ImportJob.objects.exclude(
         state__in=[ImportJobState.DONE, ImportJobState.FAILED]
     ).exists()
 
@@ -147,7 +148,7 @@ def test_a_zip_bomb_upload_is_refused_and_the_server_answers_after(
             {"file": SimpleUploadedFile(bomb.name, bomb.read_bytes())},
         )
     assert answer.status_code == 302
-    job = CensusImportJob.objects.get()
+    job = ImportJob.objects.get()
     assert job.state == ImportJobState.FAILED
     (error,) = job.report["errors"]
     assert error["file"] == "ra-soat.xlsx" and "giải nén" in error["message"]

@@ -23,9 +23,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusImportJob, ImportBatch, ImportJobState
+from ketnghia.census.models import CensusEntry, ImportBatch
 from ketnghia.census.tests.census_files import generate_csv
+from ketnghia.census.tests.factories import census_job
 from ketnghia.households.models import Household
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.imports.worker import database_url
 from ketnghia.poverty.standards import get_standard
 
@@ -68,7 +70,7 @@ def _wait_until(condition, what: str, seconds: float = 300) -> None:
         time.sleep(0.1)
 
 
-def _start_task(job: CensusImportJob, media: Path) -> subprocess.Popen:
+def _start_task(job: ImportJob, media: Path) -> subprocess.Popen:
     """Start the job's task in a process of its own, as `ketnghia db_worker` would run it."""
     env = {
         **os.environ,
@@ -78,7 +80,7 @@ def _start_task(job: CensusImportJob, media: Path) -> subprocess.Popen:
         "KETNGHIA_IMPORT_WORKER_PROCESS": "1",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    code = f"from ketnghia.census.tasks import census_import_run; census_import_run.call({job.pk})"
+    code = f"from ketnghia.imports.tasks import import_job_task; import_job_task.call({job.key!r})"
     return subprocess.Popen(
         [sys.executable, "-m", "ketnghia.cli", "shell", "--verbosity=0", "-c", code],
         env=env,
@@ -88,11 +90,10 @@ def _start_task(job: CensusImportJob, media: Path) -> subprocess.Popen:
     )
 
 
-def _job(census_round, path: Path) -> CensusImportJob:
-    job = CensusImportJob(round=census_round, file_name=path.name, dry_run=False)
+def _job(census_round, path: Path) -> ImportJob:
+    job = census_job(census_round, file_name=path.name, dry_run=False)
     with path.open("rb") as handle:
-        job.file.save(path.name, File(handle), save=False)
-    job.save()
+        job.file.save(f"census/imports/{job.key}.csv", File(handle), save=True)
     return job
 
 
@@ -143,7 +144,7 @@ def test_a_killed_import_fails_its_job_writes_nothing_and_the_retry_succeeds(
     job = _job(census_round, path)
     task = _start_task(job, settings.MEDIA_ROOT)
     _wait_until(_writing, "the import to write")
-    (worker,) = _children(f'census_import_job_execute {{"job_id": {job.pk},')
+    (worker,) = _children(f'jobs:job_worker {{"key": "{job.key}",')
     os.kill(worker, signal.SIGKILL)
     assert task.wait(timeout=60) == 0, task.stderr.read().decode() if task.stderr else ""
     job.refresh_from_db()
@@ -161,9 +162,9 @@ def test_a_killed_import_fails_its_job_writes_nothing_and_the_retry_succeeds(
 
 
 def test_the_next_import_fails_the_jobs_whose_process_is_gone(tree):
-    """The sweep `census_import_run` makes before it starts: a killed process (reaped, or a
+    """The sweep the import task makes before it starts (`imports.jobs.jobs_sweep`): a killed process (reaped, or a
     zombie its parent has not reaped yet) fails its job; a live one is left running."""
-    from ketnghia.census.tasks import census_import_jobs_sweep
+    from ketnghia.imports.jobs import jobs_sweep as census_import_jobs_sweep
     from ketnghia.imports.worker_process import process_gone, process_mark
 
     if not Path("/proc").is_dir():
@@ -179,8 +180,8 @@ def test_the_next_import_fails_the_jobs_whose_process_is_gone(tree):
     zombie.kill()  # not waited for: a zombie until its parent reaps it
     _wait_until(lambda: process_gone(marks["zombie"]), "the zombie", 10)
     jobs = {
-        name: CensusImportJob.objects.create(
-            round=census_round,
+        name: census_job(
+            census_round,
             file_name=f"{name}.csv",
             state=ImportJobState.RUNNING,
             started_at=timezone.now(),
@@ -189,12 +190,12 @@ def test_the_next_import_fails_the_jobs_whose_process_is_gone(tree):
         for name, mark in {**marks, "alive": process_mark()}.items()
     }
     assert census_import_jobs_sweep() == 2
-    states = {name: CensusImportJob.objects.get(pk=job.pk).state for name, job in jobs.items()}
+    states = {name: ImportJob.objects.get(pk=job.pk).state for name, job in jobs.items()}
     assert states == {
         "reaped": ImportJobState.FAILED,
         "zombie": ImportJobState.FAILED,
         "alive": ImportJobState.RUNNING,
     }
-    message = CensusImportJob.objects.get(pk=jobs["zombie"].pk).report["errors"][0]["message"]
+    message = ImportJob.objects.get(pk=jobs["zombie"].pk).report["errors"][0]["message"]
     assert KILLED in message
     zombie.wait()

@@ -10,11 +10,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, ImportJobState
+from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.tasks import census_import_enqueue, census_import_job_errors_workbook
 from ketnghia.census.tests.census_files import headers, household, write_csv
+from ketnghia.census.tests.factories import job_batch
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.personal_data import disclosure_open
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.poverty.standards import get_standard
 
 VN_2022 = get_standard("vn-2022")
@@ -37,7 +39,7 @@ def upload(tmp_path, rows, name="ra-soat.csv") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, path.read_bytes(), content_type="text/csv")
 
 
-def enqueue(census_round, uploaded, users, capture, dry_run=False) -> CensusImportJob:
+def enqueue(census_round, uploaded, users, capture, dry_run=False) -> ImportJob:
     with capture(execute=True):
         job = census_import_enqueue(
             census_round=census_round,
@@ -56,10 +58,11 @@ def test_an_upload_is_imported_by_the_task(
     job = enqueue(census_round, upload(tmp_path, rows), users, django_capture_on_commit_callbacks)
     assert job.state == ImportJobState.DONE
     assert (job.rows_done, job.rows_total, job.percent) == (1, 1, 100)
-    assert job.report["created"] == 1 and job.report["by_status"]["poor"] == 1
-    assert job.batch is not None and job.batch.imported_by == users.commune_officer
+    report, batch = job.report["report"], job_batch(job)
+    assert report["created"] == 1 and report["by_status"]["poor"] == 1
+    assert batch is not None and batch.imported_by == users.commune_officer
     assert job.created_by == users.commune_officer and job.file_name == "ra-soat.csv"
-    assert CensusEntry.objects.get().import_batch == job.batch
+    assert CensusEntry.objects.get().import_batch == batch
 
 
 def test_a_refused_upload_keeps_its_problems_and_offers_the_error_workbook(
@@ -74,7 +77,9 @@ def test_a_refused_upload_keeps_its_problems_and_offers_the_error_workbook(
     book = openpyxl.load_workbook(
         io.BytesIO(
             census_import_job_errors_workbook(
-                job=job, disclosure=disclosure_open(user=None, output="census.import_errors_xlsx")
+                job=job,
+                census_round=census_round,
+                disclosure=disclosure_open(user=None, output="census.import_errors_xlsx"),
             )
         )
     )
@@ -88,7 +93,7 @@ def test_a_dry_run_upload_writes_nothing(
     job = enqueue(
         census_round, upload(tmp_path, rows), users, django_capture_on_commit_callbacks, True
     )
-    assert job.state == ImportJobState.DONE and job.report["dry_run"] is True
+    assert job.state == ImportJobState.DONE and job.report["report"]["dry_run"] is True
     assert CensusEntry.objects.count() == 0
 
 
@@ -113,4 +118,4 @@ def test_too_large_or_approved_is_refused_before_anything_is_stored(
             dry_run=False,
             actor=users.commune_officer,
         )
-    assert not CensusImportJob.objects.exists()
+    assert not ImportJob.objects.exists()

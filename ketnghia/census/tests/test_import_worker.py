@@ -17,10 +17,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusImportJob, CensusRound, ImportJobState
+from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.tests.census_files import headers, household, write_csv
+from ketnghia.census.tests.factories import census_job
 from ketnghia.census.tests.hostile_files import CORPUS
 from ketnghia.imports import worker as imports_worker
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.poverty.standards import get_standard
 
 VN_2022 = get_standard("vn-2022")
@@ -44,12 +46,12 @@ def good_csv(tmp_path) -> SimpleUploadedFile:
     return SimpleUploadedFile(path.name, path.read_bytes(), content_type="text/csv")
 
 
-def post(client, census_round, uploaded, capture) -> CensusImportJob:
+def post(client, census_round, uploaded, capture) -> ImportJob:
     url = reverse("census:round_import", args=[census_round.commune.code, census_round.year])
     with capture(execute=True):
         answer = client.post(url, {"file": uploaded})
     assert answer.status_code == 302
-    return CensusImportJob.objects.order_by("-pk").first()
+    return ImportJob.objects.order_by("-pk").first()
 
 
 @pytest.mark.parametrize("death", ["memory", "abort"])
@@ -116,8 +118,8 @@ def test_the_worker_process_imports_and_refuses_end_to_end(
 
 def test_a_job_running_far_too_long_is_failed_when_its_page_asks(client, users, census_round):
     started = timezone.now() - timedelta(hours=2)
-    job = CensusImportJob.objects.create(
-        round=census_round, file_name="lon.xlsx", state=ImportJobState.RUNNING, started_at=started
+    job = census_job(
+        census_round, file_name="lon.xlsx", state=ImportJobState.RUNNING, started_at=started
     )
     client.force_login(users.commune_officer)
     progress = reverse(
@@ -128,8 +130,8 @@ def test_a_job_running_far_too_long_is_failed_when_its_page_asks(client, users, 
     job.refresh_from_db()
     assert job.state == ImportJobState.FAILED and job.report["error_count"] == 1
     # A job that started a minute ago is left running.
-    recent = CensusImportJob.objects.create(
-        round=census_round,
+    recent = census_job(
+        census_round,
         file_name="moi.xlsx",
         state=ImportJobState.RUNNING,
         started_at=timezone.now() - timedelta(minutes=1),

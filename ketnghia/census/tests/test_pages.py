@@ -11,20 +11,20 @@ from django.urls import reverse
 from ketnghia.census import services
 from ketnghia.census.models import (
     CensusEntry,
-    CensusImportJob,
     CensusRound,
     Complaint,
-    ImportJobState,
     RoundState,
 )
 from ketnghia.census.tests.census_files import headers, household, write_csv
-from ketnghia.census.tests.factories import household as registered
 from ketnghia.census.tests.factories import (
+    census_job,
     make_round,
     other_commune_round,
     series,
     take_to_posted,
 )
+from ketnghia.census.tests.factories import household as registered
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.poverty.standards import get_standard
 
 
@@ -545,7 +545,7 @@ def test_a_refused_upload_lists_its_problems_and_offers_the_error_workbook(
         client.post(
             _round_url("23500", 2024, "round_import"), {"file": _census_csv(tmp_path, rows)}
         )
-    job = CensusImportJob.objects.get()
+    job = ImportJob.objects.get()
     assert job.state == ImportJobState.FAILED
     html = _text(client.get(_round_url("23500", 2024)))
     errors = html.split('data-testid="import-errors"', 1)[1].split("</table>", 1)[0]
@@ -557,8 +557,8 @@ def test_a_refused_upload_lists_its_problems_and_offers_the_error_workbook(
 
 
 def test_the_progress_bar_polls_until_the_import_ends(client, tree, users, round_2024):
-    running = CensusImportJob.objects.create(
-        round=round_2024,
+    running = census_job(
+        round_2024,
         file_name="lon.csv",
         state=ImportJobState.RUNNING,
         rows_done=250,
@@ -572,8 +572,10 @@ def test_the_progress_bar_polls_until_the_import_ends(client, tree, users, round
     assert ('aria-valuenow="25"' in html and "250 of 1000" in _visible(client.get(url))) or (
         "250" in html
     )
-    CensusImportJob.objects.filter(pk=running.pk).update(
-        state=ImportJobState.DONE, rows_done=1000, report={"rows": 1000, "created": 1000}
+    ImportJob.objects.filter(pk=running.pk).update(
+        state=ImportJobState.DONE,
+        rows_done=1000,
+        report={"report": {"rows": 1000, "created": 1000}},
     )
     html = _text(client.get(url))
     assert "hx-trigger" not in html and 'aria-valuenow="100"' in html
@@ -597,7 +599,7 @@ def test_upload_errors_show_in_the_page_and_store_nothing(client, tree, users, r
     approve_round.update(state=RoundState.COMMUNE_APPROVED)
     frozen = client.post(url, {"file": SimpleUploadedFile("a.csv", b"x")})
     assert frozen.status_code == 400
-    assert not CensusImportJob.objects.exists()
+    assert not ImportJob.objects.exists()
 
 
 def test_round_page_without_a_recorded_approver(client, tree, users):

@@ -10,7 +10,6 @@ SYSTEM_MODELS = {
     "core.Attachment",
     "core.Dataset",
     "census.ImportBatch",
-    "census.CensusImportJob",
     "imports.ImportJob",
     "census.RoundSummary",
     "indicators.Aggregate",  # derived, like the round summaries (rebuilt from the rows)

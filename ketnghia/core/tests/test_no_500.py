@@ -19,8 +19,7 @@ from django.test import RequestFactory
 from django.urls import get_resolver
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusImportJob
-from ketnghia.census.tests.factories import approve, make_round
+from ketnghia.census.tests.factories import approve, census_job, make_round
 from ketnghia.core import gate
 from ketnghia.core.admin_site import admin_site
 
@@ -81,7 +80,7 @@ def rounds(tree, users, settings, tmp_path):
     complaint = services.complaint_record(
         census_round=draft, received_on=date(2024, 10, 3), text="Khiếu nại", actor=officer
     )
-    job = CensusImportJob.objects.create(round=draft, file_name="x.csv", created_by=officer)
+    job = census_job(draft, file_name="x.csv", created_by=officer)
     return {"draft": draft, "approved": approved, "complaint": complaint, "job": job}
 
 

@@ -26,7 +26,7 @@ from django.urls import reverse
 from ketnghia.census import services
 from ketnghia.census.importing import census_import
 from ketnghia.census.importing.template import MEMBERS_SHEET
-from ketnghia.census.models import CensusImportJob, CensusRound
+from ketnghia.census.models import CensusRound
 from ketnghia.census.tasks import census_import_enqueue
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.census.tests.factories import HEADS, series
@@ -43,6 +43,7 @@ from ketnghia.core.personal_data import (
     masked,
 )
 from ketnghia.households.models import Member
+from ketnghia.imports.models import ImportJob
 from ketnghia.poverty.standards import get_standard
 
 FULL = {number for _name, number in HEADS.values() if number}
@@ -191,7 +192,7 @@ def _template(fmt: str) -> Callable[..., Served]:
     return serve
 
 
-def _failed_job(census, user, tmp_path) -> CensusImportJob:
+def _failed_job(census, user, tmp_path) -> ImportJob:
     """A refused upload whose faulty row carries a member's personal ID in its own column."""
     standard = get_standard(census.standard_code)
     rows = [[*household("A", "Nguyễn Văn An", "Thôn 9", "-1", [0] * 10), SENTINEL]]

@@ -31,9 +31,10 @@ from django.db import connection
 from django.urls import reverse
 
 from ketnghia.census import services
-from ketnghia.census.models import CensusEntry, CensusImportJob, ImportJobState
+from ketnghia.census.models import CensusEntry
 from ketnghia.census.tests.census_files import headers, household, write_csv
 from ketnghia.dashboards.tests.conftest import load_program
+from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.poverty.standards import get_standard
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
@@ -245,7 +246,7 @@ def test_gunicorn_and_the_worker_serve_the_dashboard_in_production_settings(tree
             file=("file", "ra-soat.csv", census_csv.read_bytes()),
         )
         assert response.status == 302, _html[:2000]
-        job = CensusImportJob.objects.get(round=census_round)
+        job = ImportJob.objects.get(scope__round=census_round.pk)
         deadline = time.monotonic() + 90
         while not job.is_finished and time.monotonic() < deadline:
             assert processes["worker"].poll() is None, "the task worker exited"

@@ -136,8 +136,8 @@ def test_other_communes_households_and_viewers_get_404_or_no_forms(client, tree,
     for url in (
         _add_url("23488"),
         _edit_url("M1", "23488"),
-        reverse("households:village_detail", args=["23488", "23488-01"]),
-        reverse("households:village_detail", args=["23500", "23488-01"]),
+        reverse("census:village_detail", args=["23488", "23488-01"]),
+        reverse("census:village_detail", args=["23500", "23488-01"]),
     ):
         assert client.get(url).status_code == 404, url
     delete = reverse("households:member_delete", args=["23488", "M1", member.pk])
@@ -146,8 +146,7 @@ def test_other_communes_households_and_viewers_get_404_or_no_forms(client, tree,
     # A province viewer reads the village page but may not edit.
     client.force_login(users.province_viewer)
     assert (
-        client.get(reverse("households:village_detail", args=["23488", "23488-01"])).status_code
-        == 200
+        client.get(reverse("census:village_detail", args=["23488", "23488-01"])).status_code == 200
     )
     assert client.get(_edit_url("M1", "23488")).status_code == 403
 
@@ -155,7 +154,7 @@ def test_other_communes_households_and_viewers_get_404_or_no_forms(client, tree,
 def test_village_page_lists_households_with_their_status_by_year(client, tree, users):
     series(tree, users)
     client.force_login(users.commune_officer)
-    response = client.get(reverse("households:village_detail", args=["23500", "23500-01"]))
+    response = client.get(reverse("census:village_detail", args=["23500", "23500-01"]))
     assert response.status_code == 200
     html = _text(response)
     row_b = html.split('<tr data-household="B"', 1)[1].split("</tr>", 1)[0]
@@ -199,7 +198,7 @@ def test_household_pages_cost_the_same_queries_at_two_sizes(client, tree, users,
     make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 300_000}, village=tree.village_a)
     _households(tree, 0, 5)
     urls = {
-        "village": reverse("households:village_detail", args=["23500", "23500-01"]),
+        "village": reverse("census:village_detail", args=["23500", "23500-01"]),
         "household": reverse("census:household_detail", args=["23500", "A"]),
         "edit": _edit_url("A"),
     }

@@ -1,15 +1,25 @@
-"""What the census file commands share: finding the commune and the round of a year."""
+"""What the census file commands share: finding the commune and the round of a year, and
+the command base of the census imports (`imports.commands.ImportCommand`)."""
 
 from __future__ import annotations
 
-from django.db import connection
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import CommandParser
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ketnghia.accounts.models import Actor
+from ketnghia.census.importing import census_import_error_workbook
+from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.models import CensusRound
 from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.personal_data import disclosure_open
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.imports.commands import ImportCommand
 from ketnghia.poverty.selectors import standard_get
 from ketnghia.poverty.standards import standard_for_year
 
@@ -114,3 +124,83 @@ def round_to_import_into(census_round: CensusRound, *, dry_run: bool, actor: Act
         standard_code=census_round.standard_code,
         actor=actor,
     )
+
+
+class CensusImportCommand(ImportCommand):
+    """Base of the census imports: a file into the round of --commune and --year (created
+    under --standard, in the import's transaction, when there is none)."""
+
+    actor_help = gettext_lazy("User recorded as having made the import (default: none).")
+    errors_out = True
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--commune", required=True, metavar="CODE", help=gettext_lazy("Commune code.")
+        )
+        parser.add_argument("--year", required=True, type=int, help=gettext_lazy("Census year."))
+        parser.add_argument(
+            "--standard",
+            metavar="CODE",
+            help=gettext_lazy(
+                "Poverty standard of a new round (default: the one in force that year)."
+            ),
+        )
+
+    def import_file(
+        self, census_round: CensusRound, path: Path, *, actor: Any, options: dict[str, Any]
+    ) -> Any:
+        """Import `path` into `census_round`; return the report."""
+        raise NotImplementedError
+
+    def write_report(self, report: Any) -> None:
+        """Write what the import did (or would do)."""
+        raise NotImplementedError
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        found: list[CensusRound] = []
+
+        def call() -> Any:
+            actor = self.user_named(options.get("actor"))
+            commune = commune_by_code(options["commune"])
+            found.append(round_for(commune, options["year"], options["standard"]))
+            with transaction.atomic():
+                census_round = round_to_import_into(
+                    found[0], dry_run=options["dry_run"], actor=actor
+                )
+                return self.import_file(census_round, path, actor=actor, options=options)
+
+        def workbook(path: Path, problems: list[Problem]) -> bytes | None:
+            if not found:
+                return None  # no round: the problems are the command line's
+            with disclosure_open(
+                user=None,
+                output="census.import_errors_cli",
+                unit_path=found[0].unit_path,
+                detail=path.name,
+            ) as door:
+                return census_import_error_workbook(
+                    census_round=found[0],
+                    path=path,
+                    file_name=path.name,
+                    problems=problems,
+                    disclosure=door,
+                )
+
+        self.write_report(self.run_import(call, options=options, error_workbook=workbook))
+
+    def preview(self, report: Any) -> None:
+        """Write the change preview: per field, returning households, reverted values, sample."""
+        for line in preview_lines(report):
+            self.stdout.write(line)
+
+    def write_absent(self, report: Any) -> None:
+        if report.absent:
+            self.stdout.write(
+                _(
+                    "%(count)s household(s) of the round are not in the file; they were kept "
+                    "as they were."
+                )
+                % {"count": report.absent}
+            )

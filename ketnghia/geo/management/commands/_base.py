@@ -1,4 +1,5 @@
-"""What the geo loading commands share: actor lookup, problem listing and exit codes."""
+"""What the geo loading commands share: actor lookup, problem listing and exit codes (the file
+loaders on the one command base of the imports)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
 from ketnghia.core.commands import BaseCommand
-from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.formatting import format_count
 from ketnghia.imports import ImportReport
+from ketnghia.imports.commands import ImportCommand
 
 
 class LoaderCommand(BaseCommand):
@@ -27,25 +28,23 @@ class LoaderCommand(BaseCommand):
         return self.user_named(options.get("actor"))
 
 
-class FileLoaderCommand(LoaderCommand):
-    """A command that imports one CSV/XLSX file through an `<entity>_import` service."""
+class FileLoaderCommand(ImportCommand):
+    """A command that imports one CSV/XLSX file through an `<entity>_import` service, on the
+    one command base of the imports (`imports.commands.ImportCommand`)."""
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
-        parser.add_argument("file", help="CSV (UTF-8) or XLSX file.")
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Check the file and report what would change, writing nothing.",
+    file_help = "CSV (UTF-8) or XLSX file."
+    actor_help = "User recorded in the history as having made the change (default: none)."
+    confirm_option = False
+
+    def load_file(self, service: Any, options: dict[str, Any]) -> None:
+        report = self.run_import(
+            lambda: service(
+                path=options["file"],
+                dry_run=options["dry_run"],
+                actor=self.user_named(options.get("actor")),
+            ),
+            options=options,
         )
-
-    def run_import(self, service: Any, options: dict[str, Any]) -> None:
-        try:
-            report = service(
-                path=options["file"], dry_run=options["dry_run"], actor=self.actor(options)
-            )
-        except KetnghiaError as error:
-            raise self.refuse(error) from None
         self.write_report(report)
 
     def write_report(self, report: ImportReport) -> None:

@@ -12,4 +12,4 @@ class Command(FileLoaderCommand):
     help = "Import unit classifications (unit code, scheme, value, from year, to year, legal basis) from a CSV or XLSX file. Nothing is written if any row is wrong."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.run_import(classifications_import, options)
+        self.load_file(classifications_import, options)

@@ -12,4 +12,4 @@ class Command(FileLoaderCommand):
     help = "Import successions between units (old unit code, new unit code, date, share, note) from a CSV or XLSX file. Nothing is written if any row is wrong."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.run_import(successions_import, options)
+        self.load_file(successions_import, options)

@@ -12,4 +12,4 @@ class Command(FileLoaderCommand):
     help = "Import villages (commune code, village name, optional village code and kind) from a CSV or XLSX file. Nothing is written if any row is wrong."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.run_import(villages_import, options)
+        self.load_file(villages_import, options)

@@ -1,0 +1,178 @@
+"""The census import's own checks, applied to one household or member typed on the web
+(registered with `households.checks` by the census app: households imports no census).
+
+A form's values go through the very column checks a census file's cells go through
+(`census.importing.checks`, `.members`, `.cells`) as a one-row chunk,
+so a household typed on a page is held to what an uploaded file is held to, with the same
+Vietnamese messages. Problems come back located at the form's field. No ORM here: what the
+database knows (the commune's villages, which codes are communes) is handed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, cast
+
+from ketnghia.census.importing import cells, checks, members
+from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import Village, VillageLookup
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.geo.models import Unit
+from ketnghia.households.checks import CheckedHousehold, CheckedMember
+from ketnghia.imports.readers import Chunk, ProblemList
+from ketnghia.poverty.domain import Standard
+
+# Form field of each checked column.
+HOUSEHOLD_FIELDS = {
+    cols.HOUSEHOLD_CODE: "code",
+    cols.HEAD_NAME: "head_name",
+    cols.VILLAGE: "village",
+    cols.AREA: "area",
+}
+MEMBER_FIELDS = {column.key: column.key for column in members.MEMBER_COLUMNS}
+
+
+@dataclass(frozen=True)
+class CommuneFacts:
+    """What the checks need to know about the household's commune."""
+
+    code: str
+    name: str
+    path: str
+    area: str
+    villages: list[Village]
+    # Commune code → name for the codes that are communes.
+    find_communes: Callable[[set[str]], Mapping[str, str]]
+
+
+def _chunk(values: Mapping[str, Any]) -> Chunk:
+    keys = list(values)
+    return Chunk(
+        file="",
+        sheet="",
+        numbers=[1],
+        rows=[[values[key] for key in keys]],
+        positions={key: index for index, key in enumerate(keys)},
+        headers={key: key for key in keys},
+    )
+
+
+def _raise(problems: list[Problem], fields: Mapping[str, str]) -> None:
+    """Raise the problems found, each located at its form field (not a file's cell)."""
+    if problems:
+        raise InvalidInput(
+            [
+                Problem(p.message, Location(field=fields.get(p.location.column, "")))
+                for p in problems
+            ]
+        )
+
+
+def check_household(
+    *, code: str, head_name: str, village: str, area: str, commune: CommuneFacts, year: int
+) -> CheckedHousehold:
+    """Check a household as the import checks a row of a census file; InvalidInput if wrong.
+
+    `village` is a village code (or name) of the commune, `area` "rural", "urban" or "" for
+    the village's own.
+    """
+    values = {
+        cols.HOUSEHOLD_CODE: code,
+        cols.HEAD_NAME: head_name,
+        cols.VILLAGE: village,
+        cols.AREA: area,
+    }
+    chunk = _chunk(values)
+    context = checks.CensusContext(
+        commune_code=commune.code,
+        commune_name=commune.name,
+        commune_path=commune.path,
+        commune_area=commune.area,
+        year=year,
+        # The registry checks read no income or deprivation: no standard is involved.
+        standard=cast(Standard, None),
+        villages=VillageLookup(commune.villages),
+        find_communes=commune.find_communes,
+    )
+    found: list[Problem] = []
+
+    def report(index: int, key: str, message: str) -> None:
+        found.append(chunk.problem(index, key, message))
+
+    checked_code = cells.code(code)
+    checks._check_codes(chunk, [checked_code], context, report)
+    heads = checks._check_heads(chunk, report)
+    villages = checks._check_villages(chunk, context, report)
+    areas, overridden = checks._check_areas(chunk, villages, context, report)
+    _raise(found, HOUSEHOLD_FIELDS)
+    return CheckedHousehold(
+        code=checked_code,
+        head_name=heads[0],
+        village=villages[0],
+        area=areas[0],
+        area_overridden=overridden[0],
+    )
+
+
+def check_member(
+    *,
+    household_code: str,
+    full_name: str,
+    sex: str,
+    birth_year: Any,
+    ethnicity: str,
+    relation: str,
+    personal_id: str,
+    year: int,
+) -> CheckedMember:
+    """Check a member as the import checks a row of the members sheet; InvalidInput if wrong."""
+    values = {
+        cols.HOUSEHOLD_CODE: household_code,
+        members.FULL_NAME: full_name,
+        members.SEX: sex,
+        members.BIRTH_YEAR: birth_year,
+        members.ETHNICITY: ethnicity,
+        members.RELATION: relation,
+        members.PERSONAL_ID: personal_id,
+    }
+    problems = ProblemList()
+    rows = members.check_member_chunk(_chunk(values), year, problems, 0)
+    _raise(problems.items, MEMBER_FIELDS)
+    (row,) = rows
+    _line, _sheet, _row, _code, name, sex_, born, ethnic, relation_, number = row
+    return CheckedMember(
+        full_name=name,
+        sex=sex_,
+        birth_year=born,
+        ethnicity=ethnic,
+        relation=relation_,
+        personal_id=number,
+    )
+
+
+class CensusHouseholdChecks:
+    """The checks `households.checks` runs a typed household or member through."""
+
+    def check_household(
+        self, *, code: str, head_name: str, village: str, area: str, commune: Unit, year: int
+    ) -> CheckedHousehold:
+        from ketnghia.census.importing import census_context
+        from ketnghia.census.models import CensusRound
+
+        # The import's own view of the commune: its villages, their areas, other communes'.
+        context = census_context(CensusRound(commune=commune, year=year), cast(Standard, None))
+        facts = CommuneFacts(
+            code=commune.code,
+            name=commune.name,
+            path=commune.path,
+            area=context.commune_area,
+            villages=context.villages.villages,
+            find_communes=context.find_communes,
+        )
+        return check_household(
+            code=code, head_name=head_name, village=village, area=area, commune=facts, year=year
+        )
+
+    def check_member(self, **values: Any) -> CheckedMember:
+        return check_member(**values)
