@@ -130,7 +130,8 @@ class VillageSpec(_UnitTreeSpec):
     name = "geo.villages"
     fields = (V_COMMUNE, V_NAME, V_CODE, V_KIND)
     model = Unit
-    update_fields = ("name", "kind", "is_urban", "search_name")
+    update_fields = ("name", "kind")
+    derived_fields = ("is_urban", "search_name")
 
     def check_row(self, row: Row, problems: ProblemList) -> _Village:
         commune_code = _required(V_COMMUNE, row, problems, _("The code is blank.")) or ""

@@ -36,7 +36,8 @@ SAMPLES = 20
 
 @dataclass
 class RecordsReport(ImportReport):
-    """The report of a records import; its preview: the changes per field, a few samples."""
+    """The report of a records import; its preview: the changes per field (by the field's
+    name in the user's language), a few samples."""
 
     fields: dict[str, int] = field(default_factory=dict)
     samples: list[str] = field(default_factory=list)
@@ -60,6 +61,8 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
 
     model: ClassVar[type[Model]]
     update_fields: ClassVar[tuple[str, ...]]
+    # Fields an update also writes, kept in step with the others (not in the preview).
+    derived_fields: ClassVar[tuple[str, ...]] = ()
 
     def make_report(self, *, file_name: str, dry_run: bool) -> RecordsReport:
         return RecordsReport(file=file_name, dry_run=dry_run)
@@ -99,11 +102,12 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
                     old, new = getattr(stored[record.pk], name), getattr(record, name)
                     if old == new:
                         continue
-                    report.fields[name] = report.fields.get(name, 0) + 1
+                    label = str(model._meta.get_field(name).verbose_name)  # Vietnamese
+                    report.fields[label] = report.fields.get(label, 0) + 1
                     if len(report.samples) < SAMPLES:
                         report.samples.append(
                             _("%(record)s: %(field)s “%(old)s” → “%(new)s”")
-                            % {"record": record, "field": name, "old": old, "new": new}
+                            % {"record": record, "field": label, "old": old, "new": new}
                         )
         return changes
 
@@ -138,7 +142,8 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
         history = {"batch_size": BATCH, "default_user": actor, "default_change_reason": reason}
         if plan.create:
             bulk_create_with_history(plan.create, self.model, **history)
-        for model, records, names in [(self.model, plan.update, self.update_fields), *plan.also]:
+        written = (*self.update_fields, *self.derived_fields)
+        for model, records, names in [(self.model, plan.update, written), *plan.also]:
             if records:
                 bulk_update_with_history(records, model, list(names), **history)
 

@@ -43,10 +43,14 @@ def test_renaming_most_stored_villages_asks_for_a_confirmation_with_its_preview(
         villages_import(path=renamed, actor=users.province_admin)
     report = refused.value.report
     assert (report.updated, report.needs_confirmation) == (10, True)
-    assert report.fields["name"] == 10
+    assert report.fields == {"name": 10, "kind": 10}  # thôn → làng
     assert "Thôn 23500-11” → “Làng 23500-11" in report.samples[0]
     assert "10 of the 11 stored records" in refused.value.problems[0].message
     assert not Unit.objects.filter(name__startswith="Làng 23500").exists()
+    with translation.override("vi"), pytest.raises(ConfirmationNeeded) as refused:
+        villages_import(path=renamed, actor=users.province_admin)
+    assert refused.value.report.fields == {"tên": 10, "loại": 10}  # the preview in Vietnamese
+    assert "10 trong số 11 bản ghi" in refused.value.problems[0].message
     done = villages_import(path=renamed, actor=users.province_admin, confirm=True)
     assert done.updated == 10
     unit = Unit.objects.get(code="23500-11")
