@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ketnghia.households.models import Household
+from ketnghia.twinning import services
 from ketnghia.twinning.assignment_import import assignments_import
 from ketnghia.twinning.models import Assignment, Person, PersonRole
 from ketnghia.twinning.tests.test_assignment_import import _program, _refused, _xlsx
@@ -75,9 +76,21 @@ def test_new_people_are_written_in_bulk_with_their_history(tree, users, tmp_path
     assert Assignment.objects.filter(person__file_code="M3").count() == 2
 
 
-def test_a_reassignment_closes_every_stored_one_the_day_before_in_a_few_statements(tree, tmp_path):
+def test_a_reassignment_closes_every_stored_one_the_day_before_in_a_few_statements(
+    tree, tmp_path, monkeypatch
+):
     _program(tree, cap=10)
+    reported: list[list[int]] = []
+    report_coverage = services.coverage_changed
+
+    def spy(*, commune_ids):
+        reported.append(list(commune_ids))
+        report_coverage(commune_ids=commune_ids)
+
+    monkeypatch.setattr(services, "coverage_changed", spy)
     small, _report = _reassign(tree, tmp_path, 16)
+    # The derived figures are told once per import, not once per row written.
+    assert reported == [[tree.ngok_wang.pk], [tree.ngok_wang.pk]]
     Assignment.objects.all().delete()
     Household.objects.all().delete()
     Person.objects.all().delete()
