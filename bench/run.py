@@ -426,6 +426,27 @@ def _activities(report: Report, directory: Path, args: argparse.Namespace) -> No
     activities.add_lines(report, database.label, chosen, _s)
 
 
+def _assignments(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the assignments import's lines: Party members to households, on PostgreSQL."""
+    from bench import assignments
+
+    admin_url = None if args.no_postgres else _postgres_admin_url()
+    database: SQLite | PostgreSQL = (
+        PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
+    )
+    results = []
+    for _run in range(RUNS):
+        with database.fresh() as env:
+            result = _worker(env, "assignments", str(directory))
+        if (result["created"], result["closed"]) != (assignments.ROWS, assignments.ROWS):
+            raise SystemExit(f"bench: the assignments import wrote {result}")
+        print(f"bench: assignments {database.label:10} {_s(result['seconds']):>8}", flush=True)
+        results.append(result)
+    results.sort(key=lambda found: found["seconds"] + found["reassign_seconds"])
+    chosen = {**results[len(results) // 2], "rows": assignments.ROWS}
+    assignments.add_lines(report, database.label, chosen, _s)
+
+
 def main(argv: list[str] | None = None) -> None:
     global RUNS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -440,9 +461,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
     parser.add_argument(
         "--only",
-        choices=["national", "activities"],
+        choices=["national", "activities", "assignments"],
         help="run one part only: national = the indicators at national scale (bench/national.py), "
-        "activities = the activity import (bench/activities.py)",
+        "activities = the activity import (bench/activities.py), assignments = the "
+        "assignments import (bench/assignments.py)",
     )
     parser.add_argument(
         "--national-scale",
@@ -484,8 +506,8 @@ def main(argv: list[str] | None = None) -> None:
             print()
             print(report.render())
             return
-        if args.only == "activities":
-            _activities(report, directory, args)
+        if args.only in ("activities", "assignments"):
+            (_activities if args.only == "activities" else _assignments)(report, directory, args)
             print()
             print(report.render())
             return
@@ -611,6 +633,7 @@ def main(argv: list[str] | None = None) -> None:
 
         economy.add_lines(report, _s)
         _activities(report, directory, args)
+        _assignments(report, directory, args)
         # The public portal under public load (readers, the comment flood).
         portal.add_lines(report)
         if "national" not in args.skip:

@@ -180,7 +180,9 @@ def baseline_import(
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
-    parser.add_argument("task", choices=["setup", "ketnghia", "baseline", "copy", "activities"])
+    parser.add_argument(
+        "task", choices=["setup", "ketnghia", "baseline", "copy", "activities", "assignments"]
+    )
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--year", type=int, default=generate.YEAR)
     parser.add_argument("--no-history", action="store_true")
@@ -197,6 +199,10 @@ def main(argv: list[str] | None = None) -> None:
 
         # `file` names the directory the generated file goes in.
         result = activities.measure(args.file)
+    elif args.task == "assignments":
+        from bench import assignments
+
+        result = assignments.measure(args.file)
     else:
         result = baseline_import(
             args.file, args.year, history=not args.no_history, tuned=args.tuned

@@ -1,8 +1,12 @@
-"""File imports of the unit tree: villages, classifications and successions.
+"""File imports of the unit tree — villages, classifications, successions — as specs of
+the one import pipeline (`imports.spec`: read in chunks, every problem located, a plan and its
+preview, the one confirmation rule, the write with its history rows in bulk).
 
-Each import is two-phase (design rule 3): read and check every row without writing, list
-every problem with its file, sheet, row and column, and only when there is none write
-everything in one transaction. A file imported twice changes nothing the second time.
+`run(VILLAGES, path, actor=…)` (or `villages_import(path=…)`) reads and checks every row
+without writing, lists every problem with its file, sheet, row and column, and only when
+there is none writes everything in one transaction. A file imported twice changes nothing
+the second time. The commands `load-villages`, `load-classifications` and `load-successions`
+run them (`--dry-run`, `--confirm`, `--errors-out`).
 """
 
 from __future__ import annotations
@@ -12,13 +16,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
+from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from ketnghia.accounts.models import Actor
 from ketnghia.core import unit_paths
 from ketnghia.core.errors import Problem
 from ketnghia.core.text import fold, format_number
@@ -31,21 +33,14 @@ from ketnghia.geo.models import (
     UnitLevel,
 )
 from ketnghia.geo.services import regions_changed
-from ketnghia.imports import ImportReport
-from ketnghia.imports.readers import (
-    CellError,
-    Column,
-    ProblemList,
-    Row,
-    cell_code,
-    cell_date,
-    cell_fraction,
-    cell_int,
-    cell_text,
-    open_table,
-)
+from ketnghia.imports.readers import ProblemList, Row, cell_text
+from ketnghia.imports.records import RecordChanges, RecordsReport, RecordsSpec, records_import
+from ketnghia.imports.spec import Field, register
 
-_BATCH = 2000
+
+class _UnitTreeSpec(RecordsSpec):
+    # The file's problems against stored data are listed together with its cells' problems.
+    plan_with_row_problems = True
 
 
 def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
@@ -78,41 +73,37 @@ def _unknown(row: Row, key: str, code: str) -> Problem:
     return row.problem(key, _("Unknown unit code “%(code)s”.") % {"code": code})
 
 
-def _required_code(row: Row, key: str, problems: ProblemList) -> str:
-    code = cell_code(row.get(key))
-    if not code:
-        problems.add(row.problem(key, _("The code is blank.")))
-    return code
+def _required(spec_field: Field, row: Row, problems: ProblemList, blank: str) -> Any:
+    """Return the cell of `spec_field` parsed; a blank cell is a problem (`blank`)."""
+    if row.is_blank(spec_field.key):
+        problems.add(row.problem(spec_field.key, blank))
+        return None
+    return spec_field.parse(row, problems)
 
 
 # --- Villages ------------------------------------------------------------------------------
 
-VILLAGE_COLUMNS = (
-    Column(
+V_COMMUNE = Field(
+    "commune",
+    "Mã xã",
+    (
+        "Mã đơn vị hành chính xã",
+        "Mã ĐVHC xã",
+        "Mã xã, phường, thị trấn",
+        "commune code",
         "commune",
-        (
-            "Mã xã",
-            "Mã đơn vị hành chính xã",
-            "Mã ĐVHC xã",
-            "Mã xã, phường, thị trấn",
-            "commune code",
-            "commune",
-        ),
     ),
-    Column(
-        "name",
-        (
-            "Tên thôn",
-            "Tên thôn, làng",
-            "Tên thôn/làng",
-            "Tên thôn, tổ dân phố",
-            "village name",
-            "name",
-        ),
-    ),
-    Column("code", ("Mã thôn", "Mã thôn, làng", "village code", "code"), required=False),
-    Column("kind", ("Loại", "Loại thôn", "kind"), required=False),
+    type="code",
+    required=True,
 )
+V_NAME = Field(
+    "name",
+    "Tên thôn",
+    ("Tên thôn, làng", "Tên thôn/làng", "Tên thôn, tổ dân phố", "village name", "name"),
+    required=True,
+)
+V_CODE = Field("code", "Mã thôn", ("Mã thôn, làng", "village code", "code"), type="code")
+V_KIND = Field("kind", "Loại", ("Loại thôn", "kind"))
 
 
 @dataclass
@@ -126,20 +117,31 @@ class _Village:
     commune: Unit | None = None
 
 
-def _parse_villages(
-    path: Path, name: str | None, problems: ProblemList
-) -> tuple[str, list[_Village]]:
-    table = open_table(path, VILLAGE_COLUMNS, name=name)
-    villages: list[_Village] = []
-    for row in table.rows():
-        commune_code = _required_code(row, "commune", problems)
-        village_name = " ".join(cell_text(row.get("name")).split())
+class VillageSpec(_UnitTreeSpec):
+    """Villages: commune code, name, optional code and kind.
+
+    A row without a code matches the commune's village of the same name, or gets the next
+    free code "<commune code>-NN". Refused, with every problem listed and nothing written:
+    an unknown commune code, a code that is not a commune's, a blank name, a village code
+    used twice or already used by a unit that is not a village, and a stored village listed
+    under another commune (the file names and renames villages; it never moves one).
+    """
+
+    name = "geo.villages"
+    fields = (V_COMMUNE, V_NAME, V_CODE, V_KIND)
+    model = Unit
+    update_fields = ("name", "kind")
+    derived_fields = ("is_urban", "search_name")
+
+    def check_row(self, row: Row, problems: ProblemList) -> _Village:
+        commune_code = _required(V_COMMUNE, row, problems, _("The code is blank.")) or ""
+        village_name = " ".join((V_NAME.parse(row, problems) or "").split())
         if not village_name:
             problems.add(row.problem("name", _("The village name is blank.")))
-        code = cell_code(row.get("code"))
+        code = V_CODE.parse(row, problems) or ""
         if code and (message := rules.code_problem(code)):
             problems.add(row.problem("code", message))
-        kind_text = cell_text(row.get("kind"))
+        kind_text = V_KIND.parse(row, problems) or ""
         kind = rules.village_kind_from_text(kind_text) if kind_text else None
         if kind_text and kind is None:
             problems.add(
@@ -149,54 +151,26 @@ def _parse_villages(
                     % {"kind": kind_text},
                 )
             )
-        villages.append(
-            _Village(
-                row=row,
-                commune_code=commune_code,
-                name=village_name,
-                code=code,
-                kind=kind or rules.village_kind_from_name(village_name),
-                kind_given=kind is not None,
-            )
+        return _Village(
+            row=row,
+            commune_code=commune_code,
+            name=village_name,
+            code=code,
+            kind=kind or rules.village_kind_from_name(village_name),
+            kind_given=kind is not None,
         )
-        if problems.full:
-            break
-    return table.name, villages
+
+    def changes(self, items: list[_Village], problems: ProblemList) -> RecordChanges:
+        create, update, unchanged = _plan_villages(items, problems)
+        communes = {v.commune.pk for v in items if v.commune is not None}
+        stored = Unit.objects.filter(parent_id__in=communes, level=UnitLevel.VILLAGE).count()
+        return RecordChanges(create, update, unchanged, stored)
 
 
-def villages_import(
-    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
-) -> ImportReport:
-    """Import villages from a CSV/XLSX file: commune code, name, optional code and kind.
+VILLAGES = register(VillageSpec())
 
-    A row without a code matches the commune's village of the same name, or gets the next
-    free code "<commune code>-NN". Refused, with every problem listed and nothing written:
-    an unknown commune code, a code that is not a commune's, a blank name, a village code
-    used twice or already used by a unit that is not a village, and a stored village listed
-    under another commune (the file names and renames villages; it never moves one).
-    """
-    problems = ProblemList()
-    file_name, villages = _parse_villages(Path(path), name, problems)
-    report = ImportReport(file=file_name, rows=len(villages), dry_run=dry_run)
-    with transaction.atomic():
-        plan = _plan_villages(villages, problems)
-        problems.raise_if_any()
-        to_create, to_update, unchanged = plan
-        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
-        if dry_run:
-            return report
-        if to_create:
-            bulk_create_with_history(to_create, Unit, batch_size=_BATCH, default_user=actor)
-        if to_update:
-            # Renames and kinds only: a village under another commune is refused above.
-            bulk_update_with_history(
-                to_update,
-                Unit,
-                ["name", "kind", "is_urban", "search_name"],
-                batch_size=_BATCH,
-                default_user=actor,
-            )
-    return report
+
+villages_import = partial(records_import, VILLAGES)
 
 
 def _plan_villages(
@@ -396,18 +370,18 @@ def _avoid_taken_codes(new_units: list[Unit], taken_by_commune: dict[str, set[st
 
 # --- Classifications -----------------------------------------------------------------------
 
-CLASSIFICATION_COLUMNS = (
-    Column("unit", ("Mã đơn vị", "Mã ĐVHC", "Mã xã, thôn", "Mã", "unit code", "code")),
-    Column("scheme", ("Loại phân loại", "Phân loại", "Danh mục", "scheme"), required=False),
-    Column("value", ("Giá trị", "Khu vực", "Xếp loại", "value")),
-    Column("start", ("Từ năm", "Năm bắt đầu", "from year", "start year", "from")),
-    Column("end", ("Đến năm", "Năm kết thúc", "to year", "end year", "to")),
-    Column(
-        "legal_basis",
-        ("Căn cứ pháp lý", "Căn cứ", "Quyết định", "Văn bản", "legal basis"),
-        required=False,
-    ),
+C_UNIT = Field(
+    "unit",
+    "Mã đơn vị",
+    ("Mã ĐVHC", "Mã xã, thôn", "Mã", "unit code", "code"),
+    type="code",
+    required=True,
 )
+C_SCHEME = Field("scheme", "Loại phân loại", ("Phân loại", "Danh mục", "scheme"))
+C_VALUE = Field("value", "Giá trị", ("Khu vực", "Xếp loại", "value"), required=True)
+C_START = Field("start", "Từ năm", ("Năm bắt đầu", "from year", "start year", "from"), "int", True)
+C_END = Field("end", "Đến năm", ("Năm kết thúc", "to year", "end year", "to"), "int", True)
+C_LEGAL = Field("legal_basis", "Căn cứ pháp lý", ("Căn cứ", "Quyết định", "Văn bản", "legal basis"))
 
 
 @dataclass
@@ -424,64 +398,49 @@ class _Classification:
     value: str = ""
 
 
-def classifications_import(
-    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
-) -> ImportReport:
-    """Import unit classifications: unit code, scheme, value, from year, to year, legal basis.
+class ClassificationSpec(_UnitTreeSpec):
+    """Unit classifications: unit code, scheme, value, from year, to year, legal basis.
 
     A blank scheme is the one of the unit's level (region for a commune, especially difficult
     for a village). The same unit, scheme and period again updates value and legal basis; an
     overlapping different period, in the file or in the database, is refused.
     """
-    problems = ProblemList()
-    table = open_table(Path(path), CLASSIFICATION_COLUMNS, name=name)
-    items: list[_Classification] = []
-    for row in table.rows():
-        code = _required_code(row, "unit", problems)
-        years = []
-        for key in ("start", "end"):
-            try:
-                years.append(cell_int(row.get(key)))
-            except CellError as error:
-                problems.add(row.problem(key, str(error)))
-                years.append(None)
-        items.append(
-            _Classification(
-                row=row,
-                code=code,
-                scheme_text=cell_text(row.get("scheme")),
-                value_text=cell_text(row.get("value")),
-                start=years[0],
-                end=years[1],
-                legal_basis=" ".join(cell_text(row.get("legal_basis")).split())[:255],
-            )
+
+    name = "geo.classifications"
+    fields = (C_UNIT, C_SCHEME, C_VALUE, C_START, C_END, C_LEGAL)
+    model = UnitClassification
+    update_fields = ("value", "legal_basis")
+
+    def check_row(self, row: Row, problems: ProblemList) -> _Classification:
+        blank_year = _("Expected a whole number.")
+        return _Classification(
+            row=row,
+            code=_required(C_UNIT, row, problems, _("The code is blank.")) or "",
+            scheme_text=C_SCHEME.parse(row, problems) or "",
+            value_text=C_VALUE.parse(row, problems) or "",
+            start=_required(C_START, row, problems, blank_year),
+            end=_required(C_END, row, problems, blank_year),
+            legal_basis=" ".join((C_LEGAL.parse(row, problems) or "").split())[:255],
         )
-        if problems.full:
-            break
-    report = ImportReport(
-        file=table.name, rows=len(items), dry_run=dry_run, warnings=table.warnings.items
-    )
-    with transaction.atomic():
-        to_create, to_update, unchanged = _plan_classifications(items, problems)
-        problems.raise_if_any()
-        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
-        if dry_run:
-            return report
-        if to_create:
-            bulk_create_with_history(
-                to_create, UnitClassification, batch_size=_BATCH, default_user=actor
-            )
-        if to_update:
-            bulk_update_with_history(
-                to_update,
-                UnitClassification,
-                ["value", "legal_basis"],
-                batch_size=_BATCH,
-                default_user=actor,
-            )
+
+    def changes(self, items: list[_Classification], problems: ProblemList) -> RecordChanges:
+        create, update, unchanged = _plan_classifications(items, problems)
+        units = {item.unit.pk for item in items if item.unit is not None}
+        stored = UnitClassification.objects.filter(unit_id__in=units).count()
+        return RecordChanges(create, update, unchanged, stored)
+
+    def write(
+        self, plan: RecordChanges, context: None, *, actor: Any, reason: str, report: RecordsReport
+    ) -> None:
+        super().write(plan, context, actor=actor, reason=reason, report=report)
         # As `unit_classify` does one by one: a commune's region groups the indicators.
-        regions_changed(classifications=[*to_create, *to_update], actor=actor)
-    return report
+        regions_changed(classifications=[*plan.create, *plan.update], actor=actor)
+
+
+CLASSIFICATIONS = register(ClassificationSpec())
+
+
+classifications_import = partial(records_import, CLASSIFICATIONS)
 
 
 def _plan_classifications(
@@ -602,15 +561,29 @@ def _plan_classifications(
 
 # --- Successions ---------------------------------------------------------------------------
 
-SUCCESSION_COLUMNS = (
-    Column("old", ("Mã đơn vị cũ", "Mã cũ", "Mã ĐVHC cũ", "old unit code", "old code", "old unit")),
-    Column(
-        "new", ("Mã đơn vị mới", "Mã mới", "Mã ĐVHC mới", "new unit code", "new code", "new unit")
-    ),
-    Column("date", ("Ngày hiệu lực", "Ngày", "Ngày có hiệu lực", "effective date", "date")),
-    Column("share", ("Tỷ lệ", "Tỉ lệ", "Tỷ lệ chuyển", "share"), required=False),
-    Column("note", ("Ghi chú", "note"), required=False),
+S_OLD = Field(
+    "old",
+    "Mã đơn vị cũ",
+    ("Mã cũ", "Mã ĐVHC cũ", "old unit code", "old code", "old unit"),
+    type="code",
+    required=True,
 )
+S_NEW = Field(
+    "new",
+    "Mã đơn vị mới",
+    ("Mã mới", "Mã ĐVHC mới", "new unit code", "new code", "new unit"),
+    type="code",
+    required=True,
+)
+S_DATE = Field(
+    "date",
+    "Ngày hiệu lực",
+    ("Ngày", "Ngày có hiệu lực", "effective date", "date"),
+    type="date",
+    required=True,
+)
+S_SHARE = Field("share", "Tỷ lệ", ("Tỉ lệ", "Tỷ lệ chuyển", "share"), type="fraction")
+S_NOTE = Field("note", "Ghi chú", ("note",))
 
 
 @dataclass
@@ -625,10 +598,8 @@ class _Succession:
     new: Unit | None = None
 
 
-def successions_import(
-    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
-) -> ImportReport:
-    """Import successions: old unit code, new unit code, date, share (default 1), note.
+class SuccessionSpec(_UnitTreeSpec):
+    """Successions: old unit code, new unit code, date, share (default 1), note.
 
     Checked together with the successions already stored: unknown codes, a unit succeeding
     itself, a share outside (0, 1], shares leaving a unit on one date above 1, overlaps (a unit
@@ -636,27 +607,18 @@ def successions_import(
     date) and cycles. An old unit that passes wholly to others gets `valid_to` the day before;
     a new unit without `valid_from` gets the date.
     """
-    problems = ProblemList()
-    table = open_table(Path(path), SUCCESSION_COLUMNS, name=name)
-    items: list[_Succession] = []
-    for row in table.rows():
-        old_code = _required_code(row, "old", problems)
-        new_code = _required_code(row, "new", problems)
-        day = share = None
-        if row.is_blank("date"):
-            problems.add(row.problem("date", _("The date is blank.")))
-        else:
-            try:
-                day = cell_date(row.get("date"))
-            except CellError as error:
-                problems.add(row.problem("date", str(error)))
-        if row.is_blank("share"):
-            share = Decimal(1)
-        else:
-            try:
-                share = cell_fraction(row.get("share"))
-            except CellError as error:
-                problems.add(row.problem("share", str(error)))
+
+    name = "geo.successions"
+    fields = (S_OLD, S_NEW, S_DATE, S_SHARE, S_NOTE)
+    model = Succession
+    update_fields = ("share", "note")
+
+    def check_row(self, row: Row, problems: ProblemList) -> _Succession:
+        blank = _("The code is blank.")
+        old_code = _required(S_OLD, row, problems, blank) or ""
+        new_code = _required(S_NEW, row, problems, blank) or ""
+        day = _required(S_DATE, row, problems, _("The date is blank."))
+        share = Decimal(1) if row.is_blank("share") else S_SHARE.parse(row, problems)
         if share is not None and not 0 < share <= 1:
             problems.add(
                 row.problem(
@@ -668,32 +630,24 @@ def successions_import(
             share = None
         elif share is not None and share != share.quantize(Decimal("0.0001")):
             problems.add(row.problem("share", _("The share may have at most 4 decimal places.")))
-        items.append(
-            _Succession(row, old_code, new_code, day, share, cell_text(row.get("note"))[:255])
+        note = (S_NOTE.parse(row, problems) or "")[:255]
+        return _Succession(row, old_code, new_code, day, share, note)
+
+    def changes(self, items: list[_Succession], problems: ProblemList) -> RecordChanges:
+        create, update, unchanged, units = _plan_successions(items, problems)
+        return RecordChanges(
+            create,
+            update,
+            unchanged,
+            Succession.objects.count(),
+            [(Unit, units, ("valid_from", "valid_to"))],
         )
-        if problems.full:
-            break
-    report = ImportReport(
-        file=table.name, rows=len(items), dry_run=dry_run, warnings=table.warnings.items
-    )
-    with transaction.atomic():
-        plan = _plan_successions(items, problems)
-        problems.raise_if_any()
-        to_create, to_update, unchanged, units = plan
-        report.created, report.updated, report.unchanged = len(to_create), len(to_update), unchanged
-        if dry_run:
-            return report
-        if to_create:
-            bulk_create_with_history(to_create, Succession, batch_size=_BATCH, default_user=actor)
-        if to_update:
-            bulk_update_with_history(
-                to_update, Succession, ["share", "note"], batch_size=_BATCH, default_user=actor
-            )
-        if units:
-            bulk_update_with_history(
-                units, Unit, ["valid_from", "valid_to"], batch_size=_BATCH, default_user=actor
-            )
-    return report
+
+
+SUCCESSIONS = register(SuccessionSpec())
+
+
+successions_import = partial(records_import, SUCCESSIONS)
 
 
 def _plan_successions(

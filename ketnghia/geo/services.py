@@ -1,6 +1,6 @@
 """Writes of administrative units: loading the national list and keeping units consistent.
 
-File imports (villages, classifications, successions) live in `ketnghia.geo.importers`.
+File imports (villages, classifications, successions) are import specs in `ketnghia.geo.importers`.
 """
 
 from __future__ import annotations

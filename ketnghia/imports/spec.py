@@ -43,6 +43,7 @@ from ketnghia.imports.readers import (
     cell_code,
     cell_date,
     cell_decimal,
+    cell_fraction,
     cell_int,
     cell_percent,
     cell_text,
@@ -65,6 +66,7 @@ _PARSERS: dict[str, Callable[[Any], Any]] = {
     "decimal": cell_decimal,
     "date": cell_date,
     "percent": cell_percent,
+    "fraction": cell_fraction,
 }
 
 
@@ -74,7 +76,8 @@ class Field:
 
     `header` is what the template writes (Vietnamese); `names` are other headers accepted
     (ODK/KoBo field names, short spellings), matched without diacritics, case or
-    punctuation. `type` is one of text, code, int, decimal, date, percent.
+    punctuation. `type` is one of text, code, int, decimal, date, percent (0–100), fraction
+    (0–1, also "50%").
     """
 
     key: str
@@ -115,6 +118,10 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
     # Read and check the rows inside the import's one transaction too (a spec that stages
     # its checked rows in a temporary table, `imports.staging`, for set-based checks).
     whole_in_transaction: ClassVar[bool] = False
+    # Whether `plan` runs even when the rows had problems, so the file's problems against
+    # stored data are listed with its cells' problems (all at once); `plan` then sees the
+    # rows as `check_rows` returned them, problems and all.
+    plan_with_row_problems: ClassVar[bool] = False
 
     def too_many_rows(self, limit: int) -> str:
         return _("The file holds more than %(limit)s rows; split it.") % {"limit": limit}
@@ -306,7 +313,10 @@ def run(
             if progress is not None:
                 progress(report.rows, spec.rows_expected(context))
         spec.check_all(context, problems, report)
-        problems.raise_if_any()
+        if not report.warnings:
+            report.warnings = list(table.warnings.items)
+        if not spec.plan_with_row_problems:
+            problems.raise_if_any()
         with transaction.atomic():
             plan = spec.plan(items, context, problems, report)
             problems.raise_if_any()

@@ -1,34 +1,42 @@
-"""The write step: the plan written through the twinning services, in one transaction.
+"""The write step: the plan written set-based, with its history rows in bulk (design rule 9).
 
-Order: people created or updated; then every stored assignment whose end changes (the ends
-the file states and the ones a reassignment closes, shortened before lengthened); then each
-new assignment, in order of its start; then corrected decisions. Each write goes through
-`twinning.services` (or, where the services have no such write, `core.history.save_by`),
-so every row written has its history row naming the actor. A refusal by a service (which
-the plan should have foreseen) is located at the file's row and refuses the whole file.
+In the import's transaction: new people in one INSERT (checked by `services.person_problems`,
+the rules `person_create` applies) and the people the file changes in one UPDATE; then every
+stored assignment or twinning whose end changes (the ends the file states and the ones a
+reassignment closes, the day before the new one starts) in one UPDATE per table, the rows
+locked first; then the new assignments in one INSERT; then the corrected decisions. Each
+written row gets its history row by INSERT … SELECT (`core.history.history_insert_select`),
+naming the actor and the file. The plan has checked every row under the rules the services
+apply (`assignment_problems`: one Party member per household at a time, the cap, overlaps);
+a refusal here (which the plan should have foreseen) is located at the file's row and
+refuses the whole file. The few new twinnings go through `services.twinning_create`. What
+the indicators and criteria derive from the assignments is reported once, for every commune
+touched (`services.coverage_changed`: refreshed at commit by `core.derived`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from django.db import connection
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.history import history_insert_select, save_by
+from ketnghia.core.history import history_insert_select
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
 from ketnghia.twinning import rules, services
 from ketnghia.twinning.assignment_import.columns import TWINNING
 from ketnghia.twinning.assignment_import.plan import Plan, Wanted
-from ketnghia.twinning.assignment_import.resolve import PersonChange, Resolved
+from ketnghia.twinning.assignment_import.resolve import Resolved
 from ketnghia.twinning.models import Assignment, AssignmentKind, Organisation, Person, Twinning
 
-# From this many new assignments on, they are written in bulk (history rows in bulk too).
-BULK_FROM = 50
+BATCH = 1000
 
 
 def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
@@ -48,146 +56,187 @@ def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
     ]
 
 
-def _person_update(change: PersonChange, actor: Actor) -> None:
-    person = change.person
-    assert person is not None
-    for name, value in change.changes.items():
-        setattr(person, name, value)
-    save_by(person, actor)
-
-
-def _twinning_end(twinning: Twinning, end: Any, actor: Actor) -> None:
-    """End a twinning on `end` (its last day); history kept."""
-    if rules.period_problem(twinning.start_date, end):
-        raise InvalidInput(
-            Problem(
-                _("%(record)s: the end (%(end)s) lies before the start (%(start)s).")
-                % {"record": twinning, "start": twinning.start_date, "end": end},
-                Location(field="end_date"),
-            )
+def _history(
+    model: type[Model], ids: Iterable[int], kind: str, *, actor: Any, reason: str, when: Any
+) -> None:
+    """Write the history rows ("+" new, "~" changed) of `model`'s rows `ids`, in bulk."""
+    ids = list(ids)
+    table = connection.ops.quote_name(model._meta.db_table)
+    for start in range(0, len(ids), BATCH):
+        batch = ids[start : start + BATCH]
+        history_insert_select(
+            model,
+            source=f"{table} t",
+            where=f"t.id IN ({', '.join(['%s'] * len(batch))})",
+            params=batch,
+            history_type=kind,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=reason,
+            when=when,
         )
-    twinning.end_date = end
-    save_by(twinning, actor, update_fields=["end_date"])
 
 
-def _bulk_create(
-    creations: list[Any],
+def _created(model: type[Model], records: list[Any]) -> list[int]:
+    created = model._default_manager.bulk_create(records, batch_size=BATCH)
+    ids = [record.pk for record in created]
+    if None in ids:  # a backend that does not return the new keys
+        raise RuntimeError("bulk_create returned no primary keys")
+    return ids
+
+
+def _people(resolved: Resolved, *, actor: Any, reason: str, when: Any) -> dict[str, Person]:
+    """Create and update the people sheet's people in bulk; return them by the rows' keys
+    ("n:<file code>" new, "p:<id>" stored)."""
+    problems: list[Problem] = []
+    people: dict[str, Person] = {}
+    new: list[Person] = []
+    changed: list[Person] = []
+    fields: set[str] = set()
+    for change in resolved.people:
+        line = change.line
+        if change.person is None:
+            found = services.person_problems(
+                full_name=line.full_name,
+                role=line.role,
+                active_from=line.active_from,
+                active_to=line.active_to,
+                organisation=None,
+                commune=change.commune,
+                village=change.village,
+            )
+            problems.extend(
+                Problem(p.message, line.where.problem("person", "").location) for p in found
+            )
+            person = Person(
+                full_name=line.full_name.strip(),
+                sex=line.sex,
+                ethnicity=line.ethnicity,
+                role=line.role,
+                active_from=line.active_from,
+                active_to=line.active_to,
+                birth_year=line.birth_year,
+                phone=line.phone.strip(),
+                commune=change.commune,
+                village=change.village,
+                file_code=line.key.strip(),
+            )
+            person.set_derived_fields()
+            new.append(person)
+            people[f"n:{line.key}"] = person
+            continue
+        if change.changes:
+            for name, value in change.changes.items():
+                setattr(change.person, name, value)
+            change.person.set_derived_fields()
+            fields.update(change.changes)
+            changed.append(change.person)
+        people[f"p:{change.person.pk}"] = change.person
+    if problems:
+        raise InvalidInput(problems)
+    if new:
+        _history(Person, _created(Person, new), "+", actor=actor, reason=reason, when=when)
+    if changed:
+        names = sorted({Person._meta.get_field(name).name for name in fields} | {"unit_path"})
+        Person.objects.bulk_update(changed, names, batch_size=BATCH)
+        _history(Person, [p.pk for p in changed], "~", actor=actor, reason=reason, when=when)
+    return people
+
+
+def _ends(plan: Plan, *, actor: Any, reason: str, when: Any) -> tuple[list[Problem], set[int]]:
+    """Set the stored ends the plan changes, in one UPDATE per table (rows locked first);
+    return the problems and the communes of the assignments ended."""
+    problems: list[Problem] = []
+    by_model: dict[type[Model], dict[int, date]] = {Twinning: {}, Assignment: {}}
+    communes: set[int] = set()
+    for held, end, row in plan.ends:
+        if rules.period_problem(held.start, end):
+            problems.append(
+                row.where.problem(
+                    "end_date",
+                    _("%(record)s: the end (%(end)s) lies before the start (%(start)s).")
+                    % {"record": held.label, "start": held.start, "end": end},
+                )
+            )
+            continue
+        by_model[Twinning if held.kind == TWINNING else Assignment][held.pk] = end
+        if held.kind != TWINNING:
+            communes.add(held.commune_id)
+    for model, ends in by_model.items():
+        if not ends:
+            continue
+        ids = sorted(ends)
+        list(model._default_manager.select_for_update().filter(pk__in=ids).values_list("pk"))
+        model._default_manager.bulk_update(
+            [model(pk=pk, end_date=ends[pk]) for pk in ids], ["end_date"], batch_size=BATCH
+        )
+        _history(model, ids, "~", actor=actor, reason=reason, when=when)
+    return problems, communes
+
+
+def _assignment(
+    creation: Any,
     people: dict[str, Person],
     organisations: dict[int, Organisation],
     units: dict[int, Unit],
     households: dict[int, Household],
-    actor: Actor,
-    reason: str,
-) -> None:
-    """Insert many planned assignments at once, with their history rows in the same step."""
-    rows = []
-    for creation in creations:
-        row = creation.wanted
-        household = (
-            households.get(row.target) if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
-        )
-        village = None if household is not None else units[row.target]
-        organisation = (
-            organisations[int(row.responsible[2:])] if row.responsible.startswith("o:") else None
-        )
-        assignment = Assignment(
-            kind=row.kind,
-            organisation=organisation,
-            person=None if organisation is not None else people[row.responsible],
-            village=village,
-            household=household,
-            commune_id=household.commune_id if household is not None else village.parent_id,
-            start_date=row.start,
-            end_date=creation.held.end,
-            decision_number=row.decision.strip(),
-            decision_date=row.decision_date,
-        )
-        assignment.set_derived_fields()
-        rows.append(assignment)
-    created = Assignment.objects.bulk_create(rows, batch_size=1000)
-    # What `assignment_create` reports row by row: the coverage of these communes moved.
-    services.coverage_changed(
-        commune_ids={a.commune_id for a in rows if a.kind == AssignmentKind.MEMBER_HOUSEHOLD}
+) -> Assignment:
+    row = creation.wanted
+    household = households.get(row.target) if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
+    village = None if household is not None else units[row.target]
+    organisation = (
+        organisations[int(row.responsible[2:])] if row.responsible.startswith("o:") else None
     )
-    ids = [assignment.pk for assignment in created]
-    if None in ids:  # a backend that does not return the new keys
-        raise RuntimeError("bulk_create returned no primary keys")
-    table = connection.ops.quote_name(Assignment._meta.db_table)
-    for start in range(0, len(ids), 1000):
-        batch = ids[start : start + 1000]
-        history_insert_select(
-            Assignment,
-            source=f"{table} t",
-            where=f"t.id IN ({', '.join(['%s'] * len(batch))})",
-            params=batch,
-            history_type="+",
-            actor=actor if getattr(actor, "pk", None) else None,
-            reason=reason,
-            when=timezone.now(),
-        )
+    assignment = Assignment(
+        kind=row.kind,
+        organisation=organisation,
+        person=None if organisation is not None else people[row.responsible],
+        village=village,
+        household=household,
+        commune_id=household.commune_id if household is not None else village.parent_id,
+        start_date=row.start,
+        end_date=creation.held.end,
+        decision_number=row.decision.strip(),
+        decision_date=row.decision_date,
+    )
+    assignment.set_derived_fields()
+    return assignment
+
+
+def _decisions(plan: Plan, *, actor: Any, reason: str, when: Any) -> None:
+    """Correct the decisions the file restates, one UPDATE per table."""
+    for model, number in ((Twinning, "decision"), (Assignment, "decision_number")):
+        rows = {
+            held.pk: row
+            for held, row in plan.decisions
+            if (held.kind == TWINNING) == (model is Twinning)
+        }
+        if not rows:
+            continue
+        records = list(model._default_manager.filter(pk__in=list(rows)))
+        for record in records:
+            row = rows[record.pk]
+            setattr(record, number, row.decision or getattr(record, number))
+            record.decision_date = row.decision_date or record.decision_date
+        model._default_manager.bulk_update(records, [number, "decision_date"], batch_size=BATCH)
+        _history(model, [r.pk for r in records], "~", actor=actor, reason=reason, when=when)
 
 
 def write_plan(
     *, resolved: Resolved, plan: Plan, actor: Actor, reason: str = "import"
 ) -> dict[str, int]:
     """Write `plan`; return the people created and updated. Run inside a transaction."""
-    problems: list[Problem] = []
-    people: dict[str, Person] = {}
-    counts = {"people_created": 0, "people_updated": 0}
-    for change in resolved.people:
-        if change.person is None:
-            line = change.line
-            try:
-                person = services.person_create(
-                    full_name=line.full_name,
-                    sex=line.sex,
-                    ethnicity=line.ethnicity,
-                    role=line.role,
-                    active_from=line.active_from,
-                    active_to=line.active_to,
-                    birth_year=line.birth_year,
-                    phone=line.phone,
-                    commune=change.commune,
-                    village=change.village,
-                    file_code=line.key,
-                    actor=actor,
-                )
-            except InvalidInput as error:
-                problems.extend(
-                    Problem(p.message, change.line.where.problem("person", "").location)
-                    for p in error.problems
-                )
-                continue
-            people[f"n:{line.key}"] = person
-            counts["people_created"] += 1
-        elif change.changes:
-            _person_update(change, actor)
-            counts["people_updated"] += 1
-        if change.person is not None:
-            people[f"p:{change.person.pk}"] = change.person
-    if problems:
-        raise InvalidInput(problems)
-
-    ends = sorted(
-        plan.ends,
-        key=lambda item: item[0].stored_end is not None and item[1] > item[0].stored_end,
-    )
-    for held, end, row in ends:
-        try:
-            if held.kind == TWINNING:
-                _twinning_end(Twinning.objects.select_for_update().get(pk=held.pk), end, actor)
-            else:
-                services.assignment_end(
-                    assignment=Assignment(pk=held.pk), end_date=end, actor=actor
-                )
-        except InvalidInput as error:
-            problems.extend(_located(row, error))
+    when = timezone.now()
+    people = _people(resolved, actor=actor, reason=reason, when=when)
+    counts = {
+        "people_created": sum(1 for c in resolved.people if c.person is None),
+        "people_updated": sum(1 for c in resolved.people if c.person is not None and c.changes),
+    }
+    problems, communes = _ends(plan, actor=actor, reason=reason, when=when)
 
     stored_people = {
-        int(key[2:])
+        int(c.wanted.responsible[2:])
         for c in plan.creations
-        for key in [c.wanted.responsible]
-        if key.startswith("p:")
+        if c.wanted.responsible.startswith("p:")
     } - {p.pk for p in people.values()}
     people.update(
         {
@@ -209,61 +258,35 @@ def write_plan(
     households = Household.objects.select_related("commune", "village").in_bulk(
         [c.wanted.target for c in plan.creations if c.wanted.kind == member]
     )
-    creations = plan.creations
-    below = [c for c in creations if c.wanted.kind != TWINNING]
-    if len(below) >= BULK_FROM:
-        # Many rows: one INSERT and one INSERT … SELECT of their history rows (design rule 9).
-        # The plan has checked them under the very rules `assignment_problems` applies.
-        _bulk_create(below, people, organisations, units, households, actor, reason)
-        creations = [c for c in creations if c.wanted.kind == TWINNING]
-    for creation in creations:
+    new = [
+        _assignment(creation, people, organisations, units, households)
+        for creation in plan.creations
+        if creation.wanted.kind != TWINNING
+    ]
+    if new:
+        ids = _created(Assignment, new)
+        _history(Assignment, ids, "+", actor=actor, reason=reason, when=when)
+        communes.update(a.commune_id for a in new)
+    for creation in plan.creations:
         row = creation.wanted
-        responsible = row.responsible
+        if row.kind != TWINNING:
+            continue
         try:
-            if row.kind == TWINNING:
-                services.twinning_create(
-                    organisation=organisations[int(responsible[2:])],
-                    commune=units[row.target],
-                    start_date=row.start,
-                    end_date=creation.held.end,
-                    decision=row.decision,
-                    decision_date=row.decision_date,
-                    actor=actor,
-                )
-            else:
-                services.assignment_create(
-                    kind=row.kind,
-                    organisation=organisations.get(int(responsible[2:]))
-                    if responsible.startswith("o:")
-                    else None,
-                    person=people.get(responsible) if not responsible.startswith("o:") else None,
-                    village=units.get(row.target)
-                    if row.kind != AssignmentKind.MEMBER_HOUSEHOLD
-                    else None,
-                    household=households.get(row.target)
-                    if row.kind == AssignmentKind.MEMBER_HOUSEHOLD
-                    else None,
-                    start_date=row.start,
-                    end_date=creation.held.end,
-                    decision_number=row.decision,
-                    decision_date=row.decision_date,
-                    actor=actor,
-                )
+            services.twinning_create(
+                organisation=organisations[int(row.responsible[2:])],
+                commune=units[row.target],
+                start_date=row.start,
+                end_date=creation.held.end,
+                decision=row.decision,
+                decision_date=row.decision_date,
+                actor=actor,
+            )
         except InvalidInput as error:
             problems.extend(_located(row, error))
-
-    for held, row in plan.decisions:
-        record: Twinning | Assignment
-        if held.kind == TWINNING:
-            record = Twinning.objects.get(pk=held.pk)
-            record.decision = row.decision or record.decision
-            fields = ["decision", "decision_date"]
-        else:
-            record = Assignment.objects.get(pk=held.pk)
-            record.decision_number = row.decision or record.decision_number
-            fields = ["decision_number", "decision_date"]
-        record.decision_date = row.decision_date or record.decision_date
-        save_by(record, actor, update_fields=fields)
+    _decisions(plan, actor=actor, reason=reason, when=when)
     if problems:
         raise InvalidInput(problems)
+    # What `assignment_create` and `assignment_end` report row by row, once for the file.
+    if communes:
+        services.coverage_changed(commune_ids=sorted(communes))
     return counts

@@ -35,7 +35,11 @@ from ketnghia.twinning.services.assignments import (
     assignment_reassign,
     coverage_changed,
 )
-from ketnghia.twinning.services.organisations import organisation_create, person_create
+from ketnghia.twinning.services.organisations import (
+    organisation_create,
+    person_create,
+    person_problems,
+)
 from ketnghia.twinning.services.proposals import proposal_accept
 from ketnghia.twinning.services.twinnings import twinning_create, twinning_reassign
 
@@ -57,6 +61,7 @@ __all__ = [
     "organisation_save",
     "organisation_write_problems",
     "person_create",
+    "person_problems",
     "proposal_accept",
     "twinning_create",
     "twinning_reassign",

@@ -68,27 +68,17 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
-def person_create(
+def person_problems(
     *,
     full_name: str,
-    sex: str,
-    ethnicity: str,
     role: str,
     active_from: date,
-    birth_year: int | None = None,
-    phone: str = "",
-    organisation: Organisation | None = None,
-    commune: Unit | None = None,
-    village: Unit | None = None,
-    active_to: date | None = None,
-    file_code: str = "",
-    actor: Actor,
-) -> Person:
-    """Register a cadre (of an organisation) or a committee or Party member (of a commune).
-
-    `file_code` is the code of its own an import file gave the person ("M1").
-    """
+    active_to: date | None,
+    organisation: Organisation | None,
+    commune: Unit | None,
+    village: Unit | None,
+) -> list[Problem]:
+    """Return every rule a new person would break (empty when it may be written)."""
     record = full_name.strip()
     problems = _period_problems(record, active_from, active_to)
     if role not in PersonRole.values:
@@ -120,6 +110,40 @@ def person_create(
                 Location(field="village"),
             )
         )
+    return problems
+
+
+@transaction.atomic
+def person_create(
+    *,
+    full_name: str,
+    sex: str,
+    ethnicity: str,
+    role: str,
+    active_from: date,
+    birth_year: int | None = None,
+    phone: str = "",
+    organisation: Organisation | None = None,
+    commune: Unit | None = None,
+    village: Unit | None = None,
+    active_to: date | None = None,
+    file_code: str = "",
+    actor: Actor,
+) -> Person:
+    """Register a cadre (of an organisation) or a committee or Party member (of a commune).
+
+    `file_code` is the code of its own an import file gave the person ("M1").
+    """
+    record = full_name.strip()
+    problems = person_problems(
+        full_name=full_name,
+        role=role,
+        active_from=active_from,
+        active_to=active_to,
+        organisation=organisation,
+        commune=commune,
+        village=village,
+    )
     _refuse(problems)
     person = Person(
         full_name=record,

@@ -1,15 +1,9 @@
-"""`ketnghia load-villages FILE`: the two-phase import of villages."""
+"""`ketnghia load-villages FILE`: the villages spec (`geo.importers.VILLAGES`)."""
 
-from __future__ import annotations
-
-from typing import Any
-
-from ketnghia.geo.importers import villages_import
-from ketnghia.geo.management.commands._base import FileLoaderCommand
+from ketnghia.geo.importers import VILLAGES
+from ketnghia.imports.records import RecordsCommand
 
 
-class Command(FileLoaderCommand):
+class Command(RecordsCommand):
     help = "Import villages (commune code, village name, optional village code and kind) from a CSV or XLSX file. Nothing is written if any row is wrong."
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        self.load_file(villages_import, options)
+    spec = VILLAGES
