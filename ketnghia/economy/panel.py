@@ -69,6 +69,7 @@ def estimator_settings() -> outcomes.Settings:
     return outcomes.Settings(
         min_group=int(getattr(settings, "KETNGHIA_OUTCOME_MIN_GROUP", 30)),
         min_stratum_controls=int(getattr(settings, "KETNGHIA_OUTCOME_MIN_STRATUM_CONTROLS", 2)),
+        comparison=str(getattr(settings, "KETNGHIA_OUTCOME_COMPARISON", "village")),
     )
 
 
