@@ -31,6 +31,7 @@ TreatmentRows = list[tuple[int, str, int]]
 # The package kinds of the support app, in the order pages list them.
 PACKAGE_KINDS = (
     "seedlings",
+    "livestock",  # the support app's code
     "breeding_livestock",
     "fertiliser",
     "tools",
@@ -46,6 +47,7 @@ PACKAGE_KINDS = (
 
 KIND_LABELS = {
     "seedlings": _("Seedlings"),
+    "livestock": _("Breeding livestock"),
     "breeding_livestock": _("Breeding livestock"),
     "fertiliser": _("Fertiliser"),
     "tools": _("Tools and machines"),

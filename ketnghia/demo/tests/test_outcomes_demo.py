@@ -44,3 +44,25 @@ def test_the_outcome_page_shows_the_planted_effect(demo, client):
     value, low, high = (float(n.replace(",", ".").replace("−", "-")) for n in found[:3])
     assert low <= 100 * PLANTED_EFFECT <= high and low <= value <= high
     assert 'data-testid="comparison-village"' in html
+
+
+def test_the_review_report_has_the_economy_section(demo, client):
+    client.force_login(User.objects.get(username="demo-admin"))
+    response = client.get("/reports/review/?program=nq04&baseline=2007&year=2015")
+    assert response.status_code == 200
+    html = response.content.decode()
+    section = html[html.index('data-testid="contributed-economy"') :]
+    section = section[: section.index("</section>")]
+    assert section.count("<tr>") >= 1 + 4 + 1  # header, livestock's four start years, all years
+    data = client.get("/reports/review/report.json?program=nq04&baseline=2007&year=2015").json()
+    (economy,) = [s for s in data["contributed_sections"] if s["key"] == "economy"]
+    assert economy["data"]["economic_models"] > 0
+    assert economy["data"]["replicated_villages"] > 0
+    rows = economy["tables"][0]["rows"]
+    assert {row[0] for row in rows} >= {"Cây giống", "Bò giống, gia súc giống"}
+    overall = next(
+        row
+        for row in rows
+        if row[1] == "các năm" and row[4] is not None and row[5] <= 100 * PLANTED_EFFECT <= row[6]
+    )
+    assert overall[5] > 0
