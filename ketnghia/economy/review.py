@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Count, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from ketnghia.core.gate import UnitScope
 from ketnghia.economy import outcomes
-from ketnghia.economy.models import Participation
 from ketnghia.economy.panel import kind_label, program_outcomes
 from ketnghia.economy.selectors import models_for
 from ketnghia.programs.models import Program
@@ -77,15 +77,19 @@ def review_section(
 ) -> ContributedSection | None:
     """Return the economy's section of the review of `program` (None: nothing to report)."""
     models = models_for(scope=scope, program=program).filter(start_date__year__lte=review_year)
-    count = models.count()
-    replications = models.filter(origin__isnull=False)
-    villages = replications.values("village_id").distinct().count()
-    households = (
-        Participation.objects.filter(model__in=replications, joined_year__lte=review_year)
-        .values("household_id")
-        .distinct()
-        .count()
+    replication = Q(origin__isnull=False)
+    # One query (the review page counts its queries).
+    counts = models.aggregate(
+        total=Count("id", distinct=True),
+        replications=Count("id", distinct=True, filter=replication),
+        villages=Count("village_id", distinct=True, filter=replication),
+        households=Count(
+            "participations__household_id",
+            distinct=True,
+            filter=replication & Q(participations__joined_year__lte=review_year),
+        ),
     )
+    count = counts["total"]
     results = program_outcomes(program, scope=scope)
     rows = outcome_rows(results, review_year)
     if not count and not rows:
@@ -99,9 +103,9 @@ def review_section(
         % {
             "models": count,
             "year": review_year,
-            "replications": replications.count(),
-            "villages": villages,
-            "households": households,
+            "replications": counts["replications"],
+            "villages": counts["villages"],
+            "households": counts["households"],
         }
     ]
     if rows:
@@ -141,8 +145,8 @@ def review_section(
         tables=tuple(tables),
         data={
             "economic_models": count,
-            "replications": replications.count(),
-            "replicated_villages": villages,
-            "replicated_households": households,
+            "replications": counts["replications"],
+            "replicated_villages": counts["villages"],
+            "replicated_households": counts["households"],
         },
     )
