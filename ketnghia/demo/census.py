@@ -99,6 +99,24 @@ class CommuneInfo:
     region: str  # 2016–2020 region (I, II, III): region-II communes are the better off
 
 
+@dataclass(frozen=True)
+class PlantedSupport:
+    """Support whose effect on leaving poverty the demo plants (synthetic, for the outcome page).
+
+    `starts[commune code]` lists the years a round of the package reached every household of
+    the commune that was poor the year before. From that year on, `effect` of those households
+    (the share of the ones still present) that would have been poor are not: an exact
+    difference of `effect` in their poverty-exit rate, year by year.
+    """
+
+    effect: float
+    starts: Mapping[str, Sequence[int]]
+
+
+# A separate random stream for the planted effect, so the rest of the census stays as it is.
+PLANT_SEED_OFFSET = 19
+
+
 @dataclass
 class YearPlan:
     """One census year over all program communes: one array entry per household present."""
@@ -349,8 +367,13 @@ def plan_census(
     seed: int,
     communes: Sequence[CommuneInfo],
     households: Sequence[HouseholdPlan],
+    planted: PlantedSupport | None = None,
 ) -> tuple[dict[int, YearPlan], dict[str, dict[int, float]]]:
-    """Return every household's facts and status in each census year, and the designed rates."""
+    """Return every household's facts and status in each census year, and the designed rates.
+
+    With `planted`, supported households leave poverty more often (`plant_support`); every
+    commune keeps exactly its number of households of each status.
+    """
     rng = np.random.default_rng(seed)
     index_of = {c.code: i for i, c in enumerate(communes)}
     commune = np.array([index_of[h.commune_code] for h in households])
@@ -416,11 +439,119 @@ def plan_census(
             status=result.status,
             rule=result.rule,
         )
+    if planted is not None:
+        plant_support(years, commune, [c.code for c in communes], planted, seed)
     targets = {
         c.code: {year: float(rates[i, column]) for column, year in enumerate(YEARS)}
         for i, c in enumerate(communes)
     }
     return years, targets
+
+
+def plant_support(
+    years: Mapping[int, YearPlan],
+    commune: np.ndarray,
+    codes: Sequence[str],
+    planted: PlantedSupport,
+    seed: int,
+) -> np.ndarray:
+    """Lift supported households out of poverty, in place; return each household's start year.
+
+    The cohort of a commune's round in year `g`: its households poor in `g - 1` that no
+    earlier round of the package reached (what the round's target rule picks). In each year
+    `t >= g`, `round(effect × present)` of the cohort's households that are poor (the same
+    households every year, in a fixed random order) get an income just above their poor
+    line; as many unsupported households of the commune with the status the lifted ones take,
+    the nearest to the line, get an income on it. So each commune keeps its count of every
+    status (the article's figures do not move) and the cohort's exit rate is `effect` higher
+    than without support. Incomes stay whole thousands; statuses are `classify_many`'s.
+    """
+    rng = np.random.default_rng(seed + PLANT_SEED_OFFSET)
+    order = rng.random(len(commune))  # which supported households support lifts first
+    start = np.zeros(len(commune), dtype=np.int64)  # first year the package reached, 0 never
+    index_of = {code: i for i, code in enumerate(codes)}
+    rounds = sorted(
+        (year, index_of[code])
+        for code, starts in planted.starts.items()
+        if code in index_of
+        for year in starts
+    )
+    poor = Status.POOR.value
+    for year in YEARS:
+        previous = years.get(year - 1)
+        for _year, c in (r for r in rounds if r[0] == year and previous is not None):
+            assert previous is not None
+            rows = previous.household[
+                (commune[previous.household] == c) & (previous.status == poor)
+            ]
+            rows = rows[start[rows] == 0]
+            start[rows] = year
+        if start.any():
+            _lift(years[year], commune, start, order, planted.effect)
+    return start
+
+
+def _lift(
+    plan: YearPlan, commune: np.ndarray, start: np.ndarray, order: np.ndarray, effect: float
+) -> None:
+    """Apply the planted effect to one census year (see `plant_support`)."""
+    standard = get_standard(plan.standard_code)
+    bits = len(standard.indicator_codes)
+    lines = _poverty_lines(standard)[plan.deprivation_count]
+    rows = plan.household
+    started = start[rows]
+    where = commune[rows]
+    poor = Status.POOR.value
+    lifted_all: list[np.ndarray] = []
+    lowered_all: list[np.ndarray] = []
+    taken = np.zeros(len(rows), dtype=bool)
+    for c, g in sorted(
+        {(int(a), int(b)) for a, b in zip(where[started > 0], started[started > 0], strict=True)}
+    ):
+        if g > plan.year:
+            continue
+        cohort = np.flatnonzero((where == c) & (started == g))
+        wanted = round(effect * len(cohort))
+        candidates = cohort[plan.status[cohort] == poor]
+        candidates = candidates[np.argsort(order[rows[candidates]], kind="stable")][:wanted]
+        if not len(candidates):
+            continue
+        new_status = classify_many(
+            standard,
+            np.full(len(candidates), AREA, dtype=object),
+            lines[candidates] + INCOME_STEP,
+            deprivation_matrix_from_bits(plan.deprivations[candidates], bits) if bits else None,
+        ).status
+        # Unsupported households of the commune, nearest above their poor line, take the
+        # places the lifted ones leave: first one of each status the lifted ones take; where
+        # there are too few, any other that is not poor, whose income the lifted one takes.
+        left = np.ones(len(candidates), dtype=bool)
+        for status in [*sorted(set(new_status.tolist())), None]:
+            mask = left & (new_status == status) if status is not None else left
+            lifts = candidates[mask]
+            same = plan.status == status if status is not None else plan.status != poor
+            pool = np.flatnonzero((where == c) & (started == 0) & same & (lines > 0) & ~taken)
+            pool = pool[np.argsort(plan.income[pool] - lines[pool], kind="stable")][: len(lifts)]
+            lifts = lifts[: len(pool)]
+            left[np.flatnonzero(mask)[: len(pool)]] = False
+            taken[pool] = True
+            taken[lifts] = True
+            lifted_all.append(lifts)
+            lowered_all.append(pool)
+            plan.income[lifts] = np.maximum(lines[lifts] + INCOME_STEP, plan.income[pool])
+            plan.income[pool] = lines[pool]
+    if not lifted_all:
+        return
+    changed = np.concatenate([*lifted_all, *lowered_all])
+    result = classify_many(
+        standard,
+        np.full(len(changed), AREA, dtype=object),
+        plan.income[changed],
+        deprivation_matrix_from_bits(plan.deprivations[changed], bits) if bits else None,
+    )
+    plan.status[changed] = result.status
+    plan.rule[changed] = result.rule
+    plan.deprivation_count[changed] = result.deprivation_count
 
 
 # --- Figures (pure, for the report and the README) ------------------------------------------

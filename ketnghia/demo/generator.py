@@ -107,7 +107,10 @@ DATASET_DESCRIPTION = (
     "viên (họ tên, số điện thoại 0000…) phụ trách thôn và hộ, tổ công tác và các hoạt động "
     "2007–2025 (khoảng 4.800 lượt thăm năm 2018 như bản tin năm 2018 nêu) cùng nguồn lực huy "
     "động. Các mô hình kinh tế (mô hình, hộ tham gia, kết quả hằng năm, việc nhân rộng) cũng là "
-    "giả lập.\n\n"
+    "giả lập. Hỗ trợ 2008–2015 (văn bản, nguồn vốn, gói, đợt cấp phát) là giả lập, và tác động "
+    "của nó được cài sẵn: trong các đợt cấp bò giống, mỗi năm sau đó có thêm 15 trên 100 hộ "
+    "nghèo được hỗ trợ thoát nghèo so với khi không được hỗ trợ (cây giống và quà tặng không có "
+    "tác động), để trang đánh giá hiệu quả hỗ trợ có một kết quả đã biết trước để tìm lại.\n\n"
     "Demo data for Kon Tum's Resolution 04. Province, district and commune names and codes are "
     "real (the pre-2025 national list). The official 2007 list of the 53 especially difficult "
     "communes is not at hand: the generator picked rural communes of the mountainous districts. "
@@ -122,7 +125,10 @@ DATASET_DESCRIPTION = (
     "charge of villages and households, the work teams and their activities 2007–2025 (about "
     "4,800 visits in 2018, as a 2018 news item reported) with the resources mobilised. The "
     "economic models (models, participating households, yearly results, replications) are "
-    "invented too."
+    "invented too. The support of 2008–2015 (documents, funds, packages, delivery rounds) is "
+    "invented, and its effect planted: of the poor households a breeding-livestock round "
+    "reached, 15 in 100 more leave poverty each following year than would have (seedlings and "
+    "gifts have none), so the outcome page has a known effect to find."
 )
 
 # Provincial bodies that twin with communes (public bodies; which commune each gets is invented).

@@ -6,9 +6,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ketnghia.demo.census import YEARS, CommuneInfo, YearPlan, plan_census
+from ketnghia.demo.census import YEARS, CommuneInfo, PlantedSupport, YearPlan, plan_census
 from ketnghia.demo.households import CommuneFrame, HouseholdPlan, VillageFrame, plan_households
 from ketnghia.demo.rounds import Approvers, RoundPlan, plan_rounds
+from ketnghia.support.demo import (
+    PLANTED_EFFECT,
+    PLANTED_KIND,
+    key_communes_of_year,
+    package_kind_of_year,
+)
+from ketnghia.support.demo import (
+    YEARS as SUPPORT_YEARS,
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,24 @@ class RegistryPlan:
     targets: dict[str, dict[int, float]]
 
 
+def planted_support(data: CensusInput) -> PlantedSupport:
+    """Return the demo support's rounds of the planted kind (`support.demo`): commune → years.
+
+    The key communes in the order of their paths (district code, then commune code), as
+    `support.demo.write_support` reads them.
+    """
+    keys = sorted(
+        (c for c in data.communes if c.code in data.key_communes),
+        key=lambda c: (c.district_code, c.code),
+    )
+    starts: dict[str, list[int]] = {}
+    for year in SUPPORT_YEARS:
+        if package_kind_of_year(year) == PLANTED_KIND:
+            for commune in key_communes_of_year(year, keys):
+                starts.setdefault(commune.code, []).append(year)
+    return PlantedSupport(PLANTED_EFFECT, starts)
+
+
 def plan_registry(data: CensusInput, seed: int) -> RegistryPlan:
     """Return the households, each year's census facts and statuses, and the rounds."""
     households = plan_households(random.Random(seed), data.communes, data.villages)
@@ -40,7 +67,7 @@ def plan_registry(data: CensusInput, seed: int) -> RegistryPlan:
         CommuneInfo(c.code, c.code in data.key_communes, data.regions.get(c.code, "III"))
         for c in data.communes
     ]
-    years, targets = plan_census(seed, infos, households)
+    years, targets = plan_census(seed, infos, households, planted_support(data))
     counts = {(c.code, year): 0 for c in data.communes for year in YEARS}
     for year, year_plan in years.items():
         for index in year_plan.household.tolist():

@@ -12,6 +12,10 @@ class EconomyConfig(AppConfig):
 
         register_fact_source(load_economy_facts)
         _register_subcommands()
+        from ketnghia.economy.review import review_section
+        from ketnghia.reports.contributed import register_review_section
+
+        register_review_section("economy", review_section)
 
 
 def _register_subcommands() -> None:

@@ -70,6 +70,19 @@ class Settings:
     min_group: int = 30
     min_stratum_controls: int = 2
     income_bands: int = INCOME_BANDS
+    # Who may be compared with: "household" — poor households no package had reached yet;
+    # "village" — poor households of villages no package had reached yet (see
+    # `COMPARISONS`).
+    comparison: str = "household"
+
+
+# "village": where support goes to every eligible household of a commune at once and the
+# eligible are chosen on last year's poverty, the households a later round leaves out of a
+# village are those that had already left poverty; keeping them as comparison households
+# while dropping their supported neighbours would make the comparison exit poverty more often
+# than it would have. Comparing with villages support had not reached avoids that (and
+# spill-overs inside a village), at the price of fewer comparison households.
+COMPARISONS = ("household", "village")
 
 
 @dataclass(frozen=True)
@@ -332,6 +345,15 @@ def analyse_kind(
     # A household not yet reached by any package: its first year, or "never" (beyond the panel).
     never = max(years) + 1 if years else 1
     first_any_or_never = np.where(first_any == 0, never, first_any)
+    # When a household may no longer be compared with: its own first package, or (comparison
+    # "village") the first package that reached a household of its village.
+    compared_until = first_any_or_never
+    if settings.comparison == "village":
+        reached = np.full(n_clusters, never, dtype=np.int64)
+        np.minimum.at(reached, village, first_any_or_never)
+        compared_until = np.minimum(first_any_or_never, reached[village])
+    elif settings.comparison != "household":
+        raise ValueError(f"unknown comparison {settings.comparison!r}")
 
     cohorts: list[CohortResult] = []
     cohort_psis: list[tuple[int, float, np.ndarray]] = []
@@ -349,7 +371,7 @@ def analyse_kind(
         b = years.index(g - 1)
         poor_at_base = observed[:, b] & (panel.poor[:, b] == 1)
         treated = in_cohort & poor_at_base
-        pool = poor_at_base & (first_any_or_never > g)
+        pool = poor_at_base & (compared_until > g)
         result.supported = int(treated.sum())
         n_t = np.bincount(strata[treated], minlength=n_strata)
         n_c = np.bincount(strata[pool], minlength=n_strata)
@@ -383,7 +405,7 @@ def analyse_kind(
                 continue
             controls = (
                 poor_at_base
-                & (first_any_or_never > max(t, g - 1))
+                & (compared_until > max(t, g - 1))
                 & ~in_cohort
                 & matched_strata[strata]
                 & observed[:, j]

@@ -31,6 +31,7 @@ TreatmentRows = list[tuple[int, str, int]]
 # The package kinds of the support app, in the order pages list them.
 PACKAGE_KINDS = (
     "seedlings",
+    "livestock",  # the support app's code
     "breeding_livestock",
     "fertiliser",
     "tools",
@@ -46,6 +47,7 @@ PACKAGE_KINDS = (
 
 KIND_LABELS = {
     "seedlings": _("Seedlings"),
+    "livestock": _("Breeding livestock"),
     "breeding_livestock": _("Breeding livestock"),
     "fertiliser": _("Fertiliser"),
     "tools": _("Tools and machines"),
@@ -69,6 +71,7 @@ def estimator_settings() -> outcomes.Settings:
     return outcomes.Settings(
         min_group=int(getattr(settings, "KETNGHIA_OUTCOME_MIN_GROUP", 30)),
         min_stratum_controls=int(getattr(settings, "KETNGHIA_OUTCOME_MIN_STRATUM_CONTROLS", 2)),
+        comparison=str(getattr(settings, "KETNGHIA_OUTCOME_COMPARISON", "village")),
     )
 
 

@@ -9,7 +9,7 @@ from ketnghia.core import gate
 from ketnghia.core.attachments import attachment_url
 from ketnghia.core.errors import NotFound
 from ketnghia.economy import charts, selectors
-from ketnghia.economy.panel import kind_label, program_outcomes
+from ketnghia.economy.panel import estimator_settings, kind_label, program_outcomes
 from ketnghia.programs.models import Program
 from ketnghia.programs.selectors import program_choices, program_for
 
@@ -83,5 +83,10 @@ def outcome_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "economy/outcomes.html",
-        {"program": program, "programs": programs, "kinds": kinds},
+        {
+            "program": program,
+            "programs": programs,
+            "kinds": kinds,
+            "comparison": estimator_settings().comparison,
+        },
     )

@@ -11,7 +11,7 @@ appendix. Every number is printed through `core.formatting`; counts carry no den
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from io import BytesIO
 from typing import Any
 
@@ -22,6 +22,7 @@ from ketnghia.core import docx_layout as layout
 from ketnghia.core.docx_layout import PARTY, STATE, Heading, date_line
 from ketnghia.core.formatting import format_count, format_decimal
 from ketnghia.reports import charts
+from ketnghia.reports.contributed import ContributedSection
 from ketnghia.reports.domain import Entry, ReviewReport
 from ketnghia.reports.support_exports import support_docx
 
@@ -169,6 +170,30 @@ def _charts(document: Any, report: ReviewReport, language: str) -> None:
         )
 
 
+def _contributed(document: Any, section: ContributedSection, number: int) -> None:
+    """A contributed section as a numbered part of section I: its text, then its tables."""
+    layout.section_title(document, f"{number}. {section.title}")
+    for text in section.paragraphs:
+        layout.body(document, text)
+    for table in section.tables:
+        layout.paragraph(document, table.title, bold=True, keep_with_next=True, after=Pt(3))
+        layout.grid_table(
+            document,
+            list(table.columns),
+            [["—" if cell is None else _cell_text(cell) for cell in row] for row in table.rows],
+            flexible=1,
+        )
+        layout.paragraph(document, "", size=Pt(6))
+
+
+def _cell_text(cell: object) -> str:
+    if isinstance(cell, float):
+        return format_decimal(cell, 1)
+    if isinstance(cell, int):
+        return format_count(cell)
+    return str(cell)
+
+
 def _empty(document: Any) -> None:
     layout.paragraph(
         document,
@@ -189,6 +214,7 @@ def review_docx(
     generated: bool = False,
     demo: bool = False,
     charts_language: str = "vi",
+    contributed: Sequence[ContributedSection] = (),
 ) -> bytes:
     """Return the Word file of `report` with its narrative and the other sections' text.
 
@@ -231,6 +257,8 @@ def review_docx(
             if report.support is not None:
                 part += 1
                 support_docx(document, report.support, number=part)
+            for offset, section in enumerate(contributed, start=1):
+                _contributed(document, section, part + offset)
     layout.signature(document, heading)
     if report.ranking:
         layout.page_break(document)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from ketnghia.core.models import holds_demo_data
+from ketnghia.reports.contributed import ContributedSection
 from ketnghia.reports.docx_export import (
     GENERATED_NOTE,
     PARTY,
@@ -126,11 +128,13 @@ def review_file(
     sections: dict[str, str] | None = None,
     generated: bool = False,
     demo: bool | None = None,
+    contributed: Sequence[ContributedSection] = (),
 ) -> ExportFile:
     """Return the review as `fmt` ("json", "xlsx" or "docx").
 
     `generated`: the narrative was written from the figures and never saved (said in the
-    file); `demo` (default: whether the database holds the demo) marks the file as demo data.
+    file); `demo` (default: whether the database holds the demo) marks the file as demo data;
+    `contributed`: the sections other apps add (`contributed.py`), as they are now.
     """
     if demo is None:
         demo = holds_demo_data()
@@ -142,10 +146,15 @@ def review_file(
         data["narrative"] = {"vi": narrative_vi, "en": narrative_en, "generated": generated}
         data["sections"] = dict(sections or {})
         data["demo_data"] = demo
+        data["contributed_sections"] = [section.as_dict() for section in contributed]
         content = json.dumps(data, ensure_ascii=False, indent=2).encode()
     elif fmt == "xlsx":
         content = review_xlsx(
-            report, narrative_vi=narrative_vi, narrative_en=narrative_en, demo=demo
+            report,
+            narrative_vi=narrative_vi,
+            narrative_en=narrative_en,
+            demo=demo,
+            contributed=contributed,
         )
     elif fmt == "docx":
         content = review_docx(
@@ -155,6 +164,7 @@ def review_file(
             sections=sections,
             generated=generated,
             demo=demo,
+            contributed=contributed,
         )
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -20,7 +20,7 @@ from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.gate import Action, allows, gate, scope_for
 from ketnghia.indicators import cache as page_cache
 from ketnghia.programs.selectors import program_choices, program_defaults
-from ketnghia.reports import charts, exports, narrative, selectors, services
+from ketnghia.reports import charts, contributed, exports, narrative, selectors, services
 from ketnghia.reports.docx_export import SECTIONS, Heading
 from ketnghia.reports.domain import ReviewReport, capped, report_from_dict, report_to_dict
 from ketnghia.reports.forms import NarrativeForm
@@ -203,6 +203,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "downloads": [
                 (fmt, reverse(f"reports:review_{fmt}") + "?" + query) for fmt in exports.FORMATS
             ],
+            "contributed": contributed.for_review(review_request, scope=request.scope),
         },
     )
 
@@ -320,6 +321,7 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         heading=heading,
         sections=sections,
         generated=saved is None,
+        contributed=contributed.for_review(review_request, scope=request.scope, language="vi"),
     )
     response = HttpResponse(out.content, content_type=out.content_type)
     response["Content-Disposition"] = f'attachment; filename="{out.filename}"'

@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ketnghia.core.outputs import DEMO_MARK, mark_demo_workbook, xlsx_set
+from ketnghia.reports.contributed import ContributedSection
 from ketnghia.reports.domain import ReviewReport
 from ketnghia.reports.support_exports import support_sheet
 
@@ -76,9 +77,15 @@ LEVEL_VI = {"province": "Tỉnh", "district": "Huyện", "commune": "Xã", "vill
 
 
 def review_xlsx(
-    report: ReviewReport, *, narrative_vi: str = "", narrative_en: str = "", demo: bool = False
+    report: ReviewReport,
+    *,
+    narrative_vi: str = "",
+    narrative_en: str = "",
+    demo: bool = False,
+    contributed: Sequence[ContributedSection] = (),
 ) -> bytes:
-    """Return the workbook of `report`: summary, figures, units behind, ranking, series."""
+    """Return the workbook of `report`: summary, figures, units behind, ranking, series, and a
+    sheet per table of the contributed sections."""
     book = Workbook()
     summary = book.active
     summary.title = "Tóm tắt"
@@ -234,8 +241,30 @@ def review_xlsx(
             )
     if report.support is not None:
         support_sheet(book, report.support, _row, _header)
+    _contributed_sheets(book, contributed)
     buffer = BytesIO()
     if demo:
         mark_demo_workbook(book)
     book.save(buffer)
     return buffer.getvalue()
+
+
+_CELL_FORMATS = {"count": COUNT_FORMAT, "points": PERCENT_FORMAT}
+
+
+def _contributed_sheets(book: Workbook, sections: Sequence[ContributedSection]) -> None:
+    """Add a sheet per table of each contributed section (title cut to Excel's 31 letters)."""
+    names = set(book.sheetnames)
+    for section in sections:
+        for table in section.tables:
+            name = table.title[:31].rstrip()
+            while name in names:
+                name = f"{name[:28]} {len(names)}"
+            names.add(name)
+            sheet = book.create_sheet(name)
+            _header(
+                sheet, f"{section.title}: {table.title}", table.columns, [14] * len(table.columns)
+            )
+            formats = [_CELL_FORMATS.get(f) for f in table.formats]
+            for row in table.rows:
+                _row(sheet, [NO_VALUE if cell is None else cell for cell in row], formats)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 
 import numpy as np
@@ -13,14 +14,18 @@ from ketnghia.census.models import RoundState
 from ketnghia.demo.census import (
     PROGRAM_PATH,
     YEARS,
+    CommuneInfo,
     _income_levels,
     _poverty_lines,
+    plan_census,
     standard_code_for,
 )
 from ketnghia.demo.generator import census_input, plan_demo
-from ketnghia.demo.registry import plan_registry
+from ketnghia.demo.households import plan_households
+from ketnghia.demo.registry import plan_registry, planted_support
 from ketnghia.poverty.rules import Status, classify_many, deprivation_matrix_from_bits
 from ketnghia.poverty.standards import get_standard
+from ketnghia.support.demo import PLANTED_EFFECT
 
 
 @pytest.fixture(scope="module")
@@ -150,3 +155,52 @@ def test_income_levels_make_exactly_the_wanted_number_poor(seed, size, share, co
     )
     possible = int(np.isfinite(cutoffs).sum())
     assert (result.status == "poor").sum() == min(wanted, possible)
+
+
+def test_the_planted_support_lifts_its_households_and_moves_no_figure(demo, kon_tum):
+    """Livestock rounds' households leave poverty `PLANTED_EFFECT` more often; counts stay."""
+    _plan, data, registry = demo
+    planted = planted_support(data)
+    assert planted.effect == PLANTED_EFFECT and planted.starts
+    assert all(code in data.key_communes for code in planted.starts)
+    households = plan_households(random.Random(2007), data.communes, data.villages)
+    infos = [
+        CommuneInfo(c.code, c.code in data.key_communes, data.regions.get(c.code, "III"))
+        for c in data.communes
+    ]
+    plain, _targets = plan_census(2007, infos, households)
+    commune = np.array([h.commune_code for h in households])
+    for year in YEARS:
+        lifted, before = registry.years[year], plain[year]
+        assert (lifted.household == before.household).all()
+        # Every commune keeps its count of poor households: the article's figures do not
+        # move; near-poor ones move by a few households at most.
+        now = Counter(zip(commune[lifted.household], lifted.status.tolist(), strict=True))
+        was = Counter(zip(commune[before.household], before.status.tolist(), strict=True))
+        assert {k: v for k, v in now.items() if k[1] == "poor"} == {
+            k: v for k, v in was.items() if k[1] == "poor"
+        }
+        near = sum(v for k, v in now.items() if k[1] == "near_poor")
+        assert abs(near - sum(v for k, v in was.items() if k[1] == "near_poor")) <= 30, year
+    # A cohort: the households of a commune poor the year before its first livestock round.
+    code, starts = sorted(planted.starts.items())[0]
+    g = starts[0]
+    base = registry.years[g - 1]
+    cohort = set(base.household[(commune[base.household] == code) & (base.status == "poor")])
+    gaps = []
+    for year in range(g, 2026):
+        rows = {
+            h: (a, b)
+            for h, a, b in zip(
+                registry.years[year].household.tolist(),
+                registry.years[year].status.tolist(),
+                plain[year].status.tolist(),
+                strict=True,
+            )
+            if h in cohort
+        }
+        lifted = sum(a != "poor" for a, _b in rows.values()) / len(rows)
+        before = sum(b != "poor" for _a, b in rows.values()) / len(rows)
+        gaps.append(lifted - before)
+    assert all(abs(gap - PLANTED_EFFECT) < 0.01 for gap in gaps[:5]), gaps
+    assert all(0 < gap <= PLANTED_EFFECT + 0.01 for gap in gaps), gaps

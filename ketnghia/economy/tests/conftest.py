@@ -32,6 +32,13 @@ def _standard(year: int) -> str:
 
 
 @pytest.fixture(autouse=True)
+def _household_comparison(settings) -> None:
+    """The synthetic panels draw support household by household inside villages (every village
+    is reached), so their comparison households are the not-yet-supported households."""
+    settings.KETNGHIA_OUTCOME_COMPARISON = "household"
+
+
+@pytest.fixture(autouse=True)
 def _no_cached_outcomes() -> None:
     """Start every test with no outcome analysis kept from another test."""
     from django.core.cache import cache

@@ -14,7 +14,7 @@ from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.gate import EVERYTHING
 from ketnghia.poverty.management.commands._problems import fail
-from ketnghia.reports import exports, narrative, selectors
+from ketnghia.reports import contributed, exports, narrative, selectors
 from ketnghia.reports.domain import report_to_dict
 
 
@@ -103,6 +103,7 @@ class Command(BaseCommand):
             heading=heading,
             sections=sections,
             generated=generated,
+            contributed=contributed.for_review(request, scope=EVERYTHING, language="vi"),
         )
         target = Path(options["output"])
         try:
