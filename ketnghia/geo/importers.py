@@ -21,6 +21,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from ketnghia.accounts.models import Actor
 from ketnghia.core import unit_paths
 from ketnghia.core.errors import Problem
 from ketnghia.core.text import fold, format_number
@@ -430,7 +431,13 @@ class ClassificationSpec(_UnitTreeSpec):
         return RecordChanges(create, update, unchanged, stored)
 
     def write(
-        self, plan: RecordChanges, context: None, *, actor: Any, reason: str, report: RecordsReport
+        self,
+        plan: RecordChanges,
+        context: None,
+        *,
+        actor: Actor,
+        reason: str,
+        report: RecordsReport,
     ) -> None:
         super().write(plan, context, actor=actor, reason=reason, report=report)
         # As `unit_classify` does one by one: a commune's region groups the indicators.

@@ -249,7 +249,7 @@ def job_enqueue(job: ImportJob, *, confirm: bool = False) -> None:
     transaction.on_commit(lambda: import_job_task.enqueue(job.key, confirm))
 
 
-def job_again(job: ImportJob, *, actor: Any) -> ImportJob:
+def job_again(job: ImportJob, *, actor: Actor) -> ImportJob:
     """Return a new job importing the same stored file for real (a confirmation after the
     preview, run in the background)."""
     return ImportJob.objects.create(

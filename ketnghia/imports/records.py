@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db.models import Model
 from django.utils.translation import gettext as _
@@ -28,6 +28,10 @@ from ketnghia.imports.confirm import changes_need_confirmation, confirm_share
 from ketnghia.imports.mark import Mark
 from ketnghia.imports.readers import ProblemList, Row
 from ketnghia.imports.spec import ImportSpec, run
+
+if TYPE_CHECKING:
+    from ketnghia.accounts.models import Actor
+
 
 BATCH = 2000
 # The change preview lists at most this many changes (the counts are always whole).
@@ -67,7 +71,9 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
     def make_report(self, *, file_name: str, dry_run: bool) -> RecordsReport:
         return RecordsReport(file=file_name, dry_run=dry_run)
 
-    def context(self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str) -> None:
+    def context(
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
+    ) -> None:
         return None
 
     def check_rows(
@@ -137,7 +143,13 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
         ]
 
     def write(
-        self, plan: RecordChanges, context: None, *, actor: Any, reason: str, report: RecordsReport
+        self,
+        plan: RecordChanges,
+        context: None,
+        *,
+        actor: Actor,
+        reason: str,
+        report: RecordsReport,
     ) -> None:
         history = {"batch_size": BATCH, "default_user": actor, "default_change_reason": reason}
         if plan.create:
@@ -152,7 +164,7 @@ def records_import(
     spec: ImportSpec[Any, Any, Any, Any],
     path: str | Path,
     *,
-    actor: Any,
+    actor: Actor,
     dry_run: bool = False,
     confirm: bool = False,
     name: str | None = None,

@@ -133,7 +133,7 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         return open_table(path, self.columns(), name=file_name)
 
     def open_for(
-        self, path: Path, *, file_name: str, actor: Any, scope: Mapping[str, Any]
+        self, path: Path, *, file_name: str, actor: Actor, scope: Mapping[str, Any]
     ) -> Table:
         """Open the file for `scope` (a spec whose columns depend on the scope overrides it)."""
         return self.open(path, file_name=file_name)

@@ -244,7 +244,7 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
     chunk_rows = CHUNK_ROWS
     whole_in_transaction = True
 
-    def _round(self, actor: Any, scope: Mapping[str, Any], file_name: str) -> CensusRound:
+    def _round(self, actor: Actor, scope: Mapping[str, Any], file_name: str) -> CensusRound:
         found = scope.get("round")
         if isinstance(found, CensusRound):
             return found
@@ -261,13 +261,13 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         return census_round
 
     def open_for(
-        self, path: Path, *, file_name: str, actor: Any, scope: Mapping[str, Any]
+        self, path: Path, *, file_name: str, actor: Actor, scope: Mapping[str, Any]
     ) -> Table:
         census_round = self._round(actor, scope, file_name)
         return census_import_open(census_round=census_round, path=path, file_name=file_name)
 
     def context(
-        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> CensusRun:
         census_round = self._round(actor, scope, file_name)
         standard = standard_get(census_round.standard_code)
@@ -401,7 +401,7 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         plan: CensusPlan,
         context: CensusRun,
         *,
-        actor: Any,
+        actor: Actor,
         reason: str,
         report: CensusImportReport,
     ) -> None:

@@ -57,7 +57,7 @@ def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
 
 
 def _history(
-    model: type[Model], ids: Iterable[int], kind: str, *, actor: Any, reason: str, when: Any
+    model: type[Model], ids: Iterable[int], kind: str, *, actor: Actor, reason: str, when: Any
 ) -> None:
     """Write the history rows ("+" new, "~" changed) of `model`'s rows `ids`, in bulk."""
     ids = list(ids)
@@ -84,7 +84,7 @@ def _created(model: type[Model], records: list[Any]) -> list[int]:
     return ids
 
 
-def _people(resolved: Resolved, *, actor: Any, reason: str, when: Any) -> dict[str, Person]:
+def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict[str, Person]:
     """Create and update the people sheet's people in bulk; return them by the rows' keys
     ("n:<file code>" new, "p:<id>" stored)."""
     problems: list[Problem] = []
@@ -142,7 +142,7 @@ def _people(resolved: Resolved, *, actor: Any, reason: str, when: Any) -> dict[s
     return people
 
 
-def _ends(plan: Plan, *, actor: Any, reason: str, when: Any) -> tuple[list[Problem], set[int]]:
+def _ends(plan: Plan, *, actor: Actor, reason: str, when: Any) -> tuple[list[Problem], set[int]]:
     """Set the stored ends the plan changes, in one UPDATE per table (rows locked first);
     return the problems and the communes of the assignments ended."""
     problems: list[Problem] = []
@@ -202,7 +202,7 @@ def _assignment(
     return assignment
 
 
-def _decisions(plan: Plan, *, actor: Any, reason: str, when: Any) -> None:
+def _decisions(plan: Plan, *, actor: Actor, reason: str, when: Any) -> None:
     """Correct the decisions the file restates, one UPDATE per table."""
     for model, number in ((Twinning, "decision"), (Assignment, "decision_number")):
         rows = {

@@ -148,7 +148,7 @@ class CensusImportCommand(ImportCommand):
         )
 
     def import_file(
-        self, census_round: CensusRound, path: Path, *, actor: Any, options: dict[str, Any]
+        self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
     ) -> Any:
         """Import `path` into `census_round`; return the report."""
         raise NotImplementedError

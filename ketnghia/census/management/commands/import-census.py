@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import census_import
 from ketnghia.census.importing.pipeline import CensusImportReport
 from ketnghia.census.management.commands._census_round import CensusImportCommand
@@ -30,7 +31,7 @@ class Command(CensusImportCommand):
     )
 
     def import_file(
-        self, census_round: CensusRound, path: Path, *, actor: Any, options: dict[str, Any]
+        self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
     ) -> CensusImportReport:
         return census_import(
             census_round=census_round,

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from ketnghia.accounts.models import Actor
 from ketnghia.census.management.commands._census_round import CensusImportCommand
 from ketnghia.census.models import CensusRound, Status
 from ketnghia.census.odk import OdkImportReport, odk_import
@@ -26,7 +27,7 @@ class Command(CensusImportCommand):
     )
 
     def import_file(
-        self, census_round: CensusRound, path: Path, *, actor: Any, options: dict[str, Any]
+        self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
     ) -> OdkImportReport:
         return odk_import(
             census_round=census_round,
