@@ -15,10 +15,17 @@ printed):
 (d) the review report from the aggregates (the reports selector when there is one, else the
     indicator selectors it calls: `program_figures` for both years, `units_behind` and
     `series` over 2 years for every indicator; target < 2 s);
-(e) the province dashboard (`dashboards:unit` of the province) against `ketnghia runserver
-    --noreload` on loopback, signed in as a province viewer: one user for 10 s, then 50
-    concurrent users for 60 s back to back, then 50 with 1–3 s between pages; p50 / p95 /
-    p99, requests per second, errors (target p95 < 150 ms, 0 errors).
+(e) the province dashboard (`dashboards:unit` of the province): in this process with the
+    page cache emptied, from its stored row and computed with the rows set aside (server
+    time and CPU, target ≤ 30 ms); then under load on the production server, gunicorn as
+    `deploy/Procfile` starts it (`-c python:ketnghia.gunicorn_conf`: workers from the cores)
+    with the production settings and the cache in Redis when 127.0.0.1:6379 answers (its
+    database 9, emptied first; `KETNGHIA_BENCH_REDIS_URL`), else each worker's local
+    memory (`--server runserver`: the single process instead), on loopback, signed in as a
+    province viewer: one user for 10 s, then 50 concurrent users for 60 s back to back,
+    then 50 with 1–3 s between pages; p50 / p95 / p99, requests per second, errors (target
+    p95 < 150 ms, 0 errors), the resident memory of gunicorn's master and each worker and
+    Redis's, and the load average.
 """
 
 from __future__ import annotations
