@@ -461,8 +461,10 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     # criteria, one for every year through the round summary); the bulk paths differ by
     # backend (COPY on PostgreSQL), so the number is held per backend. The economic models'
     # facts are one more GROUP BY in the refresh; two more: the districts and provinces left
-    # without a commune (their rows removed), the data version.
-    assert len(queries) == {"sqlite": 90, "postgresql": 91}[connection.vendor], [
+    # without a commune (their rows removed), the data version. 132 more: the province's
+    # stored dashboards written again with the new version (`dashboards.services.
+    # dashboard_rows_write`: 2 years × 2 variants, each dashboard computed from the aggregates).
+    assert len(queries) == {"sqlite": 222, "postgresql": 223}[connection.vendor], [
         q["sql"] for q in queries.captured_queries
     ]
     assert services.aggregates_check() == []
