@@ -48,3 +48,39 @@ class CommuneMap(models.Model):
 
     def shapes(self) -> CommuneMapData:
         return CommuneMapData.from_json(self.data)
+
+
+class DashboardRow(models.Model):
+    """A province's dashboard for one program, year and variant, shaped for the page.
+
+    Written by `services.dashboard_rows_write` after every change of what the dashboard
+    shows — each bump of the aggregates' data version (a refresh, a rebuild, a target, a
+    commune map), for the provinces bumped: in a rebuild's transaction, by a task once the
+    others commit (`tasks.py`) — and stamped with that version:
+    the page reads this one row and draws it, and computes afresh only when the row is
+    missing or of another version. `data` is language-neutral (`rows.encode`).
+    """
+
+    program = models.ForeignKey(
+        "programs.Program", on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    unit = models.ForeignKey(
+        "geo.Unit", on_delete=models.CASCADE, related_name="+", verbose_name=_("unit")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    official = models.BooleanField(_("approved rounds only"), default=True)
+    # The data version the row was shaped under (`indicators.cache.Version.token`).
+    version = models.CharField(_("version"), max_length=64)
+    data = models.JSONField(_("shaped dashboard"))
+
+    class Meta:
+        verbose_name = _("dashboard row")
+        verbose_name_plural = _("dashboard rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "unit", "official", "year"], name="uniq_dashboard_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program_id} {self.unit_id} {self.year} {self.official}"

@@ -1,4 +1,4 @@
-"""Writes of the dashboards: a province's commune map."""
+"""Writes of the dashboards: a province's commune map, the provinces' stored dashboards."""
 
 from __future__ import annotations
 
@@ -12,10 +12,14 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.history import save_by
 from ketnghia.core.scoping import check_administers
-from ketnghia.dashboards.models import CommuneMap
+from ketnghia.dashboards import rows
+from ketnghia.dashboards.models import CommuneMap, DashboardRow
 from ketnghia.dashboards.rules import MapLimits, parse_commune_map
 from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.indicators.cache import data_version
+from ketnghia.indicators.models import Aggregate
 from ketnghia.indicators.services import version_bump
+from ketnghia.programs.models import Program
 
 CODE_PROPERTY_MAX = 60
 
@@ -98,3 +102,57 @@ def commune_map_delete(*, commune_map: CommuneMap, actor: Actor) -> None:
     province_id = commune_map.province_id
     commune_map.delete()
     version_bump(province_ids=[province_id])
+
+
+def dashboard_rows_write(province_ids: list[int] | None) -> int:
+    """Write again the stored dashboards of `province_ids` (every province when None): one
+    row per program, year with figures and variant (approved rounds only, or with the rounds
+    in progress), stamped with the province's data version; return how many.
+
+    Run after `indicators.services.version_bump` (`dashboards.tasks`): in a rebuild's
+    transaction, and by a task once a refresh, target or map change has committed.
+    """
+    provinces = Unit.objects.filter(level=UnitLevel.PROVINCE)
+    if province_ids is not None:
+        provinces = provinces.filter(pk__in=province_ids)
+    by_id = {unit.pk: unit for unit in provinces}
+    if not by_id:
+        return 0
+    stale = DashboardRow.objects.all()
+    if province_ids is not None:
+        stale = stale.filter(unit_id__in=list(by_id))
+    stale.delete()
+    shown = sorted(
+        Aggregate.objects.filter(
+            unit_id__in=list(by_id), indicator="poverty_rate", disaggregation=""
+        )
+        .values_list("program_id", "unit_id", "official")
+        .distinct()
+    )
+    programs = Program.objects.in_bulk({program_id for program_id, _unit, _official in shown})
+    versions: dict[int, str] = {}
+    made: list[DashboardRow] = []
+    for program_id, unit_id, official in shown:
+        province, program = by_id[unit_id], programs[program_id]
+        if unit_id not in versions:
+            versions[unit_id] = data_version(unit_path=province.path).token
+        last = rows.shape(program=program, province=province, year=None, official=official)
+        years = last["dashboard"]["years"]
+        for year in years:
+            data = (
+                last
+                if year == last["dashboard"]["year"]
+                else rows.shape(program=program, province=province, year=year, official=official)
+            )
+            made.append(
+                DashboardRow(
+                    program=program,
+                    unit=province,
+                    year=year,
+                    official=official,
+                    version=versions[unit_id],
+                    data=data,
+                )
+            )
+    DashboardRow.objects.bulk_create(made, batch_size=100)
+    return len(made)

@@ -18,6 +18,7 @@ from ketnghia.accounts.models import Role
 from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.dashboards import charts, selectors, services
+from ketnghia.dashboards import rows as dashboard_rows
 from ketnghia.dashboards.models import CommuneMap
 from ketnghia.dashboards.support_card import support_card_for, support_chart
 from ketnghia.geo.models import Unit, UnitLevel
@@ -81,7 +82,7 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
     )
 
     def build() -> str:
-        context = _unit_context(request, unit, options, program)
+        context = _unit_context(request, unit, options, program, version=version.token)
         context["may_see_households"] = may_see_households
         context["may_upload_map"] = may_upload_map
         return render_to_string("dashboards/_unit_body.html", context)
@@ -96,25 +97,48 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
 
 
 def _unit_context(
-    request: HttpRequest, unit: Unit, options: _Options, program: Program
+    request: HttpRequest, unit: Unit, options: _Options, program: Program, *, version: str
 ) -> dict[str, Any]:
-    """Return what the dashboard's body shows (the same for every user of the same scope)."""
+    """Return what the dashboard's body shows (the same for every user of the same scope).
+
+    A province's dashboard is read from its stored row when there is one of the current data
+    `version` (`dashboard_rows.stored_dashboard_for`), and computed from the aggregates otherwise.
+    """
 
     def commune_url(code: str) -> str:
         return reverse("dashboards:unit", args=[code]) + "?" + options.query(program, year)
 
     year = options.year
-    try:
-        dashboard = selectors.dashboard_for(
+    stored = dashboard_rows.stored_dashboard_for(
+        scope=request.scope,
+        program=program,
+        unit=unit,
+        year=year,
+        official=options.official,
+        version=version,
+        map_url=lambda code: commune_url(code),
+    )
+    if stored is not None:
+        dashboard, coverage = stored
+    else:
+        try:
+            dashboard = selectors.dashboard_for(
+                scope=request.scope,
+                program=program,
+                unit=unit,
+                year=year,
+                official=options.official,
+                map_url=lambda code: commune_url(code),
+            )
+        except Unit.DoesNotExist as exc:
+            raise Http404(_("Unit not found.")) from exc
+        coverage = selectors.coverage_for(
             scope=request.scope,
             program=program,
             unit=unit,
-            year=year,
-            official=options.official,
-            map_url=lambda code: commune_url(code),
+            year=dashboard.year,
+            official=bool(dashboard.official),
         )
-    except Unit.DoesNotExist as exc:
-        raise Http404(_("Unit not found.")) from exc
     year = dashboard.year
     query = options.query(program, year)
     support = support_card_for(
@@ -128,13 +152,7 @@ def _unit_context(
         "support": support,
         "support_chart": support_chart(support) if support and support.sources else None,
         "dashboard": dashboard,
-        "coverage": selectors.coverage_for(
-            scope=request.scope,
-            program=program,
-            unit=unit,
-            year=year,
-            official=bool(dashboard.official),
-        ),
+        "coverage": coverage,
         "program": program,
         "programs": request.dashboard_programs,  # type: ignore[attr-defined]
         "unit": unit,

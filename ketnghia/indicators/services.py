@@ -11,7 +11,7 @@ and province, never the whole data set.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -270,9 +270,16 @@ def aggregates_rebuild() -> int:
     return count
 
 
+# Called with the provinces (None: every one) after each bump, in its transaction: what is
+# shaped from the aggregates for a page (the dashboards' rows) is written again, there or
+# once the transaction commits.
+VERSION_LISTENERS: list[Callable[[list[int] | None], None]] = []
+
+
 def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
     """Bump the aggregates' version of `province_ids` (every province when None), inside the
-    caller's transaction: the pages cached under the old version are no longer served.
+    caller's transaction: the pages cached under the old version are no longer served, and
+    `VERSION_LISTENERS` reshape what they keep for these provinces.
 
     Called by every write of the aggregates (refresh, rebuild) and of what the cached pages
     read beside them (targets, the commune maps)."""
@@ -281,6 +288,7 @@ def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
     units = connection.ops.quote_name(Unit._meta.db_table)
     where = "level = %s"
     params: list[Any] = [now, UnitLevel.PROVINCE]
+    ids: list[int] | None = None
     if province_ids is not None:
         ids = sorted(set(province_ids))
         if not ids:
@@ -295,6 +303,8 @@ def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
                 SET version = {table}.version + 1, changed_at = excluded.changed_at""",
             params,
         )
+    for listener in VERSION_LISTENERS:
+        listener(ids)
 
 
 def _stale_rows_delete(years: Sequence[int] | None) -> bool:

@@ -1,0 +1,37 @@
+"""The background task that writes the provinces' stored dashboards again (django-tasks).
+
+A refresh bumps the data version of a few provinces; shaping their dashboards (every program,
+year with figures and variant) takes seconds at a province's size, so it is not done inside
+the refresh's transaction but queued when it commits. Until the task has run, the page sees a
+row of an older version and computes the dashboard from the aggregates, as it did before the
+rows existed: never a stale figure, only a slower page for a moment.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_tasks import task
+
+from ketnghia.dashboards.services import dashboard_rows_write
+
+
+@task()
+def dashboard_rows_task(province_ids: list[int] | None) -> None:
+    """Write the stored dashboards of `province_ids` (every province when None) again."""
+    with transaction.atomic():
+        dashboard_rows_write(province_ids)
+
+
+def dashboard_rows_after_bump(province_ids: list[int] | None) -> None:
+    """Listener of `indicators.services.version_bump`.
+
+    A bump of every province (a rebuild, already a long operator's command) writes the rows
+    in its own transaction, so the rebuilt aggregates and their dashboards are swapped in
+    together; a bump of some provinces (a refresh after an approval, a target, a map) queues
+    the task when the transaction commits, and nothing when it rolls back.
+    """
+    if province_ids is None:
+        dashboard_rows_write(None)
+        return
+    ids = list(province_ids)
+    transaction.on_commit(lambda: dashboard_rows_task.enqueue(ids))
