@@ -808,3 +808,37 @@ def signed_list_attach(
     signed.uploaded_by = _user(actor)
     save_by(signed, _user(actor))
     return signed
+
+
+# --- what the delivery import shares (`delivery_import`) ------------------------------------
+
+
+def entitled(package: Package, candidate: targeting.Candidate) -> Decimal:
+    """Return what `candidate` is entitled to under `package` (quantity × multiplier, capped)."""
+    return _entitled(package, candidate)
+
+
+def delivery_new(
+    cycle: Cycle, candidate: targeting.Candidate, quantity: Decimal, *, in_rule: bool, reason: str
+) -> Delivery:
+    """Return an unsaved delivery of `candidate` in `cycle` (snapshot of its facts)."""
+    return _delivery(cycle, candidate, quantity, in_rule=in_rule, reason="" if in_rule else reason)
+
+
+def fund_figures_locked(fund: Fund) -> rules.FundFigures:
+    """Lock the fund's row (this transaction) and return its money as stored now."""
+    return _figures_locked(fund)
+
+
+def cycle_locked(cycle: Cycle) -> Cycle:
+    """Return the cycle's row locked for this transaction, as the database holds it now."""
+    return _locked_cycle(cycle)
+
+
+def cycle_delivered_by_import(*, cycle: Cycle, delivered_on: date, actor: Any) -> Cycle:
+    """Mark an approved cycle delivered once an import recorded every recipient's delivery.
+
+    Run inside the import's transaction, the cycle's row locked (`cycle_locked`).
+    """
+    _require_state(cycle, {CycleState.APPROVED})
+    return _move(cycle, CycleState.DELIVERED, actor, delivered_on=delivered_on)
