@@ -275,3 +275,172 @@ def test_the_spec_is_registered():
     from ketnghia.imports.spec import spec_get
 
     assert spec_get("support.deliveries") is DELIVERIES
+
+
+# --- the field form and its CSV export ------------------------------------------------------
+
+
+def _xml(content: bytes) -> str:
+    from pyxform.xls2xform import convert
+
+    return convert(xlsform=content, file_type=".xlsx").xform
+
+
+def test_the_xlsform_converts_with_pyxform_and_records_the_cycle(setting, tree, users):
+    from ketnghia.support.delivery_import.xlsform import delivery_xlsform
+
+    cycle = _approved(setting, tree, users)
+    xml = _xml(delivery_xlsform(cycle))
+    for name in ("village", "household", "quantity", "delivered_on", "override_reason"):
+        assert f"/delivery/{name}" in xml, name
+    assert f"'{cycle.pk}'" in xml and f"'{tree.ngok_wang.code}'" in xml
+    assert "'province'" in xml  # the fund's source, in every submission
+    assert "date('2016-04-01')" in xml and ". &lt;= 3.00" in xml
+    assert "instance('households')" in xml
+    assert "★" in xml  # the approved recipients marked
+
+
+def _export(tmp_path: Path, cycle: Cycle, rows: list[dict], name="odk.csv") -> Path:
+    """The submissions as ODK Central exports them: grouped names joined by "-", ISO dates."""
+    header = [
+        "SubmissionDate",
+        "start",
+        "end",
+        "delivery-cycle",
+        "delivery-commune",
+        "delivery-source",
+        "delivery-village",
+        "delivery-household",
+        "delivery-listed",
+        "delivery-entitled",
+        "delivery-quantity",
+        "delivery-delivered_on",
+        "delivery-override_reason",
+        "delivery-difference_note",
+        "meta-instanceID",
+        "KEY",
+    ]
+    lines = [",".join(header)]
+    for index, values in enumerate(rows):
+        base = {
+            "delivery-cycle": str(cycle.pk),
+            "delivery-commune": cycle.commune.code,
+            "delivery-source": "province",
+            "meta-instanceID": f"uuid:{index}",
+            "KEY": f"uuid:{index}",
+        }
+        base.update(values)
+        lines.append(",".join(str(base.get(column, "")) for column in header))
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_field_forms_csv_export_imports_through_the_same_spec(setting, tree, users, tmp_path):
+    cycle = _approved(setting, tree, users)
+    rows = [
+        {
+            "delivery-household": "A",
+            "delivery-quantity": "3",
+            "delivery-delivered_on": "2016-04-12",
+        },
+        {
+            "delivery-household": "D",
+            "delivery-quantity": "1",
+            "delivery-delivered_on": "2016-04-12",
+            "delivery-difference_note": "Hộ chỉ nhận 1 con",
+        },
+    ]
+    path = _export(tmp_path, cycle, rows)
+    report = delivery_import(path=path, cycle=cycle, actor=users.commune_officer, today=TODAY)
+    assert report.recorded == 2 and report.cycle_delivered
+    d = Delivery.objects.get(cycle=cycle, household__code="D")
+    assert d.delivered_quantity == Decimal("1.00") and d.difference_note == "Hộ chỉ nhận 1 con"
+    before = _state()
+    again = delivery_import(path=path, cycle=cycle, actor=users.commune_officer, today=TODAY)
+    assert not again.would_change and _state() == before
+
+
+def test_a_csv_row_of_another_commune_or_cycle_is_refused(setting, tree, users, tmp_path):
+    cycle = _approved(setting, tree, users)
+    rows = [
+        {
+            "delivery-household": "A",
+            "delivery-quantity": "3",
+            "delivery-delivered_on": "2016-04-12",
+            "delivery-commune": tree.dak_mar.code,
+        },
+        {
+            "delivery-household": "D",
+            "delivery-quantity": "1",
+            "delivery-delivered_on": "2016-04-12",
+            "delivery-cycle": "999",
+        },
+    ]
+    problems = _refused(_export(tmp_path, cycle, rows), cycle, users.commune_officer)
+    assert any("row 2" in p and f"commune {tree.dak_mar.code}" in p for p in problems), problems
+    assert any("row 3" in p and "cycle 999" in p for p in problems), problems
+
+
+# --- the command line -----------------------------------------------------------------------
+
+
+def test_the_cli_writes_the_template_previews_imports_and_refuses_with_an_error_workbook(
+    setting, tree, users, tmp_path
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    cycle = _approved(setting, tree, users)
+    out = tmp_path / "mau.xlsx"
+    call_command("support", "deliveries-template", "--cycle", str(cycle.pk), "--out", str(out))
+    assert file_mark(out).cycle == str(cycle.pk)
+    form = tmp_path / "form.xlsx"
+    call_command(
+        "support", "deliveries-template", "--cycle", str(cycle.pk), "--out", str(form), "--xlsform"
+    )
+    assert "/delivery/quantity" in _xml(form.read_bytes())
+    path = _filled(tmp_path, cycle, _deliver_all())
+    text = StringIO()
+    call_command(
+        "support",
+        "deliveries-import",
+        str(path),
+        "--cycle",
+        str(cycle.pk),
+        "--dry-run",
+        stdout=text,
+    )
+    assert "recorded 2" in text.getvalue() and "Dry run" in text.getvalue()
+    assert not Delivery.objects.filter(delivered_quantity__isnull=False).exists()
+    bad = _filled(tmp_path, cycle, lambda h, r: _bad(h, r, "Số lượng đã nhận", 9), "sai.xlsx")
+    errors = tmp_path / "loi.xlsx"
+    with pytest.raises(CommandError):
+        call_command(
+            "support",
+            "deliveries-import",
+            str(bad),
+            "--cycle",
+            str(cycle.pk),
+            "--errors-out",
+            str(errors),
+            stdout=StringIO(),
+            stderr=StringIO(),
+        )
+    book = openpyxl.load_workbook(errors)
+    assert any("cap" in str(c.value) for s in book.worksheets for r in s.iter_rows() for c in r)
+    text = StringIO()
+    call_command(
+        "support",
+        "deliveries-import",
+        str(path),
+        "--cycle",
+        str(cycle.pk),
+        "--actor",
+        users.commune_officer.username,
+        stdout=text,
+    )
+    cycle.refresh_from_db()
+    assert cycle.state == CycleState.DELIVERED
