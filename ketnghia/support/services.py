@@ -13,6 +13,7 @@ nor its submitter.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from ketnghia.core import derived, gate
 from ketnghia.core.attachments import attachment_store
@@ -32,6 +32,7 @@ from ketnghia.core.formatting import format_decimal, format_money
 from ketnghia.core.history import history_insert_select, save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.imports.staging import insert_rows
 from ketnghia.programs.models import Program
 from ketnghia.support import rules, targeting
 from ketnghia.support.models import (
@@ -422,24 +423,85 @@ def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
     tree = targeting.rule_tree(package.target_rule, level=package.recipient_level)
     candidates = _candidates(cycle)
     kept = set(cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id"))
-    cycle.deliveries.filter(in_rule=True).delete()
+    user = _user(actor)
+    when = timezone.now()
+    table = f"{connection.ops.quote_name(Delivery._meta.db_table)} t"
+    # Set-based (design rule 9), a province's commune holds 100,000 households: the earlier
+    # proposal's history rows and its removal, then the new rows in one COPY (executemany on
+    # SQLite) and their history rows in one INSERT … SELECT.
+    history_insert_select(
+        Delivery,
+        source=table,
+        where="t.cycle_id = %s AND t.in_rule",
+        params=[cycle.pk],
+        history_type="-",
+        actor=user,
+        reason="proposed again",
+        when=when,
+    )
+    stale = cycle.deliveries.filter(in_rule=True)
+    stale._raw_delete(stale.db)
     paths = dict(
         Unit.objects.filter(pk__in={c.unit_id for c in candidates}).values_list("pk", "path")
     )
-    new = []
+    rows = []
     for candidate, ok in zip(candidates, targeting.chosen(tree, candidates), strict=True):
         if not ok or (candidate.household_id, candidate.unit_id) in kept:
             continue
         if candidate.household_id is None and (None, candidate.unit_id) in kept:
             continue
-        delivery = _delivery(
-            cycle, candidate, _entitled(package, candidate), in_rule=True, reason=""
+        quantity = _entitled(package, candidate)
+        rows.append(
+            [
+                cycle.pk,
+                candidate.household_id,
+                candidate.unit_id,
+                paths[candidate.unit_id],
+                candidate.name,
+                quantity,
+                rules.value_of(quantity, package.unit_value),
+                json.dumps(candidate.snapshot(), ensure_ascii=False),
+            ]
         )
-        delivery.unit_path = paths[candidate.unit_id]
-        new.append(delivery)
-    # bulk_create skips save(): unit_path is set above from the units' stored paths.
-    bulk_create_with_history(new, Delivery, batch_size=2000, default_user=_user(actor))
-    return len(new)
+    ids = _new_delivery_ids(len(rows))
+    columns = ["id", "cycle_id", "household_id", "unit_id", "unit_path", "recipient_name"]
+    columns += ["entitled_quantity", "entitled_value", "snapshot", "difference_note"]
+    columns += ["in_rule", "override_reason", "synthetic"]
+    insert_rows(
+        Delivery._meta.db_table,
+        columns,
+        ((pk, *row, "", True, "", cycle.synthetic) for pk, row in zip(ids, rows, strict=True)),
+    )
+    if ids:
+        history_insert_select(
+            Delivery,
+            source=table,
+            where="t.cycle_id = %s AND t.id >= %s",
+            params=[cycle.pk, ids[0]],
+            history_type="+",
+            actor=user,
+            reason="proposed by the rule",
+            when=when,
+        )
+    return len(rows)
+
+
+def _new_delivery_ids(count: int) -> list[int]:
+    """Return `count` ids for new deliveries, taken from the table's sequence (ascending)."""
+    table = Delivery._meta.db_table
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # SQLite: the transaction holds the database's one write lock from its first write.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        (last,) = cursor.fetchone()
+        return list(range(last + 1, last + 1 + count))
 
 
 @transaction.atomic

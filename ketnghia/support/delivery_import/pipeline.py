@@ -22,6 +22,7 @@ file again changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -109,12 +110,29 @@ def _source_names() -> dict[str, str]:
     """Every way a fund source may be written (code, Vietnamese, English), folded → code."""
     names: dict[str, str] = {}
     for source in FundSource:
+        names[source.value] = source.value
         names[fold(source.value)] = source.value
         names[fold(source.value.replace("_", " "))] = source.value
         for language in ("vi", "en"):
             with translation.override(language):
+                names[str(source.label)] = source.value
                 names[fold(str(source.label))] = source.value
     return names
+
+
+def _parsed(key: str, row: Row, problems: ProblemList, cache: dict[Any, Any]) -> Any:
+    """Return the cell of `row` under `key` parsed by its field; a value met before is parsed
+    once (a file repeats its dates and quantities), a refused one every time it is met."""
+    raw = row.get(key)
+    try:
+        return cache[raw]
+    except (KeyError, TypeError):
+        pass
+    value = cols.BY_KEY[key].parse(row, problems)
+    if value is not None:
+        with contextlib.suppress(TypeError):
+            cache[raw] = value
+    return value
 
 
 def _cycle_for(actor: Any, pk: Any) -> Cycle:
@@ -215,6 +233,8 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
         package = cycle.package
         fund_source = cycle.fund.source
         sources = _source_names()
+        quantities: dict[Any, Decimal] = {}
+        dates: dict[Any, date] = {}
         items = []
         for row in rows:
             bad = False
@@ -266,7 +286,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
             else:
                 context.seen[found[0]] = row.number
             before = len(problems)
-            quantity = cols.BY_KEY[cols.QUANTITY].parse(row, problems)
+            quantity = _parsed(cols.QUANTITY, row, problems, quantities)
             if quantity is not None and quantity < 0:
                 problems.add(
                     row.problem(cols.QUANTITY, _("The quantity delivered cannot be negative."))
@@ -288,7 +308,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
                     )
                 )
                 quantity = None
-            delivered_on = cols.BY_KEY[cols.DELIVERED_ON].parse(row, problems)
+            delivered_on = _parsed(cols.DELIVERED_ON, row, problems, dates)
             if delivered_on is not None and delivered_on < cycle.decision_date:
                 problems.add(
                     row.problem(
@@ -305,7 +325,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
                 delivered_on = None
             if not row.is_blank(cols.SOURCE):
                 written = cell_str(row.get(cols.SOURCE))
-                source = sources.get(fold(written))
+                source = sources.get(written) or sources.get(fold(written))
                 if source is None:
                     problems.add(
                         row.problem(
@@ -599,7 +619,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
         if plan.added:
             for delivery in plan.added:
                 delivery._change_reason = (delivery.override_reason or reason)[
-                      # type: ignore[attr-defined]
+                    # type: ignore[attr-defined]
                     :100
                 ]
             bulk_create_with_history(plan.added, Delivery, batch_size=2000, default_user=user)
