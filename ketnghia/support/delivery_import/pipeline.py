@@ -214,7 +214,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
         today = scope.get("today") or timezone.localdate()
         if isinstance(today, str):
             today = date.fromisoformat(today)
-        households = {
+        households: dict[str, tuple[int, str, int | None]] = {
             household_code: (pk, head, village)
             for household_code, pk, head, village in Household.objects.filter(
                 commune=cycle.commune
@@ -618,10 +618,8 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
             stage.drop()
         if plan.added:
             for delivery in plan.added:
-                delivery._change_reason = (delivery.override_reason or reason)[
-                    # type: ignore[attr-defined]
-                    :100
-                ]
+                text = (delivery.override_reason or reason)[:100]
+                delivery._change_reason = text  # type: ignore[attr-defined]
             bulk_create_with_history(plan.added, Delivery, batch_size=2000, default_user=user)
         if plan.complete:
             services.cycle_delivered_by_import(
