@@ -224,3 +224,19 @@ def test_another_communes_officer_cannot_reach_the_import(client, setting, tree,
     client.force_login(outsider)
     for name in ("support:deliveries_import", "support:deliveries_template"):
         assert client.get(reverse(name, args=[cycle.pk])).status_code == 404
+
+
+def test_a_correction_upload_shows_its_samples_and_asks_for_a_confirmation(
+    client, setting, tree, users, settings
+):
+    settings.KETNGHIA_IMPORT_WORKER_PROCESS = False
+    cycle = _approved(setting, tree, users)
+    client.force_login(users.commune_officer)
+    url = reverse("support:deliveries_import", args=[cycle.pk])
+    client.post(url, {"file": _filled(client, cycle, None)})
+    client.post(reverse("imports:job_confirm", args=[ImportJob.objects.latest("created_at").key]))
+    response = client.post(url, {"file": _filled(client, cycle, 1)})
+    preview = client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-samples"' in preview and "→" in preview
+    assert 'data-testid="import-reasons"' in preview and "confirm-form" in preview
+    assert set(Delivery.objects.values_list("delivered_quantity", flat=True)) != {1}
