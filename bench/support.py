@@ -6,7 +6,8 @@ Run in `bench.worker` (task `support`) on a fresh scratch database. The bench co
 (timed: the reference time per row) and its round marked approved (the official round the
 target rule reads). A province's decision then funds a package whose target rule reads
 several facts of every household; the cycle's proposal evaluates all of them (timed twice:
-the facts read and the rule evaluated, `targeting.household_candidates` + `chosen`; and the
+the facts read as columns and the rule evaluated, `targeting.household_table` +
+`chosen_rows`; and the
 whole `cycle_propose`, which also writes the deliveries with their history rows). The
 approved cycle's deliveries are written as the field form's CSV (household code, quantity,
 date, source) and imported with `delivery_import(confirm=True)` — reading, checks, the plan
@@ -138,10 +139,10 @@ def measure(directory: Path, rows: int = ROWS) -> dict[str, Any]:
     program = cycle.package.document.program
     tree = targeting.rule_tree(RULE, level="household")
     started = time.perf_counter()
-    candidates = targeting.household_candidates(
+    table = targeting.household_table(
         commune_ids=[commune.pk], on=cycle.census_as_of, program=program
     )
-    chosen = sum(targeting.chosen(tree, candidates))
+    chosen = len(targeting.chosen_rows(tree, table))
     evaluate_seconds = time.perf_counter() - started
     started = time.perf_counter()
     proposed = services.cycle_propose(cycle=cycle, actor=None)
@@ -159,7 +160,7 @@ def measure(directory: Path, rows: int = ROWS) -> dict[str, Any]:
     cycle.refresh_from_db()
     return {
         "vendor": connection.vendor,
-        "households": len(candidates),
+        "households": len(table),
         "chosen": chosen,
         "proposed": proposed,
         "census_seconds": census_seconds,

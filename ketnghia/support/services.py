@@ -421,7 +421,6 @@ def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
     _require_state(cycle, rules.EDITABLE_STATES)
     package = cycle.package
     tree = targeting.rule_tree(package.target_rule, level=package.recipient_level)
-    candidates = _candidates(cycle)
     kept = set(cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id"))
     user = _user(actor)
     when = timezone.now()
@@ -441,28 +440,11 @@ def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
     )
     stale = cycle.deliveries.filter(in_rule=True)
     stale._raw_delete(stale.db)
-    paths = dict(
-        Unit.objects.filter(pk__in={c.unit_id for c in candidates}).values_list("pk", "path")
+    rows = (
+        _proposed_households(cycle, tree, kept)
+        if package.recipient_level == RecipientLevel.HOUSEHOLD
+        else _proposed_units(cycle, tree, kept)
     )
-    rows = []
-    for candidate, ok in zip(candidates, targeting.chosen(tree, candidates), strict=True):
-        if not ok or (candidate.household_id, candidate.unit_id) in kept:
-            continue
-        if candidate.household_id is None and (None, candidate.unit_id) in kept:
-            continue
-        quantity = _entitled(package, candidate)
-        rows.append(
-            [
-                cycle.pk,
-                candidate.household_id,
-                candidate.unit_id,
-                paths[candidate.unit_id],
-                candidate.name,
-                quantity,
-                rules.value_of(quantity, package.unit_value),
-                json.dumps(candidate.snapshot(), ensure_ascii=False),
-            ]
-        )
     ids = _new_delivery_ids(len(rows))
     columns = ["id", "cycle_id", "household_id", "unit_id", "unit_path", "recipient_name"]
     columns += ["entitled_quantity", "entitled_value", "snapshot", "difference_note"]
@@ -484,6 +466,82 @@ def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
             when=when,
         )
     return len(rows)
+
+
+def _proposed_households(
+    cycle: Cycle, tree: Any, kept: set[tuple[int | None, int]]
+) -> list[list[Any]]:
+    """Return the rows of the households the rule chooses: read and evaluated as columns
+    (`targeting.household_table`), entitlements computed once per household size."""
+    package = cycle.package
+    table = targeting.household_table(
+        commune_ids=[cycle.commune_id], on=cycle.census_as_of, program=package.document.program
+    )
+    chosen = targeting.chosen_rows(tree, table)
+    kept_households = {household for household, _unit in kept if household is not None}
+    paths = dict(
+        Unit.objects.filter(pk__in={table.unit_ids[i] for i in chosen}).values_list("pk", "path")
+    )
+    members = table.facts["members"]
+    entitled: dict[float, tuple[Decimal, int]] = {}
+    rows = []
+    for index in chosen.tolist():
+        household_id = table.household_ids[index]
+        if household_id in kept_households:
+            continue
+        size = float(members[index])
+        if size not in entitled:
+            candidate = targeting.Candidate(
+                household_id=household_id,
+                unit_id=0,
+                name="",
+                code="",
+                facts={"members": None if size != size else size},
+            )
+            quantity = _entitled(package, candidate)
+            entitled[size] = (quantity, rules.value_of(quantity, package.unit_value))
+        quantity, value = entitled[size]
+        unit_id = table.unit_ids[index]
+        rows.append(
+            [
+                cycle.pk,
+                household_id,
+                unit_id,
+                paths[unit_id],
+                table.names[index],
+                quantity,
+                value,
+                table.snapshot_json(index),
+            ]
+        )
+    return rows
+
+
+def _proposed_units(cycle: Cycle, tree: Any, kept: set[tuple[int | None, int]]) -> list[list[Any]]:
+    """Return the rows of the villages or the commune the rule chooses."""
+    package = cycle.package
+    candidates = _candidates(cycle)
+    paths = dict(
+        Unit.objects.filter(pk__in={c.unit_id for c in candidates}).values_list("pk", "path")
+    )
+    rows = []
+    for candidate, ok in zip(candidates, targeting.chosen(tree, candidates), strict=True):
+        if not ok or (None, candidate.unit_id) in kept:
+            continue
+        quantity = _entitled(package, candidate)
+        rows.append(
+            [
+                cycle.pk,
+                None,
+                candidate.unit_id,
+                paths[candidate.unit_id],
+                candidate.name,
+                quantity,
+                rules.value_of(quantity, package.unit_value),
+                json.dumps(candidate.snapshot(), ensure_ascii=False),
+            ]
+        )
+    return rows
 
 
 def _new_delivery_ids(count: int) -> list[int]:
