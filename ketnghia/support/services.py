@@ -421,7 +421,9 @@ def cycle_propose(*, cycle: Cycle, actor: Any) -> int:
     _require_state(cycle, rules.EDITABLE_STATES)
     package = cycle.package
     tree = targeting.rule_tree(package.target_rule, level=package.recipient_level)
-    kept = set(cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id"))
+    kept: set[tuple[int | None, int]] = set(
+        cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id")
+    )
     user = _user(actor)
     when = timezone.now()
     table = f"{connection.ops.quote_name(Delivery._meta.db_table)} t"
