@@ -191,7 +191,9 @@ def add_lines(report: Any, database: str, result: dict[str, Any], seconds_format
         database,
         f"{households:,}",
         seconds_format(seconds),
-        f"{result['proposed']:,} proposed",
+        # Beside the census import of the same households, run just before under the same
+        # load: on a shared machine the absolute time follows the load.
+        f"{result['proposed']:,} proposed, {seconds / result['census_seconds']:.2f}× census",
         f"< {TARGET_PROPOSAL_SECONDS:.0f} s",
         "met" if seconds < TARGET_PROPOSAL_SECONDS else "NOT met",
     )
