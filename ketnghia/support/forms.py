@@ -140,8 +140,17 @@ class PackageForm(BootstrapForm):
     recipient_level = forms.ChoiceField(label=_("Recipient"), choices=RecipientLevel.choices)
     target_rule = forms.CharField(
         label=_("Target rule"),
-        help_text=_("For example: poor == 1 and key_commune == 1"),
-        widget=forms.Textarea(attrs={"rows": 2, "spellcheck": "false"}),
+        help_text=_(
+            "A condition in the criteria language; the example in the box chooses the poor "
+            "households of a key commune."
+        ),
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "spellcheck": "false",
+                "placeholder": "poor == 1 and key_commune == 1",
+            }
+        ),
     )
 
     def __init__(self, *args, documents=None, **kwargs) -> None:
