@@ -447,6 +447,30 @@ def _assignments(report: Report, directory: Path, args: argparse.Namespace) -> N
     assignments.add_lines(report, database.label, chosen, _s)
 
 
+def _support(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the support lines: the cycle proposal and the delivery import (bench/support.py)."""
+    from bench import support
+
+    admin_url = None if args.no_postgres else _postgres_admin_url()
+    database: SQLite | PostgreSQL = (
+        PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
+    )
+    results = []
+    for _run in range(RUNS):
+        with database.fresh() as env:
+            result = _worker(env, "support", str(directory), "--rows", str(args.support_rows))
+        if not result["delivered"] or result["recorded"] != result["delivery_rows"]:
+            raise SystemExit(f"bench: the delivery import recorded {result['recorded']} rows")
+        print(
+            f"bench: support {database.label:10} propose {_s(result['propose_seconds']):>8} "
+            f"import {_s(result['import_seconds']):>8}",
+            flush=True,
+        )
+        results.append(result)
+    results.sort(key=lambda found: found["import_seconds"])
+    support.add_lines(report, database.label, results[len(results) // 2], _s)
+
+
 def main(argv: list[str] | None = None) -> None:
     global RUNS
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
@@ -461,10 +485,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
     parser.add_argument(
         "--only",
-        choices=["national", "activities", "assignments"],
+        choices=["national", "activities", "assignments", "support"],
         help="run one part only: national = the indicators at national scale (bench/national.py), "
         "activities = the activity import (bench/activities.py), assignments = the "
-        "assignments import (bench/assignments.py)",
+        "assignments import (bench/assignments.py), support = the cycle proposal and the "
+        "delivery import (bench/support.py)",
     )
     parser.add_argument(
         "--national-scale",
@@ -480,6 +505,9 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=national.DURATION,
         help="seconds of each dashboard load (0: no load)",
+    )
+    parser.add_argument(
+        "--support-rows", type=int, default=100_000, help="households of the support part"
     )
     parser.add_argument("--pages-scale", type=int, default=10, help="times the demo, pages")
     parser.add_argument(
@@ -508,6 +536,11 @@ def main(argv: list[str] | None = None) -> None:
             return
         if args.only in ("activities", "assignments"):
             (_activities if args.only == "activities" else _assignments)(report, directory, args)
+            print()
+            print(report.render())
+            return
+        if args.only == "support":
+            _support(report, directory, args)
             print()
             print(report.render())
             return
@@ -634,6 +667,7 @@ def main(argv: list[str] | None = None) -> None:
         economy.add_lines(report, _s)
         _activities(report, directory, args)
         _assignments(report, directory, args)
+        _support(report, directory, args)
         # The public portal under public load (readers, the comment flood).
         portal.add_lines(report)
         if "national" not in args.skip:

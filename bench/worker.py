@@ -181,11 +181,13 @@ def baseline_import(
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.worker")
     parser.add_argument(
-        "task", choices=["setup", "ketnghia", "baseline", "copy", "activities", "assignments"]
+        "task",
+        choices=["setup", "ketnghia", "baseline", "copy", "activities", "assignments", "support"],
     )
     parser.add_argument("file", nargs="?", type=Path)
     parser.add_argument("--year", type=int, default=generate.YEAR)
     parser.add_argument("--no-history", action="store_true")
+    parser.add_argument("--rows", type=int, default=100_000, help="households (task support)")
     parser.add_argument("--tuned", action="store_true", help="the library's bulk configuration")
     args = parser.parse_args(argv)
     if args.task == "setup":
@@ -203,6 +205,11 @@ def main(argv: list[str] | None = None) -> None:
         from bench import assignments
 
         result = assignments.measure(args.file)
+    elif args.task == "support":
+        from bench import support
+
+        # `file` names the directory the generated files go in; --rows the households.
+        result = support.measure(args.file, args.rows)
     else:
         result = baseline_import(
             args.file, args.year, history=not args.no_history, tuned=args.tuned

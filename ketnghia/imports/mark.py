@@ -1,7 +1,7 @@
 """What a file says it was made for: the scope and year in a template's document properties.
 
 Every template an import hands out is marked with custom document properties
-(`ketnghia.commune`, `ketnghia.year`, `ketnghia.team`; `mark_workbook`), read back here
+(`ketnghia.commune`, `ketnghia.year`, `ketnghia.team`, `ketnghia.cycle`; `mark_workbook`), read back here
 straight from `docProps/custom.xml` without opening a sheet (`file_mark`). A CSV template
 carries the commune and year in its title line ("… NĂM 2024 … (mã 23500)"), read from the
 lines above the header. `check_mark` refuses a file marked for another commune or year,
@@ -26,6 +26,8 @@ from ketnghia.imports.readers import CSV_SUFFIXES, Table, csv_records
 PROPERTY_COMMUNE = "ketnghia.commune"
 PROPERTY_YEAR = "ketnghia.year"
 PROPERTY_TEAM = "ketnghia.team"
+# A support delivery cycle (the delivery import's template is one cycle's).
+PROPERTY_CYCLE = "ketnghia.cycle"
 # The custom properties part of a workbook is a few hundred bytes; a larger one is not ours.
 _MAX_PROPERTIES_BYTES = 64 * 1024
 _TITLE_YEAR = re.compile(r"\bNĂM\s+(\d{4})\b", re.IGNORECASE)
@@ -34,15 +36,17 @@ _TITLE_COMMUNE = re.compile(r"\(mã\s+(\d{5})\)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Mark:
-    """The commune code, year and work team a file says it was made for (each may be empty)."""
+    """The commune code, year, work team and delivery cycle a file says it was made for (each
+    may be empty)."""
 
     commune: str = ""
     year: int | None = None
     team: str = ""
+    cycle: str = ""
 
     @property
     def present(self) -> bool:
-        return bool(self.commune or self.year or self.team)
+        return bool(self.commune or self.year or self.team or self.cycle)
 
 
 def custom_properties(path: Path) -> dict[str, str]:
@@ -67,7 +71,12 @@ def custom_properties(path: Path) -> dict[str, str]:
 
 
 def mark_workbook(
-    workbook: Any, *, commune: str = "", year: int | None = None, team: str = ""
+    workbook: Any,
+    *,
+    commune: str = "",
+    year: int | None = None,
+    team: str = "",
+    cycle: str = "",
 ) -> None:
     """Mark an openpyxl workbook with the scope and year it is made for."""
     from openpyxl.packaging.custom import StringProperty
@@ -76,6 +85,7 @@ def mark_workbook(
         (PROPERTY_COMMUNE, commune),
         (PROPERTY_YEAR, str(year) if year else ""),
         (PROPERTY_TEAM, team),
+        (PROPERTY_CYCLE, cycle),
     ):
         if value:
             workbook.custom_doc_props.append(StringProperty(name=name, value=value))
@@ -110,6 +120,7 @@ def file_mark(path: Path, table: Table | None = None) -> Mark:
         commune=properties.get(PROPERTY_COMMUNE, ""),
         year=int(year) if year.isdigit() else None,
         team=properties.get(PROPERTY_TEAM, ""),
+        cycle=properties.get(PROPERTY_CYCLE, ""),
     )
 
 

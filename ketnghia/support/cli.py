@@ -140,3 +140,7 @@ register(
         _funds,
     )
 )
+
+# The delivery import's subcommands (they register themselves; imported last: they use
+# `register` above).
+from ketnghia.support.delivery_import import commands as _delivery_commands  # noqa: E402, F401

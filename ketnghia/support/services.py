@@ -13,6 +13,7 @@ nor its submitter.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -23,7 +24,6 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core import derived, gate
@@ -33,6 +33,7 @@ from ketnghia.core.formatting import format_decimal, format_money
 from ketnghia.core.history import history_insert_select, save_by
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.imports.staging import insert_rows
 from ketnghia.indicators.services import version_bump
 from ketnghia.programs.models import Program
 from ketnghia.support import rules, targeting
@@ -436,26 +437,147 @@ def cycle_propose(*, cycle: Cycle, actor: Actor) -> int:
     _require_state(cycle, rules.EDITABLE_STATES)
     package = cycle.package
     tree = targeting.rule_tree(package.target_rule, level=package.recipient_level)
+    kept: set[tuple[int | None, int]] = set(
+        cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id")
+    )
+    user = _user(actor)
+    when = timezone.now()
+    table = f"{connection.ops.quote_name(Delivery._meta.db_table)} t"
+    # Set-based (design rule 9), a province's commune holds 100,000 households: the earlier
+    # proposal's history rows and its removal, then the new rows in one COPY (executemany on
+    # SQLite) and their history rows in one INSERT … SELECT.
+    history_insert_select(
+        Delivery,
+        source=table,
+        where="t.cycle_id = %s AND t.in_rule",
+        params=[cycle.pk],
+        history_type="-",
+        actor=user,
+        reason="proposed again",
+        when=when,
+    )
+    stale = cycle.deliveries.filter(in_rule=True)
+    stale._raw_delete(stale.db)
+    rows = (
+        _proposed_households(cycle, tree, kept)
+        if package.recipient_level == RecipientLevel.HOUSEHOLD
+        else _proposed_units(cycle, tree, kept)
+    )
+    ids = _new_delivery_ids(len(rows))
+    columns = ["id", "cycle_id", "household_id", "unit_id", "unit_path", "recipient_name"]
+    columns += ["entitled_quantity", "entitled_value", "snapshot", "difference_note"]
+    columns += ["in_rule", "override_reason", "synthetic"]
+    insert_rows(
+        Delivery._meta.db_table,
+        columns,
+        ((pk, *row, "", True, "", cycle.synthetic) for pk, row in zip(ids, rows, strict=True)),
+    )
+    if ids:
+        history_insert_select(
+            Delivery,
+            source=table,
+            where="t.cycle_id = %s AND t.id >= %s",
+            params=[cycle.pk, ids[0]],
+            history_type="+",
+            actor=user,
+            reason="proposed by the rule",
+            when=when,
+        )
+    return len(rows)
+
+
+def _proposed_households(
+    cycle: Cycle, tree: Any, kept: set[tuple[int | None, int]]
+) -> list[list[Any]]:
+    """Return the rows of the households the rule chooses: read and evaluated as columns
+    (`targeting.household_table`), entitlements computed once per household size."""
+    package = cycle.package
+    table = targeting.household_table(
+        commune_ids=[cycle.commune_id], on=cycle.census_as_of, program=package.document.program
+    )
+    chosen = targeting.chosen_rows(tree, table)
+    kept_households = {household for household, _unit in kept if household is not None}
+    paths = dict(
+        Unit.objects.filter(pk__in={table.unit_ids[i] for i in chosen}).values_list("pk", "path")
+    )
+    members = table.facts["members"]
+    entitled: dict[float, tuple[Decimal, int]] = {}
+    rows = []
+    for index in chosen.tolist():
+        household_id = table.household_ids[index]
+        if household_id in kept_households:
+            continue
+        size = float(members[index])
+        if size not in entitled:
+            candidate = targeting.Candidate(
+                household_id=household_id,
+                unit_id=0,
+                name="",
+                code="",
+                facts={"members": None if size != size else size},
+            )
+            quantity = _entitled(package, candidate)
+            entitled[size] = (quantity, rules.value_of(quantity, package.unit_value))
+        quantity, value = entitled[size]
+        unit_id = table.unit_ids[index]
+        rows.append(
+            [
+                cycle.pk,
+                household_id,
+                unit_id,
+                paths[unit_id],
+                table.names[index],
+                quantity,
+                value,
+                table.snapshot_json(index),
+            ]
+        )
+    return rows
+
+
+def _proposed_units(cycle: Cycle, tree: Any, kept: set[tuple[int | None, int]]) -> list[list[Any]]:
+    """Return the rows of the villages or the commune the rule chooses."""
+    package = cycle.package
     candidates = _candidates(cycle)
-    kept = set(cycle.deliveries.filter(in_rule=False).values_list("household_id", "unit_id"))
-    cycle.deliveries.filter(in_rule=True).delete()
     paths = dict(
         Unit.objects.filter(pk__in={c.unit_id for c in candidates}).values_list("pk", "path")
     )
-    new = []
+    rows = []
     for candidate, ok in zip(candidates, targeting.chosen(tree, candidates), strict=True):
-        if not ok or (candidate.household_id, candidate.unit_id) in kept:
+        if not ok or (None, candidate.unit_id) in kept:
             continue
-        if candidate.household_id is None and (None, candidate.unit_id) in kept:
-            continue
-        delivery = _delivery(
-            cycle, candidate, _entitled(package, candidate), in_rule=True, reason=""
+        quantity = _entitled(package, candidate)
+        rows.append(
+            [
+                cycle.pk,
+                None,
+                candidate.unit_id,
+                paths[candidate.unit_id],
+                candidate.name,
+                quantity,
+                rules.value_of(quantity, package.unit_value),
+                json.dumps(candidate.snapshot(), ensure_ascii=False),
+            ]
         )
-        delivery.unit_path = paths[candidate.unit_id]
-        new.append(delivery)
-    # bulk_create skips save(): unit_path is set above from the units' stored paths.
-    bulk_create_with_history(new, Delivery, batch_size=2000, default_user=_user(actor))
-    return len(new)
+    return rows
+
+
+def _new_delivery_ids(count: int) -> list[int]:
+    """Return `count` ids for new deliveries, taken from the table's sequence (ascending)."""
+    table = Delivery._meta.db_table
+    if not count:
+        return []
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return sorted(pk for (pk,) in cursor.fetchall())
+        # SQLite: the transaction holds the database's one write lock from its first write.
+        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
+        (last,) = cursor.fetchone()
+        return list(range(last + 1, last + 1 + count))
 
 
 @transaction.atomic
@@ -826,3 +948,37 @@ def signed_list_attach(
     signed.uploaded_by = _user(actor)
     save_by(signed, _user(actor))
     return signed
+
+
+# --- what the delivery import shares (`delivery_import`) ------------------------------------
+
+
+def entitled(package: Package, candidate: targeting.Candidate) -> Decimal:
+    """Return what `candidate` is entitled to under `package` (quantity × multiplier, capped)."""
+    return _entitled(package, candidate)
+
+
+def delivery_new(
+    cycle: Cycle, candidate: targeting.Candidate, quantity: Decimal, *, in_rule: bool, reason: str
+) -> Delivery:
+    """Return an unsaved delivery of `candidate` in `cycle` (snapshot of its facts)."""
+    return _delivery(cycle, candidate, quantity, in_rule=in_rule, reason="" if in_rule else reason)
+
+
+def fund_figures_locked(fund: Fund) -> rules.FundFigures:
+    """Lock the fund's row (this transaction) and return its money as stored now."""
+    return _figures_locked(fund)
+
+
+def cycle_locked(cycle: Cycle) -> Cycle:
+    """Return the cycle's row locked for this transaction, as the database holds it now."""
+    return _locked_cycle(cycle)
+
+
+def cycle_delivered_by_import(*, cycle: Cycle, delivered_on: date, actor: Any) -> Cycle:
+    """Mark an approved cycle delivered once an import recorded every recipient's delivery.
+
+    Run inside the import's transaction, the cycle's row locked (`cycle_locked`).
+    """
+    _require_state(cycle, {CycleState.APPROVED})
+    return _move(cycle, CycleState.DELIVERED, actor, delivered_on=delivered_on)

@@ -14,6 +14,7 @@ plus `program_commune` and `key_commune`.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -265,3 +266,92 @@ def recipient_units(*, level: str, commune: Unit) -> list[Unit]:
     if level == UnitLevel.COMMUNE:
         return [commune]
     return list(Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE).order_by("code"))
+
+
+@dataclass
+class HouseholdTable:
+    """The households of communes' official rounds as of a day, as columns (the proposal's
+    path: no object per household). Row `i` is the candidate `household_candidates` gives."""
+
+    household_ids: list[int]
+    unit_ids: list[int]
+    names: list[str]
+    codes: list[str]
+    statuses: list[str]
+    years: list[int]
+    facts: dict[str, np.ndarray]
+
+    def __len__(self) -> int:
+        return len(self.household_ids)
+
+    def snapshot_json(self, index: int) -> str:
+        """Return row `index`'s snapshot as JSON, equal to its `Candidate.snapshot()`."""
+        parts = []
+        for name in HOUSEHOLD_FACTS:
+            value = self.facts[name][index]
+            parts.append(f'"{name}": {"null" if value != value else repr(float(value))}')
+        return (
+            f'{{"census_year": {self.years[index]}, "status": {json.dumps(self.statuses[index])}, '
+            f'"code": {json.dumps(self.codes[index], ensure_ascii=False)}, '
+            f'"facts": {{{", ".join(parts)}}}}}'
+        )
+
+
+def household_table(*, commune_ids: Sequence[int], on: date, program: Program) -> HouseholdTable:
+    """Return `household_candidates`'s households as columns, facts as numpy arrays."""
+    official = official_rounds_as_of(commune_ids=commune_ids, on=on)
+    flags = program_flags(program=program, commune_ids=commune_ids, on=on)
+    year_of_round = {round_id: year for round_id, year in official.values()}
+    rows = (
+        CensusEntry.objects.filter(round_id__in=list(year_of_round))
+        .values_list(
+            "household_id",
+            "round_id",
+            "status",
+            "member_count",
+            "deprivation_count",
+            "monthly_income_per_person",
+            "household__village_id",
+            "household__commune_id",
+            "household__head_name",
+            "household__code",
+        )
+        .order_by("household_id")
+    )
+    columns = list(zip(*rows, strict=True)) or [()] * 10
+    ids, rounds, statuses, members, deprivations, incomes, villages, communes, names, codes = (
+        columns
+    )
+    size = len(ids)
+    status = np.array(statuses, dtype=object)
+    years = [year_of_round[r] for r in rounds]
+    on_list = np.array([c in flags for c in communes], dtype=np.float64)
+    key = np.array([flags.get(c, False) for c in communes], dtype=np.float64)
+    facts = {
+        "poor": (status == "poor").astype(np.float64) if size else np.zeros(0),
+        "near_poor": (status == "near_poor").astype(np.float64) if size else np.zeros(0),
+        "members": np.array([np.nan if m is None else m for m in members], dtype=np.float64),
+        "deprivations": np.array(deprivations, dtype=np.float64),
+        "income": np.array([float(i) for i in incomes], dtype=np.float64),
+        "census_year": np.array(years, dtype=np.float64),
+        "program_commune": on_list,
+        "key_commune": key,
+    }
+    return HouseholdTable(
+        household_ids=list(ids),
+        unit_ids=[v or c for v, c in zip(villages, communes, strict=True)],
+        names=list(names),
+        codes=list(codes),
+        statuses=list(statuses),
+        years=years,
+        facts=facts,
+    )
+
+
+def chosen_rows(tree: expressions.Tree, table: HouseholdTable) -> np.ndarray:
+    """Return the indices of the table's rows the rule chooses (agrees with `chosen`)."""
+    if not len(table):
+        return np.zeros(0, dtype=np.int64)
+    columns = {name: table.facts[name] for name in expressions.names(tree) if name in table.facts}
+    values = expressions.evaluate_many(tree, columns, len(table))
+    return np.flatnonzero(values == 1.0)

@@ -55,7 +55,9 @@ def _program(request: HttpRequest) -> tuple[Program | None, list[Program]]:
 
 def _context(request: HttpRequest, tab: str, **extra: Any) -> dict[str, Any]:
     program, programs = _program(request)
-    return {"tab": tab, "program": program, "programs": programs, **extra}
+    # Whether the user may record documents, funds and packages (the pages link their forms).
+    may_edit = not gate.scope_for(request.user, gate.Action.EDIT).is_empty
+    return {"tab": tab, "program": program, "programs": programs, "may_edit": may_edit, **extra}
 
 
 @gate.gate("units.view")

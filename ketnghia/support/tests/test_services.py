@@ -474,3 +474,24 @@ def test_the_demo_writer_delivers_on_the_census_and_loads_once(setting, tree, us
         figures = selectors.fund_figures(fund_ids=[fund.pk])[fund.pk]
         assert figures.balance >= 0
     assert write_support(program_code="nq04", seed=7).cycles == 0
+
+
+def test_the_proposals_columns_agree_with_the_candidates_one_by_one(setting, tree, users):
+    """The proposal reads households as columns (`household_table`); each row is the
+    candidate the scalar path gives: same facts, same snapshot, same choice."""
+    import json
+
+    from ketnghia.support import targeting
+
+    for on in (date(2014, 12, 31), date(2015, 12, 31), date(2016, 12, 31)):
+        args = {"commune_ids": [tree.ngok_wang.pk], "on": on, "program": setting.program}
+        candidates = targeting.household_candidates(**args)
+        table = targeting.household_table(**args)
+        assert table.household_ids == [c.household_id for c in candidates]
+        assert table.unit_ids == [c.unit_id for c in candidates]
+        for index, candidate in enumerate(candidates):
+            assert json.loads(table.snapshot_json(index)) == candidate.snapshot()
+        for rule in ("poor == 1 and key_commune == 1", "members >= 4 or near_poor == 1"):
+            tree_ = targeting.rule_tree(rule, level="household")
+            expected = [i for i, ok in enumerate(targeting.chosen(tree_, candidates)) if ok]
+            assert targeting.chosen_rows(tree_, table).tolist() == expected
