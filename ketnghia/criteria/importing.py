@@ -1,20 +1,23 @@
-"""Import commune infrastructure from .xlsx or .csv: two-phase, all-or-nothing.
+"""Commune infrastructure from .xlsx or .csv: a spec of the one import pipeline.
 
-Every row is read and checked first (file, sheet, row and column in every problem); a file
-with any problem writes nothing; a clean file is written in one transaction with history,
-and the stored results of the communes and years it touches are refreshed. Importing the
-same file again changes nothing.
+`INFRASTRUCTURE` is an `imports.records.RecordsSpec`: every row is read and checked first
+(file, sheet, row and column in every problem, the cells' own and those against stored data
+listed together); a file with any problem writes nothing; a clean file has its preview (the
+changes per field, samples), the one confirmation rule, and is written in one transaction
+with its history rows in bulk; the stored results of the communes and years it touches are
+refreshed (`assessments_refresh`, through `core.derived`, once when the import commits).
+Importing the same file again changes nothing.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core.text import fold
@@ -26,55 +29,65 @@ from ketnghia.criteria.services import (
     infrastructure_value_problem,
 )
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports import ImportReport
-from ketnghia.imports.readers import (
-    CellError,
-    Column,
-    ProblemList,
-    cell_code,
-    cell_int,
-    cell_percent,
-    cell_text,
-    open_table,
-)
+from ketnghia.imports.readers import CellError, ProblemList, Row, cell_text
+from ketnghia.imports.records import RecordChanges, RecordsReport, RecordsSpec, records_import
+from ketnghia.imports.spec import Field, register
 
-INFRASTRUCTURE_COLUMNS = (
-    Column("commune", ("Mã xã", "Mã đơn vị", "commune code", "commune")),
-    Column("year", ("Năm", "year")),
-    Column(
-        "road_to_centre", ("Đường ô tô đến trung tâm xã", "Đường đến trung tâm xã", "Đường", "road")
+COMMUNE = Field(
+    "commune",
+    "Mã xã",
+    ("Mã đơn vị", "commune code", "commune"),
+    type="code",
+    required=True,
+    help="Mã xã 5 số, như trong danh mục",
+)
+YEAR = Field("year", "Năm", ("year",), type="int", required=True)
+VALUES = (
+    Field(
+        "road_to_centre",
+        "Đường ô tô đến trung tâm xã",
+        ("Đường đến trung tâm xã", "Đường", "road"),
+        required=True,
+        help="quanh năm, mùa khô hoặc không",
     ),
-    Column(
+    Field(
         "electricity_percent",
-        ("Tỷ lệ hộ dùng điện lưới (%)", "Điện lưới (%)", "Điện", "electricity"),
-        required=False,
-        percent=True,
+        "Tỷ lệ hộ dùng điện lưới (%)",
+        ("Điện lưới (%)", "Điện", "electricity"),
+        type="percent",
     ),
-    Column(
+    Field(
         "health_station_standard",
-        ("Trạm y tế đạt chuẩn", "Trạm y tế", "health station"),
-        required=False,
+        "Trạm y tế đạt chuẩn",
+        ("Trạm y tế", "health station"),
+        help="có hoặc không",
     ),
-    Column("preschools", ("Trường mầm non", "Mầm non", "preschools"), required=False),
-    Column("primary_schools", ("Trường tiểu học", "Tiểu học", "primary schools"), required=False),
-    Column(
+    Field("preschools", "Trường mầm non", ("Mầm non", "preschools"), type="int"),
+    Field("primary_schools", "Trường tiểu học", ("Tiểu học", "primary schools"), type="int"),
+    Field(
         "lower_secondary_schools",
-        ("Trường THCS", "Trung học cơ sở", "lower secondary schools"),
-        required=False,
+        "Trường THCS",
+        ("Trung học cơ sở", "lower secondary schools"),
+        type="int",
     ),
-    Column(
+    Field(
         "clean_water_percent",
-        ("Tỷ lệ hộ dùng nước sạch (%)", "Nước sạch (%)", "Nước sạch", "clean water"),
-        required=False,
-        percent=True,
+        "Tỷ lệ hộ dùng nước sạch (%)",
+        ("Nước sạch (%)", "Nước sạch", "clean water"),
+        type="percent",
     ),
-    Column(
+    Field(
         "mobile_coverage_percent",
-        ("Tỷ lệ thôn có sóng di động (%)", "Sóng di động (%)", "Sóng di động", "mobile coverage"),
-        required=False,
-        percent=True,
+        "Tỷ lệ thôn có sóng di động (%)",
+        ("Sóng di động (%)", "Sóng di động", "mobile coverage"),
+        type="percent",
     ),
-    Column("cultural_house", ("Nhà văn hóa xã", "Nhà văn hóa", "cultural house"), required=False),
+    Field(
+        "cultural_house",
+        "Nhà văn hóa xã",
+        ("Nhà văn hóa", "cultural house"),
+        help="có hoặc không",
+    ),
 )
 _ROADS = {
     "quanh nam": Road.ALL_SEASON,
@@ -93,140 +106,155 @@ _YES = {"co", "x", "1", "dat", "yes", "true"}
 _NO = {"khong", "0", "chua dat", "chua", "no", "false"}
 
 
-def _cell(key: str, value: Any) -> Any:
-    kind = INFRASTRUCTURE_FIELDS[key]
+def _choice(kind: str, value: Any) -> Any:
+    """Return a road or yes/no cell's value (None when blank); CellError when unknown."""
     text = cell_text(value)
     if not text:
         return None
+    folded = fold(text).strip()
     if kind == "road":
-        road = _ROADS.get(fold(text).strip())
+        road = _ROADS.get(folded)
         if road is None:
             raise CellError(
                 _("Use “quanh năm”, “mùa khô” or “không”; found “%(value)s”.") % {"value": text}
             )
         return road.value
-    if kind == "flag":
-        folded = fold(text).strip()
-        if folded in _YES:
-            return True
-        if folded in _NO:
-            return False
-        raise CellError(_("Use “có” or “không”; found “%(value)s”.") % {"value": text})
-    if kind == "count":
-        return cell_int(value)
-    # 97 % typed in a percent-formatted cell is stored 0.97: read as the percent it shows.
-    return cell_percent(value)
+    if folded in _YES:
+        return True
+    if folded in _NO:
+        return False
+    raise CellError(_("Use “có” or “không”; found “%(value)s”.") % {"value": text})
 
 
-def infrastructure_import(
-    *, path: str | Path, dry_run: bool = False, actor: Actor, name: str | None = None
-) -> ImportReport:
-    """Import commune infrastructure rows (commune code, year, indicators); see the module."""
-    problems = ProblemList()
-    table = open_table(Path(path), INFRASTRUCTURE_COLUMNS, name=name)
-    parsed: list[tuple[Any, str, int | None, dict[str, Any]]] = []
-    for row in table.rows():
-        code = cell_code(row.get("commune"))
-        if not code:
+@dataclass
+class _Infrastructure:
+    row: Row
+    code: str
+    year: int | None
+    values: dict[str, Any] = field(default_factory=dict)
+
+
+class InfrastructureSpec(RecordsSpec):
+    """Commune infrastructure: commune code, year, the indicators (`INFRASTRUCTURE_FIELDS`).
+
+    An optional column the file lacks keeps the stored values. Refused, with every problem
+    listed and nothing written: an unknown code or one that is not a commune's, a year
+    outside 1990–2100, a value the indicator does not take, a commune and year twice.
+    """
+
+    name = "criteria.infrastructure"
+    fields = (COMMUNE, YEAR, *VALUES)
+    model = CommuneInfrastructure
+    update_fields = tuple(INFRASTRUCTURE_FIELDS)
+    # The file's problems against stored data are listed together with its cells' problems.
+    plan_with_row_problems = True
+
+    def check_row(self, row: Row, problems: ProblemList) -> _Infrastructure:
+        code = COMMUNE.parse(row, problems) or ""
+        if row.is_blank("commune"):
             problems.add(row.problem("commune", _("This field is required.")))
-        year = None
-        try:
-            year = cell_int(row.get("year"))
-            if not 1990 <= year <= 2100:
-                problems.add(
-                    row.problem(
-                        "year",
-                        _("This number must be between %(minimum)s and %(maximum)s.")
-                        % {"minimum": 1990, "maximum": 2100},
-                    )
+        year = YEAR.parse(row, problems)
+        if row.is_blank("year"):
+            problems.add(row.problem("year", _("This field is required.")))
+        elif year is not None and not 1990 <= year <= 2100:
+            problems.add(
+                row.problem(
+                    "year",
+                    _("This number must be between %(minimum)s and %(maximum)s.")
+                    % {"minimum": 1990, "maximum": 2100},
                 )
-                year = None
-        except CellError as error:
-            problems.add(row.problem("year", str(error)))
+            )
+            year = None
         values: dict[str, Any] = {}
-        for key in INFRASTRUCTURE_FIELDS:
+        for spec_field in VALUES:
+            key = spec_field.key
             if key not in row.headers:  # an optional column the file lacks keeps stored values
                 continue
-            try:
-                values[key] = _cell(key, row.get(key))
-            except CellError as error:
-                problems.add(row.problem(key, str(error)))
-                continue
+            kind = INFRASTRUCTURE_FIELDS[key]
+            if kind in ("road", "flag"):
+                try:
+                    values[key] = _choice(kind, row.get(key))
+                except CellError as error:
+                    problems.add(row.problem(key, str(error)))
+                    continue
+            else:
+                before = len(problems)
+                values[key] = spec_field.parse(row, problems)
+                if len(problems) > before:
+                    continue
             if (message := infrastructure_value_problem(key, values[key])) is not None:
                 problems.add(row.problem(key, message))
-        parsed.append((row, code, year, values))
-        if problems.full:
-            break
-    report = ImportReport(
-        file=table.name, rows=len(parsed), dry_run=dry_run, warnings=table.warnings.items
-    )
-    communes = Unit.objects.in_bulk(
-        {code for _row, code, _y, _v in parsed if code}, field_name="code"
-    )
-    seen: dict[tuple[str, int], int] = {}
-    for row, code, year, _values in parsed:
-        unit = communes.get(code)
-        if code and unit is None:
-            problems.add(
-                row.problem("commune", _("Unknown unit code “%(code)s”.") % {"code": code})
-            )
-        elif unit is not None and unit.level != UnitLevel.COMMUNE:
-            problems.add(
-                row.problem("commune", _("Unit %(code)s is not a commune.") % {"code": code})
-            )
-        if code and year is not None:
-            if (code, year) in seen:
+        return _Infrastructure(row, code, year, values)
+
+    def changes(self, items: list[_Infrastructure], problems: ProblemList) -> RecordChanges:
+        communes = Unit.objects.in_bulk(
+            {item.code for item in items if item.code}, field_name="code"
+        )
+        seen: dict[tuple[str, int], int] = {}
+        for item in items:
+            row, code, year = item.row, item.code, item.year
+            unit = communes.get(code)
+            if code and unit is None:
                 problems.add(
-                    row.problem(
-                        "year",
-                        _("Commune %(code)s, year %(year)s is also on row %(row)s.")
-                        % {"code": code, "year": year, "row": seen[(code, year)]},
-                    )
+                    row.problem("commune", _("Unknown unit code “%(code)s”.") % {"code": code})
                 )
-            seen.setdefault((code, year), row.number)
-    with transaction.atomic():
-        problems.raise_if_any()
-        existing = {
-            (row.commune_id, row.year): row
-            for row in CommuneInfrastructure.objects.filter(
-                commune__in=communes.values(), year__in={y for _r, _c, y, _v in parsed}
+            elif unit is not None and unit.level != UnitLevel.COMMUNE:
+                problems.add(
+                    row.problem("commune", _("Unit %(code)s is not a commune.") % {"code": code})
+                )
+            if code and year is not None:
+                if (code, year) in seen:
+                    problems.add(
+                        row.problem(
+                            "year",
+                            _("Commune %(code)s, year %(year)s is also on row %(row)s.")
+                            % {"code": code, "year": year, "row": seen[(code, year)]},
+                        )
+                    )
+                seen.setdefault((code, year), row.number)
+        if problems:
+            return RecordChanges()
+        stored = {
+            (record.commune_id, record.year): record
+            for record in CommuneInfrastructure.objects.select_related("commune").filter(
+                commune__in=communes.values(), year__in={item.year for item in items}
             )
         }
-        create, update, touched = [], [], {}
-        for _row, code, year, values in parsed:
-            unit = communes[code]
+        changes = RecordChanges(stored=len(stored))
+        for item in items:
+            unit, year = communes[item.code], item.year
             assert year is not None
-            normal = infrastructure_normalise(values)
-            current = existing.get((unit.pk, year))
+            normal = infrastructure_normalise(item.values)
+            current = stored.get((unit.pk, year))
             if current is None:
-                create.append(
+                changes.create.append(
                     CommuneInfrastructure(commune=unit, year=year, unit_path=unit.path, **normal)
                 )
-                touched.setdefault(year, []).append(unit)
             elif any(_differs(getattr(current, k), v) for k, v in normal.items()):
                 for k, v in normal.items():
                     setattr(current, k, v)
-                update.append(current)
-                touched.setdefault(year, []).append(unit)
-        report.created, report.updated = len(create), len(update)
-        report.unchanged = len(parsed) - len(create) - len(update)
-        if dry_run:
-            return report
-        if create:
-            bulk_create_with_history(
-                create, CommuneInfrastructure, batch_size=500, default_user=actor
-            )
-        if update:
-            bulk_update_with_history(
-                update,
-                CommuneInfrastructure,
-                list(INFRASTRUCTURE_FIELDS),
-                batch_size=500,
-                default_user=actor,
-            )
-        for year, units in touched.items():
+                changes.update.append(current)
+            else:
+                changes.unchanged += 1
+        return changes
+
+    def write(
+        self,
+        plan: RecordChanges,
+        context: None,
+        *,
+        actor: Actor,
+        reason: str,
+        report: RecordsReport,
+    ) -> None:
+        super().write(plan, context, actor=actor, reason=reason, report=report)
+        touched: dict[int, list[Unit]] = defaultdict(list)
+        for record in (*plan.create, *plan.update):
+            touched[record.year].append(record.commune)
+        # Each year's results stored now; what is derived from them is refreshed once, when
+        # the import's transaction commits (`core.derived` gathers the years).
+        for year, units in sorted(touched.items()):
             assessments_refresh(units=units, year=year, actor=actor)
-    return report
 
 
 def _differs(stored: Any, new: Any) -> bool:
@@ -235,3 +263,20 @@ def _differs(stored: Any, new: Any) -> bool:
     if isinstance(new, Decimal):
         return Decimal(stored) != new
     return stored != new
+
+
+INFRASTRUCTURE = register(InfrastructureSpec())
+
+
+def infrastructure_import(
+    *,
+    path: str | Path,
+    actor: Actor,
+    dry_run: bool = False,
+    confirm: bool = False,
+    name: str | None = None,
+) -> RecordsReport:
+    """Import commune infrastructure rows (commune code, year, indicators); see the module."""
+    return records_import(
+        INFRASTRUCTURE, path, actor=actor, dry_run=dry_run, confirm=confirm, name=name
+    )

@@ -15,7 +15,9 @@ package, never copied here) or from a file, and in one transaction:
 
 Two-phase like every import: every problem of the mapping is listed with where it is (file,
 row, column; or the package's data file and key), nothing is written if there is one; a
-second run changes nothing.
+second run changes nothing. The file is a spec of the one import pipeline (`REFORM_FILE`:
+`imports.spec.run`, its preview, history rows naming the file, the error workbook); the
+package's mapping shares its plan and write.
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ import importlib.util
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -40,15 +43,10 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo import rules
 from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitLevel
 from ketnghia.geo.services import kind_from_name
-from ketnghia.imports.readers import (
-    CellError,
-    Column,
-    ProblemList,
-    cell_code,
-    cell_fraction,
-    cell_text,
-    open_table,
-)
+from ketnghia.imports import ImportReport
+from ketnghia.imports.mark import Mark
+from ketnghia.imports.readers import ProblemList, Row
+from ketnghia.imports.spec import Field, ImportSpec, register, run
 
 REFORM_DATE = rules.REFORM_2025_DATE
 LAST_DAY = REFORM_DATE - dt.timedelta(days=1)
@@ -86,17 +84,30 @@ class ReformRow:
 
 
 @dataclass
-class ReformReport:
+class ReformReport(ImportReport):
+    """What a load did: units and successions created, updated, closed (`created` and
+    `updated` count both kinds), the old and new communes, the new provinces."""
+
     units_created: int = 0
     units_updated: int = 0
     units_closed: int = 0
     successions_created: int = 0
     successions_updated: int = 0
-    unchanged: int = 0
     old_communes: int = 0
     new_communes: int = 0
     provinces: list[str] = field(default_factory=list)
-    dry_run: bool = False
+
+    def count(self, plan: _Plan) -> None:
+        """Count `plan` into the report (the preview)."""
+        self.units_created, self.units_updated = len(plan.create), len(plan.update)
+        self.units_closed = len(plan.close)
+        self.successions_created = len(plan.successions_create)
+        self.successions_updated = len(plan.successions_update)
+        self.created = self.units_created + self.successions_created
+        self.updated = self.units_updated + self.units_closed + self.successions_updated
+        self.unchanged = plan.unchanged
+        self.old_communes, self.new_communes = plan.old_communes, plan.new_communes
+        self.provinces = plan.provinces
 
 
 # --- Reading the package ---------------------------------------------------------------------
@@ -173,61 +184,30 @@ def package_rows(province_codes: Iterable[str] | None = None) -> list[ReformRow]
 
 # --- Reading a file ------------------------------------------------------------------------
 
-REFORM_COLUMNS = (
-    Column("old", ("Mã xã cũ", "Mã đơn vị cũ", "Mã cũ", "old commune code", "old code")),
-    Column("new", ("Mã xã mới", "Mã đơn vị mới", "Mã mới", "new commune code", "new code")),
-    Column("new_name", ("Tên xã mới", "Tên đơn vị mới", "new commune name", "new name")),
-    Column("province", ("Mã tỉnh mới", "Mã tỉnh", "new province code", "province code")),
-    Column(
-        "province_name",
-        ("Tên tỉnh mới", "Tên tỉnh", "new province name", "province name"),
-        required=False,
-    ),
-    Column("share", ("Tỷ lệ", "Tỉ lệ", "share"), required=False),
+_OLD = Field(
+    "old", "Mã xã cũ", ("Mã đơn vị cũ", "Mã cũ", "old commune code", "old code"), "code", True
 )
+_NEW = Field(
+    "new", "Mã xã mới", ("Mã đơn vị mới", "Mã mới", "new commune code", "new code"), "code", True
+)
+_NEW_NAME = Field(
+    "new_name", "Tên xã mới", ("Tên đơn vị mới", "new commune name", "new name"), required=True
+)
+_PROVINCE = Field(
+    "province",
+    "Mã tỉnh mới",
+    ("Mã tỉnh", "new province code", "province code"),
+    "code",
+    True,
+)
+_PROVINCE_NAME = Field(
+    "province_name", "Tên tỉnh mới", ("Tên tỉnh", "new province name", "province name")
+)
+_SHARE = Field("share", "Tỷ lệ", ("Tỉ lệ", "share"), "fraction", help="0 < tỷ lệ ≤ 1; 60% hoặc 0,6")
 
 
-def file_rows(
-    path: str | Path, problems: ProblemList, *, name: str | None = None
-) -> list[ReformRow]:
-    """Read the mapping from a CSV/XLSX file (columns `REFORM_COLUMNS`); every cell that
-    cannot be read goes to `problems` with its file, sheet, row and column (an unreadable
-    file raises InvalidInput at once)."""
-    table = open_table(Path(path), REFORM_COLUMNS, name=name)
-    rows: list[ReformRow] = []
-    for row in table.rows():
-        values: dict[str, str] = {}
-        for key in ("old", "new", "new_name", "province"):
-            value = cell_code(row.get(key)) if key != "new_name" else cell_text(row.get(key))
-            if not value:
-                problems.add(row.problem(key, _("This cell is blank.")))
-            values[key] = value
-        share: Decimal | None = None
-        if not row.is_blank("share"):
-            try:
-                share = cell_fraction(row.get("share"))
-            except CellError as error:
-                problems.add(row.problem("share", str(error)))
-        rows.append(
-            ReformRow(
-                values["old"].zfill(5) if values["old"].isdigit() else values["old"],
-                values["new"].zfill(5) if values["new"].isdigit() else values["new"],
-                values["new_name"],
-                values["province"].zfill(2) if values["province"].isdigit() else values["province"],
-                cell_text(row.get("province_name")),
-                share,
-                Location(file=row.file, sheet=row.sheet, row=row.number),
-                {
-                    key: row.headers.get(key, "")
-                    for key in ("old", "new", "new_name", "province", "share")
-                },
-            )
-        )
-        if problems.full:
-            break
-    if not rows:
-        raise InvalidInput(Problem(_("The file has no rows."), Location(file=table.name)))
-    return rows
+def _padded(code: str, width: int) -> str:
+    return code.zfill(width) if code.isdigit() else code
 
 
 # --- Planning --------------------------------------------------------------------------------
@@ -592,67 +572,59 @@ def reform_2025_load(
     province_codes: Iterable[str] | None = None,
     dry_run: bool = False,
     actor: Actor = None,
-    problems: ProblemList | None = None,
 ) -> ReformReport:
-    """Apply the mapping `rows` (see the module docstring); InvalidInput lists every problem
-    (with those already found in `problems` while reading the rows)."""
-    problems = problems if problems is not None else ProblemList()
-    report = ReformReport(dry_run=dry_run)
+    """Apply the mapping `rows` (see the module docstring); InvalidInput lists every problem."""
+    problems = ProblemList()
+    report = ReformReport(file=f"{PACKAGE}/{_MAPPING_FILE}", dry_run=dry_run)
     with transaction.atomic():
         plan = _plan(rows, province_codes, problems)
         problems.raise_if_any()
-        report.units_created = len(plan.create)
-        report.units_updated = len(plan.update)
-        report.units_closed = len(plan.close)
-        report.successions_created = len(plan.successions_create)
-        report.successions_updated = len(plan.successions_update)
-        report.unchanged = plan.unchanged
-        report.old_communes, report.new_communes = plan.old_communes, plan.new_communes
-        report.provinces = plan.provinces
-        if dry_run:
-            return report
-        provinces = [u for u in plan.create if u.level == UnitLevel.PROVINCE]
-        for unit in provinces:
-            unit.save()
-        communes = [u for u in plan.create if u.level == UnitLevel.COMMUNE]
-        for unit in communes:  # the province's path is known now that it is saved
-            unit.set_derived_fields()
-        if provinces:
-            _history_for(provinces, actor)
-        if communes:
-            bulk_create_with_history(communes, Unit, batch_size=2000, default_user=actor)
-        if plan.update:
-            bulk_update_with_history(
-                plan.update,
-                Unit,
-                ["name", "kind", "is_urban", "parent", "path", "search_name", "valid_from"],
-                batch_size=2000,
-                default_user=actor,
-            )
-        if plan.close:
-            bulk_update_with_history(
-                plan.close, Unit, ["valid_to"], batch_size=2000, default_user=actor
-            )
-        created = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in plan.create])}
-        for succession in plan.successions_create:
-            succession.new_unit = created.get(succession.new_unit.code, succession.new_unit)
-        if plan.successions_create:
-            bulk_create_with_history(
-                plan.successions_create, Succession, batch_size=2000, default_user=actor
-            )
-        if plan.successions_update:
-            bulk_update_with_history(
-                plan.successions_update, Succession, ["share"], batch_size=2000, default_user=actor
-            )
+        report.count(plan)
+        if not dry_run:
+            _write(plan, actor=actor, reason=None)
     return report
 
 
-def _history_for(units: list[Unit], actor: Actor) -> None:
-    """Give units saved one by one their history row's author (save() wrote the row)."""
-    if actor is None:
+def _write(plan: _Plan, *, actor: Actor, reason: str | None) -> None:
+    """Write `plan`: the units created one province first, updated, closed, the successions;
+    history rows in bulk naming `actor` and `reason`."""
+    history = {"batch_size": 2000, "default_user": actor, "default_change_reason": reason}
+    provinces = [u for u in plan.create if u.level == UnitLevel.PROVINCE]
+    for unit in provinces:
+        unit.save()
+    communes = [u for u in plan.create if u.level == UnitLevel.COMMUNE]
+    for unit in communes:  # the province's path is known now that it is saved
+        unit.set_derived_fields()
+    if provinces:
+        _history_for(provinces, actor, reason)
+    if communes:
+        bulk_create_with_history(communes, Unit, **history)
+    if plan.update:
+        bulk_update_with_history(
+            plan.update,
+            Unit,
+            ["name", "kind", "is_urban", "parent", "path", "search_name", "valid_from"],
+            **history,
+        )
+    if plan.close:
+        bulk_update_with_history(plan.close, Unit, ["valid_to"], **history)
+    created = {u.code: u for u in Unit.objects.filter(code__in=[u.code for u in plan.create])}
+    for succession in plan.successions_create:
+        succession.new_unit = created.get(succession.new_unit.code, succession.new_unit)
+    if plan.successions_create:
+        bulk_create_with_history(plan.successions_create, Succession, **history)
+    if plan.successions_update:
+        bulk_update_with_history(plan.successions_update, Succession, ["share"], **history)
+
+
+def _history_for(units: list[Unit], actor: Actor, reason: str | None) -> None:
+    """Give units saved one by one their history row's author and reason (save() wrote it)."""
+    if actor is None and reason is None:
         return
     for unit in units:
-        unit.history.filter(history_type="+").update(history_user=actor)
+        unit.history.filter(history_type="+").update(
+            history_user=actor, history_change_reason=reason
+        )
 
 
 def reform_2025_load_from_package(
@@ -665,10 +637,79 @@ def reform_2025_load_from_package(
     )
 
 
+class ReformFileSpec(ImportSpec[None, ReformRow, _Plan, ReformReport]):
+    """The mapping from a CSV/XLSX file: old commune code, new commune code and name, new
+    province code and name, share (a split's part). Every problem of the file — its cells',
+    and the mapping's against the stored tree — is listed at once; nothing is written then."""
+
+    name = "geo.reform_2025"
+    fields = (_OLD, _NEW, _NEW_NAME, _PROVINCE, _PROVINCE_NAME, _SHARE)
+    plan_with_row_problems = True
+
+    def make_report(self, *, file_name: str, dry_run: bool) -> ReformReport:
+        return ReformReport(file=file_name, dry_run=dry_run)
+
+    def context(self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str) -> None:
+        return None
+
+    def check_rows(
+        self, rows: Sequence[Row], context: None, problems: ProblemList, report: ReformReport
+    ) -> list[ReformRow]:
+        found = []
+        for row in rows:
+            values = {}
+            for spec_field in (_OLD, _NEW, _NEW_NAME, _PROVINCE):
+                values[spec_field.key] = spec_field.parse(row, problems) or ""
+                if row.is_blank(spec_field.key):
+                    problems.add(row.problem(spec_field.key, _("This cell is blank.")))
+            found.append(
+                ReformRow(
+                    _padded(values["old"], 5),
+                    _padded(values["new"], 5),
+                    values["new_name"],
+                    _padded(values["province"], 2),
+                    _PROVINCE_NAME.parse(row, problems) or "",
+                    _SHARE.parse(row, problems),
+                    Location(file=row.file, sheet=row.sheet, row=row.number),
+                    {
+                        key: row.headers.get(key, "")
+                        for key in ("old", "new", "new_name", "province", "share")
+                    },
+                )
+            )
+        return found
+
+    def check_all(self, context: None, problems: ProblemList, report: ReformReport) -> None:
+        if not report.rows:
+            raise InvalidInput(Problem(_("The file has no rows."), Location(file=report.file)))
+
+    def plan(
+        self, items: list[ReformRow], context: None, problems: ProblemList, report: ReformReport
+    ) -> _Plan:
+        plan = _plan(items, None, problems)
+        report.count(plan)
+        return plan
+
+    def changes_anything(self, plan: _Plan) -> bool:
+        return bool(
+            plan.create
+            or plan.update
+            or plan.close
+            or plan.successions_create
+            or plan.successions_update
+        )
+
+    def write(
+        self, plan: _Plan, context: None, *, actor: Actor, reason: str, report: ReformReport
+    ) -> None:
+        _write(plan, actor=actor, reason=reason)
+
+
+REFORM_FILE = register(ReformFileSpec())
+
+
 def reform_2025_import(
     *, path: str | Path, dry_run: bool = False, actor: Actor = None, name: str | None = None
 ) -> ReformReport:
-    """Load the mapping from a CSV/XLSX file (columns `REFORM_COLUMNS`)."""
-    problems = ProblemList()
-    rows = file_rows(path, problems, name=name)
-    return reform_2025_load(rows=rows, dry_run=dry_run, actor=actor, problems=problems)
+    """Load the mapping from a CSV/XLSX file (`ReformFileSpec`), through the one pipeline."""
+    return run(REFORM_FILE, path, actor=actor, file_name=name, dry_run=dry_run)

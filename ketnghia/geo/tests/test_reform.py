@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import translation
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from ketnghia.core.errors import InvalidInput
 from ketnghia.geo import rules
@@ -243,3 +244,33 @@ def test_command_and_its_refusal(kon_tum, tmp_path, capsys):
         call_command("load-reform-2025", "--file", str(bad))
     assert caught.value.returncode == 2
     assert "bad.csv, row 2, column A (Mã xã cũ)" in capsys.readouterr().err
+
+
+def test_the_file_is_a_spec_its_preview_history_and_error_workbook(kon_tum, tmp_path):
+    path = tmp_path / "reform.xlsx"
+    _package_as_file(path)
+    preview = reform_2025_import(path=path, dry_run=True)
+    assert (preview.would_change, preview.created) == (True, KON_TUM_NEW + 1 + KON_TUM_OLD + 1)
+    assert not Succession.objects.exists()
+    reform_2025_import(path=path)
+    succession = Succession.objects.get(old_unit__code="23538")
+    assert succession.history.get().history_change_reason == "import: reform.xlsx"
+    assert Unit.objects.get(code="51").history.get().history_change_reason == "import: reform.xlsx"
+    again = reform_2025_import(path=path, dry_run=True)
+    assert (again.would_change, again.created, again.updated) == (False, 0, 0)
+
+    bad = tmp_path / "bad.xlsx"
+    _write_xlsx(bad, [["99999", "23538", "Xã Ia Tơi", "51", "Tỉnh Quảng Ngãi", "2"]])
+    errors = tmp_path / "loi.xlsx"
+    with pytest.raises(CommandError):
+        call_command(
+            "load-reform-2025",
+            "--file",
+            str(bad),
+            "--errors-out",
+            str(errors),
+            stderr=io.StringIO(),
+        )
+    sheet = load_workbook(errors).active
+    text = " ".join(str(cell.value) for row in sheet.iter_rows() for cell in row if cell.value)
+    assert "99999" in text

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 import json
 from argparse import ArgumentParser
-from typing import Any
+from typing import Any, cast
 
+from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.accounts.models import User
 from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.criteria import selectors, services
 from ketnghia.criteria.domain import Level, Outcome
-from ketnghia.criteria.importing import infrastructure_import
+from ketnghia.criteria.importing import INFRASTRUCTURE
+from ketnghia.imports.records import RecordsCommand
 from ketnghia.poverty.management.commands._problems import fail
 from ketnghia.programs.selectors import program_get
+
+
+class _InfrastructureImport(RecordsCommand):
+    """`criteria import-infrastructure`: the infrastructure spec's command (the file,
+    --dry-run, --confirm, --errors-out, --actor; the preview; refused with exit code 2)."""
+
+    spec = INFRASTRUCTURE
 
 
 class Command(BaseCommand):
@@ -30,9 +38,7 @@ class Command(BaseCommand):
         load = sub.add_parser(
             "import-infrastructure", help=str(gettext_lazy("Import commune infrastructure."))
         )
-        load.add_argument("file")
-        load.add_argument("--dry-run", action="store_true")
-        load.add_argument("--actor", metavar="USERNAME")
+        _InfrastructureImport().add_arguments(cast(CommandParser, load))  # parser_class
         evaluate = sub.add_parser(
             "evaluate", help=str(gettext_lazy("Evaluate a set for one year."))
         )
@@ -78,19 +84,9 @@ class Command(BaseCommand):
             self.stdout.write(f"{key}\t{what}")
 
     def _import_infrastructure(self, options: dict[str, Any]) -> None:
-        actor = User.objects.get(username=options["actor"]) if options["actor"] else None
-        report = infrastructure_import(
-            path=options["file"], dry_run=options["dry_run"], actor=actor
-        )
-        self.stdout.write(
-            _("%(rows)s rows: %(created)s created, %(updated)s updated, %(unchanged)s unchanged.")
-            % {
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-            }
-        )
+        command = _InfrastructureImport()
+        command.stdout, command.stderr = self.stdout, self.stderr
+        command.handle(**options)
 
     def _evaluate(self, options: dict[str, Any]) -> None:
         year, level = options["year"], options["level"]

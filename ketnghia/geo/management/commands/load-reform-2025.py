@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -11,7 +12,11 @@ from django.utils.translation import gettext_lazy
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.formatting import format_count
 from ketnghia.geo.management.commands._base import LoaderCommand
-from ketnghia.geo.reform import reform_2025_import, reform_2025_load_from_package
+from ketnghia.geo.reform import (
+    REFORM_FILE,
+    reform_2025_import,
+    reform_2025_load_from_package,
+)
 
 
 class Command(LoaderCommand):
@@ -42,6 +47,11 @@ class Command(LoaderCommand):
             ),
         )
         parser.add_argument(
+            "--errors-out",
+            metavar="FILE.xlsx",
+            help=gettext_lazy("Write the problems and the faulty rows to this workbook."),
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help=gettext_lazy("Check the mapping and report what would change, writing nothing."),
@@ -59,7 +69,16 @@ class Command(LoaderCommand):
                     province_codes=options["province"], dry_run=options["dry_run"], actor=actor
                 )
         except KetnghiaError as error:
-            raise self.refuse(error) from None
+            refused = self.refuse(error)
+            source, out = options["file"], options["errors_out"]
+            if source and out and Path(source).is_file():
+                Path(out).write_bytes(
+                    REFORM_FILE.error_workbook(
+                        Path(source), file_name=Path(source).name, problems=error.problems
+                    )
+                )
+                self.stderr.write(_("The problems are listed in %(file)s.") % {"file": out})
+            raise refused from None
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
         self.stdout.write(
             prefix
