@@ -202,31 +202,49 @@ def entries_heads_refresh(
     *, commune_ids: Iterable[int] | None = None, years: object = None, actor: object = None
 ) -> int:
     """Store on every entry of the communes' rounds (every round when None) the ethnicity of
-    its household's head now; return how many entries changed. One set-based UPDATE.
+    its household's head now; return how many entries changed. Set-based: one UPDATE joined
+    with the first head of each household, one setting NULL where the household has none.
 
-    The head is the household's first member (lowest id) with the relation "head"; NULL when it
-    has none. Also the `core.derived` refresher of a head's change (`households.heads`): the
-    head is the same in every year, so `years` is not read (nor `actor`: no history).
+    The head is the household's first member (lowest id) with the relation "head". Also the
+    `core.derived` refresher of a head's change (`households.heads`): the head is the same in
+    every year, so `years` is not read (nor `actor`: no history).
     """
     quote = connection.ops.quote_name
     entries, rounds = quote(CensusEntry._meta.db_table), quote(CensusRound._meta.db_table)
     members = quote(Member._meta.db_table)
-    head = f"""(SELECT m.ethnicity FROM {members} m
-        WHERE m.household_id = {entries}.household_id AND m.relation = %s
-        ORDER BY m.id LIMIT 1)"""
-    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    sql = f"UPDATE {entries} SET head_ethnicity = {head} WHERE head_ethnicity {differs} {head}"
-    params: list[object] = [Relation.HEAD, Relation.HEAD]
+    where, ids = "", []
     if commune_ids is not None:
         ids = sorted(set(commune_ids))
         if not ids:
             return 0
         marks = ", ".join(["%s"] * len(ids))
-        sql += f" AND round_id IN (SELECT id FROM {rounds} WHERE commune_id IN ({marks}))"
-        params += ids
+        where = (
+            f" AND {entries}.round_id IN (SELECT id FROM {rounds} WHERE commune_id IN ({marks}))"
+        )
+    of_entries = f"SELECT household_id FROM {entries} WHERE 1 = 1{where}"
+    differs = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+    # A join, not a lookup per entry: a lookup per entry took 13 s for the demo's 660,000
+    # entries on SQLite, the join a fraction of that.
+    heads = f"""(SELECT m.household_id, m.ethnicity FROM {members} m JOIN (
+          SELECT household_id, MIN(id) AS first FROM {members}
+          WHERE relation = %s AND household_id IN ({of_entries}) GROUP BY household_id
+        ) f ON m.id = f.first)"""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.rowcount
+        cursor.execute(
+            f"""UPDATE {entries} SET head_ethnicity = h.ethnicity FROM {heads} h
+                WHERE h.household_id = {entries}.household_id
+                  AND {entries}.head_ethnicity {differs} h.ethnicity{where}""",
+            [Relation.HEAD, *ids, *ids],
+        )
+        changed = cursor.rowcount
+        cursor.execute(
+            f"""UPDATE {entries} SET head_ethnicity = NULL
+                WHERE head_ethnicity IS NOT NULL{where} AND household_id NOT IN (
+                  SELECT household_id FROM {members}
+                  WHERE relation = %s AND household_id IN ({of_entries}))""",
+            [*ids, Relation.HEAD, *ids],
+        )
+        return changed + cursor.rowcount
 
 
 def entries_fold_names(entries: QuerySet[CensusEntry] | None = None) -> int:
