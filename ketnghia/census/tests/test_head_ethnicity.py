@@ -116,3 +116,28 @@ def test_the_migration_fills_every_entry(tree):
     migration.heads_fill(None, SimpleNamespace(connection=connection))
     assert _stored() == _from_registry()
     assert sorted(_stored().values(), key=str) == ["14", None]
+
+
+def test_an_import_writes_entries_with_the_heads_ethnicity(tree, users, tmp_path, settings):
+    from ketnghia.census import services
+    from ketnghia.census.importing import census_import
+    from ketnghia.census.tests.census_files import headers, household, write_csv
+    from ketnghia.poverty.standards import get_standard
+
+    settings.MEDIA_ROOT = tmp_path
+    make_round(tree.ngok_wang, 2015, "vn-2011", {"A": 500_000})  # A and its head exist
+    census_round = services.census_round_create(
+        commune=tree.ngok_wang, year=2024, standard_code="vn-2022"
+    )
+    path = write_csv(
+        tmp_path / "ra-soat.csv",
+        headers(get_standard("vn-2022")),
+        [
+            household("A", "Nguyễn Văn An", "Làng Kon Stiu", "1.000.000", [1] * 3 + [0] * 9),
+            household("E", "Y Hoa", "Làng Kon Stiu", "3.000.000", [0] * 12),
+        ],
+    )
+    census_import(census_round=census_round, path=path, actor=users.commune_officer)
+    imported = dict(census_round.entries.values_list("household_code", "head_ethnicity"))
+    assert imported == {"A": "14", "E": None}  # E is new, without members: no head yet
+    assert _stored() == _from_registry()
