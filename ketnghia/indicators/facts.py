@@ -309,8 +309,15 @@ def _count_entries(round_ids: set[int], chosen: list[tuple[int, int, int, str]])
             GROUP BY 1, 2, 3, 4
         """
         with connection.cursor() as cursor:
+            postgresql = connection.vendor == "postgresql"
+            if postgresql:
+                # PostgreSQL cannot estimate the groups (a few per round) and sorts every entry
+                # for a GroupAggregate: 9.5 s at x0.1 against 5.7 s hashed (bench/national.py).
+                cursor.execute("SET LOCAL enable_sort = off")
             cursor.execute(sql, [AssignmentKind.MEMBER_HOUSEHOLD, KINH])
             rows = cursor.fetchall()
+            if postgresql:
+                cursor.execute("SET LOCAL enable_sort TO DEFAULT")
     finally:
         staged_rounds.drop()
         staged_cover.drop()
