@@ -518,7 +518,7 @@ def _write_households_and_entries(
         "id", "round", "household", "household_code", "head_name", "village_code", "area",
         "member_count", "monthly_income_per_person", "surveyed_on", "deprivations",
         "deprivation_count", "computed_status", "rule", "status", "override_reason",
-        "search_folded",
+        "search_folded", "head_ethnicity",
     )  # fmt: skip
     bounds = np.concatenate([p.household_first, [p.households]])
     start = 0
@@ -573,8 +573,9 @@ def _write_households_and_entries(
             entry_fields,
             _blocks(
                 f"{h}\t{r}\t{h}\t{code}\t{names[k]}\t{village_codes[v]}\trural\t{m}\t{inc}\t"
-                f"2024-08-15\t{bits}\t{cnt}\t{st}\t{rule}\t{st}\t\t{code.lower()} {folded[k]}\n"
-                for h, r, code, k, v, m, inc, bits, cnt, st, rule in zip(
+                f"2024-08-15\t{bits}\t{cnt}\t{st}\t{rule}\t{st}\t\t{code.lower()} {folded[k]}"
+                f"\t{eth}\n"
+                for h, r, code, k, v, m, inc, bits, cnt, st, rule, eth in zip(
                     hid,
                     round_ids,
                     codes,
@@ -586,6 +587,7 @@ def _write_households_and_entries(
                     d["count"].tolist(),
                     d["status"].tolist(),
                     d["rule"].tolist(),
+                    ethnic,  # the head's, kept on the entry (CensusEntry.head_ethnicity)
                     strict=True,
                 )
             ),

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ketnghia.core.text import fold
+from ketnghia.households.models import Member, Relation
 from ketnghia.poverty.rules import Status
 
 __all__ = [
@@ -165,8 +166,17 @@ class CensusEntry(models.Model):
     search_folded = models.CharField(
         max_length=200, blank=True, default="", db_default="", editable=False
     )
+    # The ethnicity of the household's head in the registry now (its first member with the
+    # relation "head"; NULL without one), not a snapshot: the indicators group every round's
+    # entries by it in one pass over the entries. Kept in step by `save()` and, set-based, by
+    # `census.summaries.entries_heads_refresh` (round refresh, summaries rebuild, a head's
+    # change through `households.services`). NULL (no head) is not "" (a head whose ethnicity
+    # is blank): the first is left out of the ethnicity rows, the second counts as a minority.
+    head_ethnicity = models.CharField(  # noqa: DJ001
+        max_length=2, null=True, blank=True, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["search_folded"])
+    history = HistoricalRecords(excluded_fields=["search_folded", "head_ethnicity"])
 
     class Meta:
         verbose_name = _("census entry")
@@ -182,6 +192,12 @@ class CensusEntry(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.search_folded = entry_search_text(self.household_code, self.head_name)
+        self.head_ethnicity = (
+            Member.objects.filter(household_id=self.household_id, relation=Relation.HEAD)
+            .order_by("id")
+            .values_list("ethnicity", flat=True)
+            .first()
+        )
         super().save(*args, **kwargs)
 
     @property

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from ketnghia.core.gate import UnitScope
 from ketnghia.geo.models import Unit, UnitLevel
@@ -68,14 +68,14 @@ class FigureCoverage:
 
 def _population(
     *, scope: UnitScope, program: Program, year: int, within: Unit | None, key_only: bool
-) -> list[Unit]:
+) -> QuerySet[Unit]:
     rows = program_memberships_on(program=program, on=date(year, 12, 31))
     if key_only:
         rows = rows.filter(is_key=True)
     communes = scope.filter(Unit.objects.filter(pk__in=rows.values("commune_id")))
     if within is not None:
         communes = communes.filter(path__startswith=within.path)
-    return list(communes.order_by("path").only("code", "name", "path", "level"))
+    return communes.order_by("path").only("code", "name", "path", "level")
 
 
 def program_communes(
@@ -107,21 +107,24 @@ def figure_coverage(
     }
     if not definitions:
         return {}
-    communes = _population(
+    population = _population(
         scope=scope,
         program=program,
         year=year,
         within=within,
         key_only=disaggregation == KEY_GROUP,
     )
+    communes = list(population)
     on = date(year, 12, 31)
     villages: list[Unit] = []
-    if any(d.base_level == UnitLevel.VILLAGE for d in definitions.values()):
+    levels = {d.base_level for d in definitions.values()}
+    if UnitLevel.VILLAGE in levels:
+        # The communes as a subquery, not a list of ids: a national program has thousands.
         villages = list(
             Unit.objects.filter(
                 Q(valid_from__isnull=True) | Q(valid_from__lte=on),
                 Q(valid_to__isnull=True) | Q(valid_to__gte=on),
-                parent__in=[c.pk for c in communes],
+                parent__in=population.values("pk"),
                 level=UnitLevel.VILLAGE,
             )
             .order_by("path")
@@ -130,18 +133,21 @@ def figure_coverage(
     # A base row with data: a weighted figure's row is there only when its denominator fact
     # is (a round with no poor household has a 0 over 0 rate, yet it was counted); a count's
     # row is 0 over 0 when its unit was never measured (not assessed, no road record).
+    # Read by level (and area), not by a list of every unit's id: rows of units outside the
+    # population are never looked up below.
     weighted = [c for c, d in definitions.items() if d.unit_aggregation == "weighted"]
-    with_data: set[tuple[str, int]] = set(
-        Aggregate.objects.filter(
-            Q(denominator__gt=0) | Q(indicator__in=weighted),
-            program=program,
-            official=official,
-            disaggregation="",
-            period=year,
-            indicator__in=list(definitions),
-            unit_id__in=[u.pk for u in communes] + [v.pk for v in villages],
-        ).values_list("indicator", "unit_id")
+    rows = Aggregate.objects.filter(
+        Q(denominator__gt=0) | Q(indicator__in=weighted),
+        program=program,
+        official=official,
+        disaggregation="",
+        period=year,
+        indicator__in=list(definitions),
+        unit_level__in=sorted(levels),
     )
+    if within is not None:
+        rows = rows.filter(unit_path__startswith=within.path)
+    with_data: set[tuple[str, int]] = set(rows.values_list("indicator", "unit_id"))
     by_pk = {c.pk: c for c in communes}
     found: dict[str, FigureCoverage] = {}
     for code, definition in definitions.items():

@@ -6,7 +6,7 @@ or entry) and gives plain numbers per commune (or village) and year:
 | kind | facts | from |
 |---|---|---|
 | census | `households`, `poor_households`, `near_poor_households` | `RoundSummary` of the year's figure round: official = latest approved revision; in progress = latest approved, else latest revision (`census.summaries.year_figures`) |
-| census by ethnicity | the same per `ethnicity:kinh` / `ethnicity:minority` of the head | entries of those rounds joined with the head member |
+| census by ethnicity | the same per `ethnicity:kinh` / `ethnicity:minority` of the head | entries of those rounds, by `CensusEntry.head_ethnicity` (the head's, stored on the entry) |
 | criteria | `commune_meets_criteria`, `commune_assessed`, `village_meets_criteria`, `village_assessed` | stored `Assessment` of the set version in force (outcome meets or basically meets) |
 | infrastructure | `road_car_passable`, `road_known` | `CommuneInfrastructure.road_to_centre` (all-season or dry-season car road) |
 | coverage | `poor_households_covered`, `poor_households_latest_approved` | poor and near-poor entries of the latest approved round of the year or before, covered by a Party member's assignment in force on 31 December (`twinning.coverage`) |
@@ -14,6 +14,8 @@ or entry) and gives plain numbers per commune (or village) and year:
 | economy | `economic_models`, `replication_villages` | economic models hosted in the commune with a result that year; villages of the commune hosting a replication with a result that year |
 
 Facts other than the census ones do not depend on approval: they are given to both variants.
+The census-by-ethnicity and the coverage facts come from one pass over the entries
+(`_count_entries`); the rest read small tables.
 """
 
 from __future__ import annotations
@@ -31,7 +33,6 @@ from ketnghia.census.selectors import official_round_ids
 from ketnghia.census.workflow import APPROVED_STATES
 from ketnghia.criteria.models import Assessment, CommuneInfrastructure, CriteriaSetVersion, Road
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.households.models import Member, Relation
 from ketnghia.imports.staging import StagingTable
 from ketnghia.twinning.models import Activity, ActivityStatus, Assignment, AssignmentKind
 
@@ -112,9 +113,13 @@ def _figure_rounds(
     ]
 
 
-def _census(loaded: LoadedFacts, commune_ids: Sequence[int] | None, ethnicity: bool) -> None:
+Variants = dict[int, list[tuple[int, int, bool]]]
+
+
+def _census(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> Variants:
+    """Add the census facts of each figure round; return round → its (commune, year, official)."""
     rounds = _figure_rounds(commune_ids)
-    variants: dict[int, list[tuple[int, int, bool]]] = defaultdict(list)
+    variants: Variants = defaultdict(list)
     for pk, commune, year, official, progress, households, poor, near in rounds:
         for flag, holds in ((True, official), (False, progress)):
             if holds:
@@ -128,45 +133,7 @@ def _census(loaded: LoadedFacts, commune_ids: Sequence[int] | None, ethnicity: b
                     near_poor_households=near,
                 )
                 variants[pk].append((commune, year, flag))
-    if ethnicity and variants:
-        _census_by_ethnicity(loaded, variants)
-
-
-def _census_by_ethnicity(
-    loaded: LoadedFacts, variants: dict[int, list[tuple[int, int, bool]]]
-) -> None:
-    """Add the census facts per ethnicity of the head (Kinh or minority), one GROUP BY."""
-    staged = StagingTable((("round_id", "bigint"),), prefix="ind_rounds")
-    staged.create()
-    try:
-        staged.insert((pk,) for pk in variants)
-        staged.index("round_id")
-        entries, members = _table(CensusEntry), _table(Member)
-        sql = f"""
-            SELECT e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END AS grp,
-              COUNT(*), SUM(CASE WHEN e.status = 'poor' THEN 1 ELSE 0 END),
-              SUM(CASE WHEN e.status = 'near_poor' THEN 1 ELSE 0 END)
-            FROM {staged.quoted} f CROSS JOIN {entries} e CROSS JOIN {members} m
-            WHERE e.round_id = f.round_id AND m.household_id = e.household_id
-              AND m.relation = %s
-            GROUP BY e.round_id, CASE WHEN m.ethnicity = %s THEN 'kinh' ELSE 'minority' END
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [KINH, Relation.HEAD, KINH])
-            rows = cursor.fetchall()
-    finally:
-        staged.drop()
-    for pk, group, households, poor, near in rows:
-        for commune, year, flag in variants[pk]:
-            loaded.put(
-                commune,
-                year,
-                flag,
-                f"ethnicity:{group}",
-                households=int(households or 0),
-                poor_households=int(poor or 0),
-                near_poor_households=int(near or 0),
-            )
+    return variants
 
 
 def versions_in_force(code: str) -> dict[tuple[str, int], int]:
@@ -252,18 +219,17 @@ def register_fact_source(source: FactSource) -> None:
         FACT_SOURCES.append(source)
 
 
-def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
-    """Add the poor and near-poor of the latest approved round ≤ each year, and how many of
-    them a Party member answers for on 31 December of that year.
-
-    The years are those the commune has other facts for (its own, so a refresh of one
-    commune gives what a rebuild gives)."""
+def _coverage_rounds(
+    loaded: LoadedFacts, commune_ids: Sequence[int] | None
+) -> list[tuple[int, int, int, str]]:
+    """Return (commune, year, round, 31 December) for coverage: each year the commune has other
+    facts for (its own, so a refresh of one commune gives what a rebuild gives) and the
+    official round of the latest year ≤ it (`census.rules.latest_official`, for many years)."""
     years_of: dict[int, set[int]] = defaultdict(set)
     for unit_id, year, _official, _key in loaded.facts:
         years_of[loaded.commune_of.get(unit_id, unit_id)].add(year)
     latest: dict[int, dict[int, int]] = defaultdict(dict)
-    # The official round of each (commune, year) (`census.rules.official_rounds`); below,
-    # each year takes its latest year's ≤ it (`census.rules.latest_official`, for many years).
+    # The official round of each (commune, year) (`census.rules.official_rounds`).
     for (commune_id, year), pk in official_round_ids(commune_ids=commune_ids).items():
         latest[commune_id][year] = pk
     chosen: list[tuple[int, int, int, str]] = []
@@ -276,53 +242,127 @@ def _coverage(loaded: LoadedFacts, commune_ids: Sequence[int] | None) -> None:
             if index >= 0:
                 pk = by_year[round_years[index]]
                 chosen.append((commune_id, year, pk, date(year, 12, 31).isoformat()))
-    if not chosen:
-        return
-    staged = StagingTable(
+    return chosen
+
+
+@dataclass
+class _EntryCounts:
+    """What the one pass over the entries gives, per round."""
+
+    # (round, "kinh" | "minority") → [households, poor, near-poor]
+    by_ethnicity: dict[tuple[int, str], list[int]] = field(
+        default_factory=lambda: defaultdict(lambda: [0, 0, 0])
+    )
+    # round → poor and near-poor entries; (round, year) → those covered on 31 December
+    poor: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    covered: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _count_entries(round_ids: set[int], chosen: list[tuple[int, int, int, str]]) -> _EntryCounts:
+    """Count the entries of `round_ids` in one pass: by the head's ethnicity (stored on the
+    entry, `CensusEntry.head_ethnicity`) and status, and whether a Party member answers for
+    the household on 31 December of each year its round is chosen for in `chosen`."""
+    counts = _EntryCounts()
+    if not round_ids:
+        return counts
+    staged_rounds = StagingTable((("round_id", "bigint"),), prefix="ind_rounds")
+    staged_cover = StagingTable(
         (("commune_id", "bigint"), ("year", "integer"), ("round_id", "bigint"), ("on_day", "date")),
         prefix="ind_coverage",
     )
-    staged.create()
+    staged_rounds.create()
+    staged_cover.create()
     try:
-        staged.insert(chosen)
-        staged.index("round_id")
+        staged_rounds.insert((pk,) for pk in sorted(round_ids))
+        staged_rounds.index("round_id")
+        staged_cover.insert(chosen)
+        staged_cover.index("commune_id")
         entries, assignments = _table(CensusEntry), _table(Assignment)
-        # The covered households as a set joined once (hash joins), not an EXISTS probe per
-        # poor entry (a correlated subplan: one index lookup per entry, and a cost estimate
-        # high enough to trigger PostgreSQL's JIT compilation).
+        years = (
+            "string_agg(CAST(c.year AS text), ',')"
+            if connection.vendor == "postgresql"
+            else "group_concat(c.year)"
+        )
+        # The covered households of each chosen (round, year), as one row per (round,
+        # household) listing the years: a set joined once to the entries (hash joins, no
+        # EXISTS probe per entry), so the same scan counts ethnicity and coverage. Only the
+        # poor and near-poor look it up: the others' join key is NULL, never probed (the
+        # join took twice as long probing every entry, bench/national.py at x0.02).
+        poor = "e.status IN ('poor', 'near_poor')"
         sql = f"""
             WITH covered AS (
-              SELECT DISTINCT c.commune_id, c.year, a.household_id
-              FROM {staged.quoted} c JOIN {assignments} a ON a.commune_id = c.commune_id
+              SELECT c.round_id, a.household_id, {years} AS years
+              FROM {staged_cover.quoted} c JOIN {assignments} a ON a.commune_id = c.commune_id
                 AND a.kind = %s AND a.start_date <= c.on_day
                 AND (a.end_date IS NULL OR a.end_date >= c.on_day)
-              WHERE a.household_id IS NOT NULL)
-            SELECT c.commune_id, c.year, COUNT(*), COUNT(v.household_id)
-            FROM {staged.quoted} c
-            JOIN {entries} e ON e.round_id = c.round_id AND e.status IN ('poor', 'near_poor')
-            LEFT JOIN covered v ON v.commune_id = c.commune_id AND v.year = c.year
-              AND v.household_id = e.household_id
-            GROUP BY c.commune_id, c.year
+              WHERE a.household_id IS NOT NULL
+              GROUP BY c.round_id, a.household_id)
+            SELECT e.round_id,
+              CASE WHEN e.head_ethnicity IS NULL THEN '' WHEN e.head_ethnicity = %s
+                THEN 'kinh' ELSE 'minority' END,
+              CASE WHEN {poor} THEN e.status ELSE '' END,
+              v.years, COUNT(*)
+            FROM {staged_rounds.quoted} r
+            JOIN {entries} e ON e.round_id = r.round_id
+            LEFT JOIN covered v ON v.round_id = e.round_id
+              AND v.household_id = CASE WHEN {poor} THEN e.household_id END
+            GROUP BY 1, 2, 3, 4
         """
         with connection.cursor() as cursor:
-            cursor.execute(sql, [AssignmentKind.MEMBER_HOUSEHOLD])
+            postgresql = connection.vendor == "postgresql"
+            if postgresql:
+                # PostgreSQL cannot estimate the groups (a few per round) and sorts every entry
+                # for a GroupAggregate: 9.5 s at x0.1 against 5.7 s hashed (bench/national.py).
+                cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute(sql, [AssignmentKind.MEMBER_HOUSEHOLD, KINH])
             rows = cursor.fetchall()
+            if postgresql:
+                cursor.execute("SET LOCAL enable_sort TO DEFAULT")
     finally:
-        staged.drop()
-    counted = set()
-    for commune_id, year, poor, covered in rows:
-        counted.add((commune_id, year))
+        staged_rounds.drop()
+        staged_cover.drop()
+    for round_id, group, status, covered_years, n in rows:
+        if group:
+            totals = counts.by_ethnicity[(round_id, group)]
+            totals[0] += n
+            if status == "poor":
+                totals[1] += n
+            elif status == "near_poor":
+                totals[2] += n
+        if status:
+            counts.poor[round_id] += n
+            for year in {int(y) for y in (covered_years or "").split(",") if y}:
+                counts.covered[(round_id, year)] += n
+    return counts
+
+
+def _census_by_ethnicity(loaded: LoadedFacts, variants: Variants, counts: _EntryCounts) -> None:
+    """Add the census facts per ethnicity of the head (Kinh or minority)."""
+    for (pk, group), (households, poor, near) in counts.by_ethnicity.items():
+        for commune, year, flag in variants.get(pk, ()):
+            loaded.put(
+                commune,
+                year,
+                flag,
+                f"ethnicity:{group}",
+                households=households,
+                poor_households=poor,
+                near_poor_households=near,
+            )
+
+
+def _coverage(
+    loaded: LoadedFacts, chosen: list[tuple[int, int, int, str]], counts: _EntryCounts
+) -> None:
+    """Add the poor and near-poor of the latest approved round ≤ each year, and how many of
+    them a Party member answers for on 31 December of that year (`twinning.coverage`)."""
+    for commune_id, year, pk, _day in chosen:
         loaded.put_both(
             commune_id,
             year,
-            poor_households_latest_approved=float(poor),
-            poor_households_covered=float(covered or 0),
+            poor_households_latest_approved=float(counts.poor.get(pk, 0)),
+            poor_households_covered=float(counts.covered.get((pk, year), 0)),
         )
-    for commune_id, year, _pk, _day in chosen:
-        if (commune_id, year) not in counted:
-            loaded.put_both(
-                commune_id, year, poor_households_latest_approved=0.0, poor_households_covered=0.0
-            )
 
 
 def load_facts(
@@ -335,14 +375,26 @@ def load_facts(
     loaded = LoadedFacts()
     if connection.vendor == "postgresql" and not connection.get_autocommit():
         # These few big GROUP BYs gain nothing from JIT compilation, which costs them about a
-        # second and a half each at a few hundred thousand entries (bench/national.py).
+        # second and a half each at a few hundred thousand entries (bench/national.py); and
+        # the pass over the entries hashes every covered household: with the default 4 MB
+        # its hash join and sort spill to disk.
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL jit = off")
-    _census(loaded, commune_ids, ethnicity)
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+    variants = _census(loaded, commune_ids)
     _criteria(loaded, commune_ids, criteria_set)
     _infrastructure(loaded, commune_ids)
     _activities(loaded, commune_ids)
     for source in FACT_SOURCES:
         source(loaded, commune_ids)
-    _coverage(loaded, commune_ids)
+    # Coverage reads the years every other fact gives (the ethnicity rows add none), so its
+    # rounds are known only now; then one pass over the entries counts both.
+    chosen = _coverage_rounds(loaded, commune_ids)
+    round_ids = {pk for _commune, _year, pk, _day in chosen}
+    if ethnicity:
+        round_ids.update(variants)
+    counts = _count_entries(round_ids, chosen)
+    if ethnicity:
+        _census_by_ethnicity(loaded, variants, counts)
+    _coverage(loaded, chosen, counts)
     return loaded

@@ -58,6 +58,7 @@ REVIEW_FIGURES: tuple[tuple[str, str, str], ...] = (
 )
 KEY_GROUP = "group:key"
 ENGINE_THRESHOLD = 30.0  # the condition of the engine's communes_below_30 definition
+_LISTED_CODES = 500  # above this many units, `_parents` reads the program's units instead
 
 
 @dataclass(frozen=True)
@@ -198,10 +199,19 @@ def _unit_figures(
     )
 
 
-def _parents(codes: set[str]) -> dict[str, tuple[str, str]]:
-    """Return each unit's parent name (a commune's district) and path, by unit code."""
-    rows = Unit.objects.filter(code__in=codes).values_list("code", "parent__name", "path")
-    return {code: (parent or "", path) for code, parent, path in rows}
+def _parents(codes: set[str], program: Program | None = None) -> dict[str, tuple[str, str]]:
+    """Return each unit's parent name (a commune's district) and path, by unit code.
+
+    With `program`, the units are read as the program's communes and their villages (one
+    query with a subquery) rather than by a list of every code: a national review names
+    thousands of communes and tens of thousands of villages."""
+    if program is None or len(codes) <= _LISTED_CODES:
+        rows = Unit.objects.filter(code__in=codes)
+    else:
+        communes = ProgramCommune.objects.filter(program=program).values("commune_id")
+        rows = Unit.objects.filter(Q(pk__in=communes) | Q(parent_id__in=communes))
+    found = rows.values_list("code", "parent__name", "path")
+    return {code: (parent or "", path) for code, parent, path in found if code in codes}
 
 
 def _below(units: Sequence[UnitFigure], threshold: float) -> tuple[UnitFigure, ...]:
@@ -294,7 +304,7 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
     codes = {f.unit_code for rows in behind.values() for f in rows} | {
         f.unit_code for f in key_units
     }
-    parents = _parents(codes)
+    parents = _parents(codes, program)
     coverage = {
         ("", year): figure_coverage(
             scope=scope, program=program, year=year, within=area, official=official
@@ -516,7 +526,7 @@ def _summed_units(
             yearly.setdefault(figure.unit_code, []).append(figure)
     totals = [indicators.over_period(definition, figures) for figures in yearly.values()]
     found = [figure for figure in totals if figure is not None]
-    parents = _parents({figure.unit_code for figure in found})
+    parents = _parents({figure.unit_code for figure in found}, request.program)
     return _unit_figures(sorted(found, key=lambda f: f.unit_code), parents)
 
 

@@ -92,3 +92,24 @@ def test_a_figure_without_a_value_is_a_dash_in_the_workbook_never_0() -> None:
     rows = {row[0]: row for row in book["Chỉ tiêu"].iter_rows(min_row=3, values_only=True)}
     value, numerator, denominator = rows["Chỉ tiêu communes_below_30"][2:5]
     assert value == "—" and numerator is None and denominator is None
+
+
+def test_a_national_review_names_the_same_units_read_by_program(users, lost, monkeypatch) -> None:
+    """Above a few hundred units the districts and paths are read as the program's units (a
+    subquery), not by a list of every code: the report is the same either way, and the
+    coverage (read by level and area, not by a list of ids) still names the lost commune."""
+    from ketnghia.core.gate import Action, scope_for
+    from ketnghia.reports import selectors
+
+    scope = scope_for(users.province_viewer, Action.VIEW)
+    request = selectors.review_request(
+        scope=scope, user=users.province_viewer, program_code="nq04", baseline=2007, year=2015
+    )
+    listed = selectors.review_report(scope=scope, request=request)
+    monkeypatch.setattr(selectors, "_LISTED_CODES", 0)
+    by_program = selectors.review_report(scope=scope, request=request)
+    assert by_program == listed
+    rate = next(e for e in by_program.entries if e.code == "poverty_rate")
+    assert {u.parent_name for u in rate.units} >= {"Huyện Đắk Hà"}
+    assert rate.coverage is not None
+    assert [m.code for m in rate.coverage.missing] == [lost.code]
