@@ -112,7 +112,7 @@ def test_the_migration_fills_every_entry(tree):
     b = Household.objects.get(commune=tree.ngok_wang, code="B")
     b.members.all().delete()
     CensusEntry.objects.update(head_ethnicity=None)  # the column as the migration adds it
-    migration = importlib.import_module("ketnghia.census.migrations.0008_entry_head_ethnicity")
+    migration = importlib.import_module("ketnghia.census.migrations.0009_entry_head_ethnicity")
     migration.heads_fill(None, SimpleNamespace(connection=connection))
     assert _stored() == _from_registry()
     assert sorted(_stored().values(), key=str) == ["14", None]
