@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -405,10 +405,19 @@ def _national(report: Report, directory: Path, args: argparse.Namespace) -> None
     report.notes.append(national.NOTE)
 
 
-def _activities(report: Report, directory: Path, args: argparse.Namespace) -> None:
-    """Add the activity import's line: 10,000 reports, on PostgreSQL when a server answers."""
-    from bench import activities
-
+def _worker_runs(
+    directory: Path,
+    args: argparse.Namespace,
+    task: str,
+    *,
+    extra: tuple[str, ...] = (),
+    check: Callable[[dict[str, Any]], str | None],
+    show: Callable[[dict[str, Any]], str],
+    order: Callable[[dict[str, Any]], float],
+) -> tuple[str, dict[str, Any]]:
+    """Run the worker's `task` RUNS times, each on a fresh database (PostgreSQL when a server
+    answers, else SQLite); stop on what `check` finds wrong; return the database's label and
+    the median run by `order`."""
     admin_url = None if args.no_postgres else _postgres_admin_url()
     database: SQLite | PostgreSQL = (
         PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
@@ -416,59 +425,74 @@ def _activities(report: Report, directory: Path, args: argparse.Namespace) -> No
     results = []
     for _run in range(RUNS):
         with database.fresh() as env:
-            result = _worker(env, "activities", str(directory))
-        if result["entries"] != activities.ROWS:
-            raise SystemExit(f"bench: the activity import created {result['entries']} activities")
-        print(f"bench: activities {database.label:10} {_s(result['seconds']):>8}", flush=True)
+            result = _worker(env, task, str(directory), *extra)
+        wrong = check(result)
+        if wrong:
+            raise SystemExit(f"bench: {wrong}")
+        print(f"bench: {task} {database.label:10} {show(result)}", flush=True)
         results.append(result)
-    results.sort(key=lambda found: found["seconds"])
-    chosen = {**results[len(results) // 2], "rows": activities.ROWS}
-    activities.add_lines(report, database.label, chosen, _s)
+    results.sort(key=order)
+    return database.label, results[len(results) // 2]
+
+
+def _activities(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the activity import's line: 10,000 reports, on PostgreSQL when a server answers."""
+    from bench import activities
+
+    label, chosen = _worker_runs(
+        directory,
+        args,
+        "activities",
+        check=lambda found: (
+            None
+            if found["entries"] == activities.ROWS
+            else f"the activity import created {found['entries']} activities"
+        ),
+        show=lambda found: f"{_s(found['seconds']):>8}",
+        order=lambda found: found["seconds"],
+    )
+    activities.add_lines(report, label, {**chosen, "rows": activities.ROWS}, _s)
 
 
 def _assignments(report: Report, directory: Path, args: argparse.Namespace) -> None:
     """Add the assignments import's lines: Party members to households, on PostgreSQL."""
     from bench import assignments
 
-    admin_url = None if args.no_postgres else _postgres_admin_url()
-    database: SQLite | PostgreSQL = (
-        PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
+    label, chosen = _worker_runs(
+        directory,
+        args,
+        "assignments",
+        check=lambda found: (
+            None
+            if (found["created"], found["closed"]) == (assignments.ROWS, assignments.ROWS)
+            else f"the assignments import wrote {found}"
+        ),
+        show=lambda found: f"{_s(found['seconds']):>8}",
+        order=lambda found: found["seconds"] + found["reassign_seconds"],
     )
-    results = []
-    for _run in range(RUNS):
-        with database.fresh() as env:
-            result = _worker(env, "assignments", str(directory))
-        if (result["created"], result["closed"]) != (assignments.ROWS, assignments.ROWS):
-            raise SystemExit(f"bench: the assignments import wrote {result}")
-        print(f"bench: assignments {database.label:10} {_s(result['seconds']):>8}", flush=True)
-        results.append(result)
-    results.sort(key=lambda found: found["seconds"] + found["reassign_seconds"])
-    chosen = {**results[len(results) // 2], "rows": assignments.ROWS}
-    assignments.add_lines(report, database.label, chosen, _s)
+    assignments.add_lines(report, label, {**chosen, "rows": assignments.ROWS}, _s)
 
 
 def _support(report: Report, directory: Path, args: argparse.Namespace) -> None:
     """Add the support lines: the cycle proposal and the delivery import (bench/support.py)."""
     from bench import support
 
-    admin_url = None if args.no_postgres else _postgres_admin_url()
-    database: SQLite | PostgreSQL = (
-        PostgreSQL(admin_url, directory) if admin_url else SQLite(directory)
+    label, chosen = _worker_runs(
+        directory,
+        args,
+        "support",
+        extra=("--rows", str(args.support_rows)),
+        check=lambda found: (
+            None
+            if found["delivered"] and found["recorded"] == found["delivery_rows"]
+            else f"the delivery import recorded {found['recorded']} rows"
+        ),
+        show=lambda found: (
+            f"propose {_s(found['propose_seconds']):>8} import {_s(found['import_seconds']):>8}"
+        ),
+        order=lambda found: found["import_seconds"],
     )
-    results = []
-    for _run in range(RUNS):
-        with database.fresh() as env:
-            result = _worker(env, "support", str(directory), "--rows", str(args.support_rows))
-        if not result["delivered"] or result["recorded"] != result["delivery_rows"]:
-            raise SystemExit(f"bench: the delivery import recorded {result['recorded']} rows")
-        print(
-            f"bench: support {database.label:10} propose {_s(result['propose_seconds']):>8} "
-            f"import {_s(result['import_seconds']):>8}",
-            flush=True,
-        )
-        results.append(result)
-    results.sort(key=lambda found: found["import_seconds"])
-    support.add_lines(report, database.label, results[len(results) // 2], _s)
+    support.add_lines(report, label, chosen, _s)
 
 
 def main(argv: list[str] | None = None) -> None:

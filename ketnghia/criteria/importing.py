@@ -238,16 +238,7 @@ class InfrastructureSpec(RecordsSpec):
                 changes.unchanged += 1
         return changes
 
-    def write(
-        self,
-        plan: RecordChanges,
-        context: None,
-        *,
-        actor: Actor,
-        reason: str,
-        report: RecordsReport,
-    ) -> None:
-        super().write(plan, context, actor=actor, reason=reason, report=report)
+    def written(self, plan: RecordChanges, *, actor: Actor) -> None:
         touched: dict[int, list[Unit]] = defaultdict(list)
         for record in (*plan.create, *plan.update):
             touched[record.year].append(record.commune)

@@ -35,7 +35,7 @@ from ketnghia.geo.models import (
 )
 from ketnghia.geo.services import regions_changed
 from ketnghia.imports.readers import ProblemList, Row, cell_text
-from ketnghia.imports.records import RecordChanges, RecordsReport, RecordsSpec, records_import
+from ketnghia.imports.records import RecordChanges, RecordsSpec, records_import
 from ketnghia.imports.spec import Field, register
 
 
@@ -430,16 +430,7 @@ class ClassificationSpec(_UnitTreeSpec):
         stored = UnitClassification.objects.filter(unit_id__in=units).count()
         return RecordChanges(create, update, unchanged, stored)
 
-    def write(
-        self,
-        plan: RecordChanges,
-        context: None,
-        *,
-        actor: Actor,
-        reason: str,
-        report: RecordsReport,
-    ) -> None:
-        super().write(plan, context, actor=actor, reason=reason, report=report)
+    def written(self, plan: RecordChanges, *, actor: Actor) -> None:
         # As `unit_classify` does one by one: a commune's region groups the indicators.
         regions_changed(classifications=[*plan.create, *plan.update], actor=actor)
 

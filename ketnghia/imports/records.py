@@ -158,6 +158,11 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
         for model, records, names in [(self.model, plan.update, written), *plan.also]:
             if records:
                 bulk_update_with_history(records, model, list(names), **history)
+        self.written(plan, actor=actor)
+
+    def written(self, plan: RecordChanges, *, actor: Actor) -> None:
+        """After the records are written, in the import's transaction: what a spec's
+        records move elsewhere (reported to `core.derived`, refreshed). Nothing by default."""
 
 
 def records_import(

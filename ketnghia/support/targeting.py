@@ -154,13 +154,12 @@ def program_flags(*, program: Program, commune_ids: Sequence[int], on: date) -> 
     return flags
 
 
-def household_candidates(
+def _entry_rows(
     *, commune_ids: Sequence[int], on: date, program: Program, household_ids: Sequence[int] = ()
-) -> list[Candidate]:
-    """Return the households of the communes' official rounds as of `on`, with their facts.
-
-    A household the round does not list has no census facts (every census fact missing).
-    """
+) -> tuple[dict[int, bool], dict[int, int], Any]:
+    """The communes' program flags, the year of each official round as of `on`, and the
+    rounds' entries as tuples (household, round, status, members, deprivations, income,
+    village, commune, head's name, household code) in household order."""
     official = official_rounds_as_of(commune_ids=commune_ids, on=on)
     flags = program_flags(program=program, commune_ids=commune_ids, on=on)
     year_of_round = {round_id: year for round_id, year in official.values()}
@@ -179,6 +178,19 @@ def household_candidates(
         "household__head_name",
         "household__code",
     ).order_by("household_id")
+    return flags, year_of_round, rows
+
+
+def household_candidates(
+    *, commune_ids: Sequence[int], on: date, program: Program, household_ids: Sequence[int] = ()
+) -> list[Candidate]:
+    """Return the households of the communes' official rounds as of `on`, with their facts.
+
+    A household the round does not list has no census facts (every census fact missing).
+    """
+    flags, year_of_round, rows = _entry_rows(
+        commune_ids=commune_ids, on=on, program=program, household_ids=household_ids
+    )
     result = []
     for (
         household_id,
@@ -299,25 +311,7 @@ class HouseholdTable:
 
 def household_table(*, commune_ids: Sequence[int], on: date, program: Program) -> HouseholdTable:
     """Return `household_candidates`'s households as columns, facts as numpy arrays."""
-    official = official_rounds_as_of(commune_ids=commune_ids, on=on)
-    flags = program_flags(program=program, commune_ids=commune_ids, on=on)
-    year_of_round = {round_id: year for round_id, year in official.values()}
-    rows = (
-        CensusEntry.objects.filter(round_id__in=list(year_of_round))
-        .values_list(
-            "household_id",
-            "round_id",
-            "status",
-            "member_count",
-            "deprivation_count",
-            "monthly_income_per_person",
-            "household__village_id",
-            "household__commune_id",
-            "household__head_name",
-            "household__code",
-        )
-        .order_by("household_id")
-    )
+    flags, year_of_round, rows = _entry_rows(commune_ids=commune_ids, on=on, program=program)
     columns = list(zip(*rows, strict=True)) or [()] * 10
     ids, rounds, statuses, members, deprivations, incomes, villages, communes, names, codes = (
         columns

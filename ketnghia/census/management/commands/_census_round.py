@@ -3,6 +3,7 @@ the command base of the census imports (`imports.commands.ImportCommand`)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -147,11 +148,22 @@ class CensusImportCommand(ImportCommand):
             ),
         )
 
+    # The service that imports a file into a round (`census_import`, `odk_import`): keyword
+    # arguments census_round, path, file_name, dry_run, actor, confirm; returns the report.
+    importer: Callable[..., Any]
+
     def import_file(
         self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
     ) -> Any:
-        """Import `path` into `census_round`; return the report."""
-        raise NotImplementedError
+        """Import `path` into `census_round` through `importer`; return the report."""
+        return type(self).importer(
+            census_round=census_round,
+            path=path,
+            file_name=path.name,
+            dry_run=options["dry_run"],
+            actor=actor,
+            confirm=options["confirm"],
+        )
 
     def write_report(self, report: Any) -> None:
         """Write what the import did (or would do)."""

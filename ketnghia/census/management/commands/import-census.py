@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import census_import
 from ketnghia.census.importing.pipeline import CensusImportReport
 from ketnghia.census.management.commands._census_round import CensusImportCommand
-from ketnghia.census.models import CensusRound
 from ketnghia.core.text import format_number
 from ketnghia.poverty.rules import Status
 
@@ -30,17 +25,7 @@ class Command(CensusImportCommand):
         "brings back an earlier round's values (see the change preview of --dry-run)."
     )
 
-    def import_file(
-        self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
-    ) -> CensusImportReport:
-        return census_import(
-            census_round=census_round,
-            path=path,
-            file_name=path.name,
-            dry_run=options["dry_run"],
-            actor=actor,
-            confirm=options["confirm"],
-        )
+    importer = staticmethod(census_import)
 
     def write_report(self, report: CensusImportReport) -> None:
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
