@@ -239,6 +239,8 @@ def series(
     found = []
     for _year, group in sorted(by_year.items()):
         figure = _figure(group[0])
+        if len(group) > 1 and definition.is_estimate:
+            continue  # an estimate per province does not add up over provinces
         if len(group) > 1:
             total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
             assert total is not None

@@ -459,7 +459,11 @@ def estimates_refresh(
         # Every program's rows of those units (a program that left the commune loses its own).
         above = estimates.units_above(ids)
         rows = estimates.compute_estimates(above)
-        Aggregate.objects.filter(unit_id__in=above, indicator__in=codes).delete()
+        deleted, _by_model = Aggregate.objects.filter(
+            unit_id__in=above, indicator__in=codes
+        ).delete()
+        if not rows and not deleted:
+            return 0
         Aggregate.objects.bulk_create(
             [
                 Aggregate(

@@ -89,3 +89,45 @@ def test_a_delivery_change_re_estimates_through_core_derived(
     assert after.value != pytest.approx(before)
     # The refresh gives what a rebuild gives.
     assert aggregates_check() == []
+
+
+def _review(planted: Planted):
+    from ketnghia.reports.selectors import ReviewRequest, review_report
+
+    request = ReviewRequest(
+        program=planted.program, baseline_year=2016, review_year=2022, area=None
+    )
+    report = review_report(scope=EVERYTHING, request=request)
+    return next(e for e in report.entries if e.code == CODE)
+
+
+def test_the_review_figure_list_shows_the_estimate_with_its_interval(planted):
+    from ketnghia.reports.docx_export import _value_text
+    from ketnghia.reports.domain import entry_to_dict
+
+    aggregates_rebuild()
+    entry = _review(planted)
+    expected = outcomes.analyse_kind(planted.panel, planted.rows, KIND, estimator_settings()).att
+    assert expected is not None
+    assert entry.value == pytest.approx(expected.value * 100)
+    assert entry.ci_low == pytest.approx(expected.ci_low * 100)
+    assert not entry.is_percent
+    data = entry_to_dict(entry)
+    assert data["estimated"] is True
+    assert data["ci_high"] == pytest.approx(expected.ci_high * 100)
+    assert data["unit"]["vi"] == "điểm phần trăm"
+    assert "điểm phần trăm (khoảng tin cậy 95 %" in _value_text(entry)
+
+
+def test_the_review_figure_list_gives_the_reason_when_not_estimated(planted, settings):
+    from ketnghia.reports.docx_export import _value_text
+    from ketnghia.reports.domain import entry_to_dict
+
+    settings.KETNGHIA_OUTCOME_MIN_GROUP = 100_000
+    aggregates_rebuild()
+    entry = _review(planted)
+    assert entry.value is None
+    data = entry_to_dict(entry)
+    assert data["estimated"] is False
+    assert data["reason"] == "Không năm bắt đầu nào có đủ hộ tương đồng để ước lượng."
+    assert _value_text(entry) == "— (Không năm bắt đầu nào có đủ hộ tương đồng để ước lượng.)"

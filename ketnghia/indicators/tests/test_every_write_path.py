@@ -533,8 +533,11 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     commune = tree.dak_choong.pk
     # The criteria of the approved year first, then the aggregates of the commune once, every
     # year (coverage reads the latest approved round of a year or before).
+    # The estimates (the exit-rate difference, issue 19) read census approvals: once, for the
+    # year; with nothing delivered they read the program's support and write nothing.
     assert made == [
         ("criteria.assessments", [commune], [2015]),
+        ("indicators.estimates", [commune], [2015]),
         ("indicators.aggregates", [commune], None),
     ]
     # On SQLite 117 queries before (two aggregate refreshes, one for the year through the
@@ -542,8 +545,10 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     # backend (COPY on PostgreSQL), so the number is held per backend. The economic models'
     # facts are one more GROUP BY in the refresh; two more: the districts and provinces left
     # without a commune (their rows removed), the data version; one more: the support
-    # deliveries' GROUP BY (nothing delivered here, so nothing more is read).
-    assert len(queries) == {"sqlite": 91, "postgresql": 92}[connection.vendor], [
+    # deliveries' GROUP BY (nothing delivered here, so nothing more is read). Eight more: the
+    # estimates' refresh (its savepoint, the units above the commune, the program lists, the
+    # program, its deliveries — none, so no census is read — and the delete of its rows).
+    assert len(queries) == {"sqlite": 99, "postgresql": 100}[connection.vendor], [
         q["sql"] for q in queries.captured_queries
     ]
     assert services.aggregates_check() == []
