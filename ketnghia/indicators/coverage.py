@@ -103,7 +103,7 @@ def figure_coverage(
     definitions = {
         d.code: d
         for d in builtin_definitions()
-        if d.unit_aggregation != "sum" and (codes is None or d.code in codes)
+        if d.unit_aggregation not in ("sum", "estimate") and (codes is None or d.code in codes)
     }
     if not definitions:
         return {}

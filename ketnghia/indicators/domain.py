@@ -18,7 +18,7 @@ from typing import Any
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 
-UNIT_AGGREGATIONS = ("weighted", "count", "sum")
+UNIT_AGGREGATIONS = ("weighted", "count", "sum", "estimate")
 TIME_AGGREGATIONS = ("last", "sum", "average")
 DISAGGREGATIONS = ("group", "district", "region", "ethnicity", "source")
 BASE_LEVELS = ("commune", "village")
@@ -65,9 +65,21 @@ class IndicatorDefinition:
     condition: Condition | None = None
     base_level: str = "commune"
     criteria_set: str = ""
+    # `estimate`: the name of the registered estimator (`estimates.register_estimator`).
+    estimator: str = ""
+    unit_vi: str = ""
+    unit_en: str = ""
 
     def label(self, language: str) -> str:
         return self.label_en if language.startswith("en") and self.label_en else self.label_vi
+
+    def unit(self, language: str) -> str:
+        return self.unit_en if language.startswith("en") and self.unit_en else self.unit_vi
+
+    @property
+    def is_estimate(self) -> bool:
+        """An estimate per unit (with its interval), not a sum of base-unit facts."""
+        return self.unit_aggregation == "estimate"
 
     @property
     def disaggregation_keys(self) -> tuple[str, ...]:
@@ -110,6 +122,10 @@ class Figure:
     disaggregation: str
     official: bool
     refreshed_at: datetime | None
+    # An estimate's 95 % interval (in the value's unit), or the reason it has no value.
+    ci_low: float | None = None
+    ci_high: float | None = None
+    note: str = ""
 
     def label(self, language: str) -> str:
         return self.label_en if language.startswith("en") and self.label_en else self.label_vi
@@ -150,6 +166,63 @@ class AggregateRow:
     numerator: float
     denominator: float
     value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UnitEstimate:
+    """What an estimator gives for one program unit (a district or province): the estimate
+    as a fraction (0.12 = 12 points) with its 95 % interval, or None and the reason."""
+
+    program_id: int
+    unit_id: int
+    unit_level: str
+    year: int
+    disaggregation: str
+    value: float | None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    reason: str = ""
+
+
+def estimate_rows(
+    definition: IndicatorDefinition, estimates: Iterable[UnitEstimate]
+) -> list[AggregateRow]:
+    """Return the stored rows of an `estimate` indicator, in both variants.
+
+    An estimate: numerator = the estimate, denominator 1, value and interval × factor (so
+    `value = numerator / denominator × factor` holds as for every row). No estimate:
+    numerator and denominator 0, value and interval None, the reason in `note`.
+    """
+    rows = []
+    for e in estimates:
+        for official in (True, False):
+            if e.value is None:
+                pair: tuple[float, float] = (0.0, 0.0)
+                low = high = None
+            else:
+                pair = (e.value, 1.0)
+                low = None if e.ci_low is None else e.ci_low * definition.factor
+                high = None if e.ci_high is None else e.ci_high * definition.factor
+            rows.append(
+                AggregateRow(
+                    definition.code,
+                    e.program_id,
+                    e.unit_id,
+                    e.unit_level,
+                    e.year,
+                    official,
+                    e.disaggregation,
+                    *pair,
+                    value_of(definition, *pair),
+                    low,
+                    high,
+                    "" if e.value is not None else e.reason,
+                )
+            )
+    return rows
 
 
 @dataclass(frozen=True)
@@ -274,13 +347,15 @@ def definitions_from_data(
         if code in seen:
             check.refuse(f"Mã chỉ số “{code}” bị trùng.", code, "code")
         seen.add(code)
-        for key in ("label_vi", "label_en", "numerator", "denominator"):
+        unit_aggregation = raw.get("unit_aggregation", "weighted")
+        # An estimate names its estimator, not two facts.
+        needed = ("estimator",) if unit_aggregation == "estimate" else ("numerator", "denominator")
+        for key in ("label_vi", "label_en", *needed):
             if not raw.get(key):
                 check.refuse(f"Chỉ số “{code}” thiếu “{key}”.", code, key)
         for key in ("numerator", "denominator"):
             if raw.get(key) and raw[key] not in known:
                 check.refuse(f"Chỉ số “{code}”: không có dữ kiện “{raw[key]}”.", code, key)
-        unit_aggregation = raw.get("unit_aggregation", "weighted")
         if unit_aggregation not in UNIT_AGGREGATIONS:
             check.refuse(f"Chỉ số “{code}”: cách gộp “{unit_aggregation}” không có.", code, "unit")
         time_aggregation = raw.get("time_aggregation", "last")
@@ -321,6 +396,9 @@ def definitions_from_data(
                 condition=condition,
                 base_level=base_level,
                 criteria_set=str(raw.get("criteria_set", "")),
+                estimator=str(raw.get("estimator", "")),
+                unit_vi=str(raw.get("unit_vi", "")),
+                unit_en=str(raw.get("unit_en", "")),
             )
         )
     if check.problems:
@@ -345,7 +423,7 @@ def base_rows(
     for (unit_id, year, official, key), unit_facts in facts.items():
         level = base_level_of.get(unit_id, "commune")
         for definition in definitions:
-            if definition.base_level != level:
+            if definition.base_level != level or definition.is_estimate:
                 continue
             if not definition.stores(key):
                 continue
@@ -445,19 +523,33 @@ def differences(
             row.disaggregation,
         )
 
-    left = {key(r): (r.numerator, r.denominator) for r in stored}
-    right = {key(r): (r.numerator, r.denominator) for r in computed}
+    def close(x: float | None, y: float | None) -> bool:
+        if x is None or y is None:
+            return x is None and y is None
+        return abs(x - y) <= tolerance
+
+    left = {key(r): r for r in stored}
+    right = {key(r): r for r in computed}
     found = []
     for k in sorted(left.keys() | right.keys()):
         a, b = left.get(k), right.get(k)
         if (
             a is not None
             and b is not None
-            and abs(a[0] - b[0]) <= tolerance
-            and abs(a[1] - b[1]) <= tolerance
+            and close(a.numerator, b.numerator)
+            and close(a.denominator, b.denominator)
+            and close(a.ci_low, b.ci_low)
+            and close(a.ci_high, b.ci_high)
+            and a.note == b.note
         ):
             continue
-        found.append(Difference(*k, stored=a, computed=b))
+        found.append(
+            Difference(
+                *k,
+                stored=None if a is None else (a.numerator, a.denominator),
+                computed=None if b is None else (b.numerator, b.denominator),
+            )
+        )
     return found
 
 

@@ -30,6 +30,11 @@ class Aggregate(models.Model):
     numerator = models.FloatField(_("numerator"))
     denominator = models.FloatField(_("denominator"))
     value = models.FloatField(_("value"), null=True)
+    # An estimate's 95 % interval in the value's unit (`estimate` indicators; None otherwise),
+    # and the reason an estimate has no value.
+    ci_low = models.FloatField(_("interval low"), null=True, blank=True)
+    ci_high = models.FloatField(_("interval high"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True, default="")
     refreshed_at = models.DateTimeField(_("refreshed at"))
 
     class Meta:

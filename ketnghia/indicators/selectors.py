@@ -61,6 +61,9 @@ class _Row(NamedTuple):
     disaggregation: str
     official: bool
     refreshed_at: datetime
+    ci_low: float | None
+    ci_high: float | None
+    note: str
 
 
 _FIELDS = (
@@ -76,6 +79,9 @@ _FIELDS = (
     "disaggregation",
     "official",
     "refreshed_at",
+    "ci_low",
+    "ci_high",
+    "note",
 )
 
 
@@ -102,6 +108,9 @@ def _figure(row: _Row) -> Figure:
         disaggregation=row.disaggregation,
         official=row.official,
         refreshed_at=row.refreshed_at,
+        ci_low=row.ci_low,
+        ci_high=row.ci_high,
+        note=row.note,
     )
 
 
@@ -163,6 +172,9 @@ def program_figures(
             found[code] = _figure(group[0])
             continue
         definition = definition_get(code)
+        if definition.is_estimate:
+            # An estimate per province does not add up over provinces: no program figure.
+            continue
         total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
         assert total is not None
         first = _figure(group[0])
@@ -227,6 +239,8 @@ def series(
     found = []
     for _year, group in sorted(by_year.items()):
         figure = _figure(group[0])
+        if len(group) > 1 and definition.is_estimate:
+            continue  # an estimate per province does not add up over provinces
         if len(group) > 1:
             total = domain.roll_up(definition, [(r.numerator, r.denominator) for r in group])
             assert total is not None

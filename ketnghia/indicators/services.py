@@ -27,7 +27,7 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.history import save_by
 from ketnghia.geo.models import ClassificationScheme, Unit, UnitClassification, UnitLevel
 from ketnghia.imports.staging import StagingTable
-from ketnghia.indicators import domain
+from ketnghia.indicators import domain, estimates
 from ketnghia.indicators.definitions import builtin_definitions
 from ketnghia.indicators.facts import load_facts
 from ketnghia.indicators.models import Aggregate, DataVersion, Target
@@ -45,6 +45,9 @@ COLUMNS = (
     ("numerator", "double"),
     ("denominator", "double"),
     ("value", "double"),
+    ("ci_low", "double"),
+    ("ci_high", "double"),
+    ("note", "text"),
 )
 # The name of `aggregates_refresh` in `core.derived`'s registry.
 REFRESHER = "indicators.aggregates"
@@ -148,6 +151,9 @@ def _tuples(rows: Sequence[domain.AggregateRow]) -> list[tuple[Any, ...]]:
             r.numerator,
             r.denominator,
             r.value,
+            r.ci_low,
+            r.ci_high,
+            r.note,
         )
         for r in rows
     ]
@@ -207,7 +213,8 @@ def _roll_up(
         sql = f"""
             INSERT INTO {target} ({_NAMES}{extra_columns})
             SELECT s.indicator, s.program_id, {anc}.id, {anc}.level, {anc}.path, s.period,
-              s.disaggregation, s.official, SUM(s.numerator), {denominator}, NULL{refreshed}
+              s.disaggregation, s.official, SUM(s.numerator), {denominator}, NULL, NULL, NULL,
+              ''{refreshed}
             FROM {source} s {joins}
             WHERE {" AND ".join(where)}
             GROUP BY s.indicator, s.program_id, {anc}.id, {anc}.level, {anc}.path, s.period,
@@ -219,6 +226,11 @@ def _roll_up(
     factor, factor_params = _case({d.code: d.factor for d in definitions}, "1")
     where = ["unit_level NOT IN (%s, %s)"]
     params = [UnitLevel.COMMUNE, UnitLevel.VILLAGE]
+    # An estimate's rows are the estimator's, never added up (`estimates`).
+    estimated = [d.code for d in definitions if d.is_estimate]
+    if estimated:
+        where.append(f"indicator NOT IN ({', '.join(['%s'] * len(estimated))})")
+        params.extend(estimated)
     if ancestor_ids is not None:
         where.append(f"unit_id IN ({', '.join(['%s'] * len(ancestor_ids))})")
         params.extend(ancestor_ids)
@@ -238,7 +250,7 @@ def _staged_rebuild() -> StagingTable:
     """Return a staging table holding every aggregate computed afresh (inside a transaction)."""
     staged = StagingTable(COLUMNS, prefix="ind_aggregates")
     staged.create()
-    staged.insert(_tuples(compute_base()))
+    staged.insert(_tuples([*compute_base(), *estimates.compute_estimates()]))
     staged.index("unit_id")
     _roll_up(source=staged.quoted, target=staged.quoted)
     return staged
@@ -267,6 +279,7 @@ def aggregates_rebuild() -> int:
     version_bump()
     # Every aggregate is fresh: what this transaction reported so far needs no refresh.
     derived.rebuilt(REFRESHER)
+    derived.rebuilt(estimates.REFRESHER)
     return count
 
 
@@ -327,9 +340,11 @@ def _stale_rows_delete(years: Sequence[int] | None) -> bool:
 
 
 def _row_of(values: Sequence[Any]) -> domain.AggregateRow:
-    indicator, program_id, unit_id, level, _path, period, key, official, n, d, v = values
+    indicator, program_id, unit_id, level, _path, period, key, official, n, d, v, lo, hi, note = (
+        values
+    )
     return domain.AggregateRow(
-        indicator, program_id, unit_id, level, period, bool(official), key, n, d, v
+        indicator, program_id, unit_id, level, period, bool(official), key, n, d, v, lo, hi, note
     )
 
 
@@ -376,7 +391,10 @@ def aggregates_refresh(
     refreshed_at = timezone.now()
     with transaction.atomic():
         rows = compute_base(ids, year_list)
-        period = Q() if year_list is None else Q(period__in=year_list)
+        # The estimates' rows are `estimates_refresh`'s.
+        period = (Q() if year_list is None else Q(period__in=year_list)) & ~Q(
+            indicator__in=estimates.estimate_codes()
+        )
         Aggregate.objects.filter(period, unit_id__in=ids).delete()
         villages = Unit.objects.filter(parent_id__in=ids, level=UnitLevel.VILLAGE)
         Aggregate.objects.filter(
@@ -430,6 +448,46 @@ def aggregates_refresh(
             version_bump()
         else:
             version_bump(province_ids=ancestors)
+    return len(rows)
+
+
+def estimates_refresh(
+    *, commune_ids: Iterable[int], years: Iterable[int] | None = None, actor: Actor = None
+) -> int:
+    """Re-estimate the `estimate` indicators of the districts and provinces above
+    `commune_ids`, every year (an estimate reads the whole panel); return rows written.
+
+    The `core.derived` refresher `indicators.estimates` (`estimates.register_estimator` gives
+    its sources); `years` and `actor` are not used.
+    """
+    ids = sorted(set(commune_ids))
+    codes = estimates.estimate_codes()
+    if not ids or not codes:
+        return 0
+    refreshed_at = timezone.now()
+    with transaction.atomic():
+        # Every program's rows of those units (a program that left the commune loses its own).
+        above = estimates.units_above(ids)
+        rows = estimates.compute_estimates(above)
+        deleted, _by_model = Aggregate.objects.filter(
+            unit_id__in=above, indicator__in=codes
+        ).delete()
+        if not rows and not deleted:
+            return 0
+        Aggregate.objects.bulk_create(
+            [
+                Aggregate(
+                    **dict(zip((name for name, _type in COLUMNS), t, strict=True)),
+                    refreshed_at=refreshed_at,
+                )
+                for t in _tuples(rows)
+            ],
+            batch_size=2000,
+        )
+        provinces = set(
+            Unit.objects.filter(pk__in=above, level=UnitLevel.PROVINCE).values_list("pk", flat=True)
+        )
+        version_bump(province_ids=provinces)
     return len(rows)
 
 

@@ -71,6 +71,12 @@ def public_figure(figure: Figure) -> PublicFigure:
     )
 
 
+def _public_codes() -> list[str]:
+    """Return the codes the portal lists: not the estimates (an estimate with its interval
+    and caveats is read on the outcome page, not as a count under the small-cell rule)."""
+    return [d.code for d in indicators.definitions() if not d.is_estimate]
+
+
 def program_public(*, code: str) -> Program:
     program = Program.objects.filter(code=code).first()
     if program is None:
@@ -90,7 +96,7 @@ def latest_year(program: Program) -> int | None:
 
 def program_figures_public(program: Program, year: int) -> list[PublicFigure]:
     figures = indicators.program_figures(scope=PUBLIC_SCOPE, program=program, year=year)
-    order = [d.code for d in indicators.definitions()]
+    order = _public_codes()
     return [public_figure(figures[c]) for c in order if c in figures]
 
 
@@ -134,7 +140,7 @@ def commune_figures_public(program: Program, commune: Unit, year: int) -> list[P
     figures = indicators.program_figures(
         scope=PUBLIC_SCOPE, program=program, year=year, unit=commune
     )
-    order = [d.code for d in indicators.definitions()]
+    order = _public_codes()
     return [public_figure(figures[c]) for c in order if c in figures]
 
 

@@ -60,6 +60,18 @@ def _with_unit(text: str, entry: Entry) -> str:
     return f"{text}\u00a0%" if entry.is_percent and text not in ("", "—") else text
 
 
+def _value_text(entry: Entry) -> str:
+    """Return the value cell: an estimate with its unit and 95 % interval, or "—" and the
+    reason it has none; any other figure as `_with_unit` gives it."""
+    text = _with_unit(figure_text(entry.value, entry.factor), entry)
+    if entry.unit is None:
+        return text
+    if entry.value is None:
+        return f"— ({entry.note})" if entry.note else "—"
+    low, high = (figure_text(x, entry.factor) for x in (entry.ci_low, entry.ci_high))
+    return f"{text} {entry.unit.vi} (khoảng tin cậy 95 %: {low} đến {high})"
+
+
 def _target_text(entry: Entry) -> str:
     if entry.target is None:
         return ""
@@ -88,7 +100,7 @@ def _entry_row(number: int, entry: Entry) -> list[str]:
         str(number),
         entry.label.vi,
         year,
-        _with_unit(figure_text(entry.value, entry.factor), entry),
+        _value_text(entry),
         share,
         _target_text(entry),
         _assessment(entry),

@@ -128,10 +128,16 @@ class Entry:
     coverage: Coverage | None = None
     # How many units are behind the figure when `units` holds only the first of them (`capped`).
     units_total: int | None = None
+    # An estimate (`unit_aggregation = "estimate"`): its unit ("điểm phần trăm"), its 95 %
+    # interval, or the reason it has no value.
+    unit: Label | None = None
+    ci_low: float | None = None
+    ci_high: float | None = None
+    note: str = ""
 
     @property
     def is_percent(self) -> bool:
-        return self.factor == PERCENT
+        return self.factor == PERCENT and self.unit is None
 
     @property
     def meets_target(self) -> bool | None:
@@ -342,6 +348,12 @@ def entry_to_dict(entry: Entry) -> dict[str, Any]:
     }
     if entry.units_total is not None:  # capped: `units` holds the first of them
         data["units_total"] = entry.units_total
+    if entry.unit is not None:  # an estimate
+        data["unit"] = {"vi": entry.unit.vi, "en": entry.unit.en}
+        data["ci_low"] = entry.ci_low
+        data["ci_high"] = entry.ci_high
+        data["estimated"] = entry.value is not None
+        data["reason"] = entry.note
     return data
 
 
@@ -475,6 +487,10 @@ def report_from_dict(data: Mapping[str, Any]) -> ReviewReport:
             target=item.get("target"),
             period=tuple(item["period"]) if item.get("period") else None,
             coverage=_coverage(item.get("coverage")),
+            unit=_label(item["unit"]) if item.get("unit") else None,
+            ci_low=item.get("ci_low"),
+            ci_high=item.get("ci_high"),
+            note=item.get("reason", ""),
         )
         for item in data.get("entries", ())
     )

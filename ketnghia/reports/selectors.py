@@ -57,6 +57,9 @@ REVIEW_FIGURES: tuple[tuple[str, str, str], ...] = (
     ("twinning_activities", "twinning_activities", "period"),
 )
 KEY_GROUP = "group:key"
+# The estimate the figure list ends with (issue 19): the exit-rate difference of supported
+# poor households, stored for districts and provinces under the panel's last census year.
+EXIT_DIFFERENCE = "support_exit_rate_difference"
 ENGINE_THRESHOLD = 30.0  # the condition of the engine's communes_below_30 definition
 _LISTED_CODES = 500  # above this many units, `_parents` reads the program's units instead
 
@@ -238,6 +241,40 @@ def _threshold_label(threshold: float) -> Label:
     return Label(
         vi=f"Tỷ lệ xã có tỷ lệ hộ nghèo dưới {threshold_text(threshold, language='vi')}",
         en=f"Share of communes with a poverty rate below {threshold_text(threshold, language='en')}",
+    )
+
+
+def _estimate_entry(*, scope: UnitScope, request: ReviewRequest, definition: Any) -> Entry | None:
+    """Return the exit-rate difference of the area (a district or the province) as of the
+    review year — its latest estimate up to then, with its interval or the reason it has
+    none — or None when there is no such row (a commune, a program without support)."""
+    if definition is None:
+        return None
+    found = indicators.series(
+        scope=scope,
+        program=request.program,
+        code=definition.code,
+        years=list(range(FIRST_YEAR, request.review_year + 1)),
+        unit=request.area,
+        official=request.official,
+    )
+    if not found:
+        return None
+    figure = found[-1]
+    return Entry(
+        code=definition.code,
+        label=Label(vi=definition.label_vi, en=definition.label_en),
+        factor=definition.factor,
+        year=figure.year,
+        numerator=float(figure.numerator),
+        denominator=float(figure.denominator),
+        value=figure.value,
+        indicator=definition.code,
+        official=figure.official,
+        unit=Label(vi=definition.unit_vi, en=definition.unit_en),
+        ci_low=figure.ci_low,
+        ci_high=figure.ci_high,
+        note=figure.note,
     )
 
 
@@ -428,6 +465,11 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                 **extra,
             )
         )
+    estimate = _estimate_entry(
+        scope=scope, request=request, definition=definitions.get(EXIT_DIFFERENCE)
+    )
+    if estimate is not None:
+        entries.append(estimate)
 
     rate_definition = definitions.get("poverty_rate")
     series: tuple[Series, ...] = ()

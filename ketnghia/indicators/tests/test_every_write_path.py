@@ -533,8 +533,11 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     commune = tree.dak_choong.pk
     # The criteria of the approved year first, then the aggregates of the commune once, every
     # year (coverage reads the latest approved round of a year or before).
+    # The estimates (the exit-rate difference, issue 19) read census approvals: once, for the
+    # year; with nothing delivered they read the program's support and write nothing.
     assert made == [
         ("criteria.assessments", [commune], [2015]),
+        ("indicators.estimates", [commune], [2015]),
         ("indicators.aggregates", [commune], None),
     ]
     # On SQLite 117 queries before (two aggregate refreshes, one for the year through the
@@ -546,8 +549,11 @@ def test_one_census_approval_refreshes_each_derived_table_once(
     # ethnicity refreshed in the round refresh (two UPDATEs) and the census facts counted in one
     # pass (one statement fewer): one more; PostgreSQL sets work_mem for the facts and turns
     # sorts off around the pass over the entries (three more). The province's stored
-    # dashboards are written after the commit by a task (`dashboards.tasks`), not here.
-    assert len(queries) == {"sqlite": 92, "postgresql": 96}[connection.vendor], [
+    # dashboards are written after the commit by a task (`dashboards.tasks`), not here. Eight
+    # more: the estimates' refresh (its savepoint, the units above the commune, the program
+    # lists, the program, its deliveries — none, so no census is read — and the delete of its
+    # rows).
+    assert len(queries) == {"sqlite": 100, "postgresql": 104}[connection.vendor], [
         q["sql"] for q in queries.captured_queries
     ]
     assert services.aggregates_check() == []

@@ -206,7 +206,10 @@ def test_cli_refuses_unknown_program(program, tmp_path) -> None:
 def test_province_viewer_sees_the_review(program, client, django_assert_max_num_queries) -> None:
     viewer = _user("demo-viewer")
     client.force_login(viewer)
-    with django_assert_max_num_queries(60):
+    # 60 before the sections other apps add: support (the funds, the deliveries by source and
+    # year, the share supported), the economy (the models, the outcome table) and the
+    # exit-rate estimate took it to 69; none of them grows with the data.
+    with django_assert_max_num_queries(70):
         response = client.get(REVIEW)
     assert response.status_code == 200
     page = response.content.decode()
