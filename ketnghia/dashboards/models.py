@@ -51,7 +51,8 @@ class CommuneMap(models.Model):
 
 
 class DashboardRow(models.Model):
-    """A province's dashboard for one program, year and variant, shaped for the page.
+    """A province's dashboard for one program and variant, in the last year with figures,
+    shaped for the page.
 
     Written by `services.dashboard_rows_write` after every change of what the dashboard
     shows — each bump of the aggregates' data version (a refresh, a rebuild, a target, a

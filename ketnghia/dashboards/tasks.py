@@ -1,8 +1,8 @@
 """The background task that writes the provinces' stored dashboards again (django-tasks).
 
-A refresh bumps the data version of a few provinces; shaping their dashboards (every program,
-year with figures and variant) takes seconds at a province's size, so it is not done inside
-the refresh's transaction but queued when it commits. Until the task has run, the page sees a
+A refresh bumps the data version of a few provinces; shaping their dashboards (every program
+and variant, for the last year with figures) takes seconds at a province's size, so it is not
+done inside the refresh's transaction but queued when it commits. Until the task has run, the page sees a
 row of an older version and computes the dashboard from the aggregates, as it did before the
 rows existed: never a stale figure, only a slower page for a moment.
 """
