@@ -131,6 +131,9 @@ def _walk(page: Page, base_url: str, username: str, on_phone: bool) -> None:
     width = "390" if on_phone else "1366"
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"home-{username}-{width}.png"), full_page=True)
+    # The menu fits the screen: with eleven areas it once widened every page at 1366 px.
+    wide = page.evaluate("document.documentElement.scrollWidth")
+    assert wide <= int(width), (username, width, wide)
     expected = ROLES[username]
     menu = page.get_by_test_id("main-menu")
     shown = [
