@@ -14,6 +14,7 @@ SYSTEM_MODELS = {
     "census.RoundSummary",
     "indicators.Aggregate",  # derived, like the round summaries (rebuilt from the rows)
     "indicators.DataVersion",  # derived: a counter bumped with every refresh
+    "dashboards.DashboardRow",  # derived: a dashboard shaped from the aggregates, rewritten
     # Append-only records: a row is never changed, so it is its own history.
     "support.FundEntry",  # the fund ledger (allocations, adjustments with a reason)
     "portal.BulletinTransition",  # a bulletin's state changes, who and when
