@@ -48,6 +48,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parent.parent
 DATABASE = os.environ.get("KETNGHIA_BENCH_NATIONAL_DATABASE", "ketnghia_bench_nat")
+# `--keep`: the scratch database is not dropped at the end; `--reuse`: a kept database of
+# the same (single) factor is measured again without generating it (the ×1 data set takes
+# a quarter of an hour to write).
+REUSE_ENV = "KETNGHIA_BENCH_NATIONAL_REUSE"
 DEFAULT_SCALES = (0.02, 0.1)
 FULL_HOUSEHOLDS = 27_000_000
 TARGET_REBUILD_RATIO = 2.0
@@ -323,7 +327,10 @@ def measure(scale: float, runs: int) -> dict[str, Any]:
     from ketnghia.geo.models import Unit
     from ketnghia.programs.models import Program
 
-    generated = national_data.generate(scale)
+    if os.environ.get(REUSE_ENV) == "1":
+        generated = national_data.generated_in_database(scale)
+    else:
+        generated = national_data.generate(scale)
     out: dict[str, Any] = {"scale": scale, "generated": generated.as_dict()}
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_total_relation_size('census_censusentry')")
@@ -477,9 +484,11 @@ class Server:
     of the server to answer a barrier, which a stuck backend of someone else can delay).
     """
 
-    def __init__(self, admin_url: str) -> None:
+    def __init__(self, admin_url: str, *, keep: bool = False, reuse: bool = False) -> None:
         self.admin_url = admin_url
         self.url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{DATABASE}"))
+        self.keep = keep or reuse
+        self.reuse = reuse
 
     def drop(self) -> None:
         """Drop the database; give up after a minute with a warning (it can be dropped later)."""
@@ -494,12 +503,13 @@ class Server:
 
     @contextmanager
     def database(self, var_dir: Path) -> Iterator[None]:
-        """Create and migrate the scratch database; drop it after."""
+        """Create and migrate the scratch database (or reuse a kept one); drop it after."""
         import psycopg
 
-        self.drop()
-        with psycopg.connect(self.admin_url, autocommit=True) as connection:
-            connection.execute(f"CREATE DATABASE {DATABASE}")
+        if not self.reuse:
+            self.drop()
+            with psycopg.connect(self.admin_url, autocommit=True) as connection:
+                connection.execute(f"CREATE DATABASE {DATABASE}")
         try:
             subprocess.run(
                 [str(Path(sys.executable).parent / "ketnghia"), "migrate", "--noinput", "-v0"],
@@ -509,12 +519,17 @@ class Server:
             )
             yield
         finally:
-            self.drop()
+            if self.keep:
+                print(f"bench: {DATABASE} kept (measure it again with --reuse)", flush=True)
+            else:
+                self.drop()
 
     def empty(self) -> str:
         """Empty every table migrate did not fill; return the database's URL."""
         import psycopg
 
+        if self.reuse:
+            return self.url
         with psycopg.connect(self.url, autocommit=True) as connection:
             tables = [
                 row[0]
@@ -581,6 +596,7 @@ def measure_size(
 ) -> dict[str, Any]:
     """Measure one size in the emptied database; the load runs from this process."""
     env = _env(server.empty(), var_dir)
+    env[REUSE_ENV] = "1" if server.reuse else "0"
     done = subprocess.run(
         [sys.executable, "-m", "bench.national", "--measure", str(scale), "--runs", str(runs)],
         env=env,
@@ -774,9 +790,13 @@ def run(
     users: int = USERS,
     duration: float = DURATION,
     server_kind: str = "gunicorn",
+    keep: bool = False,
+    reuse: bool = False,
 ) -> list[dict[str, Any]]:
     """Measure every size; return one result per size."""
-    server = Server(admin_url)
+    if reuse and len(scales) != 1:
+        raise SystemExit("bench: --reuse measures the one factor the kept database holds")
+    server = Server(admin_url, keep=keep, reuse=reuse)
     var_dir = directory / "national"
     var_dir.mkdir(exist_ok=True)
     results = []
@@ -1098,6 +1118,13 @@ def main(argv: list[str] | None = None) -> None:
         "--server", choices=["gunicorn", "runserver"], default="gunicorn",
         help="the server under load: gunicorn as deployed (default) or runserver",
     )  # fmt: skip
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the scratch database at the end (one factor)"
+    )
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help="measure a kept database again without generating it (implies --keep)",
+    )  # fmt: skip
     parser.add_argument("--measure", type=float, help=argparse.SUPPRESS)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     args = parser.parse_args(argv)
@@ -1118,6 +1145,8 @@ def main(argv: list[str] | None = None) -> None:
             users=args.users,
             duration=args.duration,
             server_kind=args.server,
+            keep=args.keep,
+            reuse=args.reuse,
         )
     if args.json:
         args.json.write_text(json.dumps(results, indent=1))

@@ -399,6 +399,8 @@ def _national(report: Report, directory: Path, args: argparse.Namespace) -> None
         args.national_scale,
         runs=RUNS,
         duration=args.national_duration,
+        keep=args.national_keep,
+        reuse=args.national_reuse,
     )
     for line in national.lines(results):
         report.add(*line)
@@ -529,6 +531,16 @@ def main(argv: list[str] | None = None) -> None:
         type=float,
         default=national.DURATION,
         help="seconds of each dashboard load (0: no load)",
+    )
+    parser.add_argument(
+        "--national-keep",
+        action="store_true",
+        help="keep the national scratch database at the end (one factor)",
+    )
+    parser.add_argument(
+        "--national-reuse",
+        action="store_true",
+        help="measure the kept national database again without generating it",
     )
     parser.add_argument(
         "--support-rows", type=int, default=100_000, help="households of the support part"
