@@ -22,56 +22,46 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.comments import Comment
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.mark import title_text
-from ketnghia.census.importing.members import MEMBER_COLUMNS
+from ketnghia.census.importing.members import ETHNICITY, MEMBER_COLUMNS, RELATION, SEX
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
-from ketnghia.core.outputs import csv_row, xlsx_set
+from ketnghia.core.outputs import csv_row
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
-from ketnghia.households.models import Household, Member, Relation, Sex
-from ketnghia.imports.mark import mark_workbook
+from ketnghia.households.models import Household, Member, Relation
+from ketnghia.households.validity import SEX_LABELS
+from ketnghia.imports.template import AMOUNT_FORMAT, DATE_FORMAT, Col, Sheet, template_workbook
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.selectors import standard_get
 
 DATA_SHEET = "Hộ gia đình"
 MEMBERS_SHEET = "Nhân khẩu"
-INSTRUCTIONS_SHEET = "Hướng dẫn"
-LISTS_SHEET = "Danh mục"
 # Rows of the title block above the header.
 HEADER_ROW = 4
 # Empty rows with drop-down lists below the pre-filled ones, for new households.
 SPARE_ROWS = 500
-
-_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-_INDICATOR_FILL = PatternFill("solid", fgColor="FCE4D6")
-
-
-@dataclass(frozen=True)
-class _Prefill:
-    code: str
-    head_name: str
-    village: str
-    area: str
-    member_count: int | None
-    income: int | None
-    flags: tuple[int | None, ...]
-    surveyed_on: datetime.date | None = None
+MAX_MEMBERS = 99
+_RELATION_LABELS = {
+    Relation.HEAD: "chủ hộ",
+    Relation.SPOUSE: "vợ/chồng",
+    Relation.CHILD: "con",
+    Relation.PARENT: "bố/mẹ",
+    Relation.GRANDCHILD: "cháu",
+    Relation.SIBLING: "anh/chị/em",
+    Relation.OTHER: "khác",
+}
 
 
 @dataclass(frozen=True)
 class _Source:
-    """Where the pre-filled rows come from: the round itself, an earlier round, the registry."""
+    """The pre-filled rows (in the template's column order) and where they come from: the
+    round itself, an earlier round, the registry."""
 
-    rows: list[_Prefill]
+    rows: list[list[object]]
     round: CensusRound | None
     own: bool
 
@@ -89,15 +79,31 @@ class _Source:
         return _("This round has no entries yet: pre-filled with the registry's households.")
 
 
-def _columns(standard: Standard) -> list[tuple[str, str, str]]:
-    """Return (key, header, comment) of the template's columns, in order."""
-    by_key = {column.key: column for column in cols.census_columns(standard)}
-    result = [(key, by_key[key].label, "") for key in cols.TEMPLATE_KEYS]
-    for indicator in standard.indicators:
-        key = cols.indicator_key(indicator.code)
-        comment = f"{indicator.code} — {indicator.name.en}" if indicator.name.en else indicator.code
-        result.append((key, by_key[key].label, comment))
-    return result
+def _columns(standard: Standard, villages: list[str]) -> list[Col]:
+    """Return the households sheet's columns, in order: the household's, then the indicators'."""
+    label = {column.key: column.label for column in cols.census_columns(standard)}
+    options: dict[str, dict] = {
+        cols.VILLAGE: {"choices": villages},
+        cols.AREA: {"choices": list(cols.AREA_LABELS.values())},
+        cols.MEMBER_COUNT: {
+            "whole": (1, MAX_MEMBERS),
+            "error": _("A household has between 1 and %(max)s members.") % {"max": MAX_MEMBERS},
+        },
+        cols.SURVEYED_ON: {"format": DATE_FORMAT},
+        cols.INCOME: {"format": AMOUNT_FORMAT},
+    }
+    return [Col(label[key], **options.get(key, {})) for key in cols.TEMPLATE_KEYS] + [
+        Col(
+            label[cols.indicator_key(indicator.code)],
+            width=14,
+            choices=("0", "1"),
+            inline=True,
+            fill="FCE4D6",
+            comment=_("Indicator code: %(code)s")
+            % {"code": " — ".join(filter(None, (indicator.code, indicator.name.en)))},
+        )
+        for indicator in standard.indicators
+    ]
 
 
 def _villages(commune: Unit) -> list[Unit]:
@@ -131,32 +137,26 @@ def _previous_round(census_round: CensusRound) -> CensusRound | None:
 
 def _entry_rows(
     source: CensusRound, standard: Standard, villages: dict[str, str]
-) -> list[_Prefill]:
+) -> list[list[object]]:
     from_standard = standard_get(source.standard_code)
     # Carry a deprivation only where the source's standard had the same indicator.
     positions = [
         from_standard.indicator_codes.index(code) if code in from_standard.indicator_codes else None
         for code in standard.indicator_codes
     ]
-    rows = []
-    for entry in CensusEntry.objects.filter(round=source).order_by("household_code").iterator():
-        flags = tuple(
-            None if position is None else (entry.deprivations >> position) & 1
-            for position in positions
-        )
-        rows.append(
-            _Prefill(
-                entry.household_code,
-                entry.head_name,
-                villages.get(entry.village_code, ""),
-                entry.area,
-                entry.member_count,
-                entry.monthly_income_per_person,
-                flags,
-                entry.surveyed_on,
-            )
-        )
-    return rows
+    return [
+        [
+            entry.household_code,
+            entry.head_name,
+            villages.get(entry.village_code, ""),
+            cols.AREA_LABELS.get(entry.area, ""),
+            entry.member_count,
+            entry.surveyed_on,
+            entry.monthly_income_per_person,
+            *(None if at is None else (entry.deprivations >> at) & 1 for at in positions),
+        ]
+        for entry in CensusEntry.objects.filter(round=source).order_by("household_code").iterator()
+    ]
 
 
 def _prefill(census_round: CensusRound, standard: Standard) -> _Source:
@@ -168,36 +168,16 @@ def _prefill(census_round: CensusRound, standard: Standard) -> _Source:
     previous = _previous_round(census_round)
     if previous is not None:
         return _Source(_entry_rows(previous, standard, villages), previous, own=False)
-    rows = [
-        _Prefill(
-            h.code,
-            h.head_name,
-            villages.get(h.village.code, "") if h.village else "",
-            h.area,
-            None,
-            None,
-            (None,) * len(standard.indicators),
-        )
-        for h in Household.objects.filter(
-            commune_id=census_round.commune_id, left_year__isnull=True
-        )
-        .select_related("village")
-        .order_by("code")
+    households = Household.objects.filter(
+        commune_id=census_round.commune_id, left_year__isnull=True
+    ).select_related("village")
+    rows: list[list[object]] = [
+        [h.code, h.head_name, villages.get(h.village.code, "") if h.village else ""]
+        + [cols.AREA_LABELS.get(h.area, "")]
+        + [None] * (3 + len(standard.indicators))
+        for h in households.order_by("code")
     ]
     return _Source(rows, None, own=False)
-
-
-def _values(row: _Prefill) -> list[object]:
-    return [
-        row.code,
-        row.head_name,
-        row.village,
-        cols.AREA_LABELS.get(row.area, ""),
-        row.member_count,
-        row.surveyed_on,
-        row.income,
-        *row.flags,
-    ]
 
 
 def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
@@ -208,106 +188,31 @@ def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> byt
     """
     standard = standard_get(census_round.standard_code)
     commune = census_round.commune
-    columns = _columns(standard)
-    villages = _villages(commune)
     source = _prefill(census_round, standard)
-    prefill = source.rows
-
-    workbook = Workbook()
-    mark_workbook(workbook, commune=commune.code, year=census_round.year)
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    _instructions(
-        workbook.create_sheet(INSTRUCTIONS_SHEET, 0),
-        census_round,
-        standard,
-        source.note(census_round),
+    households = Sheet(
+        DATA_SHEET,
+        _columns(standard, [village.name for village in _villages(commune)]),
+        source.rows,
+        heading=(
+            title_text(commune, census_round.year),
+            f"{commune.name} (mã {commune.code}) — chuẩn nghèo {standard.code}: {standard.name.vi}",
+            source.note(census_round),
+        ),
+        header_row=HEADER_ROW,
+        spare=SPARE_ROWS,
+        freeze=2,
+        header_height=60,
     )
-    lists = workbook.create_sheet(LISTS_SHEET)
-    lists.sheet_state = "hidden"
-    xlsx_set(lists["A1"], "Thôn, làng")
-    for index, village in enumerate(villages, start=2):
-        xlsx_set(lists.cell(index, 1), village.name)
-    xlsx_set(lists["B1"], "Khu vực")
-    for index, label in enumerate(cols.AREA_LABELS.values(), start=2):
-        xlsx_set(lists.cell(index, 2), label)
-    workbook.active = 1
-
-    xlsx_set(sheet["A1"], title_text(commune, census_round.year))
-    sheet["A1"].font = Font(bold=True, size=14)
-    xlsx_set(
-        sheet["A2"],
-        f"{commune.name} (mã {commune.code}) — chuẩn nghèo {standard.code}: {standard.name.vi}",
-    )
-    xlsx_set(sheet["A3"], source.note(census_round))
-    sheet["A3"].font = Font(italic=True)
-    for index, (_key, header, comment) in enumerate(columns, start=1):
-        cell = xlsx_set(sheet.cell(HEADER_ROW, index), header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-        cell.fill = _INDICATOR_FILL if comment else _HEADER_FILL
-        if comment:
-            cell.comment = Comment(_("Indicator code: %(code)s") % {"code": comment}, "ketnghia")
-        sheet.column_dimensions[get_column_letter(index)].width = 14 if comment else 22
-    sheet.row_dimensions[HEADER_ROW].height = 60
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 3)
-    surveyed_letter = get_column_letter([key for key, *_r in columns].index(cols.SURVEYED_ON) + 1)
-    for offset, row in enumerate(prefill, start=1):
-        for index, value in enumerate(_values(row), start=1):
-            xlsx_set(sheet.cell(HEADER_ROW + offset, index), value)
-        if row.surveyed_on is not None:
-            sheet[f"{surveyed_letter}{HEADER_ROW + offset}"].number_format = "dd/mm/yyyy"
-
-    last = HEADER_ROW + len(prefill) + SPARE_ROWS
-    keys = [key for key, _header, _comment in columns]
-
-    def span(key: str) -> str:
-        letter = get_column_letter(keys.index(key) + 1)
-        return f"{letter}{HEADER_ROW + 1}:{letter}{last}"
-
-    income_letter = get_column_letter(keys.index(cols.INCOME) + 1)
-    for row in range(HEADER_ROW + 1, last + 1):
-        sheet[f"{income_letter}{row}"].number_format = "#,##0"
-    if villages:
-        _list_validation(sheet, f"='{LISTS_SHEET}'!$A$2:$A${len(villages) + 1}", span(cols.VILLAGE))
-    _list_validation(sheet, f"='{LISTS_SHEET}'!$B$2:$B$3", span(cols.AREA))
-    for key in keys:
-        if key.startswith(cols.INDICATOR_PREFIX):
-            _list_validation(sheet, '"0,1"', span(key))
-    whole = DataValidation(type="whole", operator="between", formula1="1", formula2="99")
-    whole.error = _("A household has between 1 and %(max)s members.") % {"max": 99}
-    whole.add(span(cols.MEMBER_COUNT))
-    sheet.add_data_validation(whole)
-
-    _members_sheet(
-        workbook.create_sheet(MEMBERS_SHEET, 2),
-        lists,
-        [row.code for row in prefill],
-        census_round,
-        disclosure,
+    return template_workbook(
+        [households, _members(census_round, {row[0] for row in source.rows}, disclosure)],
+        instructions=_instructions(census_round, standard, source.note(census_round)),
+        mark={"commune": commune.code, "year": census_round.year},
+        instructions_first=True,
     )
 
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
-
-_SEX_LABELS = {Sex.MALE: "nam", Sex.FEMALE: "nữ"}
-_RELATION_LABELS = {
-    Relation.HEAD: "chủ hộ",
-    Relation.SPOUSE: "vợ/chồng",
-    Relation.CHILD: "con",
-    Relation.PARENT: "bố/mẹ",
-    Relation.GRANDCHILD: "cháu",
-    Relation.SIBLING: "anh/chị/em",
-    Relation.OTHER: "khác",
-}
-
-
-def _members_sheet(
-    sheet, lists, codes: list[str], census_round: CensusRound, disclosure: Disclosure
-) -> None:
-    """Add the members sheet: one row per person, the registry's members pre-filled.
+def _members(census_round: CensusRound, codes: set[object], disclosure: Disclosure) -> Sheet:
+    """Return the members sheet: one row per person, the registry's members pre-filled.
 
     A round of a past year (a revision of 2015 opened today) lists the members the census of
     that year counts: those born by its year, or of unknown birth. The registry keeps no
@@ -315,29 +220,17 @@ def _members_sheet(
     household), so the members are today's, without those born later; the import leaves
     such persons out in any case and keeps them as they are.
     """
-    header = [column.label for column in MEMBER_COLUMNS]
-    for index, label in enumerate(header, start=1):
-        cell = xlsx_set(sheet.cell(1, index), label)
-        cell.font = Font(bold=True)
-        cell.fill = _HEADER_FILL
-        sheet.column_dimensions[get_column_letter(index)].width = 22
-    sheet.freeze_panes = "A2"
-    wanted = set(codes)
     members = (
         Member.objects.filter(household__commune_id=census_round.commune_id)
         .filter(Q(birth_year__isnull=True) | Q(birth_year__lte=census_round.year))
         .select_related("household")
         .order_by("household__code", "id")
     )
-    row = 1
-    for member in members.iterator():
-        if member.household.code not in wanted:
-            continue
-        row += 1
-        values = [
+    rows = [
+        [
             member.household.code,
             member.full_name,
-            _SEX_LABELS.get(member.sex, member.sex),
+            SEX_LABELS.get(member.sex, member.sex),
             member.birth_year,
             ETHNIC_GROUP_NAMES.get(member.ethnicity, member.ethnicity),
             _RELATION_LABELS.get(member.relation, member.relation),
@@ -349,34 +242,19 @@ def _members_sheet(
             )
             or None,
         ]
-        for index, value in enumerate(values, start=1):
-            xlsx_set(sheet.cell(row, index), value)
-    for column, values in (
-        ("C", _SEX_LABELS.values()),
-        ("D", _RELATION_LABELS.values()),
-        ("E", ETHNIC_GROUP_NAMES.values()),
-    ):
-        xlsx_set(lists[f"{column}1"], {"C": "Giới tính", "D": "Quan hệ", "E": "Dân tộc"}[column])
-        for index, value in enumerate(values, start=2):
-            xlsx_set(lists[f"{column}{index}"], value)
-    last = row + SPARE_ROWS * 4
-    for letter, lists_column, count in (("C", "C", 2), ("F", "D", 7), ("E", "E", 54)):
-        _list_validation(
-            sheet,
-            f"='{LISTS_SHEET}'!${lists_column}$2:${lists_column}${count + 1}",
-            f"{letter}2:{letter}{last}",
-        )
+        for member in members.iterator()
+        if member.household.code in codes
+    ]
+    choices = {
+        SEX: SEX_LABELS.values(),
+        ETHNICITY: ETHNIC_GROUP_NAMES.values(),
+        RELATION: _RELATION_LABELS.values(),
+    }
+    columns = [Col(c.label, choices=tuple(choices.get(c.key, ()))) for c in MEMBER_COLUMNS]
+    return Sheet(MEMBERS_SHEET, columns, rows, spare=SPARE_ROWS * 4)
 
 
-def _list_validation(sheet, formula: str, cells: str) -> None:
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-    validation.error = _("Choose a value from the list.")
-    validation.errorTitle = _("Value not in the list")
-    validation.add(cells)
-    sheet.add_data_validation(validation)
-
-
-def _instructions(sheet, census_round: CensusRound, standard: Standard, note: str) -> None:
+def _instructions(census_round: CensusRound, standard: Standard, note: str) -> list[str]:
     lines = [
         _("Census of %(year)s — %(commune)s (code %(code)s)")
         % {
@@ -419,10 +297,7 @@ def _instructions(sheet, census_round: CensusRound, standard: Standard, note: st
             f"{index}. {indicator.name.vi} ({indicator.code})"
             for index, indicator in enumerate(standard.indicators, start=1)
         ]
-    for index, line in enumerate(lines, start=1):
-        xlsx_set(sheet.cell(index, 1), line)
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.column_dimensions["A"].width = 110
+    return lines
 
 
 def census_template_csv(*, census_round: CensusRound, disclosure: Disclosure) -> bytes:
@@ -432,18 +307,14 @@ def census_template_csv(*, census_round: CensusRound, disclosure: Disclosure) ->
     It carries no member data today; `disclosure` is where member columns would pass.
     """
     standard = standard_get(census_round.standard_code)
-    columns = _columns(standard)
     source = _prefill(census_round, standard)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(
-        csv_row(
-            [f"{title_text(census_round.commune, census_round.year)}. {source.note(census_round)}"]
-        )
-    )
-    writer.writerow(csv_row(header for _key, header, _comment in columns))
+    title = title_text(census_round.commune, census_round.year)
+    writer.writerow(csv_row([f"{title}. {source.note(census_round)}"]))
+    writer.writerow(csv_row(column.header for column in _columns(standard, [])))
     for row in source.rows:
-        writer.writerow(csv_row(_csv_cell(value) for value in _values(row)))
+        writer.writerow(csv_row(_csv_cell(value) for value in row))
     return buffer.getvalue().encode("utf-8-sig")
 
 

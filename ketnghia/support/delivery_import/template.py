@@ -10,22 +10,16 @@ cell goes through `core.outputs`.
 
 from __future__ import annotations
 
-import io
-
 from django.utils import translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from ketnghia.core.collation import name_key
 from ketnghia.core.formatting import format_decimal
-from ketnghia.core.outputs import xlsx_append
-from ketnghia.imports.mark import mark_workbook
+from ketnghia.imports.template import Sheet, col, template_workbook
 from ketnghia.support.delivery_import import columns as cols
 from ketnghia.support.models import Cycle, Delivery, FundSource
 
 DATA_SHEET = "Cấp phát"
-INSTRUCTIONS_SHEET = "Hướng dẫn"
 
 
 def _source_label(source: str) -> str:
@@ -43,40 +37,7 @@ def delivery_template(cycle: Cycle) -> bytes:
     )
     deliveries.sort(key=lambda d: (d.unit_path, name_key(d.recipient_name), d.pk))
     source = _source_label(cycle.fund.source)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
-    xlsx_append(
-        sheet,
-        [
-            _("DELIVERY OF %(package)s — %(cycle)s — %(commune)s (code %(code)s)")
-            % {
-                "package": package.name.upper(),
-                "cycle": cycle.name,
-                "commune": cycle.commune.name,
-                "code": cycle.commune.code,
-            }
-        ],
-    )
-    xlsx_append(
-        sheet,
-        [
-            _(
-                "Decision %(number)s of %(date)s; unit: %(unit)s; cap per recipient: %(cap)s. "
-                "Fill in the quantity received and the date of each household."
-            )
-            % {
-                "number": cycle.decision_number or "—",
-                "date": cycle.decision_date.strftime("%d/%m/%Y"),
-                "unit": package.unit,
-                "cap": format_decimal(package.cap, 2) if package.cap is not None else "—",
-            }
-        ],
-    )
-    sheet["A1"].font = Font(bold=True)
-    xlsx_append(sheet, [field.header for field in cols.TEMPLATE_FIELDS])
-    for cell in sheet[3]:
-        cell.font = Font(bold=True)
+    rows = []
     for delivery in deliveries:
         household = delivery.household
         assert household is not None
@@ -95,26 +56,32 @@ def delivery_template(cycle: Cycle) -> bytes:
             cols.OVERRIDE: delivery.override_reason or None,
             cols.NOTE: delivery.difference_note or None,
         }
-        xlsx_append(sheet, [values[field.key] for field in cols.TEMPLATE_FIELDS])
-    for index, width in enumerate((18, 14, 26, 12, 14, 16, 18, 28, 28), start=1):
-        sheet.column_dimensions[chr(64 + index)].width = width
-    for row in sheet.iter_rows(min_row=4, min_col=6, max_col=6):
-        for cell in row:
-            cell.number_format = "DD/MM/YYYY"
-    help_sheet = workbook.create_sheet(INSTRUCTIONS_SHEET)
-    xlsx_append(help_sheet, [_("How to fill in this file")])
-    for field in cols.TEMPLATE_FIELDS:
-        xlsx_append(help_sheet, [f"{field.header}: {field.help}" if field.help else field.header])
-    xlsx_append(
-        help_sheet,
-        [
-            _(
-                "A household not on the list may be added with its code; when the package's "
-                "target does not include it, write the reason."
-            )
-        ],
+        rows.append([values[field.key] for field in cols.TEMPLATE_FIELDS])
+    title = _("DELIVERY OF %(package)s — %(cycle)s — %(commune)s (code %(code)s)") % {
+        "package": package.name.upper(),
+        "cycle": cycle.name,
+        "commune": cycle.commune.name,
+        "code": cycle.commune.code,
+    }
+    note = _(
+        "Decision %(number)s of %(date)s; unit: %(unit)s; cap per recipient: %(cap)s. "
+        "Fill in the quantity received and the date of each household."
+    ) % {
+        "number": cycle.decision_number or "—",
+        "date": cycle.decision_date.strftime("%d/%m/%Y"),
+        "unit": package.unit,
+        "cap": format_decimal(package.cap, 2) if package.cap is not None else "—",
+    }
+    columns = [col(field) for field in cols.TEMPLATE_FIELDS]
+    instructions = [
+        _("How to fill in this file"),
+        _(
+            "A household not on the list may be added with its code; when the package's "
+            "target does not include it, write the reason."
+        ),
+    ]
+    return template_workbook(
+        [Sheet(DATA_SHEET, columns, rows, heading=[title, note], header_row=3)],
+        instructions=instructions,
+        mark={"commune": cycle.commune.code, "cycle": str(cycle.pk)},
     )
-    mark_workbook(workbook, commune=cycle.commune.code, cycle=str(cycle.pk))
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()

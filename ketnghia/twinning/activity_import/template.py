@@ -9,26 +9,25 @@ cell goes through `core.outputs`.
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 
-from ketnghia.core.outputs import xlsx_set
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.mark import mark_workbook
+from ketnghia.imports.template import DATE_FORMAT, Col, Sheet, template_workbook
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.models import ActivityKind, WorkTeam
 
 DATA_SHEET = "Hoạt động"
-LISTS_SHEET = "Danh mục"
-INSTRUCTIONS_SHEET = "Hướng dẫn"
 HEADER_ROW = 3
 # Rows with drop-down lists below the header.
 ROWS = 500
+_COUNTS = {
+    cols.REACHED_MALE,
+    cols.REACHED_FEMALE,
+    cols.REACHED_TOTAL,
+    cols.REACHED_MINORITY,
+    cols.RESOURCES_VND,
+}
 
 
 def team_label(team: WorkTeam) -> str:
@@ -39,20 +38,6 @@ def team_label(team: WorkTeam) -> str:
 def _kind_labels() -> list[str]:
     with translation.override("vi"):
         return [str(kind.label) for kind in ActivityKind]
-
-
-def _list_validation(sheet, formula: str, cells: str) -> None:
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-    validation.error = _("Choose a value from the list.")
-    validation.errorTitle = _("Value not in the list")
-    validation.add(cells)
-    sheet.add_data_validation(validation)
-
-
-def _letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index)
 
 
 def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = None) -> bytes:
@@ -69,15 +54,24 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
             .order_by("name", "pk")
         )
     )
-    fields = [f for f in cols.TEMPLATE_FIELDS if team is None or f != cols.TEAM]
-    villages = list(
-        Unit.objects.filter(
-            parent=commune, level=UnitLevel.VILLAGE, valid_to__isnull=True
-        ).order_by("code")
-    )
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = DATA_SHEET
+    villages = Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE, valid_to__isnull=True)
+    choices = {
+        cols.KIND: _kind_labels(),
+        cols.VILLAGE: [f"{v.name} ({v.code})" for v in villages.order_by("code")],
+        cols.TEAM: [team_label(t) for t in teams],
+    }
+    columns = [
+        Col(
+            cols.HEADERS[key],
+            width=40 if key == cols.NOTES else 22,
+            format=DATE_FORMAT if key == cols.DATE else "",
+            choices=choices.get(key, ()),
+            whole=(0, None) if key in _COUNTS else None,
+            error=_("A count cannot be negative."),
+        )
+        for key in cols.TEMPLATE_FIELDS
+        if team is None or key != cols.TEAM
+    ]
     if team is not None:
         title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
             "team": team.name,
@@ -89,52 +83,15 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
             "commune": commune.name,
             "code": commune.code,
         }
-    xlsx_set(sheet.cell(1, 1), title).font = Font(bold=True, size=13)
-    for index, key in enumerate(fields, start=1):
-        cell = xlsx_set(sheet.cell(HEADER_ROW, index), cols.HEADERS[key])
-        cell.font = Font(bold=True)
-        sheet.column_dimensions[_letter(index)].width = 22 if key != cols.NOTES else 40
-    sheet.freeze_panes = sheet.cell(HEADER_ROW + 1, 1)
-    lists = workbook.create_sheet(LISTS_SHEET)
-    list_values = {
-        cols.KIND: _kind_labels(),
-        cols.VILLAGE: [f"{v.name} ({v.code})" for v in villages],
-        cols.TEAM: [team_label(t) for t in teams],
-    }
-    first, last = HEADER_ROW + 1, HEADER_ROW + ROWS
-    for column, key in enumerate((cols.KIND, cols.VILLAGE, cols.TEAM), start=1):
-        xlsx_set(lists.cell(1, column), cols.HEADERS[key])
-        for row, value in enumerate(list_values[key], start=2):
-            xlsx_set(lists.cell(row, column), value)
-        if key in fields and list_values[key]:
-            target = _letter(fields.index(key) + 1)
-            source = _letter(column)
-            _list_validation(
-                sheet,
-                f"='{LISTS_SHEET}'!${source}$2:${source}${len(list_values[key]) + 1}",
-                f"{target}{first}:{target}{last}",
-            )
-    whole = DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0")
-    whole.error = _("A count cannot be negative.")
-    for key in (
-        cols.REACHED_MALE,
-        cols.REACHED_FEMALE,
-        cols.REACHED_TOTAL,
-        cols.REACHED_MINORITY,
-        cols.RESOURCES_VND,
-    ):
-        letter = _letter(fields.index(key) + 1)
-        whole.add(f"{letter}{first}:{letter}{last}")
-    sheet.add_data_validation(whole)
-    lists.sheet_state = "hidden"
-    _instructions(workbook.create_sheet(INSTRUCTIONS_SHEET), teams, title)
-    mark_workbook(workbook, commune=commune.code, team=str(team.pk) if team is not None else "")
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet = Sheet(DATA_SHEET, columns, heading=[title], header_row=HEADER_ROW, spare=ROWS)
+    return template_workbook(
+        [sheet],
+        instructions=_instructions(teams, title),
+        mark={"commune": commune.code, "team": str(team.pk) if team is not None else ""},
+    )
 
 
-def _instructions(sheet, teams: list[WorkTeam], title: str) -> None:
+def _instructions(teams: list[WorkTeam], title: str) -> list[str]:
     lines = [
         title,
         _("Made on %(date)s.") % {"date": timezone.localdate().strftime("%d/%m/%Y")},
@@ -157,6 +114,4 @@ def _instructions(sheet, teams: list[WorkTeam], title: str) -> None:
         )
         members = "; ".join(sorted(p.full_name for p in team.members.all()))
         lines.append(f"{team_label(team)} ({period}): {members}")
-    for row, line in enumerate(lines, start=1):
-        xlsx_set(sheet.cell(row, 1), line)
-    sheet.column_dimensions["A"].width = 110
+    return lines
