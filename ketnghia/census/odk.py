@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import io
-import re
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -27,7 +24,6 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded
@@ -41,14 +37,17 @@ from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
 from ketnghia.imports.spec import Progress, register, run
-from ketnghia.imports.xlsform import CHOICE_COLUMNS as _CHOICE_COLUMNS
-from ketnghia.imports.xlsform import DEFAULT_LANGUAGE, LANGUAGES
-from ketnghia.imports.xlsform import SURVEY_COLUMNS as _SURVEY_COLUMNS
-from ketnghia.imports.xlsform import both as _both
-from ketnghia.imports.xlsform import choice as _choice
-from ketnghia.imports.xlsform import language as _language
-from ketnghia.imports.xlsform import row as _row
-from ketnghia.imports.xlsform import sheet as _sheet
+from ketnghia.imports.xlsform import (
+    both,
+    choice,
+    fixed,
+    group,
+    in_vietnamese,
+    named,
+    row,
+    xlsform,
+)
+from ketnghia.imports.xlsform import form_id as xlsform_id
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
 
@@ -70,8 +69,6 @@ YES, NO = "yes", "no"
 _XFORM_INT_MAX = 2_147_483_647
 MAX_MEMBERS = 99
 
-_FORM_ID = re.compile(r"[^A-Za-z0-9_]+")
-
 
 class _Count(int):
     """An integer that prints in the active language's digit grouping (one per form language)."""
@@ -90,133 +87,66 @@ def _villages(commune: Unit) -> list[Unit]:
 
 def form_id(standard: Standard, commune: Unit | None = None) -> str:
     """Return the form's id: the same form for the same standard and commune, across versions."""
-    parts = ["ketnghia_census", standard.code] + ([commune.code] if commune else [])
-    return _FORM_ID.sub("_", "_".join(parts)).strip("_").lower()
+    return xlsform_id("census", standard.code, *([commune.code] if commune else []))
 
 
-def _survey(standard: Standard, commune: Unit | None, villages: list[Unit]) -> list[dict]:
-    ceiling = min(standard.income_ceiling, _XFORM_INT_MAX)
-    rows = [_row("start", "start"), _row("end", "end")]
-    if commune is not None:
-        # Recorded in every submission so an export of the wrong commune is caught on import.
-        rows.append(_row("calculate", COMMUNE_FIELD, calculation=f"'{commune.code}'"))
-    else:
-        rows.append(
-            _row("text", COMMUNE_FIELD, _both(gettext_noop("Commune code")), required="yes")
-        )
-    rows.append(_row("begin_group", HOUSEHOLD_GROUP, _both(gettext_noop("Household"))))
-    rows.append(
-        _row(
-            "text",
-            "code",
-            _both(gettext_noop("Household code")),
-            hint=_both(
-                gettext_noop("The code the commune gives the household; unique within the commune.")
-            ),
-            required="yes",
-        )
-    )
+def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list[dict]:
     if villages:
-        rows.append(
-            _row("select_one villages", "village", _both(gettext_noop("Village")), required="yes")
-        )
+        village = row("select_one villages", "village", gettext_noop("Village"), required="yes")
     else:
         # Required: the import refuses a household without a village where the commune has
         # villages, and this form cannot know whether it has.
-        rows.append(
-            _row(
-                "text",
-                "village",
-                _both(gettext_noop("Village")),
-                hint=_both(gettext_noop("The village's code or name, as the commune writes it.")),
-                required="yes",
-            )
+        village = row(
+            "text",
+            "village",
+            gettext_noop("Village"),
+            hint=gettext_noop("The village's code or name, as the commune writes it."),
+            required="yes",
         )
-    rows.append(_row("text", "head_name", _both(gettext_noop("Head of household")), required="yes"))
-    area_default = ""
-    if commune is not None:
-        area_default = Area.URBAN if commune.is_urban else Area.RURAL
-    rows.append(
-        _row(
+    area = "" if commune is None else Area.URBAN if commune.is_urban else Area.RURAL
+    return [
+        row(
+            "text",
+            "code",
+            gettext_noop("Household code"),
+            hint=gettext_noop(
+                "The code the commune gives the household; unique within the commune."
+            ),
+            required="yes",
+        ),
+        village,
+        row("text", "head_name", gettext_noop("Head of household"), required="yes"),
+        row(
             "select_one area",
             "area",
-            _both(gettext_noop("Area")),
+            gettext_noop("Area"),
             required="yes",
-            default=str(area_default),
+            default=str(area),
             appearance="horizontal",
-        )
-    )
-    rows.append(
-        _row(
+        ),
+        row(
             "integer",
             "member_count",
-            _both(gettext_noop("Number of members")),
+            gettext_noop("Number of members"),
             required="yes",
             constraint=f". >= 1 and . <= {MAX_MEMBERS}",
-            constraint_message=_both(
+            constraint_message=both(
                 gettext_noop("Between 1 and %(maximum)s members."), maximum=MAX_MEMBERS
             ),
-        )
-    )
-    rows.append(
-        _row(
+        ),
+        row(
             "integer",
             "monthly_income_per_person",
-            _both(gettext_noop("Monthly income per person (VND)")),
-            hint=_both(
-                gettext_noop("Average income of one member in one month, in dong, digits only.")
-            ),
+            gettext_noop("Monthly income per person (VND)"),
+            hint=gettext_noop("Average income of one member in one month, in dong, digits only."),
             required="yes",
             constraint=f". >= 0 and . <= {ceiling}",
-            constraint_message=_both(
+            constraint_message=both(
                 gettext_noop("The income cannot be negative or above %(ceiling)s VND a month."),
                 ceiling=_Count(ceiling),
             ),
-        )
-    )
-    rows.append(_row("end_group", HOUSEHOLD_GROUP))
-    if standard.indicators:
-        rows.append(
-            _row(
-                "begin_group",
-                DEPRIVATION_GROUP,
-                _both(gettext_noop("Deprivations of basic social services")),
-                appearance="field-list",
-            )
-        )
-        for indicator in standard.indicators:
-            rows.append(
-                _row(
-                    "select_one yes_no",
-                    indicator.code,
-                    _both(
-                        gettext_noop("Is the household deprived of “%(indicator)s”?"),
-                        indicator=indicator.name,
-                    ),
-                    required="yes",
-                    appearance="horizontal-compact",
-                )
-            )
-        rows.append(_row("end_group", DEPRIVATION_GROUP))
-    return rows
-
-
-def _choices(villages: list[Unit]) -> list[dict]:
-    choices = [
-        _choice("area", str(Area.RURAL), _both(gettext_noop("Rural"))),
-        _choice("area", str(Area.URBAN), _both(gettext_noop("Urban"))),
-        _choice("yes_no", YES, _both(gettext_noop("Yes"))),
-        _choice("yes_no", NO, _both(gettext_noop("No"))),
+        ),
     ]
-    for village in villages:
-        # Village names are proper names: the same in both languages.
-        label = f"{village.name} ({village.code})"
-        choices.append(_choice("villages", village.code, dict.fromkeys(_language_names(), label)))
-    return choices
-
-
-def _language_names() -> list[str]:
-    return [name for _code, name in LANGUAGES]
 
 
 def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
@@ -226,28 +156,51 @@ def census_xlsform(*, standard: Standard, commune: Unit | None = None) -> bytes:
     the commune's code. The version changes whenever the form's content does.
     """
     villages = _villages(commune) if commune is not None else []
-    survey = _survey(standard, commune, villages)
-    choices = _choices(villages)
-    digest = hashlib.sha256(repr((survey, choices)).encode()).hexdigest()[:10]
-    with _language("vi"):
-        title = _("Household poverty census (%(standard)s)") % {"standard": standard.code}
-        if commune is not None:
-            title = f"{title} — {commune.name}"
-    settings_row = {
-        "form_title": title,
-        "form_id": form_id(standard, commune),
-        "version": f"{standard.code}-{digest}",
-        "default_language": DEFAULT_LANGUAGE,
-        "instance_name": "concat(${code}, ' – ', ${head_name})",
-    }
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(workbook, "survey", _SURVEY_COLUMNS, survey)
-    _sheet(workbook, "choices", _CHOICE_COLUMNS, choices)
-    _sheet(workbook, "settings", tuple(settings_row), [settings_row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    ceiling = min(standard.income_ceiling, _XFORM_INT_MAX)
+    if commune is not None:
+        # Recorded in every submission so an export of the wrong commune is caught on import.
+        survey = [fixed(COMMUNE_FIELD, commune.code)]
+    else:
+        survey = [row("text", COMMUNE_FIELD, gettext_noop("Commune code"), required="yes")]
+    survey += group(
+        HOUSEHOLD_GROUP, gettext_noop("Household"), _household(commune, villages, ceiling)
+    )
+    if standard.indicators:
+        deprived = gettext_noop("Is the household deprived of “%(indicator)s”?")
+        questions = [
+            row(
+                "select_one yes_no",
+                indicator.code,
+                both(deprived, indicator=indicator.name),
+                required="yes",
+                appearance="horizontal-compact",
+            )
+            for indicator in standard.indicators
+        ]
+        survey += group(
+            DEPRIVATION_GROUP,
+            gettext_noop("Deprivations of basic social services"),
+            questions,
+            appearance="field-list",
+        )
+    choices = [
+        choice("area", str(Area.RURAL), gettext_noop("Rural")),
+        choice("area", str(Area.URBAN), gettext_noop("Urban")),
+        choice("yes_no", YES, gettext_noop("Yes")),
+        choice("yes_no", NO, gettext_noop("No")),
+        *(named("villages", v.code, f"{v.name} ({v.code})") for v in villages),
+    ]
+    title = in_vietnamese(
+        gettext_noop("Household poverty census (%(standard)s)"), standard=standard.code
+    )
+    return xlsform(
+        title=f"{title} — {commune.name}" if commune is not None else title,
+        form_id=form_id(standard, commune),
+        survey=survey,
+        choices=choices,
+        version=f"{standard.code}-",
+        instance_name="concat(${code}, ' – ', ${head_name})",
+    )
 
 
 # --- Import of the submissions ----------------------------------------------------------

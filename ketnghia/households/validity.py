@@ -15,7 +15,7 @@ from ketnghia.imports.values import cell_str
 SEX_WORDS = {"nam": Sex.MALE, "male": Sex.MALE, "m": Sex.MALE, "nu": Sex.FEMALE}
 SEX_WORDS |= {"female": Sex.FEMALE, "f": Sex.FEMALE}
 # What the templates write (and their drop-down lists offer).
-SEX_LABELS = {Sex.MALE: "nam", Sex.FEMALE: "nữ"}
+SEX_LABELS: dict[str, str] = {Sex.MALE: "nam", Sex.FEMALE: "nữ"}
 RELATION_WORDS = {
     "chu ho": Relation.HEAD,
     "head": Relation.HEAD,

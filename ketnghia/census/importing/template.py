@@ -45,7 +45,7 @@ HEADER_ROW = 4
 # Empty rows with drop-down lists below the pre-filled ones, for new households.
 SPARE_ROWS = 500
 MAX_MEMBERS = 99
-_RELATION_LABELS = {
+_RELATION_LABELS: dict[str, str] = {
     Relation.HEAD: "chủ hộ",
     Relation.SPOUSE: "vợ/chồng",
     Relation.CHILD: "con",

@@ -9,29 +9,13 @@ of its submissions comes back through `activity_import.pipeline`.
 
 from __future__ import annotations
 
-import hashlib
-import io
-import re
-
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
-from openpyxl import Workbook
 
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.xlsform import CHOICE_COLUMNS as _CHOICE_COLUMNS
-from ketnghia.imports.xlsform import DEFAULT_LANGUAGE, LANGUAGES
-from ketnghia.imports.xlsform import SURVEY_COLUMNS as _SURVEY_COLUMNS
-from ketnghia.imports.xlsform import both as _both
-from ketnghia.imports.xlsform import choice as _choice
-from ketnghia.imports.xlsform import language as _language
-from ketnghia.imports.xlsform import row as _row
-from ketnghia.imports.xlsform import sheet as _sheet
+from ketnghia.imports import xlsform as form
+from ketnghia.imports.xlsform import choice, fixed, named, row
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.models import ActivityKind, Organisation, WorkTeam
-
-_FORM_ID = re.compile(r"[^A-Za-z0-9_]+")
-# A choice list's extra columns: which team a participant, which commune a village belongs to.
-_FILTER_COLUMNS = ("team", "commune")
 
 # The kinds' labels, as msgids the catalogue translates (the model's labels are lazy).
 _KIND_LABELS = {
@@ -57,128 +41,102 @@ def person_choice(person_id: int) -> str:
 def form_id(*, team: WorkTeam | None = None, organisation: Organisation | None = None) -> str:
     """Return the form's id: the same form for the same team (or organisation) across versions."""
     owner = f"t{team.pk}" if team is not None else f"o{organisation.pk if organisation else 0}"
-    return _FORM_ID.sub("_", f"ketnghia_activity_{owner}").lower()
-
-
-def _villages(communes: list[int]) -> list[Unit]:
-    return list(
-        Unit.objects.filter(
-            parent_id__in=communes, level=UnitLevel.VILLAGE, valid_to__isnull=True
-        ).select_related("parent")
-    )
+    return form.form_id("activity", owner)
 
 
 def _count(name: str, label: str, **extra: object) -> dict:
-    return _row(
-        "integer",
-        name,
-        _both(label),
-        required="yes",
-        default="0",
-        constraint=extra.pop("constraint", ". >= 0"),
-        constraint_message=extra.pop(
-            "constraint_message", _both(gettext_noop("A count cannot be negative."))
-        ),
-        **extra,
-    )
+    extra.setdefault("constraint", ". >= 0")
+    extra.setdefault("constraint_message", gettext_noop("A count cannot be negative."))
+    return row("integer", name, label, required="yes", default="0", **extra)
 
 
 def _survey(teams: list[WorkTeam], single: bool) -> list[dict]:
-    rows = [_row("start", "start"), _row("end", "end")]
-    rows.append(_row("begin_group", cols.GROUP, _both(gettext_noop("Activity report"))))
     if single:
         team = teams[0]
-        rows.append(_row("calculate", cols.TEAM, calculation=f"'{team_choice(team)}'"))
-        rows.append(_row("calculate", cols.COMMUNE, calculation=f"'{team.commune.code}'"))
+        rows = [fixed(cols.TEAM, team_choice(team)), fixed(cols.COMMUNE, team.commune.code)]
     else:
-        rows.append(
-            _row("select_one teams", cols.TEAM, _both(gettext_noop("Work team")), required="yes")
-        )
-        rows.append(
-            _row(
+        rows = [
+            row("select_one teams", cols.TEAM, gettext_noop("Work team"), required="yes"),
+            row(
                 "calculate",
                 cols.COMMUNE,
                 calculation=f"instance('teams')/root/item[name=${{{cols.TEAM}}}]/commune",
-            )
-        )
-    rows += [
-        _row(
-            "date",
-            cols.DATE,
-            _both(gettext_noop("Date")),
-            required="yes",
-            constraint=". <= today()",
-            constraint_message=_both(gettext_noop("An activity cannot be dated in the future.")),
-        ),
-        _row(
-            "select_one villages",
-            cols.VILLAGE,
-            _both(gettext_noop("Village")),
-            hint=_both(gettext_noop("Leave empty when the activity concerned the whole commune.")),
-            choice_filter=f"commune=${{{cols.COMMUNE}}}",
-        ),
-        _row("select_one kinds", cols.KIND, _both(gettext_noop("Kind")), required="yes"),
-        _row(
-            "select_multiple members",
-            cols.PARTICIPANTS,
-            _both(gettext_noop("Participants from the team")),
-            choice_filter=f"team=${{{cols.TEAM}}}",
-        ),
-        _count(cols.REACHED_MALE, gettext_noop("People reached, men")),
-        _count(cols.REACHED_FEMALE, gettext_noop("People reached, women")),
-        _row(
-            "calculate",
-            cols.REACHED_TOTAL,
-            calculation=f"${{{cols.REACHED_MALE}}} + ${{{cols.REACHED_FEMALE}}}",
-        ),
-        _count(
-            cols.REACHED_MINORITY,
-            gettext_noop("People reached, ethnic minorities"),
-            constraint=f". >= 0 and . <= ${{{cols.REACHED_TOTAL}}}",
-            constraint_message=_both(
-                gettext_noop("Between 0 and the number of men and women reached.")
             ),
-        ),
-        _row(
-            "decimal",
-            cols.RESOURCES_VND,
-            _both(gettext_noop("Resources mobilised (VND)")),
-            required="yes",
-            default="0",
-            constraint=". >= 0 and . = int(.)",
-            constraint_message=_both(gettext_noop("A whole number of dong, not negative.")),
-        ),
-        _row("text", cols.RESOURCES_IN_KIND, _both(gettext_noop("Resources in kind"))),
-        _row("text", cols.NOTES, _both(gettext_noop("Notes")), appearance="multiline"),
-        _row("image", cols.PHOTO, _both(gettext_noop("Photo"))),
-        _row("end_group", cols.GROUP),
-    ]
-    return rows
+        ]
+    return form.group(
+        cols.GROUP,
+        gettext_noop("Activity report"),
+        [
+            *rows,
+            row(
+                "date",
+                cols.DATE,
+                gettext_noop("Date"),
+                required="yes",
+                constraint=". <= today()",
+                constraint_message=gettext_noop("An activity cannot be dated in the future."),
+            ),
+            row(
+                "select_one villages",
+                cols.VILLAGE,
+                gettext_noop("Village"),
+                hint=gettext_noop("Leave empty when the activity concerned the whole commune."),
+                choice_filter=f"commune=${{{cols.COMMUNE}}}",
+            ),
+            row("select_one kinds", cols.KIND, gettext_noop("Kind"), required="yes"),
+            row(
+                "select_multiple members",
+                cols.PARTICIPANTS,
+                gettext_noop("Participants from the team"),
+                choice_filter=f"team=${{{cols.TEAM}}}",
+            ),
+            _count(cols.REACHED_MALE, gettext_noop("People reached, men")),
+            _count(cols.REACHED_FEMALE, gettext_noop("People reached, women")),
+            row(
+                "calculate",
+                cols.REACHED_TOTAL,
+                calculation=f"${{{cols.REACHED_MALE}}} + ${{{cols.REACHED_FEMALE}}}",
+            ),
+            _count(
+                cols.REACHED_MINORITY,
+                gettext_noop("People reached, ethnic minorities"),
+                constraint=f". >= 0 and . <= ${{{cols.REACHED_TOTAL}}}",
+                constraint_message=gettext_noop(
+                    "Between 0 and the number of men and women reached."
+                ),
+            ),
+            row(
+                "decimal",
+                cols.RESOURCES_VND,
+                gettext_noop("Resources mobilised (VND)"),
+                required="yes",
+                default="0",
+                constraint=". >= 0 and . = int(.)",
+                constraint_message=gettext_noop("A whole number of dong, not negative."),
+            ),
+            row("text", cols.RESOURCES_IN_KIND, gettext_noop("Resources in kind")),
+            row("text", cols.NOTES, gettext_noop("Notes"), appearance="multiline"),
+            row("image", cols.PHOTO, gettext_noop("Photo")),
+        ],
+    )
 
 
 def _choices(teams: list[WorkTeam], single: bool) -> list[dict]:
-    choices = [_choice("kinds", str(kind), _both(label)) for kind, label in _KIND_LABELS.items()]
-    names = [name for _code, name in LANGUAGES]
+    choices = [choice("kinds", str(kind), label) for kind, label in _KIND_LABELS.items()]
     if not single:
         for team in teams:
-            # Proper names: the same in both languages.
             label = f"{team.name} — {team.commune.name}"
-            choices.append(
-                _choice("teams", team_choice(team), dict.fromkeys(names, label))
-                | {"commune": team.commune.code}
-            )
-    for village in sorted(_villages([t.commune_id for t in teams]), key=lambda v: v.code):
+            choices.append(named("teams", team_choice(team), label, commune=team.commune.code))
+    villages = Unit.objects.filter(
+        parent_id__in=[t.commune_id for t in teams], level=UnitLevel.VILLAGE, valid_to__isnull=True
+    ).select_related("parent")
+    for village in sorted(villages, key=lambda v: v.code):
         label = f"{village.name} ({village.code})"
-        choices.append(
-            _choice("villages", village.code, dict.fromkeys(names, label))
-            | {"commune": village.parent.code}
-        )
+        choices.append(named("villages", village.code, label, commune=village.parent.code))
     for team in teams:
         for person in sorted(team.members.all(), key=lambda p: (p.full_name, p.pk)):
-            choices.append(
-                _choice("members", person_choice(person.pk), dict.fromkeys(names, person.full_name))
-                | {"team": team_choice(team)}
-            )
+            name = person_choice(person.pk)
+            choices.append(named("members", name, person.full_name, team=team_choice(team)))
     return choices
 
 
@@ -191,30 +149,20 @@ def activity_xlsform(*, team: WorkTeam | None = None, teams: list[WorkTeam] | No
     if not chosen:
         raise ValueError("a form needs at least one work team")
     single = team is not None
-    survey = _survey(chosen, single)
-    choices = _choices(chosen, single)
-    digest = hashlib.sha256(repr((survey, choices)).encode()).hexdigest()[:10]
-    with _language("vi"):
-        if single:
-            title = _("Work team report — %(team)s") % {"team": team}
-        else:
-            title = _("Work team report — %(organisation)s") % {
-                "organisation": chosen[0].organisation
-            }
-    settings_row = {
-        "form_title": title,
-        "form_id": form_id(team=team) if single else form_id(organisation=chosen[0].organisation),
-        "version": f"v{digest}",
-        "default_language": DEFAULT_LANGUAGE,
-        "instance_name": f"concat(${{{cols.DATE}}}, ' – ', ${{{cols.KIND}}})",
+    if single:
+        title = form.in_vietnamese(gettext_noop("Work team report — %(team)s"), team=team)
+        identifier = form_id(team=team)
+    else:
+        organisation = chosen[0].organisation
+        message = gettext_noop("Work team report — %(organisation)s")
+        title = form.in_vietnamese(message, organisation=organisation)
+        identifier = form_id(organisation=organisation)
+    return form.xlsform(
+        title=title,
+        form_id=identifier,
+        survey=_survey(chosen, single),
+        choices=_choices(chosen, single),
+        instance_name=f"concat(${{{cols.DATE}}}, ' – ', ${{{cols.KIND}}})",
         # A cadre may serve on two teams of the organisation: one name, two filtered rows.
-        "allow_choice_duplicates": "yes",
-    }
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(workbook, "survey", (*_SURVEY_COLUMNS, "choice_filter"), survey)
-    _sheet(workbook, "choices", (*_CHOICE_COLUMNS, *_FILTER_COLUMNS), choices)
-    _sheet(workbook, "settings", tuple(settings_row), [settings_row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        allow_choice_duplicates="yes",
+    )

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy
 from pyxform.errors import PyXFormError
 from pyxform.xls2xform import convert
 
+from ketnghia.census.management.commands._census_round import commune_by_code
 from ketnghia.census.odk import census_xlsform, form_id
 from ketnghia.core.commands import EXIT_INVALID, BaseCommand
 from ketnghia.core.errors import KetnghiaError
-from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.poverty.selectors import standard_get
 
 
@@ -39,16 +39,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             standard = standard_get(options["standard"])
+            commune = commune_by_code(options["commune"]) if options["commune"] else None
         except KetnghiaError as error:
             raise CommandError(str(error), returncode=EXIT_INVALID) from None
-        commune = None
-        if options["commune"]:
-            commune = Unit.objects.filter(code=options["commune"], level=UnitLevel.COMMUNE).first()
-            if commune is None:
-                raise CommandError(
-                    _("No commune has the code “%(code)s”.") % {"code": options["commune"]},
-                    returncode=EXIT_INVALID,
-                )
         data = census_xlsform(standard=standard, commune=commune)
         # Check the form converts before handing it out: a server refusing it in the field
         # is far costlier than a refusal here.
