@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded
 from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import MAX_MEMBERS
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.importing.pipeline import CensusSpec
 from ketnghia.census.models import CensusRound
@@ -56,18 +57,9 @@ from ketnghia.poverty.selectors import standard_get
 HOUSEHOLD_GROUP = "household"
 DEPRIVATION_GROUP = "deprivations"
 COMMUNE_FIELD = "commune_code"
-HOUSEHOLD_FIELDS = (
-    "code",
-    "village",
-    "head_name",
-    "area",
-    "member_count",
-    "monthly_income_per_person",
-)
 YES, NO = "yes", "no"
 # ODK stores integers as 32-bit values: a ceiling above this would make the constraint lie.
 _XFORM_INT_MAX = 2_147_483_647
-MAX_MEMBERS = 99
 
 
 class _Count(int):

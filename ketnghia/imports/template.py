@@ -22,6 +22,7 @@ holds the two together.
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -85,7 +86,6 @@ class Sheet:
     spare: int = 0
     # How many columns stay in view when scrolling right.
     freeze: int = 0
-    header_height: float | None = None
 
 
 def template_workbook(
@@ -150,8 +150,9 @@ def _write(target: Any, sheet: Sheet, list_formula: Callable[[Col], str]) -> Non
         if column.comment:
             cell.comment = Comment(column.comment, "ketnghia")
         target.column_dimensions[get_column_letter(index)].width = column.width
-    if sheet.header_height:
-        target.row_dimensions[top].height = sheet.header_height
+    # Tall enough for the wrapped headers (Excel does not fit a row to wrapped text itself).
+    lines = max((math.ceil(len(c.header) * 1.2 / c.width) for c in sheet.columns), default=1)
+    target.row_dimensions[top].height = 15 * lines
     target.freeze_panes = target.cell(top + 1, sheet.freeze + 1)
     for row, values in enumerate(sheet.rows, start=top + 1):
         for index, value in enumerate(values, start=1):

@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ketnghia.census.importing import columns as cols
+from ketnghia.census.importing.cells import MAX_MEMBERS
 from ketnghia.census.importing.mark import title_text
 from ketnghia.census.importing.members import ETHNICITY, MEMBER_COLUMNS, RELATION, SEX
 from ketnghia.census.models import CensusEntry, CensusRound
@@ -44,7 +45,6 @@ MEMBERS_SHEET = "Nhân khẩu"
 HEADER_ROW = 4
 # Empty rows with drop-down lists below the pre-filled ones, for new households.
 SPARE_ROWS = 500
-MAX_MEMBERS = 99
 _RELATION_LABELS: dict[str, str] = {
     Relation.HEAD: "chủ hộ",
     Relation.SPOUSE: "vợ/chồng",
@@ -201,7 +201,6 @@ def census_template(*, census_round: CensusRound, disclosure: Disclosure) -> byt
         header_row=HEADER_ROW,
         spare=SPARE_ROWS,
         freeze=2,
-        header_height=60,
     )
     return template_workbook(
         [households, _members(census_round, {row[0] for row in source.rows}, disclosure)],
