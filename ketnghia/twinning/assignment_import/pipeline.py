@@ -31,11 +31,7 @@ from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.core.text import format_number
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
-from ketnghia.imports.confirm import (
-    changes_need_confirmation,
-    confirm_share,
-    require_confirmation,
-)
+from ketnghia.imports.confirm import require_confirmation, share_reasons
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import file_sha256
 from ketnghia.imports.mark import Mark, check_mark, file_mark
@@ -140,23 +136,14 @@ def confirmation_reasons(report: AssignmentImportReport) -> list[str]:
                 "ended": format_number(report.ended),
             }
         )
-    changed = report.closed + report.ended + report.updated
-    share = confirm_share()
-    if changes_need_confirmation(
-        changed=changed, before=report.stored_before, share=share, majority=False
-    ):
-        reasons.append(
-            _(
-                "It changes %(changed)s of the %(before)s stored assignments (%(percent)s %%, "
-                "more than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(changed),
-                "before": format_number(report.stored_before),
-                "percent": format_number(100 * changed / report.stored_before, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        )
+    reasons += share_reasons(
+        changed=report.closed + report.ended + report.updated,
+        before=report.stored_before,
+        message=_(
+            "It changes %(changed)s of the %(before)s stored assignments (%(percent)s %%, "
+            "more than %(limit)s %%)."
+        ),
+    )
     return reasons
 
 
