@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["AssignmentImportReport", "assignments_error_workbook", "assignments_import"]
+__all__ = ["AssignmentImportReport", "assignments_import"]
 
 
 def __getattr__(name: str) -> Any:

@@ -26,19 +26,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.core.text import format_number
-from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.models import Unit
 from ketnghia.imports import ImportReport
 from ketnghia.imports.confirm import require_confirmation, share_reasons
-from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import file_sha256
 from ketnghia.imports.mark import Mark, check_mark, file_mark
-from ketnghia.imports.readers import ProblemList, Table
+from ketnghia.imports.readers import ProblemList
 from ketnghia.twinning.assignment_import import plan as planning
 from ketnghia.twinning.assignment_import.read import read_lines
-from ketnghia.twinning.assignment_import.resolve import held_rows, resolve
+from ketnghia.twinning.assignment_import.resolve import commune_by_code, held_rows, resolve
 from ketnghia.twinning.assignment_import.write import write_plan
 from ketnghia.twinning.models import Assignment, Twinning
 
@@ -82,11 +81,6 @@ class AssignmentImportReport(ImportReport):
         )
 
 
-def _commune_by_code(code: str) -> Unit | None:
-    variants = {code, code.zfill(5)} if code.isdigit() else {code}
-    return Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
-
-
 def _default_commune(
     mark: Mark, commune: Unit | None, scope: UnitScope, file_name: str
 ) -> Unit | None:
@@ -97,13 +91,13 @@ def _default_commune(
             commune_name=commune.name,
             year=None,
             file_name=file_name,
-            commune_named=lambda code: getattr(_commune_by_code(code), "name", None),
+            commune_named=lambda code: getattr(commune_by_code(code, EVERYTHING), "name", None),
         )
         return commune
     if not mark.commune:
         return None
-    marked = _commune_by_code(mark.commune)
-    if marked is None or not scope.contains_path(marked.path):
+    marked = commune_by_code(mark.commune, scope)
+    if marked is None:
         raise InvalidInput(
             Problem(
                 _("Unknown commune code “%(code)s”.") % {"code": mark.commune},
@@ -264,16 +258,3 @@ def assignments_import(
         if report.changed:
             write_plan(resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100])
     return report
-
-
-def assignments_error_workbook(
-    *, path: str | Path, file_name: str, problems: list[Problem]
-) -> bytes:
-    """Return the error workbook of a refused file: the problems and the faulty rows marked."""
-    table: Table | None = None
-    try:
-        lines = read_lines([(Path(path), file_name)], ProblemList())
-        table = lines.tables[0] if lines.tables else None
-    except KetnghiaError:
-        table = None
-    return error_workbook(problems=problems, table=table)

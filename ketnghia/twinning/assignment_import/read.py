@@ -20,7 +20,7 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.outputs import csv_unquote
 from ketnghia.core.text import fold
 from ketnghia.households.validity import SEX_WORDS, ethnicity_code
-from ketnghia.imports.files import check_size
+from ketnghia.imports.files import check_file
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     CellError,
@@ -276,14 +276,9 @@ class FileLines:
     rows: int = 0
 
 
-def _check_file(path: Path, name: str) -> None:
-    if not path.is_file():
-        raise InvalidInput(Problem(_("File not found."), Location(file=name)))
-    check_size(size=path.stat().st_size, file_name=name)
-
-
-def _open(path: Path, name: str) -> tuple[Table | None, Table | None]:
+def open_tables(path: Path, name: str) -> tuple[Table | None, Table | None]:
     """Return the file's assignments table and people table (either may be missing)."""
+    check_file(path, name)
     if path.suffix.lower() in CSV_SUFFIXES:
         try:
             return open_table(path, cols.ASSIGNMENT_COLUMNS, name=name), None
@@ -310,8 +305,7 @@ def read_lines(paths: list[tuple[Path, str]], problems: ProblemList) -> FileLine
     """Read every file (the assignments file, and a people file when given), row by row."""
     lines = FileLines([], [], [])
     for path, name in paths:
-        _check_file(path, name)
-        assignments, people = _open(path, name)
+        assignments, people = open_tables(path, name)
         is_csv = path.suffix.lower() in CSV_SUFFIXES
         if assignments is not None:
             lines.tables.append(assignments)

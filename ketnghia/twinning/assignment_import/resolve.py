@@ -93,6 +93,14 @@ def _day(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def commune_by_code(code: str, scope: UnitScope) -> Unit | None:
+    """Return the commune of national code `code` (a code that lost its leading zeros is
+    padded) if `scope` holds it; None otherwise, as for a missing one."""
+    variants = {code, code.zfill(5)} if code.isdigit() else {code}
+    unit = Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
+    return unit if unit is not None and scope.contains_path(unit.path) else None
+
+
 class _Units:
     """The communes, villages and households of the file, looked up once, inside the scope."""
 
@@ -104,9 +112,7 @@ class _Units:
 
     def commune(self, code: str) -> Unit | None:
         if code not in self.communes:
-            variants = {code, code.zfill(5)} if code.isdigit() else {code}
-            unit = Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
-            self.communes[code] = unit if unit and self.scope.contains_path(unit.path) else None
+            self.communes[code] = commune_by_code(code, self.scope)
         return self.communes[code]
 
     def village(self, commune: Unit, text: str) -> Unit | str | None:
