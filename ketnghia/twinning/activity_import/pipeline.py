@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core import gate
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
@@ -789,59 +789,3 @@ __all__ = [
     "activity_import",
     "teams_user_may_import_for",
 ]
-
-
-def activity_import_worker(
-    *,
-    path: str,
-    file_name: str,
-    user_id: int | None,
-    team_id: int | None = None,
-    commune_code: str | None = None,
-    dry_run: bool = False,
-    confirm: bool = False,
-) -> dict[str, Any]:
-    """Run `activity_import` on plain data and return its outcome as plain data.
-
-    What the web upload runs in the memory-capped worker process (`imports.worker`):
-    {"report": …} when it went through (a dry run's preview), {"errors": […], "error_count"}
-    when refused; a refusal that only wants a confirmation keeps its report too.
-    """
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
-    if user_id is not None and user is None:
-        return {"errors": [Problem(_("Upload not found.")).as_dict()], "error_count": 1}
-    team = (
-        WorkTeam.objects.select_related("commune", "organisation").filter(pk=team_id).first()
-        if team_id is not None
-        else None
-    )
-    commune = (
-        Unit.objects.filter(code=commune_code, level=UnitLevel.COMMUNE).first()
-        if commune_code
-        else None
-    )
-    try:
-        report = activity_import(
-            path=path,
-            file_name=file_name,
-            user=user,
-            team=team,
-            commune=commune,
-            dry_run=dry_run,
-            confirm=confirm,
-        )
-    except ConfirmationNeeded as error:
-        return {
-            "report": error.report.as_dict(),
-            "errors": [problem.as_dict() for problem in error.problems],
-            "error_count": len(error.problems),
-            "needs_confirmation": True,
-        }
-    except KetnghiaError as error:
-        return {
-            "errors": [problem.as_dict() for problem in error.problems],
-            "error_count": error.count,
-        }
-    return {"report": report.as_dict()}

@@ -148,14 +148,14 @@ def _preview(report: AssignmentImportReport, resolved: Any, plan: planning.Plan)
         lambda: {outcome: 0 for outcome in planning.OUTCOMES}
     )
     closes = {c.wanted.index: c.closes for c in plan.creations}
-    for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.row)):
+    for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.number)):
         outcome = plan.outcomes.get(row.index, planning.UNCHANGED)
         by_commune[row.commune_code][outcome] += 1
         if outcome != planning.UNCHANGED and len(report.changes) < PREVIEW_ROWS:
             report.changes.append(
                 {
                     "sheet": row.where.sheet,
-                    "row": row.where.row,
+                    "row": row.where.number,
                     "commune": row.commune_code,
                     "outcome": outcome,
                     "record": row.record,

@@ -317,6 +317,13 @@ def resolve(
         facts[str(person.pk)] = PersonFacts(
             f"p:{person.pk}", person.full_name, person.role, person.commune_id
         )
+
+    def keep_stored(line: PersonLine, commune: Unit, village: Unit | None, person: Person) -> None:
+        change = _stored_change(line, commune, village, person, problems)
+        if change is not None:
+            resolved.people.append(change)
+            facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
+
     sheet_rows: dict[str, PersonLine] = {}
     candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
     new_lines: list[tuple[PersonLine, Unit, Unit | None]] = []
@@ -326,7 +333,7 @@ def resolve(
                 line.where.problem(
                     cols.PERSON,
                     _("The person code “%(code)s” is used twice: also on row %(row)s.")
-                    % {"code": line.key, "row": sheet_rows[line.key].where.row},
+                    % {"code": line.key, "row": sheet_rows[line.key].where.number},
                 )
             )
             continue
@@ -356,12 +363,7 @@ def resolve(
                     )
                 )
                 continue
-            change = _stored_change(line, commune, village, person, problems)
-            if change is not None:
-                resolved.people.append(change)
-                facts[line.key] = PersonFacts(
-                    f"p:{person.pk}", line.full_name, line.role, commune.pk
-                )
+            keep_stored(line, commune, village, person)
         else:
             new_lines.append((line, commune, village))
     # A code of the file's own ("M1") is the person's identity once imported: the same file
@@ -410,12 +412,7 @@ def resolve(
                     )
                 )
                 continue
-            change = _stored_change(line, commune, village, person, problems)
-            if change is not None:
-                resolved.people.append(change)
-                facts[line.key] = PersonFacts(
-                    f"p:{person.pk}", line.full_name, line.role, commune.pk
-                )
+            keep_stored(line, commune, village, person)
             continue
         if coded:
             problems.append(
