@@ -266,6 +266,11 @@ class _Checker:
             )
         )
 
+    def twice(self, row: Row, key: str, first: int) -> None:
+        self.add(
+            row, key, _("The same report is already in row %(row)s of this file.") % {"row": first}
+        )
+
     def _cell(self, row: Row, key: str, parse: Any) -> Any:
         if row.is_blank(key):
             return None
@@ -606,12 +611,8 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
             if plan is None:
                 continue
             if plan.source in context.sources:
-                context.add(
-                    row,
-                    cols.INSTANCE if not row.is_blank(cols.INSTANCE) else "",
-                    _("The same report is already in row %(row)s of this file.")
-                    % {"row": context.sources[plan.source]},
-                )
+                key = cols.INSTANCE if not row.is_blank(cols.INSTANCE) else ""
+                context.twice(row, key, context.sources[plan.source])
                 continue
             context.sources[plan.source] = row.number
             planned.append(plan)
@@ -642,12 +643,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
                 continue
             if activity.pk in matched:
                 # Two versions of one submission in one file (an edit and what it replaces).
-                context.add(
-                    item.row,
-                    "",
-                    _("The same report is already in row %(row)s of this file.")
-                    % {"row": matched[activity.pk]},
-                )
+                context.twice(item.row, "", matched[activity.pk])
                 continue
             matched[activity.pk] = item.row.number
             if activity.team_id != item.team.pk:

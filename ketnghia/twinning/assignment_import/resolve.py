@@ -25,6 +25,7 @@ from ketnghia.core.personal_data import Kind, is_masked_form, masked
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.imports.readers import Row
 from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.twinning import rules
 from ketnghia.twinning.assignment_import import columns as cols
@@ -115,7 +116,9 @@ class _Units:
             self.communes[code] = commune_by_code(code, self.scope)
         return self.communes[code]
 
-    def village(self, commune: Unit, text: str) -> Unit | str | None:
+    def village(self, commune: Unit, where: Row, text: str, problems: list[Problem]) -> Unit | None:
+        """Return the commune's village `text` names; None, its problem listed, when none
+        does (or several do)."""
         if commune.pk not in self.villages:
             units = [
                 unit
@@ -129,7 +132,14 @@ class _Units:
         found = self.villages[commune.pk].find(text)
         if isinstance(found, Village):
             return self.village_units[found.id]
-        return found
+        problems.append(
+            where.problem(
+                cols.VILLAGE,
+                _("Unknown village “%(village)s” in %(commune)s.")
+                % {"village": text, "commune": commune.name},
+            )
+        )
+        return None
 
 
 def _organisation_finder(organisations: list[Organisation]) -> dict[str, Organisation | None]:
@@ -343,17 +353,9 @@ def resolve(
             continue
         village = None
         if line.village:
-            found = units.village(commune, line.village)
-            if not isinstance(found, Unit):
-                problems.append(
-                    line.where.problem(
-                        cols.VILLAGE,
-                        _("Unknown village “%(village)s” in %(commune)s.")
-                        % {"village": line.village, "commune": commune.name},
-                    )
-                )
+            village = units.village(commune, line.where, line.village, problems)
+            if village is None:
                 continue
-            village = found
         if line.key.isdigit():
             person = stored_people.get(int(line.key))
             if person is None:
@@ -578,17 +580,8 @@ def _wanted(
                 "head": household.head_name,
             }
     else:
-        looked = units.village(commune, line.village)
-        if not isinstance(looked, Unit):
-            found.append(
-                where.problem(
-                    cols.VILLAGE,
-                    _("Unknown village “%(village)s” in %(commune)s.")
-                    % {"village": line.village, "commune": commune.name},
-                )
-            )
-        else:
-            village = looked
+        village = units.village(commune, where, line.village, found)
+        if village is not None:
             target, target_label = village.pk, village.name
     if found:
         problems.extend(found)
