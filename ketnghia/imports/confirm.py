@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import format_number
 
 # Below this many changed records a share never asks for a confirmation (a small round).
 CONFIRM_MIN_CHANGED = 10
@@ -50,6 +51,27 @@ def changes_need_confirmation(
     if majority and changed_share > MAJORITY:
         return True
     return changed >= CONFIRM_MIN_CHANGED and changed_share > share
+
+
+def share_reasons(*, changed: int, before: int, message: str) -> list[str]:
+    """Return the rule's reason in words when changing `changed` of `before` stored records
+    needs a confirmation (more than the share, from `CONFIRM_MIN_CHANGED` on), else none.
+
+    `message` is the importer's sentence, with the placeholders changed, before, percent and
+    limit (numbers written the Vietnamese way).
+    """
+    share = confirm_share()
+    if not changes_need_confirmation(changed=changed, before=before, share=share, majority=False):
+        return []
+    return [
+        message
+        % {
+            "changed": format_number(changed),
+            "before": format_number(before),
+            "percent": format_number(100 * changed / before, 1),
+            "limit": format_number(100 * share, 1),
+        }
+    ]
 
 
 def require_confirmation(

@@ -37,6 +37,13 @@ def check_size(*, size: int, file_name: str) -> None:
         )
 
 
+def check_file(path: Path, file_name: str) -> None:
+    """Refuse a file that is not there or is too large, before anything reads it."""
+    if not path.is_file():
+        raise InvalidInput(Problem(_("File not found."), Location(file=file_name)))
+    check_size(size=path.stat().st_size, file_name=file_name)
+
+
 def file_sha256(path: Path | str) -> str:
     """Return the SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()

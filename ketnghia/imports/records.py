@@ -21,10 +21,9 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from ketnghia.core.formatting import format_count
-from ketnghia.core.text import format_number
 from ketnghia.imports import ImportReport
 from ketnghia.imports.commands import ImportCommand
-from ketnghia.imports.confirm import changes_need_confirmation, confirm_share
+from ketnghia.imports.confirm import share_reasons
 from ketnghia.imports.mark import Mark
 from ketnghia.imports.readers import ProblemList, Row
 from ketnghia.imports.spec import ImportSpec, run
@@ -124,23 +123,14 @@ class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
         self, plan: RecordChanges, context: None, report: RecordsReport
     ) -> list[str]:
         """The one rule: updating more than the confirmation share of the stored records."""
-        changed, before, share = len(plan.update), plan.stored, confirm_share()
-        if not changes_need_confirmation(
-            changed=changed, before=before, share=share, majority=False
-        ):
-            return []
-        return [
-            _(
+        return share_reasons(
+            changed=len(plan.update),
+            before=plan.stored,
+            message=_(
                 "It changes %(changed)s of the %(before)s stored records (%(percent)s %%, "
                 "more than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(changed),
-                "before": format_number(before),
-                "percent": format_number(100 * changed / before, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        ]
+            ),
+        )
 
     def write(
         self,

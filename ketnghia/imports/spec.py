@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.imports import ImportReport
 from ketnghia.imports.confirm import require_confirmation
-from ketnghia.imports.files import check_size
+from ketnghia.imports.files import check_file
 from ketnghia.imports.mark import Mark, file_mark
 from ketnghia.imports.readers import (
     CellError,
@@ -293,9 +293,7 @@ def run(
     """
     path = Path(source)
     name = file_name or path.name
-    if not path.is_file():
-        raise InvalidInput(Problem(_("File not found."), Location(file=name)))
-    check_size(size=path.stat().st_size, file_name=name)
+    check_file(path, name)
     table = spec.open_for(path, file_name=name, actor=actor, scope=scope or {})
     context = spec.context(
         actor=actor, scope=scope or {}, mark=file_mark(path, table), file_name=name

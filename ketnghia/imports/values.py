@@ -1,16 +1,21 @@
 """Cell values and lookups every import shares (no ORM, no I/O): text, codes, whole numbers,
-and a commune's villages found by code or name."""
+the words a choice may be written as, and a commune's villages found by code or name."""
 
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ketnghia.core.text import fold, parse_amount
 from ketnghia.imports.readers import CellError, cell_text
+
+if TYPE_CHECKING:
+    from django.db.models import TextChoices
 
 # Kind words before a village's name: "Làng Kon Stiu" is found by "Kon Stiu" too.
 _VILLAGE_KIND_WORDS = ("to dan pho ", "tdp ", "thon ", "lang ", "ban ", "buon ", "plei ", "to ")
@@ -52,6 +57,20 @@ class VillageLookup:
                 found = self._by_key[candidate]
                 return "ambiguous" if found is None else found
         return None
+
+
+def choice_words(choices: Iterable[TextChoices]) -> dict[str, str]:
+    """Return every way a choice may be written → its code: the code (also with spaces for
+    its underscores) and its label in Vietnamese and English, each as written and folded."""
+    words: dict[str, str] = {}
+    for choice in choices:
+        spellings = [choice.value, choice.value.replace("_", " ")]
+        for language in ("vi", "en"):
+            with translation.override(language):
+                spellings.append(str(choice.label))
+        for spelling in spellings:
+            words[spelling] = words[fold(spelling)] = choice.value
+    return words
 
 
 def _without_kind(key: str) -> str:

@@ -25,6 +25,7 @@ from ketnghia.core import gate
 from ketnghia.core.errors import InvalidInput, NotFound
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.geo.models import Unit
+from ketnghia.imports.jobs import job_forget_file, job_run
 from ketnghia.imports.models import ImportJob
 from ketnghia.twinning import selectors
 from ketnghia.twinning.assignment_import import uploads
@@ -121,7 +122,7 @@ def assignments_upload(request: HttpRequest, commune: str) -> HttpResponse:
         for problem in error.problems:
             form.add_error("file", str(problem))
         return _page(request, found, {"form": form}, status=400)
-    outcome = uploads.upload_run(upload, dry_run=True)
+    outcome = job_run(upload, dry_run=True)
     context = {"upload": upload, **_outcome_context(outcome)}
     return _page(request, found, context, status=200 if context["report"] else 400)
 
@@ -139,11 +140,11 @@ def assignments_confirm(request: HttpRequest, commune: str, key: str) -> HttpRes
     """Import a checked upload for real, confirmed after its change preview."""
     found = _commune_or_404(request, commune)
     upload = _upload_or_404(request, found, key)
-    outcome = uploads.upload_run(upload, dry_run=False, confirm=True)
+    outcome = job_run(upload, dry_run=False, confirm=True)
     if outcome.get("errors"):
         context = {"upload": upload, **_outcome_context(outcome)}
         return _page(request, found, context, status=400)
-    uploads.upload_remove(upload)
+    job_forget_file(upload)
     report = outcome["report"]
     messages.success(
         request,

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import connection
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -48,7 +48,7 @@ from ketnghia.imports.mark import Mark, check_mark
 from ketnghia.imports.readers import ProblemList, Row
 from ketnghia.imports.spec import ImportSpec, register, run
 from ketnghia.imports.staging import StagingTable
-from ketnghia.imports.values import cell_str, code
+from ketnghia.imports.values import cell_str, choice_words, code
 from ketnghia.support import rules, selectors, services, targeting
 from ketnghia.support.delivery_import import columns as cols
 from ketnghia.support.models import Cycle, CycleState, Delivery, FundSource, RecipientLevel
@@ -104,20 +104,6 @@ class _Plan:
 
     def __bool__(self) -> bool:
         return bool(self.updates or self.added)
-
-
-def _source_names() -> dict[str, str]:
-    """Every way a fund source may be written (code, Vietnamese, English), folded → code."""
-    names: dict[str, str] = {}
-    for source in FundSource:
-        names[source.value] = source.value
-        names[fold(source.value)] = source.value
-        names[fold(source.value.replace("_", " "))] = source.value
-        for language in ("vi", "en"):
-            with translation.override(language):
-                names[str(source.label)] = source.value
-                names[fold(str(source.label))] = source.value
-    return names
 
 
 def _parsed(key: str, row: Row, problems: ProblemList, cache: dict[Any, Any]) -> Any:
@@ -232,7 +218,7 @@ class DeliverySpec(ImportSpec[_Context, _Item, _Plan, DeliveryImportReport]):
         cycle = context.cycle
         package = cycle.package
         fund_source = cycle.fund.source
-        sources = _source_names()
+        sources = choice_words(FundSource)
         quantities: dict[Any, Decimal] = {}
         dates: dict[Any, date] = {}
         items = []

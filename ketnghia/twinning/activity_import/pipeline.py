@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core import gate
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
@@ -46,6 +46,7 @@ from ketnghia.imports.readers import (
     cell_text,
 )
 from ketnghia.imports.spec import ImportSpec, register, run
+from ketnghia.imports.values import choice_words
 from ketnghia.twinning import services
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.activity_import.identity import plain_id, row_key
@@ -119,39 +120,15 @@ class ActivityImportReport(ImportReport):
 
 
 @dataclass
-class _Planned:
+class _Planned(ActivityWrite):
+    """A checked row: what it writes, where it is, and what identifies its report."""
+
     row: Row
-    team: WorkTeam
-    date: date
-    kind: str
-    village: Unit | None
-    participants: list[Person]
-    counts: dict[str, int]
-    resources_vnd: int
-    resources_in_kind: str
-    notes: str
-    # What identifies the report (`identity.py`); the other ids it may be stored under (its
-    # instance id, as imports before Central's KEY came first stored it; the version an edit
-    # replaces, KoBo's deprecatedID); the key of its content, to tell an edit from a re-import.
-    source: str
+    # The other ids the report may be stored under (its instance id, as imports before
+    # Central's KEY came first stored it; the version an edit replaces, KoBo's deprecatedID)
+    # and the key of its content, to tell an edit from a re-import (`identity.py`).
     aliases: tuple[str, ...]
     content: str
-
-    def to_write(self) -> ActivityWrite:
-        return ActivityWrite(
-            team=self.team,
-            date=self.date,
-            kind=self.kind,
-            village=self.village,
-            participants=self.participants,
-            reached_male=self.counts[cols.REACHED_MALE],
-            reached_female=self.counts[cols.REACHED_FEMALE],
-            reached_minority=self.counts[cols.REACHED_MINORITY],
-            resources_vnd=self.resources_vnd,
-            resources_in_kind=self.resources_in_kind,
-            notes=self.notes,
-            source=self.source,
-        )
 
 
 def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
@@ -162,20 +139,6 @@ def teams_user_may_import_for(*, user: Any) -> dict[int, WorkTeam]:
 
 def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
-
-
-def _kind_names() -> dict[str, str]:
-    """Return every way a kind may be written (code, English, Vietnamese), folded → code."""
-    from django.utils import translation
-
-    names: dict[str, str] = {}
-    for kind in ActivityKind:
-        names[fold(kind.value)] = kind.value
-        names[fold(kind.value.replace("_", " "))] = kind.value
-        for language in ("en", "vi"):
-            with translation.override(language):
-                names[fold(str(kind.label))] = kind.value
-    return names
 
 
 def _meta(row: Row, key: str) -> str:
@@ -233,7 +196,7 @@ class _Checker:
         self.problems = ProblemList()
         self.teams = teams_user_may_import_for(user=user)
         self.view = gate.scope_for(user, gate.Action.VIEW) if user is not None else gate.EVERYTHING
-        self.kinds = _kind_names()
+        self.kinds = choice_words(ActivityKind)
         self.team = team
         self.commune = commune
         self._check_mark(mark)
@@ -301,6 +264,11 @@ class _Checker:
                     field=key,
                 ),
             )
+        )
+
+    def twice(self, row: Row, key: str, first: int) -> None:
+        self.add(
+            row, key, _("The same report is already in row %(row)s of this file.") % {"row": first}
         )
 
     def _cell(self, row: Row, key: str, parse: Any) -> Any:
@@ -553,17 +521,19 @@ class _Checker:
         )
         source, aliases = _submission(row)
         return _Planned(
-            row=row,
             team=team,
             date=day,
             kind=kind,
             village=village,
             participants=participants,
-            counts=counts,
+            reached_male=counts[cols.REACHED_MALE],
+            reached_female=counts[cols.REACHED_FEMALE],
+            reached_minority=counts[cols.REACHED_MINORITY],
             resources_vnd=resources,
             resources_in_kind=in_kind,
             notes=notes,
             source=source or content,
+            row=row,
             aliases=aliases,
             content=content,
         )
@@ -641,12 +611,8 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
             if plan is None:
                 continue
             if plan.source in context.sources:
-                context.add(
-                    row,
-                    cols.INSTANCE if not row.is_blank(cols.INSTANCE) else "",
-                    _("The same report is already in row %(row)s of this file.")
-                    % {"row": context.sources[plan.source]},
-                )
+                key = cols.INSTANCE if not row.is_blank(cols.INSTANCE) else ""
+                context.twice(row, key, context.sources[plan.source])
                 continue
             context.sources[plan.source] = row.number
             planned.append(plan)
@@ -677,12 +643,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
                 continue
             if activity.pk in matched:
                 # Two versions of one submission in one file (an edit and what it replaces).
-                context.add(
-                    item.row,
-                    "",
-                    _("The same report is already in row %(row)s of this file.")
-                    % {"row": matched[activity.pk]},
-                )
+                context.twice(item.row, "", matched[activity.pk])
                 continue
             matched[activity.pk] = item.row.number
             if activity.team_id != item.team.pk:
@@ -762,10 +723,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
         try:
             with transaction.atomic():
                 created = activities_write(
-                    new=[item.to_write() for item in plan.new],
-                    edits=[(item.to_write(), activity) for item, activity in plan.edits],
-                    actor=actor,
-                    reason=reason,
+                    new=plan.new, edits=plan.edits, actor=actor, reason=reason
                 )
         except IntegrityError:
             raise InvalidInput(
@@ -827,59 +785,3 @@ __all__ = [
     "activity_import",
     "teams_user_may_import_for",
 ]
-
-
-def activity_import_worker(
-    *,
-    path: str,
-    file_name: str,
-    user_id: int | None,
-    team_id: int | None = None,
-    commune_code: str | None = None,
-    dry_run: bool = False,
-    confirm: bool = False,
-) -> dict[str, Any]:
-    """Run `activity_import` on plain data and return its outcome as plain data.
-
-    What the web upload runs in the memory-capped worker process (`imports.worker`):
-    {"report": …} when it went through (a dry run's preview), {"errors": […], "error_count"}
-    when refused; a refusal that only wants a confirmation keeps its report too.
-    """
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.filter(pk=user_id).first() if user_id is not None else None
-    if user_id is not None and user is None:
-        return {"errors": [Problem(_("Upload not found.")).as_dict()], "error_count": 1}
-    team = (
-        WorkTeam.objects.select_related("commune", "organisation").filter(pk=team_id).first()
-        if team_id is not None
-        else None
-    )
-    commune = (
-        Unit.objects.filter(code=commune_code, level=UnitLevel.COMMUNE).first()
-        if commune_code
-        else None
-    )
-    try:
-        report = activity_import(
-            path=path,
-            file_name=file_name,
-            user=user,
-            team=team,
-            commune=commune,
-            dry_run=dry_run,
-            confirm=confirm,
-        )
-    except ConfirmationNeeded as error:
-        return {
-            "report": error.report.as_dict(),
-            "errors": [problem.as_dict() for problem in error.problems],
-            "error_count": len(error.problems),
-            "needs_confirmation": True,
-        }
-    except KetnghiaError as error:
-        return {
-            "errors": [problem.as_dict() for problem in error.problems],
-            "error_count": error.count,
-        }
-    return {"report": report.as_dict()}

@@ -7,17 +7,9 @@ One module a step, in order: `columns` (the headers and words officers write) â†
 the change preview; `template` writes the per-commune .xlsx the import reads back.
 """
 
-from __future__ import annotations
+from ketnghia.twinning.assignment_import.pipeline import (
+    AssignmentImportReport,
+    assignments_import,
+)
 
-from typing import Any
-
-__all__ = ["AssignmentImportReport", "assignments_error_workbook", "assignments_import"]
-
-
-def __getattr__(name: str) -> Any:
-    # Lazy, so the worker (`python -m â€¦.worker`) can set Django up before any model loads.
-    if name in __all__:
-        from ketnghia.twinning.assignment_import import pipeline
-
-        return getattr(pipeline, name)
-    raise AttributeError(name)
+__all__ = ["AssignmentImportReport", "assignments_import"]

@@ -26,23 +26,18 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core.errors import InvalidInput, KetnghiaError, Location, Problem
+from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, UnitScope
 from ketnghia.core.text import format_number
-from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.models import Unit
 from ketnghia.imports import ImportReport
-from ketnghia.imports.confirm import (
-    changes_need_confirmation,
-    confirm_share,
-    require_confirmation,
-)
-from ketnghia.imports.error_workbook import error_workbook
+from ketnghia.imports.confirm import require_confirmation, share_reasons
 from ketnghia.imports.files import file_sha256
 from ketnghia.imports.mark import Mark, check_mark, file_mark
-from ketnghia.imports.readers import ProblemList, Table
+from ketnghia.imports.readers import ProblemList
 from ketnghia.twinning.assignment_import import plan as planning
 from ketnghia.twinning.assignment_import.read import read_lines
-from ketnghia.twinning.assignment_import.resolve import held_rows, resolve
+from ketnghia.twinning.assignment_import.resolve import commune_by_code, held_rows, resolve
 from ketnghia.twinning.assignment_import.write import write_plan
 from ketnghia.twinning.models import Assignment, Twinning
 
@@ -86,11 +81,6 @@ class AssignmentImportReport(ImportReport):
         )
 
 
-def _commune_by_code(code: str) -> Unit | None:
-    variants = {code, code.zfill(5)} if code.isdigit() else {code}
-    return Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
-
-
 def _default_commune(
     mark: Mark, commune: Unit | None, scope: UnitScope, file_name: str
 ) -> Unit | None:
@@ -101,13 +91,13 @@ def _default_commune(
             commune_name=commune.name,
             year=None,
             file_name=file_name,
-            commune_named=lambda code: getattr(_commune_by_code(code), "name", None),
+            commune_named=lambda code: getattr(commune_by_code(code, EVERYTHING), "name", None),
         )
         return commune
     if not mark.commune:
         return None
-    marked = _commune_by_code(mark.commune)
-    if marked is None or not scope.contains_path(marked.path):
+    marked = commune_by_code(mark.commune, scope)
+    if marked is None:
         raise InvalidInput(
             Problem(
                 _("Unknown commune code “%(code)s”.") % {"code": mark.commune},
@@ -140,23 +130,14 @@ def confirmation_reasons(report: AssignmentImportReport) -> list[str]:
                 "ended": format_number(report.ended),
             }
         )
-    changed = report.closed + report.ended + report.updated
-    share = confirm_share()
-    if changes_need_confirmation(
-        changed=changed, before=report.stored_before, share=share, majority=False
-    ):
-        reasons.append(
-            _(
-                "It changes %(changed)s of the %(before)s stored assignments (%(percent)s %%, "
-                "more than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(changed),
-                "before": format_number(report.stored_before),
-                "percent": format_number(100 * changed / report.stored_before, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        )
+    reasons += share_reasons(
+        changed=report.closed + report.ended + report.updated,
+        before=report.stored_before,
+        message=_(
+            "It changes %(changed)s of the %(before)s stored assignments (%(percent)s %%, "
+            "more than %(limit)s %%)."
+        ),
+    )
     return reasons
 
 
@@ -167,14 +148,14 @@ def _preview(report: AssignmentImportReport, resolved: Any, plan: planning.Plan)
         lambda: {outcome: 0 for outcome in planning.OUTCOMES}
     )
     closes = {c.wanted.index: c.closes for c in plan.creations}
-    for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.row)):
+    for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.number)):
         outcome = plan.outcomes.get(row.index, planning.UNCHANGED)
         by_commune[row.commune_code][outcome] += 1
         if outcome != planning.UNCHANGED and len(report.changes) < PREVIEW_ROWS:
             report.changes.append(
                 {
                     "sheet": row.where.sheet,
-                    "row": row.where.row,
+                    "row": row.where.number,
                     "commune": row.commune_code,
                     "outcome": outcome,
                     "record": row.record,
@@ -277,16 +258,3 @@ def assignments_import(
         if report.changed:
             write_plan(resolved=resolved, plan=plan, actor=actor, reason=f"import: {name}"[:100])
     return report
-
-
-def assignments_error_workbook(
-    *, path: str | Path, file_name: str, problems: list[Problem]
-) -> bytes:
-    """Return the error workbook of a refused file: the problems and the faulty rows marked."""
-    table: Table | None = None
-    try:
-        lines = read_lines([(Path(path), file_name)], ProblemList())
-        table = lines.tables[0] if lines.tables else None
-    except KetnghiaError:
-        table = None
-    return error_workbook(problems=problems, table=table)

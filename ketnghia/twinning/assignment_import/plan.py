@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import Problem
+from ketnghia.imports.readers import Row
 from ketnghia.twinning import rules
 from ketnghia.twinning.assignment_import.columns import TWINNING
-from ketnghia.twinning.assignment_import.read import Where
 from ketnghia.twinning.models import AssignmentKind
 
 ONE_DAY = dt.timedelta(days=1)
@@ -68,7 +68,7 @@ class Wanted:
     """One file row with its references looked up."""
 
     index: int
-    where: Where
+    where: Row
     kind: str
     commune_id: int
     commune_code: str
@@ -141,7 +141,7 @@ def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
                 row,
                 "start_date",
                 _("%(record)s: the same assignment is on row %(row)s too.")
-                % {"record": row.record, "row": seen[identity].where.row},
+                % {"record": row.record, "row": seen[identity].where.number},
             )
             continue
         seen[identity] = row

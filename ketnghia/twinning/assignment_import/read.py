@@ -16,11 +16,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.errors import InvalidInput, Problem
 from ketnghia.core.outputs import csv_unquote
 from ketnghia.core.text import fold
 from ketnghia.households.validity import SEX_WORDS, ethnicity_code
-from ketnghia.imports.files import check_size
+from ketnghia.imports.files import check_file
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     CellError,
@@ -38,31 +38,11 @@ from ketnghia.twinning.assignment_import import columns as cols
 
 
 @dataclass(frozen=True)
-class Where:
-    """Where a row is in the file, and the header of each of its columns."""
-
-    file: str
-    sheet: str
-    row: int
-    headers: tuple[tuple[str, str], ...]
-
-    def problem(self, key: str, message: str) -> Problem:
-        return Problem(
-            message,
-            Location(
-                file=self.file,
-                sheet=self.sheet,
-                row=self.row,
-                column=dict(self.headers).get(key, ""),
-            ),
-        )
-
-
-@dataclass(frozen=True)
 class AssignmentLine:
-    """One assignment row as the file gives it (references not yet looked up)."""
+    """One assignment row as the file gives it (references not yet looked up); `where`: the
+    row it was read from (its problems are located by it)."""
 
-    where: Where
+    where: Row
     kind: str
     commune_code: str
     village: str
@@ -80,7 +60,7 @@ class AssignmentLine:
 class PersonLine:
     """One row of the people sheet: an existing person's id, or a key the file gives a new one."""
 
-    where: Where
+    where: Row
     key: str
     full_name: str
     sex: str
@@ -92,10 +72,6 @@ class PersonLine:
     village: str
     active_from: dt.date
     active_to: dt.date | None
-
-
-def _where(row: Row) -> Where:
-    return Where(row.file, row.sheet, row.number, tuple(row.headers.items()))
 
 
 class _Cells:
@@ -144,6 +120,17 @@ class _Cells:
             self.problems.append(self.row.problem(key, str(error)))
             return None
 
+    def period(self, start_key: str, end_key: str) -> tuple[dt.date | None, dt.date | None]:
+        """Return a row's start (required) and end, refusing an end before the start."""
+        start, end = self.date(start_key, required=True), self.date(end_key)
+        if start is not None and end is not None and end < start:
+            self.refuse(
+                end_key,
+                _("The end (%(end)s) lies before the start (%(start)s).")
+                % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
+            )
+        return start, end
+
     def refuse(self, key: str, message: str) -> None:
         if key not in self.errors:
             self.problems.append(self.row.problem(key, message))
@@ -160,10 +147,9 @@ def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, l
             _("Unknown kind of assignment “%(value)s”: choose one of %(kinds)s.")
             % {"value": kind_text, "kinds": "; ".join(cols.KIND_LABELS.values())},
         )
-    start = cells.date(cols.START, required=True)
-    end = cells.date(cols.END)
+    start, end = cells.period(cols.START, cols.END)
     line = AssignmentLine(
-        where=_where(row),
+        where=row,
         kind=kind or "",
         commune_code=cells.code(cols.COMMUNE_CODE),
         village=cells.text(cols.VILLAGE),
@@ -176,12 +162,6 @@ def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, l
         decision=cells.text(cols.DECISION)[:120],
         decision_date=cells.date(cols.DECISION_DATE),
     )
-    if start is not None and end is not None and end < start:
-        cells.refuse(
-            cols.END,
-            _("The end (%(end)s) lies before the start (%(start)s).")
-            % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
-        )
     if kind in (cols.TWINNING, cols.AssignmentKind.OFFICE_VILLAGE) and not line.organisation:
         cells.refuse(cols.ORGANISATION, _("Write the organisation in charge."))
     people_kinds = (cols.AssignmentKind.COMMITTEE_VILLAGE, cols.AssignmentKind.MEMBER_HOUSEHOLD)
@@ -237,19 +217,12 @@ def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Prob
     phone = "".join(cells.code(cols.PHONE).split())
     if len(phone) > 20:
         cells.refuse(cols.PHONE, _("A phone number has at most 20 characters."))
-    active_from = cells.date(cols.ACTIVE_FROM, required=True)
-    active_to = cells.date(cols.ACTIVE_TO)
-    if active_from is not None and active_to is not None and active_to < active_from:
-        cells.refuse(
-            cols.ACTIVE_TO,
-            _("The end (%(end)s) lies before the start (%(start)s).")
-            % {"end": active_to.strftime("%d/%m/%Y"), "start": active_from.strftime("%d/%m/%Y")},
-        )
+    active_from, active_to = cells.period(cols.ACTIVE_FROM, cols.ACTIVE_TO)
     if cells.problems:
         return None, cells.problems
     return (
         PersonLine(
-            where=_where(row),
+            where=row,
             key=key,
             full_name=name,
             sex=sex or "",
@@ -276,14 +249,9 @@ class FileLines:
     rows: int = 0
 
 
-def _check_file(path: Path, name: str) -> None:
-    if not path.is_file():
-        raise InvalidInput(Problem(_("File not found."), Location(file=name)))
-    check_size(size=path.stat().st_size, file_name=name)
-
-
-def _open(path: Path, name: str) -> tuple[Table | None, Table | None]:
+def open_tables(path: Path, name: str) -> tuple[Table | None, Table | None]:
     """Return the file's assignments table and people table (either may be missing)."""
+    check_file(path, name)
     if path.suffix.lower() in CSV_SUFFIXES:
         try:
             return open_table(path, cols.ASSIGNMENT_COLUMNS, name=name), None
@@ -310,8 +278,7 @@ def read_lines(paths: list[tuple[Path, str]], problems: ProblemList) -> FileLine
     """Read every file (the assignments file, and a people file when given), row by row."""
     lines = FileLines([], [], [])
     for path, name in paths:
-        _check_file(path, name)
-        assignments, people = _open(path, name)
+        assignments, people = open_tables(path, name)
         is_csv = path.suffix.lower() in CSV_SUFFIXES
         if assignments is not None:
             lines.tables.append(assignments)

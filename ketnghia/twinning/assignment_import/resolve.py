@@ -25,6 +25,7 @@ from ketnghia.core.personal_data import Kind, is_masked_form, masked
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
+from ketnghia.imports.readers import Row
 from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.twinning import rules
 from ketnghia.twinning.assignment_import import columns as cols
@@ -93,6 +94,14 @@ def _day(value: Any) -> str:
     return value.strftime("%d/%m/%Y")
 
 
+def commune_by_code(code: str, scope: UnitScope) -> Unit | None:
+    """Return the commune of national code `code` (a code that lost its leading zeros is
+    padded) if `scope` holds it; None otherwise, as for a missing one."""
+    variants = {code, code.zfill(5)} if code.isdigit() else {code}
+    unit = Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
+    return unit if unit is not None and scope.contains_path(unit.path) else None
+
+
 class _Units:
     """The communes, villages and households of the file, looked up once, inside the scope."""
 
@@ -104,12 +113,12 @@ class _Units:
 
     def commune(self, code: str) -> Unit | None:
         if code not in self.communes:
-            variants = {code, code.zfill(5)} if code.isdigit() else {code}
-            unit = Unit.objects.filter(code__in=variants, level=UnitLevel.COMMUNE).first()
-            self.communes[code] = unit if unit and self.scope.contains_path(unit.path) else None
+            self.communes[code] = commune_by_code(code, self.scope)
         return self.communes[code]
 
-    def village(self, commune: Unit, text: str) -> Unit | str | None:
+    def village(self, commune: Unit, where: Row, text: str, problems: list[Problem]) -> Unit | None:
+        """Return the commune's village `text` names; None, its problem listed, when none
+        does (or several do)."""
         if commune.pk not in self.villages:
             units = [
                 unit
@@ -123,7 +132,14 @@ class _Units:
         found = self.villages[commune.pk].find(text)
         if isinstance(found, Village):
             return self.village_units[found.id]
-        return found
+        problems.append(
+            where.problem(
+                cols.VILLAGE,
+                _("Unknown village “%(village)s” in %(commune)s.")
+                % {"village": text, "commune": commune.name},
+            )
+        )
+        return None
 
 
 def _organisation_finder(organisations: list[Organisation]) -> dict[str, Organisation | None]:
@@ -311,6 +327,13 @@ def resolve(
         facts[str(person.pk)] = PersonFacts(
             f"p:{person.pk}", person.full_name, person.role, person.commune_id
         )
+
+    def keep_stored(line: PersonLine, commune: Unit, village: Unit | None, person: Person) -> None:
+        change = _stored_change(line, commune, village, person, problems)
+        if change is not None:
+            resolved.people.append(change)
+            facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
+
     sheet_rows: dict[str, PersonLine] = {}
     candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
     new_lines: list[tuple[PersonLine, Unit, Unit | None]] = []
@@ -320,7 +343,7 @@ def resolve(
                 line.where.problem(
                     cols.PERSON,
                     _("The person code “%(code)s” is used twice: also on row %(row)s.")
-                    % {"code": line.key, "row": sheet_rows[line.key].where.row},
+                    % {"code": line.key, "row": sheet_rows[line.key].where.number},
                 )
             )
             continue
@@ -330,17 +353,9 @@ def resolve(
             continue
         village = None
         if line.village:
-            found = units.village(commune, line.village)
-            if not isinstance(found, Unit):
-                problems.append(
-                    line.where.problem(
-                        cols.VILLAGE,
-                        _("Unknown village “%(village)s” in %(commune)s.")
-                        % {"village": line.village, "commune": commune.name},
-                    )
-                )
+            village = units.village(commune, line.where, line.village, problems)
+            if village is None:
                 continue
-            village = found
         if line.key.isdigit():
             person = stored_people.get(int(line.key))
             if person is None:
@@ -350,12 +365,7 @@ def resolve(
                     )
                 )
                 continue
-            change = _stored_change(line, commune, village, person, problems)
-            if change is not None:
-                resolved.people.append(change)
-                facts[line.key] = PersonFacts(
-                    f"p:{person.pk}", line.full_name, line.role, commune.pk
-                )
+            keep_stored(line, commune, village, person)
         else:
             new_lines.append((line, commune, village))
     # A code of the file's own ("M1") is the person's identity once imported: the same file
@@ -404,12 +414,7 @@ def resolve(
                     )
                 )
                 continue
-            change = _stored_change(line, commune, village, person, problems)
-            if change is not None:
-                resolved.people.append(change)
-                facts[line.key] = PersonFacts(
-                    f"p:{person.pk}", line.full_name, line.role, commune.pk
-                )
+            keep_stored(line, commune, village, person)
             continue
         if coded:
             problems.append(
@@ -575,17 +580,8 @@ def _wanted(
                 "head": household.head_name,
             }
     else:
-        looked = units.village(commune, line.village)
-        if not isinstance(looked, Unit):
-            found.append(
-                where.problem(
-                    cols.VILLAGE,
-                    _("Unknown village “%(village)s” in %(commune)s.")
-                    % {"village": line.village, "commune": commune.name},
-                )
-            )
-        else:
-            village = looked
+        village = units.village(commune, where, line.village, found)
+        if village is not None:
             target, target_label = village.pk, village.name
     if found:
         problems.extend(found)

@@ -4,7 +4,7 @@ Its steps (`read` → `resolve` → `plan` → `write`) still run as `pipeline.a
 does them (two files, people and assignments, resolved together); the spec is what lets an
 upload be an `ImportJob` run in the memory-capped worker like every other: `execute` runs
 the import for the job's user inside what they may edit and only on the job's commune,
-`error_workbook` gives the refused file back with its problems.
+`open` gives the table the error workbook marks.
 """
 
 from __future__ import annotations
@@ -20,11 +20,10 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
+from ketnghia.imports.readers import Table
 from ketnghia.imports.spec import ImportSpec, Progress, register
-from ketnghia.twinning.assignment_import.pipeline import (
-    assignments_error_workbook,
-    assignments_import,
-)
+from ketnghia.twinning.assignment_import.pipeline import assignments_import
+from ketnghia.twinning.assignment_import.read import open_tables
 
 
 class AssignmentSpec(ImportSpec[Any, Any, Any, Any]):
@@ -61,8 +60,10 @@ class AssignmentSpec(ImportSpec[Any, Any, Any, Any]):
             confirm=confirm,
         )
 
-    def error_workbook(self, path: Path, *, file_name: str, problems: list[Problem]) -> bytes:
-        return assignments_error_workbook(path=path, file_name=file_name, problems=problems)
+    def open(self, path: Path, *, file_name: str) -> Table:
+        """The file's assignments table, else its people table (the error workbook's)."""
+        assignments, people = open_tables(path, file_name)
+        return assignments or people  # type: ignore[return-value]  # one is found, or refused
 
 
 ASSIGNMENTS = register(AssignmentSpec())

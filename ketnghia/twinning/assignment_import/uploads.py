@@ -3,8 +3,8 @@
 An upload (the assignments file and, if given, a people file) is stored as a job
 (`imports.jobs`) under `MEDIA_ROOT/twinning/assignment-imports/`, checked at once in the
 memory-capped worker every upload uses (a dry run: the change preview or the problems, the
-refused file's error workbook kept on the job); the confirm button imports the same stored
-file for real, for the same user and commune only, and removes it. Uploads never confirmed
+refused file's error workbook kept on the job: `jobs.job_run`); the confirm button imports
+the same stored file for real, for the same user and commune only, and removes it. Uploads never confirmed
 are removed after a day, on the next upload.
 """
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit
-from ketnghia.imports.jobs import job_create, job_file_intact, job_forget_file, job_run
+from ketnghia.imports.jobs import job_create, job_file_intact
 from ketnghia.imports.models import ImportJob
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.spec import spec_path
@@ -63,16 +63,6 @@ def upload_get(*, key: str, user: Any, commune: Unit) -> ImportJob | None:
     if job is None or not job_file_intact(job):
         return None
     return job
-
-
-def upload_remove(job: ImportJob) -> None:
-    """Remove a stored upload's files (the job stays, with its report)."""
-    job_forget_file(job)
-
-
-def upload_run(upload: ImportJob, *, dry_run: bool, confirm: bool = False) -> dict[str, Any]:
-    """Check or import a stored upload in the worker process; return its outcome."""
-    return job_run(upload, confirm=confirm, dry_run=dry_run)
 
 
 def upload_errors_workbook(upload: ImportJob, errors: list[dict[str, Any]]) -> bytes:

@@ -17,6 +17,7 @@ touched (`services.coverage_changed`: refreshed at commit by `core.derived`).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -26,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.errors import InvalidInput, Problem
 from ketnghia.core.history import history_insert_select
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
@@ -40,19 +41,9 @@ BATCH = 1000
 
 
 def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
-    where = row.where
     return [
-        Problem(
-            problem.message,
-            Location(
-                file=where.file,
-                sheet=where.sheet,
-                row=where.row,
-                column=dict(where.headers).get(problem.location.field, ""),
-                field=problem.location.field,
-            ),
-        )
-        for problem in error.problems
+        Problem(p.message, replace(row.where.location(p.location.field), field=p.location.field))
+        for p in error.problems
     ]
 
 

@@ -1,7 +1,7 @@
 """An activity import whose worker process is killed (SIGKILL) mid-write (PostgreSQL).
 
 The web upload runs the import in the memory-capped worker (`python -m ketnghia.imports.worker`
-running `activity_import_worker`), as the confirm request does. Killed while its transaction
+running the upload's job, `imports.jobs.job_worker`), as the confirm request does. Killed while its transaction
 is open, the request gets the Vietnamese "stopped" message, no activity is written, and the
 same file imported again goes through whole.
 """
@@ -14,16 +14,19 @@ import threading
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.utils import translation
 
 from ketnghia.census.tests.test_import_killed import KILLED, _children, _wait_until, _writing
+from ketnghia.imports.jobs import job_create
 from ketnghia.imports.worker import WorkerDied, worker_run
+from ketnghia.twinning.activity_import.pipeline import ACTIVITIES
 from ketnghia.twinning.models import Activity
 from ketnghia.twinning.tests.activity_files import central_row, make_field, write_central
 
 ROWS = 3000  # enough for the set-based write to hold its transaction open a while
-TARGET = "ketnghia.twinning.activity_import.pipeline:activity_import_worker"
+TARGET = "ketnghia.imports.jobs:job_worker"
 
 pytestmark = pytest.mark.usefixtures("transactional_db")
 
@@ -50,13 +53,15 @@ def test_a_killed_activity_import_writes_nothing_and_the_retry_succeeds(
         for i in range(ROWS)
     ]
     path = write_central(tmp_path / "hoat-dong.csv", rows)
-    arguments = {
-        "path": str(path),
-        "file_name": path.name,
-        "user_id": users.province_admin.pk,
-        "dry_run": False,
-        "confirm": True,
-    }
+    settings.MEDIA_ROOT = tmp_path / "media"
+    job = job_create(
+        spec=ACTIVITIES,
+        uploaded_file=SimpleUploadedFile(path.name, path.read_bytes(), "text/csv"),
+        scope={},
+        actor=users.province_admin,
+        dry_run=False,
+    )
+    arguments = {"key": job.key, "confirm": True}
     outcome: dict = {}
 
     def confirm() -> None:  # the confirm request, waiting for its worker
@@ -70,7 +75,7 @@ def test_a_killed_activity_import_writes_nothing_and_the_retry_succeeds(
     request = threading.Thread(target=confirm)
     request.start()
     _wait_until(_writing, "the import to write")
-    (worker,) = _children("pipeline:activity_import_worker {")
+    (worker,) = _children(f'job_worker {{"key": "{job.key}",')
     os.kill(worker, signal.SIGKILL)
     request.join(timeout=60)
     assert not request.is_alive()

@@ -21,6 +21,7 @@ from django.db import connection, connections
 
 from ketnghia.census.tests.test_import_killed import KILLED, _children, _wait_until, _writing
 from ketnghia.households.models import Household
+from ketnghia.imports.jobs import job_run
 from ketnghia.twinning.assignment_import import uploads
 from ketnghia.twinning.models import Assignment
 from ketnghia.twinning.tests.network import party_member
@@ -80,7 +81,7 @@ def test_a_killed_assignments_import_writes_nothing_and_the_retry_succeeds(
 
     def confirm() -> None:  # the confirm request, waiting for its worker
         try:
-            outcome.update(uploads.upload_run(upload, dry_run=False, confirm=True))
+            outcome.update(job_run(upload, dry_run=False, confirm=True))
         finally:
             connections.close_all()
 
@@ -96,7 +97,7 @@ def test_a_killed_assignments_import_writes_nothing_and_the_retry_succeeds(
     _wait_until(lambda: not _writing(), "the killed transaction to end", 30)
     assert not Assignment.objects.exists()
 
-    again = uploads.upload_run(upload, dry_run=False, confirm=True)
+    again = job_run(upload, dry_run=False, confirm=True)
     assert "errors" not in again, again.get("errors")
     assert again["report"]["created"] == HOUSEHOLDS
     assert Assignment.objects.count() == HOUSEHOLDS

@@ -11,14 +11,12 @@ from django.utils.translation import gettext_lazy
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
-from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.models import Unit
 from ketnghia.imports.commands import ImportCommand
-from ketnghia.twinning.assignment_import import (
-    AssignmentImportReport,
-    assignments_error_workbook,
-    assignments_import,
-)
+from ketnghia.twinning.assignment_import import AssignmentImportReport, assignments_import
 from ketnghia.twinning.assignment_import.preview import preview_lines
+from ketnghia.twinning.assignment_import.resolve import commune_by_code
+from ketnghia.twinning.assignment_import.spec import ASSIGNMENTS
 
 
 class Command(ImportCommand):
@@ -75,8 +73,8 @@ class Command(ImportCommand):
         report = self.run_import(
             call,
             options=options,
-            error_workbook=lambda path, problems: assignments_error_workbook(
-                path=path, file_name=path.name, problems=problems
+            error_workbook=lambda path, problems: ASSIGNMENTS.error_workbook(
+                path, file_name=path.name, problems=problems
             ),
         )
         self.preview(report)
@@ -89,10 +87,8 @@ class Command(ImportCommand):
         if not code:
             return None
         code = code.strip()
-        commune = Unit.objects.filter(
-            code__in={code, code.zfill(5)}, level=UnitLevel.COMMUNE
-        ).first()
-        if commune is None or not scope.contains_path(commune.path):
+        commune = commune_by_code(code, scope)
+        if commune is None:
             raise InvalidInput(
                 Problem(
                     _("Unknown commune code “%(code)s”.") % {"code": code},
