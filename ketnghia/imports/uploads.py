@@ -44,10 +44,10 @@ from ketnghia.core.forms import BootstrapForm
 from ketnghia.core.outputs import xlsx_set
 from ketnghia.imports.jobs import job_create, job_run
 from ketnghia.imports.mark import Mark
+from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.spec import ImportSpec
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".tsv")
 DIRECTORY = "imports/uploads"
 DATA_SHEET = "Dữ liệu"
 
@@ -94,7 +94,7 @@ def spec_upload(request: HttpRequest, code: str, upload: Upload) -> HttpResponse
         status = 400
         if form.is_valid():
             uploaded = form.cleaned_data["file"]
-            if PurePath(uploaded.name or "").suffix.lower() not in SUFFIXES:
+            if PurePath(uploaded.name or "").suffix.lower() not in CSV_SUFFIXES | XLSX_SUFFIXES:
                 form.add_error("file", _("Upload a .csv or .xlsx file."))
             else:
                 try:
