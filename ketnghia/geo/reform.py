@@ -98,6 +98,9 @@ class ReformReport(ImportReport):
     old_communes: int = 0
     new_communes: int = 0
     provinces: list[str] = field(default_factory=list)
+    # The preview's counts by kind of change, named in the user's language (the job page
+    # shows them as a records import's changes per field).
+    fields: dict[str, int] = field(default_factory=dict)
 
     def count(self, plan: _Plan) -> None:
         """Count `plan` into the report (the preview)."""
@@ -110,6 +113,14 @@ class ReformReport(ImportReport):
         self.unchanged = plan.unchanged
         self.old_communes, self.new_communes = plan.old_communes, plan.new_communes
         self.provinces = plan.provinces
+        counts = {
+            _("units created"): self.units_created,
+            _("units changed"): self.units_updated,
+            _("units ended on 30/06/2025"): self.units_closed,
+            _("successions created"): self.successions_created,
+            _("successions changed"): self.successions_updated,
+        }
+        self.fields = {label: n for label, n in counts.items() if n}
 
 
 # --- Reading the package ---------------------------------------------------------------------

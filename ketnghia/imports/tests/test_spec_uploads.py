@@ -212,6 +212,8 @@ def test_the_reform_mapping_is_uploaded_and_confirmed(client, tree, users):
         ],
     )
     assert "confirm-form" in preview and not Succession.objects.exists()
+    fields = preview.split('data-testid="import-fields"', 1)[1].split("</ul>", 1)[0]
+    assert "đơn vị tạo mới: 3" in fields and "kế thừa tạo mới: 4" in fields  # + the province's
     _confirm(client, job)
     new = Unit.objects.get(name="Xã Đăk Hà Mới")
     assert set(
