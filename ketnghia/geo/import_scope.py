@@ -119,7 +119,7 @@ class UnitScopedRecordsSpec(RecordsSpec):
     ) -> Unit | None:
         return upload_unit(actor=actor, scope=scope, action=self.action)
 
-    def plan(  # type: ignore[override]
+    def plan(
         self, items: list[Any], context: Unit | None, problems: ProblemList, report: RecordsReport
     ) -> RecordChanges:
         if context is None:

@@ -31,6 +31,7 @@ from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
@@ -59,8 +60,8 @@ class Upload:
     reached from (`back(code)`)."""
 
     spec: ImportSpec[Any, Any, Any, Any]
-    title: str
-    intro: str
+    title: str | Promise  # lazily translated
+    intro: str | Promise
     url_name: str
     file_stem: str
     back: Callable[[str], str]
