@@ -20,6 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
+from ketnghia.core.gate import Action
 from ketnghia.core.text import fold
 from ketnghia.criteria.models import CommuneInfrastructure, Road
 from ketnghia.criteria.services import (
@@ -28,9 +29,10 @@ from ketnghia.criteria.services import (
     infrastructure_normalise,
     infrastructure_value_problem,
 )
+from ketnghia.geo.import_scope import UnitScopedRecordsSpec
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CellError, ProblemList, Row, cell_text
-from ketnghia.imports.records import RecordChanges, RecordsReport, RecordsSpec, records_import
+from ketnghia.imports.records import RecordChanges, RecordsReport, records_import
 from ketnghia.imports.spec import Field, register
 
 COMMUNE = Field(
@@ -134,7 +136,7 @@ class _Infrastructure:
     values: dict[str, Any] = field(default_factory=dict)
 
 
-class InfrastructureSpec(RecordsSpec):
+class InfrastructureSpec(UnitScopedRecordsSpec):
     """Commune infrastructure: commune code, year, the indicators (`INFRASTRUCTURE_FIELDS`).
 
     An optional column the file lacks keeps the stored values. Refused, with every problem
@@ -148,6 +150,9 @@ class InfrastructureSpec(RecordsSpec):
     update_fields = tuple(INFRASTRUCTURE_FIELDS)
     # The file's problems against stored data are listed together with its cells' problems.
     plan_with_row_problems = True
+    # A web upload is for the communes under the uploader's unit they may edit.
+    action = Action.EDIT
+    scope_keys = (("commune", "code"),)
 
     def check_row(self, row: Row, problems: ProblemList) -> _Infrastructure:
         code = COMMUNE.parse(row, problems) or ""

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, NotFound, add_problems
-from ketnghia.core.gate import Action, gate, reaches
+from ketnghia.core.gate import Action, gate, reaches, scope_for
 from ketnghia.criteria import display, exports, selectors, services
 from ketnghia.criteria.domain import Kind, Level
 from ketnghia.criteria.forms import InfrastructureForm, ManualAssessmentForm, VillageFactsForm
@@ -19,7 +19,7 @@ from ketnghia.criteria.models import CommuneInfrastructure, VillageFacts
 from ketnghia.criteria.providers import VILLAGE_FACT_FIELDS
 from ketnghia.criteria.services import INFRASTRUCTURE_FIELDS
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.geo.selectors import unit_get_for
+from ketnghia.geo.selectors import unit_get_for, unit_roots_for
 from ketnghia.programs.models import Program
 from ketnghia.programs.selectors import (
     DEFAULT_CRITERIA_SET,
@@ -320,6 +320,8 @@ def infrastructure(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "road_ok": road_ok,
         "section": "criteria",
+        # The units whose communes' infrastructure the user may upload (their edit scope's).
+        "import_units": unit_roots_for(scope=scope_for(request.user, Action.EDIT)),
     }
     return render(request, "criteria/infrastructure.html", context)
 

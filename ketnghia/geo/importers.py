@@ -22,10 +22,11 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core import unit_paths
+from ketnghia.core import gate, unit_paths
 from ketnghia.core.errors import Problem
 from ketnghia.core.text import fold, format_number
 from ketnghia.geo import rules
+from ketnghia.geo.import_scope import UnitScopedRecordsSpec
 from ketnghia.geo.models import (
     URBAN_KINDS,
     Succession,
@@ -35,13 +36,15 @@ from ketnghia.geo.models import (
 )
 from ketnghia.geo.services import regions_changed
 from ketnghia.imports.readers import ProblemList, Row, cell_text
-from ketnghia.imports.records import RecordChanges, RecordsSpec, records_import
+from ketnghia.imports.records import RecordChanges, records_import
 from ketnghia.imports.spec import Field, register
 
 
-class _UnitTreeSpec(RecordsSpec):
+class _UnitTreeSpec(UnitScopedRecordsSpec):
     # The file's problems against stored data are listed together with its cells' problems.
     plan_with_row_problems = True
+    # A web upload is a province administrator's, for the units under theirs.
+    action = gate.Action.ADMINISTER
 
 
 def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
@@ -130,6 +133,7 @@ class VillageSpec(_UnitTreeSpec):
 
     name = "geo.villages"
     fields = (V_COMMUNE, V_NAME, V_CODE, V_KIND)
+    scope_keys = (("commune", "commune_code"), ("code", "code"))
     model = Unit
     update_fields = ("name", "kind")
     derived_fields = ("is_urban", "search_name")
@@ -409,6 +413,7 @@ class ClassificationSpec(_UnitTreeSpec):
 
     name = "geo.classifications"
     fields = (C_UNIT, C_SCHEME, C_VALUE, C_START, C_END, C_LEGAL)
+    scope_keys = (("unit", "code"),)
     model = UnitClassification
     update_fields = ("value", "legal_basis")
 
@@ -608,6 +613,7 @@ class SuccessionSpec(_UnitTreeSpec):
 
     name = "geo.successions"
     fields = (S_OLD, S_NEW, S_DATE, S_SHARE, S_NOTE)
+    scope_keys = (("old", "old_code"), ("new", "new_code"))
     model = Succession
     update_fields = ("share", "note")
 

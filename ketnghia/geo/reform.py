@@ -40,7 +40,9 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.gate import Action
 from ketnghia.geo import rules
+from ketnghia.geo.import_scope import rows_inside, units_outside, upload_unit
 from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitLevel
 from ketnghia.geo.services import kind_from_name
 from ketnghia.imports import ImportReport
@@ -96,6 +98,9 @@ class ReformReport(ImportReport):
     old_communes: int = 0
     new_communes: int = 0
     provinces: list[str] = field(default_factory=list)
+    # The preview's counts by kind of change, named in the user's language (the job page
+    # shows them as a records import's changes per field).
+    fields: dict[str, int] = field(default_factory=dict)
 
     def count(self, plan: _Plan) -> None:
         """Count `plan` into the report (the preview)."""
@@ -108,6 +113,14 @@ class ReformReport(ImportReport):
         self.unchanged = plan.unchanged
         self.old_communes, self.new_communes = plan.old_communes, plan.new_communes
         self.provinces = plan.provinces
+        counts = {
+            _("units created"): self.units_created,
+            _("units changed"): self.units_updated,
+            _("units ended on 30/06/2025"): self.units_closed,
+            _("successions created"): self.successions_created,
+            _("successions changed"): self.successions_updated,
+        }
+        self.fields = {label: n for label, n in counts.items() if n}
 
 
 # --- Reading the package ---------------------------------------------------------------------
@@ -637,10 +650,13 @@ def reform_2025_load_from_package(
     )
 
 
-class ReformFileSpec(ImportSpec[None, ReformRow, _Plan, ReformReport]):
+class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
     """The mapping from a CSV/XLSX file: old commune code, new commune code and name, new
     province code and name, share (a split's part). Every problem of the file — its cells',
-    and the mapping's against the stored tree — is listed at once; nothing is written then."""
+    and the mapping's against the stored tree — is listed at once; nothing is written then.
+
+    A web upload is a province administrator's, for the old communes under their unit
+    (`import_scope`): the new province and communes may lie outside it."""
 
     name = "geo.reform_2025"
     fields = (_OLD, _NEW, _NEW_NAME, _PROVINCE, _PROVINCE_NAME, _SHARE)
@@ -649,11 +665,17 @@ class ReformFileSpec(ImportSpec[None, ReformRow, _Plan, ReformReport]):
     def make_report(self, *, file_name: str, dry_run: bool) -> ReformReport:
         return ReformReport(file=file_name, dry_run=dry_run)
 
-    def context(self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str) -> None:
-        return None
+    def context(
+        self, *, actor: Any, scope: Mapping[str, Any], mark: Mark, file_name: str
+    ) -> Unit | None:
+        return upload_unit(actor=actor, scope=scope, action=Action.ADMINISTER)
 
     def check_rows(
-        self, rows: Sequence[Row], context: None, problems: ProblemList, report: ReformReport
+        self,
+        rows: Sequence[Row],
+        context: Unit | None,
+        problems: ProblemList,
+        report: ReformReport,
     ) -> list[ReformRow]:
         found = []
         for row in rows:
@@ -679,14 +701,30 @@ class ReformFileSpec(ImportSpec[None, ReformRow, _Plan, ReformReport]):
             )
         return found
 
-    def check_all(self, context: None, problems: ProblemList, report: ReformReport) -> None:
+    def check_all(self, context: Unit | None, problems: ProblemList, report: ReformReport) -> None:
         if not report.rows:
             raise InvalidInput(Problem(_("The file has no rows."), Location(file=report.file)))
 
     def plan(
-        self, items: list[ReformRow], context: None, problems: ProblemList, report: ReformReport
+        self,
+        items: list[ReformRow],
+        context: Unit | None,
+        problems: ProblemList,
+        report: ReformReport,
     ) -> _Plan:
+        if context is not None:
+            items = rows_inside(
+                items,
+                keys=(("old", "old_code"),),
+                within=context,
+                problems=problems,
+                problem=lambda row, key, message: row.problem(message, key),
+            )
         plan = _plan(items, None, problems)
+        if context is not None and not problems:
+            closed = [*plan.close, *(s.old_unit for s in plan.successions_create)]
+            closed += [s.old_unit for s in plan.successions_update]
+            units_outside(closed, within=context, problems=problems, file_name=report.file)
         report.count(plan)
         return plan
 
@@ -700,7 +738,7 @@ class ReformFileSpec(ImportSpec[None, ReformRow, _Plan, ReformReport]):
         )
 
     def write(
-        self, plan: _Plan, context: None, *, actor: Actor, reason: str, report: ReformReport
+        self, plan: _Plan, context: Unit | None, *, actor: Actor, reason: str, report: ReformReport
     ) -> None:
         _write(plan, actor=actor, reason=reason)
 

@@ -8,9 +8,9 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from ketnghia.core.errors import NotFound
-from ketnghia.core.gate import gate
+from ketnghia.core.gate import Action, gate, reaches
 from ketnghia.geo import selectors
-from ketnghia.geo.models import Unit
+from ketnghia.geo.models import Unit, UnitLevel
 
 # Search shows this many results; one more is fetched to know whether to say "refine".
 SEARCH_LIMIT = 50
@@ -88,5 +88,9 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "children": selectors.unit_children_for(scope=request.scope, unit=unit),
         "classifications": selectors.unit_classification_history(unit=unit),
         "this_year": timezone.localdate().year,
+        # The unit tree's files are loaded by those who administer the unit (its uploads'
+        # own gate rule, "admin", decides again).
+        "may_import": unit.level != UnitLevel.VILLAGE
+        and reaches(request.user, Action.ADMINISTER, unit.path),
     }
     return render(request, "geo/unit_detail.html", context)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ketnghia.core import gate
-from ketnghia.core.errors import Problem
+from ketnghia.core.errors import Location, Problem
 from ketnghia.imports.jobs import job_check, job_file_intact, job_forget_file, job_run
 from ketnghia.imports.models import ImportJob
 
@@ -29,12 +29,20 @@ def _job_or_404(request: HttpRequest, key: str) -> ImportJob:
     return job
 
 
+def _warning(item: dict) -> str:
+    """Return a reader's warning kept in a report (a `Problem` as a dataclass dict)."""
+    return str(Problem(str(item.get("message", "")), Location(**(item.get("location") or {}))))
+
+
 def _context(job: ImportJob) -> dict:
     outcome = job.report or {}
     report = outcome.get("report") or {}
     return {
         "job": job,
         "report": report,
+        # The preview's changes per field (a records import's), by the field's name.
+        "fields": sorted((report.get("fields") or {}).items()),
+        "warnings": [_warning(item) for item in report.get("warnings") or []],
         "problems": [str(Problem.from_dict(p)) for p in outcome.get("errors", [])],
         "error_count": outcome.get("error_count", 0),
         "section": "imports",

@@ -8,7 +8,9 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import NotFound
-from ketnghia.core.gate import gate
+from ketnghia.core.gate import Action, gate, scope_for
+from ketnghia.geo.models import UnitLevel
+from ketnghia.geo.selectors import unit_roots_for
 from ketnghia.programs.selectors import program_defaults, program_get
 from ketnghia.reform.selectors import reform_figures
 
@@ -38,8 +40,12 @@ def reform_figures_page(request: HttpRequest) -> HttpResponse:
     except NotFound as exc:
         raise Http404(str(exc)) from exc
     label = figures.label_en if (get_language() or "vi").startswith("en") else figures.label_vi
+    # The mapping file is uploaded by a province administrator, for a province they administer.
+    provinces = unit_roots_for(scope=scope_for(request.user, Action.ADMINISTER)).filter(
+        level=UnitLevel.PROVINCE, valid_from__isnull=True
+    )
     return render(
         request,
         "reform/figures.html",
-        {"figures": figures, "label": label, "section": "units"},
+        {"figures": figures, "label": label, "section": "units", "import_provinces": provinces},
     )

@@ -111,6 +111,15 @@ def test_the_page_shows_the_selector_figures(figures, users, client):
     assert len(queries) < 30
 
 
+def test_the_page_links_the_mapping_upload_for_a_province_administrator_only(users, client):
+    client.force_login(users["demo-viewer"])
+    assert 'data-testid="reform-imports"' not in client.get(URL, PARAMS).content.decode()
+    admin = users["demo-admin"]
+    client.force_login(admin)
+    html = client.get(URL, PARAMS).content.decode()
+    assert reverse("reform:import", args=[admin.jurisdiction.code]) in html
+
+
 def test_the_page_costs_the_same_whatever_the_year(users, client):
     client.force_login(users["demo-viewer"])
     with CaptureQueriesContext(connection) as a:
