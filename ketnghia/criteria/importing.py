@@ -150,13 +150,10 @@ class InfrastructureSpec(RecordsSpec):
     plan_with_row_problems = True
 
     def check_row(self, row: Row, problems: ProblemList) -> _Infrastructure:
-        code = COMMUNE.parse(row, problems) or ""
-        if row.is_blank("commune"):
-            problems.add(row.problem("commune", _("This field is required.")))
-        year = YEAR.parse(row, problems)
-        if row.is_blank("year"):
-            problems.add(row.problem("year", _("This field is required.")))
-        elif year is not None and not 1990 <= year <= 2100:
+        required = _("This field is required.")
+        code = COMMUNE.parse(row, problems, blank=required) or ""
+        year = YEAR.parse(row, problems, blank=required)
+        if year is not None and not 1990 <= year <= 2100:
             problems.add(
                 row.problem(
                     "year",

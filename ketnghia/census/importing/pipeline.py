@@ -57,7 +57,7 @@ from ketnghia.imports.readers import (
     open_table,
     workbook_sheets,
 )
-from ketnghia.imports.spec import ImportSpec, Progress, register, run
+from ketnghia.imports.spec import ImportSpec, Progress, register
 from ketnghia.imports.staging import StagingTable
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
@@ -161,9 +161,8 @@ def census_context(census_round: CensusRound, standard: Standard) -> CensusConte
     )
 
 
-def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
-    """Open a census file for `census_round` (its standard's columns, the members sheet set
-    aside), refusing an approved round or a file that cannot be imported into it."""
+def refuse_frozen(census_round: CensusRound, file_name: str) -> None:
+    """Refuse a file for an approved round (InvalidInput)."""
     if census_round.pk is not None and is_frozen(census_round.state):
         raise InvalidInput(
             Problem(
@@ -172,6 +171,12 @@ def census_import_open(*, census_round: CensusRound, path: str | Path, file_name
                 Location(file=file_name),
             )
         )
+
+
+def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
+    """Open a census file for `census_round` (its standard's columns, the members sheet set
+    aside), refusing an approved round or a file that cannot be imported into it."""
+    refuse_frozen(census_round, file_name)
     members = import_members.members_sheet(workbook_sheets(Path(path), name=file_name))
     columns = census_columns(standard_get(census_round.standard_code))
     skip = [members] if members else []
@@ -450,45 +455,48 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         if report.dry_run:
             transaction.set_rollback(True)  # whatever a dry run touched goes
 
+    def import_into(
+        self,
+        *,
+        census_round: CensusRound,
+        path: str | Path,
+        file_name: str | None = None,
+        dry_run: bool = False,
+        actor: Actor = None,
+        progress: Progress | None = None,
+        confirm: bool = False,
+    ) -> CensusImportReport:
+        """Import the households of a file into `census_round`, all or nothing (`execute`:
+        `imports.run` with this spec).
+
+        Raises InvalidInput listing every problem (nothing written). `file_name` is how
+        messages name the file (its own name by default, never a server path).
+        `progress(done, total)` is called as rows are read; `total` is an estimate, or None
+        until it is known. A dry run, and a file that changes nothing, write nothing at all.
+        `census_round` may be unsaved for a dry run (a round that does not exist yet).
+
+        Before anything is written the report holds the change preview. A commit that would
+        change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or
+        bring entries back to the previous round's values, is refused (`ConfirmationNeeded`,
+        with the figures) unless `confirm`. A file marked for another commune or year is
+        refused; an unmarked one whose codes mostly have other heads here, too (`mark`).
+        """
+        path = Path(path)
+        report = self.execute(
+            path,
+            actor=actor,
+            scope={"round": census_round},
+            file_name=file_name or path.name,
+            dry_run=dry_run,
+            confirm=confirm,
+            progress=progress,
+        )
+        assert isinstance(report, CensusImportReport)
+        return report
+
 
 CENSUS = register(CensusSpec())
-
-
-def census_import(
-    *,
-    census_round: CensusRound,
-    path: str | Path,
-    file_name: str | None = None,
-    dry_run: bool = False,
-    actor: Actor = None,
-    progress: Progress | None = None,
-    confirm: bool = False,
-) -> CensusImportReport:
-    """Import the households of a census file into `census_round`, all or nothing
-    (`imports.run` with `CENSUS`).
-
-    Raises InvalidInput listing every problem (nothing written). `file_name` is how messages
-    name the file (its own name by default, never a server path). `progress(done, total)` is
-    called as rows are read; `total` is an estimate, or None until it is known. A dry run,
-    and a file that changes nothing, write nothing at all. `census_round` may be unsaved for a
-    dry run (a round that does not exist yet).
-
-    Before anything is written the report holds the change preview. A commit that would
-    change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or bring
-    entries back to the previous round's values, is refused (`ConfirmationNeeded`, with the
-    figures) unless `confirm`. A file marked for another commune or year is refused; an
-    unmarked one whose codes mostly have other heads here, too (`mark`).
-    """
-    return run(
-        CENSUS,
-        path,
-        actor=actor,
-        scope={"round": census_round},
-        file_name=file_name,
-        dry_run=dry_run,
-        confirm=confirm,
-        progress=progress,
-    )
+census_import = CENSUS.import_into
 
 
 def _history_reason(batch_id: int, file_name: str) -> str:
@@ -517,11 +525,6 @@ def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
     )
 
 
-def _personal_id_headers() -> frozenset[str]:
-    column = next(c for c in import_members.MEMBER_COLUMNS if c.key == import_members.PERSONAL_ID)
-    return frozenset(header_key(alias) for alias in column.names)
-
-
 def census_import_error_workbook(
     *,
     census_round: CensusRound,
@@ -534,7 +537,7 @@ def census_import_error_workbook(
 
     A column headed as a personal ID passes `disclosure` (masked unless the gate allows).
     """
-    id_headers = _personal_id_headers()
+    id_headers = {header_key(alias) for alias in import_members.PERSONAL_ID_COLUMN.names}
 
     def cell_view(header: object, value: object) -> object:
         if isinstance(header, str) and header_key(header) in id_headers:

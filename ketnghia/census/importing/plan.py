@@ -14,27 +14,29 @@ from typing import Any
 from django.db import connection
 
 from ketnghia.census.models import CensusEntry
-from ketnghia.households.models import Household
+from ketnghia.households.models import Household, Member
 from ketnghia.imports.staging import StagingTable
 
 # How many rows of repeated codes are fetched to report them; the report is capped anyway.
 DUPLICATE_ROWS_LIMIT = 2000
 
 
-def _distinct() -> str:
-    """Return the null-safe "differs" operator of the database."""
-    return "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+def null_safe_differs(negated: bool = False) -> str:
+    """Return the null-safe "differs" operator of the database (`negated`: "is the same")."""
+    if connection.vendor == "postgresql":
+        return "IS NOT DISTINCT FROM" if negated else "IS DISTINCT FROM"
+    return "IS" if negated else "IS NOT"
 
 
 def table_names() -> dict[str, str]:
     return {
-        "households": connection.ops.quote_name(Household._meta.db_table),
-        "entries": connection.ops.quote_name(CensusEntry._meta.db_table),
+        key: connection.ops.quote_name(model._meta.db_table)
+        for key, model in (("households", Household), ("entries", CensusEntry), ("members", Member))
     }
 
 
 def entry_differs(entry: str = "e", staged: str = "s") -> str:
-    d = _distinct()
+    d = null_safe_differs()
     e, s = entry, staged
     return (
         f"{e}.head_name <> {s}.head_name OR {e}.village_code <> {s}.village_code "
@@ -50,7 +52,7 @@ def entry_differs(entry: str = "e", staged: str = "s") -> str:
 
 def household_differs(household: str = "h", staged: str = "s") -> str:
     h, s = household, staged
-    return f"{h}.head_name <> {s}.head_name OR {h}.village_id {_distinct()} {s}.village_id"
+    return f"{h}.head_name <> {s}.head_name OR {h}.village_id {null_safe_differs()} {s}.village_id"
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,7 @@ class Plan:
 
 
 def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
-    operator = _distinct() if null_safe else "<>"
+    operator = null_safe_differs() if null_safe else "<>"
     if entry_column == "status":
         # A hand-set status (override) is kept, so only a computed one can change.
         return "(e.override_reason = '' AND e.status <> s.status)"
