@@ -34,7 +34,12 @@ from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.importing.mark import Mark, check_mark, check_overlap
-from ketnghia.census.importing.plan import Plan, Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.plan import (
+    CensusImportReport,
+    Repeat,
+    plan_import,
+    repeated_codes,
+)
 from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
@@ -45,7 +50,6 @@ from ketnghia.core.gate import Action, scope_for
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
-from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import file_sha256
 from ketnghia.imports.readers import (
@@ -67,47 +71,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 # Members born after the round's year named in the preview (the rest counted).
 BORN_LATER_SHOWN = 10
-
-
-@dataclass
-class CensusImportReport(ImportReport):
-    """What a census import did, or (dry run) would do.
-
-    `created`, `updated` and `unchanged` count the round's entries; `rows` the households
-    read (total rows such as "Tổng cộng" are skipped and counted in `skipped_rows`).
-    """
-
-    round: str = ""
-    standard: str = ""
-    sha256: str = ""
-    skipped_rows: int = 0
-    households_created: int = 0
-    households_updated: int = 0
-    # Entries of the round that the file does not list; they are kept as they are.
-    absent: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    batch_id: int | None = None
-    # The members sheet ("Nhân khẩu"), when the workbook has one: persons read, households
-    # whose members were replaced, and how many persons they now have.
-    members: int = 0
-    member_households_changed: int = 0
-    members_written: int = 0
-    # Persons of the members sheet born after the round's year (a revision of a past year
-    # from a file listing today's members): left out, and kept as they are in the registry;
-    # `members_born_later_rows` gives the first few as "sheet row".
-    members_born_later: int = 0
-    members_born_later_rows: list[str] = field(default_factory=list)
-    round_year: int = 0
-    # The change preview (see `plan.Plan`): per field, how many of the round's entries change;
-    # households that return after leaving; entries brought back to the previous round's
-    # values; the round's entries before the import; a sample of changed rows (code, sheet,
-    # row, field → [old, new]); and whether the import needs a confirmation, and why.
-    field_changes: dict[str, int] = field(default_factory=dict)
-    households_returning: int = 0
-    entries_reverted: int = 0
-    entries_before: int = 0
-    sample: list[dict[str, Any]] = field(default_factory=list)
-    history_rows: bool = False
 
 
 def _previous_round_id(census_round: CensusRound) -> int | None:
@@ -229,15 +192,7 @@ class CensusRun:
     changes: StagingTable | None = None
 
 
-@dataclass
-class CensusPlan:
-    """What committing the file changes: the households sheet's plan, and the members'."""
-
-    planned: Plan
-    member_households_changed: int = 0
-
-
-class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
+class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportReport]):
     """A commune's census of one year (.xlsx/.csv). Scope: `round` (a CensusRound, or its id
     for a job: then it must lie inside what the actor may edit).
 
@@ -358,30 +313,22 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         context: CensusRun,
         problems: ProblemList,
         report: CensusImportReport,
-    ) -> CensusPlan:
+    ) -> CensusImportReport:
+        """Count into `report` what committing the file changes (the report is the plan)."""
         census_round, stage = context.census_round, context.stage
         assert stage is not None
         if not context.mark.present:
             check_overlap(stage, commune=census_round.commune, file_name=context.file_name)
-        planned = plan_import(
+        plan_import(
             stage,
+            report,
             commune_id=census_round.commune_id,
             round_id=census_round.pk,
             year=census_round.year,
             previous_round_id=_previous_round_id(census_round),
         )
-        report.rows, report.absent = planned.rows, planned.entries_absent
-        report.created, report.updated = planned.entries_created, planned.entries_changed
-        report.unchanged, report.entries_before = planned.entries_unchanged, planned.entries_before
-        report.households_created = planned.households_created
-        report.households_updated = planned.households_updated
-        report.households_returning = planned.households_returning
-        report.entries_reverted, report.field_changes = (
-            planned.entries_reverted,
-            planned.field_changes,
-        )
         report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
-        report.sample = readable_sample(planned.sample, context.standard)
+        report.sample = readable_sample(report.sample, context.standard)
         if context.members is not None:
             context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
             context.changes.create()
@@ -391,26 +338,32 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
                 commune_id=census_round.commune_id,
                 year=census_round.year,
             )
-        return CensusPlan(planned, report.member_households_changed)
+        return report
 
-    def changes_anything(self, plan: CensusPlan) -> bool:
-        return bool(plan.planned.changes_anything or plan.member_households_changed)
+    def changes_anything(self, plan: CensusImportReport) -> bool:
+        return bool(
+            plan.households_created
+            or plan.households_updated
+            or plan.created
+            or plan.updated
+            or plan.member_households_changed
+        )
 
     def confirmation_reasons(
-        self, plan: CensusPlan, context: CensusRun, report: CensusImportReport
+        self, plan: CensusImportReport, context: CensusRun, report: CensusImportReport
     ) -> list[str]:
-        return confirmation_reasons(plan.planned)
+        return confirmation_reasons(report)
 
     def write(
         self,
-        plan: CensusPlan,
+        plan: CensusImportReport,
         context: CensusRun,
         *,
         actor: Actor,
         reason: str,
         report: CensusImportReport,
     ) -> None:
-        census_round, planned, name = context.census_round, plan.planned, context.file_name
+        census_round, name = context.census_round, context.file_name
         if census_round.pk is None:
             raise ValueError("save the round before a real import")
         assert context.stage is not None
@@ -420,24 +373,20 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
             file_name=name[:255],
             file_sha256=report.sha256,
             imported_by=user,
-            rows_read=planned.rows,
-            households_created=planned.households_created,
-            households_updated=planned.households_updated,
-            entries_created=planned.entries_created,
-            entries_changed=planned.entries_changed,
-            entries_unchanged=planned.entries_unchanged,
+            rows_read=report.rows,
+            households_created=report.households_created,
+            households_updated=report.households_updated,
+            entries_created=report.created,
+            entries_changed=report.updated,
+            entries_unchanged=report.unchanged,
         )
         # The batch names the history rows (not only the file): "import #12: file.xlsx".
         history = {"actor": user, "reason": _history_reason(batch.pk, name), "when": timezone.now()}
         where = {"commune_id": census_round.commune_id, "year": census_round.year}
         write_import(
-            context.stage, planned, round_id=census_round.pk, batch_id=batch.pk, **where, **history
+            context.stage, report, round_id=census_round.pk, batch_id=batch.pk, **where, **history
         )
-        if (
-            context.members is not None
-            and context.changes is not None
-            and plan.member_households_changed
-        ):
+        if report.member_households_changed and context.members and context.changes:
             import_members.write(context.members, context.changes, **where, **history)
         round_refresh(census_round=census_round)
         report.batch_id = batch.pk

@@ -15,6 +15,7 @@ from django.db import connection
 
 from ketnghia.census.models import CensusEntry
 from ketnghia.households.models import Household, Member
+from ketnghia.imports import ImportReport
 from ketnghia.imports.staging import StagingTable
 
 # How many rows of repeated codes are fetched to report them; the report is capped anyway.
@@ -102,43 +103,45 @@ PREVIEW_FIELDS = (
 SAMPLE_ROWS = 10
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What committing the staged file would do."""
+@dataclass
+class CensusImportReport(ImportReport):
+    """What a census import did, or (dry run) would do.
 
-    rows: int
-    households_created: int
-    households_updated: int
-    entries_created: int
-    entries_changed: int
-    entries_absent: int
-    # The change preview: how many of the round's entries each field changes in; households
-    # the registry has as left that the file brings back; changed entries whose new values
-    # are those of the commune's previous round (a file of last year uploaded again); how
-    # many entries the round held before; and a sample of changed rows (old → new).
+    `created`, `updated` and `unchanged` count the round's entries; `rows` the households
+    read (total rows such as "Tổng cộng" are skipped and counted in `skipped_rows`).
+    """
+
+    round: str = ""
+    standard: str = ""
+    sha256: str = ""
+    skipped_rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    # Entries of the round that the file does not list; they are kept as they are.
+    absent: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    batch_id: int | None = None
+    # The members sheet ("Nhân khẩu"), when the workbook has one: persons read, households
+    # whose members were replaced, and how many persons they now have.
+    members: int = 0
+    member_households_changed: int = 0
+    members_written: int = 0
+    # Persons of the members sheet born after the round's year (a revision of a past year
+    # from a file listing today's members): left out, and kept as they are in the registry;
+    # `members_born_later_rows` gives the first few as "sheet row".
+    members_born_later: int = 0
+    members_born_later_rows: list[str] = field(default_factory=list)
+    round_year: int = 0
+    # The change preview (`plan_import`): per field, how many of the round's entries change;
+    # households that return after leaving; entries brought back to the previous round's
+    # values; the round's entries before the import; a sample of changed rows (code, sheet,
+    # row, field → [old, new]); and whether the import needs a confirmation, and why.
     field_changes: dict[str, int] = field(default_factory=dict)
     households_returning: int = 0
     entries_reverted: int = 0
     entries_before: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def entries_unchanged(self) -> int:
-        return self.rows - self.entries_created - self.entries_changed
-
-    @property
-    def changes_anything(self) -> bool:
-        return bool(
-            self.households_created
-            or self.households_updated
-            or self.entries_created
-            or self.entries_changed
-        )
-
-    @property
-    def changed_share(self) -> float:
-        """Return the share of the round's existing entries the file changes (0 if none)."""
-        return self.entries_changed / self.entries_before if self.entries_before else 0.0
+    history_rows: bool = False
 
 
 def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
@@ -151,13 +154,14 @@ def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> st
 
 def plan_import(
     stage: StagingTable,
+    report: CensusImportReport,
     *,
     commune_id: int,
     round_id: int | None,
     year: int | None = None,
     previous_round_id: int | None = None,
-) -> Plan:
-    """Count what the staged file would create and change, writing nothing.
+) -> None:
+    """Count into `report` what the staged file would create and change, writing nothing.
 
     One pass over the file joined with the commune's households, the round's entries and
     the previous round's: the counts, the change per field, returning households and values
@@ -198,8 +202,8 @@ def plan_import(
             """,
             [year or 0, commune_id, round_id, previous_round_id],
         )
-        rows, h_new, h_changed, e_new, e_changed, returning, reverted_count, *fields = (
-            cursor.fetchone()
+        rows, h_new, h_changed, e_new, e_changed, returning, reverted_count, *fields = map(
+            int, cursor.fetchone()
         )
         absent = before = 0
         sample: list[dict[str, Any]] = []
@@ -214,24 +218,15 @@ def plan_import(
                 """,
                 [round_id],
             )
-            before, absent = cursor.fetchone()
+            before, absent = map(int, cursor.fetchone())
             if e_changed:
                 sample = _sample(cursor, stage, t, commune_id, round_id)
-    return Plan(
-        int(rows),
-        int(h_new),
-        int(h_changed),
-        int(e_new),
-        int(e_changed),
-        int(absent),
-        field_changes={
-            key: int(count) for (key, *_rest), count in zip(PREVIEW_FIELDS, fields, strict=True)
-        },
-        households_returning=int(returning),
-        entries_reverted=int(reverted_count),
-        entries_before=int(before),
-        sample=sample,
-    )
+    report.rows, report.households_created, report.households_updated = rows, h_new, h_changed
+    report.created, report.updated, report.absent = e_new, e_changed, absent
+    report.unchanged = rows - e_new - e_changed
+    report.field_changes = dict(zip([key for key, *_rest in PREVIEW_FIELDS], fields, strict=True))
+    report.households_returning, report.entries_reverted = returning, reverted_count
+    report.entries_before, report.sample = before, sample
 
 
 def _sample(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing.plan import Plan
+from ketnghia.census.importing.plan import CensusImportReport
 from ketnghia.core.text import format_number
 from ketnghia.imports.confirm import CONFIRM_MIN_CHANGED, changes_need_confirmation, confirm_share
 from ketnghia.poverty.domain import Standard
@@ -32,22 +32,20 @@ PREVIEW_COUNTS = {
 }
 
 
-def confirmation_reasons(planned: Plan) -> list[str]:
+def confirmation_reasons(planned: CensusImportReport) -> list[str]:
     """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
     reasons = []
-    share = confirm_share()
-    if changes_need_confirmation(
-        changed=planned.entries_changed, before=planned.entries_before, share=share
-    ):
+    share, changed, before = confirm_share(), planned.updated, planned.entries_before
+    if changes_need_confirmation(changed=changed, before=before, share=share):
         reasons.append(
             _(
                 "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
                 "than %(limit)s %%)."
             )
             % {
-                "changed": format_number(planned.entries_changed),
-                "before": format_number(planned.entries_before),
-                "percent": format_number(100 * planned.changed_share, 1),
+                "changed": format_number(changed),
+                "before": format_number(before),
+                "percent": format_number(100 * changed / before, 1),
                 "limit": format_number(100 * share, 1),
             }
         )
