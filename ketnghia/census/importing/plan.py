@@ -4,6 +4,8 @@ Every statement joins the staged file (one row per household, see
 `checks.STAGE_COLUMNS`) with the commune's households and the round's entries, so
 the work is the database's whatever the file's size. The same SQL runs on PostgreSQL and
 SQLite (≥ 3.33 for UPDATE … FROM); only the null-safe comparison is spelled differently.
+What it counts goes straight into the import's report (`CensusImportReport`): the report is
+the plan the write and the confirmation rule read.
 """
 
 from __future__ import annotations
