@@ -156,20 +156,17 @@ def _stage_members(
     table = open_table(path, import_members.MEMBER_COLUMNS, name=name, sheet=sheet)
     stage = StagingTable(import_members.STAGE_COLUMNS, prefix="census_members")
     stage.create()
-    line = 0
     born_later: list[tuple[str, int]] = []
     for chunk in table.chunks(CHUNK_ROWS):
         stage.insert(
-            import_members.check_member_chunk(chunk, year, problems, line, born_later=born_later)
+            import_members.check_member_chunk(
+                chunk, year, problems, report.members, born_later=born_later
+            )
         )
-        line += len(chunk)
-        # The count is kept; only the first few places are shown.
-        report.members_born_later += len(born_later)
-        for sheet_name, row in born_later:
-            if len(report.members_born_later_rows) < BORN_LATER_SHOWN:
-                report.members_born_later_rows.append(f"{sheet_name} {row}")
-        born_later.clear()
-    report.members = line
+        report.members += len(chunk)
+    # The count is kept; only the first few places are shown.
+    report.members_born_later = len(born_later)
+    report.members_born_later_rows = [f"{s} {row}" for s, row in born_later[:BORN_LATER_SHOWN]]
     stage.index("code")
     return stage
 
