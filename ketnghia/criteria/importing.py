@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -30,7 +30,7 @@ from ketnghia.criteria.services import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CellError, ProblemList, Row, cell_text
-from ketnghia.imports.records import RecordChanges, RecordsReport, RecordsSpec, records_import
+from ketnghia.imports.records import RecordChanges, RecordsSpec, records_import
 from ketnghia.imports.spec import Field, register
 
 COMMUNE = Field(
@@ -256,15 +256,5 @@ def _differs(stored: Any, new: Any) -> bool:
 INFRASTRUCTURE = register(InfrastructureSpec())
 
 
-def infrastructure_import(
-    *,
-    path: str | Path,
-    actor: Actor,
-    dry_run: bool = False,
-    confirm: bool = False,
-    name: str | None = None,
-) -> RecordsReport:
-    """Import commune infrastructure rows (commune code, year, indicators); see the module."""
-    return records_import(
-        INFRASTRUCTURE, path, actor=actor, dry_run=dry_run, confirm=confirm, name=name
-    )
+# Commune infrastructure rows (commune code, year, indicators); see the module.
+infrastructure_import = partial(records_import, INFRASTRUCTURE)

@@ -50,20 +50,13 @@ def latest_round(commune: Unit, year: int) -> CensusRound | None:
     )
 
 
-def standard_code_for(year: int, given: str | None) -> str:
-    """Return the standard a new round of `year` uses: `given`, else the one in force."""
-    if given:
-        return standard_get(given).code
-    return standard_for_year(year).code
-
-
 def round_for(commune: Unit, year: int, standard: str | None) -> CensusRound:
     """Return the round of `year`, or an unsaved one to be created under the standard."""
     census_round = latest_round(commune, year)
     if census_round is None:
-        return CensusRound(
-            commune=commune, year=year, standard_code=standard_code_for(year, standard)
-        )
+        # A new round uses the standard given, else the one in force that year.
+        chosen = standard_get(standard) if standard else standard_for_year(year)
+        return CensusRound(commune=commune, year=year, standard_code=chosen.code)
     if standard and standard_get(standard).code != census_round.standard_code:
         raise InvalidInput(
             Problem(
