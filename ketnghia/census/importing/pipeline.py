@@ -33,7 +33,7 @@ from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.columns import census_columns
-from ketnghia.census.importing.mark import Mark, check_mark, check_overlap
+from ketnghia.census.importing.mark import check_overlap
 from ketnghia.census.importing.plan import (
     CensusImportReport,
     Repeat,
@@ -52,6 +52,7 @@ from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import file_sha256
+from ketnghia.imports.mark import Mark, check_mark
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     Chunk,
@@ -228,14 +229,16 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
     ) -> CensusRun:
         census_round = self._round(actor, scope, file_name)
         standard = standard_get(census_round.standard_code)
-        check_mark(mark, commune=census_round.commune, year=census_round.year, file_name=file_name)
-        return CensusRun(
-            census_round=census_round,
-            standard=standard,
-            checks=census_context(census_round, standard),
-            mark=mark,
+        checks = census_context(census_round, standard)
+        check_mark(
+            mark,
+            commune_code=checks.commune_code,
+            commune_name=checks.commune_name,
+            year=census_round.year,
             file_name=file_name,
+            commune_named=lambda code: checks.commune_named_by({code}).get(code),
         )
+        return CensusRun(census_round, standard, checks, mark, file_name)
 
     def make_report(self, *, file_name: str, dry_run: bool) -> CensusImportReport:
         return CensusImportReport(file=file_name, dry_run=dry_run)
