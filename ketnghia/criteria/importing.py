@@ -146,8 +146,6 @@ class InfrastructureSpec(RecordsSpec):
     fields = (COMMUNE, YEAR, *VALUES)
     model = CommuneInfrastructure
     update_fields = tuple(INFRASTRUCTURE_FIELDS)
-    # The file's problems against stored data are listed together with its cells' problems.
-    plan_with_row_problems = True
 
     def check_row(self, row: Row, problems: ProblemList) -> _Infrastructure:
         required = _("This field is required.")

@@ -38,11 +38,6 @@ from ketnghia.imports.records import RecordChanges, RecordsSpec, records_import
 from ketnghia.imports.spec import Field, register
 
 
-class _UnitTreeSpec(RecordsSpec):
-    # The file's problems against stored data are listed together with its cells' problems.
-    plan_with_row_problems = True
-
-
 def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
     """Return the units of `codes`, forgiving the leading zeros a numeric cell loses.
 
@@ -109,7 +104,7 @@ class _Village:
     commune: Unit | None = None
 
 
-class VillageSpec(_UnitTreeSpec):
+class VillageSpec(RecordsSpec):
     """Villages: commune code, name, optional code and kind.
 
     A row without a code matches the commune's village of the same name, or gets the next
@@ -390,7 +385,7 @@ class _Classification:
     value: str = ""
 
 
-class ClassificationSpec(_UnitTreeSpec):
+class ClassificationSpec(RecordsSpec):
     """Unit classifications: unit code, scheme, value, from year, to year, legal basis.
 
     A blank scheme is the one of the unit's level (region for a commune, especially difficult
@@ -587,7 +582,7 @@ class _Succession:
     new: Unit | None = None
 
 
-class SuccessionSpec(_UnitTreeSpec):
+class SuccessionSpec(RecordsSpec):
     """Successions: old unit code, new unit code, date, share (default 1), note.
 
     Checked together with the successions already stored: unknown codes, a unit succeeding
