@@ -121,15 +121,8 @@ def check_member(
     rows = members.check_member_chunk(_chunk(values), year, problems, 0)
     _raise(problems.items, MEMBER_FIELDS)
     (row,) = rows
-    _line, _sheet, _row, _code, name, sex_, born, ethnic, relation_, number = row
-    return CheckedMember(
-        full_name=name,
-        sex=sex_,
-        birth_year=born,
-        ethnicity=ethnic,
-        relation=relation_,
-        personal_id=number,
-    )
+    # The staging row's last six values are the member's (`members.STAGE_COLUMNS`).
+    return CheckedMember(*row[4:])
 
 
 class CensusHouseholdChecks:
