@@ -4,19 +4,18 @@
 A form's values go through the very column checks a census file's cells go through
 (`census.importing.checks`, `.members`, `.cells`) as a one-row chunk,
 so a household typed on a page is held to what an uploaded file is held to, with the same
-Vietnamese messages. Problems come back located at the form's field. No ORM here: what the
-database knows (the commune's villages, which codes are communes) is handed in.
+Vietnamese messages. Problems come back located at the form's field; what the database
+knows (the commune's villages, which codes are communes) comes from the import's
+`census_context`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any, cast
 
 from ketnghia.census.importing import cells, checks, members
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.households.checks import CheckedHousehold, CheckedMember
@@ -31,19 +30,6 @@ HOUSEHOLD_FIELDS = {
     cols.AREA: "area",
 }
 MEMBER_FIELDS = {column.key: column.key for column in members.MEMBER_COLUMNS}
-
-
-@dataclass(frozen=True)
-class CommuneFacts:
-    """What the checks need to know about the household's commune."""
-
-    code: str
-    name: str
-    path: str
-    area: str
-    villages: list[Village]
-    # Commune code → name for the codes that are communes.
-    find_communes: Callable[[set[str]], Mapping[str, str]]
 
 
 def _chunk(values: Mapping[str, Any]) -> Chunk:
@@ -70,13 +56,16 @@ def _raise(problems: list[Problem], fields: Mapping[str, str]) -> None:
 
 
 def check_household(
-    *, code: str, head_name: str, village: str, area: str, commune: CommuneFacts, year: int
+    *, code: str, head_name: str, village: str, area: str, commune: Unit, year: int
 ) -> CheckedHousehold:
     """Check a household as the import checks a row of a census file; InvalidInput if wrong.
 
     `village` is a village code (or name) of the commune, `area` "rural", "urban" or "" for
     the village's own.
     """
+    from ketnghia.census.importing import census_context
+    from ketnghia.census.models import CensusRound
+
     values = {
         cols.HOUSEHOLD_CODE: code,
         cols.HEAD_NAME: head_name,
@@ -84,17 +73,9 @@ def check_household(
         cols.AREA: area,
     }
     chunk = _chunk(values)
-    context = checks.CensusContext(
-        commune_code=commune.code,
-        commune_name=commune.name,
-        commune_path=commune.path,
-        commune_area=commune.area,
-        year=year,
-        # The registry checks read no income or deprivation: no standard is involved.
-        standard=cast(Standard, None),
-        villages=VillageLookup(commune.villages),
-        find_communes=commune.find_communes,
-    )
+    # The import's own view of the commune (its villages, their areas, other communes');
+    # the registry checks read no income or deprivation: no standard is involved.
+    context = census_context(CensusRound(commune=commune, year=year), cast(Standard, None))
     found: list[Problem] = []
 
     def report(index: int, key: str, message: str) -> None:
@@ -140,39 +121,12 @@ def check_member(
     rows = members.check_member_chunk(_chunk(values), year, problems, 0)
     _raise(problems.items, MEMBER_FIELDS)
     (row,) = rows
-    _line, _sheet, _row, _code, name, sex_, born, ethnic, relation_, number = row
-    return CheckedMember(
-        full_name=name,
-        sex=sex_,
-        birth_year=born,
-        ethnicity=ethnic,
-        relation=relation_,
-        personal_id=number,
-    )
+    # The staging row's last six values are the member's (`members.STAGE_COLUMNS`).
+    return CheckedMember(*row[4:])
 
 
 class CensusHouseholdChecks:
     """The checks `households.checks` runs a typed household or member through."""
 
-    def check_household(
-        self, *, code: str, head_name: str, village: str, area: str, commune: Unit, year: int
-    ) -> CheckedHousehold:
-        from ketnghia.census.importing import census_context
-        from ketnghia.census.models import CensusRound
-
-        # The import's own view of the commune: its villages, their areas, other communes'.
-        context = census_context(CensusRound(commune=commune, year=year), cast(Standard, None))
-        facts = CommuneFacts(
-            code=commune.code,
-            name=commune.name,
-            path=commune.path,
-            area=context.commune_area,
-            villages=context.villages.villages,
-            find_communes=context.find_communes,
-        )
-        return check_household(
-            code=code, head_name=head_name, village=village, area=area, commune=facts, year=year
-        )
-
-    def check_member(self, **values: Any) -> CheckedMember:
-        return check_member(**values)
+    check_household = staticmethod(check_household)
+    check_member = staticmethod(check_member)

@@ -31,7 +31,6 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import MAX_MEMBERS
 from ketnghia.census.importing.columns import column_label
 from ketnghia.census.importing.pipeline import CensusSpec
-from ketnghia.census.models import CensusRound
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.text import fold
@@ -411,29 +410,7 @@ class OdkSpec(CensusSpec):
 
 
 ODK = register(OdkSpec())
-
-
-def odk_import(
-    *,
-    census_round: CensusRound,
-    path: str | Path,
-    file_name: str | None = None,
-    dry_run: bool = False,
-    actor: Actor = None,
-    confirm: bool = False,
-) -> OdkImportReport:
-    """Import the CSV export of the census form's submissions into `census_round` (`ODK`).
-
-    The export becomes a census file and goes through the census spec: the same checks,
-    all or nothing, the same record of the import. Submissions a reviewer rejected (ODK
-    Central's review state, KoBoToolbox's validation status) are left out and counted.
-    """
-    path = Path(path)
-    return ODK.execute(
-        path,
-        actor=actor,
-        scope={"round": census_round},
-        file_name=file_name or path.name,
-        dry_run=dry_run,
-        confirm=confirm,
-    )
+# The export becomes a census file and goes through the census spec: the same checks, all or
+# nothing, the same record of the import. Submissions a reviewer rejected (ODK Central's
+# review state, KoBoToolbox's validation status) are left out and counted.
+odk_import = ODK.import_into

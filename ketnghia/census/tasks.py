@@ -12,30 +12,17 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.census import workflow
 from ketnghia.census.importing import census_import_error_workbook
-from ketnghia.census.importing.pipeline import CENSUS
+from ketnghia.census.importing.pipeline import CENSUS, refuse_frozen
 from ketnghia.census.models import CensusRound
-from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.errors import Problem
 from ketnghia.core.personal_data import Disclosure
 from ketnghia.imports.jobs import job_again, job_create, job_enqueue
 from ketnghia.imports.models import ImportJob
 
 DIRECTORY = "census/imports"
-
-
-def _refuse_frozen(census_round: CensusRound, file_name: str) -> None:
-    if workflow.is_frozen(census_round.state):
-        raise InvalidInput(
-            Problem(
-                _("Round %(round)s is approved and can no longer change; start a revision instead.")
-                % {"round": census_round},
-                Location(file=file_name),
-            )
-        )
 
 
 def census_import_enqueue(
@@ -52,7 +39,7 @@ def census_import_enqueue(
     that is approved. Everything else about the file is checked by the import itself and
     lands in the job's report.
     """
-    _refuse_frozen(census_round, Path(uploaded_file.name or "census").name)
+    refuse_frozen(census_round, Path(uploaded_file.name or "census").name)
     with transaction.atomic():
         job = job_create(
             spec=CENSUS,
@@ -69,7 +56,7 @@ def census_import_enqueue(
 def census_import_confirm(*, job: ImportJob, census_round: CensusRound, actor: Actor) -> ImportJob:
     """Import the file of a checked or refused job again, for real and confirmed; return the
     new job (the confirm button after the change preview)."""
-    _refuse_frozen(census_round, job.file_name)
+    refuse_frozen(census_round, job.file_name)
     with transaction.atomic():
         again = job_again(job, actor=actor)
         job_enqueue(again, confirm=True)

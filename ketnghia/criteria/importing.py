@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
+from functools import partial
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -32,7 +32,7 @@ from ketnghia.criteria.services import (
 from ketnghia.geo.import_scope import UnitScopedRecordsSpec
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.readers import CellError, ProblemList, Row, cell_text
-from ketnghia.imports.records import RecordChanges, RecordsReport, records_import
+from ketnghia.imports.records import RecordChanges, records_import
 from ketnghia.imports.spec import Field, register
 
 COMMUNE = Field(
@@ -148,20 +148,15 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
     fields = (COMMUNE, YEAR, *VALUES)
     model = CommuneInfrastructure
     update_fields = tuple(INFRASTRUCTURE_FIELDS)
-    # The file's problems against stored data are listed together with its cells' problems.
-    plan_with_row_problems = True
     # A web upload is for the communes under the uploader's unit they may edit.
     action = Action.EDIT
     scope_keys = (("commune", "code"),)
 
     def check_row(self, row: Row, problems: ProblemList) -> _Infrastructure:
-        code = COMMUNE.parse(row, problems) or ""
-        if row.is_blank("commune"):
-            problems.add(row.problem("commune", _("This field is required.")))
-        year = YEAR.parse(row, problems)
-        if row.is_blank("year"):
-            problems.add(row.problem("year", _("This field is required.")))
-        elif year is not None and not 1990 <= year <= 2100:
+        required = _("This field is required.")
+        code = COMMUNE.parse(row, problems, blank=required) or ""
+        year = YEAR.parse(row, problems, blank=required)
+        if year is not None and not 1990 <= year <= 2100:
             problems.add(
                 row.problem(
                     "year",
@@ -264,15 +259,5 @@ def _differs(stored: Any, new: Any) -> bool:
 INFRASTRUCTURE = register(InfrastructureSpec())
 
 
-def infrastructure_import(
-    *,
-    path: str | Path,
-    actor: Actor,
-    dry_run: bool = False,
-    confirm: bool = False,
-    name: str | None = None,
-) -> RecordsReport:
-    """Import commune infrastructure rows (commune code, year, indicators); see the module."""
-    return records_import(
-        INFRASTRUCTURE, path, actor=actor, dry_run=dry_run, confirm=confirm, name=name
-    )
+# Commune infrastructure rows (commune code, year, indicators); see the module.
+infrastructure_import = partial(records_import, INFRASTRUCTURE)

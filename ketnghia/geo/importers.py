@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
-from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -41,8 +40,6 @@ from ketnghia.imports.spec import Field, register
 
 
 class _UnitTreeSpec(UnitScopedRecordsSpec):
-    # The file's problems against stored data are listed together with its cells' problems.
-    plan_with_row_problems = True
     # A web upload is a province administrator's, for the units under theirs.
     action = gate.Action.ADMINISTER
 
@@ -75,14 +72,6 @@ def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[st
 
 def _unknown(row: Row, key: str, code: str) -> Problem:
     return row.problem(key, _("Unknown unit code “%(code)s”.") % {"code": code})
-
-
-def _required(spec_field: Field, row: Row, problems: ProblemList, blank: str) -> Any:
-    """Return the cell of `spec_field` parsed; a blank cell is a problem (`blank`)."""
-    if row.is_blank(spec_field.key):
-        problems.add(row.problem(spec_field.key, blank))
-        return None
-    return spec_field.parse(row, problems)
 
 
 # --- Villages ------------------------------------------------------------------------------
@@ -139,7 +128,7 @@ class VillageSpec(_UnitTreeSpec):
     derived_fields = ("is_urban", "search_name")
 
     def check_row(self, row: Row, problems: ProblemList) -> _Village:
-        commune_code = _required(V_COMMUNE, row, problems, _("The code is blank.")) or ""
+        commune_code = V_COMMUNE.parse(row, problems, blank=_("The code is blank.")) or ""
         village_name = " ".join((V_NAME.parse(row, problems) or "").split())
         if not village_name:
             problems.add(row.problem("name", _("The village name is blank.")))
@@ -421,11 +410,11 @@ class ClassificationSpec(_UnitTreeSpec):
         blank_year = _("Expected a whole number.")
         return _Classification(
             row=row,
-            code=_required(C_UNIT, row, problems, _("The code is blank.")) or "",
+            code=C_UNIT.parse(row, problems, blank=_("The code is blank.")) or "",
             scheme_text=C_SCHEME.parse(row, problems) or "",
             value_text=C_VALUE.parse(row, problems) or "",
-            start=_required(C_START, row, problems, blank_year),
-            end=_required(C_END, row, problems, blank_year),
+            start=C_START.parse(row, problems, blank=blank_year),
+            end=C_END.parse(row, problems, blank=blank_year),
             legal_basis=" ".join((C_LEGAL.parse(row, problems) or "").split())[:255],
         )
 
@@ -619,9 +608,9 @@ class SuccessionSpec(_UnitTreeSpec):
 
     def check_row(self, row: Row, problems: ProblemList) -> _Succession:
         blank = _("The code is blank.")
-        old_code = _required(S_OLD, row, problems, blank) or ""
-        new_code = _required(S_NEW, row, problems, blank) or ""
-        day = _required(S_DATE, row, problems, _("The date is blank."))
+        old_code = S_OLD.parse(row, problems, blank=blank) or ""
+        new_code = S_NEW.parse(row, problems, blank=blank) or ""
+        day = S_DATE.parse(row, problems, blank=_("The date is blank."))
         share = Decimal(1) if row.is_blank("share") else S_SHARE.parse(row, problems)
         if share is not None and not 0 < share <= 1:
             problems.add(

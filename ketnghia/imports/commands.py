@@ -34,9 +34,11 @@ class ImportCommand(BaseCommand):
     errors_out = False
     # Whether it offers --confirm (an importer whose commit never asks for one does not).
     confirm_option = True
+    # "--file" when the file is optional (a loader that reads a package without one).
+    file_argument = "file"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help=self.file_help)
+        parser.add_argument(self.file_argument, help=self.file_help)
         parser.add_argument("--dry-run", action="store_true", help=self.dry_run_help)
         if self.confirm_option:
             parser.add_argument("--confirm", action="store_true", help=self.confirm_help)
@@ -62,7 +64,7 @@ class ImportCommand(BaseCommand):
 
         `error_workbook(path, problems)` gives the refused file's workbook for --errors-out
         (None: none can be made, e.g. the scope was never found)."""
-        path = Path(options["file"])
+        path = Path(options["file"] or "")
         try:
             return call()
         except ConfirmationNeeded as error:

@@ -62,6 +62,9 @@ class RecordChanges:
 class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
     """A records import with no scope (national lists, loaded by administrators)."""
 
+    # The file's problems against stored data are listed together with its cells' problems.
+    plan_with_row_problems = True
+
     model: ClassVar[type[Model]]
     update_fields: ClassVar[tuple[str, ...]]
     # Fields an update also writes, kept in step with the others (not in the preview).

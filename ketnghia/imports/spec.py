@@ -58,6 +58,7 @@ ContextT = TypeVar("ContextT")
 ItemT = TypeVar("ItemT")
 PlanT = TypeVar("PlanT")
 ReportT = TypeVar("ReportT", bound=ImportReport)
+SpecT = TypeVar("SpecT", bound="ImportSpec[Any, Any, Any, Any]")
 
 _PARSERS: dict[str, Callable[[Any], Any]] = {
     "text": cell_text,
@@ -91,9 +92,12 @@ class Field:
         names = tuple(dict.fromkeys(n for n in (self.header, *self.names) if n))
         return Column(self.key, names, required=self.required, percent=self.type == "percent")
 
-    def parse(self, row: Row, problems: ProblemList) -> Any:
-        """Return the cell of `row` parsed by type (None when blank or refused, located)."""
+    def parse(self, row: Row, problems: ProblemList, *, blank: str | None = None) -> Any:
+        """Return the cell of `row` parsed by type (None when blank or refused, located);
+        with `blank`, a blank cell is a problem saying so."""
         if row.is_blank(self.key):
+            if blank is not None:
+                problems.add(row.problem(self.key, blank))
             return None
         try:
             return _PARSERS[self.type](row.get(self.key))
@@ -241,7 +245,7 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
 _SPECS: dict[str, ImportSpec[Any, Any, Any, Any]] = {}
 
 
-def register(spec: ImportSpec[Any, Any, Any, Any]) -> ImportSpec[Any, Any, Any, Any]:
+def register(spec: SpecT) -> SpecT:
     """Register `spec` under its name (for the job model and the CLI); return it."""
     _SPECS[spec.name] = spec
     return spec

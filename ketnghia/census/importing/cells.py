@@ -24,15 +24,15 @@ MAX_MEMBERS = 99
 __all__ = ["Village", "VillageLookup", "cell_str", "code", "whole_number"]
 
 
-def member_count(value: Any) -> int | str | None:
-    """Return a member count, None when blank, or the message saying what is wrong."""
+def member_count(value: Any) -> tuple[int | None, str | None]:
+    """Return (a member count or None when blank, message or None)."""
     try:
         count = whole_number(value)
     except CellError as error:
-        return str(error)
+        return None, str(error)
     if count is not None and not 1 <= count <= MAX_MEMBERS:
-        return _("A household has between 1 and %(max)s members.") % {"max": MAX_MEMBERS}
-    return count
+        return None, _("A household has between 1 and %(max)s members.") % {"max": MAX_MEMBERS}
+    return count, None
 
 
 def survey_date(value: Any, year: int) -> tuple[str | None, str | None]:

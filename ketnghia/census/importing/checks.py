@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -146,8 +147,11 @@ def check_chunk(
     heads = _check_heads(chunk, report)
     villages = _check_villages(chunk, context, report)
     areas, overridden = _check_areas(chunk, villages, context, report)
-    members = _check_members(chunk, report)
-    surveyed = _check_dates(chunk, context, report)
+    members = _check_column(chunk, cols.MEMBER_COUNT, cells.member_count, report)
+    # Survey dates as ISO text (what the staging table takes), None when blank.
+    surveyed = _check_column(
+        chunk, cols.SURVEYED_ON, partial(cells.survey_date, year=context.year), report
+    )
     incomes = _check_incomes(chunk, context.standard, report)
     bits, matrix = _check_indicators(chunk, context.standard, report)
 
@@ -255,32 +259,16 @@ def _check_codes(chunk: Chunk, codes: list[str], context: CensusContext, report:
 
 
 def _check_commune_column(chunk: Chunk, context: CensusContext, report: Report) -> None:
-    key = cols.COMMUNE_CODE
-    verdicts: dict[Any, bool] = {}
-    for index, value in enumerate(chunk.column(key)):
-        ok = verdicts.get(value)
-        if ok is None:
-            text = cells.code(value)
-            ok = (
-                not text
-                or text == context.commune_code
-                or (text.isdigit() and text.zfill(5) == context.commune_code)
-            )
-            verdicts[value] = ok
-        if not ok:
-            report(
-                index,
-                key,
-                _(
-                    "This row is for commune %(other)s, but the file is imported into commune "
-                    "%(code)s (%(name)s)."
-                )
-                % {
-                    "other": cells.code(value),
-                    "code": context.commune_code,
-                    "name": context.commune_name,
-                },
-            )
+    def read(value: Any) -> tuple[None, str | None]:
+        text = cells.code(value)
+        if not text or (text.zfill(5) if text.isdigit() else text) == context.commune_code:
+            return None, None
+        return None, _(
+            "This row is for commune %(other)s, but the file is imported into commune "
+            "%(code)s (%(name)s)."
+        ) % {"other": text, "code": context.commune_code, "name": context.commune_name}
+
+    _check_column(chunk, cols.COMMUNE_CODE, read, report)
 
 
 def _check_heads(chunk: Chunk, report: Report) -> list[str]:
@@ -368,39 +356,23 @@ def _check_areas(
     return areas, overridden
 
 
-def _check_members(chunk: Chunk, report: Report) -> list[int | None]:
-    key = cols.MEMBER_COUNT
+def _check_column(
+    chunk: Chunk, key: str, read: Callable[[Any], tuple[Any, str | None]], report: Report
+) -> list[Any]:
+    """Return an optional column's cells read by `read` (value, message) once per distinct
+    value (a column holds few distinct dates or member counts); None where it is absent."""
     if not chunk.has(key):
         return [None] * len(chunk)
-    verdicts: dict[Any, int | str | None] = {}
-    members: list[int | None] = []
-    for index, value in enumerate(chunk.column(key)):
-        verdict = verdicts.get(value, "")
-        if verdict == "":
-            verdict = verdicts[value] = cells.member_count(value)
-        if isinstance(verdict, str):
-            report(index, key, verdict)
-            verdict = None
-        members.append(verdict)
-    return members
-
-
-def _check_dates(chunk: Chunk, context: CensusContext, report: Report) -> list[str | None]:
-    """Return survey dates as ISO text (what the staging table takes), None when blank."""
-    key = cols.SURVEYED_ON
-    if not chunk.has(key):
-        return [None] * len(chunk)
-    verdicts: dict[Any, tuple[str | None, str | None]] = {}
-    dates: list[str | None] = []
+    verdicts: dict[Any, tuple[Any, str | None]] = {}
+    found: list[Any] = []
     for index, value in enumerate(chunk.column(key)):
         verdict = verdicts.get(value)
         if verdict is None:
-            verdict = verdicts[value] = cells.survey_date(value, context.year)
-        day, message = verdict
-        if message is not None:
-            report(index, key, message)
-        dates.append(day)
-    return dates
+            verdict = verdicts[value] = read(value)
+        if verdict[1] is not None:
+            report(index, key, verdict[1])
+        found.append(verdict[0])
+    return found
 
 
 def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarray:

@@ -2,11 +2,12 @@
 
 Household codes ("01-001") repeat in every commune, so a file must say whose it is. The
 template carries its commune code and year twice: as custom document properties of the
-workbook (`ketnghia.commune`, `ketnghia.year`, read by `imports.mark`) and in its title ("… NĂM 2024", "(mã 23500)"), which is also the
-first line of the CSV template. A file marked for another commune or year is refused naming
-both. A file without a mark (made by hand) is compared with the registry instead: when most
-of the household codes it shares with the commune have another head of household, it is
-probably another commune's list and is refused (`check_overlap`).
+workbook (`ketnghia.commune`, `ketnghia.year`, read by `imports.mark`) and in its title
+("… NĂM 2024", "(mã 23500)"), which is also the first line of the CSV template. A file
+marked for another commune or year is refused naming both (`imports.mark.check_mark`). A
+file without a mark (made by hand) is compared with the registry instead: when most of the
+household codes it shares with the commune have another head of household, it is probably
+another commune's list and is refused (`check_overlap`).
 """
 
 from __future__ import annotations
@@ -16,10 +17,8 @@ from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
-from ketnghia.geo.models import Unit, UnitLevel
+from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
-from ketnghia.imports import mark as marks
-from ketnghia.imports.mark import PROPERTY_COMMUNE, PROPERTY_YEAR, Mark, file_mark
 from ketnghia.imports.staging import StagingTable
 
 # The overlap check: at least this many shared codes, and more than this share of them
@@ -29,33 +28,10 @@ OVERLAP_MAX_OTHER_HEADS = 0.5
 # Matched codes compared in Python (the first of the file): enough for a share.
 OVERLAP_SAMPLE = 2000
 
-__all__ = ["PROPERTY_COMMUNE", "PROPERTY_YEAR", "Mark", "check_mark", "check_overlap", "file_mark"]
-
 
 def title_text(commune: Unit, year: int) -> str:
     """Return the title line that names the file's commune and year (`imports.mark` reads it)."""
     return f"DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM {year} — {commune.name} (mã {commune.code})"
-
-
-def commune_named(code: str) -> str | None:
-    """Return the name of the commune with `code`, None if there is none."""
-    return (
-        Unit.objects.filter(code=code, level=UnitLevel.COMMUNE)
-        .values_list("name", flat=True)
-        .first()
-    )
-
-
-def check_mark(mark: Mark, *, commune: Unit, year: int, file_name: str) -> None:
-    """Refuse a file marked for another commune or another year, naming both."""
-    marks.check_mark(
-        mark,
-        commune_code=commune.code,
-        commune_name=commune.name,
-        year=year,
-        file_name=file_name,
-        commune_named=commune_named,
-    )
 
 
 def check_overlap(stage: StagingTable, *, commune: Unit, file_name: str) -> None:

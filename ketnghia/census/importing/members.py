@@ -21,11 +21,13 @@ from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing.cells import cell_str as _text
 from ketnghia.census.importing.cells import code as _code
 from ketnghia.census.importing.cells import whole_number as _whole_number
+from ketnghia.census.importing.plan import null_safe_differs, table_names
+from ketnghia.census.importing.write import max_id
 from ketnghia.core.errors import Location, Problem
 from ketnghia.core.history import history_insert_select
 from ketnghia.core.personal_data import mask_personal_id
 from ketnghia.core.text import fold
-from ketnghia.households.models import Household, Member
+from ketnghia.households.models import Member
 from ketnghia.households.validity import RELATION_WORDS, SEX_WORDS, ethnicity_code
 from ketnghia.imports.readers import (
     CellError,
@@ -51,7 +53,7 @@ MEMBER_COLUMNS = (
     Column(BIRTH_YEAR, ("Năm sinh", "birth year", BIRTH_YEAR)),
     Column(ETHNICITY, ("Dân tộc", "ethnicity")),
     Column(RELATION, ("Quan hệ với chủ hộ", "Quan hệ", "relation to head", RELATION)),
-    Column(
+    PERSONAL_ID_COLUMN := Column(
         PERSONAL_ID,
         ("Số định danh cá nhân", "Số CCCD", "CCCD", "Số CMND", "personal ID", PERSONAL_ID),
         required=False,
@@ -196,8 +198,8 @@ def check_member_chunk(
 
 
 def _names() -> tuple[str, str]:
-    quote = connection.ops.quote_name
-    return quote(Household._meta.db_table), quote(Member._meta.db_table)
+    names = table_names()
+    return names["households"], names["members"]
 
 
 def unknown_households(
@@ -242,7 +244,7 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
         for code, name, number in cursor.fetchall():
             stored.setdefault((code, mask_personal_id(number)), []).append((name, number))
         resolved, problems = [], []
-        column = next(c for c in MEMBER_COLUMNS if c.key == PERSONAL_ID).label
+        column = PERSONAL_ID_COLUMN.label
         for line, sheet, row, code, name, value in masked_rows:
             candidates = stored.get((code, value), [])
             if candidates:
@@ -288,7 +290,7 @@ def plan(
     """
     household_table, member_table = _names()
     counted, counted_params = _counted(year)
-    same = "IS NOT DISTINCT FROM" if connection.vendor == "postgresql" else "IS"
+    same = null_safe_differs(negated=True)
     match = (
         f"m.full_name = s.full_name AND m.sex = s.sex AND m.birth_year {same} s.birth_year "
         "AND m.ethnicity = s.ethnicity AND m.relation = s.relation "
@@ -352,9 +354,8 @@ def write(
         history_type="-",
         **history,
     )
+    first = max_id(member_table)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {member_table}")
-        first = int(cursor.fetchone()[0])
         cursor.execute(
             f"""
             DELETE FROM {member_table} WHERE household_id IN (

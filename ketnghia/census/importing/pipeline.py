@@ -33,8 +33,13 @@ from ketnghia.census.importing import members as import_members
 from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.columns import census_columns
-from ketnghia.census.importing.mark import Mark, check_mark, check_overlap
-from ketnghia.census.importing.plan import Plan, Repeat, plan_import, repeated_codes
+from ketnghia.census.importing.mark import check_overlap
+from ketnghia.census.importing.plan import (
+    CensusImportReport,
+    Repeat,
+    plan_import,
+    repeated_codes,
+)
 from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
@@ -45,9 +50,9 @@ from ketnghia.core.gate import Action, scope_for
 from ketnghia.core.outputs import CSV_GUARD, csv_unquote
 from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import URBAN_KINDS, Unit, UnitLevel
-from ketnghia.imports import ImportReport
 from ketnghia.imports.error_workbook import error_workbook
 from ketnghia.imports.files import file_sha256
+from ketnghia.imports.mark import Mark, check_mark
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
     Chunk,
@@ -57,7 +62,7 @@ from ketnghia.imports.readers import (
     open_table,
     workbook_sheets,
 )
-from ketnghia.imports.spec import ImportSpec, Progress, register, run
+from ketnghia.imports.spec import ImportSpec, Progress, register
 from ketnghia.imports.staging import StagingTable
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
@@ -67,47 +72,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 # Members born after the round's year named in the preview (the rest counted).
 BORN_LATER_SHOWN = 10
-
-
-@dataclass
-class CensusImportReport(ImportReport):
-    """What a census import did, or (dry run) would do.
-
-    `created`, `updated` and `unchanged` count the round's entries; `rows` the households
-    read (total rows such as "Tổng cộng" are skipped and counted in `skipped_rows`).
-    """
-
-    round: str = ""
-    standard: str = ""
-    sha256: str = ""
-    skipped_rows: int = 0
-    households_created: int = 0
-    households_updated: int = 0
-    # Entries of the round that the file does not list; they are kept as they are.
-    absent: int = 0
-    by_status: dict[str, int] = field(default_factory=dict)
-    batch_id: int | None = None
-    # The members sheet ("Nhân khẩu"), when the workbook has one: persons read, households
-    # whose members were replaced, and how many persons they now have.
-    members: int = 0
-    member_households_changed: int = 0
-    members_written: int = 0
-    # Persons of the members sheet born after the round's year (a revision of a past year
-    # from a file listing today's members): left out, and kept as they are in the registry;
-    # `members_born_later_rows` gives the first few as "sheet row".
-    members_born_later: int = 0
-    members_born_later_rows: list[str] = field(default_factory=list)
-    round_year: int = 0
-    # The change preview (see `plan.Plan`): per field, how many of the round's entries change;
-    # households that return after leaving; entries brought back to the previous round's
-    # values; the round's entries before the import; a sample of changed rows (code, sheet,
-    # row, field → [old, new]); and whether the import needs a confirmation, and why.
-    field_changes: dict[str, int] = field(default_factory=dict)
-    households_returning: int = 0
-    entries_reverted: int = 0
-    entries_before: int = 0
-    sample: list[dict[str, Any]] = field(default_factory=list)
-    history_rows: bool = False
 
 
 def _previous_round_id(census_round: CensusRound) -> int | None:
@@ -161,9 +125,8 @@ def census_context(census_round: CensusRound, standard: Standard) -> CensusConte
     )
 
 
-def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
-    """Open a census file for `census_round` (its standard's columns, the members sheet set
-    aside), refusing an approved round or a file that cannot be imported into it."""
+def refuse_frozen(census_round: CensusRound, file_name: str) -> None:
+    """Refuse a file for an approved round (InvalidInput)."""
     if census_round.pk is not None and is_frozen(census_round.state):
         raise InvalidInput(
             Problem(
@@ -172,6 +135,12 @@ def census_import_open(*, census_round: CensusRound, path: str | Path, file_name
                 Location(file=file_name),
             )
         )
+
+
+def census_import_open(*, census_round: CensusRound, path: str | Path, file_name: str) -> Table:
+    """Open a census file for `census_round` (its standard's columns, the members sheet set
+    aside), refusing an approved round or a file that cannot be imported into it."""
+    refuse_frozen(census_round, file_name)
     members = import_members.members_sheet(workbook_sheets(Path(path), name=file_name))
     columns = census_columns(standard_get(census_round.standard_code))
     skip = [members] if members else []
@@ -188,20 +157,17 @@ def _stage_members(
     table = open_table(path, import_members.MEMBER_COLUMNS, name=name, sheet=sheet)
     stage = StagingTable(import_members.STAGE_COLUMNS, prefix="census_members")
     stage.create()
-    line = 0
     born_later: list[tuple[str, int]] = []
     for chunk in table.chunks(CHUNK_ROWS):
         stage.insert(
-            import_members.check_member_chunk(chunk, year, problems, line, born_later=born_later)
+            import_members.check_member_chunk(
+                chunk, year, problems, report.members, born_later=born_later
+            )
         )
-        line += len(chunk)
-        # The count is kept; only the first few places are shown.
-        report.members_born_later += len(born_later)
-        for sheet_name, row in born_later:
-            if len(report.members_born_later_rows) < BORN_LATER_SHOWN:
-                report.members_born_later_rows.append(f"{sheet_name} {row}")
-        born_later.clear()
-    report.members = line
+        report.members += len(chunk)
+    # The count is kept; only the first few places are shown.
+    report.members_born_later = len(born_later)
+    report.members_born_later_rows = [f"{s} {row}" for s, row in born_later[:BORN_LATER_SHOWN]]
     stage.index("code")
     return stage
 
@@ -224,15 +190,7 @@ class CensusRun:
     changes: StagingTable | None = None
 
 
-@dataclass
-class CensusPlan:
-    """What committing the file changes: the households sheet's plan, and the members'."""
-
-    planned: Plan
-    member_households_changed: int = 0
-
-
-class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
+class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportReport]):
     """A commune's census of one year (.xlsx/.csv). Scope: `round` (a CensusRound, or its id
     for a job: then it must lie inside what the actor may edit).
 
@@ -271,14 +229,16 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
     ) -> CensusRun:
         census_round = self._round(actor, scope, file_name)
         standard = standard_get(census_round.standard_code)
-        check_mark(mark, commune=census_round.commune, year=census_round.year, file_name=file_name)
-        return CensusRun(
-            census_round=census_round,
-            standard=standard,
-            checks=census_context(census_round, standard),
-            mark=mark,
+        checks = census_context(census_round, standard)
+        check_mark(
+            mark,
+            commune_code=checks.commune_code,
+            commune_name=checks.commune_name,
+            year=census_round.year,
             file_name=file_name,
+            commune_named=lambda code: checks.commune_named_by({code}).get(code),
         )
+        return CensusRun(census_round, standard, checks, mark, file_name)
 
     def make_report(self, *, file_name: str, dry_run: bool) -> CensusImportReport:
         return CensusImportReport(file=file_name, dry_run=dry_run)
@@ -353,30 +313,22 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         context: CensusRun,
         problems: ProblemList,
         report: CensusImportReport,
-    ) -> CensusPlan:
+    ) -> CensusImportReport:
+        """Count into `report` what committing the file changes (the report is the plan)."""
         census_round, stage = context.census_round, context.stage
         assert stage is not None
         if not context.mark.present:
             check_overlap(stage, commune=census_round.commune, file_name=context.file_name)
-        planned = plan_import(
+        plan_import(
             stage,
+            report,
             commune_id=census_round.commune_id,
             round_id=census_round.pk,
             year=census_round.year,
             previous_round_id=_previous_round_id(census_round),
         )
-        report.rows, report.absent = planned.rows, planned.entries_absent
-        report.created, report.updated = planned.entries_created, planned.entries_changed
-        report.unchanged, report.entries_before = planned.entries_unchanged, planned.entries_before
-        report.households_created = planned.households_created
-        report.households_updated = planned.households_updated
-        report.households_returning = planned.households_returning
-        report.entries_reverted, report.field_changes = (
-            planned.entries_reverted,
-            planned.field_changes,
-        )
         report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
-        report.sample = readable_sample(planned.sample, context.standard)
+        report.sample = readable_sample(report.sample, context.standard)
         if context.members is not None:
             context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
             context.changes.create()
@@ -386,26 +338,32 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
                 commune_id=census_round.commune_id,
                 year=census_round.year,
             )
-        return CensusPlan(planned, report.member_households_changed)
+        return report
 
-    def changes_anything(self, plan: CensusPlan) -> bool:
-        return bool(plan.planned.changes_anything or plan.member_households_changed)
+    def changes_anything(self, plan: CensusImportReport) -> bool:
+        return bool(
+            plan.households_created
+            or plan.households_updated
+            or plan.created
+            or plan.updated
+            or plan.member_households_changed
+        )
 
     def confirmation_reasons(
-        self, plan: CensusPlan, context: CensusRun, report: CensusImportReport
+        self, plan: CensusImportReport, context: CensusRun, report: CensusImportReport
     ) -> list[str]:
-        return confirmation_reasons(plan.planned)
+        return confirmation_reasons(report)
 
     def write(
         self,
-        plan: CensusPlan,
+        plan: CensusImportReport,
         context: CensusRun,
         *,
         actor: Actor,
         reason: str,
         report: CensusImportReport,
     ) -> None:
-        census_round, planned, name = context.census_round, plan.planned, context.file_name
+        census_round, name = context.census_round, context.file_name
         if census_round.pk is None:
             raise ValueError("save the round before a real import")
         assert context.stage is not None
@@ -415,24 +373,20 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
             file_name=name[:255],
             file_sha256=report.sha256,
             imported_by=user,
-            rows_read=planned.rows,
-            households_created=planned.households_created,
-            households_updated=planned.households_updated,
-            entries_created=planned.entries_created,
-            entries_changed=planned.entries_changed,
-            entries_unchanged=planned.entries_unchanged,
+            rows_read=report.rows,
+            households_created=report.households_created,
+            households_updated=report.households_updated,
+            entries_created=report.created,
+            entries_changed=report.updated,
+            entries_unchanged=report.unchanged,
         )
         # The batch names the history rows (not only the file): "import #12: file.xlsx".
         history = {"actor": user, "reason": _history_reason(batch.pk, name), "when": timezone.now()}
         where = {"commune_id": census_round.commune_id, "year": census_round.year}
         write_import(
-            context.stage, planned, round_id=census_round.pk, batch_id=batch.pk, **where, **history
+            context.stage, report, round_id=census_round.pk, batch_id=batch.pk, **where, **history
         )
-        if (
-            context.members is not None
-            and context.changes is not None
-            and plan.member_households_changed
-        ):
+        if report.member_households_changed and context.members and context.changes:
             import_members.write(context.members, context.changes, **where, **history)
         round_refresh(census_round=census_round)
         report.batch_id = batch.pk
@@ -450,45 +404,48 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusPlan, CensusImportReport]):
         if report.dry_run:
             transaction.set_rollback(True)  # whatever a dry run touched goes
 
+    def import_into(
+        self,
+        *,
+        census_round: CensusRound,
+        path: str | Path,
+        file_name: str | None = None,
+        dry_run: bool = False,
+        actor: Actor = None,
+        progress: Progress | None = None,
+        confirm: bool = False,
+    ) -> CensusImportReport:
+        """Import the households of a file into `census_round`, all or nothing (`execute`:
+        `imports.run` with this spec).
+
+        Raises InvalidInput listing every problem (nothing written). `file_name` is how
+        messages name the file (its own name by default, never a server path).
+        `progress(done, total)` is called as rows are read; `total` is an estimate, or None
+        until it is known. A dry run, and a file that changes nothing, write nothing at all.
+        `census_round` may be unsaved for a dry run (a round that does not exist yet).
+
+        Before anything is written the report holds the change preview. A commit that would
+        change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or
+        bring entries back to the previous round's values, is refused (`ConfirmationNeeded`,
+        with the figures) unless `confirm`. A file marked for another commune or year is
+        refused; an unmarked one whose codes mostly have other heads here, too (`mark`).
+        """
+        path = Path(path)
+        report = self.execute(
+            path,
+            actor=actor,
+            scope={"round": census_round},
+            file_name=file_name or path.name,
+            dry_run=dry_run,
+            confirm=confirm,
+            progress=progress,
+        )
+        assert isinstance(report, CensusImportReport)
+        return report
+
 
 CENSUS = register(CensusSpec())
-
-
-def census_import(
-    *,
-    census_round: CensusRound,
-    path: str | Path,
-    file_name: str | None = None,
-    dry_run: bool = False,
-    actor: Actor = None,
-    progress: Progress | None = None,
-    confirm: bool = False,
-) -> CensusImportReport:
-    """Import the households of a census file into `census_round`, all or nothing
-    (`imports.run` with `CENSUS`).
-
-    Raises InvalidInput listing every problem (nothing written). `file_name` is how messages
-    name the file (its own name by default, never a server path). `progress(done, total)` is
-    called as rows are read; `total` is an estimate, or None until it is known. A dry run,
-    and a file that changes nothing, write nothing at all. `census_round` may be unsaved for a
-    dry run (a round that does not exist yet).
-
-    Before anything is written the report holds the change preview. A commit that would
-    change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or bring
-    entries back to the previous round's values, is refused (`ConfirmationNeeded`, with the
-    figures) unless `confirm`. A file marked for another commune or year is refused; an
-    unmarked one whose codes mostly have other heads here, too (`mark`).
-    """
-    return run(
-        CENSUS,
-        path,
-        actor=actor,
-        scope={"round": census_round},
-        file_name=file_name,
-        dry_run=dry_run,
-        confirm=confirm,
-        progress=progress,
-    )
+census_import = CENSUS.import_into
 
 
 def _history_reason(batch_id: int, file_name: str) -> str:
@@ -517,11 +474,6 @@ def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
     )
 
 
-def _personal_id_headers() -> frozenset[str]:
-    column = next(c for c in import_members.MEMBER_COLUMNS if c.key == import_members.PERSONAL_ID)
-    return frozenset(header_key(alias) for alias in column.names)
-
-
 def census_import_error_workbook(
     *,
     census_round: CensusRound,
@@ -534,7 +486,7 @@ def census_import_error_workbook(
 
     A column headed as a personal ID passes `disclosure` (masked unless the gate allows).
     """
-    id_headers = _personal_id_headers()
+    id_headers = {header_key(alias) for alias in import_members.PERSONAL_ID_COLUMN.names}
 
     def cell_view(header: object, value: object) -> object:
         if isinstance(header, str) and header_key(header) in id_headers:

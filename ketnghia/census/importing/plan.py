@@ -4,6 +4,8 @@ Every statement joins the staged file (one row per household, see
 `checks.STAGE_COLUMNS`) with the commune's households and the round's entries, so
 the work is the database's whatever the file's size. The same SQL runs on PostgreSQL and
 SQLite (≥ 3.33 for UPDATE … FROM); only the null-safe comparison is spelled differently.
+What it counts goes straight into the import's report (`CensusImportReport`): the report is
+the plan the write and the confirmation rule read.
 """
 
 from __future__ import annotations
@@ -14,27 +16,30 @@ from typing import Any
 from django.db import connection
 
 from ketnghia.census.models import CensusEntry
-from ketnghia.households.models import Household
+from ketnghia.households.models import Household, Member
+from ketnghia.imports import ImportReport
 from ketnghia.imports.staging import StagingTable
 
 # How many rows of repeated codes are fetched to report them; the report is capped anyway.
 DUPLICATE_ROWS_LIMIT = 2000
 
 
-def _distinct() -> str:
-    """Return the null-safe "differs" operator of the database."""
-    return "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
+def null_safe_differs(negated: bool = False) -> str:
+    """Return the null-safe "differs" operator of the database (`negated`: "is the same")."""
+    if connection.vendor == "postgresql":
+        return "IS NOT DISTINCT FROM" if negated else "IS DISTINCT FROM"
+    return "IS" if negated else "IS NOT"
 
 
 def table_names() -> dict[str, str]:
     return {
-        "households": connection.ops.quote_name(Household._meta.db_table),
-        "entries": connection.ops.quote_name(CensusEntry._meta.db_table),
+        key: connection.ops.quote_name(model._meta.db_table)
+        for key, model in (("households", Household), ("entries", CensusEntry), ("members", Member))
     }
 
 
 def entry_differs(entry: str = "e", staged: str = "s") -> str:
-    d = _distinct()
+    d = null_safe_differs()
     e, s = entry, staged
     return (
         f"{e}.head_name <> {s}.head_name OR {e}.village_code <> {s}.village_code "
@@ -50,7 +55,7 @@ def entry_differs(entry: str = "e", staged: str = "s") -> str:
 
 def household_differs(household: str = "h", staged: str = "s") -> str:
     h, s = household, staged
-    return f"{h}.head_name <> {s}.head_name OR {h}.village_id {_distinct()} {s}.village_id"
+    return f"{h}.head_name <> {s}.head_name OR {h}.village_id {null_safe_differs()} {s}.village_id"
 
 
 @dataclass(frozen=True)
@@ -100,47 +105,49 @@ PREVIEW_FIELDS = (
 SAMPLE_ROWS = 10
 
 
-@dataclass(frozen=True)
-class Plan:
-    """What committing the staged file would do."""
+@dataclass
+class CensusImportReport(ImportReport):
+    """What a census import did, or (dry run) would do.
 
-    rows: int
-    households_created: int
-    households_updated: int
-    entries_created: int
-    entries_changed: int
-    entries_absent: int
-    # The change preview: how many of the round's entries each field changes in; households
-    # the registry has as left that the file brings back; changed entries whose new values
-    # are those of the commune's previous round (a file of last year uploaded again); how
-    # many entries the round held before; and a sample of changed rows (old → new).
+    `created`, `updated` and `unchanged` count the round's entries; `rows` the households
+    read (total rows such as "Tổng cộng" are skipped and counted in `skipped_rows`).
+    """
+
+    round: str = ""
+    standard: str = ""
+    sha256: str = ""
+    skipped_rows: int = 0
+    households_created: int = 0
+    households_updated: int = 0
+    # Entries of the round that the file does not list; they are kept as they are.
+    absent: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    batch_id: int | None = None
+    # The members sheet ("Nhân khẩu"), when the workbook has one: persons read, households
+    # whose members were replaced, and how many persons they now have.
+    members: int = 0
+    member_households_changed: int = 0
+    members_written: int = 0
+    # Persons of the members sheet born after the round's year (a revision of a past year
+    # from a file listing today's members): left out, and kept as they are in the registry;
+    # `members_born_later_rows` gives the first few as "sheet row".
+    members_born_later: int = 0
+    members_born_later_rows: list[str] = field(default_factory=list)
+    round_year: int = 0
+    # The change preview (`plan_import`): per field, how many of the round's entries change;
+    # households that return after leaving; entries brought back to the previous round's
+    # values; the round's entries before the import; a sample of changed rows (code, sheet,
+    # row, field → [old, new]); and whether the import needs a confirmation, and why.
     field_changes: dict[str, int] = field(default_factory=dict)
     households_returning: int = 0
     entries_reverted: int = 0
     entries_before: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def entries_unchanged(self) -> int:
-        return self.rows - self.entries_created - self.entries_changed
-
-    @property
-    def changes_anything(self) -> bool:
-        return bool(
-            self.households_created
-            or self.households_updated
-            or self.entries_created
-            or self.entries_changed
-        )
-
-    @property
-    def changed_share(self) -> float:
-        """Return the share of the round's existing entries the file changes (0 if none)."""
-        return self.entries_changed / self.entries_before if self.entries_before else 0.0
+    history_rows: bool = False
 
 
 def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
-    operator = _distinct() if null_safe else "<>"
+    operator = null_safe_differs() if null_safe else "<>"
     if entry_column == "status":
         # A hand-set status (override) is kept, so only a computed one can change.
         return "(e.override_reason = '' AND e.status <> s.status)"
@@ -149,13 +156,14 @@ def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> st
 
 def plan_import(
     stage: StagingTable,
+    report: CensusImportReport,
     *,
     commune_id: int,
     round_id: int | None,
     year: int | None = None,
     previous_round_id: int | None = None,
-) -> Plan:
-    """Count what the staged file would create and change, writing nothing.
+) -> None:
+    """Count into `report` what the staged file would create and change, writing nothing.
 
     One pass over the file joined with the commune's households, the round's entries and
     the previous round's: the counts, the change per field, returning households and values
@@ -196,8 +204,8 @@ def plan_import(
             """,
             [year or 0, commune_id, round_id, previous_round_id],
         )
-        rows, h_new, h_changed, e_new, e_changed, returning, reverted_count, *fields = (
-            cursor.fetchone()
+        rows, h_new, h_changed, e_new, e_changed, returning, reverted_count, *fields = map(
+            int, cursor.fetchone()
         )
         absent = before = 0
         sample: list[dict[str, Any]] = []
@@ -212,24 +220,15 @@ def plan_import(
                 """,
                 [round_id],
             )
-            before, absent = cursor.fetchone()
+            before, absent = map(int, cursor.fetchone())
             if e_changed:
                 sample = _sample(cursor, stage, t, commune_id, round_id)
-    return Plan(
-        int(rows),
-        int(h_new),
-        int(h_changed),
-        int(e_new),
-        int(e_changed),
-        int(absent),
-        field_changes={
-            key: int(count) for (key, *_rest), count in zip(PREVIEW_FIELDS, fields, strict=True)
-        },
-        households_returning=int(returning),
-        entries_reverted=int(reverted_count),
-        entries_before=int(before),
-        sample=sample,
-    )
+    report.rows, report.households_created, report.households_updated = rows, h_new, h_changed
+    report.created, report.updated, report.absent = e_new, e_changed, absent
+    report.unchanged = rows - e_new - e_changed
+    report.field_changes = dict(zip([key for key, *_rest in PREVIEW_FIELDS], fields, strict=True))
+    report.households_returning, report.entries_reverted = returning, reverted_count
+    report.entries_before, report.sample = before, sample
 
 
 def _sample(

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing.plan import Plan
+from ketnghia.census.importing.plan import CensusImportReport
 from ketnghia.core.text import format_number
 from ketnghia.imports.confirm import CONFIRM_MIN_CHANGED, changes_need_confirmation, confirm_share
 from ketnghia.poverty.domain import Standard
@@ -22,22 +22,30 @@ from ketnghia.poverty.domain import Standard
 __all__ = ["CONFIRM_MIN_CHANGED", "changes_need_confirmation", "confirm_share"]
 
 
-def confirmation_reasons(planned: Plan) -> list[str]:
+# The preview's counts: its key (the page's, the CLI's) and the report's field.
+PREVIEW_COUNTS = {
+    "changed": "updated",
+    "before": "entries_before",
+    "added": "households_created",
+    "returning": "households_returning",
+    "reverted": "entries_reverted",
+}
+
+
+def confirmation_reasons(planned: CensusImportReport) -> list[str]:
     """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
     reasons = []
-    share = confirm_share()
-    if changes_need_confirmation(
-        changed=planned.entries_changed, before=planned.entries_before, share=share
-    ):
+    share, changed, before = confirm_share(), planned.updated, planned.entries_before
+    if changes_need_confirmation(changed=changed, before=before, share=share):
         reasons.append(
             _(
                 "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
                 "than %(limit)s %%)."
             )
             % {
-                "changed": format_number(planned.entries_changed),
-                "before": format_number(planned.entries_before),
-                "percent": format_number(100 * planned.changed_share, 1),
+                "changed": format_number(changed),
+                "before": format_number(before),
+                "percent": format_number(100 * changed / before, 1),
                 "limit": format_number(100 * share, 1),
             }
         )
@@ -68,43 +76,33 @@ def field_label(key: str) -> str:
 
 
 def preview_lines(report: Any) -> list[str]:
-    """Return the change preview as lines of text (the CLI's output)."""
+    """Return the change preview as lines of text (the CLI's output): the page's preview."""
+    page = preview_for_page(report.as_dict())
+    assert page is not None
     lines = [
         _(
             "Change preview: %(changed)s of the round's %(before)s entries change; "
             "%(added)s new households; %(returning)s households return after leaving; "
             "%(reverted)s entries go back to the previous round's values."
         )
-        % {
-            "changed": format_number(report.updated),
-            "before": format_number(report.entries_before),
-            "added": format_number(report.households_created),
-            "returning": format_number(report.households_returning),
-            "reverted": format_number(report.entries_reverted),
-        }
+        % {key: format_number(page[key]) for key in PREVIEW_COUNTS}
     ]
-    fields = [
-        f"{field_label(key)} {format_number(count)}"
-        for key, count in report.field_changes.items()
-        if count
-    ]
-    if fields:
+    if fields := [f"{label} {format_number(count)}" for label, count in page["fields"]]:
         lines.append(_("Values changed, by field: %(fields)s.") % {"fields": ", ".join(fields)})
-    for row in report.sample:
+    for row in page["sample"]:
         changes = "; ".join(
-            f"{field_label(key)}: {old if old not in (None, '') else '—'} → "
+            f"{label}: {old if old not in (None, '') else '—'} → "
             f"{new if new not in (None, '') else '—'}"
-            for key, (old, new) in row["changes"].items()
+            for label, old, new in row["changes"]
         )
         lines.append(
             _("  row %(row)s, household %(code)s: %(changes)s")
             % {"row": row["row"], "code": row["code"], "changes": changes}
         )
-    lines += preview_notes(report.as_dict() if hasattr(report, "as_dict") else vars(report))
-    if report.needs_confirmation and not report.confirmed:
+    lines += page["notes"]
+    if page["needs_confirmation"] and not report.confirmed:
         lines.append(
-            _("This import needs a confirmation: %(why)s")
-            % {"why": " ".join(report.confirmation_reasons)}
+            _("This import needs a confirmation: %(why)s") % {"why": " ".join(page["reasons"])}
         )
     return lines
 
@@ -134,11 +132,7 @@ def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
     if "field_changes" not in report:
         return None
     return {
-        "before": report.get("entries_before", 0),
-        "changed": report.get("updated", 0),
-        "added": report.get("households_created", 0),
-        "returning": report.get("households_returning", 0),
-        "reverted": report.get("entries_reverted", 0),
+        **{key: report.get(field, 0) for key, field in PREVIEW_COUNTS.items()},
         "fields": [
             (field_label(key), count) for key, count in report["field_changes"].items() if count
         ],

@@ -1,6 +1,6 @@
 """The write step of the census import: set-based statements from the staged file.
 
-Runs only after the checks found nothing and the plan was made (`plan.plan`); each
+Runs only after the checks found nothing and the plan was made (`plan.plan_import`); each
 statement the plan says has nothing to do is skipped. Every row written gets its history
 row in bulk, in the same transaction (`core.history.history_insert_select`): the household
 page then says who changed what, when, and from which file.
@@ -13,7 +13,12 @@ from typing import Any
 from django.db import connection
 
 from ketnghia.accounts.models import Actor
-from ketnghia.census.importing.plan import Plan, entry_differs, household_differs, table_names
+from ketnghia.census.importing.plan import (
+    CensusImportReport,
+    entry_differs,
+    household_differs,
+    table_names,
+)
 from ketnghia.census.models import CensusEntry
 from ketnghia.core.history import history_insert_select
 from ketnghia.households.models import Household
@@ -29,7 +34,7 @@ def max_id(table: str) -> int:
 
 def write_import(
     stage: StagingTable,
-    planned: Plan,
+    planned: CensusImportReport,
     *,
     commune_id: int,
     round_id: int,
@@ -90,7 +95,7 @@ def write_import(
             [commune_id, year, commune_id],
         ),
         (
-            planned.entries_changed,
+            planned.updated,
             f"""
             UPDATE {entries} AS e
             SET head_name = s.head_name, village_code = s.village_code, area = s.area,
@@ -107,7 +112,7 @@ def write_import(
             [batch_id, commune_id, round_id],
         ),
         (
-            planned.entries_created,
+            planned.created,
             f"""
             INSERT INTO {entries} (round_id, household_id, household_code, head_name,
               village_code, area, member_count, monthly_income_per_person, surveyed_on,
@@ -150,8 +155,8 @@ def write_import(
             **history,
         )
     for needed, kind, compare in (
-        (planned.entries_changed, "~", "<="),
-        (planned.entries_created, "+", ">"),
+        (planned.updated, "~", "<="),
+        (planned.created, "+", ">"),
     ):
         if needed:
             history_insert_select(

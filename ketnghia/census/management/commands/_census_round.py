@@ -3,7 +3,6 @@ the command base of the census imports (`imports.commands.ImportCommand`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,16 @@ from django.utils.translation import gettext_lazy
 
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import census_import_error_workbook
+from ketnghia.census.importing.pipeline import CensusSpec
 from ketnghia.census.importing.preview import preview_lines
 from ketnghia.census.models import CensusRound
 from ketnghia.census.services import census_round_create
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.personal_data import disclosure_open
+from ketnghia.core.text import format_number
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports.commands import ImportCommand
+from ketnghia.poverty.rules import Status
 from ketnghia.poverty.selectors import standard_get
 from ketnghia.poverty.standards import standard_for_year
 
@@ -48,20 +50,13 @@ def latest_round(commune: Unit, year: int) -> CensusRound | None:
     )
 
 
-def standard_code_for(year: int, given: str | None) -> str:
-    """Return the standard a new round of `year` uses: `given`, else the one in force."""
-    if given:
-        return standard_get(given).code
-    return standard_for_year(year).code
-
-
 def round_for(commune: Unit, year: int, standard: str | None) -> CensusRound:
     """Return the round of `year`, or an unsaved one to be created under the standard."""
     census_round = latest_round(commune, year)
     if census_round is None:
-        return CensusRound(
-            commune=commune, year=year, standard_code=standard_code_for(year, standard)
-        )
+        # A new round uses the standard given, else the one in force that year.
+        chosen = standard_get(standard) if standard else standard_for_year(year)
+        return CensusRound(commune=commune, year=year, standard_code=chosen.code)
     if standard and standard_get(standard).code != census_round.standard_code:
         raise InvalidInput(
             Problem(
@@ -148,15 +143,14 @@ class CensusImportCommand(ImportCommand):
             ),
         )
 
-    # The service that imports a file into a round (`census_import`, `odk_import`): keyword
-    # arguments census_round, path, file_name, dry_run, actor, confirm; returns the report.
-    importer: Callable[..., Any]
+    # The spec that imports a file into a round (`CENSUS`, `ODK`: `CensusSpec.import_into`).
+    spec: CensusSpec
 
     def import_file(
         self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
     ) -> Any:
-        """Import `path` into `census_round` through `importer`; return the report."""
-        return type(self).importer(
+        """Import `path` into `census_round` through `spec`; return the report."""
+        return self.spec.import_into(
             census_round=census_round,
             path=path,
             file_name=path.name,
@@ -165,9 +159,31 @@ class CensusImportCommand(ImportCommand):
             confirm=options["confirm"],
         )
 
-    def write_report(self, report: Any) -> None:
-        """Write what the import did (or would do)."""
+    def summary(self, report: Any) -> str:
+        """Return the report's first line: what the import did (or would do)."""
         raise NotImplementedError
+
+    def write_report(self, report: Any) -> None:
+        """Write what the import did (or would do): the summary, the statuses, the preview,
+        the total rows skipped and the round's households the file leaves out."""
+        prefix = _("Dry run, nothing written. ") if report.dry_run else ""
+        self.stdout.write(prefix + self.summary(report))
+        counts = ", ".join(
+            f"{Status(status).label}: {format_number(count)}"
+            for status, count in report.by_status.items()
+        )
+        self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
+        self.preview(report)
+        if report.skipped_rows:
+            self.stdout.write(_("%(count)s total row(s) skipped.") % {"count": report.skipped_rows})
+        if report.absent:
+            self.stdout.write(
+                _(
+                    "%(count)s household(s) of the round are not in the file; they were kept "
+                    "as they were."
+                )
+                % {"count": report.absent}
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
@@ -206,13 +222,3 @@ class CensusImportCommand(ImportCommand):
         """Write the change preview: per field, returning households, reverted values, sample."""
         for line in preview_lines(report):
             self.stdout.write(line)
-
-    def write_absent(self, report: Any) -> None:
-        if report.absent:
-            self.stdout.write(
-                _(
-                    "%(count)s household(s) of the round are not in the file; they were kept "
-                    "as they were."
-                )
-                % {"count": report.absent}
-            )

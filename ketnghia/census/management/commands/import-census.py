@@ -5,11 +5,8 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.importing import census_import
-from ketnghia.census.importing.pipeline import CensusImportReport
+from ketnghia.census.importing.pipeline import CENSUS, CensusImportReport
 from ketnghia.census.management.commands._census_round import CensusImportCommand
-from ketnghia.core.text import format_number
-from ketnghia.poverty.rules import Status
 
 
 class Command(CensusImportCommand):
@@ -25,35 +22,21 @@ class Command(CensusImportCommand):
         "brings back an earlier round's values (see the change preview of --dry-run)."
     )
 
-    importer = staticmethod(census_import)
+    spec = CENSUS
 
-    def write_report(self, report: CensusImportReport) -> None:
-        prefix = _("Dry run, nothing written. ") if report.dry_run else ""
-        self.stdout.write(
-            prefix
-            + _(
-                "%(file)s → %(round)s (%(standard)s): %(rows)s households; entries created "
-                "%(created)s, changed %(changed)s, unchanged %(unchanged)s; households created "
-                "%(households_created)s, updated %(households_updated)s."
-            )
-            % {
-                "file": report.file,
-                "round": report.round,
-                "standard": report.standard,
-                "rows": report.rows,
-                "created": report.created,
-                "changed": report.updated,
-                "unchanged": report.unchanged,
-                "households_created": report.households_created,
-                "households_updated": report.households_updated,
-            }
-        )
-        counts = ", ".join(
-            f"{Status(status).label}: {format_number(count)}"
-            for status, count in report.by_status.items()
-        )
-        self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
-        self.preview(report)
-        if report.skipped_rows:
-            self.stdout.write(_("%(count)s total row(s) skipped.") % {"count": report.skipped_rows})
-        self.write_absent(report)
+    def summary(self, report: CensusImportReport) -> str:
+        return _(
+            "%(file)s → %(round)s (%(standard)s): %(rows)s households; entries created "
+            "%(created)s, changed %(changed)s, unchanged %(unchanged)s; households created "
+            "%(households_created)s, updated %(households_updated)s."
+        ) % {
+            "file": report.file,
+            "round": report.round,
+            "standard": report.standard,
+            "rows": report.rows,
+            "created": report.created,
+            "changed": report.updated,
+            "unchanged": report.unchanged,
+            "households_created": report.households_created,
+            "households_updated": report.households_updated,
+        }

@@ -6,8 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.management.commands._census_round import CensusImportCommand
-from ketnghia.census.models import Status
-from ketnghia.census.odk import OdkImportReport, odk_import
+from ketnghia.census.odk import ODK, OdkImportReport
 
 
 class Command(CensusImportCommand):
@@ -22,32 +21,21 @@ class Command(CensusImportCommand):
         "brings back an earlier round's values (see the change preview of --dry-run)."
     )
 
-    importer = staticmethod(odk_import)
+    spec = ODK
 
-    def write_report(self, report: OdkImportReport) -> None:
-        prefix = _("Dry run, nothing written. ") if report.dry_run else ""
-        self.stdout.write(
-            prefix
-            + _(
-                "%(file)s: %(submissions)s submissions, %(rejected)s rejected by a reviewer and "
-                "left out; round %(round)s (%(standard)s): entries created %(created)s, updated "
-                "%(updated)s, unchanged %(unchanged)s; households created %(households)s."
-            )
-            % {
-                "file": report.file,
-                "submissions": report.submissions,
-                "rejected": report.rejected,
-                "round": report.round,
-                "standard": report.standard,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-                "households": report.households_created,
-            }
-        )
-        counts = ", ".join(
-            f"{label}: {report.by_status.get(value, 0)}" for value, label in Status.choices
-        )
-        self.stdout.write(_("By status: %(counts)s.") % {"counts": counts})
-        self.preview(report)
-        self.write_absent(report)
+    def summary(self, report: OdkImportReport) -> str:
+        return _(
+            "%(file)s: %(submissions)s submissions, %(rejected)s rejected by a reviewer and "
+            "left out; round %(round)s (%(standard)s): entries created %(created)s, updated "
+            "%(updated)s, unchanged %(unchanged)s; households created %(households)s."
+        ) % {
+            "file": report.file,
+            "submissions": report.submissions,
+            "rejected": report.rejected,
+            "round": report.round,
+            "standard": report.standard,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "households": report.households_created,
+        }

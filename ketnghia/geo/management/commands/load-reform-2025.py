@@ -2,30 +2,39 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.formatting import format_count
-from ketnghia.geo.management.commands._base import LoaderCommand
 from ketnghia.geo.reform import (
     REFORM_FILE,
     reform_2025_import,
     reform_2025_load_from_package,
 )
+from ketnghia.imports.commands import ImportCommand
 
 
-class Command(LoaderCommand):
+class Command(ImportCommand):
     help = gettext_lazy(
         "Load the units after the 2025 reform (new provinces and communes, valid from "
         "1 July 2025), close the old ones on 30 June 2025 and record the successions old "
         "commune → new commune, from the vietnamadminunits package or from a file. Idempotent; "
         "nothing is written if any problem is found."
     )
+    file_argument = "--file"
+    file_help = gettext_lazy(
+        "Read the mapping from this CSV or XLSX file instead of the package (columns: "
+        "Mã xã cũ, Mã xã mới, Tên xã mới, Mã tỉnh mới, Tên tỉnh mới, Tỷ lệ)."
+    )
+    dry_run_help = gettext_lazy("Check the mapping and report what would change, writing nothing.")
+    actor_help = gettext_lazy(
+        "User recorded in the history as having made the change (default: none)."
+    )
+    errors_out = True
+    confirm_option = False
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
@@ -38,47 +47,22 @@ class Command(LoaderCommand):
                 "Default: every province of the package."
             ),
         )
-        parser.add_argument(
-            "--file",
-            metavar="FILE",
-            help=gettext_lazy(
-                "Read the mapping from this CSV or XLSX file instead of the package (columns: "
-                "Mã xã cũ, Mã xã mới, Tên xã mới, Mã tỉnh mới, Tên tỉnh mới, Tỷ lệ)."
-            ),
-        )
-        parser.add_argument(
-            "--errors-out",
-            metavar="FILE.xlsx",
-            help=gettext_lazy("Write the problems and the faulty rows to this workbook."),
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help=gettext_lazy("Check the mapping and report what would change, writing nothing."),
-        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        actor = self.actor(options)
-        try:
-            if options["file"]:
-                report = reform_2025_import(
-                    path=options["file"], dry_run=options["dry_run"], actor=actor
+        actor, dry_run = self.user_named(options.get("actor")), options["dry_run"]
+        report = self.run_import(
+            lambda: (
+                reform_2025_import(path=options["file"], dry_run=dry_run, actor=actor)
+                if options["file"]
+                else reform_2025_load_from_package(
+                    province_codes=options["province"], dry_run=dry_run, actor=actor
                 )
-            else:
-                report = reform_2025_load_from_package(
-                    province_codes=options["province"], dry_run=options["dry_run"], actor=actor
-                )
-        except KetnghiaError as error:
-            refused = self.refuse(error)
-            source, out = options["file"], options["errors_out"]
-            if source and out and Path(source).is_file():
-                Path(out).write_bytes(
-                    REFORM_FILE.error_workbook(
-                        Path(source), file_name=Path(source).name, problems=error.problems
-                    )
-                )
-                self.stderr.write(_("The problems are listed in %(file)s.") % {"file": out})
-            raise refused from None
+            ),
+            options=options,
+            error_workbook=lambda path, problems: REFORM_FILE.error_workbook(
+                path, file_name=path.name, problems=problems
+            ),
+        )
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
         self.stdout.write(
             prefix

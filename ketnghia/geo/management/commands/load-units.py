@@ -7,19 +7,23 @@ from typing import Any
 from django.core.management.base import CommandParser
 from django.utils.translation import gettext as _
 
+from ketnghia.core.commands import BaseCommand
 from ketnghia.core.errors import KetnghiaError
-from ketnghia.geo.management.commands._base import LoaderCommand
 from ketnghia.geo.services import units_load_from_package
 
 
-class Command(LoaderCommand):
+class Command(BaseCommand):
     help = (
         "Load administrative units (provinces, districts, communes; structure before the 2025 "
         "reform) from the vietnam-provinces package. Idempotent."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        super().add_arguments(parser)
+        parser.add_argument(
+            "--actor",
+            metavar="USERNAME",
+            help="User recorded in the history as having made the change (default: none).",
+        )
         parser.add_argument(
             "--province",
             action="append",
@@ -30,7 +34,7 @@ class Command(LoaderCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             report = units_load_from_package(
-                province_codes=options["province"], actor=self.actor(options)
+                province_codes=options["province"], actor=self.user_named(options.get("actor"))
             )
         except KetnghiaError as error:
             raise self.refuse(error) from None
