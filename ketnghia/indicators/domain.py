@@ -420,13 +420,19 @@ def base_rows(
 ) -> list[BaseRow]:
     """Return every base unit's row of every definition (a unit without data gives none)."""
     rows: list[BaseRow] = []
+    # The definitions that store each (level, key): worked out once, not per unit (the
+    # facts of a national rebuild are tens of thousands of units).
+    applicable: dict[tuple[str, str], list[IndicatorDefinition]] = {}
     for (unit_id, year, official, key), unit_facts in facts.items():
         level = base_level_of.get(unit_id, "commune")
-        for definition in definitions:
-            if definition.base_level != level or definition.is_estimate:
-                continue
-            if not definition.stores(key):
-                continue
+        wanted = applicable.get((level, key))
+        if wanted is None:
+            wanted = applicable[(level, key)] = [
+                d
+                for d in definitions
+                if d.base_level == level and not d.is_estimate and d.stores(key)
+            ]
+        for definition in wanted:
             pair = base_figure(definition, unit_facts)
             if pair is None:
                 continue
@@ -460,6 +466,10 @@ def aggregate_rows(
     """
     regions = regions or {}
     by_code = {d.code: d for d in definitions}
+    # Whether an indicator's total rows also go to the key communes' and the region's rows,
+    # asked once per indicator rather than per row (a national rebuild has many thousands).
+    by_key = {d.code: d.groups_commune(KEY_GROUP) for d in definitions}
+    by_region = {d.code: d.groups_commune(REGION_PREFIX) for d in definitions}
     by_commune: dict[tuple[int, int], list[BaseRow]] = {}
     for row in rows:
         by_commune.setdefault((row.commune_id, row.year), []).append(row)
@@ -467,14 +477,13 @@ def aggregate_rows(
     for (program_id, year), communes in members.items():
         sums: dict[tuple[str, int, str, bool, str], list[tuple[float, float]]] = {}
         for commune_id, is_key in communes.items():
+            region = regions.get((commune_id, year))
             for row in by_commune.get((commune_id, year), ()):
                 keys = [row.disaggregation]
                 if row.disaggregation == "":
-                    definition = by_code[row.indicator]
-                    if is_key and definition.groups_commune(KEY_GROUP):
+                    if is_key and by_key[row.indicator]:
                         keys.append(KEY_GROUP)
-                    region = regions.get((commune_id, year))
-                    if region and definition.groups_commune(REGION_PREFIX + region):
+                    if region and by_region[row.indicator]:
                         keys.append(REGION_PREFIX + region)
                 levels: list[tuple[int, str]] = []
                 if row.unit_id != commune_id:

@@ -20,6 +20,7 @@ The census-by-ethnicity and the coverage facts come from one pass over the entri
 
 from __future__ import annotations
 
+import secrets
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -258,82 +259,170 @@ class _EntryCounts:
     covered: dict[tuple[int, int], int] = field(default_factory=lambda: defaultdict(int))
 
 
-def _count_entries(round_ids: set[int], chosen: list[tuple[int, int, int, str]]) -> _EntryCounts:
+# A chosen year is a bit of a 64-bit mask in the pass over the entries (the years a household
+# is covered in, for its round); more distinct years than this take one pass per slice.
+_YEAR_BITS = 62
+
+
+def _count_entries(
+    round_ids: set[int], chosen: list[tuple[int, int, int, str]], *, whole: bool = False
+) -> _EntryCounts:
     """Count the entries of `round_ids` in one pass: by the head's ethnicity (stored on the
     entry, `CensusEntry.head_ethnicity`) and status, and whether a Party member answers for
-    the household on 31 December of each year its round is chosen for in `chosen`."""
+    the household on 31 December of each year its round is chosen for in `chosen`.
+
+    `whole`: every commune is read (a rebuild or a check), so the pass is planned for a
+    scan of the whole entry table (below)."""
     counts = _EntryCounts()
     if not round_ids:
         return counts
-    staged_rounds = StagingTable((("round_id", "bigint"),), prefix="ind_rounds")
-    staged_cover = StagingTable(
-        (("commune_id", "bigint"), ("year", "integer"), ("round_id", "bigint"), ("on_day", "date")),
-        prefix="ind_coverage",
-    )
-    staged_rounds.create()
-    staged_cover.create()
-    try:
-        staged_rounds.insert((pk,) for pk in sorted(round_ids))
-        staged_rounds.index("round_id")
-        staged_cover.insert(chosen)
-        staged_cover.index("commune_id")
-        entries, assignments = _table(CensusEntry), _table(Assignment)
-        years = (
-            "string_agg(CAST(c.year AS text), ',')"
-            if connection.vendor == "postgresql"
-            else "group_concat(c.year)"
+    years = sorted({year for _commune, year, _pk, _day in chosen})
+    slices = [years[i : i + _YEAR_BITS] for i in range(0, len(years), _YEAR_BITS)] or [[]]
+    for index, part in enumerate(slices):
+        bits = {year: bit for bit, year in enumerate(part)}
+        rows = _entry_pass(
+            round_ids, [(*c, bits[c[1]]) for c in chosen if c[1] in bits], whole=whole
         )
+        for round_id, group, status, mask, n in rows:
+            # Each pass counts every entry: the totals from the first only.
+            if index == 0 and group:
+                totals = counts.by_ethnicity[(round_id, group)]
+                totals[0] += n
+                if status == "poor":
+                    totals[1] += n
+                elif status == "near_poor":
+                    totals[2] += n
+            if index == 0 and status:
+                counts.poor[round_id] += n
+            for year, bit in bits.items():
+                if mask is not None and int(mask) >> bit & 1:
+                    counts.covered[(round_id, year)] += n
+    return counts
+
+
+def _entry_pass(
+    round_ids: set[int], chosen: list[tuple[int, int, int, str, int]], *, whole: bool
+) -> list[tuple[int, str, str, int | None, int]]:
+    """Return (round, "kinh" | "minority" | "", status if poor or near-poor else "", mask of
+    the chosen years' bits the household is covered in (None: none), entries) over the
+    entries of `round_ids` (`_count_entries`)."""
+    entries, assignments, rounds = _table(CensusEntry), _table(Assignment), _table(CensusRound)
+    postgresql = connection.vendor == "postgresql"
+    staged: list[StagingTable] = []
+    if postgresql:
+        # The rounds and the chosen (round, year)s as arrays, not temporary tables: parallel
+        # workers cannot read a temporary table, so a plan over one stays in one process (the
+        # floor's scan has two workers).
+        cover_source = (
+            "(SELECT * FROM unnest(%s::bigint[], %s::integer[], %s::bigint[], %s::date[],"
+            " %s::integer[]) AS c(commune_id, year, round_id, on_day, bit))"
+        )
+        columns = list(zip(*chosen, strict=True)) if chosen else [()] * 5
+        cover_params: list[object] = [
+            list(columns[0]),
+            list(columns[1]),
+            list(columns[2]),
+            [date.fromisoformat(day) for day in columns[3]],
+            list(columns[4]),
+        ]
+        # The rounds joined as the floor joins them (bench/national.py): a hash of the few
+        # rounds probed by a parallel scan of the entries (or, for one commune's, its index).
+        rounds_join = f"JOIN {rounds} r ON r.id = e.round_id"
+        rounds_where, rounds_params = " WHERE r.id = ANY(%s::bigint[])", [sorted(round_ids)]
+        # bit_or keeps one 8-byte state per household (string_agg allocated a buffer each
+        # and spilled to disk at x0.02).
+        mask = "bit_or(CAST(1 AS bigint) << c.bit)"
+    else:
+        staged_rounds = StagingTable((("round_id", "bigint"),), prefix="ind_rounds")
+        staged_cover = StagingTable(
+            (
+                ("commune_id", "bigint"),
+                ("year", "integer"),
+                ("round_id", "bigint"),
+                ("on_day", "date"),
+                ("bit", "integer"),
+            ),
+            prefix="ind_coverage",
+        )
+        staged = [staged_rounds, staged_cover]
+        for table in staged:
+            table.create()
+        cover_params, rounds_params = [], []
+        mask = "SUM(DISTINCT 1 << c.bit)"
+    covered_table: str | None = None
+    try:
+        if not postgresql:
+            staged_rounds.insert((pk,) for pk in sorted(round_ids))
+            staged_rounds.index("round_id")
+            staged_cover.insert(chosen)
+            staged_cover.index("commune_id")
+            rounds_join = f"JOIN {staged_rounds.quoted} r ON r.round_id = e.round_id"
+            rounds_where, cover_source = "", staged_cover.quoted
         # The covered households of each chosen (round, year), as one row per (round,
-        # household) listing the years: a set joined once to the entries (hash joins, no
-        # EXISTS probe per entry), so the same scan counts ethnicity and coverage. Only the
-        # poor and near-poor look it up: the others' join key is NULL, never probed (the
-        # join took twice as long probing every entry, bench/national.py at x0.02).
-        poor = "e.status IN ('poor', 'near_poor')"
-        sql = f"""
-            WITH covered AS (
-              SELECT c.round_id, a.household_id, {years} AS years
-              FROM {staged_cover.quoted} c JOIN {assignments} a ON a.commune_id = c.commune_id
-                AND a.kind = %s AND a.start_date <= c.on_day
-                AND (a.end_date IS NULL OR a.end_date >= c.on_day)
-              WHERE a.household_id IS NOT NULL
-              GROUP BY c.round_id, a.household_id)
-            SELECT e.round_id,
-              CASE WHEN e.head_ethnicity IS NULL THEN '' WHEN e.head_ethnicity = %s
-                THEN 'kinh' ELSE 'minority' END,
-              CASE WHEN {poor} THEN e.status ELSE '' END,
-              v.years, COUNT(*)
-            FROM {staged_rounds.quoted} r
-            JOIN {entries} e ON e.round_id = r.round_id
-            LEFT JOIN covered v ON v.round_id = e.round_id
-              AND v.household_id = CASE WHEN {poor} THEN e.household_id END
-            GROUP BY 1, 2, 3, 4
-        """
+        # household) with the years as a mask: a set joined once to the entries (hash joins,
+        # no EXISTS probe per entry), so the same scan counts ethnicity and coverage.
+        covered = f"""
+            SELECT c.round_id, a.household_id, {mask} AS years
+            FROM {cover_source} c JOIN {assignments} a ON a.commune_id = c.commune_id
+              AND a.kind = %s AND a.start_date <= c.on_day
+              AND (a.end_date IS NULL OR a.end_date >= c.on_day)
+            WHERE a.household_id IS NOT NULL
+            GROUP BY c.round_id, a.household_id"""
+        covered_params = [*cover_params, AssignmentKind.MEMBER_HOUSEHOLD]
         with connection.cursor() as cursor:
-            postgresql = connection.vendor == "postgresql"
+            if postgresql and whole:
+                # Over the whole table the covered set is written first to an unlogged table
+                # (not a temporary one: parallel workers read it) and analysed: each worker
+                # of the scan then hashes it and the pass runs in parallel with a partial
+                # aggregate, as the floor does (as a subquery it stayed in one process).
+                covered_table = connection.ops.quote_name(f"ind_covered_{secrets.token_hex(6)}")
+                cursor.execute(
+                    f"CREATE UNLOGGED TABLE {covered_table} AS {covered}", covered_params
+                )
+                # Statistics from a small sample: the plan needs the set's size and rough
+                # distinct counts, not histograms (a full sample took a tenth of the pass).
+                cursor.execute("SET LOCAL default_statistics_target = 10")
+                cursor.execute(f"ANALYZE {covered_table}")
+                cursor.execute("SET LOCAL default_statistics_target TO DEFAULT")
+                with_clause, source, params = "", covered_table, []
+            else:
+                with_clause, source, params = (
+                    f"WITH covered AS ({covered})",
+                    "covered",
+                    covered_params,
+                )
+            # Only the poor and near-poor look the set up: the others' join key is NULL,
+            # never probed (probing every entry took twice as long, bench/national.py).
+            poor = "e.status IN ('poor', 'near_poor')"
+            sql = f"""
+                {with_clause}
+                SELECT e.round_id,
+                  CASE WHEN e.head_ethnicity IS NULL THEN '' WHEN e.head_ethnicity = %s
+                    THEN 'kinh' ELSE 'minority' END,
+                  CASE WHEN {poor} THEN e.status ELSE '' END,
+                  v.years, COUNT(*)
+                FROM {entries} e {rounds_join}
+                LEFT JOIN {source} v ON v.round_id = e.round_id
+                  AND v.household_id = CASE WHEN {poor} THEN e.household_id END{rounds_where}
+                GROUP BY 1, 2, 3, 4
+            """
             if postgresql:
                 # PostgreSQL cannot estimate the groups (a few per round) and sorts every entry
                 # for a GroupAggregate: 9.5 s at x0.1 against 5.7 s hashed (bench/national.py).
                 cursor.execute("SET LOCAL enable_sort = off")
-            cursor.execute(sql, [AssignmentKind.MEMBER_HOUSEHOLD, KINH])
+            cursor.execute(sql, [*params, KINH, *rounds_params])
             rows = cursor.fetchall()
             if postgresql:
                 cursor.execute("SET LOCAL enable_sort TO DEFAULT")
+        if covered_table is not None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {covered_table}")
     finally:
-        staged_rounds.drop()
-        staged_cover.drop()
-    for round_id, group, status, covered_years, n in rows:
-        if group:
-            totals = counts.by_ethnicity[(round_id, group)]
-            totals[0] += n
-            if status == "poor":
-                totals[1] += n
-            elif status == "near_poor":
-                totals[2] += n
-        if status:
-            counts.poor[round_id] += n
-            for year in {int(y) for y in (covered_years or "").split(",") if y}:
-                counts.covered[(round_id, year)] += n
-    return counts
+        # (A failed statement leaves the transaction aborted: its rollback removes the
+        # unlogged table, and a DROP here would only hide the error.)
+        for table in staged:
+            table.drop()
+    return rows
 
 
 def _census_by_ethnicity(loaded: LoadedFacts, variants: Variants, counts: _EntryCounts) -> None:
@@ -393,7 +482,7 @@ def load_facts(
     round_ids = {pk for _commune, _year, pk, _day in chosen}
     if ethnicity:
         round_ids.update(variants)
-    counts = _count_entries(round_ids, chosen)
+    counts = _count_entries(round_ids, chosen, whole=commune_ids is None)
     if ethnicity:
         _census_by_ethnicity(loaded, variants, counts)
     _coverage(loaded, chosen, counts)
