@@ -208,14 +208,15 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
     ) -> ImportReport:
         """Import one stored file (what a job runs): `run` with this spec.
 
-        An importer that reads a second file beside the first (`companion`: path, name)
-        overrides it.
+        A second file beside the first (`companion`: path, name) is given to `context` as
+        `scope["companion"]` (path and name as text).
         """
+        extra = {"companion": (str(companion[0]), companion[1])} if companion else {}
         return run(
             self,
             path,
             actor=actor,
-            scope=scope,
+            scope={**scope, **extra},
             file_name=file_name,
             dry_run=dry_run,
             confirm=confirm,
