@@ -108,32 +108,6 @@ class Context:
     people_problems: list[Problem] = field(default_factory=list)
 
 
-def _default_commune(
-    mark: Mark, commune: Unit | None, scope: UnitScope, file_name: str
-) -> Unit | None:
-    if commune is not None:
-        check_mark(
-            mark,
-            commune_code=commune.code,
-            commune_name=commune.name,
-            year=None,
-            file_name=file_name,
-            commune_named=lambda code: getattr(commune_by_code(code, EVERYTHING), "name", None),
-        )
-        return commune
-    if not mark.commune:
-        return None
-    marked = commune_by_code(mark.commune, scope)
-    if marked is None:
-        raise InvalidInput(
-            Problem(
-                _("Unknown commune code “%(code)s”.") % {"code": mark.commune},
-                Location(file=file_name),
-            )
-        )
-    return marked
-
-
 def _preview(report: AssignmentImportReport, resolved: Resolved, plan: planning.Plan) -> None:
     names = {commune.code: commune.name for commune in resolved.communes.values()}
     by_commune: dict[str, dict[str, Any]] = defaultdict(
@@ -209,16 +183,35 @@ class AssignmentSpec(ImportSpec[Context, AssignmentLine, Planned, AssignmentImpo
             units = scope["units"]
         else:
             units = scope_for(actor, Action.EDIT) if actor is not None else EVERYTHING
-        only = None
+        only = default = None
         if scope.get("commune"):
             only = Unit.objects.filter(code=scope["commune"], level=UnitLevel.COMMUNE).first()
             if only is None:
                 raise InvalidInput(Problem(_("Upload not found."), Location(file=file_name)))
+            check_mark(
+                mark,
+                commune_code=only.code,
+                commune_name=only.name,
+                year=None,
+                file_name=file_name,
+                commune_named=lambda code: getattr(commune_by_code(code, EVERYTHING), "name", None),
+            )
+            default = only
+        elif mark.commune:
+            # Rows that name no commune are of the one the file's mark names.
+            default = commune_by_code(mark.commune, units)
+            if default is None:
+                raise InvalidInput(
+                    Problem(
+                        _("Unknown commune code “%(code)s”.") % {"code": mark.commune},
+                        Location(file=file_name),
+                    )
+                )
         companion = scope.get("companion")
         return Context(
             units=units,
             only=only,
-            default=_default_commune(mark, only, units, file_name),
+            default=default,
             companion=(Path(companion[0]), companion[1]) if companion else None,
         )
 
