@@ -209,14 +209,13 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
         """Import one stored file (what a job runs): `run` with this spec.
 
         A second file beside the first (`companion`: path, name) is given to `context` as
-        `scope["companion"]` (path and name as text).
+        `scope["companion"]`.
         """
-        extra = {"companion": (str(companion[0]), companion[1])} if companion else {}
         return run(
             self,
             path,
             actor=actor,
-            scope={**scope, **extra},
+            scope={**scope, "companion": companion} if companion else scope,
             file_name=file_name,
             dry_run=dry_run,
             confirm=confirm,

@@ -207,13 +207,7 @@ class AssignmentSpec(ImportSpec[Context, AssignmentLine, Planned, AssignmentImpo
                         Location(file=file_name),
                     )
                 )
-        companion = scope.get("companion")
-        return Context(
-            units=units,
-            only=only,
-            default=default,
-            companion=(Path(companion[0]), companion[1]) if companion else None,
-        )
+        return Context(units, only, default, companion=scope.get("companion"))
 
     def chunks(
         self, table: Table, context: Context, report: AssignmentImportReport
@@ -356,7 +350,7 @@ def assignments_import(
         scope={
             "commune": commune.code if commune is not None else "",
             "units": scope,
-            "companion": (str(people), people.name) if people is not None else None,
+            "companion": (people, people.name) if people is not None else None,
         },
         dry_run=dry_run,
         confirm=confirm,
