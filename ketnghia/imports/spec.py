@@ -212,14 +212,14 @@ class ImportSpec(Generic[ContextT, ItemT, PlanT, ReportT]):
     ) -> ImportReport:
         """Import one stored file (what a job runs): `run` with this spec.
 
-        An importer that reads a second file beside the first (`companion`: path, name)
-        overrides it.
+        A second file beside the first (`companion`: path, name) is given to `context` as
+        `scope["companion"]`.
         """
         return run(
             self,
             path,
             actor=actor,
-            scope=scope,
+            scope={**scope, "companion": companion} if companion else scope,
             file_name=file_name,
             dry_run=dry_run,
             confirm=confirm,

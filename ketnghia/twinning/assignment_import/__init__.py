@@ -3,11 +3,11 @@
 One module a step, in order: `columns` (the headers and words officers write) → `read`
 (cells, no ORM) → `resolve` (references inside the user's scope, the rules of one row) →
 `plan` (the rows together against the stored assignments and the program's rules, pure) →
-`write` (through the twinning services, one transaction); `pipeline` runs them and gives
-the change preview; `template` writes the per-commune .xlsx the import reads back.
+`write` (set-based, one transaction); `spec` is the importer `imports.run` runs them as,
+with the change preview; `template` writes the per-commune .xlsx the import reads back.
 """
 
-from ketnghia.twinning.assignment_import.pipeline import (
+from ketnghia.twinning.assignment_import.spec import (
     AssignmentImportReport,
     assignments_import,
 )

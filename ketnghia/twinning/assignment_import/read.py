@@ -77,9 +77,9 @@ class PersonLine:
 class _Cells:
     """Read one row's cells, collecting the problems of the row."""
 
-    def __init__(self, row: Row, is_csv: bool) -> None:
+    def __init__(self, row: Row) -> None:
         self.row = row
-        self.is_csv = is_csv
+        self.is_csv = Path(row.file).suffix.lower() in CSV_SUFFIXES
         self.problems: list[Problem] = []
         self.errors: set[str] = set()
 
@@ -136,9 +136,10 @@ class _Cells:
             self.problems.append(self.row.problem(key, message))
 
 
-def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, list[Problem]]:
-    """Return the row's assignment (None when a cell is wrong) and the row's problems."""
-    cells = _Cells(row, is_csv)
+def assignment_line(row: Row, problems: ProblemList | list[Problem]) -> AssignmentLine | None:
+    """Return the row's assignment (None, its problems added to `problems`, when a cell is
+    wrong)."""
+    cells = _Cells(row)
     kind_text = cells.text(cols.KIND)
     kind = cols.kind_of(kind_text)
     if kind is None:
@@ -172,12 +173,14 @@ def assignment_line(row: Row, *, is_csv: bool) -> tuple[AssignmentLine | None, l
         cells.refuse(cols.VILLAGE, _("Write the village (its code or name)."))
     if kind == cols.AssignmentKind.MEMBER_HOUSEHOLD and not line.household_code:
         cells.refuse(cols.HOUSEHOLD_CODE, _("Write the household's code."))
-    return (None if cells.problems else line), cells.problems
+    problems.extend(cells.problems)
+    return None if cells.problems else line
 
 
-def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Problem]]:
-    """Return the people-sheet row (None when a cell is wrong) and the row's problems."""
-    cells = _Cells(row, is_csv)
+def person_line(row: Row, problems: ProblemList | list[Problem]) -> PersonLine | None:
+    """Return the people-sheet row (None, its problems added to `problems`, when a cell is
+    wrong)."""
+    cells = _Cells(row)
     key = cells.code(cols.PERSON)
     if not key:
         cells.refuse(
@@ -218,81 +221,51 @@ def person_line(row: Row, *, is_csv: bool) -> tuple[PersonLine | None, list[Prob
     if len(phone) > 20:
         cells.refuse(cols.PHONE, _("A phone number has at most 20 characters."))
     active_from, active_to = cells.period(cols.ACTIVE_FROM, cols.ACTIVE_TO)
+    problems.extend(cells.problems)
     if cells.problems:
-        return None, cells.problems
-    return (
-        PersonLine(
-            where=row,
-            key=key,
-            full_name=name,
-            sex=sex or "",
-            birth_year=born,
-            ethnicity=ethnicity or "",
-            phone=phone,
-            role=role or "",
-            commune_code=cells.code(cols.COMMUNE_CODE),
-            village=cells.text(cols.VILLAGE),
-            active_from=active_from or dt.date.min,
-            active_to=active_to,
-        ),
-        [],
+        return None
+    return PersonLine(
+        where=row,
+        key=key,
+        full_name=name,
+        sex=sex or "",
+        birth_year=born,
+        ethnicity=ethnicity or "",
+        phone=phone,
+        role=role or "",
+        commune_code=cells.code(cols.COMMUNE_CODE),
+        village=cells.text(cols.VILLAGE),
+        active_from=active_from or dt.date.min,
+        active_to=active_to,
     )
 
 
-@dataclass
-class FileLines:
-    """Everything the file says, read and checked cell by cell."""
-
-    assignments: list[AssignmentLine]
-    people: list[PersonLine]
-    tables: list[Table]
-    rows: int = 0
-
-
-def open_tables(path: Path, name: str) -> tuple[Table | None, Table | None]:
-    """Return the file's assignments table and people table (either may be missing)."""
+def open_main(path: Path, name: str) -> Table:
+    """Return the file's assignments table, else (a people file alone) its people table."""
     check_file(path, name)
-    if path.suffix.lower() in CSV_SUFFIXES:
-        try:
-            return open_table(path, cols.ASSIGNMENT_COLUMNS, name=name), None
-        except InvalidInput as error:
-            # A CSV holds one table: the assignments, or else the people.
-            try:
-                return None, open_table(path, cols.PEOPLE_COLUMNS, name=name)
-            except InvalidInput:
-                raise error from None
-    sheet = cols.people_sheet(workbook_sheets(path, name=name))
-    people = open_table(path, cols.PEOPLE_COLUMNS, name=name, sheet=sheet) if sheet else None
+    is_csv = path.suffix.lower() in CSV_SUFFIXES
+    sheet = None if is_csv else cols.people_sheet(workbook_sheets(path, name=name))
     try:
-        assignments = open_table(
+        return open_table(
             path, cols.ASSIGNMENT_COLUMNS, name=name, skip_sheets=[sheet] if sheet else []
         )
-    except InvalidInput:
-        if people is None:
+    except InvalidInput as error:
+        if not (is_csv or sheet):
             raise
-        assignments = None
-    return assignments, people
+        # A CSV holds one table: the assignments, or else the people.
+        try:
+            return open_table(path, cols.PEOPLE_COLUMNS, name=name, sheet=sheet)
+        except InvalidInput:
+            raise error from None
 
 
-def read_lines(paths: list[tuple[Path, str]], problems: ProblemList) -> FileLines:
-    """Read every file (the assignments file, and a people file when given), row by row."""
-    lines = FileLines([], [], [])
-    for path, name in paths:
-        assignments, people = open_tables(path, name)
-        is_csv = path.suffix.lower() in CSV_SUFFIXES
-        if assignments is not None:
-            lines.tables.append(assignments)
-            for row in assignments.rows():
-                lines.rows += 1
-                line, found = assignment_line(row, is_csv=is_csv)
-                problems.extend(found)
-                if line is not None:
-                    lines.assignments.append(line)
-        if people is not None:
-            lines.tables.append(people)
-            for row in people.rows():
-                person, found = person_line(row, is_csv=is_csv)
-                problems.extend(found)
-                if person is not None:
-                    lines.people.append(person)
-    return lines
+def split_tables(table: Table) -> tuple[Table | None, Table | None]:
+    """Return the assignments table and the people table of the file `open_main` opened."""
+    if tuple(table.columns) == cols.PEOPLE_COLUMNS:
+        return None, table
+    if table.path.suffix.lower() in CSV_SUFFIXES:
+        return table, None
+    sheet = cols.people_sheet(workbook_sheets(table.path, name=table.name))
+    if sheet is None:
+        return table, None
+    return table, open_table(table.path, cols.PEOPLE_COLUMNS, name=table.name, sheet=sheet)

@@ -42,19 +42,6 @@ from ketnghia.twinning.models import (
 )
 from ketnghia.twinning.selectors import network_rules_for
 
-PERSON_FIELDS = (
-    "full_name",
-    "sex",
-    "birth_year",
-    "ethnicity",
-    "phone",
-    "role",
-    "commune_id",
-    "village_id",
-    "active_from",
-    "active_to",
-)
-
 
 @dataclass
 class PersonFacts:
@@ -83,15 +70,9 @@ class PersonChange:
 @dataclass
 class Resolved:
     wanted: list[Wanted] = field(default_factory=list)
-    held: list[Held] = field(default_factory=list)
     people: list[PersonChange] = field(default_factory=list)
     communes: dict[int, Unit] = field(default_factory=dict)
-    organisations: dict[int, Organisation] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-
-
-def _day(value: Any) -> str:
-    return value.strftime("%d/%m/%Y")
 
 
 def commune_by_code(code: str, scope: UnitScope) -> Unit | None:

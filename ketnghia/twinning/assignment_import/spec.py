@@ -1,15 +1,31 @@
-"""The assignments import as a spec of the import pipeline, for the one job model and page.
+"""Import the network's assignments from a .xlsx or .csv file: a spec `imports.run` runs.
 
-Its steps (`read` → `resolve` → `plan` → `write`) still run as `pipeline.assignments_import`
-does them (two files, people and assignments, resolved together); the spec is what lets an
-upload be an `ImportJob` run in the memory-capped worker like every other: `execute` runs
-the import for the job's user inside what they may edit and only on the job's commune,
-`open` gives the table the error workbook marks.
+1. `check_rows` reads each chunk of assignment rows (`read`: cells, the rules of one row);
+   `chunks` reads the people sheet first (the file's own, a people CSV, or a people file
+   beside it: `scope["companion"]`). `plan`, in the import's transaction, looks the references
+   up inside the user's scope (`resolve`), locks the communes and plans the rows against
+   the stored assignments and the program's rules (`plan`). Every problem is listed at once
+   (file, sheet, row, column, and a message naming the record and the rule); any problem →
+   `InvalidInput`, nothing written.
+2. The change preview: per commune, the new assignments, the reassignments that close a
+   stored one, the ends set, the decisions corrected, the rows unchanged. A commit that
+   closes stored assignments, or changes more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the
+   communes' stored assignments (the one rule of `imports.confirm`), is refused
+   (`ConfirmationNeeded`) unless confirmed. Then `write` writes it set-based (`write`),
+   history kept. The same file imported again changes nothing.
+
+A file knows its commune as every import's does (`imports.mark`): the template names it in
+its document properties; imported for another commune it is refused naming both. Scope:
+`commune` (its code: the only commune the file may touch; none, the file's), `companion` (a
+people file beside it: path and name), `units` (in process: the `UnitScope` the user may
+edit; else the actor's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,53 +33,325 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
-from ketnghia.core.gate import EVERYTHING, Action, scope_for
+from ketnghia.core.gate import EVERYTHING, Action, UnitScope, scope_for
+from ketnghia.core.text import format_number
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
-from ketnghia.imports.readers import Table
-from ketnghia.imports.spec import ImportSpec, Progress, register
-from ketnghia.twinning.assignment_import.pipeline import assignments_import
-from ketnghia.twinning.assignment_import.read import open_tables
+from ketnghia.imports.confirm import share_reasons
+from ketnghia.imports.mark import Mark, check_mark
+from ketnghia.imports.readers import ProblemList, Row, Table
+from ketnghia.imports.spec import ImportSpec, register, run
+from ketnghia.twinning.assignment_import import plan as planning
+from ketnghia.twinning.assignment_import.read import (
+    AssignmentLine,
+    PersonLine,
+    assignment_line,
+    open_main,
+    person_line,
+    split_tables,
+)
+from ketnghia.twinning.assignment_import.resolve import (
+    Resolved,
+    commune_by_code,
+    held_rows,
+    resolve,
+)
+from ketnghia.twinning.assignment_import.write import write_plan
+from ketnghia.twinning.models import Assignment, Twinning
+
+# The change preview lists at most this many rows (the counts are always whole).
+PREVIEW_ROWS = 200
 
 
-class AssignmentSpec(ImportSpec[Any, Any, Any, Any]):
-    """The network's assignments (and people) of one commune. Scope: `commune` (its code)."""
+@dataclass
+class AssignmentImportReport(ImportReport):
+    """What an assignments import did or (dry run) would do, with its change preview.
 
-    name = "twinning.assignments"
+    `created` counts new assignments that close nothing stored, `reassigned` the new ones
+    that close a stored one (`closed` the stored ones closed), `ended` the stored ones whose
+    end the file sets, `updated` the decisions corrected. `by_commune` has the same counts per
+    commune code; `changes` the rows that change something (row, commune, what, record).
+    """
 
-    def execute(
-        self,
-        path: Path,
-        *,
-        actor: Actor,
-        scope: Mapping[str, Any],
-        file_name: str,
-        dry_run: bool,
-        confirm: bool,
-        progress: Progress | None = None,
-        companion: tuple[Path, str] | None = None,
-    ) -> ImportReport:
-        commune = Unit.objects.filter(
-            code=scope.get("commune") or "", level=UnitLevel.COMMUNE
-        ).first()
-        if commune is None:
-            raise InvalidInput(Problem(_("Upload not found."), Location(file=file_name)))
-        return assignments_import(
-            path=path,
-            file_name=file_name,
-            people_path=companion[0] if companion else None,
-            people_file_name=companion[1] if companion else None,
-            scope=scope_for(actor, Action.EDIT) if actor is not None else EVERYTHING,
-            commune=commune,
-            actor=actor,
-            dry_run=dry_run,
-            confirm=confirm,
+    reassigned: int = 0
+    closed: int = 0
+    ended: int = 0
+    stored_before: int = 0
+    people_created: int = 0
+    people_updated: int = 0
+    people_unchanged: int = 0
+    # New people whose name and birth year stored people share: a located note each, the
+    # stored number to write if the row means one of them (never merged by name).
+    people_suggestions: list[str] = field(default_factory=list)
+    by_commune: dict[str, dict[str, Any]] = field(default_factory=dict)
+    changes: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.created
+            or self.reassigned
+            or self.ended
+            or self.updated
+            or self.people_created
+            or self.people_updated
         )
 
+
+@dataclass
+class Context:
+    units: UnitScope
+    only: Unit | None  # the one commune the file may touch
+    default: Unit | None  # the commune of rows that name none (the file's mark)
+    companion: tuple[Path, str] | None  # a people file beside the file
+    people: list[PersonLine] = field(default_factory=list)
+    people_problems: list[Problem] = field(default_factory=list)
+
+
+def _preview(report: AssignmentImportReport, resolved: Resolved, plan: planning.Plan) -> None:
+    names = {commune.code: commune.name for commune in resolved.communes.values()}
+    by_commune: dict[str, dict[str, Any]] = defaultdict(
+        lambda: {outcome: 0 for outcome in planning.OUTCOMES}
+    )
+    closes = {c.wanted.index: c.closes for c in plan.creations}
+    for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.number)):
+        outcome = plan.outcomes.get(row.index, planning.UNCHANGED)
+        by_commune[row.commune_code][outcome] += 1
+        if outcome != planning.UNCHANGED and len(report.changes) < PREVIEW_ROWS:
+            report.changes.append(
+                {
+                    "sheet": row.where.sheet,
+                    "row": row.where.number,
+                    "commune": row.commune_code,
+                    "outcome": outcome,
+                    "record": row.record,
+                    "start": row.start.strftime("%d/%m/%Y"),
+                    "end": row.end.strftime("%d/%m/%Y") if row.end else "",
+                    "closes": [
+                        f"{held.label} ({held.start:%d/%m/%Y} → {held.end:%d/%m/%Y})"
+                        for held in closes.get(row.index, [])
+                        if held.stored and held.end is not None
+                    ],
+                }
+            )
+    for code, counts in by_commune.items():
+        counts["name"] = names.get(code, "")
+    report.by_commune = dict(sorted(by_commune.items()))
+    outcomes = list(plan.outcomes.values())
+    report.created = outcomes.count(planning.CREATED)
+    report.reassigned = outcomes.count(planning.REASSIGNED)
+    report.ended = outcomes.count(planning.ENDED)
+    report.updated = outcomes.count(planning.CHANGED)
+    report.unchanged = outcomes.count(planning.UNCHANGED)
+    report.closed = sum(1 for c in plan.creations for held in c.closes if held.stored)
+    stored_communes = list(resolved.communes)
+    report.stored_before = (
+        Assignment.objects.filter(commune_id__in=stored_communes).count()
+        + Twinning.objects.filter(commune_id__in=stored_communes).count()
+    )
+    for change in resolved.people:
+        if change.suggestion:
+            report.people_suggestions.append(change.suggestion)
+        if change.person is None:
+            report.people_created += 1
+        elif change.changes:
+            report.people_updated += 1
+        else:
+            report.people_unchanged += 1
+
+
+Planned = tuple[Resolved, planning.Plan] | None
+
+
+class AssignmentSpec(ImportSpec[Context, AssignmentLine, Planned, AssignmentImportReport]):
+    """The network's assignments (and people) of one commune, or of the communes it names."""
+
+    name = "twinning.assignments"
+    # The references are looked up even when cells were refused: every problem at once.
+    plan_with_row_problems = True
+
+    def make_report(self, *, file_name: str, dry_run: bool) -> AssignmentImportReport:
+        return AssignmentImportReport(file=file_name, dry_run=dry_run)
+
     def open(self, path: Path, *, file_name: str) -> Table:
-        """The file's assignments table, else its people table (the error workbook's)."""
-        assignments, people = open_tables(path, file_name)
-        return assignments or people  # type: ignore[return-value]  # one is found, or refused
+        return open_main(path, file_name)
+
+    def context(
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
+    ) -> Context:
+        if "units" in scope:
+            units = scope["units"]
+        else:
+            units = scope_for(actor, Action.EDIT) if actor is not None else EVERYTHING
+        only = default = None
+        if scope.get("commune"):
+            only = Unit.objects.filter(code=scope["commune"], level=UnitLevel.COMMUNE).first()
+            if only is None:
+                raise InvalidInput(Problem(_("Upload not found."), Location(file=file_name)))
+            check_mark(
+                mark,
+                commune_code=only.code,
+                commune_name=only.name,
+                year=None,
+                file_name=file_name,
+                commune_named=lambda code: getattr(commune_by_code(code, EVERYTHING), "name", None),
+            )
+            default = only
+        elif mark.commune:
+            # Rows that name no commune are of the one the file's mark names.
+            default = commune_by_code(mark.commune, units)
+            if default is None:
+                raise InvalidInput(
+                    Problem(
+                        _("Unknown commune code “%(code)s”.") % {"code": mark.commune},
+                        Location(file=file_name),
+                    )
+                )
+        return Context(units, only, default, companion=scope.get("companion"))
+
+    def chunks(
+        self, table: Table, context: Context, report: AssignmentImportReport
+    ) -> Iterator[Sequence[Any]]:
+        """Read the people rows into the context, then yield the assignment rows' chunks."""
+        tables = [split_tables(table)]
+        if context.companion is not None:
+            tables.append(split_tables(open_main(*context.companion)))
+        for _assignments, people in tables:
+            for row in people.rows() if people is not None else ():
+                if person := person_line(row, context.people_problems):
+                    context.people.append(person)
+        for assignments, _people in tables:
+            if assignments is not None:
+                yield from super().chunks(assignments, context, report)
+
+    def check_rows(
+        self,
+        rows: Sequence[Row],
+        context: Context,
+        problems: ProblemList,
+        report: AssignmentImportReport,
+    ) -> list[AssignmentLine]:
+        lines = (assignment_line(row, problems) for row in rows)
+        return [line for line in lines if line is not None]
+
+    def check_all(
+        self, context: Context, problems: ProblemList, report: AssignmentImportReport
+    ) -> None:
+        problems.extend(context.people_problems)
+        if not report.rows and not context.people and not problems:
+            problems.add(
+                Problem(
+                    _("The file has no assignment rows below its header."),
+                    Location(file=report.file),
+                )
+            )
+
+    def plan(
+        self,
+        items: list[AssignmentLine],
+        context: Context,
+        problems: ProblemList,
+        report: AssignmentImportReport,
+    ) -> Planned:
+        resolved = resolve(
+            assignments=items,
+            people=context.people,
+            scope=context.units,
+            default_commune=context.default,
+            only_commune=context.only,
+        )
+        problems.extend(resolved.problems)
+        if problems:
+            return None
+        # One import at a time per commune; the stored rows are read again under the lock.
+        list(Unit.objects.select_for_update().filter(pk__in=list(resolved.communes)))
+        plan = planning.plan_rows(held_rows(resolved.wanted), resolved.wanted)
+        problems.extend(plan.problems)
+        _preview(report, resolved, plan)
+        return resolved, plan
+
+    def changes_anything(self, plan: Planned) -> bool:
+        return plan is not None and (
+            bool(plan[1].creations or plan[1].ends or plan[1].decisions)
+            or any(c.person is None or c.changes for c in plan[0].people)
+        )
+
+    def confirmation_reasons(
+        self, plan: Planned, context: Context, report: AssignmentImportReport
+    ) -> list[str]:
+        reasons = []
+        if report.people_suggestions:
+            reasons.append(
+                _(
+                    "%(count)s new people have the name and birth year of stored people: a "
+                    "new person is created for each; check the notes on their rows."
+                )
+                % {"count": format_number(len(report.people_suggestions))}
+            )
+        if report.closed or report.ended:
+            reasons.append(
+                _(
+                    "It closes %(count)s stored assignments (%(closed)s by a reassignment, "
+                    "%(ended)s by an end date)."
+                )
+                % {
+                    "count": format_number(report.closed + report.ended),
+                    "closed": format_number(report.closed),
+                    "ended": format_number(report.ended),
+                }
+            )
+        return reasons + share_reasons(
+            changed=report.closed + report.ended + report.updated,
+            before=report.stored_before,
+            message=_(
+                "It changes %(changed)s of the %(before)s stored assignments (%(percent)s "
+                "%%, more than %(limit)s %%)."
+            ),
+        )
+
+    def write(
+        self,
+        plan: Planned,
+        context: Context,
+        *,
+        actor: Actor,
+        reason: str,
+        report: AssignmentImportReport,
+    ) -> None:
+        assert plan is not None  # a plan with problems is refused before
+        write_plan(resolved=plan[0], plan=plan[1], actor=actor, reason=reason)
 
 
 ASSIGNMENTS = register(AssignmentSpec())
+
+
+def assignments_import(
+    *,
+    path: str | Path,
+    people_path: str | Path | None = None,
+    scope: UnitScope = EVERYTHING,
+    commune: Unit | None = None,
+    actor: Actor = None,
+    dry_run: bool = False,
+    confirm: bool = False,
+) -> AssignmentImportReport:
+    """Import the assignments (and people) of a file, all or nothing; return the report.
+
+    `scope` is the units the user may edit: anything outside it is unknown to the import.
+    `commune`, when given (the commune's page), is the only commune the file may touch.
+    Raises InvalidInput listing every problem, ConfirmationNeeded (with the report) when
+    the commit needs `confirm`; a dry run writes nothing.
+    """
+    people = Path(people_path) if people_path is not None else None
+    return run(
+        ASSIGNMENTS,
+        path,
+        actor=actor,
+        scope={
+            "commune": commune.code if commune is not None else "",
+            "units": scope,
+            "companion": (people, people.name) if people is not None else None,
+        },
+        dry_run=dry_run,
+        confirm=confirm,
+    )

@@ -212,16 +212,10 @@ def _decisions(plan: Plan, *, actor: Actor, reason: str, when: Any) -> None:
         _history(model, [r.pk for r in records], "~", actor=actor, reason=reason, when=when)
 
 
-def write_plan(
-    *, resolved: Resolved, plan: Plan, actor: Actor, reason: str = "import"
-) -> dict[str, int]:
-    """Write `plan`; return the people created and updated. Run inside a transaction."""
+def write_plan(*, resolved: Resolved, plan: Plan, actor: Actor, reason: str) -> None:
+    """Write `plan` (the people sheet's people first). Run inside a transaction."""
     when = timezone.now()
     people = _people(resolved, actor=actor, reason=reason, when=when)
-    counts = {
-        "people_created": sum(1 for c in resolved.people if c.person is None),
-        "people_updated": sum(1 for c in resolved.people if c.person is not None and c.changes),
-    }
     problems, communes = _ends(plan, actor=actor, reason=reason, when=when)
 
     stored_people = {
@@ -280,4 +274,3 @@ def write_plan(
     # What `assignment_create` and `assignment_end` report row by row, once for the file.
     if communes:
         services.coverage_changed(commune_ids=sorted(communes))
-    return counts
