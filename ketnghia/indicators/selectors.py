@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db.models import Max, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, Max, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Collate
 
 from ketnghia.census.models import CensusRound
 from ketnghia.core.gate import UnitScope
@@ -29,15 +31,20 @@ __all__ = [
     "BreakInSeries",
     "Figure",
     "IndicatorDefinition",
+    "UnitCount",
     "breaks_in_series",
     "definitions",
+    "lowest_units",
     "over_period",
     "program_figures",
     "refreshed_at",
     "series",
     "targets_for",
+    "unit_counts",
     "unit_figures",
+    "units_among",
     "units_behind",
+    "units_over_period",
 ]
 
 
@@ -202,14 +209,206 @@ def unit_figures(
     within: Unit | None = None,
     disaggregation: str = "",
     official: bool = True,
+    limit: int | None = None,
+    measured_only: bool = False,
 ) -> list[Figure]:
-    """Return one figure per program unit of `level` within `within` and `scope`, by path."""
+    """Return one figure per program unit of `level` within `within` and `scope`, by path:
+    the first `limit` of them when given (`unit_counts` says how many there are), only those
+    with a denominator when `measured_only`."""
+    rows = _unit_rows(
+        scope=scope,
+        program=program,
+        code=code,
+        year=year,
+        level=level,
+        within=within,
+        disaggregation=disaggregation,
+        official=official,
+    )
+    if measured_only:
+        rows = rows.exclude(denominator=0)
+    rows = rows.order_by("unit_path")
+    if limit is not None:
+        rows = rows[:limit]
+    return [_figure(row) for row in _fetch(rows)]
+
+
+def _unit_rows(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    year: int | None,
+    level: str,
+    within: Unit | None,
+    disaggregation: str,
+    official: bool,
+) -> QuerySet[Aggregate]:
     rows = _rows(scope=scope, program=program, official=official, disaggregation=disaggregation)
-    rows = rows.filter(period=year, indicator=code, unit_level=level)
+    rows = rows.filter(indicator=code, unit_level=level)
+    if year is not None:
+        rows = rows.filter(period=year)
     if within is not None:
         _check(scope, within)
         rows = rows.filter(unit_path__startswith=within.path)
+    return rows
+
+
+class UnitCount(NamedTuple):
+    """How many units are behind a figure: rows, rows with a denominator, and of those the
+    rows whose value is below the threshold asked (0 when none was)."""
+
+    units: int
+    measured: int
+    below: int
+
+
+def unit_counts(
+    *,
+    scope: UnitScope,
+    program: Program,
+    figures: Sequence[tuple[str, int, str]],
+    within: Unit | None = None,
+    official: bool = True,
+    below: float | None = None,
+) -> dict[tuple[str, int, str], UnitCount]:
+    """Return, per (code, year, disaggregation) of `figures`, how many units `units_behind`
+    (its base level) would list, counted in one query: a national review has 10,000
+    communes and 100,000 villages, and a page shows the first of them with these counts."""
+    known = set(_codes([code for code, _year, _key in figures]))
+    groups: dict[tuple[int, str, str], list[str]] = defaultdict(list)
+    for code, year, key in figures:
+        if code in known:
+            groups[(year, key, definition_get(code).base_level)].append(code)
+    if not groups:
+        return {}
+    wanted = Q()
+    for (year, key, level), codes in groups.items():
+        wanted |= Q(period=year, disaggregation=key, unit_level=level, indicator__in=codes)
+    rows = scope.filter(
+        Aggregate.objects.filter(wanted, program=program, official=official), "unit_path"
+    )
+    if within is not None:
+        _check(scope, within)
+        rows = rows.filter(unit_path__startswith=within.path)
+    measured = ~Q(denominator=0)
+    tallies = {"units": Count("id"), "measured": Count("id", filter=measured)}
+    if below is not None:
+        tallies["below"] = Count("id", filter=measured & Q(value__lt=below))
+    found = rows.order_by().values("indicator", "period", "disaggregation").annotate(**tallies)
+    counts = {
+        (row["indicator"], row["period"], row["disaggregation"]): UnitCount(
+            row["units"], row["measured"], row.get("below", 0)
+        )
+        for row in found
+    }
+    return {
+        (code, year, key): counts.get((code, year, key), UnitCount(0, 0, 0))
+        for code, year, key in figures
+        if code in known
+    }
+
+
+def lowest_units(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    year: int,
+    limit: int,
+    level: str = "commune",
+    within: Unit | None = None,
+    disaggregation: str = "",
+    official: bool = True,
+) -> list[Figure]:
+    """Return what a ranking of the `limit` lowest values reads: every unit whose value is at
+    most the `limit`-th lowest (ties at the cut included, values compared to 1e-6), or, when
+    fewer than `limit` units carry a value, every unit. The caller orders them (by value,
+    then name) and keeps the first `limit`; each rank is right, since every unit ahead of
+    one of them is here."""
+    rows = _unit_rows(
+        scope=scope,
+        program=program,
+        code=code,
+        year=year,
+        level=level,
+        within=within,
+        disaggregation=disaggregation,
+        official=official,
+    )
+    if limit < 1:
+        return []
+    cut = rows.filter(value__isnull=False).order_by("value").values("value")[limit - 1 : limit]
+    # In one query: rows equal to the cut once rounded to 6 places (as a ranking compares
+    # them) lie within 1e-6 of it; with no cut (fewer values than `limit`), every row.
+    rows = rows.filter(Q(value__lte=Subquery(cut) + Value(1e-6)) | ~Exists(cut.values("value")))
     return [_figure(row) for row in _fetch(rows.order_by("unit_path"))]
+
+
+def units_among(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    year: int,
+    unit_codes: Sequence[str],
+    level: str = "commune",
+    disaggregation: str = "",
+    official: bool = True,
+) -> set[str]:
+    """Return which of `unit_codes` have a row of `code` (e.g. which ranked communes are key
+    communes: a row under "group:key")."""
+    rows = _rows(scope=scope, program=program, official=official, disaggregation=disaggregation)
+    rows = rows.filter(
+        indicator=code, period=year, unit_level=level, unit__code__in=list(unit_codes)
+    )
+    return set(rows.values_list("unit__code", flat=True))
+
+
+def _binary(field: str) -> Collate:
+    """Order `field` as Python orders strings (by code point), whatever the database's
+    collation (a locale's puts "23500-01" and "2350001" otherwise)."""
+    return Collate(F(field), "C" if connection.vendor == "postgresql" else "BINARY")
+
+
+def units_over_period(
+    *,
+    scope: UnitScope,
+    program: Program,
+    code: str,
+    years: Sequence[int],
+    unit: Unit | None = None,
+    official: bool = True,
+    limit: int | None = None,
+) -> tuple[list[Figure], int]:
+    """Return each base unit's figure over `years` (`over_period`: e.g. its activities
+    summed), by unit code — the first `limit` when given — and how many units there are."""
+    definition = definition_get(code)
+    rows = _unit_rows(
+        scope=scope,
+        program=program,
+        code=code,
+        year=None,
+        level=definition.base_level,
+        within=unit,
+        disaggregation="",
+        official=official,
+    ).filter(period__in=list(years))
+    total = rows.order_by().values("unit_id").distinct().count()
+    if limit is not None and total > limit:
+        first = (
+            rows.annotate(code_key=_binary("unit__code"))
+            .values_list("code_key", flat=True)
+            .order_by("code_key")
+            .distinct()[:limit]
+        )
+        rows = rows.filter(unit__code__in=list(first))
+    by_unit: dict[str, list[Figure]] = defaultdict(list)
+    for row in _fetch(rows.order_by("unit_path", "period")):
+        by_unit[row.unit_code].append(_figure(row))
+    totals = [over_period(definition, figures) for figures in by_unit.values()]
+    found = sorted((f for f in totals if f is not None), key=lambda f: f.unit_code)
+    return found, total
 
 
 def series(
@@ -320,9 +519,11 @@ def units_behind(
     year: int,
     unit: Unit | None = None,
     official: bool = True,
+    limit: int | None = None,
 ) -> list[Figure]:
     """Return the base rows (communes, or villages for a village-level indicator) behind a
-    figure; for a `count` indicator each row's numerator is 1 when the unit meets it."""
+    figure, by path (the first `limit` when given: `unit_counts` says how many there are);
+    for a `count` indicator each row's numerator is 1 when the unit meets it."""
     level = definition_get(code).base_level
     return unit_figures(
         scope=scope,
@@ -332,6 +533,7 @@ def units_behind(
         level=level,
         within=unit,
         official=official,
+        limit=limit,
     )
 
 
@@ -339,12 +541,15 @@ def breaks_in_series(*, program: Program, years: Sequence[int]) -> list[BreakInS
     """Return where the poverty standard of the program's census rounds changes."""
     communes = ProgramCommune.objects.filter(program=program).values("commune_id")
     counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for year, standard in (
+    # Counted in SQL: one row per (year, standard), not one per round of every commune.
+    for year, standard, rounds in (
         CensusRound.objects.filter(commune_id__in=communes)
-        .values_list("year", "standard_code")
-        .order_by()
+        .values("year", "standard_code")
+        .annotate(rounds=Count("id"))
+        .order_by("year", "standard_code")
+        .values_list("year", "standard_code", "rounds")
     ):
-        counts[year][standard] += 1
+        counts[year][standard] += rounds
     by_year = {year: counter.most_common(1)[0][0] for year, counter in counts.items()}
     standards = builtin_standards()
     found = []

@@ -64,6 +64,11 @@ class Coverage:
     source: str = "census"  # census | criteria | village_criteria
     missing: tuple[MissingUnit, ...] = ()
 
+    @property
+    def left_out(self) -> int:
+        """How many base units are missing (`missing` may list only the first of them)."""
+        return self.population - self.covered
+
     def text(self, language: str = "vi", limit: int = 12) -> str:
         """Return "50/53 xã có số liệu; thiếu: A, B" (the first `limit` names, then a count)."""
         vietnamese = not language.lower().startswith("en")
@@ -76,7 +81,7 @@ class Coverage:
             names = [m.name for m in self.missing]
             word = "xã" if vietnamese else "communes"
         shown = ", ".join(names[:limit])
-        rest = len(names) - limit
+        rest = self.left_out - min(limit, len(names))
         if rest > 0:
             shown += f" và {rest} đơn vị khác" if vietnamese else f" and {rest} more"
         if vietnamese:
@@ -138,6 +143,11 @@ class Entry:
     @property
     def is_percent(self) -> bool:
         return self.factor == PERCENT and self.unit is None
+
+    @property
+    def unit_count(self) -> int:
+        """How many units are behind the figure (`units` may hold only the first of them)."""
+        return self.units_total if self.units_total is not None else len(self.units)
 
     @property
     def meets_target(self) -> bool | None:
@@ -233,16 +243,23 @@ class ReviewReport:
         return None
 
 
+def _capped_entry(entry: Entry, limit: int) -> Entry:
+    if len(entry.units) > limit:
+        entry = replace(entry, units=entry.units[:limit], units_total=len(entry.units))
+    if entry.coverage is not None and len(entry.coverage.missing) > limit:
+        # `covered` and `population` still count every unit left out.
+        entry = replace(
+            entry, coverage=replace(entry.coverage, missing=entry.coverage.missing[:limit])
+        )
+    return entry
+
+
 def capped(report: ReviewReport, limit: int) -> ReviewReport:
-    """Return `report` with at most `limit` units behind each figure and `limit` ranked
-    communes, saying how many there are (a national review has 10,000 communes and 100,000
-    villages: the page and the JSON show the first, the .xlsx lists them all)."""
-    entries = tuple(
-        replace(entry, units=entry.units[:limit], units_total=len(entry.units))
-        if len(entry.units) > limit
-        else entry
-        for entry in report.entries
-    )
+    """Return `report` with at most `limit` units behind each figure, missing from each and
+    ranked, saying how many there are (a national review has 10,000 communes and 100,000
+    villages: the page and the JSON show the first, the .xlsx lists them all). What
+    `selectors.review_report(..., limit=)` reads and returns without reading the rest."""
+    entries = tuple(_capped_entry(entry, limit) for entry in report.entries)
     if len(report.ranking) > limit:
         return replace(
             report,

@@ -124,7 +124,7 @@ def _vi_groups(report: ReviewReport) -> list[str]:
         )
     key = _usable(report.entry("key_communes_poverty_rate"))
     if key is not None:
-        communes = len(key.units)
+        communes = key.unit_count
         group = f"{count(communes, language=VI)} xã trọng điểm" if communes else "các xã trọng điểm"
         parts.append(f"tỷ lệ hộ nghèo của {group} là {percent(key.value, language=VI)}")
     if not parts:
@@ -260,7 +260,7 @@ def _en_groups(report: ReviewReport) -> list[str]:
         )
     key = _usable(report.entry("key_communes_poverty_rate"))
     if key is not None:
-        communes = len(key.units)
+        communes = key.unit_count
         group = (
             f"the {count(communes, language=EN)} key {_plural(communes, 'commune', 'communes')}"
             if communes

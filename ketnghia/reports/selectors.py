@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import InvalidInput, NotFound, Problem
@@ -141,18 +141,19 @@ def review_request(
 
 
 def program_province(program: Program) -> Unit | None:
-    """Return the province of the program's communes (the first one's)."""
-    path = (
+    """Return the province of the program's communes (the first one's), in one query."""
+    first = (
         ProgramCommune.objects.filter(program=program)
         .order_by("commune__path")
-        .values_list("commune__path", flat=True)
+        .values("commune__path")[:1]
+    )
+    return (
+        Unit.objects.filter(level=UnitLevel.PROVINCE)
+        .alias(first=Subquery(first))
+        .filter(first__startswith=F("path"))
+        .order_by("path")
         .first()
     )
-    if path is None:
-        return None
-    return Unit.objects.filter(
-        level=UnitLevel.PROVINCE, path="/" + path.strip("/").split("/")[0] + "/"
-    ).first()
 
 
 def _area(*, scope: UnitScope, user: Any, program: Program, unit_code: str) -> Unit | None:
@@ -278,8 +279,17 @@ def _estimate_entry(*, scope: UnitScope, request: ReviewRequest, definition: Any
     )
 
 
-def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
-    """Return the review of `request` from the indicator aggregates, inside `scope`."""
+def review_report(
+    *, scope: UnitScope, request: ReviewRequest, limit: int | None = None
+) -> ReviewReport:
+    """Return the review of `request` from the indicator aggregates, inside `scope`.
+
+    With `limit` (the page and the JSON), only the first `limit` units behind each figure
+    (by path), of the ranking (by rate) and of each figure's missing units are read, and the
+    rest counted in SQL: the report equals `domain.capped(review_report(...), limit)`, and
+    what it reads does not grow with the program's communes (a national program has 10,000
+    and 100,000 villages). Without it, every unit (the .xlsx, the .docx, the saved snapshot).
+    """
     program, area = request.program, request.area
     base_year, year, official = request.baseline_year, request.review_year, request.official
     try:
@@ -305,7 +315,13 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
     wanted.add(("poverty_rate", base_year))
     for engine, at in sorted(wanted):
         behind[(engine, at)] = indicators.units_behind(
-            scope=scope, program=program, code=engine, year=at, unit=area, official=official
+            scope=scope,
+            program=program,
+            code=engine,
+            year=at,
+            unit=area,
+            official=official,
+            limit=limit,
         )
     key_units = indicators.unit_figures(
         scope=scope,
@@ -316,7 +332,48 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         within=area,
         disaggregation=KEY_GROUP,
         official=official,
+        limit=limit,
     )
+    # How many units each figure has behind it, when only the first are read.
+    totals: dict[tuple[str, int], indicators.UnitCount] = {}
+    below_shown: list[Any] = []
+    custom = request.threshold != ENGINE_THRESHOLD
+    if limit is not None:
+        counted = indicators.unit_counts(
+            scope=scope,
+            program=program,
+            figures=[(engine, at, "") for engine, at in sorted(wanted)]
+            + [("poverty_rate", year, KEY_GROUP)],
+            within=area,
+            official=official,
+            below=request.threshold if custom else None,
+        )
+        totals = {
+            (engine if key == "" else key, at): count
+            for (engine, at, key), count in counted.items()
+        }
+        if custom:
+            # The communes measured (a rate with a denominator), recounted at the threshold.
+            below_shown = indicators.unit_figures(
+                scope=scope,
+                program=program,
+                code="poverty_rate",
+                year=year,
+                level=UnitLevel.COMMUNE,
+                within=area,
+                official=official,
+                limit=limit,
+                measured_only=True,
+            )
+    ranked = _ranking(
+        scope=scope, request=request, rates=behind[("poverty_rate", year)], limit=limit
+    )
+
+    def units_total(key: tuple[str, int], shown: Sequence[Any]) -> int | None:
+        """The number of units behind a figure when fewer are shown (None: all are)."""
+        count = totals.get(key)
+        return count.units if count is not None and count.units > len(shown) else None
+
     years = list(range(base_year, year + 1))
     activities = indicators.series(
         scope=scope,
@@ -338,13 +395,17 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
     targets = indicators.targets_for(program=program, year=year)
     baselines = _target_baselines(scope=scope, request=request, targets=targets, then=then)
     definitions = {d.code: d for d in indicators.definitions()}
-    codes = {f.unit_code for rows in behind.values() for f in rows} | {
-        f.unit_code for f in key_units
-    }
-    parents = _parents(codes, program)
+    codes = (
+        {f.unit_code for rows in behind.values() for f in rows}
+        | {f.unit_code for f in key_units}
+        | {f.unit_code for f in below_shown}
+        | {f.unit_code for f in ranked}
+    )
+    # A capped report names a few hundred units: listed, not the program's every unit.
+    parents = _parents(codes, program if limit is None else None)
     coverage = {
         ("", year): figure_coverage(
-            scope=scope, program=program, year=year, within=area, official=official
+            scope=scope, program=program, year=year, within=area, official=official, limit=limit
         ),
         ("", base_year): figure_coverage(
             scope=scope,
@@ -353,6 +414,7 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             within=area,
             codes=["poverty_rate"],
             official=official,
+            limit=limit,
         ),
         (KEY_GROUP, year): figure_coverage(
             scope=scope,
@@ -362,6 +424,7 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
             codes=["poverty_rate"],
             disaggregation=KEY_GROUP,
             official=official,
+            limit=limit,
         ),
     }
 
@@ -382,21 +445,29 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         if code == "poverty_rate_baseline":
             figure = then.get("poverty_rate")
             units = _unit_figures(behind[("poverty_rate", base_year)], parents)
+            extra = {"units_total": units_total(("poverty_rate", base_year), units)}
             label = Label(vi=f"{label.vi} năm gốc", en=f"{label.en}, baseline year")
-            extra = {}
         elif code == "poverty_rate":
             figure = now.get("poverty_rate")
             units = _unit_figures(behind[("poverty_rate", year)], parents)
+            extra["units_total"] = units_total(("poverty_rate", year), units)
             label = Label(vi=f"{label.vi} năm đánh giá", en=f"{label.en}, review year")
         elif code == "key_communes_poverty_rate":
             figure = key.get("poverty_rate")
             units = _unit_figures(key_units, parents)
+            extra = {"units_total": units_total((KEY_GROUP, year), units)}
             label = Label(vi=f"{label.vi} các xã trọng điểm", en=f"{label.en}, key communes")
-            extra = {}
-        elif code == "communes_below_30" and request.threshold != ENGINE_THRESHOLD:
-            rates = _unit_figures(behind[("poverty_rate", year)], parents)
-            units = _below(rates, request.threshold)
-            meeting = sum(u.numerator for u in units)
+        elif code == "communes_below_30" and custom:
+            if limit is None:
+                units = _below(
+                    _unit_figures(behind[("poverty_rate", year)], parents), request.threshold
+                )
+                meeting, measured, total = sum(u.numerator for u in units), len(units), None
+            else:
+                units = _below(_unit_figures(below_shown, parents), request.threshold)
+                count = totals[("poverty_rate", year)]
+                meeting, measured = float(count.below), count.measured
+                total = measured if measured > len(units) else None
             entries.append(
                 Entry(
                     code=code,
@@ -404,18 +475,22 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                     factor=PERCENT,
                     year=year,
                     numerator=meeting,
-                    denominator=float(len(units)),
-                    value=value_of(meeting, len(units), PERCENT),
+                    denominator=float(measured),
+                    value=value_of(meeting, measured, PERCENT),
                     units=units,
                     indicator=engine,
                     official=official,
                     coverage=left_out("poverty_rate", year),
+                    units_total=total,
                 )
             )
             continue
         elif code == "twinning_activities":
             figure = indicators.over_period(definition, activities) if activities else None
             if figure is not None:
+                summed, total = _summed_units(
+                    scope=scope, request=request, code=engine, years=years, limit=limit
+                )
                 entries.append(
                     Entry(
                         code=code,
@@ -428,19 +503,15 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                         indicator=engine,
                         official=official,
                         period=(base_year, year),
-                        units=_summed_units(
-                            scope=scope,
-                            request=request,
-                            code=engine,
-                            years=years,
-                            definition=definition,
-                        ),
+                        units=summed,
+                        units_total=total if total > len(summed) else None,
                     )
                 )
             continue
         else:
             figure = now.get(engine)
             units = _unit_figures(behind[(engine, year)], parents)
+            extra["units_total"] = units_total((engine, year), units)
         if figure is None:
             continue
         if code == "poverty_rate_baseline":
@@ -499,11 +570,28 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
                 ),
             ),
         )
-    ranking = rank_units(
-        _unit_figures(behind[("poverty_rate", year)], parents),
-        threshold=request.threshold,
-        key_codes={f.unit_code for f in key_units},
-    )
+    if limit is None:
+        ranking = rank_units(
+            _unit_figures(ranked, parents),
+            threshold=request.threshold,
+            key_codes={f.unit_code for f in key_units},
+        )
+        ranking_total = None
+    else:
+        ranking = rank_units(_unit_figures(ranked, parents), threshold=request.threshold)[:limit]
+        # Which of the ranked communes are key communes: asked for those shown only.
+        keys = indicators.units_among(
+            scope=scope,
+            program=program,
+            code="poverty_rate",
+            year=year,
+            unit_codes=[row.code for row in ranking],
+            disaggregation=KEY_GROUP,
+            official=official,
+        )
+        ranking = tuple(replace(row, is_key=row.code in keys) for row in ranking)
+        ranked_total = totals[("poverty_rate", year)].units
+        ranking_total = ranked_total if ranked_total > len(ranking) else None
     stamp = max((f.refreshed_at for f in now.values() if f.refreshed_at), default=None)
     return ReviewReport(
         program_code=program.code,
@@ -519,6 +607,26 @@ def review_report(*, scope: UnitScope, request: ReviewRequest) -> ReviewReport:
         refreshed_at=stamp,
         extra=_criteria_names(definitions),
         support=support_section(scope=scope, request=request),
+        ranking_total=ranking_total,
+    )
+
+
+def _ranking(
+    *, scope: UnitScope, request: ReviewRequest, rates: list[Any], limit: int | None
+) -> list[Any]:
+    """Return the communes' rates the ranking is made from: all of them (`rates`), or with a
+    `limit` the lowest `limit` and their ties (`indicators.lowest_units`)."""
+    if limit is None:
+        return rates
+    return indicators.lowest_units(
+        scope=scope,
+        program=request.program,
+        code="poverty_rate",
+        year=request.review_year,
+        limit=limit,
+        level=UnitLevel.COMMUNE,
+        within=request.area,
+        official=request.official,
     )
 
 
@@ -552,24 +660,28 @@ def _target_baselines(
 
 
 def _summed_units(
-    *, scope: UnitScope, request: ReviewRequest, code: str, years: Sequence[int], definition: Any
-) -> tuple[UnitFigure, ...]:
-    """Return each commune's figure over the period (e.g. its activities summed), by name order."""
-    yearly: dict[str, list[Any]] = {}
-    for at in years:
-        for figure in indicators.units_behind(
-            scope=scope,
-            program=request.program,
-            code=code,
-            year=at,
-            unit=request.area,
-            official=request.official,
-        ):
-            yearly.setdefault(figure.unit_code, []).append(figure)
-    totals = [indicators.over_period(definition, figures) for figures in yearly.values()]
-    found = [figure for figure in totals if figure is not None]
-    parents = _parents({figure.unit_code for figure in found}, request.program)
-    return _unit_figures(sorted(found, key=lambda f: f.unit_code), parents)
+    *,
+    scope: UnitScope,
+    request: ReviewRequest,
+    code: str,
+    years: Sequence[int],
+    limit: int | None,
+) -> tuple[tuple[UnitFigure, ...], int]:
+    """Return each commune's figure over the period (e.g. its activities summed), by code —
+    the first `limit` when given — and how many communes there are."""
+    found, total = indicators.units_over_period(
+        scope=scope,
+        program=request.program,
+        code=code,
+        years=years,
+        unit=request.area,
+        official=request.official,
+        limit=limit,
+    )
+    parents = _parents(
+        {figure.unit_code for figure in found}, request.program if limit is None else None
+    )
+    return _unit_figures(found, parents), total
 
 
 def _province_name(program: Program) -> str:

@@ -63,13 +63,18 @@ def _review_request(request: HttpRequest, params: dict[str, str]) -> selectors.R
         raise Http404(str(exc)) from exc
 
 
-def _build(request: HttpRequest, review: selectors.ReviewRequest) -> ReviewReport:
-    """Return the whole report, kept in the cache per (scope, request, data version)."""
-    return _build_keyed(request, review)[0]
+def _build(
+    request: HttpRequest, review: selectors.ReviewRequest, limit: int | None = None
+) -> ReviewReport:
+    """Return the report (whole, or the first `limit` units of each list), kept in the cache
+    per (scope, request, limit, data version)."""
+    return _build_keyed(request, review, limit)[0]
 
 
-def _build_keyed(request: HttpRequest, review: selectors.ReviewRequest) -> tuple[ReviewReport, str]:
-    """Return the whole report and its cache key (what is drawn from it is kept beside it)."""
+def _build_keyed(
+    request: HttpRequest, review: selectors.ReviewRequest, limit: int | None = None
+) -> tuple[ReviewReport, str]:
+    """Return the report and its cache key (what is drawn from it is kept beside it)."""
     scope = request.scope  # type: ignore[attr-defined]
     version = page_cache.data_version(unit_path=review.area.path if review.area else None)
     key = page_cache.key_for(
@@ -83,12 +88,13 @@ def _build_keyed(request: HttpRequest, review: selectors.ReviewRequest) -> tuple
             review.area.pk if review.area else "",
             review.threshold,
             review.official,
+            "" if limit is None else limit,
         ],
     )
     report = cache.get(key)
     if report is None:
         try:
-            report = selectors.review_report(scope=scope, request=review)
+            report = selectors.review_report(scope=scope, request=review, limit=limit)
         except NotFound as exc:
             raise Http404(str(exc)) from exc
         cache.set(key, report, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
@@ -134,9 +140,9 @@ def review(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    whole, key = _build_keyed(request, review_request)
-    # The page shows the first units behind each figure and of the ranking (the .xlsx has all).
-    report = capped(whole, UNITS_SHOWN)
+    # The page reads and shows the first units behind each figure and of the ranking, with
+    # how many there are (the .xlsx has them all): a national program has 10,000 communes.
+    report, key = _build_keyed(request, review_request, UNITS_SHOWN)
     area = selectors.area_unit(review_request)
     saved = selectors.saved_report_for(
         scope=request.scope,
@@ -147,7 +153,7 @@ def review(request: HttpRequest) -> HttpResponse:
     # The text and the chart written from the figures: as the figures, once per version.
     generated, trend_png = cache.get(f"{key}:drawn:{language}") or (None, None)
     if generated is None:
-        generated, trend_png = narrative.summaries(whole), _trend_png(whole, language)
+        generated, trend_png = narrative.summaries(report), _trend_png(report, language)
         cache.set(
             f"{key}:drawn:{language}",
             (generated, trend_png),
@@ -155,10 +161,14 @@ def review(request: HttpRequest) -> HttpResponse:
         )
     if saved is not None:
         heading = exports.heading_of(saved)
-        stale = saved.figures.get("entries") != report_to_dict(whole)["entries"]
+        # The saved snapshot holds every unit: compared as the page reads the figures.
+        stale = (
+            report_to_dict(capped(report_from_dict(saved.figures), UNITS_SHOWN))["entries"]
+            != report_to_dict(report)["entries"]
+        )
         versions = saved.history.select_related("history_user").order_by("-history_date")[:10]
     else:
-        heading = _heading(review_request, whole)
+        heading = _heading(review_request, report)
         stale = False
         versions = []
     form = NarrativeForm(
@@ -196,6 +206,7 @@ def review(request: HttpRequest) -> HttpResponse:
             "links": _links(request, report),
             "trend_png": trend_png,
             "units_shown": UNITS_SHOWN,
+            "xlsx_url": reverse("reports:review_xlsx") + "?" + query,
             "may_save": _may_save(request, area.path),
             # The public portal's "Tạo bản tin" (a draft bulletin from this report).
             "may_publish": allows(request.user, "portal.edit"),
@@ -305,8 +316,9 @@ def review_file(request: HttpRequest, fmt: str) -> HttpResponse:
         sections = exports.sections_of(saved)
     else:
         # Whoever may read the review gets its files at once: with nothing saved, the text
-        # written from the figures, and the file says it is such a draft.
-        report = _build(request, review_request)
+        # written from the figures, and the file says it is such a draft. The JSON reads the
+        # first units of each list only; the .xlsx and .docx every unit.
+        report = _build(request, review_request, UNITS_SHOWN if fmt == "json" else None)
         both = narrative.summaries(report)
         text_vi, text_en = both.vi, both.en
         heading = _heading(review_request, report)

@@ -346,3 +346,24 @@ def test_viewer_cannot_save(program, client) -> None:
     )
     assert response.status_code in (403, 404)
     assert not SavedReport.objects.exists()
+
+
+@pytest.mark.parametrize("limit", [1, 4, 25])
+def test_the_capped_review_is_the_whole_review_capped(program, limit) -> None:
+    """Every figure of the demo's review (twinning activities summed over the period, the
+    key communes, villages assessed, what each figure leaves out) read capped, and the
+    same report cut after reading everything."""
+    from ketnghia.reports.domain import capped
+
+    for options in ({}, {"threshold": 20}):
+        request = selectors.review_request(
+            scope=EVERYTHING, user=None, program_code="nq04", baseline=2007, year=2015, **options
+        )
+        whole = selectors.review_report(scope=EVERYTHING, request=request)
+        assert {e.code for e in whole.entries if len(e.units) > limit} >= {
+            "poverty_rate",
+            "twinning_activities",
+        }
+        assert selectors.review_report(scope=EVERYTHING, request=request, limit=limit) == capped(
+            whole, limit
+        )
