@@ -10,6 +10,13 @@ change). A new version makes a new key: nothing has to be deleted, and no proces
 another's stale copy. Entries also expire after `KETNGHIA_PAGE_CACHE_SECONDS` (default 600),
 which bounds what the version does not follow (a unit renamed, a program's name).
 
+For one signed-in user the whole page can be kept too (`kept_page`): the body shared by the
+scope, and the page around it (the user's name, their menu, the request's path), under a key
+that adds the user and what the page shows of them. A hit then costs the session, the user's
+row, the unit and the version, and no template. The page's CSRF token is never kept: a stand-in
+is, and each answer gets a freshly masked token of the user's secret (as Django masks one per
+response, so no two answers carry the same bytes for a compression side channel to compare).
+
 The browser keeps its own copy: the response carries an ETag (the same parts, plus the user
 and their CSRF secret, since the page around the cached part names the user and holds their
 token) and `Last-Modified`, and `Cache-Control: private, no-cache` — a shared cache never
@@ -27,7 +34,10 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
+from django.db.models import OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import StrIndex, Substr
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -35,6 +45,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from ketnghia.core.gate import UnitScope
+from ketnghia.geo.models import Unit
 from ketnghia.indicators.models import DataVersion
 
 # The header the browser may keep a signed-in page under (and revalidate every time).
@@ -66,6 +77,27 @@ def data_version(*, unit_path: str | None = None) -> Version:
     return Version(token=token, changed_at=changed)
 
 
+def with_data_version(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    """Return `units` each read with its province's data version (`unit_data_version`): the
+    unit a page is about and the version its cache key needs in one query, not two."""
+    path = OuterRef("path")
+    # "/62/615/" → "/62/", the province's path.
+    province_path = Substr(path, 1, StrIndex(Substr(path, 2), Value("/")) + 1)
+    row = DataVersion.objects.filter(province__path=province_path)
+    return units.annotate(
+        data_province_id=Subquery(row.values("province_id")[:1]),
+        data_version=Subquery(row.values("version")[:1]),
+        data_changed_at=Subquery(row.values("changed_at")[:1]),
+    )
+
+
+def unit_data_version(unit: Unit) -> Version:
+    """Return the data version of a unit read by `with_data_version`, as `data_version` would."""
+    pk = getattr(unit, "data_province_id", None)
+    token = f"{pk}.{unit.data_version}" if pk is not None else "0"  # type: ignore[attr-defined]
+    return Version(token=token, changed_at=getattr(unit, "data_changed_at", None))
+
+
 def _scope_key(scope: UnitScope) -> str:
     return "*" if scope.everything else "|".join(sorted(scope.paths))
 
@@ -85,6 +117,52 @@ def cached_text(key: str, build: Callable[[], str]) -> str:
         text = build()
         cache.set(key, text, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
     return text
+
+
+# What stands for the request's CSRF token in a page kept whole: letters and dashes, which no
+# escaping changes. Each answer gets the request's own token in its place.
+CSRF_STAND_IN = "csrf-token-of-this-request-kept-out-of-the-cache"
+
+
+def user_page_key(
+    request: HttpRequest, *, page: str, version: Version, parts: Iterable[object] = ()
+) -> str:
+    """Return the key of `page` kept whole for this user: `key_for`'s parts, the full path and
+    what the page around the body shows of the user (name, role, menu)."""
+    user = request.user
+    shown = [
+        user.pk,
+        user.get_username(),
+        getattr(user, "get_full_name", lambda: "")(),
+        getattr(user, "role", ""),
+        user.is_staff,
+        user.is_superuser,
+    ]
+    return key_for(
+        page=f"{page}:user",
+        scope=getattr(request, "scope", UnitScope()),
+        version=version,
+        parts=[request.get_full_path(), *shown, *parts],
+    )
+
+
+def kept_page(request: HttpRequest, key: str, build: Callable[[str], HttpResponse]) -> HttpResponse:
+    """Return the page kept under `key`, rendering it with `build(csrf_token)` and keeping it
+    when missing; the answer carries the request's own CSRF token either way.
+
+    A request with messages waiting renders the page (they are shown once) and keeps nothing.
+    """
+    if len(get_messages(request)):  # counted without being marked as shown
+        return build(get_token(request))
+    text = cache.get(key)
+    if text is None:
+        response = build(CSRF_STAND_IN)
+        text = response.content.decode(response.charset)
+        if response.status_code != 200:
+            response.content = text.replace(CSRF_STAND_IN, get_token(request))
+            return response
+        cache.set(key, text, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
+    return HttpResponse(text.replace(CSRF_STAND_IN, get_token(request)))
 
 
 def _query(request: HttpRequest) -> str:
@@ -123,7 +201,9 @@ def revalidated(
     def version_of(request: HttpRequest, *args: Any, **kwargs: Any) -> Version:
         cached = getattr(request, "data_version", None)
         if cached is None:
-            cached = data_version(unit_path=unit_path(request, *args, **kwargs))
+            path = unit_path(request, *args, **kwargs)
+            # The unit's look-up may have read the version with it (`with_data_version`).
+            cached = getattr(request, "data_version", None) or data_version(unit_path=path)
             request.data_version = cached  # type: ignore[attr-defined]
         return cached
 
