@@ -32,7 +32,6 @@ from ketnghia.dashboards.rules import (
 )
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.indicators import selectors as indicators
-from ketnghia.indicators.cache import with_data_version
 from ketnghia.indicators.coverage import FigureCoverage, figure_coverage
 from ketnghia.poverty.standards import standard_for_year
 from ketnghia.programs.models import Program
@@ -80,17 +79,13 @@ RANKING_SHOWN = 25
 LOWER_IS_BETTER = frozenset({"poverty_rate", "near_poverty_rate"})
 
 
-def unit_for(*, scope: UnitScope, code: str, versioned: bool = False) -> Unit:
-    """Return the province, district or commune `code` inside `scope`; NotFound otherwise.
-
-    `versioned`: read its province's data version with it (`indicators.cache.unit_data_version`).
-    """
-    units = scope.filter(Unit.objects.select_related("parent")).filter(
-        code=code, level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE]
+def unit_for(*, scope: UnitScope, code: str) -> Unit:
+    """Return the province, district or commune `code` inside `scope`; NotFound otherwise."""
+    unit = (
+        scope.filter(Unit.objects.select_related("parent"))
+        .filter(code=code, level__in=[UnitLevel.PROVINCE, UnitLevel.DISTRICT, UnitLevel.COMMUNE])
+        .first()
     )
-    if versioned:
-        units = with_data_version(units)
-    unit = units.first()
     if unit is None:
         raise NotFound(_("Unit %(code)s not found.") % {"code": code})
     return unit

@@ -240,12 +240,9 @@ def _dashboard_unit(request: HttpRequest, code: str) -> Unit | None:
     """Return the unit `code` inside the user's scope (looked up once per request)."""
     if not hasattr(request, "dashboard_unit"):
         try:
-            unit: Unit | None = selectors.unit_for(scope=request.scope, code=code, versioned=True)
+            unit: Unit | None = selectors.unit_for(scope=request.scope, code=code)
         except NotFound:
             unit = None
-        else:
-            # Read with the unit: the page's cache key and validators need nothing more.
-            request.data_version = page_cache.unit_data_version(unit)  # type: ignore[attr-defined]
         request.dashboard_unit = unit  # type: ignore[attr-defined]
     return request.dashboard_unit  # type: ignore[attr-defined]
 

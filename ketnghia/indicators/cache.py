@@ -36,8 +36,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.cache import cache
-from django.db.models import OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import StrIndex, Substr
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -45,7 +43,6 @@ from django.utils.translation import get_language
 from django.views.decorators.http import condition
 
 from ketnghia.core.gate import UnitScope
-from ketnghia.geo.models import Unit
 from ketnghia.indicators.models import DataVersion
 
 # The header the browser may keep a signed-in page under (and revalidate every time).
@@ -75,27 +72,6 @@ def data_version(*, unit_path: str | None = None) -> Version:
         ).hexdigest()[:16]
     changed = max((at for _pk, _version, at in found), default=None)
     return Version(token=token, changed_at=changed)
-
-
-def with_data_version(units: QuerySet[Unit]) -> QuerySet[Unit]:
-    """Return `units` each read with its province's data version (`unit_data_version`): the
-    unit a page is about and the version its cache key needs in one query, not two."""
-    path = OuterRef("path")
-    # "/62/615/" → "/62/", the province's path.
-    province_path = Substr(path, 1, StrIndex(Substr(path, 2), Value("/")) + 1)
-    row = DataVersion.objects.filter(province__path=province_path)
-    return units.annotate(
-        data_province_id=Subquery(row.values("province_id")[:1]),
-        data_version=Subquery(row.values("version")[:1]),
-        data_changed_at=Subquery(row.values("changed_at")[:1]),
-    )
-
-
-def unit_data_version(unit: Unit) -> Version:
-    """Return the data version of a unit read by `with_data_version`, as `data_version` would."""
-    pk = getattr(unit, "data_province_id", None)
-    token = f"{pk}.{unit.data_version}" if pk is not None else "0"  # type: ignore[attr-defined]
-    return Version(token=token, changed_at=getattr(unit, "data_changed_at", None))
 
 
 def _scope_key(scope: UnitScope) -> str:
@@ -201,9 +177,7 @@ def revalidated(
     def version_of(request: HttpRequest, *args: Any, **kwargs: Any) -> Version:
         cached = getattr(request, "data_version", None)
         if cached is None:
-            path = unit_path(request, *args, **kwargs)
-            # The unit's look-up may have read the version with it (`with_data_version`).
-            cached = getattr(request, "data_version", None) or data_version(unit_path=path)
+            cached = data_version(unit_path=unit_path(request, *args, **kwargs))
             request.data_version = cached  # type: ignore[attr-defined]
         return cached
 

@@ -109,7 +109,7 @@ def test_the_cached_province_dashboard_reads_only_its_keys(client, users, progra
 
 
 @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
-def test_a_repeat_of_the_dashboard_reads_only_the_user_and_the_unit_with_its_version(
+def test_a_repeat_of_the_dashboard_reads_only_the_user_the_unit_and_its_version(
     client, users, program_data
 ):
     # Sessions in the cache, as in production with Redis (settings: `cached_db`).
@@ -120,10 +120,11 @@ def test_a_repeat_of_the_dashboard_reads_only_the_user_and_the_unit_with_its_ver
         again = client.get(URL)
     assert again.status_code == 200
     sql = [q["sql"] for q in captured.captured_queries]
-    # The user with their jurisdiction (still active? the same password? their scope), and the
-    # unit inside that scope with its province's data version: no program, figure or template.
-    assert len(sql) == 2, "\n".join(sql)
-    assert "accounts_user" in sql[0] and "indicators_dataversion" in sql[1]
+    # The user with their jurisdiction (still active? the same password? their scope), the unit
+    # inside that scope and its province's data version: no program, figure or template.
+    assert len(sql) == 3, "\n".join(sql)
+    assert "accounts_user" in sql[0] and "geo_unit" in sql[1]
+    assert "indicators_dataversion" in sql[2]
     # The whole page, with a token of its own: the same page, never the same bytes.
     tokens = [
         re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode())
