@@ -762,8 +762,14 @@ def _production_server(env: dict[str, str], var_dir: Path) -> Iterator[tuple[int
                 break
             except OSError:
                 time.sleep(0.5)
+        from ketnghia import gunicorn_conf
+
         started = {
             "kind": "gunicorn",
+            # As the configuration chose them (GUNICORN_CMD_ARGS would override it).
+            "worker_class": f"{gunicorn_conf.worker_class}, {gunicorn_conf.threads} threads"
+            if gunicorn_conf.worker_class == "gthread"
+            else gunicorn_conf.worker_class,
             "pid": process.pid,
             "cache": "Redis" if redis_url else "local memory (Redis did not answer)",
             "redis_url": redis_url,
@@ -884,8 +890,8 @@ def _server_text(server: dict[str, Any] | None) -> str:
     if not server or server.get("kind") == "runserver":
         return "`ketnghia runserver --noreload` (one process, threads)"
     return (
-        f"gunicorn -c python:ketnghia.gunicorn_conf, {server.get('workers', '?')} sync workers "
-        f"(2 × cores + 1), production settings, cache: {server.get('cache')}"
+        f"gunicorn -c python:ketnghia.gunicorn_conf, {server.get('workers', '?')} workers "
+        f"({server.get('worker_class', '?')}), production settings, cache: {server.get('cache')}"
     )
 
 

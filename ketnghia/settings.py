@@ -213,7 +213,8 @@ KETNGHIA_PAGE_CACHE_SECONDS = int(os.environ.get("KETNGHIA_PAGE_CACHE_SECONDS", 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's, reading the user's jurisdiction with them (one query a page, not two).
+    "ketnghia.accounts.backends.UserWithJurisdictionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

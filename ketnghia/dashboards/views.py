@@ -59,7 +59,11 @@ def _program(request: HttpRequest, options: _Options) -> Program:
         raise Http404(str(exc)) from exc
 
 
-def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) -> HttpResponse:
+def _unit_dashboard(
+    request: HttpRequest, unit: Unit, *, at_home: bool = False, csrf_token: str | None = None
+) -> HttpResponse:
+    """Render a unit's dashboard, its body from the cache shared by the scope (`csrf_token`:
+    what the page carries instead of the request's, see `page_cache.kept_page`)."""
     options = _Options(request)
     program = _program(request, options)
     version = getattr(request, "data_version", None) or page_cache.data_version(unit_path=unit.path)
@@ -88,12 +92,11 @@ def _unit_dashboard(request: HttpRequest, unit: Unit, *, at_home: bool = False) 
         return render_to_string("dashboards/_unit_body.html", context)
 
     body = page_cache.cached_text(key, build)
-    return render(
-        request,
-        "dashboards/unit.html",
-        # Our own template's output, kept as text in the cache.
-        {"unit": unit, "body": mark_safe(body), "at_home": at_home},
-    )
+    # Our own template's output, kept as text in the cache.
+    context = {"unit": unit, "body": mark_safe(body), "at_home": at_home}
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    return render(request, "dashboards/unit.html", context)
 
 
 def _unit_context(
@@ -256,7 +259,21 @@ def unit_dashboard(request: HttpRequest, code: str) -> HttpResponse:
     unit = _dashboard_unit(request, code)
     if unit is None:
         raise Http404(_("Unit %(code)s not found.") % {"code": code})
-    return _unit_dashboard(request, unit)
+    # The whole page is kept for the user, checked before anything of the page is read: a
+    # repeat costs the session, the user, the unit and the data version (`revalidated`).
+    key = page_cache.user_page_key(
+        request,
+        page="dashboard",
+        version=request.data_version,  # type: ignore[attr-defined]
+        parts=[
+            unit.code,
+            gate.reaches(request.user, gate.Action.VIEW, unit.path),
+            gate.allows(request.user, "admin"),
+        ],
+    )
+    return page_cache.kept_page(
+        request, key, lambda csrf_token: _unit_dashboard(request, unit, csrf_token=csrf_token)
+    )
 
 
 @gate.gate("units.view")

@@ -10,6 +10,13 @@ change). A new version makes a new key: nothing has to be deleted, and no proces
 another's stale copy. Entries also expire after `KETNGHIA_PAGE_CACHE_SECONDS` (default 600),
 which bounds what the version does not follow (a unit renamed, a program's name).
 
+For one signed-in user the whole page can be kept too (`kept_page`): the body shared by the
+scope, and the page around it (the user's name, their menu, the request's path), under a key
+that adds the user and what the page shows of them. A hit then costs the session, the user's
+row, the unit and the version, and no template. The page's CSRF token is never kept: a stand-in
+is, and each answer gets a freshly masked token of the user's secret (as Django masks one per
+response, so no two answers carry the same bytes for a compression side channel to compare).
+
 The browser keeps its own copy: the response carries an ETag (the same parts, plus the user
 and their CSRF secret, since the page around the cached part names the user and holds their
 token) and `Last-Modified`, and `Cache-Control: private, no-cache` — a shared cache never
@@ -27,6 +34,7 @@ from functools import wraps
 from typing import Any
 
 from django.conf import settings
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
@@ -85,6 +93,52 @@ def cached_text(key: str, build: Callable[[], str]) -> str:
         text = build()
         cache.set(key, text, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
     return text
+
+
+# What stands for the request's CSRF token in a page kept whole: letters and dashes, which no
+# escaping changes. Each answer gets the request's own token in its place.
+CSRF_STAND_IN = "csrf-token-of-this-request-kept-out-of-the-cache"
+
+
+def user_page_key(
+    request: HttpRequest, *, page: str, version: Version, parts: Iterable[object] = ()
+) -> str:
+    """Return the key of `page` kept whole for this user: `key_for`'s parts, the full path and
+    what the page around the body shows of the user (name, role, menu)."""
+    user = request.user
+    shown = [
+        user.pk,
+        user.get_username(),
+        getattr(user, "get_full_name", lambda: "")(),
+        getattr(user, "role", ""),
+        user.is_staff,
+        user.is_superuser,
+    ]
+    return key_for(
+        page=f"{page}:user",
+        scope=getattr(request, "scope", UnitScope()),
+        version=version,
+        parts=[request.get_full_path(), *shown, *parts],
+    )
+
+
+def kept_page(request: HttpRequest, key: str, build: Callable[[str], HttpResponse]) -> HttpResponse:
+    """Return the page kept under `key`, rendering it with `build(csrf_token)` and keeping it
+    when missing; the answer carries the request's own CSRF token either way.
+
+    A request with messages waiting renders the page (they are shown once) and keeps nothing.
+    """
+    if len(get_messages(request)):  # counted without being marked as shown
+        return build(get_token(request))
+    text = cache.get(key)
+    if text is None:
+        response = build(CSRF_STAND_IN)
+        text = response.content.decode(response.charset)
+        if response.status_code != 200:
+            response.content = text.replace(CSRF_STAND_IN, get_token(request))
+            return response
+        cache.set(key, text, timeout=settings.KETNGHIA_PAGE_CACHE_SECONDS)
+    return HttpResponse(text.replace(CSRF_STAND_IN, get_token(request)))
 
 
 def _query(request: HttpRequest) -> str:

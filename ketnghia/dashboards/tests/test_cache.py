@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import re
 
+from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
+from ketnghia.accounts.models import User
 from ketnghia.census.models import RoundSummary
-from ketnghia.indicators.cache import data_version
+from ketnghia.indicators.cache import CSRF_STAND_IN, data_version
 from ketnghia.indicators.services import aggregates_refresh
 
 URL = "/dashboards/units/62/?program=nq04&year=2015"
@@ -101,3 +106,64 @@ def test_the_cached_province_dashboard_reads_only_its_keys(client, users, progra
     assert len(captured.captured_queries) <= 7, "\n".join(
         q["sql"] for q in captured.captured_queries
     )
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+def test_a_repeat_of_the_dashboard_reads_only_the_user_the_unit_and_its_version(
+    client, users, program_data
+):
+    # Sessions in the cache, as in production with Redis (settings: `cached_db`).
+    client.force_login(users.province_viewer)
+    first = client.get(URL)
+    assert first.status_code == 200
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(URL)
+    assert again.status_code == 200
+    sql = [q["sql"] for q in captured.captured_queries]
+    # The user with their jurisdiction (still active? the same password? their scope), the unit
+    # inside that scope and its province's data version: no program, figure or template.
+    assert len(sql) == 3, "\n".join(sql)
+    assert "accounts_user" in sql[0] and "geo_unit" in sql[1]
+    assert "indicators_dataversion" in sql[2]
+    # The whole page, with a token of its own: the same page, never the same bytes.
+    tokens = [
+        re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', r.content.decode())
+        for r in (first, again)
+    ]
+    assert tokens[0] and tokens[1] and tokens[0][0] != tokens[1][0]
+    assert CSRF_STAND_IN not in again.content.decode()
+    assert _poverty(again.content.decode()) == _poverty(first.content.decode())
+    # Signing out ends it, and a deactivated user is not answered from the cache either.
+    client.post("/accounts/logout/")
+    assert client.get(URL).status_code == 302
+    client.force_login(users.province_viewer)
+    assert client.get(URL).status_code == 200
+    User.objects.filter(pk=users.province_viewer.pk).update(is_active=False)
+    assert client.get(URL).status_code == 302
+
+
+def test_the_page_kept_for_one_user_is_never_another_users(client, users, program_data):
+    client.force_login(users.province_viewer)
+    viewer = client.get(DISTRICT_URL).content.decode()
+    assert (users.province_viewer.get_full_name() or users.province_viewer.username) in viewer
+    client.force_login(users.district_officer)
+    officer = client.get(DISTRICT_URL).content.decode()
+    name = users.district_officer.get_full_name() or users.district_officer.username
+    assert name in officer
+    assert 'href="/dashboards/units/62/?' not in officer
+
+
+def test_waiting_messages_are_shown_once_and_the_page_kept_without_them(
+    client, users, program_data
+):
+    client.force_login(users.province_viewer)
+    client.get(URL)  # the page kept for the user
+    # A message left by the page before (in its cookie, as Django's messages keep it).
+    storage = CookieStorage(HttpRequest())
+    storage.add(messages.SUCCESS, "Đã lưu thử")
+    response = HttpResponse()
+    storage.update(response)
+    client.cookies[storage.cookie_name] = response.cookies[storage.cookie_name].value
+    shown = client.get(URL).content.decode()
+    assert "Đã lưu thử" in shown
+    assert "Đã lưu thử" not in client.get(URL).content.decode()

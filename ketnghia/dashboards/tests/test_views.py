@@ -255,20 +255,20 @@ def test_the_province_dashboard_makes_a_fixed_number_of_queries_and_no_entry_rea
     cache.clear()  # the page built afresh (it is cached by data version)
     queries = _queries(client, "/?year=2015")
     # The province's dashboard is read pre-shaped from its stored row (written by the rebuild):
-    # 1 query for it, 1 for the data version, 3 for the session, the user and their unit, 3 for
+    # 1 query for it, 1 for the data version, 2 for the session and the user with their unit, 3 for
     # the home's to-dos (the census year, its rounds, the program's communes missing from it),
     # 1 for the programs, 1 for the demo marker, 2 for the support card (its figures by source,
     # the funds of the year); computed afresh it took 33 (see test_rows): fixed whatever the size.
-    assert len(queries) == 12, "\n".join(queries)
-    # Built once for this scope and version: the session, the user and their unit, the home's
+    assert len(queries) == 11, "\n".join(queries)
+    # Built once for this scope and version: the session, the user with their unit, the home's
     # to-dos, the programs, the version and the demo marker.
     cached = _queries(client, "/?year=2015")
-    assert len(cached) == 9, "\n".join(cached)
+    assert len(cached) == 8, "\n".join(cached)
     for sql in queries:
         lowered = sql.lower()
         assert "census_censusentry" not in lowered and "households_household" not in lowered
     behind = _queries(
         client, "/dashboards/units/62/behind/?program=nq04&year=2015&figure=communes_below_30"
     )
-    # 10 for the communes and their figures, 2 for those the figure leaves out (none here).
-    assert len(behind) == 12, "\n".join(behind)
+    # 9 for the communes and their figures, 2 for those the figure leaves out (none here).
+    assert len(behind) == 11, "\n".join(behind)
