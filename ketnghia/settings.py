@@ -215,6 +215,9 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # Django's, reading the user's jurisdiction with them (one query a page, not two).
     "ketnghia.accounts.backends.UserWithJurisdictionBackend",
+    # Sessions signed in before the backend above existed name Django's own: listed so that
+    # they stay signed in across the deploy (it finds the same users by the same check).
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
