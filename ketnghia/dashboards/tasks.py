@@ -25,13 +25,13 @@ def dashboard_rows_task(province_ids: list[int] | None) -> None:
 def dashboard_rows_after_bump(province_ids: list[int] | None) -> None:
     """Listener of `indicators.services.version_bump`.
 
-    A bump of every province (a rebuild, already a long operator's command) writes the rows
-    in its own transaction, so the rebuilt aggregates and their dashboards are swapped in
-    together; a bump of some provinces (a refresh after an approval, a target, a map) queues
-    the task when the transaction commits, and nothing when it rolls back.
+    A bump of every province inside a transaction (a target, a map of every province) writes
+    the rows in that transaction, so the change and its dashboards are swapped in together;
+    any other bump (a refresh after an approval; a rebuild, whose listeners run once it has
+    committed) queues the task when the transaction commits, and nothing when it rolls back.
     """
-    if province_ids is None:
+    if province_ids is None and transaction.get_connection().in_atomic_block:
         dashboard_rows_write(None)
         return
-    ids = list(province_ids)
+    ids = None if province_ids is None else list(province_ids)
     transaction.on_commit(lambda: dashboard_rows_task.enqueue(ids))

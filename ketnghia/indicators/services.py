@@ -10,6 +10,7 @@ and province, never the whole data set.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -337,7 +338,10 @@ def aggregates_rebuild() -> int:
         count = _swap_in(table, staged.quoted, refreshed_at)
     finally:
         staged.drop()
-    version_bump()
+    # The listeners (the stored dashboards: seconds a province) run once the rebuild has
+    # committed, not inside it: its swap holds the table's lock until then, and the readers
+    # would wait for every province's dashboards to be shaped.
+    version_bump(after_commit=True)
     # Every aggregate is fresh: what this transaction reported so far needs no refresh.
     derived.rebuilt(REFRESHER)
     derived.rebuilt(estimates.REFRESHER)
@@ -350,10 +354,11 @@ def aggregates_rebuild() -> int:
 VERSION_LISTENERS: list[Callable[[list[int] | None], None]] = []
 
 
-def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
+def version_bump(*, province_ids: Iterable[int] | None = None, after_commit: bool = False) -> None:
     """Bump the aggregates' version of `province_ids` (every province when None), inside the
     caller's transaction: the pages cached under the old version are no longer served, and
-    `VERSION_LISTENERS` reshape what they keep for these provinces.
+    `VERSION_LISTENERS` reshape what they keep for these provinces — in the transaction, or
+    once it has committed when `after_commit`.
 
     Called by every write of the aggregates (refresh, rebuild) and of what the cached pages
     read beside them (targets, the commune maps)."""
@@ -378,7 +383,10 @@ def version_bump(*, province_ids: Iterable[int] | None = None) -> None:
             params,
         )
     for listener in VERSION_LISTENERS:
-        listener(ids)
+        if after_commit:
+            transaction.on_commit(functools.partial(listener, ids))
+        else:
+            listener(ids)
 
 
 def _stale_rows_delete(years: Sequence[int] | None) -> bool:

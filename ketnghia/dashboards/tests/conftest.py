@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from django.test import TestCase
 
 from ketnghia.census.tests.factories import approve, make_round
 from ketnghia.conftest import make_unit
@@ -91,7 +92,9 @@ def load_program(tree, users, *, extra_communes: int = 0, extra_years: int = 0) 
         note="thử",
         actor=None,
     )
-    aggregates_rebuild()
+    # The stored dashboards are written once the rebuild has committed (its listeners).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        aggregates_rebuild()
     return ProgramData(program=program, communes=communes, years=sorted(years))
 
 
