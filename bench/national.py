@@ -66,6 +66,7 @@ THINK = (1.0, 3.0)  # seconds a user reads a page before the next (the second lo
 VIEWER = "bench-viewer"
 DISTRICT_OFFICER = "bench-district"
 COMMUNE_OFFICER = "bench-commune"
+ADMIN = "bench-admin"
 
 APPROVED = "('commune_approved', 'district_accepted', 'province_accepted')"
 FLOOR_SQL = f"""
@@ -119,6 +120,8 @@ def _users(commune: Any) -> dict[str, Any]:
 
     province = Unit.objects.get(code=commune.path.strip("/").split("/")[0])
     district = commune.parent
+    # A kept database (`--reuse`) has them from its first run.
+    User.objects.filter(username__in=[VIEWER, DISTRICT_OFFICER, COMMUNE_OFFICER, ADMIN]).delete()
     made = {}
     for username, role, unit in (
         (VIEWER, Role.PROVINCE_VIEWER, province),
@@ -128,7 +131,7 @@ def _users(commune: Any) -> dict[str, Any]:
         made[username] = User.objects.create_user(
             username=username, password=None, role=role, jurisdiction=unit
         )
-    made["admin"] = User.objects.create_superuser(username="bench-admin", password=None)
+    made["admin"] = User.objects.create_superuser(username=ADMIN, password=None)
     return made
 
 
