@@ -120,18 +120,19 @@ def _users(commune: Any) -> dict[str, Any]:
 
     province = Unit.objects.get(code=commune.path.strip("/").split("/")[0])
     district = commune.parent
-    # A kept database (`--reuse`) has them from its first run.
-    User.objects.filter(username__in=[VIEWER, DISTRICT_OFFICER, COMMUNE_OFFICER, ADMIN]).delete()
     made = {}
     for username, role, unit in (
         (VIEWER, Role.PROVINCE_VIEWER, province),
         (DISTRICT_OFFICER, Role.DISTRICT_OFFICER, district),
         (COMMUNE_OFFICER, Role.COMMUNE_OFFICER, commune),
     ):
-        made[username] = User.objects.create_user(
-            username=username, password=None, role=role, jurisdiction=unit
+        # A kept database (`--reuse`) has them from its first run (and their approvals).
+        made[username] = User.objects.filter(username=username).first() or (
+            User.objects.create_user(username=username, password=None, role=role, jurisdiction=unit)
         )
-    made["admin"] = User.objects.create_superuser(username=ADMIN, password=None)
+    made["admin"] = User.objects.filter(username=ADMIN).first() or (
+        User.objects.create_superuser(username=ADMIN, password=None)
+    )
     return made
 
 
