@@ -947,16 +947,22 @@ def lines(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
         g = r["generated"]
         size = f"{g['households']:,}"
         tag = f"national ×{r['scale']}"
-        out.append(
-            (
-                f"{tag}: generate {g['provinces']} prov., {g['districts']} distr., "
-                f"{g['communes']:,} communes, {g['villages']:,} villages (COPY, indexes, ANALYZE)",
-                db,
-                size,
-                _s(g["seconds"]["total"]),
-                f"{g['households'] / g['seconds']['total']:,.0f} households/s",
-            )
+        units = (
+            f"{g['provinces']} prov., {g['districts']} distr., "
+            f"{g['communes']:,} communes, {g['villages']:,} villages"
         )
+        if g["seconds"].get("reused"):
+            out.append((f"{tag}: a kept database reused ({units}), not generated", db, size))
+        else:
+            out.append(
+                (
+                    f"{tag}: generate {units} (COPY, indexes, ANALYZE)",
+                    db,
+                    size,
+                    _s(g["seconds"]["total"]),
+                    f"{g['households'] / g['seconds']['total']:,.0f} households/s",
+                )
+            )
         floor = r["floor"]
         out.append(
             (
