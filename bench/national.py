@@ -952,7 +952,9 @@ def lines(results: Sequence[dict[str, Any]]) -> list[tuple[str, ...]]:
             f"{g['communes']:,} communes, {g['villages']:,} villages"
         )
         if g["seconds"].get("reused"):
-            out.append((f"{tag}: a kept database reused ({units}), not generated", db, size))
+            out.append(
+                (f"{tag}: a kept database reused ({units}), not generated", db, size, "", "")
+            )
         else:
             out.append(
                 (
