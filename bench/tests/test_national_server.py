@@ -44,13 +44,14 @@ def test_the_load_lines_name_the_server_the_memory_and_the_verdict():
                                "queries": 8, "cached_seconds": 0.01, "bytes": 36_000},
         "dashboard_computed": {"seconds": 0.3, "runs": [0.3], "cpu_seconds": 0.09,
                                "queries": 28, "cached_seconds": 0.01, "bytes": 36_000},
-        "server": {"kind": "gunicorn", "workers": 5, "cache": "Redis"},
+        "server": {"kind": "gunicorn", "workers": 3, "worker_class": "gthread, 4 threads",
+                   "cache": "Redis"},
         "load_single": _figures(1, 40.0),
         "load": _figures(50, 120.0),
         "load_think": _figures(50, 200.0, errors=2),
     }  # fmt: skip
     text = national.render([result])
-    assert "gunicorn -c python:ketnghia.gunicorn_conf, 5 sync workers" in text
+    assert "gunicorn -c python:ketnghia.gunicorn_conf, 3 workers (gthread, 4 threads)" in text
     assert "cache: Redis" in text
     assert "RSS MiB: master 40, workers 90/95, Redis 1 used (8 RSS)" in text
     assert "NOT met (wall); CPU within it" in text  # 60 ms wall, 20 ms CPU
