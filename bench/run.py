@@ -407,6 +407,114 @@ def _national(report: Report, directory: Path, args: argparse.Namespace) -> None
     report.notes.append(national.NOTE)
 
 
+def _imports(report: Report, directory: Path, args: argparse.Namespace) -> None:
+    """Add the census import's lines: .csv and .xlsx into SQLite against the bulk-tuned
+    django-import-export (and its defaults), .csv into PostgreSQL against the COPY floor, and
+    the peak memory of each at two sizes."""
+    memory = () if "memory" in args.skip else tuple(args.memory_rows)
+    files = _files(directory, args.rows, args.baseline_rows, memory)
+    sqlite = SQLite(directory)
+
+    mine: dict[str, dict[str, Any]] = {}
+    prefix_rows = args.baseline_rows
+    for label, target in ((".csv", TARGET_CSV_RATIO), (".xlsx", TARGET_XLSX_RATIO)):
+        kind = label.lstrip(".")
+        prefix = files[f"{kind}-prefix"]
+        mine[kind] = _import(sqlite, "ketnghia", files[kind], args.rows)
+        baselines = [
+            (
+                "bulk-tuned",
+                _import(sqlite, "baseline", prefix, prefix_rows, "--tuned"),
+                TARGET_TUNED_SQLITE,
+            )
+        ]
+        if "defaults" not in args.skip:
+            baselines += [
+                ("defaults", _import(sqlite, "baseline", prefix, prefix_rows), target),
+                (
+                    "defaults, no history rows",
+                    _import(sqlite, "baseline", prefix, prefix_rows, "--no-history"),
+                    target,
+                ),
+            ]
+        _ratio_lines(report, label, mine[kind], baselines)
+        _history_line(report, "SQLite", mine[kind])
+
+    admin_url = None if args.no_postgres else _postgres_admin_url()
+    if admin_url is None:
+        report.add(
+            "import .csv, ketnghia",
+            "PostgreSQL",
+            "",
+            "",
+            "not measured",
+            "",
+            "skipped" if args.no_postgres else "no server answered",
+        )
+    else:
+        postgres = PostgreSQL(admin_url, directory)
+        result = _import(postgres, "ketnghia", files["csv"], args.rows)
+        tuned = _import(postgres, "baseline", files["csv-prefix"], prefix_rows, "--tuned")
+        _ratio_lines(
+            report,
+            ".csv",
+            result,
+            [("bulk-tuned", tuned, TARGET_TUNED_POSTGRES)],
+            database="PostgreSQL",
+        )
+        _history_line(report, "PostgreSQL", result)
+        report.add(
+            "  households per second",
+            "PostgreSQL",
+            "",
+            "",
+            f"{_n(result['rate'])}/s",
+            f"≥ {_n(TARGET_POSTGRES_RATE)}/s",
+            _verdict(result["rate"], TARGET_POSTGRES_RATE),
+        )
+        floor = _import(postgres, "copy", files["csv"], args.rows)
+        report.add(
+            "COPY floor: the same rows, same tables, one transaction",
+            "PostgreSQL",
+            _n(floor["rows"]),
+            _times(floor),
+            f"{_n(floor['rate'])} rows/s",
+        )
+        ratio = result["seconds"] / floor["seconds"]
+        report.add(
+            "  ketnghia's time ÷ the COPY floor's",
+            "PostgreSQL",
+            "",
+            "",
+            f"{ratio:.2f}×",
+            f"≤ {TARGET_COPY_FLOOR}×",
+            "met" if ratio <= TARGET_COPY_FLOOR else "NOT met",
+        )
+
+    small, large = args.memory_rows
+    if "memory" not in args.skip:
+        _memory_lines(
+            report,
+            ".csv",
+            {
+                size: _import(sqlite, "ketnghia", files[f"csv-{size}"], size)
+                for size in (small, large)
+            },
+        )
+        # The workbook sizes at hand: the baseline's prefix and the main file.
+        _memory_lines(
+            report,
+            ".xlsx",
+            {
+                args.baseline_rows: _import(
+                    sqlite, "ketnghia", files["xlsx-prefix"], args.baseline_rows
+                ),
+                args.rows: mine["xlsx"],
+            },
+        )
+        _xlsx_against_csv(report, args.rows, mine["xlsx"], mine["csv"])
+
+
 def _worker_runs(
     directory: Path,
     args: argparse.Namespace,
@@ -511,11 +619,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--criteria-only", action="store_true", help="only bench/criteria.py")
     parser.add_argument(
         "--only",
-        choices=["national", "activities", "assignments", "support"],
+        choices=["national", "activities", "assignments", "support", "imports"],
         help="run one part only: national = the indicators at national scale (bench/national.py), "
         "activities = the activity import (bench/activities.py), assignments = the "
         "assignments import (bench/assignments.py), support = the cycle proposal and the "
-        "delivery import (bench/support.py)",
+        "delivery import (bench/support.py), imports = the census import's lines (.csv and "
+        ".xlsx against django-import-export, PostgreSQL against the COPY floor, peak memory)",
     )
     parser.add_argument(
         "--national-scale",
@@ -580,112 +689,16 @@ def main(argv: list[str] | None = None) -> None:
             print()
             print(report.render())
             return
+        if args.only == "imports":
+            _imports(report, directory, args)
+            print()
+            print(report.render())
+            return
         criteria_bench.add_lines(report, criteria_bench.measure())
         if args.criteria_only:
             print(report.render())
             return
-        memory = () if "memory" in args.skip else tuple(args.memory_rows)
-        files = _files(directory, args.rows, args.baseline_rows, memory)
-        sqlite = SQLite(directory)
-
-        mine: dict[str, dict[str, Any]] = {}
-        prefix_rows = args.baseline_rows
-        for label, target in ((".csv", TARGET_CSV_RATIO), (".xlsx", TARGET_XLSX_RATIO)):
-            kind = label.lstrip(".")
-            prefix = files[f"{kind}-prefix"]
-            mine[kind] = _import(sqlite, "ketnghia", files[kind], args.rows)
-            baselines = [
-                (
-                    "bulk-tuned",
-                    _import(sqlite, "baseline", prefix, prefix_rows, "--tuned"),
-                    TARGET_TUNED_SQLITE,
-                )
-            ]
-            if "defaults" not in args.skip:
-                baselines += [
-                    ("defaults", _import(sqlite, "baseline", prefix, prefix_rows), target),
-                    (
-                        "defaults, no history rows",
-                        _import(sqlite, "baseline", prefix, prefix_rows, "--no-history"),
-                        target,
-                    ),
-                ]
-            _ratio_lines(report, label, mine[kind], baselines)
-            _history_line(report, "SQLite", mine[kind])
-
-        admin_url = None if args.no_postgres else _postgres_admin_url()
-        if admin_url is None:
-            report.add(
-                "import .csv, ketnghia",
-                "PostgreSQL",
-                "",
-                "",
-                "not measured",
-                "",
-                "skipped" if args.no_postgres else "no server answered",
-            )
-        else:
-            postgres = PostgreSQL(admin_url, directory)
-            result = _import(postgres, "ketnghia", files["csv"], args.rows)
-            tuned = _import(postgres, "baseline", files["csv-prefix"], prefix_rows, "--tuned")
-            _ratio_lines(
-                report,
-                ".csv",
-                result,
-                [("bulk-tuned", tuned, TARGET_TUNED_POSTGRES)],
-                database="PostgreSQL",
-            )
-            _history_line(report, "PostgreSQL", result)
-            report.add(
-                "  households per second",
-                "PostgreSQL",
-                "",
-                "",
-                f"{_n(result['rate'])}/s",
-                f"≥ {_n(TARGET_POSTGRES_RATE)}/s",
-                _verdict(result["rate"], TARGET_POSTGRES_RATE),
-            )
-            floor = _import(postgres, "copy", files["csv"], args.rows)
-            report.add(
-                "COPY floor: the same rows, same tables, one transaction",
-                "PostgreSQL",
-                _n(floor["rows"]),
-                _times(floor),
-                f"{_n(floor['rate'])} rows/s",
-            )
-            ratio = result["seconds"] / floor["seconds"]
-            report.add(
-                "  ketnghia's time ÷ the COPY floor's",
-                "PostgreSQL",
-                "",
-                "",
-                f"{ratio:.2f}×",
-                f"≤ {TARGET_COPY_FLOOR}×",
-                "met" if ratio <= TARGET_COPY_FLOOR else "NOT met",
-            )
-
-        small, large = args.memory_rows
-        if "memory" not in args.skip:
-            _memory_lines(
-                report,
-                ".csv",
-                {
-                    size: _import(sqlite, "ketnghia", files[f"csv-{size}"], size)
-                    for size in (small, large)
-                },
-            )
-            # The workbook sizes at hand: the baseline's prefix and the main file.
-            _memory_lines(
-                report,
-                ".xlsx",
-                {
-                    args.baseline_rows: _import(
-                        sqlite, "ketnghia", files["xlsx-prefix"], args.baseline_rows
-                    ),
-                    args.rows: mine["xlsx"],
-                },
-            )
-            _xlsx_against_csv(report, args.rows, mine["xlsx"], mine["csv"])
+        _imports(report, directory, args)
 
         if "demo" not in args.skip:
             first, second = _demo(directory)
