@@ -1,7 +1,7 @@
 """The plan: what the file's rows would change, checked against the program's rules (pure).
 
 Works on plain values only (no ORM): the stored assignments of the units and people the file
-names (`Held`) and the file's rows with their references looked up (`Wanted`). Rows are
+names (`Held`) and the file's rows with their references looked up (`AssignmentLine`). Rows are
 taken in order of their start date, so a file that lists a household's Party members over
 the years reads as the history it is:
 
@@ -27,9 +27,8 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from ketnghia.core.errors import Problem
-from ketnghia.imports.readers import Row
 from ketnghia.twinning import rules
-from ketnghia.twinning.assignment_import.columns import TWINNING
+from ketnghia.twinning.assignment_import.read import TWINNING, AssignmentLine
 from ketnghia.twinning.models import AssignmentKind
 
 ONE_DAY = dt.timedelta(days=1)
@@ -43,7 +42,6 @@ def _day(value: dt.date) -> str:
 class Held:
     """A stored assignment (or twinning), or one the plan would create, as plain values."""
 
-    key: str
     kind: str
     target: int
     responsible: str
@@ -56,38 +54,15 @@ class Held:
     decision_date: dt.date | None = None
     # Set when a row of the file states this assignment's end: a later row may not close it.
     end_stated: bool = False
-    stored_end: dt.date | None = None
 
     @property
     def stored(self) -> bool:
         return self.pk is not None
 
 
-@dataclass(frozen=True)
-class Wanted:
-    """One file row with its references looked up."""
-
-    index: int
-    where: Row
-    kind: str
-    commune_id: int
-    commune_code: str
-    target: int
-    record: str
-    responsible: str
-    label: str
-    start: dt.date
-    end: dt.date | None
-    decision: str
-    decision_date: dt.date | None
-    # One at a time on the unit (a twinning unit when the rule says so; a Party member).
-    exclusive: bool
-    cap: int | None = None
-
-
 @dataclass
 class Creation:
-    wanted: Wanted
+    wanted: AssignmentLine
     held: Held
     closes: list[Held] = field(default_factory=list)
 
@@ -98,8 +73,8 @@ class Plan:
 
     creations: list[Creation] = field(default_factory=list)
     # Stored rows whose end changes: (row, new end, the file row that asks for it).
-    ends: list[tuple[Held, dt.date, Wanted]] = field(default_factory=list)
-    decisions: list[tuple[Held, Wanted]] = field(default_factory=list)
+    ends: list[tuple[Held, dt.date, AssignmentLine]] = field(default_factory=list)
+    decisions: list[tuple[Held, AssignmentLine]] = field(default_factory=list)
     outcomes: dict[int, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -112,7 +87,7 @@ UNCHANGED = "unchanged"
 OUTCOMES = (CREATED, REASSIGNED, ENDED, CHANGED, UNCHANGED)
 
 
-def _rule_message(row: Wanted, other: Held) -> str:
+def _rule_message(row: AssignmentLine, other: Held) -> str:
     if row.kind == TWINNING:
         return _(
             "%(record)s: the program allows one twinning unit per commune at a time, and "
@@ -122,16 +97,16 @@ def _rule_message(row: Wanted, other: Held) -> str:
     return f"{row.record}: {rule % {'other': other.label, 'start': _day(other.start)}}"
 
 
-def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
+def plan_rows(held: list[Held], wanted: list[AssignmentLine]) -> Plan:
     """Return the plan of `wanted` over the stored rows `held` (see the module's docstring)."""
     plan = Plan()
     groups: dict[tuple[str, int], list[Held]] = defaultdict(list)
     for row in held:
         groups[(row.kind, row.target)].append(row)
-    seen: dict[tuple[str, int, str, dt.date], Wanted] = {}
+    seen: dict[tuple[str, int, str, dt.date], AssignmentLine] = {}
     column = {"twinning": "organisation", AssignmentKind.OFFICE_VILLAGE: "organisation"}
 
-    def refuse(row: Wanted, key: str, message: str) -> None:
+    def refuse(row: AssignmentLine, key: str, message: str) -> None:
         plan.problems.append(row.where.problem(key, message))
 
     for row in sorted(wanted, key=lambda w: (w.start, w.index)):
@@ -195,7 +170,6 @@ def plan_rows(held: list[Held], wanted: list[Wanted]) -> Plan:
             if other.stored:
                 plan.ends.append((other, other.end, row))
         created = Held(
-            key=f"row:{row.index}",
             kind=row.kind,
             target=row.target,
             responsible=row.responsible,

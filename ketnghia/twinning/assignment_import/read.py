@@ -1,10 +1,11 @@
-"""The read step: open the file's tables and turn each row into plain values (no ORM).
+"""The file: its columns (`Field`s), the words officers write in them, its rows read (no ORM).
 
-What one cell may hold is the census import's rules (`census.importing.cells`,
-`imports.readers`): codes keep their leading zeros and lose Excel's apostrophe, text is NFC,
-dates are dd/mm/yyyy, ISO or spreadsheet dates, an Excel error value (#N/A) is named. A
-problem in a cell is located (file, sheet, row, column) and the row is left out of the
-next steps, so every problem of the file is listed at once.
+Headers are matched as every import matches them (`imports.readers.header_key`: no
+diacritics, case or punctuation); the template writes each column's header. What one cell may
+hold is the shared readers' rules (`Field.parse`): codes keep their leading zeros and lose
+Excel's apostrophe, text is NFC, dates are dd/mm/yyyy, ISO or spreadsheet dates, an Excel
+error value (#N/A) is named. A problem in a cell is located (file, sheet, row, column) and
+the row is left out of the next steps, so every problem of the file is listed at once.
 """
 
 from __future__ import annotations
@@ -23,24 +24,141 @@ from ketnghia.households.validity import SEX_WORDS, ethnicity_code
 from ketnghia.imports.files import check_file
 from ketnghia.imports.readers import (
     CSV_SUFFIXES,
-    CellError,
     ProblemList,
     Row,
     Table,
-    cell_date,
     excel_error,
     excel_error_message,
+    header_key,
     open_table,
     workbook_sheets,
 )
-from ketnghia.imports.values import cell_str, code, whole_number
-from ketnghia.twinning.assignment_import import columns as cols
+from ketnghia.imports.spec import Field
+from ketnghia.twinning.models import AssignmentKind, PersonRole
+
+TWINNING = "twinning"
+# What the template's drop-down offers, in order (Vietnamese: the file is the officers'):
+# the twinning (organisation → commune) and the three kinds below it.
+KIND_LABELS: dict[str, str] = {
+    TWINNING: "Kết nghĩa (đơn vị → xã)",
+    AssignmentKind.OFFICE_VILLAGE: "Phòng, ban huyện → thôn",
+    AssignmentKind.COMMITTEE_VILLAGE: "Cấp ủy viên → thôn",
+    AssignmentKind.MEMBER_HOUSEHOLD: "Đảng viên → hộ",
+}
+_KIND_WORDS: dict[str, str] = {
+    "ket nghia": TWINNING,
+    "don vi ket nghia": TWINNING,
+    "office village": AssignmentKind.OFFICE_VILLAGE,
+    "phong ban huyen": AssignmentKind.OFFICE_VILLAGE,
+    "phong ban": AssignmentKind.OFFICE_VILLAGE,
+    "committee village": AssignmentKind.COMMITTEE_VILLAGE,
+    "cap uy vien": AssignmentKind.COMMITTEE_VILLAGE,
+    "cap uy": AssignmentKind.COMMITTEE_VILLAGE,
+    "member household": AssignmentKind.MEMBER_HOUSEHOLD,
+    "dang vien": AssignmentKind.MEMBER_HOUSEHOLD,
+}
+_KIND_WORDS |= {header_key(label): kind for kind, label in KIND_LABELS.items()}
+_KIND_WORDS |= {header_key(kind): kind for kind in KIND_LABELS}
+
+ROLE_LABELS: dict[str, str] = {
+    PersonRole.COMMITTEE_MEMBER: "Cấp ủy viên",
+    PersonRole.PARTY_MEMBER: "Đảng viên",
+}
+_ROLE_WORDS: dict[str, str] = {header_key(label): role for role, label in ROLE_LABELS.items()}
+_ROLE_WORDS |= {header_key(role): role for role in ROLE_LABELS}
+_ROLE_WORDS |= {
+    "cap uy": PersonRole.COMMITTEE_MEMBER,
+    "uy vien": PersonRole.COMMITTEE_MEMBER,
+    "committee member": PersonRole.COMMITTEE_MEMBER,
+    "party member": PersonRole.PARTY_MEMBER,
+}
+
+KIND = Field(
+    "kind",
+    "Loại phân công",
+    ("Loại", "Hình thức phân công", "kind", "assignment kind"),
+    required=True,
+)
+COMMUNE = Field("commune_code", "Mã xã", ("Mã đơn vị hành chính xã", "commune code"), type="code")
+VILLAGE = Field(
+    "village", "Thôn, làng", ("Thôn/làng", "Mã thôn", "Thôn", "Làng", "village", "village code")
+)
+HOUSEHOLD = Field("household_code", "Mã hộ", ("Mã số hộ", "Mã HGĐ", "household code"), type="code")
+ORGANISATION = Field(
+    "organisation", "Đơn vị phụ trách", ("Cơ quan, đơn vị", "Đơn vị", "organisation")
+)
+PERSON = Field(
+    "person",
+    "Mã người phụ trách",
+    ("Mã người", "Mã cán bộ, đảng viên", "person id", "person"),
+    type="code",
+)
+PERSON_NAME = Field(
+    "person_name", "Họ tên người phụ trách", ("Người phụ trách", "Họ và tên", "person name")
+)
+START = Field(
+    "start_date",
+    "Từ ngày",
+    ("Ngày bắt đầu", "Ngày phân công", "from", "start date"),
+    type="date",
+    required=True,
+)
+END = Field("end_date", "Đến ngày", ("Ngày kết thúc", "until", "end date"), type="date")
+DECISION = Field("decision_number", "Số quyết định", ("Quyết định", "decision number"))
+DECISION_DATE = Field("decision_date", "Ngày quyết định", ("decision date",), type="date")
+ASSIGNMENT_FIELDS = (
+    KIND,
+    COMMUNE,
+    VILLAGE,
+    HOUSEHOLD,
+    ORGANISATION,
+    PERSON,
+    PERSON_NAME,
+    START,
+    END,
+    DECISION,
+    DECISION_DATE,
+)
+
+# The people sheet (or people file): the committee and Party members the file assigns.
+PERSON_ID = Field(
+    "person",
+    "Mã người",
+    ("Mã người phụ trách", "Mã cán bộ, đảng viên", "person id"),
+    type="code",
+    required=True,
+)
+FULL_NAME = Field("full_name", "Họ và tên", ("Họ tên", "full name"), required=True)
+SEX = Field("sex", "Giới tính", ("sex",), required=True)
+BIRTH_YEAR = Field("birth_year", "Năm sinh", ("birth year",), type="int")
+ETHNICITY = Field("ethnicity", "Dân tộc", ("ethnicity",), required=True)
+PHONE = Field("phone", "Điện thoại", ("Số điện thoại", "phone"), type="code")
+ROLE = Field("role", "Vai trò", ("Chức danh", "role"), required=True)
+ACTIVE_FROM = Field(
+    "active_from", "Hoạt động từ", ("Từ ngày", "active from"), type="date", required=True
+)
+ACTIVE_TO = Field("active_to", "Hoạt động đến", ("Đến ngày", "active until"), type="date")
+PEOPLE_FIELDS = (
+    PERSON_ID,
+    FULL_NAME,
+    SEX,
+    BIRTH_YEAR,
+    ETHNICITY,
+    PHONE,
+    ROLE,
+    COMMUNE,
+    VILLAGE,
+    ACTIVE_FROM,
+    ACTIVE_TO,
+)
+ASSIGNMENT_COLUMNS = tuple(field.column() for field in ASSIGNMENT_FIELDS)
+PEOPLE_COLUMNS = tuple(field.column() for field in PEOPLE_FIELDS)
 
 
-@dataclass(frozen=True)
+@dataclass
 class AssignmentLine:
-    """One assignment row as the file gives it (references not yet looked up); `where`: the
-    row it was read from (its problems are located by it)."""
+    """One assignment row as the file gives it, then (`resolve`) with its references looked
+    up; `where`: the row it was read from (its problems are located by it)."""
 
     where: Row
     kind: str
@@ -54,6 +172,18 @@ class AssignmentLine:
     end: dt.date | None
     decision: str
     decision_date: dt.date | None
+    # Set by `resolve`: the commune (`commune_code` becomes its code), the village or
+    # household (or the commune, for a twinning) and who answers for it ("o:<id>" an
+    # organisation, "p:<id>" a stored person, "n:<code>" a new one), named in `label`.
+    index: int = 0
+    commune_id: int = 0
+    target: int = 0
+    record: str = ""
+    responsible: str = ""
+    label: str = ""
+    # One at a time on the unit (a twinning unit when the rule says so; a Party member).
+    exclusive: bool = False
+    cap: int | None = None
 
 
 @dataclass(frozen=True)
@@ -75,154 +205,132 @@ class PersonLine:
 
 
 class _Cells:
-    """Read one row's cells, collecting the problems of the row."""
+    """Read one row's cells by their fields, keeping each cell's first problem."""
 
     def __init__(self, row: Row) -> None:
         self.row = row
         self.is_csv = Path(row.file).suffix.lower() in CSV_SUFFIXES
-        self.problems: list[Problem] = []
-        self.errors: set[str] = set()
+        self.problems: dict[str, Problem] = {}
 
-    def _raw(self, key: str) -> Any:
-        value = self.row.get(key)
-        error = excel_error(value)
+    def __call__(self, field: Field, *, blank: str | None = None) -> Any:
+        """Return the cell parsed by `field` (text and codes "" when blank or refused)."""
+        error = excel_error(self.row.get(field.key))
+        value = None
         if error is not None:
-            # Named once, as the error it is, instead of the column's own message.
-            if key not in self.errors:
-                self.problems.append(self.row.problem(key, excel_error_message(error)))
-                self.errors.add(key)
-            return None
-        return value
+            # Named as the error it is (a text cell would take it for text).
+            self.refuse(field.key, excel_error_message(error))
+        else:
+            found = ProblemList()
+            value = field.parse(self.row, found, blank=blank)
+            for problem in found.items:
+                self.refuse(field.key, problem.message)
+        if field.type == "text":
+            text = " ".join((value or "").split())
+            return csv_unquote(text) if self.is_csv else text
+        return "" if value is None and field.type == "code" else value
 
-    def text(self, key: str) -> str:
-        text = " ".join(cell_str(self._raw(key)).split())
-        return csv_unquote(text) if self.is_csv else text
-
-    def code(self, key: str) -> str:
-        return code(self._raw(key))
-
-    def date(self, key: str, *, required: bool = False) -> dt.date | None:
-        value = self._raw(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if required and key not in self.errors:
-                self.problems.append(self.row.problem(key, _("The date is empty.")))
-            return None
-        try:
-            return cell_date(value)
-        except CellError as error:
-            self.problems.append(self.row.problem(key, str(error)))
-            return None
-
-    def number(self, key: str) -> int | None:
-        try:
-            return whole_number(self._raw(key))
-        except CellError as error:
-            self.problems.append(self.row.problem(key, str(error)))
-            return None
-
-    def period(self, start_key: str, end_key: str) -> tuple[dt.date | None, dt.date | None]:
+    def period(self, start: Field, end: Field) -> tuple[dt.date | None, dt.date | None]:
         """Return a row's start (required) and end, refusing an end before the start."""
-        start, end = self.date(start_key, required=True), self.date(end_key)
-        if start is not None and end is not None and end < start:
+        first, last = self(start, blank=_("The date is empty.")), self(end)
+        if first is not None and last is not None and last < first:
             self.refuse(
-                end_key,
+                end.key,
                 _("The end (%(end)s) lies before the start (%(start)s).")
-                % {"end": end.strftime("%d/%m/%Y"), "start": start.strftime("%d/%m/%Y")},
+                % {"end": last.strftime("%d/%m/%Y"), "start": first.strftime("%d/%m/%Y")},
             )
-        return start, end
+        return first, last
 
     def refuse(self, key: str, message: str) -> None:
-        if key not in self.errors:
-            self.problems.append(self.row.problem(key, message))
+        self.problems.setdefault(key, self.row.problem(key, message))
 
 
 def assignment_line(row: Row, problems: ProblemList | list[Problem]) -> AssignmentLine | None:
     """Return the row's assignment (None, its problems added to `problems`, when a cell is
     wrong)."""
-    cells = _Cells(row)
-    kind_text = cells.text(cols.KIND)
-    kind = cols.kind_of(kind_text)
+    cell = _Cells(row)
+    kind_text = cell(KIND)
+    kind = _KIND_WORDS.get(header_key(kind_text)) if kind_text else None
     if kind is None:
-        cells.refuse(
-            cols.KIND,
+        cell.refuse(
+            KIND.key,
             _("Unknown kind of assignment “%(value)s”: choose one of %(kinds)s.")
-            % {"value": kind_text, "kinds": "; ".join(cols.KIND_LABELS.values())},
+            % {"value": kind_text, "kinds": "; ".join(KIND_LABELS.values())},
         )
-    start, end = cells.period(cols.START, cols.END)
+    start, end = cell.period(START, END)
     line = AssignmentLine(
         where=row,
         kind=kind or "",
-        commune_code=cells.code(cols.COMMUNE_CODE),
-        village=cells.text(cols.VILLAGE),
-        household_code=cells.code(cols.HOUSEHOLD_CODE),
-        organisation=cells.text(cols.ORGANISATION),
-        person=cells.code(cols.PERSON),
-        person_name=cells.text(cols.PERSON_NAME),
+        commune_code=cell(COMMUNE),
+        village=cell(VILLAGE),
+        household_code=cell(HOUSEHOLD),
+        organisation=cell(ORGANISATION),
+        person=cell(PERSON),
+        person_name=cell(PERSON_NAME),
         start=start or dt.date.min,
         end=end,
-        decision=cells.text(cols.DECISION)[:120],
-        decision_date=cells.date(cols.DECISION_DATE),
+        decision=cell(DECISION)[:120],
+        decision_date=cell(DECISION_DATE),
     )
-    if kind in (cols.TWINNING, cols.AssignmentKind.OFFICE_VILLAGE) and not line.organisation:
-        cells.refuse(cols.ORGANISATION, _("Write the organisation in charge."))
-    people_kinds = (cols.AssignmentKind.COMMITTEE_VILLAGE, cols.AssignmentKind.MEMBER_HOUSEHOLD)
+    if kind in (TWINNING, AssignmentKind.OFFICE_VILLAGE) and not line.organisation:
+        cell.refuse(ORGANISATION.key, _("Write the organisation in charge."))
+    people_kinds = (AssignmentKind.COMMITTEE_VILLAGE, AssignmentKind.MEMBER_HOUSEHOLD)
     if kind in people_kinds and not line.person:
-        cells.refuse(cols.PERSON, _("Write the code of the person in charge."))
-    village_kinds = (cols.AssignmentKind.OFFICE_VILLAGE, cols.AssignmentKind.COMMITTEE_VILLAGE)
+        cell.refuse(PERSON.key, _("Write the code of the person in charge."))
+    village_kinds = (AssignmentKind.OFFICE_VILLAGE, AssignmentKind.COMMITTEE_VILLAGE)
     if kind in village_kinds and not line.village:
-        cells.refuse(cols.VILLAGE, _("Write the village (its code or name)."))
-    if kind == cols.AssignmentKind.MEMBER_HOUSEHOLD and not line.household_code:
-        cells.refuse(cols.HOUSEHOLD_CODE, _("Write the household's code."))
-    problems.extend(cells.problems)
-    return None if cells.problems else line
+        cell.refuse(VILLAGE.key, _("Write the village (its code or name)."))
+    if kind == AssignmentKind.MEMBER_HOUSEHOLD and not line.household_code:
+        cell.refuse(HOUSEHOLD.key, _("Write the household's code."))
+    problems.extend(cell.problems.values())
+    return None if cell.problems else line
 
 
 def person_line(row: Row, problems: ProblemList | list[Problem]) -> PersonLine | None:
     """Return the people-sheet row (None, its problems added to `problems`, when a cell is
     wrong)."""
-    cells = _Cells(row)
-    key = cells.code(cols.PERSON)
+    cell = _Cells(row)
+    key = cell(PERSON_ID)
     if not key:
-        cells.refuse(
-            cols.PERSON,
+        cell.refuse(
+            PERSON_ID.key,
             _(
                 "Write the person's code: a stored person's number, or a code of your own for a new one."
             ),
         )
-    name = cells.text(cols.FULL_NAME)
+    name = cell(FULL_NAME)
     if not name or len(name) > 150:
-        cells.refuse(cols.FULL_NAME, _("Write the full name (at most 150 characters)."))
-    sex = SEX_WORDS.get(fold(cells.text(cols.SEX)))
+        cell.refuse(FULL_NAME.key, _("Write the full name (at most 150 characters)."))
+    sex = SEX_WORDS.get(fold(cell(SEX)))
     if sex is None:
-        cells.refuse(cols.SEX, _("Write the sex as nam (male) or nữ (female)."))
-    born = cells.number(cols.BIRTH_YEAR)
+        cell.refuse(SEX.key, _("Write the sex as nam (male) or nữ (female)."))
+    born = cell(BIRTH_YEAR)
     if born is not None and not 1900 <= born <= dt.date.today().year:
-        cells.refuse(
-            cols.BIRTH_YEAR,
+        cell.refuse(
+            BIRTH_YEAR.key,
             _("A birth year lies between 1900 and %(year)s.") % {"year": dt.date.today().year},
         )
-    ethnic_text = cells._raw(cols.ETHNICITY)
-    ethnicity = ethnicity_code(ethnic_text)
+    ethnic_text = cell(ETHNICITY)
+    ethnicity = ethnicity_code(row.get(ETHNICITY.key))
     if ethnicity is None:
-        cells.refuse(
-            cols.ETHNICITY,
+        cell.refuse(
+            ETHNICITY.key,
             _("Unknown ethnic group “%(value)s”: write its name or its two-digit code.")
-            % {"value": cell_str(ethnic_text)},
+            % {"value": ethnic_text},
         )
-    role_text = cells.text(cols.ROLE)
-    role = cols.role_of(role_text)
+    role_text = cell(ROLE)
+    role = _ROLE_WORDS.get(header_key(role_text)) if role_text else None
     if role is None:
-        cells.refuse(
-            cols.ROLE,
+        cell.refuse(
+            ROLE.key,
             _("Unknown role “%(value)s”: write %(roles)s.")
-            % {"value": role_text, "roles": " / ".join(cols.ROLE_LABELS.values())},
+            % {"value": role_text, "roles": " / ".join(ROLE_LABELS.values())},
         )
-    phone = "".join(cells.code(cols.PHONE).split())
+    phone = "".join(cell(PHONE).split())
     if len(phone) > 20:
-        cells.refuse(cols.PHONE, _("A phone number has at most 20 characters."))
-    active_from, active_to = cells.period(cols.ACTIVE_FROM, cols.ACTIVE_TO)
-    problems.extend(cells.problems)
-    if cells.problems:
+        cell.refuse(PHONE.key, _("A phone number has at most 20 characters."))
+    active_from, active_to = cell.period(ACTIVE_FROM, ACTIVE_TO)
+    problems.extend(cell.problems.values())
+    if cell.problems:
         return None
     return PersonLine(
         where=row,
@@ -233,39 +341,46 @@ def person_line(row: Row, problems: ProblemList | list[Problem]) -> PersonLine |
         ethnicity=ethnicity or "",
         phone=phone,
         role=role or "",
-        commune_code=cells.code(cols.COMMUNE_CODE),
-        village=cells.text(cols.VILLAGE),
+        commune_code=cell(COMMUNE),
+        village=cell(VILLAGE),
         active_from=active_from or dt.date.min,
         active_to=active_to,
     )
 
 
+def people_sheet(path: Path, name: str) -> str | None:
+    """Return the workbook's people sheet ("Người phụ trách", "Danh sách đảng viên"), if any
+    (a CSV has none)."""
+    if path.suffix.lower() in CSV_SUFFIXES:
+        return None
+    for sheet in workbook_sheets(path, name=name):
+        key = header_key(sheet)
+        if "nguoi phu trach" in key or "danh sach dang vien" in key or key == "people":
+            return sheet
+    return None
+
+
 def open_main(path: Path, name: str) -> Table:
     """Return the file's assignments table, else (a people file alone) its people table."""
     check_file(path, name)
-    is_csv = path.suffix.lower() in CSV_SUFFIXES
-    sheet = None if is_csv else cols.people_sheet(workbook_sheets(path, name=name))
+    sheet = people_sheet(path, name)
     try:
-        return open_table(
-            path, cols.ASSIGNMENT_COLUMNS, name=name, skip_sheets=[sheet] if sheet else []
-        )
+        return open_table(path, ASSIGNMENT_COLUMNS, name=name, skip_sheets=[sheet] if sheet else [])
     except InvalidInput as error:
-        if not (is_csv or sheet):
+        if not (path.suffix.lower() in CSV_SUFFIXES or sheet):
             raise
         # A CSV holds one table: the assignments, or else the people.
         try:
-            return open_table(path, cols.PEOPLE_COLUMNS, name=name, sheet=sheet)
+            return open_table(path, PEOPLE_COLUMNS, name=name, sheet=sheet)
         except InvalidInput:
             raise error from None
 
 
 def split_tables(table: Table) -> tuple[Table | None, Table | None]:
     """Return the assignments table and the people table of the file `open_main` opened."""
-    if tuple(table.columns) == cols.PEOPLE_COLUMNS:
+    if tuple(table.columns) == PEOPLE_COLUMNS:
         return None, table
-    if table.path.suffix.lower() in CSV_SUFFIXES:
-        return table, None
-    sheet = cols.people_sheet(workbook_sheets(table.path, name=table.name))
+    sheet = people_sheet(table.path, table.name)
     if sheet is None:
         return table, None
-    return table, open_table(table.path, cols.PEOPLE_COLUMNS, name=table.name, sheet=sheet)
+    return table, open_table(table.path, PEOPLE_COLUMNS, name=table.name, sheet=sheet)

@@ -27,10 +27,8 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.models import Household
 from ketnghia.imports.readers import Row
 from ketnghia.imports.values import Village, VillageLookup
-from ketnghia.twinning import rules
-from ketnghia.twinning.assignment_import import columns as cols
-from ketnghia.twinning.assignment_import.plan import Held, Wanted
-from ketnghia.twinning.assignment_import.read import AssignmentLine, PersonLine
+from ketnghia.twinning.assignment_import.plan import Held
+from ketnghia.twinning.assignment_import.read import TWINNING, AssignmentLine, PersonLine
 from ketnghia.twinning.models import (
     Assignment,
     AssignmentKind,
@@ -40,6 +38,7 @@ from ketnghia.twinning.models import (
     PersonRole,
     Twinning,
 )
+from ketnghia.twinning.rules import NetworkRules
 from ketnghia.twinning.selectors import network_rules_for
 
 
@@ -69,7 +68,7 @@ class PersonChange:
 
 @dataclass
 class Resolved:
-    wanted: list[Wanted] = field(default_factory=list)
+    wanted: list[AssignmentLine] = field(default_factory=list)
     people: list[PersonChange] = field(default_factory=list)
     communes: dict[int, Unit] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -83,63 +82,8 @@ def commune_by_code(code: str, scope: UnitScope) -> Unit | None:
     return unit if unit is not None and scope.contains_path(unit.path) else None
 
 
-class _Units:
-    """The communes, villages and households of the file, looked up once, inside the scope."""
-
-    def __init__(self, scope: UnitScope) -> None:
-        self.scope = scope
-        self.communes: dict[str, Unit | None] = {}
-        self.villages: dict[int, VillageLookup] = {}
-        self.village_units: dict[int, Unit] = {}
-
-    def commune(self, code: str) -> Unit | None:
-        if code not in self.communes:
-            self.communes[code] = commune_by_code(code, self.scope)
-        return self.communes[code]
-
-    def village(self, commune: Unit, where: Row, text: str, problems: list[Problem]) -> Unit | None:
-        """Return the commune's village `text` names; None, its problem listed, when none
-        does (or several do)."""
-        if commune.pk not in self.villages:
-            units = [
-                unit
-                for unit in Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE)
-                if self.scope.contains_path(unit.path)
-            ]
-            self.village_units.update({unit.pk: unit for unit in units})
-            self.villages[commune.pk] = VillageLookup(
-                [Village(u.pk, u.code, u.name, u.path, "") for u in units]
-            )
-        found = self.villages[commune.pk].find(text)
-        if isinstance(found, Village):
-            return self.village_units[found.id]
-        problems.append(
-            where.problem(
-                cols.VILLAGE,
-                _("Unknown village “%(village)s” in %(commune)s.")
-                % {"village": text, "commune": commune.name},
-            )
-        )
-        return None
-
-
-def _organisation_finder(organisations: list[Organisation]) -> dict[str, Organisation | None]:
-    by_key: dict[str, Organisation | None] = {}
-    for organisation in organisations:
-        by_key[str(organisation.pk)] = organisation
-        for name in (organisation.name, organisation.short_name):
-            key = " ".join(fold(name).split())
-            if not key:
-                continue
-            # A short name two organisations share finds neither.
-            by_key[key] = (
-                None if by_key.get(key, organisation) is not organisation else organisation
-            )
-    return by_key
-
-
 def _record(kind: str, responsible: str, target: str) -> str:
-    if kind == cols.TWINNING:
+    if kind == TWINNING:
         return _("%(organisation)s ↔ %(commune)s") % {
             "organisation": responsible,
             "commune": target,
@@ -151,13 +95,9 @@ def _record(kind: str, responsible: str, target: str) -> str:
     }
 
 
-def _folded_name(name: str) -> str:
-    return " ".join(fold(name).split())
-
-
 def _same_person(line: PersonLine, person: Person) -> bool:
     """Whether a row found by its code still names the person the code was given to."""
-    if _folded_name(line.full_name) != _folded_name(person.full_name):
+    if fold(line.full_name) != fold(person.full_name):
         return False
     return line.birth_year is None or person.birth_year in (None, line.birth_year)
 
@@ -172,7 +112,7 @@ def _describe_person(person: Person) -> str:
     }
 
 
-def _suggestion(line: PersonLine, village: Unit | None, namesakes: list[Person]) -> Problem:
+def _suggestion(line: PersonLine, village: Unit | None, namesakes: list[Person]) -> str:
     """The preview's note on a new person whose name and birth year stored people share."""
     same_village = [p for p in namesakes if village is not None and p.village_id == village.pk]
     values = {
@@ -195,32 +135,21 @@ def _suggestion(line: PersonLine, village: Unit | None, namesakes: list[Person])
             "them is changed; if the row means one of them, write that person's number "
             "instead of “%(code)s”."
         ) % {**values, "count": len(namesakes)}
-    return line.where.problem(cols.PERSON, message)
+    return str(line.where.problem("person", message))
 
 
 def _stored_change(
-    line: PersonLine,
-    commune: Unit,
-    village: Unit | None,
-    person: Person,
-    problems: list[Problem],
-) -> PersonChange | None:
-    """Return what a row found by identity (number or code) changes of a stored person."""
-    change = PersonChange(line, commune, village, person)
+    line: PersonLine, commune: Unit, village: Unit | None, person: Person
+) -> PersonChange | str:
+    """Return what a row found by identity (number or code) changes of a stored person, or
+    why a masked phone cannot be kept."""
     phone = line.phone
     if phone and is_masked_form(phone, kind=Kind.PHONE):
         if masked(person.phone, kind=Kind.PHONE) != phone:
-            problems.append(
-                line.where.problem(
-                    cols.PHONE,
-                    _(
-                        "The phone number “%(phone)s” is masked and matches nothing "
-                        "stored for %(name)s: write it in full or leave it as it was."
-                    )
-                    % {"phone": phone, "name": person.full_name},
-                )
-            )
-            return None
+            return _(
+                "The phone number “%(phone)s” is masked and matches nothing "
+                "stored for %(name)s: write it in full or leave it as it was."
+            ) % {"phone": phone, "name": person.full_name}
         phone = person.phone
     wanted = {
         "full_name": line.full_name,
@@ -234,10 +163,325 @@ def _stored_change(
         "active_from": line.active_from,
         "active_to": line.active_to,
     }
-    change.changes = {
-        name: value for name, value in wanted.items() if getattr(person, name) != value
-    }
-    return change
+    changes = {name: value for name, value in wanted.items() if getattr(person, name) != value}
+    return PersonChange(line, commune, village, person, changes)
+
+
+class _Resolver:
+    """The file's references looked up once each, inside the scope; every problem listed."""
+
+    def __init__(self, scope: UnitScope, default: Unit | None, only: Unit | None) -> None:
+        self.scope, self.default, self.only = scope, default, only
+        self.resolved = Resolved()
+        self.problems = self.resolved.problems
+        self.communes: dict[str, Unit | None] = {}
+        self.villages: dict[int, VillageLookup] = {}
+        self.village_units: dict[int, Unit] = {}
+        # Whom the assignment rows may name, by the code they write: stored people by
+        # number, the people sheet's rows by their code.
+        self.facts: dict[str, PersonFacts] = {}
+
+    def commune(self, where: Row, code: str) -> Unit | None:
+        """Return the row's commune (the file's when it names none); None, its problem
+        listed, when unknown or not the one the file may touch."""
+        if not code:
+            if self.default is None:
+                self.problems.append(
+                    where.problem(
+                        "commune_code",
+                        _(
+                            "The file does not say its commune: write the commune code in "
+                            "the column “Mã xã”, or use the commune's template."
+                        ),
+                    )
+                )
+            return self.default
+        if code not in self.communes:
+            self.communes[code] = commune_by_code(code, self.scope)
+        commune, only = self.communes[code], self.only
+        if commune is None:
+            message = _("Unknown commune code “%(code)s”.") % {"code": code}
+        elif only is not None and commune.pk != only.pk:
+            message = _(
+                "This row is of %(other)s (code %(other_code)s), not of %(commune)s "
+                "(code %(code)s): import it from that commune's page."
+            ) % {
+                "other": commune.name,
+                "other_code": commune.code,
+                "commune": only.name,
+                "code": only.code,
+            }
+        else:
+            return commune
+        self.problems.append(where.problem("commune_code", message))
+        return None
+
+    def village(self, commune: Unit, where: Row, text: str, problems: list[Problem]) -> Unit | None:
+        """Return the commune's village `text` names; None, its problem listed, when none
+        does (or several do)."""
+        if commune.pk not in self.villages:
+            units = [
+                unit
+                for unit in Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE)
+                if self.scope.contains_path(unit.path)
+            ]
+            self.village_units.update({unit.pk: unit for unit in units})
+            self.villages[commune.pk] = VillageLookup(
+                [Village(u.pk, u.code, u.name, u.path, "") for u in units]
+            )
+        found = self.villages[commune.pk].find(text)
+        if isinstance(found, Village):
+            return self.village_units[found.id]
+        problems.append(
+            where.problem(
+                "village",
+                _("Unknown village “%(village)s” in %(commune)s.")
+                % {"village": text, "commune": commune.name},
+            )
+        )
+        return None
+
+    def keep(self, change: PersonChange | str, line: PersonLine, key: str) -> None:
+        """Keep a people-sheet row's change (or its problem); the rows may name it by code."""
+        if isinstance(change, str):
+            self.problems.append(line.where.problem("phone", change))
+            return
+        self.resolved.people.append(change)
+        self.facts[line.key] = PersonFacts(key, line.full_name, line.role, change.commune.pk)
+
+    def people(self, lines: list[PersonLine], stored: dict[int, Person]) -> None:
+        """Resolve the people sheet: stored people by number or by the code an earlier import
+        stored, new ones by the sheet's own codes."""
+        rows: dict[str, PersonLine] = {}
+        new: list[tuple[PersonLine, Unit, Unit | None]] = []
+        for line in lines:
+            if line.key in rows:
+                self.problems.append(
+                    line.where.problem(
+                        "person",
+                        _("The person code “%(code)s” is used twice: also on row %(row)s.")
+                        % {"code": line.key, "row": rows[line.key].where.number},
+                    )
+                )
+                continue
+            rows[line.key] = line
+            commune = self.commune(line.where, line.commune_code)
+            if commune is None:
+                continue
+            village = None
+            if line.village:
+                village = self.village(commune, line.where, line.village, self.problems)
+                if village is None:
+                    continue
+            if not line.key.isdigit():
+                new.append((line, commune, village))
+            elif (person := stored.get(int(line.key))) is not None:
+                self.keep(_stored_change(line, commune, village, person), line, f"p:{person.pk}")
+            else:
+                self.problems.append(
+                    line.where.problem(
+                        "person", _("Unknown person code “%(code)s”.") % {"code": line.key}
+                    )
+                )
+        if new:
+            self._new_people(new)
+
+    def _new_people(self, new: list[tuple[PersonLine, Unit, Unit | None]]) -> None:
+        # A code of the file's own ("M1") is the person's identity once imported: the same
+        # file imported again finds them by it. Name and birth year never merge a row into a
+        # stored person (namesakes born the same year are common in a commune): they only
+        # suggest, in the preview, the number to write if the row means a stored person.
+        communes = {commune.pk for _line, commune, _village in new}
+        by_code: dict[tuple[int, str], list[Person]] = defaultdict(list)
+        candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
+        people = Person.objects.filter(commune_id__in=communes).select_related("village")
+        coded = people.filter(file_code__in={line.key for line, *_ in new})
+        for person in self.scope.filter(coded, "unit_path"):
+            by_code[(person.commune_id, person.file_code)].append(person)
+        roles = people.filter(role__in={line.role for line, *_ in new})
+        for person in self.scope.filter(roles, "unit_path"):
+            candidates[(person.commune_id, person.role)].append(person)
+        for line, commune, village in new:
+            found = by_code.get((commune.pk, line.key), [])
+            if len(found) == 1 and _same_person(line, found[0]):
+                person = found[0]
+                self.keep(_stored_change(line, commune, village, person), line, f"p:{person.pk}")
+            elif len(found) == 1:
+                message = _(
+                    "The code “%(code)s” was given to %(person)s by an earlier "
+                    "import, not to %(name)s (born %(year)s): give the new person "
+                    "another code, or write number %(number)s if it is that person."
+                ) % {
+                    "code": line.key,
+                    "person": _describe_person(found[0]),
+                    "name": line.full_name,
+                    "year": line.birth_year or "?",
+                    "number": found[0].pk,
+                }
+                self.problems.append(line.where.problem("person", message))
+            elif found:
+                message = _(
+                    "The code “%(code)s” belongs to %(count)s stored people of "
+                    "%(commune)s (%(people)s): write the number of the one you mean."
+                ) % {
+                    "code": line.key,
+                    "count": len(found),
+                    "commune": commune.name,
+                    "people": "; ".join(_describe_person(p) for p in found),
+                }
+                self.problems.append(line.where.problem("person", message))
+            else:
+                namesakes = [
+                    p
+                    for p in candidates[(commune.pk, line.role)]
+                    if fold(p.full_name) == fold(line.full_name) and p.birth_year == line.birth_year
+                ]
+                change = PersonChange(line, commune, village)
+                if namesakes:
+                    change.suggestion = _suggestion(line, village, namesakes)
+                self.keep(change, line, f"n:{line.key}")
+
+    def assignments(self, lines: list[AssignmentLine]) -> None:
+        """Resolve the assignment rows, commune by commune (the file's order within each)."""
+        by_commune: dict[int, list[AssignmentLine]] = defaultdict(list)
+        for line in lines:
+            commune = self.commune(line.where, line.commune_code)
+            if commune is not None:
+                line.commune_id, line.commune_code = commune.pk, commune.code
+                by_commune[commune.pk].append(line)
+                self.resolved.communes[commune.pk] = commune
+        codes = {
+            (line.commune_id, line.household_code)
+            for line in lines
+            if line.commune_id and line.kind == AssignmentKind.MEMBER_HOUSEHOLD
+        }
+        households: dict[tuple[int, str], Household] = {}
+        if codes:
+            found = Household.objects.filter(
+                commune_id__in={pk for pk, _code in codes}, code__in={code for _pk, code in codes}
+            ).select_related("commune")
+            households = {(h.commune_id, h.code): h for h in self.scope.filter(found, "unit_path")}
+        organisations: dict[str, Organisation | None] = {}
+        for organisation in Organisation.objects.select_related("province", "district"):
+            organisations[str(organisation.pk)] = organisation
+            for key in {fold(organisation.name), fold(organisation.short_name)} - {""}:
+                # A short name two organisations share finds neither.
+                shared = organisations.get(key, organisation) is not organisation
+                organisations[key] = None if shared else organisation
+        networks = {pk: network_rules_for(c) for pk, c in self.resolved.communes.items()}
+        ordered = [line for rows in by_commune.values() for line in rows]
+        for index, line in enumerate(ordered, start=1):
+            line.index = index
+            commune = self.resolved.communes[line.commune_id]
+            network = networks[commune.pk]
+            problems = self.assignment(line, commune, network, organisations, households)
+            if problems:
+                self.problems.extend(problems)
+            else:
+                self.resolved.wanted.append(line)
+
+    def assignment(
+        self,
+        line: AssignmentLine,
+        commune: Unit,
+        network: NetworkRules,
+        organisations: dict[str, Organisation | None],
+        households: dict[tuple[int, str], Household],
+    ) -> list[Problem]:
+        """Look the row's references up and check the rules of the row on its own; return
+        its problems (none: the row is resolved)."""
+        found: list[Problem] = []
+        where, kind = line.where, line.kind
+        person: PersonFacts | None = None
+        organisation: Organisation | None = None
+        if kind in (TWINNING, AssignmentKind.OFFICE_VILLAGE):
+            organisation = organisations.get(fold(line.organisation))
+            if organisation is None:
+                message = _(
+                    "Unknown organisation “%(name)s”: write its name as the organisations list has it."
+                ) % {"name": line.organisation}
+                found.append(where.problem("organisation", message))
+            elif not commune.path.startswith(organisation.province.path):
+                message = _(
+                    "%(organisation)s is an organisation of %(province)s, not of this commune's province."
+                ) % {"organisation": organisation.name, "province": organisation.province.name}
+                found.append(where.problem("organisation", message))
+            else:
+                line.responsible, line.label = f"o:{organisation.pk}", organisation.name
+        elif (person := self.facts.get(line.person)) is None:
+            message = (
+                _("Unknown person code “%(code)s”.")
+                if line.person.isdigit()
+                else _("Unknown person code “%(code)s”: it is not on the people sheet.")
+            )
+            found.append(where.problem("person", message % {"code": line.person}))
+        else:
+            line.responsible, line.label = person.key, person.name
+            if line.person_name and fold(line.person_name) != fold(person.name):
+                found.append(
+                    where.problem(
+                        "person_name",
+                        _("Person %(code)s is %(name)s, not %(written)s: check the code.")
+                        % {"code": line.person, "name": person.name, "written": line.person_name},
+                    )
+                )
+        village: Unit | None = None
+        target = ""
+        if kind == TWINNING:
+            line.target, target = commune.pk, commune.name
+        elif kind == AssignmentKind.MEMBER_HOUSEHOLD:
+            household = households.get((commune.pk, line.household_code))
+            if household is None:
+                found.append(
+                    where.problem(
+                        "household_code",
+                        _("Unknown household code “%(code)s” in %(commune)s.")
+                        % {"code": line.household_code, "commune": commune.name},
+                    )
+                )
+            else:
+                line.target = household.pk
+                target = _("household %(code)s (%(head)s)") % {
+                    "code": household.code,
+                    "head": household.head_name,
+                }
+        elif (village := self.village(commune, where, line.village, found)) is not None:
+            line.target, target = village.pk, village.name
+        if found:
+            return found
+        line.record = _record(kind, line.label, target)
+
+        def refuse(key: str, message: str) -> None:
+            found.append(where.problem(key, f"{line.record}: {message}"))
+
+        if kind == AssignmentKind.OFFICE_VILLAGE and organisation and village:
+            if organisation.kind != OrganisationKind.DISTRICT_OFFICE:
+                refuse("organisation", _("a village is assigned to a district office."))
+            elif organisation.district_id is not None and not village.path.startswith(
+                organisation.district.path
+            ):
+                refuse("village", _("the village lies outside the office's district."))
+        if kind == AssignmentKind.COMMITTEE_VILLAGE and person is not None:
+            if person.role != PersonRole.COMMITTEE_MEMBER:
+                refuse("person", _("a village is assigned to a commune Party committee member."))
+            elif network.committee_member_village_in_commune and person.commune_id != commune.pk:
+                refuse(
+                    "village",
+                    _("the program requires a committee member's village to lie in their commune."),
+                )
+        if kind == AssignmentKind.MEMBER_HOUSEHOLD and person is not None:
+            if person.role != PersonRole.PARTY_MEMBER:
+                refuse("person", _("a household is assigned to a Party member."))
+            elif network.party_member_household_in_commune and person.commune_id != commune.pk:
+                refuse(
+                    "household_code",
+                    _("the program requires a Party member's household to lie in their commune."),
+                )
+            line.cap = network.max_households_per_party_member
+        line.exclusive = kind == AssignmentKind.MEMBER_HOUSEHOLD or (
+            kind == TWINNING and network.one_twinning_unit_per_commune
+        )
+        return found
 
 
 def resolve(
@@ -249,380 +493,27 @@ def resolve(
     only_commune: Unit | None,
 ) -> Resolved:
     """Look up every reference of the file and check the rules of each row on its own."""
-    resolved = Resolved()
-    units = _Units(scope)
-    problems = resolved.problems
-
-    def commune_of(where: Any, code: str) -> Unit | None:
-        if not code:
-            if default_commune is None:
-                problems.append(
-                    where.problem(
-                        cols.COMMUNE_CODE,
-                        _(
-                            "The file does not say its commune: write the commune code in "
-                            "the column “Mã xã”, or use the commune's template."
-                        ),
-                    )
-                )
-            return default_commune
-        commune = units.commune(code)
-        if commune is None:
-            problems.append(
-                where.problem(
-                    cols.COMMUNE_CODE, _("Unknown commune code “%(code)s”.") % {"code": code}
-                )
-            )
-            return None
-        if only_commune is not None and commune.pk != only_commune.pk:
-            problems.append(
-                where.problem(
-                    cols.COMMUNE_CODE,
-                    _(
-                        "This row is of %(other)s (code %(other_code)s), not of %(commune)s "
-                        "(code %(code)s): import it from that commune's page."
-                    )
-                    % {
-                        "other": commune.name,
-                        "other_code": commune.code,
-                        "commune": only_commune.name,
-                        "code": only_commune.code,
-                    },
-                )
-            )
-            return None
-        return commune
-
-    # --- people: stored ones by number, new ones by the people sheet's own codes ---------
-    stored_ids = {
-        int(key)
-        for key in [line.person for line in assignments] + [line.key for line in people]
-        if key.isdigit()
-    }
-    stored_people = {
+    resolver = _Resolver(scope, default_commune, only_commune)
+    numbers = [line.person for line in assignments] + [line.key for line in people]
+    stored = {
         person.pk: person
-        for person in scope.filter(Person.objects.filter(pk__in=stored_ids), "unit_path")
+        for person in scope.filter(
+            Person.objects.filter(pk__in={int(key) for key in numbers if key.isdigit()}),
+            "unit_path",
+        )
     }
-    facts: dict[str, PersonFacts] = {}
-    for person in stored_people.values():
-        facts[str(person.pk)] = PersonFacts(
+    for person in stored.values():
+        resolver.facts[str(person.pk)] = PersonFacts(
             f"p:{person.pk}", person.full_name, person.role, person.commune_id
         )
-
-    def keep_stored(line: PersonLine, commune: Unit, village: Unit | None, person: Person) -> None:
-        change = _stored_change(line, commune, village, person, problems)
-        if change is not None:
-            resolved.people.append(change)
-            facts[line.key] = PersonFacts(f"p:{person.pk}", line.full_name, line.role, commune.pk)
-
-    sheet_rows: dict[str, PersonLine] = {}
-    candidates: dict[tuple[int, str], list[Person]] = defaultdict(list)
-    new_lines: list[tuple[PersonLine, Unit, Unit | None]] = []
-    for line in people:
-        if line.key in sheet_rows:
-            problems.append(
-                line.where.problem(
-                    cols.PERSON,
-                    _("The person code “%(code)s” is used twice: also on row %(row)s.")
-                    % {"code": line.key, "row": sheet_rows[line.key].where.number},
-                )
-            )
-            continue
-        sheet_rows[line.key] = line
-        commune = commune_of(line.where, line.commune_code)
-        if commune is None:
-            continue
-        village = None
-        if line.village:
-            village = units.village(commune, line.where, line.village, problems)
-            if village is None:
-                continue
-        if line.key.isdigit():
-            person = stored_people.get(int(line.key))
-            if person is None:
-                problems.append(
-                    line.where.problem(
-                        cols.PERSON, _("Unknown person code “%(code)s”.") % {"code": line.key}
-                    )
-                )
-                continue
-            keep_stored(line, commune, village, person)
-        else:
-            new_lines.append((line, commune, village))
-    # A code of the file's own ("M1") is the person's identity once imported: the same file
-    # imported again finds them by it. Name and birth year never merge a row into a stored
-    # person (namesakes born the same year are common in a commune): they only suggest, in
-    # the preview, the number to write if the row means a stored person.
-    by_code: dict[tuple[int, str], list[Person]] = defaultdict(list)
-    if new_lines:
-        communes = {commune.pk for _line, commune, _village in new_lines}
-        for person in scope.filter(
-            Person.objects.filter(
-                commune_id__in=communes, file_code__in={line.key for line, *_ in new_lines}
-            ).select_related("village"),
-            "unit_path",
-        ):
-            by_code[(person.commune_id, person.file_code)].append(person)
-        stored = scope.filter(
-            Person.objects.filter(
-                commune_id__in=communes,
-                role__in={line.role for line, *_ in new_lines},
-            ).select_related("village"),
-            "unit_path",
-        )
-        for person in stored:
-            candidates[(person.commune_id, person.role)].append(person)
-    for line, commune, village in new_lines:
-        coded = by_code.get((commune.pk, line.key), [])
-        if len(coded) == 1:
-            person = coded[0]
-            if not _same_person(line, person):
-                problems.append(
-                    line.where.problem(
-                        cols.PERSON,
-                        _(
-                            "The code “%(code)s” was given to %(person)s by an earlier "
-                            "import, not to %(name)s (born %(year)s): give the new person "
-                            "another code, or write number %(number)s if it is that person."
-                        )
-                        % {
-                            "code": line.key,
-                            "person": _describe_person(person),
-                            "name": line.full_name,
-                            "year": line.birth_year or "?",
-                            "number": person.pk,
-                        },
-                    )
-                )
-                continue
-            keep_stored(line, commune, village, person)
-            continue
-        if coded:
-            problems.append(
-                line.where.problem(
-                    cols.PERSON,
-                    _(
-                        "The code “%(code)s” belongs to %(count)s stored people of "
-                        "%(commune)s (%(people)s): write the number of the one you mean."
-                    )
-                    % {
-                        "code": line.key,
-                        "count": len(coded),
-                        "commune": commune.name,
-                        "people": "; ".join(_describe_person(p) for p in coded),
-                    },
-                )
-            )
-            continue
-        change = PersonChange(line, commune, village)
-        namesakes = [
-            p
-            for p in candidates[(commune.pk, line.role)]
-            if _folded_name(p.full_name) == _folded_name(line.full_name)
-            and p.birth_year == line.birth_year
-        ]
-        if namesakes:
-            change.suggestion = str(_suggestion(line, village, namesakes))
-        resolved.people.append(change)
-        facts[line.key] = PersonFacts(f"n:{line.key}", line.full_name, line.role, commune.pk)
-
-    # --- the assignments ----------------------------------------------------------------
-    organisations = _organisation_finder(
-        list(Organisation.objects.select_related("province", "district"))
-    )
-    lines_by_commune: dict[int, list[tuple[AssignmentLine, Unit]]] = defaultdict(list)
-    for line in assignments:
-        commune = commune_of(line.where, line.commune_code)
-        if commune is not None:
-            lines_by_commune[commune.pk].append((line, commune))
-            resolved.communes[commune.pk] = commune
-    network = {pk: network_rules_for(commune) for pk, commune in resolved.communes.items()}
-    household_codes = {
-        (commune.pk, line.household_code)
-        for rows in lines_by_commune.values()
-        for line, commune in rows
-        if line.kind == AssignmentKind.MEMBER_HOUSEHOLD
-    }
-    households: dict[tuple[int, str], Household] = {}
-    if household_codes:
-        found = scope.filter(
-            Household.objects.filter(
-                commune_id__in={pk for pk, _code in household_codes},
-                code__in={code for _pk, code in household_codes},
-            ).select_related("commune"),
-            "unit_path",
-        )
-        households = {(h.commune_id, h.code): h for h in found}
-
-    index = 0
-    for rows in lines_by_commune.values():
-        for line, commune in rows:
-            index += 1
-            wanted = _wanted(
-                line,
-                commune,
-                index=index,
-                units=units,
-                organisations=organisations,
-                people=facts,
-                households=households,
-                network=network[commune.pk],
-                problems=problems,
-            )
-            if wanted is not None:
-                resolved.wanted.append(wanted)
-    return resolved
+    resolver.people(people, stored)
+    resolver.assignments(assignments)
+    return resolver.resolved
 
 
-def _wanted(
-    line: AssignmentLine,
-    commune: Unit,
-    *,
-    index: int,
-    units: _Units,
-    organisations: dict[str, Organisation | None],
-    people: dict[str, PersonFacts],
-    households: dict[tuple[int, str], Household],
-    network: rules.NetworkRules,
-    problems: list[Problem],
-) -> Wanted | None:
-    """Return the row with its references (None, and its problems listed, when one fails)."""
-    found: list[Problem] = []
-    where = line.where
-    kind = line.kind
-    responsible = label = ""
-    person: PersonFacts | None = None
-    organisation: Organisation | None = None
-    if kind in (cols.TWINNING, AssignmentKind.OFFICE_VILLAGE):
-        organisation = organisations.get(" ".join(fold(line.organisation).split())) or (
-            organisations.get(line.organisation) if line.organisation.isdigit() else None
-        )
-        if organisation is None:
-            found.append(
-                where.problem(
-                    cols.ORGANISATION,
-                    _(
-                        "Unknown organisation “%(name)s”: write its name as the organisations list has it."
-                    )
-                    % {"name": line.organisation},
-                )
-            )
-        elif not commune.path.startswith(organisation.province.path):
-            found.append(
-                where.problem(
-                    cols.ORGANISATION,
-                    _(
-                        "%(organisation)s is an organisation of %(province)s, not of this commune's province."
-                    )
-                    % {"organisation": organisation.name, "province": organisation.province.name},
-                )
-            )
-            organisation = None
-        else:
-            responsible, label = f"o:{organisation.pk}", organisation.name
-    else:
-        person = people.get(line.person)
-        if person is None:
-            message = (
-                _("Unknown person code “%(code)s”.")
-                if line.person.isdigit()
-                else _("Unknown person code “%(code)s”: it is not on the people sheet.")
-            )
-            found.append(where.problem(cols.PERSON, message % {"code": line.person}))
-        else:
-            responsible, label = person.key, person.name
-            if line.person_name and fold(" ".join(line.person_name.split())) != fold(person.name):
-                found.append(
-                    where.problem(
-                        cols.PERSON_NAME,
-                        _("Person %(code)s is %(name)s, not %(written)s: check the code.")
-                        % {"code": line.person, "name": person.name, "written": line.person_name},
-                    )
-                )
-    target_label = ""
-    target = 0
-    village: Unit | None = None
-    if kind == cols.TWINNING:
-        target, target_label = commune.pk, commune.name
-    elif kind == AssignmentKind.MEMBER_HOUSEHOLD:
-        household = households.get((commune.pk, line.household_code))
-        if household is None:
-            found.append(
-                where.problem(
-                    cols.HOUSEHOLD_CODE,
-                    _("Unknown household code “%(code)s” in %(commune)s.")
-                    % {"code": line.household_code, "commune": commune.name},
-                )
-            )
-        else:
-            target = household.pk
-            target_label = _("household %(code)s (%(head)s)") % {
-                "code": household.code,
-                "head": household.head_name,
-            }
-    else:
-        village = units.village(commune, where, line.village, found)
-        if village is not None:
-            target, target_label = village.pk, village.name
-    if found:
-        problems.extend(found)
-        return None
-    record = _record(kind, label, target_label)
-
-    def refuse(key: str, message: str) -> None:
-        found.append(where.problem(key, f"{record}: {message}"))
-
-    if kind == AssignmentKind.OFFICE_VILLAGE and organisation is not None and village is not None:
-        if organisation.kind != OrganisationKind.DISTRICT_OFFICE:
-            refuse(cols.ORGANISATION, _("a village is assigned to a district office."))
-        elif organisation.district_id is not None and not village.path.startswith(
-            organisation.district.path
-        ):
-            refuse(cols.VILLAGE, _("the village lies outside the office's district."))
-    if kind == AssignmentKind.COMMITTEE_VILLAGE and person is not None:
-        if person.role != PersonRole.COMMITTEE_MEMBER:
-            refuse(cols.PERSON, _("a village is assigned to a commune Party committee member."))
-        elif network.committee_member_village_in_commune and person.commune_id != commune.pk:
-            refuse(
-                cols.VILLAGE,
-                _("the program requires a committee member's village to lie in their commune."),
-            )
-    if kind == AssignmentKind.MEMBER_HOUSEHOLD and person is not None:
-        if person.role != PersonRole.PARTY_MEMBER:
-            refuse(cols.PERSON, _("a household is assigned to a Party member."))
-        elif network.party_member_household_in_commune and person.commune_id != commune.pk:
-            refuse(
-                cols.HOUSEHOLD_CODE,
-                _("the program requires a Party member's household to lie in their commune."),
-            )
-    if found:
-        problems.extend(found)
-        return None
-    return Wanted(
-        index=index,
-        where=where,
-        kind=kind,
-        commune_id=commune.pk,
-        commune_code=commune.code,
-        target=target,
-        record=record,
-        responsible=responsible,
-        label=label,
-        start=line.start,
-        end=line.end,
-        decision=line.decision,
-        decision_date=line.decision_date,
-        exclusive=(kind == AssignmentKind.MEMBER_HOUSEHOLD)
-        or (kind == cols.TWINNING and network.one_twinning_unit_per_commune),
-        cap=network.max_households_per_party_member
-        if kind == AssignmentKind.MEMBER_HOUSEHOLD
-        else None,
-    )
-
-
-def held_rows(wanted: list[Wanted]) -> list[Held]:
+def held_rows(wanted: list[AssignmentLine]) -> list[Held]:
     """Return the stored rows the plan must see: the units' assignments, the members' loads."""
-    communes = {w.target for w in wanted if w.kind == cols.TWINNING}
+    communes = {w.target for w in wanted if w.kind == TWINNING}
     villages = {
         w.target
         for w in wanted
@@ -634,48 +525,45 @@ def held_rows(wanted: list[Wanted]) -> list[Held]:
         for w in wanted
         if w.kind == AssignmentKind.MEMBER_HOUSEHOLD and w.responsible.startswith("p:")
     }
-    held: list[Held] = []
-    for twinning in Twinning.objects.filter(commune_id__in=communes).select_related("organisation"):
-        held.append(
-            Held(
-                key=f"t:{twinning.pk}",
-                kind=cols.TWINNING,
-                target=twinning.commune_id,
-                responsible=f"o:{twinning.organisation_id}",
-                label=twinning.organisation.name,
-                start=twinning.start_date,
-                end=twinning.end_date,
-                commune_id=twinning.commune_id,
-                pk=twinning.pk,
-                decision=twinning.decision,
-                decision_date=twinning.decision_date,
-                stored_end=twinning.end_date,
-            )
+    held = [
+        Held(
+            kind=TWINNING,
+            target=twinning.commune_id,
+            responsible=f"o:{twinning.organisation_id}",
+            label=twinning.organisation.name,
+            start=twinning.start_date,
+            end=twinning.end_date,
+            commune_id=twinning.commune_id,
+            pk=twinning.pk,
+            decision=twinning.decision,
+            decision_date=twinning.decision_date,
         )
+        for twinning in Twinning.objects.filter(commune_id__in=communes).select_related(
+            "organisation"
+        )
+    ]
+    if not (villages or households or members):
+        return held
     below = (
         Q(village_id__in=villages, household__isnull=True)
         | Q(household_id__in=households)
         | Q(kind=AssignmentKind.MEMBER_HOUSEHOLD, person_id__in=members)
     )
-    if villages or households or members:
-        for row in Assignment.objects.filter(below).select_related("organisation", "person"):
-            responsible = (
-                f"o:{row.organisation_id}" if row.organisation_id else f"p:{row.person_id}"
+    for row in Assignment.objects.filter(below).select_related("organisation", "person"):
+        held.append(
+            Held(
+                kind=row.kind,
+                target=row.household_id or row.village_id,
+                responsible=f"o:{row.organisation_id}"
+                if row.organisation_id
+                else f"p:{row.person_id}",
+                label=str(row.responsible),
+                start=row.start_date,
+                end=row.end_date,
+                commune_id=row.commune_id,
+                pk=row.pk,
+                decision=row.decision_number,
+                decision_date=row.decision_date,
             )
-            held.append(
-                Held(
-                    key=f"a:{row.pk}",
-                    kind=row.kind,
-                    target=row.household_id or row.village_id,
-                    responsible=responsible,
-                    label=str(row.responsible),
-                    start=row.start_date,
-                    end=row.end_date,
-                    commune_id=row.commune_id,
-                    pk=row.pk,
-                    decision=row.decision_number,
-                    decision_date=row.decision_date,
-                    stored_end=row.end_date,
-                )
-            )
+        )
     return held

@@ -26,10 +26,20 @@ from ketnghia.core.personal_data import Disclosure, Kind
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.households.ethnicities import ETHNIC_GROUP_NAMES
 from ketnghia.households.validity import SEX_LABELS
-from ketnghia.imports.readers import Column
-from ketnghia.imports.template import DATE_FORMAT, Col, Sheet, template_workbook
+from ketnghia.imports.template import Col, Sheet, col, template_workbook
 from ketnghia.twinning import selectors
-from ketnghia.twinning.assignment_import import columns as cols
+from ketnghia.twinning.assignment_import.read import (
+    ASSIGNMENT_FIELDS,
+    ETHNICITY,
+    KIND,
+    KIND_LABELS,
+    PEOPLE_FIELDS,
+    ROLE,
+    ROLE_LABELS,
+    SEX,
+    TWINNING,
+    VILLAGE,
+)
 from ketnghia.twinning.models import PersonRole
 
 ASSIGNMENTS_SHEET = "Phân công"
@@ -53,14 +63,6 @@ def _village_names(villages: list[Unit]) -> dict[int, str]:
     return {v.pk: v.name if counts[v.name] == 1 else v.code for v in villages}
 
 
-def _columns(columns: tuple[Column, ...], choices: dict[str, Any]) -> list[Col]:
-    dates = {cols.START, cols.END, cols.DECISION_DATE, cols.ACTIVE_FROM, cols.ACTIVE_TO}
-    return [
-        Col(c.label, format=DATE_FORMAT if c.key in dates else "", choices=choices.get(c.key, ()))
-        for c in columns
-    ]
-
-
 def assignments_template(
     *, commune: Unit, scope: UnitScope, disclosure: Disclosure, on: dt.date | None = None
 ) -> bytes:
@@ -70,7 +72,7 @@ def assignments_template(
     village_name = _village_names(villages)
     rows: list[list[Any]] = [
         [
-            cols.KIND_LABELS[cols.TWINNING],
+            KIND_LABELS[TWINNING],
             commune.code,
             *(None, None, None),
             twinning.organisation.name,
@@ -87,12 +89,11 @@ def assignments_template(
     current = selectors.assignment_list_for(scope=scope, commune=commune, on=on).order_by(
         "kind", "unit_path", "start_date", "pk"
     )
-    order = {kind: index for index, kind in enumerate(cols.KINDS)}
-    for assignment in sorted(current, key=lambda a: order.get(a.kind, 9)):
+    for assignment in sorted(current, key=lambda a: list(KIND_LABELS).index(a.kind)):
         household = assignment.household
         rows.append(
             [
-                cols.KIND_LABELS[assignment.kind],
+                KIND_LABELS[assignment.kind],
                 commune.code,
                 village_name.get(assignment.village_id) if household is None else None,
                 household.code if household is not None else None,
@@ -106,8 +107,8 @@ def assignments_template(
                 assignment.decision_date,
             ]
         )
-    choices = {cols.KIND: list(cols.KIND_LABELS.values()), cols.VILLAGE: [*village_name.values()]}
-    columns = _columns(cols.ASSIGNMENT_COLUMNS, choices)
+    choices = {KIND: list(KIND_LABELS.values()), VILLAGE: list(village_name.values())}
+    columns = [col(field, choices=choices.get(field, ())) for field in ASSIGNMENT_FIELDS]
     columns.insert(4, Col(HEAD_HEADER))
     note = _("Pre-filled with the assignments in force on %(day)s.") % {
         "day": on.strftime("%d/%m/%Y")
@@ -121,7 +122,7 @@ def assignments_template(
         spare=SPARE_ROWS,
         freeze=1,
     )
-    people = _people(commune, scope, disclosure, village_name, choices[cols.VILLAGE])
+    people = _people(commune, scope, disclosure, village_name, choices[VILLAGE])
     return template_workbook(
         [assignments, people],
         instructions=_instructions(commune),
@@ -151,7 +152,7 @@ def _people(
             ETHNIC_GROUP_NAMES.get(person.ethnicity, person.ethnicity),
             disclosure.show(person.phone, kind=Kind.PHONE, path=person.unit_path, subject=person.pk)
             or None,
-            cols.ROLE_LABELS.get(person.role, person.role),
+            ROLE_LABELS.get(person.role, person.role),
             commune.code,
             village_name.get(person.village_id) if person.village_id else None,
             person.active_from,
@@ -160,12 +161,12 @@ def _people(
         for person in people.order_by("role", "full_name", "pk")
     ]
     choices = {
-        cols.SEX: list(SEX_LABELS.values()),
-        cols.ETHNICITY: list(ETHNIC_GROUP_NAMES.values()),
-        cols.ROLE: list(cols.ROLE_LABELS.values()),
-        cols.VILLAGE: villages,
+        SEX: list(SEX_LABELS.values()),
+        ETHNICITY: list(ETHNIC_GROUP_NAMES.values()),
+        ROLE: list(ROLE_LABELS.values()),
+        VILLAGE: villages,
     }
-    columns = _columns(cols.PEOPLE_COLUMNS, choices)
+    columns = [col(field, choices=choices.get(field, ())) for field in PEOPLE_FIELDS]
     return Sheet(PEOPLE_SHEET, columns, rows, spare=SPARE_ROWS, freeze=2)
 
 

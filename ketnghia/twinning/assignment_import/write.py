@@ -32,15 +32,15 @@ from ketnghia.core.history import history_insert_select
 from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household
 from ketnghia.twinning import rules, services
-from ketnghia.twinning.assignment_import.columns import TWINNING
-from ketnghia.twinning.assignment_import.plan import Plan, Wanted
+from ketnghia.twinning.assignment_import.plan import Creation, Plan
+from ketnghia.twinning.assignment_import.read import TWINNING, AssignmentLine
 from ketnghia.twinning.assignment_import.resolve import Resolved
 from ketnghia.twinning.models import Assignment, AssignmentKind, Organisation, Person, Twinning
 
 BATCH = 1000
 
 
-def _located(row: Wanted, error: InvalidInput) -> list[Problem]:
+def _located(row: AssignmentLine, error: InvalidInput) -> list[Problem]:
     return [
         Problem(p.message, replace(row.where.location(p.location.field), field=p.location.field))
         for p in error.problems
@@ -165,7 +165,7 @@ def _ends(plan: Plan, *, actor: Actor, reason: str, when: Any) -> tuple[list[Pro
 
 
 def _assignment(
-    creation: Any,
+    creation: Creation,
     people: dict[str, Person],
     organisations: dict[int, Organisation],
     units: dict[int, Unit],
