@@ -1,14 +1,17 @@
 """The assignments import on a commune's network page: template, upload, preview, confirm.
 
 Every route is gated by `units.edit` and takes the commune from the URL through the scoped
-selector, so a commune the user may not edit answers 404 as a missing one does. An upload is
-checked at once (nothing written): the page shows the change preview per commune, or every
-problem located, with the error workbook; the confirm button imports the same stored file
-(`assignment_import.uploads`).
+selector, so a commune the user may not edit answers 404 as a missing one does. An upload (the
+assignments file and, if given, a people file) is an `ImportJob` of the assignments spec
+(`imports.jobs`), checked at once in the memory-capped worker, nothing written: the page
+shows the change preview per commune, or every problem located with the error workbook kept
+on the job. The confirm button imports the same stored file for real, for the same user and
+commune only, and removes it; uploads never confirmed are removed after a day.
 """
 
 from __future__ import annotations
 
+from pathlib import Path, PurePath
 from typing import Any
 
 from django import forms
@@ -22,17 +25,19 @@ from django.views.decorators.http import require_POST
 
 from ketnghia.census.forms import BootstrapForm
 from ketnghia.core import gate
-from ketnghia.core.errors import InvalidInput, NotFound
+from ketnghia.core.errors import InvalidInput, Location, NotFound, Problem
 from ketnghia.core.personal_data import disclosure_open
 from ketnghia.geo.models import Unit
-from ketnghia.imports.jobs import job_forget_file, job_run
+from ketnghia.imports.jobs import job_create, job_file_intact, job_forget_file, job_run
 from ketnghia.imports.models import ImportJob
+from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
+from ketnghia.imports.spec import spec_path
 from ketnghia.twinning import selectors
-from ketnghia.twinning.assignment_import import uploads
-from ketnghia.twinning.assignment_import.preview import outcome_label
+from ketnghia.twinning.assignment_import.spec import ASSIGNMENTS, outcome_label
 from ketnghia.twinning.assignment_import.template import assignments_template
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DIRECTORY = "twinning/assignment-imports"
 
 
 class AssignmentUploadForm(BootstrapForm):
@@ -111,12 +116,19 @@ def assignments_upload(request: HttpRequest, commune: str) -> HttpResponse:
     form = AssignmentUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, found, {"form": form}, status=400)
+    uploaded, people = form.cleaned_data["file"], form.cleaned_data.get("people")
     try:
-        upload = uploads.upload_store(
-            uploaded=form.cleaned_data["file"],
-            people=form.cleaned_data.get("people"),
-            commune=found,
-            user=request.user,
+        for name in [uploaded.name, *([people.name] if people else [])]:
+            if PurePath(name or "").suffix.lower() not in CSV_SUFFIXES | XLSX_SUFFIXES:
+                message = _("This file type is not supported; save it as .xlsx or .csv (UTF-8).")
+                raise InvalidInput(Problem(message, Location(file=PurePath(name or "").name)))
+        upload = job_create(
+            spec=ASSIGNMENTS,
+            uploaded_file=uploaded,
+            companion=people,
+            scope={"commune": found.code},
+            actor=request.user,
+            directory=DIRECTORY,
         )
     except InvalidInput as error:
         for problem in error.problems:
@@ -128,8 +140,11 @@ def assignments_upload(request: HttpRequest, commune: str) -> HttpResponse:
 
 
 def _upload_or_404(request: HttpRequest, commune: Unit, key: str) -> ImportJob:
-    upload = uploads.upload_get(key=key, user=request.user, commune=commune)
-    if upload is None:
+    """Return the stored upload `key` of the user for `commune`; 404 for anything else."""
+    upload = ImportJob.objects.filter(
+        key=key, created_by=request.user, spec=spec_path(ASSIGNMENTS), scope__commune=commune.code
+    ).first()
+    if upload is None or not job_file_intact(upload):
         raise Http404(_("Upload not found."))
     return upload
 
@@ -162,8 +177,14 @@ def assignments_errors(request: HttpRequest, commune: str, key: str) -> HttpResp
     """Download the error workbook of a refused upload (the problems and the faulty rows)."""
     found = _commune_or_404(request, commune)
     upload = _upload_or_404(request, found, key)
-    errors = (upload.report or {}).get("errors", [])
-    content = uploads.upload_errors_workbook(upload, errors)
+    if upload.errors:  # kept on the job when it was refused, else made now
+        with upload.errors.open("rb") as handle:
+            content = handle.read()
+    else:
+        problems = [Problem.from_dict(item) for item in (upload.report or {}).get("errors", [])]
+        content = ASSIGNMENTS.error_workbook(
+            Path(upload.file.path), file_name=upload.file_name, problems=problems
+        )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="loi-phan-cong-{found.code}.xlsx"'
     return response

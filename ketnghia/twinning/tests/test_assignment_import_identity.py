@@ -14,7 +14,7 @@ from django.utils import translation
 from ketnghia.core.errors import InvalidInput
 from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.twinning.assignment_import import assignments_import
-from ketnghia.twinning.assignment_import.preview import preview_lines
+from ketnghia.twinning.assignment_import.spec import preview_lines
 from ketnghia.twinning.models import Assignment, Person
 from ketnghia.twinning.tests.network import household, network, party_member
 from ketnghia.twinning.tests.test_assignment_import import _program, _xlsx

@@ -21,8 +21,8 @@ from django.db import connection, connections
 
 from ketnghia.census.tests.test_import_killed import KILLED, _children, _wait_until, _writing
 from ketnghia.households.models import Household
-from ketnghia.imports.jobs import job_run
-from ketnghia.twinning.assignment_import import uploads
+from ketnghia.imports.jobs import job_create, job_run
+from ketnghia.twinning.assignment_import.spec import ASSIGNMENTS
 from ketnghia.twinning.models import Assignment
 from ketnghia.twinning.tests.network import party_member
 from ketnghia.twinning.tests.test_assignment_import import HEADER, _program
@@ -71,11 +71,11 @@ def test_a_killed_assignments_import_writes_nothing_and_the_retry_succeeds(
         ]
     )
     path = _assignments_csv(tmp_path / "phan-cong.csv", members)
-    upload = uploads.upload_store(
-        uploaded=SimpleUploadedFile(path.name, path.read_bytes(), "text/csv"),
-        people=None,
-        commune=tree.ngok_wang,
-        user=users.commune_officer,
+    upload = job_create(
+        spec=ASSIGNMENTS,
+        uploaded_file=SimpleUploadedFile(path.name, path.read_bytes(), "text/csv"),
+        scope={"commune": tree.ngok_wang.code},
+        actor=users.commune_officer,
     )
     outcome: dict = {}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandParser
@@ -11,12 +10,14 @@ from django.utils.translation import gettext_lazy
 
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import EVERYTHING, Action, scope_for
-from ketnghia.geo.models import Unit
 from ketnghia.imports.commands import ImportCommand
-from ketnghia.twinning.assignment_import import AssignmentImportReport, assignments_import
-from ketnghia.twinning.assignment_import.preview import preview_lines
 from ketnghia.twinning.assignment_import.resolve import commune_by_code
-from ketnghia.twinning.assignment_import.spec import ASSIGNMENTS
+from ketnghia.twinning.assignment_import.spec import (
+    ASSIGNMENTS,
+    AssignmentImportReport,
+    assignments_import,
+    preview_lines,
+)
 
 
 class Command(ImportCommand):
@@ -54,14 +55,20 @@ class Command(ImportCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["file"])
-
         def call() -> AssignmentImportReport:
             actor = self.user_named(options.get("actor"))
             scope = EVERYTHING if actor is None else scope_for(actor, Action.EDIT)
-            commune = self._commune(options.get("commune"), scope)
+            code = (options.get("commune") or "").strip()
+            commune = commune_by_code(code, scope) if code else None
+            if code and commune is None:
+                raise InvalidInput(
+                    Problem(
+                        _("Unknown commune code “%(code)s”.") % {"code": code},
+                        Location(field="commune"),
+                    )
+                )
             return assignments_import(
-                path=path,
+                path=options["file"],
                 people_path=options.get("people"),
                 scope=scope,
                 commune=commune,
@@ -80,19 +87,4 @@ class Command(ImportCommand):
         self.preview(report)
 
     def preview(self, report: AssignmentImportReport) -> None:
-        for line in preview_lines(report):
-            self.stdout.write(line)
-
-    def _commune(self, code: str | None, scope: Any) -> Unit | None:
-        if not code:
-            return None
-        code = code.strip()
-        commune = commune_by_code(code, scope)
-        if commune is None:
-            raise InvalidInput(
-                Problem(
-                    _("Unknown commune code “%(code)s”.") % {"code": code},
-                    Location(field="commune"),
-                )
-            )
-        return commune
+        self.stdout.write("\n".join(preview_lines(report)))
