@@ -48,13 +48,10 @@ KIND_LABELS: dict[str, str] = {
 _KIND_WORDS: dict[str, str] = {
     "ket nghia": TWINNING,
     "don vi ket nghia": TWINNING,
-    "office village": AssignmentKind.OFFICE_VILLAGE,
     "phong ban huyen": AssignmentKind.OFFICE_VILLAGE,
     "phong ban": AssignmentKind.OFFICE_VILLAGE,
-    "committee village": AssignmentKind.COMMITTEE_VILLAGE,
     "cap uy vien": AssignmentKind.COMMITTEE_VILLAGE,
     "cap uy": AssignmentKind.COMMITTEE_VILLAGE,
-    "member household": AssignmentKind.MEMBER_HOUSEHOLD,
     "dang vien": AssignmentKind.MEMBER_HOUSEHOLD,
 }
 _KIND_WORDS |= {header_key(label): kind for kind, label in KIND_LABELS.items()}
@@ -69,8 +66,6 @@ _ROLE_WORDS |= {header_key(role): role for role in ROLE_LABELS}
 _ROLE_WORDS |= {
     "cap uy": PersonRole.COMMITTEE_MEMBER,
     "uy vien": PersonRole.COMMITTEE_MEMBER,
-    "committee member": PersonRole.COMMITTEE_MEMBER,
-    "party member": PersonRole.PARTY_MEMBER,
 }
 
 KIND = Field(

@@ -1,23 +1,19 @@
 """Import the network's assignments from a .xlsx or .csv file: a spec `imports.run` runs.
 
-1. `check_rows` reads each chunk of assignment rows (`read`: cells, the rules of one row);
-   `chunks` reads the people sheet first (the file's own, a people CSV, or a people file
-   beside it: `scope["companion"]`). `plan`, in the import's transaction, looks the references
-   up inside the user's scope (`resolve`), locks the communes and plans the rows against
-   the stored assignments and the program's rules (`plan`). Every problem is listed at once
-   (file, sheet, row, column, and a message naming the record and the rule); any problem →
-   `InvalidInput`, nothing written.
-2. The change preview: per commune, the new assignments, the reassignments that close a
-   stored one, the ends set, the decisions corrected, the rows unchanged. A commit that
-   closes stored assignments, or changes more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the
-   communes' stored assignments (the one rule of `imports.confirm`), is refused
-   (`ConfirmationNeeded`) unless confirmed. Then `write` writes it set-based (`write`),
-   history kept. The same file imported again changes nothing.
+`chunks` reads the people rows first (the file's people sheet, a people CSV, or a people file
+beside it: `scope["companion"]`), then `check_rows` each chunk of assignment rows (`read`).
+`plan`, in the import's transaction, looks the references up inside the user's scope
+(`resolve`), locks the communes, plans the rows against the stored assignments and the
+program's rules (`plan`) and fills the change preview: per commune, the new assignments, the
+reassignments that close a stored one, the ends set, the decisions corrected, the rows
+unchanged. Every problem is listed at once; any refuses the file. A commit that closes stored
+assignments, or changes more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of them (`imports.confirm`),
+needs a confirmation; `write` writes it set-based, history kept. The same file imported again
+changes nothing.
 
-A file knows its commune as every import's does (`imports.mark`): the template names it in
-its document properties; imported for another commune it is refused naming both. Scope:
-`commune` (its code: the only commune the file may touch; none, the file's), `companion` (a
-people file beside it: path and name), `units` (in process: the `UnitScope` the user may
+A file knows its commune (`imports.mark`): imported for another commune it is refused naming
+both. Scope: `commune` (its code: the only commune the file may touch; none, the file's),
+`companion` (a people file: path and name), `units` (in process: the `UnitScope` the user may
 edit; else the actor's).
 """
 
@@ -88,14 +84,7 @@ class AssignmentImportReport(ImportReport):
 
     @property
     def changed(self) -> bool:
-        return bool(
-            self.created
-            or self.reassigned
-            or self.ended
-            or self.updated
-            or self.people_created
-            or self.people_updated
-        )
+        return self.would_change
 
 
 def outcome_label(outcome: str) -> str:
@@ -122,15 +111,14 @@ def preview_lines(report: AssignmentImportReport) -> list[str]:
         )
         % {
             "file": report.file,
-            "rows": format_number(report.rows),
-            "created": format_number(report.created),
-            "reassigned": format_number(report.reassigned),
-            "closed": format_number(report.closed),
-            "ended": format_number(report.ended),
             "changed": format_number(report.updated),
-            "unchanged": format_number(report.unchanged),
-            "people_created": format_number(report.people_created),
-            "people_updated": format_number(report.people_updated),
+            **{
+                name: format_number(getattr(report, name))
+                for name in (
+                    *("rows", "created", "reassigned", "closed", "ended", "unchanged"),
+                    *("people_created", "people_updated"),
+                )
+            },
         }
     ]
     for code, counts in report.by_commune.items():
@@ -332,13 +320,11 @@ class AssignmentSpec(ImportSpec[Context, AssignmentLine, Planned, AssignmentImpo
         plan = planning.plan_rows(held_rows(resolved.wanted), resolved.wanted)
         problems.extend(plan.problems)
         _preview(report, resolved, plan)
-        return resolved, plan
-
-    def changes_anything(self, plan: Planned) -> bool:
-        return plan is not None and (
-            bool(plan[1].creations or plan[1].ends or plan[1].decisions)
-            or any(c.person is None or c.changes for c in plan[0].people)
-        )
+        changes = plan.creations or plan.ends or plan.decisions
+        # Nothing to write (None) when neither an assignment nor a person changes.
+        if changes or any(c.person is None or c.changes for c in resolved.people):
+            return resolved, plan
+        return None
 
     def confirmation_reasons(
         self, plan: Planned, context: Context, report: AssignmentImportReport
