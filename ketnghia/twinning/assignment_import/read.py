@@ -168,10 +168,12 @@ class AssignmentLine:
     decision: str
     decision_date: dt.date | None
     # Set by `resolve`: the commune (`commune_code` becomes its code), the village or
-    # household (or the commune, for a twinning) and who answers for it ("o:<id>" an
-    # organisation, "p:<id>" a stored person, "n:<code>" a new one), named in `label`.
+    # household (or the commune, for a twinning: `unit`, its id `target`) and who answers
+    # for it ("o:<id>" an organisation, "p:<id>" a stored person, "n:<code>" a new one),
+    # named in `label`.
     index: int = 0
     commune_id: int = 0
+    unit: Any = None
     target: int = 0
     record: str = ""
     responsible: str = ""

@@ -428,7 +428,7 @@ class _Resolver:
         village: Unit | None = None
         target = ""
         if kind == TWINNING:
-            line.target, target = commune.pk, commune.name
+            line.unit, target = commune, commune.name
         elif kind == AssignmentKind.MEMBER_HOUSEHOLD:
             household = households.get((commune.pk, line.household_code))
             if household is None:
@@ -440,16 +440,16 @@ class _Resolver:
                     )
                 )
             else:
-                line.target = household.pk
+                line.unit = household
                 target = _("household %(code)s (%(head)s)") % {
                     "code": household.code,
                     "head": household.head_name,
                 }
         elif (village := self.village(commune, where, line.village, found)) is not None:
-            line.target, target = village.pk, village.name
+            line.unit, target = village, village.name
         if found:
             return found
-        line.record = _record(kind, line.label, target)
+        line.target, line.record = line.unit.pk, _record(kind, line.label, target)
 
         def refuse(key: str, message: str) -> None:
             found.append(where.problem(key, f"{line.record}: {message}"))

@@ -29,8 +29,6 @@ from django.utils.translation import gettext as _
 from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Problem
 from ketnghia.core.history import history_insert_select
-from ketnghia.geo.models import Unit
-from ketnghia.households.models import Household
 from ketnghia.twinning import rules, services
 from ketnghia.twinning.assignment_import.plan import Creation, Plan
 from ketnghia.twinning.assignment_import.read import TWINNING, AssignmentLine
@@ -76,8 +74,8 @@ def _created(model: type[Model], records: list[Any]) -> list[int]:
 
 
 def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict[str, Person]:
-    """Create and update the people sheet's people in bulk; return them by the rows' keys
-    ("n:<file code>" new, "p:<id>" stored)."""
+    """Create and update the people sheet's people in bulk; return the new ones by their
+    rows' keys ("n:<file code>")."""
     problems: list[Problem] = []
     people: dict[str, Person] = {}
     new: list[Person] = []
@@ -121,7 +119,6 @@ def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict
             change.person.set_derived_fields()
             fields.update(change.changes)
             changed.append(change.person)
-        people[f"p:{change.person.pk}"] = change.person
     if problems:
         raise InvalidInput(problems)
     if new:
@@ -164,26 +161,18 @@ def _ends(plan: Plan, *, actor: Actor, reason: str, when: Any) -> tuple[list[Pro
     return problems, communes
 
 
-def _assignment(
-    creation: Creation,
-    people: dict[str, Person],
-    organisations: dict[int, Organisation],
-    units: dict[int, Unit],
-    households: dict[int, Household],
-) -> Assignment:
+def _assignment(creation: Creation, people: dict[str, Person]) -> Assignment:
     row = creation.wanted
-    household = households.get(row.target) if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
-    village = None if household is not None else units[row.target]
-    organisation = (
-        organisations[int(row.responsible[2:])] if row.responsible.startswith("o:") else None
-    )
+    kind, key = row.responsible.split(":", 1)
+    household = row.unit if row.kind == AssignmentKind.MEMBER_HOUSEHOLD else None
     assignment = Assignment(
         kind=row.kind,
-        organisation=organisation,
-        person=None if organisation is not None else people[row.responsible],
-        village=village,
+        organisation_id=int(key) if kind == "o" else None,
+        # A stored person by number, a new one (just created) by the row's code.
+        person_id=int(key) if kind == "p" else people[row.responsible].pk if kind == "n" else None,
+        village=None if household is not None else row.unit,
         household=household,
-        commune_id=household.commune_id if household is not None else village.parent_id,
+        commune_id=row.commune_id,
         start_date=row.start,
         end_date=creation.held.end,
         decision_number=row.decision.strip(),
@@ -218,48 +207,19 @@ def write_plan(*, resolved: Resolved, plan: Plan, actor: Actor, reason: str) -> 
     people = _people(resolved, actor=actor, reason=reason, when=when)
     problems, communes = _ends(plan, actor=actor, reason=reason, when=when)
 
-    stored_people = {
-        int(c.wanted.responsible[2:])
-        for c in plan.creations
-        if c.wanted.responsible.startswith("p:")
-    } - {p.pk for p in people.values()}
-    people.update(
-        {
-            f"p:{p.pk}": p
-            for p in Person.objects.filter(pk__in=stored_people).select_related("commune")
-        }
-    )
-    organisations = Organisation.objects.in_bulk(
-        [
-            int(c.wanted.responsible[2:])
-            for c in plan.creations
-            if c.wanted.responsible.startswith("o:")
-        ]
-    )
-    member = AssignmentKind.MEMBER_HOUSEHOLD
-    units = Unit.objects.in_bulk(
-        [c.wanted.target for c in plan.creations if c.wanted.kind != member]
-    )
-    households = Household.objects.select_related("commune", "village").in_bulk(
-        [c.wanted.target for c in plan.creations if c.wanted.kind == member]
-    )
-    new = [
-        _assignment(creation, people, organisations, units, households)
-        for creation in plan.creations
-        if creation.wanted.kind != TWINNING
-    ]
+    twinnings = [c for c in plan.creations if c.wanted.kind == TWINNING]
+    organisations = Organisation.objects.in_bulk([int(c.wanted.responsible[2:]) for c in twinnings])
+    new = [_assignment(c, people) for c in plan.creations if c.wanted.kind != TWINNING]
     if new:
         ids = _created(Assignment, new)
         _history(Assignment, ids, "+", actor=actor, reason=reason, when=when)
         communes.update(a.commune_id for a in new)
-    for creation in plan.creations:
+    for creation in twinnings:
         row = creation.wanted
-        if row.kind != TWINNING:
-            continue
         try:
             services.twinning_create(
                 organisation=organisations[int(row.responsible[2:])],
-                commune=units[row.target],
+                commune=row.unit,
                 start_date=row.start,
                 end_date=creation.held.end,
                 decision=row.decision,
