@@ -1,9 +1,9 @@
 """The plan: what the file's rows would change, checked against the program's rules (pure).
 
 Works on plain values only (no ORM): the stored assignments of the units and people the file
-names (`Held`) and the file's rows with their references looked up (`AssignmentLine`). Rows are
-taken in order of their start date, so a file that lists a household's Party members over
-the years reads as the history it is:
+names (`Held`) and the file's rows with their references looked up (`AssignmentLine`). Rows
+are taken in order of their start date, so a file that lists a household's Party members
+over the years reads as the history it is:
 
 - a row that names a stored assignment (same kind, unit, person or organisation and start)
   is unchanged, or sets its end (an *ended* one), or corrects its decision; an empty end

@@ -15,9 +15,9 @@ unchanged, the template changes nothing (a round-trip test holds the two togethe
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,7 +40,6 @@ from ketnghia.twinning.assignment_import.read import (
     TWINNING,
     VILLAGE,
 )
-from ketnghia.twinning.models import PersonRole
 
 ASSIGNMENTS_SHEET = "Phân công"
 PEOPLE_SHEET = "Người phụ trách"
@@ -55,21 +54,15 @@ def title_text(commune: Unit) -> str:
     return f"PHÂN CÔNG PHỤ TRÁCH — {commune.name} (mã {commune.code})"
 
 
-def _village_names(villages: list[Unit]) -> dict[int, str]:
-    """Return how the template names each village: its name, or its code if two share it."""
-    counts: dict[str, int] = {}
-    for village in villages:
-        counts[village.name] = counts.get(village.name, 0) + 1
-    return {v.pk: v.name if counts[v.name] == 1 else v.code for v in villages}
-
-
 def assignments_template(
     *, commune: Unit, scope: UnitScope, disclosure: Disclosure, on: dt.date | None = None
 ) -> bytes:
     """Return the .xlsx assignments template of `commune`: what is in force on `on` (today)."""
     on = on or timezone.localdate()
     villages = list(Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE).order_by("code"))
-    village_name = _village_names(villages)
+    # A village is named by its name, or by its code when two share the name.
+    names = Counter(village.name for village in villages)
+    village_name = {v.pk: v.name if names[v.name] == 1 else v.code for v in villages}
     rows: list[list[Any]] = [
         [
             KIND_LABELS[TWINNING],
@@ -122,7 +115,7 @@ def assignments_template(
         spare=SPARE_ROWS,
         freeze=1,
     )
-    people = _people(commune, scope, disclosure, village_name, choices[VILLAGE])
+    people = _people(commune, scope, disclosure, village_name)
     return template_workbook(
         [assignments, people],
         instructions=_instructions(commune),
@@ -136,13 +129,10 @@ def _people(
     scope: UnitScope,
     disclosure: Disclosure,
     village_name: dict[int, str],
-    villages: list[str],
 ) -> Sheet:
     """Return the people sheet: the commune's committee and Party members, phones through the
     door."""
-    people = selectors.person_list_for(scope=scope, commune=commune).filter(
-        Q(role=PersonRole.COMMITTEE_MEMBER) | Q(role=PersonRole.PARTY_MEMBER)
-    )
+    people = selectors.person_list_for(scope=scope, commune=commune).filter(role__in=ROLE_LABELS)
     rows = [
         [
             person.pk,
@@ -164,7 +154,7 @@ def _people(
         SEX: list(SEX_LABELS.values()),
         ETHNICITY: list(ETHNIC_GROUP_NAMES.values()),
         ROLE: list(ROLE_LABELS.values()),
-        VILLAGE: villages,
+        VILLAGE: list(village_name.values()),
     }
     columns = [col(field, choices=choices.get(field, ())) for field in PEOPLE_FIELDS]
     return Sheet(PEOPLE_SHEET, columns, rows, spare=SPARE_ROWS, freeze=2)
