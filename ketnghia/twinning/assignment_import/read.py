@@ -101,19 +101,8 @@ START = Field(
 END = Field("end_date", "Đến ngày", ("Ngày kết thúc", "until", "end date"), type="date")
 DECISION = Field("decision_number", "Số quyết định", ("Quyết định", "decision number"))
 DECISION_DATE = Field("decision_date", "Ngày quyết định", ("decision date",), type="date")
-ASSIGNMENT_FIELDS = (
-    KIND,
-    COMMUNE,
-    VILLAGE,
-    HOUSEHOLD,
-    ORGANISATION,
-    PERSON,
-    PERSON_NAME,
-    START,
-    END,
-    DECISION,
-    DECISION_DATE,
-)
+ASSIGNMENT_FIELDS = (KIND, COMMUNE, VILLAGE, HOUSEHOLD, ORGANISATION, PERSON, PERSON_NAME)
+ASSIGNMENT_FIELDS += (START, END, DECISION, DECISION_DATE)
 
 # The people sheet (or people file): the committee and Party members the file assigns.
 PERSON_ID = Field(
@@ -133,19 +122,8 @@ ACTIVE_FROM = Field(
     "active_from", "Hoạt động từ", ("Từ ngày", "active from"), type="date", required=True
 )
 ACTIVE_TO = Field("active_to", "Hoạt động đến", ("Đến ngày", "active until"), type="date")
-PEOPLE_FIELDS = (
-    PERSON_ID,
-    FULL_NAME,
-    SEX,
-    BIRTH_YEAR,
-    ETHNICITY,
-    PHONE,
-    ROLE,
-    COMMUNE,
-    VILLAGE,
-    ACTIVE_FROM,
-    ACTIVE_TO,
-)
+PEOPLE_FIELDS = (PERSON_ID, FULL_NAME, SEX, BIRTH_YEAR, ETHNICITY, PHONE, ROLE, COMMUNE)
+PEOPLE_FIELDS += (VILLAGE, ACTIVE_FROM, ACTIVE_TO)
 ASSIGNMENT_COLUMNS = tuple(field.column() for field in ASSIGNMENT_FIELDS)
 PEOPLE_COLUMNS = tuple(field.column() for field in PEOPLE_FIELDS)
 

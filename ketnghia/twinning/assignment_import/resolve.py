@@ -54,7 +54,8 @@ class PersonFacts:
 
 @dataclass
 class PersonChange:
-    """A people-sheet row: a new person (`person` None) or a stored one and what changes."""
+    """A people-sheet row: a new person (`person` None, `changes` its fields) or a stored one
+    and the fields that change."""
 
     line: PersonLine
     commune: Unit
@@ -138,6 +139,22 @@ def _suggestion(line: PersonLine, village: Unit | None, namesakes: list[Person])
     return str(line.where.problem("person", message))
 
 
+def _fields(line: PersonLine, commune: Unit, village: Unit | None) -> dict[str, Any]:
+    """Return the stored fields of the person a people-sheet row describes."""
+    return {
+        "full_name": line.full_name,
+        "sex": line.sex,
+        "birth_year": line.birth_year,
+        "ethnicity": line.ethnicity,
+        "phone": line.phone,
+        "role": line.role,
+        "commune_id": commune.pk,
+        "village_id": village.pk if village else None,
+        "active_from": line.active_from,
+        "active_to": line.active_to,
+    }
+
+
 def _stored_change(
     line: PersonLine, commune: Unit, village: Unit | None, person: Person
 ) -> PersonChange | str:
@@ -151,18 +168,7 @@ def _stored_change(
                 "stored for %(name)s: write it in full or leave it as it was."
             ) % {"phone": phone, "name": person.full_name}
         phone = person.phone
-    wanted = {
-        "full_name": line.full_name,
-        "sex": line.sex,
-        "birth_year": line.birth_year,
-        "ethnicity": line.ethnicity,
-        "phone": phone,
-        "role": line.role,
-        "commune_id": commune.pk,
-        "village_id": village.pk if village else None,
-        "active_from": line.active_from,
-        "active_to": line.active_to,
-    }
+    wanted = _fields(line, commune, village) | {"phone": phone}
     changes = {name: value for name, value in wanted.items() if getattr(person, name) != value}
     return PersonChange(line, commune, village, person, changes)
 
@@ -336,7 +342,7 @@ class _Resolver:
                     for p in candidates[(commune.pk, line.role)]
                     if fold(p.full_name) == fold(line.full_name) and p.birth_year == line.birth_year
                 ]
-                change = PersonChange(line, commune, village)
+                change = PersonChange(line, commune, village, None, _fields(line, commune, village))
                 if namesakes:
                     change.suggestion = _suggestion(line, village, namesakes)
                 self.keep(change, line, f"n:{line.key}")

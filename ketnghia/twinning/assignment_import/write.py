@@ -78,7 +78,6 @@ def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict
     rows' keys ("n:<file code>")."""
     problems: list[Problem] = []
     people: dict[str, Person] = {}
-    new: list[Person] = []
     changed: list[Person] = []
     fields: set[str] = set()
     for change in resolved.people:
@@ -96,21 +95,9 @@ def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict
             problems.extend(
                 Problem(p.message, line.where.problem("person", "").location) for p in found
             )
-            person = Person(
-                full_name=line.full_name.strip(),
-                sex=line.sex,
-                ethnicity=line.ethnicity,
-                role=line.role,
-                active_from=line.active_from,
-                active_to=line.active_to,
-                birth_year=line.birth_year,
-                phone=line.phone.strip(),
-                commune=change.commune,
-                village=change.village,
-                file_code=line.key.strip(),
-            )
+            person = Person(**change.changes, file_code=line.key)
+            person.commune, person.village = change.commune, change.village
             person.set_derived_fields()
-            new.append(person)
             people[f"n:{line.key}"] = person
             continue
         if change.changes:
@@ -121,8 +108,15 @@ def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict
             changed.append(change.person)
     if problems:
         raise InvalidInput(problems)
-    if new:
-        _history(Person, _created(Person, new), "+", actor=actor, reason=reason, when=when)
+    if people:
+        _history(
+            Person,
+            _created(Person, list(people.values())),
+            "+",
+            actor=actor,
+            reason=reason,
+            when=when,
+        )
     if changed:
         names = sorted({Person._meta.get_field(name).name for name in fields} | {"unit_path"})
         Person.objects.bulk_update(changed, names, batch_size=BATCH)
