@@ -186,6 +186,10 @@ class _Resolver:
         # Whom the assignment rows may name, by the code they write: stored people by
         # number, the people sheet's rows by their code.
         self.facts: dict[str, PersonFacts] = {}
+        # Households by (commune, code); organisations by number, name and short name.
+        self.households: dict[tuple[int, str], Household] = {}
+        self.organisations: dict[str, Organisation | None] = {}
+        self.networks: dict[int, NetworkRules] = {}
 
     def commune(self, where: Row, code: str) -> Unit | None:
         """Return the row's commune (the file's when it names none); None, its problem
@@ -361,47 +365,39 @@ class _Resolver:
             for line in lines
             if line.commune_id and line.kind == AssignmentKind.MEMBER_HOUSEHOLD
         }
-        households: dict[tuple[int, str], Household] = {}
         if codes:
             found = Household.objects.filter(
                 commune_id__in={pk for pk, _code in codes}, code__in={code for _pk, code in codes}
             ).select_related("commune")
-            households = {(h.commune_id, h.code): h for h in self.scope.filter(found, "unit_path")}
-        organisations: dict[str, Organisation | None] = {}
+            for household in self.scope.filter(found, "unit_path"):
+                self.households[(household.commune_id, household.code)] = household
         for organisation in Organisation.objects.select_related("province", "district"):
-            organisations[str(organisation.pk)] = organisation
+            self.organisations[str(organisation.pk)] = organisation
             for key in {fold(organisation.name), fold(organisation.short_name)} - {""}:
                 # A short name two organisations share finds neither.
-                shared = organisations.get(key, organisation) is not organisation
-                organisations[key] = None if shared else organisation
-        networks = {pk: network_rules_for(c) for pk, c in self.resolved.communes.items()}
+                shared = self.organisations.get(key, organisation) is not organisation
+                self.organisations[key] = None if shared else organisation
+        for pk, commune in self.resolved.communes.items():
+            self.networks[pk] = network_rules_for(commune)
         ordered = [line for rows in by_commune.values() for line in rows]
         for index, line in enumerate(ordered, start=1):
             line.index = index
-            commune = self.resolved.communes[line.commune_id]
-            network = networks[commune.pk]
-            problems = self.assignment(line, commune, network, organisations, households)
+            problems = self.assignment(line)
             if problems:
                 self.problems.extend(problems)
             else:
                 self.resolved.wanted.append(line)
 
-    def assignment(
-        self,
-        line: AssignmentLine,
-        commune: Unit,
-        network: NetworkRules,
-        organisations: dict[str, Organisation | None],
-        households: dict[tuple[int, str], Household],
-    ) -> list[Problem]:
+    def assignment(self, line: AssignmentLine) -> list[Problem]:
         """Look the row's references up and check the rules of the row on its own; return
         its problems (none: the row is resolved)."""
         found: list[Problem] = []
         where, kind = line.where, line.kind
+        commune, network = self.resolved.communes[line.commune_id], self.networks[line.commune_id]
         person: PersonFacts | None = None
         organisation: Organisation | None = None
         if kind in (TWINNING, AssignmentKind.OFFICE_VILLAGE):
-            organisation = organisations.get(fold(line.organisation))
+            organisation = self.organisations.get(fold(line.organisation))
             if organisation is None:
                 message = _(
                     "Unknown organisation “%(name)s”: write its name as the organisations list has it."
@@ -436,7 +432,7 @@ class _Resolver:
         if kind == TWINNING:
             line.unit, target = commune, commune.name
         elif kind == AssignmentKind.MEMBER_HOUSEHOLD:
-            household = households.get((commune.pk, line.household_code))
+            household = self.households.get((commune.pk, line.household_code))
             if household is None:
                 found.append(
                     where.problem(
