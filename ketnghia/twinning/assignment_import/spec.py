@@ -19,7 +19,6 @@ edit; else the actor's).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,14 +160,14 @@ class Context:
 
 
 def _preview(report: AssignmentImportReport, resolved: Resolved, plan: planning.Plan) -> None:
-    names = {commune.code: commune.name for commune in resolved.communes.values()}
-    by_commune: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {outcome: 0 for outcome in planning.OUTCOMES}
-    )
+    report.by_commune = {
+        commune.code: {"name": commune.name, **dict.fromkeys(planning.OUTCOMES, 0)}
+        for commune in sorted(resolved.communes.values(), key=lambda commune: commune.code)
+    }
     closes = {c.wanted.index: c.closes for c in plan.creations}
     for row in sorted(resolved.wanted, key=lambda w: (w.where.sheet, w.where.number)):
         outcome = plan.outcomes.get(row.index, planning.UNCHANGED)
-        by_commune[row.commune_code][outcome] += 1
+        report.by_commune[row.commune_code][outcome] += 1
         if outcome != planning.UNCHANGED and len(report.changes) < PREVIEW_ROWS:
             report.changes.append(
                 {
@@ -186,9 +185,6 @@ def _preview(report: AssignmentImportReport, resolved: Resolved, plan: planning.
                     ],
                 }
             )
-    for code, counts in by_commune.items():
-        counts["name"] = names.get(code, "")
-    report.by_commune = dict(sorted(by_commune.items()))
     outcomes = list(plan.outcomes.values())
     report.created = outcomes.count(planning.CREATED)
     report.reassigned = outcomes.count(planning.REASSIGNED)
@@ -201,15 +197,13 @@ def _preview(report: AssignmentImportReport, resolved: Resolved, plan: planning.
         Assignment.objects.filter(commune_id__in=stored_communes).count()
         + Twinning.objects.filter(commune_id__in=stored_communes).count()
     )
-    for change in resolved.people:
-        if change.suggestion:
-            report.people_suggestions.append(change.suggestion)
-        if change.person is None:
-            report.people_created += 1
-        elif change.changes:
-            report.people_updated += 1
-        else:
-            report.people_unchanged += 1
+    people = resolved.people
+    report.people_suggestions = [change.suggestion for change in people if change.suggestion]
+    report.people_created = sum(change.person is None for change in people)
+    report.people_updated = sum(
+        change.person is not None and bool(change.changes) for change in people
+    )
+    report.people_unchanged = len(people) - report.people_created - report.people_updated
 
 
 Planned = tuple[Resolved, planning.Plan] | None
