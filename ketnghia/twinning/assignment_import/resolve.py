@@ -67,14 +67,6 @@ class PersonChange:
     suggestion: str = ""
 
 
-@dataclass
-class Resolved:
-    wanted: list[AssignmentLine] = field(default_factory=list)
-    people: list[PersonChange] = field(default_factory=list)
-    communes: dict[int, Unit] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-
 def commune_by_code(code: str, scope: UnitScope) -> Unit | None:
     """Return the commune of national code `code` (a code that lost its leading zeros is
     padded) if `scope` holds it; None otherwise, as for a missing one."""
@@ -173,14 +165,17 @@ def _stored_change(
     return PersonChange(line, commune, village, person, changes)
 
 
-class _Resolver:
-    """The file's references looked up once each, inside the scope; every problem listed."""
+class Resolved:
+    """The file's references looked up once each, inside the scope: the assignment rows
+    resolved (`wanted`), the people sheet's rows (`people`), the communes, every problem."""
 
     def __init__(self, scope: UnitScope, default: Unit | None, only: Unit | None) -> None:
         self.scope, self.default, self.only = scope, default, only
-        self.resolved = Resolved()
-        self.problems = self.resolved.problems
-        self.communes: dict[str, Unit | None] = {}
+        self.wanted: list[AssignmentLine] = []
+        self.people: list[PersonChange] = []
+        self.communes: dict[int, Unit] = {}
+        self.problems: list[Problem] = []
+        self.by_code: dict[str, Unit | None] = {}
         self.villages: dict[int, VillageLookup] = {}
         self.village_units: dict[int, Unit] = {}
         # Whom the assignment rows may name, by the code they write: stored people by
@@ -206,9 +201,9 @@ class _Resolver:
                     )
                 )
             return self.default
-        if code not in self.communes:
-            self.communes[code] = commune_by_code(code, self.scope)
-        commune, only = self.communes[code], self.only
+        if code not in self.by_code:
+            self.by_code[code] = commune_by_code(code, self.scope)
+        commune, only = self.by_code[code], self.only
         if commune is None:
             message = _("Unknown commune code “%(code)s”.") % {"code": code}
         elif only is not None and commune.pk != only.pk:
@@ -256,10 +251,10 @@ class _Resolver:
         if isinstance(change, str):
             self.problems.append(line.where.problem("phone", change))
             return
-        self.resolved.people.append(change)
+        self.people.append(change)
         self.facts[line.key] = PersonFacts(key, line.full_name, line.role, change.commune.pk)
 
-    def people(self, lines: list[PersonLine], stored: dict[int, Person]) -> None:
+    def add_people(self, lines: list[PersonLine], stored: dict[int, Person]) -> None:
         """Resolve the people sheet: stored people by number or by the code an earlier import
         stored, new ones by the sheet's own codes."""
         rows: dict[str, PersonLine] = {}
@@ -351,7 +346,7 @@ class _Resolver:
                     change.suggestion = _suggestion(line, village, namesakes)
                 self.keep(change, line, f"n:{line.key}")
 
-    def assignments(self, lines: list[AssignmentLine]) -> None:
+    def add_assignments(self, lines: list[AssignmentLine]) -> None:
         """Resolve the assignment rows, commune by commune (the file's order within each)."""
         by_commune: dict[int, list[AssignmentLine]] = defaultdict(list)
         for line in lines:
@@ -359,7 +354,7 @@ class _Resolver:
             if commune is not None:
                 line.commune_id, line.commune_code = commune.pk, commune.code
                 by_commune[commune.pk].append(line)
-                self.resolved.communes[commune.pk] = commune
+                self.communes[commune.pk] = commune
         codes = {
             (line.commune_id, line.household_code)
             for line in lines
@@ -377,7 +372,7 @@ class _Resolver:
                 # A short name two organisations share finds neither.
                 shared = self.organisations.get(key, organisation) is not organisation
                 self.organisations[key] = None if shared else organisation
-        for pk, commune in self.resolved.communes.items():
+        for pk, commune in self.communes.items():
             self.networks[pk] = network_rules_for(commune)
         ordered = [line for rows in by_commune.values() for line in rows]
         for index, line in enumerate(ordered, start=1):
@@ -386,14 +381,14 @@ class _Resolver:
             if problems:
                 self.problems.extend(problems)
             else:
-                self.resolved.wanted.append(line)
+                self.wanted.append(line)
 
     def assignment(self, line: AssignmentLine) -> list[Problem]:
         """Look the row's references up and check the rules of the row on its own; return
         its problems (none: the row is resolved)."""
         found: list[Problem] = []
         where, kind = line.where, line.kind
-        commune, network = self.resolved.communes[line.commune_id], self.networks[line.commune_id]
+        commune, network = self.communes[line.commune_id], self.networks[line.commune_id]
         person: PersonFacts | None = None
         organisation: Organisation | None = None
         if kind in (TWINNING, AssignmentKind.OFFICE_VILLAGE):
@@ -495,7 +490,7 @@ def resolve(
     only_commune: Unit | None,
 ) -> Resolved:
     """Look up every reference of the file and check the rules of each row on its own."""
-    resolver = _Resolver(scope, default_commune, only_commune)
+    resolved = Resolved(scope, default_commune, only_commune)
     numbers = [line.person for line in assignments] + [line.key for line in people]
     stored = {
         person.pk: person
@@ -505,12 +500,12 @@ def resolve(
         )
     }
     for person in stored.values():
-        resolver.facts[str(person.pk)] = PersonFacts(
+        resolved.facts[str(person.pk)] = PersonFacts(
             f"p:{person.pk}", person.full_name, person.role, person.commune_id
         )
-    resolver.people(people, stored)
-    resolver.assignments(assignments)
-    return resolver.resolved
+    resolved.add_people(people, stored)
+    resolved.add_assignments(assignments)
+    return resolved
 
 
 def held_rows(wanted: list[AssignmentLine]) -> list[Held]:
