@@ -16,7 +16,6 @@ touched (`services.coverage_changed`: refreshed at commit by `core.derived`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date
 from typing import Any
@@ -45,35 +44,43 @@ def _located(row: AssignmentLine, error: InvalidInput) -> list[Problem]:
     ]
 
 
-def _history(
-    model: type[Model], ids: Iterable[int], kind: str, *, actor: Actor, reason: str, when: Any
-) -> None:
-    """Write the history rows ("+" new, "~" changed) of `model`'s rows `ids`, in bulk."""
-    ids = list(ids)
-    table = connection.ops.quote_name(model._meta.db_table)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        history_insert_select(
-            model,
-            source=f"{table} t",
-            where=f"t.id IN ({', '.join(['%s'] * len(batch))})",
-            params=batch,
-            history_type=kind,
-            actor=actor if getattr(actor, "pk", None) else None,
-            reason=reason,
-            when=when,
-        )
+class _Writes:
+    """Bulk writes, each with its history rows by INSERT … SELECT naming the actor and file."""
+
+    def __init__(self, actor: Actor, reason: str) -> None:
+        self.actor = actor if getattr(actor, "pk", None) else None
+        self.reason = reason
+        self.when = timezone.now()
+
+    def history(self, model: type[Model], ids: list[int], kind: str) -> None:
+        """Write the history rows ("+" new, "~" changed) of `model`'s rows `ids`."""
+        table = connection.ops.quote_name(model._meta.db_table)
+        for start in range(0, len(ids), BATCH):
+            batch = ids[start : start + BATCH]
+            history_insert_select(
+                model,
+                source=f"{table} t",
+                where=f"t.id IN ({', '.join(['%s'] * len(batch))})",
+                params=batch,
+                history_type=kind,
+                actor=self.actor,
+                reason=self.reason,
+                when=self.when,
+            )
+
+    def create(self, model: type[Model], records: list[Any]) -> None:
+        created = model._default_manager.bulk_create(records, batch_size=BATCH)
+        ids = [record.pk for record in created]
+        if None in ids:  # a backend that does not return the new keys
+            raise RuntimeError("bulk_create returned no primary keys")
+        self.history(model, ids, "+")
+
+    def update(self, model: type[Model], records: list[Any], fields: list[str]) -> None:
+        model._default_manager.bulk_update(records, fields, batch_size=BATCH)
+        self.history(model, [record.pk for record in records], "~")
 
 
-def _created(model: type[Model], records: list[Any]) -> list[int]:
-    created = model._default_manager.bulk_create(records, batch_size=BATCH)
-    ids = [record.pk for record in created]
-    if None in ids:  # a backend that does not return the new keys
-        raise RuntimeError("bulk_create returned no primary keys")
-    return ids
-
-
-def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict[str, Person]:
+def _people(resolved: Resolved, writes: _Writes) -> dict[str, Person]:
     """Create and update the people sheet's people in bulk; return the new ones by their
     rows' keys ("n:<file code>")."""
     problems: list[Problem] = []
@@ -109,22 +116,14 @@ def _people(resolved: Resolved, *, actor: Actor, reason: str, when: Any) -> dict
     if problems:
         raise InvalidInput(problems)
     if people:
-        _history(
-            Person,
-            _created(Person, list(people.values())),
-            "+",
-            actor=actor,
-            reason=reason,
-            when=when,
-        )
+        writes.create(Person, list(people.values()))
     if changed:
         names = sorted({Person._meta.get_field(name).name for name in fields} | {"unit_path"})
-        Person.objects.bulk_update(changed, names, batch_size=BATCH)
-        _history(Person, [p.pk for p in changed], "~", actor=actor, reason=reason, when=when)
+        writes.update(Person, changed, names)
     return people
 
 
-def _ends(plan: Plan, *, actor: Actor, reason: str, when: Any) -> tuple[list[Problem], set[int]]:
+def _ends(plan: Plan, writes: _Writes) -> tuple[list[Problem], set[int]]:
     """Set the stored ends the plan changes, in one UPDATE per table (rows locked first);
     return the problems and the communes of the assignments ended."""
     problems: list[Problem] = []
@@ -148,10 +147,7 @@ def _ends(plan: Plan, *, actor: Actor, reason: str, when: Any) -> tuple[list[Pro
             continue
         ids = sorted(ends)
         list(model._default_manager.select_for_update().filter(pk__in=ids).values_list("pk"))
-        model._default_manager.bulk_update(
-            [model(pk=pk, end_date=ends[pk]) for pk in ids], ["end_date"], batch_size=BATCH
-        )
-        _history(model, ids, "~", actor=actor, reason=reason, when=when)
+        writes.update(model, [model(pk=pk, end_date=ends[pk]) for pk in ids], ["end_date"])
     return problems, communes
 
 
@@ -176,7 +172,7 @@ def _assignment(creation: Creation, people: dict[str, Person]) -> Assignment:
     return assignment
 
 
-def _decisions(plan: Plan, *, actor: Actor, reason: str, when: Any) -> None:
+def _decisions(plan: Plan, writes: _Writes) -> None:
     """Correct the decisions the file restates, one UPDATE per table."""
     for model, number in ((Twinning, "decision"), (Assignment, "decision_number")):
         rows = {
@@ -191,22 +187,20 @@ def _decisions(plan: Plan, *, actor: Actor, reason: str, when: Any) -> None:
             row = rows[record.pk]
             setattr(record, number, row.decision or getattr(record, number))
             record.decision_date = row.decision_date or record.decision_date
-        model._default_manager.bulk_update(records, [number, "decision_date"], batch_size=BATCH)
-        _history(model, [r.pk for r in records], "~", actor=actor, reason=reason, when=when)
+        writes.update(model, records, [number, "decision_date"])
 
 
 def write_plan(*, resolved: Resolved, plan: Plan, actor: Actor, reason: str) -> None:
     """Write `plan` (the people sheet's people first). Run inside a transaction."""
-    when = timezone.now()
-    people = _people(resolved, actor=actor, reason=reason, when=when)
-    problems, communes = _ends(plan, actor=actor, reason=reason, when=when)
+    writes = _Writes(actor, reason)
+    people = _people(resolved, writes)
+    problems, communes = _ends(plan, writes)
 
     twinnings = [c for c in plan.creations if c.wanted.kind == TWINNING]
     organisations = Organisation.objects.in_bulk([int(c.wanted.responsible[2:]) for c in twinnings])
     new = [_assignment(c, people) for c in plan.creations if c.wanted.kind != TWINNING]
     if new:
-        ids = _created(Assignment, new)
-        _history(Assignment, ids, "+", actor=actor, reason=reason, when=when)
+        writes.create(Assignment, new)
         communes.update(a.commune_id for a in new)
     for creation in twinnings:
         row = creation.wanted
@@ -222,7 +216,7 @@ def write_plan(*, resolved: Resolved, plan: Plan, actor: Actor, reason: str) -> 
             )
         except InvalidInput as error:
             problems.extend(_located(row, error))
-    _decisions(plan, actor=actor, reason=reason, when=when)
+    _decisions(plan, writes)
     if problems:
         raise InvalidInput(problems)
     # What `assignment_create` and `assignment_end` report row by row, once for the file.
