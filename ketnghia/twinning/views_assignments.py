@@ -85,11 +85,10 @@ def _outcome_context(outcome: dict[str, Any]) -> dict[str, Any]:
                 for change in report.get("changes", [])
             ],
         }
-    changes = ("created", "reassigned", "ended", "updated", "people_created", "people_updated")
     return {
         "report": report,
         # Checked and changing something: it waits for the confirmation (not a failure).
-        "pending": bool(report) and any(report.get(key) for key in changes),
+        "pending": bool(report) and bool(report.get("would_change")),
         "errors": outcome.get("errors", []),
         "error_count": outcome.get("error_count", 0),
     }
