@@ -83,6 +83,7 @@ class AssignmentImportReport(ImportReport):
 
     @property
     def changed(self) -> bool:
+        # Assignments or people (`AssignmentSpec.plan` is None when neither changes).
         return self.would_change
 
 
@@ -110,14 +111,15 @@ def preview_lines(report: AssignmentImportReport) -> list[str]:
         )
         % {
             "file": report.file,
+            "rows": format_number(report.rows),
+            "created": format_number(report.created),
+            "reassigned": format_number(report.reassigned),
+            "closed": format_number(report.closed),
+            "ended": format_number(report.ended),
             "changed": format_number(report.updated),
-            **{
-                name: format_number(getattr(report, name))
-                for name in (
-                    *("rows", "created", "reassigned", "closed", "ended", "unchanged"),
-                    *("people_created", "people_updated"),
-                )
-            },
+            "unchanged": format_number(report.unchanged),
+            "people_created": format_number(report.people_created),
+            "people_updated": format_number(report.people_updated),
         }
     ]
     for code, counts in report.by_commune.items():
