@@ -35,11 +35,7 @@ from ketnghia.imports.models import ImportJob, ImportJobState
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.spec import spec_path
 from ketnghia.twinning import selectors
-from ketnghia.twinning.activity_import.pipeline import (
-    ACTIVITIES,
-    ActivityImportReport,
-    teams_user_may_import_for,
-)
+from ketnghia.twinning.activity_import.pipeline import ACTIVITIES, teams_user_may_import_for
 from ketnghia.twinning.activity_import.template import activity_template
 from ketnghia.twinning.activity_import.xlsform import activity_xlsform
 from ketnghia.twinning.activity_photos import activity_photo_add
@@ -53,6 +49,20 @@ DEFAULT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 class ActivityUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV export (ODK, KoBo) or filled template"))
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        limit = int(
+            getattr(settings, "KETNGHIA_ACTIVITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
+        )
+        if PurePath(uploaded.name or "").suffix.lower() not in CSV_SUFFIXES | XLSX_SUFFIXES:
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than the %(limit)s MB an activity file may be.")
+                % {"limit": limit // (1024 * 1024)}
+            )
+        return uploaded
 
 
 class PhotoForm(forms.Form):
@@ -98,20 +108,11 @@ def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
 @gate.gate("activities.record")
 def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     """Download the visit report of every team of the user's organisation (or theirs to record)."""
-    teams = [
-        t
-        for t in teams_user_may_import_for(user=request.user).values()
-        if request.scope.contains_path(t.unit_path)
-        and (
-            request.user.organisation_id is None
-            or t.organisation_id == request.user.organisation_id
-        )
-    ]
+    own = request.user.organisation_id
+    teams = [t for t in _teams(request) if own is None or t.organisation_id == own]
     if not teams:
         raise Http404(_("No work team you may record for."))
-    teams.sort(key=lambda t: (t.commune.path, t.name, t.pk))
-    content = _checked_form(activity_xlsform(teams=teams))
-    return _download(content, "bao-cao-hoat-dong.xlsx")
+    return _download(_checked_form(activity_xlsform(teams=teams)), "bao-cao-hoat-dong.xlsx")
 
 
 @gate.gate("activities.record")
@@ -136,16 +137,25 @@ def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
 UPLOAD_DIRECTORY = "twinning/imports"
 
 
+def _teams(request: HttpRequest) -> list[WorkTeam]:
+    """Return the teams the user may record for inside their scope, by commune and name."""
+    teams = teams_user_may_import_for(user=request.user).values()
+    found = [t for t in teams if request.scope.contains_path(t.unit_path)]
+    return sorted(found, key=lambda t: (t.commune.path, t.name, t.pk))
+
+
+def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "twinning/activities_import.html", context, status=status)
+
+
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    teams = sorted(
-        (
-            t
-            for t in teams_user_may_import_for(user=request.user).values()
-            if request.scope.contains_path(t.unit_path)
-        ),
-        key=lambda t: (t.commune.path, t.name, t.pk),
-    )
-    return {"teams": teams, "section": "twinning", **extra}
+    return {"teams": _teams(request), "section": "twinning", **extra}
+
+
+def _refused(request: HttpRequest, context: dict[str, Any], outcome: dict) -> HttpResponse:
+    """Show the upload's problems, each located (nothing was written)."""
+    context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
+    return _page(request, context, 400)
 
 
 def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
@@ -161,10 +171,6 @@ def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
     return team, commune
 
 
-def _problems(outcome: dict[str, Any]) -> list[str]:
-    return [str(Problem.from_dict(p)) for p in outcome["errors"]]
-
-
 @gate.gate("activities.record")
 def activities_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV export or a filled template; it is checked and its preview shown.
@@ -176,41 +182,26 @@ def activities_import(request: HttpRequest) -> HttpResponse:
     form = ActivityUploadForm(request.POST or None, request.FILES or None)
     context = _context(request, form=form, team=team, commune=commune)
     if request.method != "POST":
-        return render(request, "twinning/activities_import.html", context)
+        return _page(request, context)
     if not form.is_valid():
-        return render(request, "twinning/activities_import.html", context, status=400)
-    uploaded = form.cleaned_data["file"]
-    name = PurePath(uploaded.name or "").name[:200]
-    suffix = PurePath(name).suffix.lower()
-    limit = int(getattr(settings, "KETNGHIA_ACTIVITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
-    if suffix not in (*CSV_SUFFIXES, *XLSX_SUFFIXES):
-        form.add_error("file", _("Upload a .csv or .xlsx file."))
-    elif uploaded.size > limit:
-        form.add_error(
-            "file",
-            _("The file is larger than the %(limit)s MB an activity file may be.")
-            % {"limit": limit // (1024 * 1024)},
-        )
-    if form.errors:
-        return render(request, "twinning/activities_import.html", context, status=400)
+        return _page(request, context, 400)
     job = job_create(
         spec=ACTIVITIES,
-        uploaded_file=uploaded,
+        uploaded_file=form.cleaned_data["file"],
         scope={"team": team.pk if team else None, "commune": commune.code if commune else None},
         actor=request.user,
         directory=UPLOAD_DIRECTORY,
     )
     outcome = job_run(job)
     context["job"] = job
+    # A refused file, or one that writes nothing, has no confirmation to wait for.
+    waits = not outcome.get("errors") and outcome["report"]["would_change"]
+    if not waits:
+        job_forget_file(job)
     if outcome.get("errors"):
-        job_forget_file(job)
-        context["problems"] = _problems(outcome)
-        return render(request, "twinning/activities_import.html", context, status=400)
-    report = ActivityImportReport.from_dict(outcome["report"])
-    if not report.writes:
-        job_forget_file(job)
-    context.update(report=report, key=job.key if report.writes else "")
-    return render(request, "twinning/activities_import.html", context)
+        return _refused(request, context, outcome)
+    context.update(report=outcome["report"], key=job.key if waits else "")
+    return _page(request, context)
 
 
 @require_POST
@@ -237,13 +228,16 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     finally:
         job_forget_file(job)
     if outcome.get("errors"):
-        context["problems"] = _problems(outcome)
-        return render(request, "twinning/activities_import.html", context, status=400)
-    report = ActivityImportReport.from_dict(outcome["report"])
+        return _refused(request, context, outcome)
+    report = outcome["report"]
     messages.success(
         request,
         _("%(count)s activities imported from %(file)s (%(already)s already imported).")
-        % {"count": report.created, "file": report.file, "already": report.already_imported},
+        % {
+            "count": report["created"],
+            "file": report["file"],
+            "already": report["already_imported"],
+        },
     )
     if commune is not None:
         return HttpResponseRedirect(reverse("twinning:commune_network", args=[commune.code]))

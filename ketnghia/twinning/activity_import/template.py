@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.template import DATE_FORMAT, Col, Sheet, template_workbook
+from ketnghia.imports.template import Sheet, col, template_workbook
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.models import ActivityKind, WorkTeam
 
@@ -21,13 +21,6 @@ DATA_SHEET = "Hoạt động"
 HEADER_ROW = 3
 # Rows with drop-down lists below the header.
 ROWS = 500
-_COUNTS = {
-    cols.REACHED_MALE,
-    cols.REACHED_FEMALE,
-    cols.REACHED_TOTAL,
-    cols.REACHED_MINORITY,
-    cols.RESOURCES_VND,
-}
 
 
 def team_label(team: WorkTeam) -> str:
@@ -61,16 +54,15 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
         cols.TEAM: [team_label(t) for t in teams],
     }
     columns = [
-        Col(
-            cols.HEADERS[key],
-            width=40 if key == cols.NOTES else 22,
-            format=DATE_FORMAT if key == cols.DATE else "",
-            choices=choices.get(key, ()),
-            whole=(0, None) if key in _COUNTS else None,
+        col(
+            field,
+            width=40 if field is cols.NOTES else 22,
+            choices=choices.get(field, ()),
+            whole=(0, None) if field.type in ("int", "decimal") else None,
             error=_("A count cannot be negative."),
         )
-        for key in cols.TEMPLATE_FIELDS
-        if team is None or key != cols.TEAM
+        for field in cols.TEMPLATE_FIELDS
+        if team is None or field is not cols.TEAM
     ]
     if team is not None:
         title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
