@@ -167,14 +167,16 @@ class _Checker:
         self.commune = commune
         self._check_mark(mark)
         team_ids = {t.commune_id for t in self.teams.values()}
-        self.villages: dict[int, list[Unit]] = {}
+        # Each commune's villages by code and by folded name (the first of a name).
+        self.villages: dict[int, dict[str, Unit]] = {}
         for village in Unit.objects.filter(parent_id__in=team_ids, level=UnitLevel.VILLAGE):
-            self.villages.setdefault(village.parent_id, []).append(village)
+            own = self.villages.setdefault(village.parent_id, {})
+            own.setdefault(village.code, village)
+            own.setdefault(fold(village.name), village)
         self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
         # Each report's first row in the file, by what identifies it.
         self.sources: dict[str, int] = {}
         self._names: dict[int, dict[str, Person | None]] = {}
-        self._village_found: dict[tuple[int, str], Unit] = {}
 
     def _check_mark(self, mark: Mark) -> None:
         """Refuse a template made for another team or commune, naming both."""
@@ -238,25 +240,22 @@ class _Checker:
         match = _TEAM.match(text)
         found = self.teams.get(int(match.group(1))) if match else None
         if found is None:
-            self.add(row, cols.TEAM.key, _("Work team “%(team)s” not found.") % {"team": text})
-            return None
-        if self.team is not None and found.pk != self.team.pk:
-            self.add(
-                row,
-                cols.TEAM.key,
-                _("The row names work team %(other)s; this file is for %(team)s.")
-                % {"other": found, "team": self.team},
-            )
-            return None
-        if self.commune is not None and found.commune_id != self.commune.pk:
-            self.add(
-                row,
-                cols.TEAM.key,
-                _("Work team %(team)s works in %(other)s, not in %(commune)s.")
-                % {"team": found, "other": found.commune.name, "commune": self.commune.name},
-            )
-            return None
-        return found
+            message = _("Work team “%(team)s” not found.") % {"team": text}
+        elif self.team is not None and found.pk != self.team.pk:
+            message = _("The row names work team %(other)s; this file is for %(team)s.") % {
+                "other": found,
+                "team": self.team,
+            }
+        elif self.commune is not None and found.commune_id != self.commune.pk:
+            message = _("Work team %(team)s works in %(other)s, not in %(commune)s.") % {
+                "team": found,
+                "other": found.commune.name,
+                "commune": self.commune.name,
+            }
+        else:
+            return found
+        self.add(row, cols.TEAM.key, message)
+        return None
 
     def _commune(self, row: Row, team: WorkTeam) -> None:
         code = cols.COMMUNE.parse(row, self.problems)
@@ -280,34 +279,24 @@ class _Checker:
         text = text.strip()
         bracket = _CODE_IN_BRACKETS.search(text)
         code = bracket.group(1).strip() if bracket else text
-        known = self._village_found.get((team.commune_id, text))
-        if known is not None:
-            return known
-        own = self.villages.get(team.commune_id, [])
-        for village in own:
-            if village.code == code or fold(village.name) == fold(text):
-                self._village_found[(team.commune_id, text)] = village
-                return village
+        own = self.villages.get(team.commune_id, {})
+        found = own.get(code) or own.get(fold(text))
+        if found is not None:
+            return found
         other = self.view.filter(
             Unit.objects.filter(code=code, level=UnitLevel.VILLAGE), "path"
         ).first()
         if other is not None:
-            self.add(
-                row,
-                cols.VILLAGE.key,
-                _(
-                    "Village %(village)s is in another commune, not in %(commune)s (rule: an "
-                    "activity takes place in the team's commune)."
-                )
-                % {"village": other.name, "commune": team.commune.name},
-            )
+            message = _(
+                "Village %(village)s is in another commune, not in %(commune)s (rule: an "
+                "activity takes place in the team's commune)."
+            ) % {"village": other.name, "commune": team.commune.name}
         else:
-            self.add(
-                row,
-                cols.VILLAGE.key,
-                _("Unknown village “%(village)s” in %(commune)s.")
-                % {"village": text, "commune": team.commune.name},
-            )
+            message = _("Unknown village “%(village)s” in %(commune)s.") % {
+                "village": text,
+                "commune": team.commune.name,
+            }
+        self.add(row, cols.VILLAGE.key, message)
         return None
 
     def _kind(self, row: Row) -> str:

@@ -1,11 +1,11 @@
 """The activity import's write: set-based, with its history rows in bulk (design rule 9).
 
-New activities and their participants go in with COPY (or `executemany` on SQLite), their
-ids taken from the table's sequence; edited ones with `bulk_update`, their participants replaced. Every
-activity written gets its history row ("+" new, "~" changed) — and its participants' history
-rows — by INSERT … SELECT over a staging table of their ids, in the same transaction, naming
-the actor and the file. A few statements per thousand rows instead
-of the services' dozen per row (`make bench`: 10,000 rows).
+New activities go in with `bulk_create` (their ids returned), their participants with COPY
+(or `executemany` on SQLite); edited ones with `bulk_update`, their participants replaced.
+Every activity written gets its history row ("+" new, "~" changed) — and its participants'
+history rows — by INSERT … SELECT over a staging table of their ids, in the same
+transaction, naming the actor and the file. A few statements per thousand rows instead of
+the services' dozen per row (`make bench`: 10,000 rows).
 """
 
 from __future__ import annotations
@@ -85,45 +85,6 @@ def _history(stage: StagingTable, *, actor: Actor, reason: str) -> None:
         )
 
 
-def _new_ids(count: int) -> list[int]:
-    """Return `count` ids for new activities, taken from the table's sequence."""
-    table = Activity._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count],
-            )
-            return [pk for (pk,) in cursor.fetchall()]
-        # SQLite: the import's transaction holds the database's one write lock from its
-        # first write, and AUTOINCREMENT's sequence follows explicit ids.
-        cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {connection.ops.quote_name(table)}")
-        (last,) = cursor.fetchone()
-        return list(range(last + 1, last + 1 + count))
-
-
-def _insert(created: list[Activity]) -> None:
-    """Insert new activities with COPY (executemany on SQLite): no SQL compiled per row."""
-    if not created:
-        return
-    for activity, pk in zip(created, _new_ids(len(created)), strict=True):
-        activity.pk = pk
-    fields = [f for f in Activity._meta.concrete_fields if not f.primary_key]
-    insert_rows(
-        Activity._meta.db_table,
-        ["id", *(f.column for f in fields)],
-        (
-            (
-                activity.pk,
-                *(f.get_db_prep_save(getattr(activity, f.attname), connection) for f in fields),
-            )
-            for activity in created
-        ),
-    )
-    for activity in created:
-        activity._state.adding = False
-
-
 def activities_write(
     *,
     new: Sequence[ActivityWrite],
@@ -137,7 +98,7 @@ def activities_write(
     created = [item.activity for item in new]
     years = {a.date.year for a in created} | {stored.date.year for _item, stored in edits}
     with transaction.atomic():
-        _insert(created)
+        Activity.objects.bulk_create(created, batch_size=BATCH)
         changed: list[Activity] = []
         for item, stored in edits:
             for name in _CONTENT:
