@@ -31,7 +31,7 @@ from ketnghia.core import gate
 from ketnghia.core.errors import KetnghiaError, NotFound, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.imports.jobs import job_create, job_file_intact, job_forget_file, job_run
-from ketnghia.imports.models import ImportJob, ImportJobState
+from ketnghia.imports.models import ImportJob
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.spec import spec_path
 from ketnghia.twinning import selectors
@@ -42,7 +42,6 @@ from ketnghia.twinning.activity_photos import activity_photo_add
 from ketnghia.twinning.models import WorkTeam
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "twinning_activity_imports"
 # An activity file is small: far under the census's limit, so a check in the request is cheap.
 DEFAULT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
@@ -210,13 +209,10 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     """Import a checked upload for real, after its preview; all or nothing."""
     key = str(request.POST.get("key", ""))
     job = ImportJob.objects.filter(
-        key=key,
-        created_by=request.user,
-        spec=spec_path(ACTIVITIES),
-        state__in=[ImportJobState.DONE, ImportJobState.CONFIRM],
-        dry_run=True,
+        key=key, created_by=request.user, spec=spec_path(ACTIVITIES)
     ).first()
-    if job is None or not job.may_confirm:
+    # A check (a dry run) waiting for its confirmation; not one already imported.
+    if job is None or not (job.dry_run and job.may_confirm):
         raise Http404(_("This upload is no longer waiting for a confirmation."))
     team = _team_or_404(request, job.scope["team"]) if job.scope.get("team") else None
     commune = _commune_or_404(request, job.scope["commune"]) if job.scope.get("commune") else None

@@ -54,7 +54,8 @@ ROOT_UUID = Field("root_uuid", "meta/rootUuid", ("rootUuid",))
 DEPRECATED = Field("deprecated", "meta/deprecatedID", ("deprecatedID",))
 REVIEW = Field("review", "ReviewState", ("_validation_status",))
 
-FIELDS = (
+# The fields of the form's report group, in the form's order.
+REPORT = (
     TEAM,
     COMMUNE,
     VILLAGE,
@@ -68,26 +69,7 @@ FIELDS = (
     RESOURCES_VND,
     RESOURCES_IN_KIND,
     NOTES,
-    PHOTO,
-    INSTANCE,
-    KEY,
-    UUID,
-    ROOT_UUID,
-    DEPRECATED,
-    REVIEW,
 )
+FIELDS = (*REPORT, PHOTO, INSTANCE, KEY, UUID, ROOT_UUID, DEPRECATED, REVIEW)
 # The template's columns, in order (the team column only in a commune's template).
-TEMPLATE_FIELDS = (
-    TEAM,
-    VILLAGE,
-    DATE,
-    KIND,
-    PARTICIPANTS,
-    REACHED_MALE,
-    REACHED_FEMALE,
-    REACHED_TOTAL,
-    REACHED_MINORITY,
-    RESOURCES_VND,
-    RESOURCES_IN_KIND,
-    NOTES,
-)
+TEMPLATE_FIELDS = tuple(field for field in REPORT if field is not COMMUNE)

@@ -33,7 +33,6 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
-from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.imports.mark import Mark, check_mark
 from ketnghia.imports.readers import ProblemList, Row, cell_text
 from ketnghia.imports.spec import Field, ImportSpec, register, run
@@ -148,23 +147,26 @@ class _Checker:
     """Reads and checks the rows of one file; collects problems, writes nothing."""
 
     def __init__(
-        self,
-        *,
-        user: Any,
-        file_name: str,
-        team: WorkTeam | None,
-        commune: Unit | None,
-        mark: Mark,
-        today: date,
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> None:
+        team = scope.get("team")
+        if team is not None and not isinstance(team, WorkTeam):
+            team = (
+                WorkTeam.objects.select_related("commune", "organisation").filter(pk=team).first()
+            )
+        commune = scope.get("commune")
+        if commune is not None and not isinstance(commune, Unit):
+            commune = Unit.objects.filter(code=commune, level=UnitLevel.COMMUNE).first()
+        self.team: WorkTeam | None = team
+        self.commune: Unit | None = commune
+        self.today: date = scope.get("today") or timezone.localdate()
         self.file_name = file_name
-        self.today = today
         self.problems = ProblemList()
-        self.teams = teams_user_may_import_for(user=user)
-        self.view = gate.scope_for(user, gate.Action.VIEW) if user is not None else gate.EVERYTHING
+        self.teams = teams_user_may_import_for(user=actor)
+        self.view = (
+            gate.scope_for(actor, gate.Action.VIEW) if actor is not None else gate.EVERYTHING
+        )
         self.kinds = choice_words(ActivityKind)
-        self.team = team
-        self.commune = commune
         self._check_mark(mark)
         team_ids = {t.commune_id for t in self.teams.values()}
         # Each commune's villages by code and by folded name (the first of a name).
@@ -497,20 +499,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
     def context(
         self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> _Checker:
-        team = scope.get("team")
-        if team is not None and not isinstance(team, WorkTeam):
-            team = (
-                WorkTeam.objects.select_related("commune", "organisation").filter(pk=team).first()
-            )
-        commune = scope.get("commune")
-        if commune is not None and not isinstance(commune, Unit):
-            commune = Unit.objects.filter(code=commune, level=UnitLevel.COMMUNE).first()
-        today = scope.get("today") or timezone.localdate()
-        if isinstance(today, str):
-            today = date.fromisoformat(today)
-        return _Checker(
-            user=actor, file_name=file_name, team=team, commune=commune, mark=mark, today=today
-        )
+        return _Checker(actor=actor, scope=scope, mark=mark, file_name=file_name)
 
     def check_rows(
         self,
@@ -699,12 +688,3 @@ def _stored(planned: list[_Planned]) -> dict[str, Activity]:
         .prefetch_related("participants")
     )
     return {activity.source: activity for activity in found}
-
-
-__all__ = [
-    "ACTIVITIES",
-    "ActivityImportReport",
-    "ConfirmationNeeded",
-    "activity_import",
-    "teams_user_may_import_for",
-]

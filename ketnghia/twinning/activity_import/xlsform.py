@@ -18,23 +18,13 @@ from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import xlsform as form
 from ketnghia.imports.xlsform import choice, fixed, named, row
 from ketnghia.twinning.activity_import import columns as cols
-from ketnghia.twinning.models import ActivityKind, Organisation, WorkTeam
+from ketnghia.twinning.models import ActivityKind, WorkTeam
 
 
 def team_choice(team: WorkTeam) -> str:
-    """Return the choice name of a team in the form ("t12"), read back by the import."""
+    """Return the choice name of a team in the form ("t12"; a participant's is "p34"), read
+    back by the import."""
     return f"t{team.pk}"
-
-
-def person_choice(person_id: int) -> str:
-    """Return the choice name of a participant in the form ("p34"), read back by the import."""
-    return f"p{person_id}"
-
-
-def form_id(*, team: WorkTeam | None = None, organisation: Organisation | None = None) -> str:
-    """Return the form's id: the same form for the same team (or organisation) across versions."""
-    owner = f"t{team.pk}" if team is not None else f"o{organisation.pk if organisation else 0}"
-    return form.form_id("activity", owner)
 
 
 def _in_each_language(label: Any) -> dict[str, str]:
@@ -137,7 +127,7 @@ def _choices(teams: list[WorkTeam], single: bool) -> list[dict]:
         choices.append(named("villages", village.code, label, commune=village.parent.code))
     for team in teams:
         for person in sorted(team.members.all(), key=lambda p: (p.full_name, p.pk)):
-            name = person_choice(person.pk)
+            name = f"p{person.pk}"
             choices.append(named("members", name, person.full_name, team=team_choice(team)))
     return choices
 
@@ -151,17 +141,18 @@ def activity_xlsform(*, team: WorkTeam | None = None, teams: list[WorkTeam] | No
     if not chosen:
         raise ValueError("a form needs at least one work team")
     single = team is not None
+    # The same form id for the same team (or organisation) across versions.
     if single:
         title = form.in_vietnamese(gettext_noop("Work team report — %(team)s"), team=team)
-        identifier = form_id(team=team)
+        owner = f"t{team.pk}"
     else:
         organisation = chosen[0].organisation
         message = gettext_noop("Work team report — %(organisation)s")
         title = form.in_vietnamese(message, organisation=organisation)
-        identifier = form_id(organisation=organisation)
+        owner = f"o{organisation.pk}"
     return form.xlsform(
         title=title,
-        form_id=identifier,
+        form_id=form.form_id("activity", owner),
         survey=_survey(chosen, single),
         choices=_choices(chosen, single),
         instance_name=f"concat(${{{cols.DATE.key}}}, ' – ', ${{{cols.KIND.key}}})",
