@@ -157,9 +157,9 @@ def _refused(request: HttpRequest, context: dict[str, Any], outcome: dict) -> Ht
     return _page(request, context, 400)
 
 
-def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
-    """Return the team or commune the upload is for (?team=ID, ?commune=CODE), 404 outside."""
-    data = request.POST if request.method == "POST" else request.GET
+def _target(request: HttpRequest, data: Any) -> tuple[WorkTeam | None, Unit | None]:
+    """Return the team or commune an upload is for (`team`: an id, `commune`: a code, in the
+    query or in the job's scope), 404 outside."""
     team = commune = None
     if data.get("team"):
         if not str(data["team"]).isdigit():
@@ -177,7 +177,7 @@ def activities_import(request: HttpRequest) -> HttpResponse:
     The upload is an `ImportJob` of the activity spec, checked in the memory-capped worker
     (`imports.jobs`); its key confirms it, its page (`imports:job`) shows it again.
     """
-    team, commune = _target(request)
+    team, commune = _target(request, request.POST if request.method == "POST" else request.GET)
     form = ActivityUploadForm(request.POST or None, request.FILES or None)
     context = _context(request, form=form, team=team, commune=commune)
     if request.method != "POST":
@@ -214,8 +214,7 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     # A check (a dry run) waiting for its confirmation; not one already imported.
     if job is None or not (job.dry_run and job.may_confirm):
         raise Http404(_("This upload is no longer waiting for a confirmation."))
-    team = _team_or_404(request, job.scope["team"]) if job.scope.get("team") else None
-    commune = _commune_or_404(request, job.scope["commune"]) if job.scope.get("commune") else None
+    team, commune = _target(request, job.scope)
     context = _context(request, form=ActivityUploadForm(), team=team, commune=commune, job=job)
     try:
         if not job_file_intact(job):

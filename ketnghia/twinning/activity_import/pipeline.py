@@ -34,7 +34,7 @@ from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
 from ketnghia.imports.mark import Mark, check_mark
-from ketnghia.imports.readers import ProblemList, Row, cell_text
+from ketnghia.imports.readers import ProblemList, Row
 from ketnghia.imports.spec import Field, ImportSpec, register, run
 from ketnghia.imports.values import choice_words
 from ketnghia.twinning import services
@@ -119,22 +119,21 @@ def _refused(message: str, file_name: str) -> InvalidInput:
     return InvalidInput(Problem(message, Location(file=file_name)))
 
 
-def _meta(row: Row, field: Field) -> str:
-    return plain_id(cell_text(row.get(field.key))) if not row.is_blank(field.key) else ""
-
-
-def _submission(row: Row) -> tuple[str, tuple[str, ...]]:
+def _submission(row: Row, problems: ProblemList) -> tuple[str, tuple[str, ...]]:
     """Return the id a submission keeps across edits and the other ids it may be stored under.
 
     Central's KEY, then KoBo's rootUuid, before the instance ids an edit renews; "" for a
     template row (its content identifies it). The aliases: this version's instance ids and
     the version it replaces (KoBo's deprecatedID).
     """
-    ids = [_meta(row, key) for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)]
+    ids = [
+        plain_id(key.parse(row, problems) or "")
+        for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)
+    ]
     found = [text for text in ids if text]
     if not found:
         return "", ()
-    aliases = [*found[1:], _meta(row, cols.DEPRECATED)]
+    aliases = [*found[1:], plain_id(cols.DEPRECATED.parse(row, problems) or "")]
     return found[0], tuple(dict.fromkeys(a for a in aliases if a and a != found[0]))
 
 
@@ -456,15 +455,9 @@ class _Checker:
         # The parsed values, not the cells: a date cell and "16/11/2026", 12.0 and "12",
         # NFD and NFC, a no-break space and a space are the same report.
         content = row_key(activity, participant_ids)
-        source, aliases = _submission(row)
+        source, aliases = _submission(row, self.problems)
         activity.source = source or content
         return _Planned(activity, participant_ids, row=row, aliases=aliases, content=content)
-
-
-def _rejected(row: Row) -> bool:
-    return (
-        not row.is_blank(cols.REVIEW.key) and fold(cell_text(row.get(cols.REVIEW.key))) in _REJECTED
-    )
 
 
 @dataclass
@@ -512,7 +505,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
         planned = []
         for read in rows:
             row = _Row(read.file, read.sheet, read.number, read.cells, read.headers)
-            if _rejected(row):
+            if fold(cols.REVIEW.parse(row, problems) or "") in _REJECTED:
                 report.rejected += 1
                 continue
             if not row.is_blank(cols.PHOTO.key):
