@@ -37,16 +37,24 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
     """Return the bulk-entry template of one team's activities, or of a commune's teams."""
     if (team is None) == (commune is None):
         raise ValueError("name a team or a commune")
-    commune = commune or team.commune  # type: ignore[union-attr]
-    teams = (
-        [team]
-        if team is not None
-        else list(
+    if team is not None:
+        commune, teams = team.commune, [team]
+        title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
+            "team": team.name,
+            "commune": commune.name,
+            "code": commune.code,
+        }
+    else:
+        assert commune is not None
+        teams = list(
             WorkTeam.objects.filter(commune=commune)
             .select_related("organisation")
             .order_by("name", "pk")
         )
-    )
+        title = _("Activities of the work teams in %(commune)s (code %(code)s)") % {
+            "commune": commune.name,
+            "code": commune.code,
+        }
     villages = Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE, valid_to__isnull=True)
     choices = {
         cols.KIND: _kind_labels(),
@@ -64,17 +72,6 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
         for field in cols.TEMPLATE_FIELDS
         if team is None or field is not cols.TEAM
     ]
-    if team is not None:
-        title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
-            "team": team.name,
-            "commune": commune.name,
-            "code": commune.code,
-        }
-    else:
-        title = _("Activities of the work teams in %(commune)s (code %(code)s)") % {
-            "commune": commune.name,
-            "code": commune.code,
-        }
     sheet = Sheet(DATA_SHEET, columns, heading=[title], header_row=HEADER_ROW, spare=ROWS)
     return template_workbook(
         [sheet],
