@@ -65,7 +65,7 @@ def write_file(path: Path, team: Any, members: list[Any], villages: list[str], r
     keys += [cols.RESOURCES_VND, cols.NOTES]
     with path.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow([cols.HEADERS[key] for key in keys])
+        writer.writerow([field.header for field in keys])
         for number in range(rows):
             men, women = rng.randint(0, 40), rng.randint(0, 40)
             chosen = rng.sample(members, rng.randint(2, 4))

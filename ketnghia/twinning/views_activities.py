@@ -31,28 +31,37 @@ from ketnghia.core import gate
 from ketnghia.core.errors import KetnghiaError, NotFound, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.imports.jobs import job_create, job_file_intact, job_forget_file, job_run
-from ketnghia.imports.models import ImportJob, ImportJobState
+from ketnghia.imports.models import ImportJob
 from ketnghia.imports.readers import CSV_SUFFIXES, XLSX_SUFFIXES
 from ketnghia.imports.spec import spec_path
 from ketnghia.twinning import selectors
-from ketnghia.twinning.activity_import.pipeline import (
-    ACTIVITIES,
-    ActivityImportReport,
-    teams_user_may_import_for,
-)
+from ketnghia.twinning.activity_import.pipeline import ACTIVITIES, teams_user_may_import_for
 from ketnghia.twinning.activity_import.template import activity_template
 from ketnghia.twinning.activity_import.xlsform import activity_xlsform
 from ketnghia.twinning.activity_photos import activity_photo_add
 from ketnghia.twinning.models import WorkTeam
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SESSION_KEY = "twinning_activity_imports"
 # An activity file is small: far under the census's limit, so a check in the request is cheap.
 DEFAULT_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 
 class ActivityUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV export (ODK, KoBo) or filled template"))
+
+    def clean_file(self) -> Any:
+        uploaded = self.cleaned_data["file"]
+        limit = int(
+            getattr(settings, "KETNGHIA_ACTIVITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES)
+        )
+        if PurePath(uploaded.name or "").suffix.lower() not in CSV_SUFFIXES | XLSX_SUFFIXES:
+            raise forms.ValidationError(_("Upload a .csv or .xlsx file."))
+        if uploaded.size > limit:
+            raise forms.ValidationError(
+                _("The file is larger than the %(limit)s MB an activity file may be.")
+                % {"limit": limit // (1024 * 1024)}
+            )
+        return uploaded
 
 
 class PhotoForm(forms.Form):
@@ -98,20 +107,11 @@ def team_xlsform(request: HttpRequest, pk: int) -> HttpResponse:
 @gate.gate("activities.record")
 def organisation_xlsform(request: HttpRequest) -> HttpResponse:
     """Download the visit report of every team of the user's organisation (or theirs to record)."""
-    teams = [
-        t
-        for t in teams_user_may_import_for(user=request.user).values()
-        if request.scope.contains_path(t.unit_path)
-        and (
-            request.user.organisation_id is None
-            or t.organisation_id == request.user.organisation_id
-        )
-    ]
+    own = request.user.organisation_id
+    teams = [t for t in _teams(request) if own is None or t.organisation_id == own]
     if not teams:
         raise Http404(_("No work team you may record for."))
-    teams.sort(key=lambda t: (t.commune.path, t.name, t.pk))
-    content = _checked_form(activity_xlsform(teams=teams))
-    return _download(content, "bao-cao-hoat-dong.xlsx")
+    return _download(_checked_form(activity_xlsform(teams=teams)), "bao-cao-hoat-dong.xlsx")
 
 
 @gate.gate("activities.record")
@@ -136,21 +136,30 @@ def commune_template(request: HttpRequest, commune: str) -> HttpResponse:
 UPLOAD_DIRECTORY = "twinning/imports"
 
 
+def _teams(request: HttpRequest) -> list[WorkTeam]:
+    """Return the teams the user may record for inside their scope, by commune and name."""
+    teams = teams_user_may_import_for(user=request.user).values()
+    found = [t for t in teams if request.scope.contains_path(t.unit_path)]
+    return sorted(found, key=lambda t: (t.commune.path, t.name, t.pk))
+
+
+def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    return render(request, "twinning/activities_import.html", context, status=status)
+
+
 def _context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    teams = sorted(
-        (
-            t
-            for t in teams_user_may_import_for(user=request.user).values()
-            if request.scope.contains_path(t.unit_path)
-        ),
-        key=lambda t: (t.commune.path, t.name, t.pk),
-    )
-    return {"teams": teams, "section": "twinning", **extra}
+    return {"teams": _teams(request), "section": "twinning", **extra}
 
 
-def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
-    """Return the team or commune the upload is for (?team=ID, ?commune=CODE), 404 outside."""
-    data = request.POST if request.method == "POST" else request.GET
+def _refused(request: HttpRequest, context: dict[str, Any], outcome: dict) -> HttpResponse:
+    """Show the upload's problems, each located (nothing was written)."""
+    context["problems"] = [str(Problem.from_dict(p)) for p in outcome["errors"]]
+    return _page(request, context, 400)
+
+
+def _target(request: HttpRequest, data: Any) -> tuple[WorkTeam | None, Unit | None]:
+    """Return the team or commune an upload is for (`team`: an id, `commune`: a code, in the
+    query or in the job's scope), 404 outside."""
     team = commune = None
     if data.get("team"):
         if not str(data["team"]).isdigit():
@@ -161,10 +170,6 @@ def _target(request: HttpRequest) -> tuple[WorkTeam | None, Unit | None]:
     return team, commune
 
 
-def _problems(outcome: dict[str, Any]) -> list[str]:
-    return [str(Problem.from_dict(p)) for p in outcome["errors"]]
-
-
 @gate.gate("activities.record")
 def activities_import(request: HttpRequest) -> HttpResponse:
     """Upload a CSV export or a filled template; it is checked and its preview shown.
@@ -172,45 +177,30 @@ def activities_import(request: HttpRequest) -> HttpResponse:
     The upload is an `ImportJob` of the activity spec, checked in the memory-capped worker
     (`imports.jobs`); its key confirms it, its page (`imports:job`) shows it again.
     """
-    team, commune = _target(request)
+    team, commune = _target(request, request.POST if request.method == "POST" else request.GET)
     form = ActivityUploadForm(request.POST or None, request.FILES or None)
     context = _context(request, form=form, team=team, commune=commune)
     if request.method != "POST":
-        return render(request, "twinning/activities_import.html", context)
+        return _page(request, context)
     if not form.is_valid():
-        return render(request, "twinning/activities_import.html", context, status=400)
-    uploaded = form.cleaned_data["file"]
-    name = PurePath(uploaded.name or "").name[:200]
-    suffix = PurePath(name).suffix.lower()
-    limit = int(getattr(settings, "KETNGHIA_ACTIVITY_UPLOAD_MAX_BYTES", DEFAULT_UPLOAD_MAX_BYTES))
-    if suffix not in (*CSV_SUFFIXES, *XLSX_SUFFIXES):
-        form.add_error("file", _("Upload a .csv or .xlsx file."))
-    elif uploaded.size > limit:
-        form.add_error(
-            "file",
-            _("The file is larger than the %(limit)s MB an activity file may be.")
-            % {"limit": limit // (1024 * 1024)},
-        )
-    if form.errors:
-        return render(request, "twinning/activities_import.html", context, status=400)
+        return _page(request, context, 400)
     job = job_create(
         spec=ACTIVITIES,
-        uploaded_file=uploaded,
+        uploaded_file=form.cleaned_data["file"],
         scope={"team": team.pk if team else None, "commune": commune.code if commune else None},
         actor=request.user,
         directory=UPLOAD_DIRECTORY,
     )
     outcome = job_run(job)
     context["job"] = job
+    # A refused file, or one that writes nothing, has no confirmation to wait for.
+    waits = not outcome.get("errors") and outcome["report"]["would_change"]
+    if not waits:
+        job_forget_file(job)
     if outcome.get("errors"):
-        job_forget_file(job)
-        context["problems"] = _problems(outcome)
-        return render(request, "twinning/activities_import.html", context, status=400)
-    report = ActivityImportReport.from_dict(outcome["report"])
-    if not report.writes:
-        job_forget_file(job)
-    context.update(report=report, key=job.key if report.writes else "")
-    return render(request, "twinning/activities_import.html", context)
+        return _refused(request, context, outcome)
+    context.update(report=outcome["report"], key=job.key if waits else "")
+    return _page(request, context)
 
 
 @require_POST
@@ -219,16 +209,12 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     """Import a checked upload for real, after its preview; all or nothing."""
     key = str(request.POST.get("key", ""))
     job = ImportJob.objects.filter(
-        key=key,
-        created_by=request.user,
-        spec=spec_path(ACTIVITIES),
-        state__in=[ImportJobState.DONE, ImportJobState.CONFIRM],
-        dry_run=True,
+        key=key, created_by=request.user, spec=spec_path(ACTIVITIES)
     ).first()
-    if job is None or not job.may_confirm:
+    # A check (a dry run) waiting for its confirmation; not one already imported.
+    if job is None or not (job.dry_run and job.may_confirm):
         raise Http404(_("This upload is no longer waiting for a confirmation."))
-    team = _team_or_404(request, job.scope["team"]) if job.scope.get("team") else None
-    commune = _commune_or_404(request, job.scope["commune"]) if job.scope.get("commune") else None
+    team, commune = _target(request, job.scope)
     context = _context(request, form=ActivityUploadForm(), team=team, commune=commune, job=job)
     try:
         if not job_file_intact(job):
@@ -237,13 +223,16 @@ def activities_import_confirm(request: HttpRequest) -> HttpResponse:
     finally:
         job_forget_file(job)
     if outcome.get("errors"):
-        context["problems"] = _problems(outcome)
-        return render(request, "twinning/activities_import.html", context, status=400)
-    report = ActivityImportReport.from_dict(outcome["report"])
+        return _refused(request, context, outcome)
+    report = outcome["report"]
     messages.success(
         request,
         _("%(count)s activities imported from %(file)s (%(already)s already imported).")
-        % {"count": report.created, "file": report.file, "already": report.already_imported},
+        % {
+            "count": report["created"],
+            "file": report["file"],
+            "already": report["already_imported"],
+        },
     )
     if commune is not None:
         return HttpResponseRedirect(reverse("twinning:commune_network", args=[commune.code]))

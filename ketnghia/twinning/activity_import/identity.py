@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from collections.abc import Iterable
-from datetime import date
+from typing import Any
 
 ROW_PREFIX = "row:"
 # Characters that are invisible in a cell and only get there by copy and paste.
@@ -39,32 +39,20 @@ def identity_text(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def row_key(
-    *,
-    team_id: int,
-    day: date,
-    kind: str,
-    village_id: int | None,
-    participant_ids: Iterable[int],
-    reached_male: int,
-    reached_female: int,
-    reached_minority: int,
-    resources_vnd: int,
-    resources_in_kind: str,
-    notes: str,
-) -> str:
-    """Return the identity of a template row (or of a stored activity) from its content."""
+def row_key(activity: Any, participant_ids: Iterable[int]) -> str:
+    """Return the identity of a template row (the activity it writes, unsaved) or of a
+    stored activity from its content: the same for both."""
     parts = [
-        str(team_id),
-        day.isoformat(),
-        kind,
-        "" if village_id is None else str(village_id),
+        str(activity.team_id),
+        activity.date.isoformat(),
+        activity.kind,
+        "" if activity.village_id is None else str(activity.village_id),
         ",".join(str(pk) for pk in sorted(set(participant_ids))),
-        str(int(reached_male)),
-        str(int(reached_female)),
-        str(int(reached_minority)),
-        str(int(resources_vnd)),
-        identity_text(resources_in_kind),
-        identity_text(notes),
+        str(int(activity.reached_male)),
+        str(int(activity.reached_female)),
+        str(int(activity.reached_minority)),
+        str(int(activity.resources_vnd)),
+        identity_text(activity.resources_in_kind),
+        identity_text(activity.notes),
     ]
     return ROW_PREFIX + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]

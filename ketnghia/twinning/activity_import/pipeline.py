@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -33,19 +33,9 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
 from ketnghia.imports import ImportReport
-from ketnghia.imports.confirm import ConfirmationNeeded
-from ketnghia.imports.mark import Mark
-from ketnghia.imports.readers import (
-    CellError,
-    ProblemList,
-    Row,
-    cell_code,
-    cell_date,
-    cell_decimal,
-    cell_int,
-    cell_text,
-)
-from ketnghia.imports.spec import ImportSpec, register, run
+from ketnghia.imports.mark import Mark, check_mark
+from ketnghia.imports.readers import ProblemList, Row
+from ketnghia.imports.spec import Field, ImportSpec, register, run
 from ketnghia.imports.values import choice_words
 from ketnghia.twinning import services
 from ketnghia.twinning.activity_import import columns as cols
@@ -64,15 +54,6 @@ _CHOICE = re.compile(r"^[tp]?(\d+)$", re.IGNORECASE)
 # A team cell: "t12", "12", or the template's list value "t12 — Tổ công tác …".
 _TEAM = re.compile(r"^t?(\d+)(?:\s*(?:—|-|:)\s*.*)?$", re.IGNORECASE)
 _CODE_IN_BRACKETS = re.compile(r"\(([^()]+)\)\s*$")
-# Which column a rule of `services.activity_problems` is about.
-_FIELD_COLUMNS = {
-    "date": cols.DATE,
-    "kind": cols.KIND,
-    "village": cols.VILLAGE,
-    "participants": cols.PARTICIPANTS,
-    "reached_male": cols.REACHED_MALE,
-    "reached_minority": cols.REACHED_MINORITY,
-}
 
 
 @dataclass
@@ -88,10 +69,11 @@ class CommuneCounts:
 class ActivityImportReport(ImportReport):
     """What an import did (or, in a dry run, would do), per commune.
 
-    `created` counts new activities, `updated` the stored ones an edited submission changes,
-    `unchanged` (also `already_imported`) those imported before.
+    `new` counts the new activities (`created` once written), `updated` the stored ones an
+    edited submission changes, `unchanged` (also `already_imported`) those imported before.
     """
 
+    new: int = 0
     # Stored activities whose submission now goes by a newer id (content unchanged): the id
     # is written, so the next edit of the submission still finds its activity.
     relabelled: int = 0
@@ -103,20 +85,12 @@ class ActivityImportReport(ImportReport):
     # located at file, sheet and row.
     frozen: list[str] = field(default_factory=list)
 
-    @property
-    def new(self) -> int:
-        return sum(c.new for c in self.communes)
 
-    @property
-    def writes(self) -> int:
-        """Activities the import creates or changes: what a confirmation is about."""
-        return self.new + sum(c.updated for c in self.communes) + self.relabelled
+class _Row(Row):
+    """A row whose problems name the field (the form's name) beside the file's column."""
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ActivityImportReport:
-        """Return the report `as_dict` gave (a worker process's outcome)."""
-        communes = [CommuneCounts(**commune) for commune in data.get("communes", [])]
-        return cls(**{**data, "communes": communes})
+    def location(self, key: str = "") -> Location:
+        return replace(super().location(key), field=key)
 
 
 @dataclass
@@ -141,84 +115,76 @@ def _setting(name: str, default: int) -> int:
     return int(getattr(settings, name, default))
 
 
-def _meta(row: Row, key: str) -> str:
-    return plain_id(cell_text(row.get(key))) if not row.is_blank(key) else ""
+def _refused(message: str, file_name: str) -> InvalidInput:
+    return InvalidInput(Problem(message, Location(file=file_name)))
 
 
-def _submission(row: Row) -> tuple[str, tuple[str, ...]]:
+def _submission(row: Row, problems: ProblemList) -> tuple[str, tuple[str, ...]]:
     """Return the id a submission keeps across edits and the other ids it may be stored under.
 
     Central's KEY, then KoBo's rootUuid, before the instance ids an edit renews; "" for a
     template row (its content identifies it). The aliases: this version's instance ids and
     the version it replaces (KoBo's deprecatedID).
     """
-    ids = [_meta(row, key) for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)]
+    ids = [
+        plain_id(key.parse(row, problems) or "")
+        for key in (cols.KEY, cols.ROOT_UUID, cols.INSTANCE, cols.UUID)
+    ]
     found = [text for text in ids if text]
     if not found:
         return "", ()
-    aliases = [*found[1:], _meta(row, cols.DEPRECATED)]
+    aliases = [*found[1:], plain_id(cols.DEPRECATED.parse(row, problems) or "")]
     return found[0], tuple(dict.fromkeys(a for a in aliases if a and a != found[0]))
 
 
 def stored_content(activity: Activity) -> str:
     """Return the content key of a stored activity (its participants prefetched or not)."""
-    return row_key(
-        team_id=activity.team_id,
-        day=activity.date,
-        kind=activity.kind,
-        village_id=activity.village_id,
-        participant_ids=[p.pk for p in activity.participants.all()],
-        reached_male=activity.reached_male,
-        reached_female=activity.reached_female,
-        reached_minority=activity.reached_minority,
-        resources_vnd=activity.resources_vnd,
-        resources_in_kind=activity.resources_in_kind,
-        notes=activity.notes,
-    )
+    return row_key(activity, [p.pk for p in activity.participants.all()])
 
 
 class _Checker:
     """Reads and checks the rows of one file; collects problems, writes nothing."""
 
     def __init__(
-        self,
-        *,
-        user: Any,
-        file_name: str,
-        team: WorkTeam | None,
-        commune: Unit | None,
-        mark: Mark,
-        today: date,
+        self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> None:
-        self.user = user
+        team = scope.get("team")
+        if team is not None and not isinstance(team, WorkTeam):
+            team = (
+                WorkTeam.objects.select_related("commune", "organisation").filter(pk=team).first()
+            )
+        commune = scope.get("commune")
+        if commune is not None and not isinstance(commune, Unit):
+            commune = Unit.objects.filter(code=commune, level=UnitLevel.COMMUNE).first()
+        self.team: WorkTeam | None = team
+        self.commune: Unit | None = commune
+        self.today: date = scope.get("today") or timezone.localdate()
         self.file_name = file_name
-        self.today = today
         self.problems = ProblemList()
-        self.teams = teams_user_may_import_for(user=user)
-        self.view = gate.scope_for(user, gate.Action.VIEW) if user is not None else gate.EVERYTHING
+        self.teams = teams_user_may_import_for(user=actor)
+        self.view = (
+            gate.scope_for(actor, gate.Action.VIEW) if actor is not None else gate.EVERYTHING
+        )
         self.kinds = choice_words(ActivityKind)
-        self.team = team
-        self.commune = commune
         self._check_mark(mark)
         team_ids = {t.commune_id for t in self.teams.values()}
-        self.villages: dict[int, list[Unit]] = {}
+        # Each commune's villages by code and by folded name (the first of a name).
+        self.villages: dict[int, dict[str, Unit]] = {}
         for village in Unit.objects.filter(parent_id__in=team_ids, level=UnitLevel.VILLAGE):
-            self.villages.setdefault(village.parent_id, []).append(village)
+            own = self.villages.setdefault(village.parent_id, {})
+            own.setdefault(village.code, village)
+            own.setdefault(fold(village.name), village)
         self.members = {t.pk: {p.pk: p for p in t.members.all()} for t in self.teams.values()}
         # Each report's first row in the file, by what identifies it.
         self.sources: dict[str, int] = {}
         self._names: dict[int, dict[str, Person | None]] = {}
-        self._village_found: dict[tuple[int, str], Unit] = {}
-
-    def _refuse_file(self, message: str) -> None:
-        raise InvalidInput(Problem(message, Location(file=self.file_name)))
 
     def _check_mark(self, mark: Mark) -> None:
         """Refuse a template made for another team or commune, naming both."""
         if mark.team:
             marked = self.teams.get(int(mark.team)) if mark.team.isdigit() else None
             if self.team is not None and str(self.team.pk) != mark.team:
-                self._refuse_file(
+                raise _refused(
                     _(
                         "This file was made for work team %(other)s, not for %(team)s: "
                         "download this team's template."
@@ -226,67 +192,47 @@ class _Checker:
                     % {
                         "other": marked or _("no. %(id)s") % {"id": mark.team},
                         "team": self.team,
-                    }
+                    },
+                    self.file_name,
                 )
             if marked is None:
-                self._refuse_file(
+                raise _refused(
                     _("Work team no. %(id)s, which this file was made for, was not found.")
-                    % {"id": mark.team}
+                    % {"id": mark.team},
+                    self.file_name,
                 )
             self.team = self.team or marked
-        if mark.commune:
-            expected = self.commune or (self.team.commune if self.team else None)
-            if expected is not None and expected.code != mark.commune:
-                other = self._commune_name(mark.commune)
-                self._refuse_file(
-                    _(
-                        "This file was made for commune %(other)s, not for %(commune)s (code "
-                        "%(code)s): download this commune's template."
-                    )
-                    % {"other": other, "commune": expected.name, "code": expected.code}
-                )
+        expected = self.commune or (self.team.commune if self.team else None)
+        if expected is not None:
+            check_mark(
+                mark,
+                commune_code=expected.code,
+                commune_name=expected.name,
+                year=None,
+                file_name=self.file_name,
+                commune_named=self._commune_named,
+            )
 
-    def _commune_name(self, code: str) -> str:
-        """Name a commune the user may see; only its code otherwise (nothing revealed)."""
+    def _commune_named(self, code: str) -> str | None:
+        """Name a commune the user may see; None otherwise (nothing revealed)."""
         found = self.view.filter(Unit.objects.filter(code=code, level=UnitLevel.COMMUNE)).first()
-        return f"{found.name} ({code})" if found else _("code %(code)s") % {"code": code}
+        return found.name if found else None
 
     def add(self, row: Row, key: str, message: str) -> None:
-        location = row.location(key)
-        self.problems.add(
-            Problem(
-                message,
-                Location(
-                    file=location.file,
-                    sheet=location.sheet,
-                    row=location.row,
-                    column=location.column,
-                    field=key,
-                ),
-            )
-        )
+        self.problems.add(row.problem(key, message))
 
     def twice(self, row: Row, key: str, first: int) -> None:
         self.add(
             row, key, _("The same report is already in row %(row)s of this file.") % {"row": first}
         )
 
-    def _cell(self, row: Row, key: str, parse: Any) -> Any:
-        if row.is_blank(key):
-            return None
-        try:
-            return parse(row.get(key))
-        except CellError as error:
-            self.add(row, key, str(error))
-            return None
-
     def _team(self, row: Row) -> WorkTeam | None:
-        text = self._cell(row, cols.TEAM, cell_code)
+        text = cols.TEAM.parse(row, self.problems)
         if not text:
             if self.team is None:
                 self.add(
                     row,
-                    cols.TEAM,
+                    cols.TEAM.key,
                     _(
                         "Which work team? Fill in the team column or choose the team when importing."
                     ),
@@ -295,83 +241,75 @@ class _Checker:
         match = _TEAM.match(text)
         found = self.teams.get(int(match.group(1))) if match else None
         if found is None:
-            self.add(row, cols.TEAM, _("Work team “%(team)s” not found.") % {"team": text})
-            return None
-        if self.team is not None and found.pk != self.team.pk:
-            self.add(
-                row,
-                cols.TEAM,
-                _("The row names work team %(other)s; this file is for %(team)s.")
-                % {"other": found, "team": self.team},
-            )
-            return None
-        if self.commune is not None and found.commune_id != self.commune.pk:
-            self.add(
-                row,
-                cols.TEAM,
-                _("Work team %(team)s works in %(other)s, not in %(commune)s.")
-                % {"team": found, "other": found.commune.name, "commune": self.commune.name},
-            )
-            return None
-        return found
+            message = _("Work team “%(team)s” not found.") % {"team": text}
+        elif self.team is not None and found.pk != self.team.pk:
+            message = _("The row names work team %(other)s; this file is for %(team)s.") % {
+                "other": found,
+                "team": self.team,
+            }
+        elif self.commune is not None and found.commune_id != self.commune.pk:
+            message = _("Work team %(team)s works in %(other)s, not in %(commune)s.") % {
+                "team": found,
+                "other": found.commune.name,
+                "commune": self.commune.name,
+            }
+        else:
+            return found
+        self.add(row, cols.TEAM.key, message)
+        return None
 
     def _commune(self, row: Row, team: WorkTeam) -> None:
-        code = self._cell(row, cols.COMMUNE, cell_code)
+        code = cols.COMMUNE.parse(row, self.problems)
         if code and code != team.commune.code:
+            name = self._commune_named(code)
             self.add(
                 row,
-                cols.COMMUNE,
+                cols.COMMUNE.key,
                 _("Commune %(other)s is not the commune of work team %(team)s (%(commune)s).")
-                % {"other": self._commune_name(code), "team": team, "commune": team.commune.name},
+                % {
+                    "other": f"{name} ({code})" if name else _("code %(code)s") % {"code": code},
+                    "team": team,
+                    "commune": team.commune.name,
+                },
             )
 
     def _village(self, row: Row, team: WorkTeam) -> Unit | None:
-        text = self._cell(row, cols.VILLAGE, cell_text)
+        text = cols.VILLAGE.parse(row, self.problems)
         if not text:
             return None
         text = text.strip()
         bracket = _CODE_IN_BRACKETS.search(text)
         code = bracket.group(1).strip() if bracket else text
-        known = self._village_found.get((team.commune_id, text))
-        if known is not None:
-            return known
-        own = self.villages.get(team.commune_id, [])
-        for village in own:
-            if village.code == code or fold(village.name) == fold(text):
-                self._village_found[(team.commune_id, text)] = village
-                return village
+        own = self.villages.get(team.commune_id, {})
+        found = own.get(code) or own.get(fold(text))
+        if found is not None:
+            return found
         other = self.view.filter(
             Unit.objects.filter(code=code, level=UnitLevel.VILLAGE), "path"
         ).first()
         if other is not None:
-            self.add(
-                row,
-                cols.VILLAGE,
-                _(
-                    "Village %(village)s is in another commune, not in %(commune)s (rule: an "
-                    "activity takes place in the team's commune)."
-                )
-                % {"village": other.name, "commune": team.commune.name},
-            )
+            message = _(
+                "Village %(village)s is in another commune, not in %(commune)s (rule: an "
+                "activity takes place in the team's commune)."
+            ) % {"village": other.name, "commune": team.commune.name}
         else:
-            self.add(
-                row,
-                cols.VILLAGE,
-                _("Unknown village “%(village)s” in %(commune)s.")
-                % {"village": text, "commune": team.commune.name},
-            )
+            message = _("Unknown village “%(village)s” in %(commune)s.") % {
+                "village": text,
+                "commune": team.commune.name,
+            }
+        self.add(row, cols.VILLAGE.key, message)
         return None
 
     def _kind(self, row: Row) -> str:
-        text = self._cell(row, cols.KIND, cell_text)
+        text = cols.KIND.parse(row, self.problems)
         if not text:
-            self.add(row, cols.KIND, _("The kind of activity is missing."))
+            self.add(row, cols.KIND.key, _("The kind of activity is missing."))
             return ""
         kind = self.kinds.get(fold(text.strip()))
         if kind is None:
             self.add(
                 row,
-                cols.KIND,
+                cols.KIND.key,
                 _("Unknown kind of activity “%(kind)s”; choose one of: %(kinds)s.")
                 % {"kind": text, "kinds": ", ".join(str(k.label) for k in ActivityKind)},
             )
@@ -379,7 +317,7 @@ class _Checker:
         return kind
 
     def _participants(self, row: Row, team: WorkTeam) -> list[Person]:
-        text = self._cell(row, cols.PARTICIPANTS, cell_text)
+        text = cols.PARTICIPANTS.parse(row, self.problems)
         if not text:
             return []
         members = self.members.get(team.pk, {})
@@ -406,7 +344,7 @@ class _Checker:
             if not match and fold(token) in by_name and by_name[fold(token)] is None:
                 self.add(
                     row,
-                    cols.PARTICIPANTS,
+                    cols.PARTICIPANTS.key,
                     _(
                         "“%(person)s” names two members of work team %(team)s: write the "
                         "member's number (p…) from the form instead."
@@ -418,7 +356,7 @@ class _Checker:
             if person is None:
                 self.add(
                     row,
-                    cols.PARTICIPANTS,
+                    cols.PARTICIPANTS.key,
                     _(
                         "“%(person)s” is not a member of work team %(team)s (rule: participants "
                         "come from the team)."
@@ -429,23 +367,25 @@ class _Checker:
                 found.append(person)
         return found
 
-    def _count(self, row: Row, key: str) -> int:
-        value = self._cell(row, key, cell_int)
+    def _count(self, row: Row, field: Field) -> int:
+        value = field.parse(row, self.problems)
         if value is not None and value < 0:
             self.add(
-                row, key, _("A count cannot be negative (found %(value)s).") % {"value": value}
+                row,
+                field.key,
+                _("A count cannot be negative (found %(value)s).") % {"value": value},
             )
             return 0
         return value or 0
 
     def _amount(self, row: Row) -> int:
-        value = self._cell(row, cols.RESOURCES_VND, cell_decimal)
+        value = cols.RESOURCES_VND.parse(row, self.problems)
         if value is None:
             return 0
         if value < 0 or value != value.to_integral_value():
             self.add(
                 row,
-                cols.RESOURCES_VND,
+                cols.RESOURCES_VND.key,
                 _("Resources are a whole, non-negative number of dong (found %(value)s).")
                 % {"value": value},
             )
@@ -454,28 +394,22 @@ class _Checker:
 
     def check(self, row: Row) -> _Planned | None:
         team = self._team(row)
-        day = self._cell(row, cols.DATE, cell_date)
-        if day is None and row.is_blank(cols.DATE):
-            self.add(row, cols.DATE, _("The date of the activity is missing."))
+        day = cols.DATE.parse(row, self.problems, blank=_("The date of the activity is missing."))
         kind = self._kind(row)
-        counts = {
-            key: self._count(row, key)
-            for key in (cols.REACHED_MALE, cols.REACHED_FEMALE, cols.REACHED_MINORITY)
-        }
-        total = self._cell(row, cols.REACHED_TOTAL, cell_int)
-        if total is not None and total != counts[cols.REACHED_MALE] + counts[cols.REACHED_FEMALE]:
+        male, female, minority = (
+            self._count(row, count)
+            for count in (cols.REACHED_MALE, cols.REACHED_FEMALE, cols.REACHED_MINORITY)
+        )
+        total = cols.REACHED_TOTAL.parse(row, self.problems)
+        if total is not None and total != male + female:
             self.add(
                 row,
-                cols.REACHED_TOTAL,
+                cols.REACHED_TOTAL.key,
                 _(
                     "%(total)s people reached in all, but %(men)s men and %(women)s women "
                     "(rule: men and women add up to the total)."
                 )
-                % {
-                    "total": total,
-                    "men": counts[cols.REACHED_MALE],
-                    "women": counts[cols.REACHED_FEMALE],
-                },
+                % {"total": total, "men": male, "women": female},
             )
         resources = self._amount(row)
         if team is None:
@@ -492,55 +426,38 @@ class _Checker:
             kind=kind or ActivityKind.VISIT,
             village=village,
             participants=participants,
-            reached_male=counts[cols.REACHED_MALE],
-            reached_female=counts[cols.REACHED_FEMALE],
-            reached_minority=counts[cols.REACHED_MINORITY],
+            reached_male=male,
+            reached_female=female,
+            reached_minority=minority,
             resources_vnd=resources,
             today=self.today,
             member_ids=set(self.members.get(team.pk, {})),
         ):
-            self.add(row, _FIELD_COLUMNS.get(problem.location.field, ""), str(problem.message))
+            # The rule's field is the column's key (date, kind, village, participants…).
+            self.add(row, problem.location.field, str(problem.message))
         if not kind:
             return None
-        in_kind = cell_text(row.get(cols.RESOURCES_IN_KIND) or "").strip()
-        notes = cell_text(row.get(cols.NOTES) or "").strip()
-        # The parsed values, not the cells: a date cell and "16/11/2026", 12.0 and "12",
-        # NFD and NFC, a no-break space and a space are the same report.
-        content = row_key(
-            team_id=team.pk,
-            day=day,
-            kind=kind,
-            village_id=village.pk if village else None,
-            participant_ids=[p.pk for p in participants],
-            reached_male=counts[cols.REACHED_MALE],
-            reached_female=counts[cols.REACHED_FEMALE],
-            reached_minority=counts[cols.REACHED_MINORITY],
-            resources_vnd=resources,
-            resources_in_kind=in_kind,
-            notes=notes,
-        )
-        source, aliases = _submission(row)
-        return _Planned(
+        activity = Activity(
             team=team,
+            commune=team.commune,
             date=day,
             kind=kind,
             village=village,
-            participants=participants,
-            reached_male=counts[cols.REACHED_MALE],
-            reached_female=counts[cols.REACHED_FEMALE],
-            reached_minority=counts[cols.REACHED_MINORITY],
+            reached_male=male,
+            reached_female=female,
+            reached_minority=minority,
             resources_vnd=resources,
-            resources_in_kind=in_kind,
-            notes=notes,
-            source=source or content,
-            row=row,
-            aliases=aliases,
-            content=content,
+            resources_in_kind=(cols.RESOURCES_IN_KIND.parse(row, self.problems) or "").strip(),
+            notes=(cols.NOTES.parse(row, self.problems) or "").strip(),
         )
-
-
-def _rejected(row: Row) -> bool:
-    return not row.is_blank(cols.REVIEW) and fold(cell_text(row.get(cols.REVIEW))) in _REJECTED
+        activity.set_derived_fields()
+        participant_ids = [p.pk for p in participants]
+        # The parsed values, not the cells: a date cell and "16/11/2026", 12.0 and "12",
+        # NFD and NFC, a no-break space and a space are the same report.
+        content = row_key(activity, participant_ids)
+        source, aliases = _submission(row, self.problems)
+        activity.source = source or content
+        return _Planned(activity, participant_ids, row=row, aliases=aliases, content=content)
 
 
 @dataclass
@@ -559,10 +476,8 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
     """
 
     name = "twinning.activities"
+    fields = cols.FIELDS
     chunk_rows = 1000
-
-    def columns(self) -> tuple[Any, ...]:
-        return cols.import_columns()
 
     @property
     def max_rows(self) -> int:  # type: ignore[override]
@@ -577,20 +492,7 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
     def context(
         self, *, actor: Actor, scope: Mapping[str, Any], mark: Mark, file_name: str
     ) -> _Checker:
-        team = scope.get("team")
-        if team is not None and not isinstance(team, WorkTeam):
-            team = (
-                WorkTeam.objects.select_related("commune", "organisation").filter(pk=team).first()
-            )
-        commune = scope.get("commune")
-        if commune is not None and not isinstance(commune, Unit):
-            commune = Unit.objects.filter(code=commune, level=UnitLevel.COMMUNE).first()
-        today = scope.get("today") or timezone.localdate()
-        if isinstance(today, str):
-            today = date.fromisoformat(today)
-        return _Checker(
-            user=actor, file_name=file_name, team=team, commune=commune, mark=mark, today=today
-        )
+        return _Checker(actor=actor, scope=scope, mark=mark, file_name=file_name)
 
     def check_rows(
         self,
@@ -601,20 +503,22 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
     ) -> list[_Planned]:
         context.problems = problems  # the run's list: every chunk's problems together
         planned = []
-        for row in rows:
-            if _rejected(row):
+        for read in rows:
+            row = _Row(read.file, read.sheet, read.number, read.cells, read.headers)
+            if fold(cols.REVIEW.parse(row, problems) or "") in _REJECTED:
                 report.rejected += 1
                 continue
-            if not row.is_blank(cols.PHOTO):
+            if not row.is_blank(cols.PHOTO.key):
                 report.photos_named += 1
             plan = context.check(row)
             if plan is None:
                 continue
-            if plan.source in context.sources:
-                key = cols.INSTANCE if not row.is_blank(cols.INSTANCE) else ""
-                context.twice(row, key, context.sources[plan.source])
+            source = plan.activity.source
+            if source in context.sources:
+                key = cols.INSTANCE.key if not row.is_blank(cols.INSTANCE.key) else ""
+                context.twice(row, key, context.sources[source])
                 continue
-            context.sources[plan.source] = row.number
+            context.sources[source] = row.number
             planned.append(plan)
         return planned
 
@@ -630,15 +534,16 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
         plan = _Plan()
         matched: dict[int, int] = {}
         for item in items:
-            commune_unit = item.team.commune
+            team = item.activity.team
             counts = by_commune.setdefault(
-                commune_unit.pk, CommuneCounts(code=commune_unit.code, name=commune_unit.name)
+                team.commune_id, CommuneCounts(code=team.commune.code, name=team.commune.name)
             )
-            activity = stored.get(item.source) or next(
+            activity = stored.get(item.activity.source) or next(
                 (stored[alias] for alias in item.aliases if alias in stored), None
             )
             if activity is None:
                 counts.new += 1
+                report.new += 1
                 plan.new.append(item)
                 continue
             if activity.pk in matched:
@@ -646,21 +551,21 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
                 context.twice(item.row, "", matched[activity.pk])
                 continue
             matched[activity.pk] = item.row.number
-            if activity.team_id != item.team.pk:
+            if activity.team_id != team.pk:
                 # Another organisation's team is not named.
                 other = activity.team if activity.team_id in context.teams else _("another team")
                 context.add(
                     item.row,
-                    cols.TEAM,
+                    cols.TEAM.key,
                     _(
                         "This report was imported before as an activity of work team %(other)s; "
                         "an edit cannot move it to %(team)s."
                     )
-                    % {"other": other, "team": item.team},
+                    % {"other": other, "team": team},
                 )
                 continue
             if item.content == stored_content(activity):
-                if activity.source != item.source:
+                if activity.source != item.activity.source:
                     plan.edits.append((item, activity))  # the same content, a newer version's id
                     report.relabelled += 1
                 counts.already += 1
@@ -698,13 +603,15 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
     ) -> list[str]:
         many = _setting("KETNGHIA_ACTIVITY_IMPORT_CONFIRM_ROWS", DEFAULT_CONFIRM_ROWS)
         communes = sum(1 for c in report.communes if c.new or c.updated)
-        if report.writes > many or communes > 1:
+        # The activities created or changed: new, edited and relabelled.
+        writes = len(plan.new) + len(plan.edits)
+        if writes > many or communes > 1:
             return [
                 _(
                     "The file creates or changes %(count)s activities in %(communes)s "
                     "commune(s): check the preview and confirm the import."
                 )
-                % {"count": report.writes, "communes": communes}
+                % {"count": writes, "communes": communes}
             ]
         return []
 
@@ -726,11 +633,9 @@ class ActivitySpec(ImportSpec[_Checker, _Planned, _Plan, ActivityImportReport]):
                     new=plan.new, edits=plan.edits, actor=actor, reason=reason
                 )
         except IntegrityError:
-            raise InvalidInput(
-                Problem(
-                    _("Another import of the same reports ran at the same time; import again."),
-                    Location(file=context.file_name),
-                )
+            raise _refused(
+                _("Another import of the same reports ran at the same time; import again."),
+                context.file_name,
             ) from None
         report.created = len(created)
 
@@ -769,19 +674,10 @@ def activity_import(
 
 def _stored(planned: list[_Planned]) -> dict[str, Activity]:
     """Return the stored activities the planned reports name, by source."""
-    wanted = {plan.source for plan in planned} | {a for p in planned for a in p.aliases}
+    wanted = {p.activity.source for p in planned} | {a for p in planned for a in p.aliases}
     found = (
         Activity.objects.filter(source__in=wanted)
         .select_related("team")
         .prefetch_related("participants")
     )
     return {activity.source: activity for activity in found}
-
-
-__all__ = [
-    "ACTIVITIES",
-    "ActivityImportReport",
-    "ConfirmationNeeded",
-    "activity_import",
-    "teams_user_may_import_for",
-]

@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.template import DATE_FORMAT, Col, Sheet, template_workbook
+from ketnghia.imports.template import Sheet, col, template_workbook
 from ketnghia.twinning.activity_import import columns as cols
 from ketnghia.twinning.models import ActivityKind, WorkTeam
 
@@ -21,13 +21,6 @@ DATA_SHEET = "Hoạt động"
 HEADER_ROW = 3
 # Rows with drop-down lists below the header.
 ROWS = 500
-_COUNTS = {
-    cols.REACHED_MALE,
-    cols.REACHED_FEMALE,
-    cols.REACHED_TOTAL,
-    cols.REACHED_MINORITY,
-    cols.RESOURCES_VND,
-}
 
 
 def team_label(team: WorkTeam) -> str:
@@ -44,16 +37,24 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
     """Return the bulk-entry template of one team's activities, or of a commune's teams."""
     if (team is None) == (commune is None):
         raise ValueError("name a team or a commune")
-    commune = commune or team.commune  # type: ignore[union-attr]
-    teams = (
-        [team]
-        if team is not None
-        else list(
+    if team is not None:
+        commune, teams = team.commune, [team]
+        title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
+            "team": team.name,
+            "commune": commune.name,
+            "code": commune.code,
+        }
+    else:
+        assert commune is not None
+        teams = list(
             WorkTeam.objects.filter(commune=commune)
             .select_related("organisation")
             .order_by("name", "pk")
         )
-    )
+        title = _("Activities of the work teams in %(commune)s (code %(code)s)") % {
+            "commune": commune.name,
+            "code": commune.code,
+        }
     villages = Unit.objects.filter(parent=commune, level=UnitLevel.VILLAGE, valid_to__isnull=True)
     choices = {
         cols.KIND: _kind_labels(),
@@ -61,28 +62,16 @@ def activity_template(*, team: WorkTeam | None = None, commune: Unit | None = No
         cols.TEAM: [team_label(t) for t in teams],
     }
     columns = [
-        Col(
-            cols.HEADERS[key],
-            width=40 if key == cols.NOTES else 22,
-            format=DATE_FORMAT if key == cols.DATE else "",
-            choices=choices.get(key, ()),
-            whole=(0, None) if key in _COUNTS else None,
+        col(
+            field,
+            width=40 if field is cols.NOTES else 22,
+            choices=choices.get(field, ()),
+            whole=(0, None) if field.type in ("int", "decimal") else None,
             error=_("A count cannot be negative."),
         )
-        for key in cols.TEMPLATE_FIELDS
-        if team is None or key != cols.TEAM
+        for field in cols.TEMPLATE_FIELDS
+        if team is None or field is not cols.TEAM
     ]
-    if team is not None:
-        title = _("Activities of work team %(team)s — %(commune)s (code %(code)s)") % {
-            "team": team.name,
-            "commune": commune.name,
-            "code": commune.code,
-        }
-    else:
-        title = _("Activities of the work teams in %(commune)s (code %(code)s)") % {
-            "commune": commune.name,
-            "code": commune.code,
-        }
     sheet = Sheet(DATA_SHEET, columns, heading=[title], header_row=HEADER_ROW, spare=ROWS)
     return template_workbook(
         [sheet],

@@ -11,8 +11,9 @@ from pyxform.xls2xform import convert
 
 from ketnghia.core.errors import InvalidInput
 from ketnghia.core.outputs import xlsx_set
+from ketnghia.imports.confirm import ConfirmationNeeded
 from ketnghia.twinning import services
-from ketnghia.twinning.activity_import.pipeline import ConfirmationNeeded, activity_import
+from ketnghia.twinning.activity_import.pipeline import activity_import
 from ketnghia.twinning.activity_import.template import DATA_SHEET, HEADER_ROW, activity_template
 from ketnghia.twinning.activity_import.xlsform import activity_xlsform
 from ketnghia.twinning.models import (

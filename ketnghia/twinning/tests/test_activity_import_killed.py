@@ -25,7 +25,7 @@ from ketnghia.twinning.activity_import.pipeline import ACTIVITIES
 from ketnghia.twinning.models import Activity
 from ketnghia.twinning.tests.activity_files import central_row, make_field, write_central
 
-ROWS = 3000  # enough for the set-based write to hold its transaction open a while
+ROWS = 10_000  # enough for the set-based write to hold its transaction open a while (a second)
 TARGET = "ketnghia.imports.jobs:job_worker"
 
 pytestmark = pytest.mark.usefixtures("transactional_db")

@@ -60,7 +60,6 @@ class Command(ImportCommand):
         report = self.run_import(
             lambda: activity_import(
                 path=path,
-                file_name=path.name,
                 user=actor,
                 team=team,
                 dry_run=options["dry_run"],
