@@ -151,6 +151,10 @@ class RecomputeForm(BootstrapForm):
 class ImportForm(BootstrapForm):
     file = forms.FileField(
         label=_("Census file (.xlsx or .csv)"),
+        help_text=_(
+            "The filled-in template, or the CSV export of the census form's submissions "
+            "from ODK Central or KoBoToolbox (recognised by its columns)."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
     dry_run = forms.BooleanField(

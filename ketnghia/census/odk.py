@@ -35,7 +35,7 @@ from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.readers import CSV_SUFFIXES, Column, column_letter, open_table
+from ketnghia.imports.readers import CSV_SUFFIXES, Column, Table, column_letter, open_table
 from ketnghia.imports.spec import Progress, register, run
 from ketnghia.imports.xlsform import (
     both,
@@ -282,6 +282,40 @@ def _header_text(described: str) -> str:
     return described.split(" ", 1)[1][1:-1] if " " in described else described
 
 
+# Columns only a form server writes (ODK Central, KoBoToolbox), folded: a census file made from
+# the template has none of them, an export of the census form always has some.
+_SERVER_COLUMNS = frozenset(
+    {"key", "submissiondate", "meta-instanceid", "_uuid", "_submission_time", "__version__"}
+)
+_GROUP_PREFIXES = tuple(
+    f"{group}{sep}" for group in (HOUSEHOLD_GROUP, DEPRIVATION_GROUP) for sep in "-/"
+)
+# Enough of a file to hold its header row, however many indicator columns the form has.
+_HEADER_BYTES = 64 * 1024
+
+
+def is_odk_export(path: Path) -> bool:
+    """Return whether the file at `path` is a CSV export of the census form's submissions.
+
+    So one upload takes both the filled-in template and the export an officer downloads from
+    ODK Central or KoBoToolbox: the first non-empty line names the server's own columns or the
+    form's groups. Only the file's first bytes are read.
+    """
+    if path.suffix.lower() not in CSV_SUFFIXES:
+        return False
+    with path.open("rb") as handle:
+        head = handle.read(_HEADER_BYTES).decode("utf-8-sig", errors="replace")
+    line = next((line for line in head.splitlines() if line.strip()), "")
+    delimiter = max(",;\t", key=line.count)
+    headers = {fold(name).strip() for name in next(csv.reader([line], delimiter=delimiter), [])}
+    return bool(headers & _SERVER_COLUMNS) or any(h.startswith(_GROUP_PREFIXES) for h in headers)
+
+
+def odk_export_open(*, standard: Standard, path: Path, file_name: str) -> Table:
+    """Open an export of the census form with the columns its server gave them."""
+    return open_table(path, _odk_columns(standard), name=file_name)
+
+
 def odk_export_to_census_csv(
     *, standard: Standard, path: Path, file_name: str, out: Path
 ) -> tuple[int, int, dict[str, str]]:
@@ -298,7 +332,7 @@ def odk_export_to_census_csv(
                 Location(file=file_name),
             )
         )
-    table = open_table(path, _odk_columns(standard), name=file_name)
+    table = odk_export_open(standard=standard, path=path, file_name=file_name)
     (layout,) = table.layouts
     positions = dict(layout.positions)
     wanted = {key for key in positions if key.startswith(cols.INDICATOR_PREFIX)} | {

@@ -392,6 +392,18 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         report.batch_id = batch.pk
         report.history_rows = True
 
+    def execute(self, path: Path, **options: Any) -> CensusImportReport:
+        """Import one file into the round: the filled-in template, or the CSV export of the
+        census form's submissions (ODK Central, KoBoToolbox), which the ODK spec turns into
+        a census file first. One upload, one command, for both."""
+        from ketnghia.census.odk import ODK, is_odk_export
+
+        if type(self) is CensusSpec and is_odk_export(path):
+            return ODK.execute(path, **options)
+        report = super().execute(path, **options)
+        assert isinstance(report, CensusImportReport)
+        return report
+
     def error_workbook(self, path: Path, *, file_name: str, problems: list[Problem]) -> bytes:
         # Kept on a job: the problems alone (the faulty rows, with their personal IDs, are
         # read again for the user who downloads them: `census_import_error_workbook`).
@@ -495,10 +507,16 @@ def census_import_error_workbook(
             )
         return value
 
+    from ketnghia.census.odk import is_odk_export, odk_export_open
+
     try:
-        table: Table | None = census_import_open(
-            census_round=census_round, path=path, file_name=file_name
-        )
+        if is_odk_export(Path(path)):
+            standard = standard_get(census_round.standard_code)
+            table: Table | None = odk_export_open(
+                standard=standard, path=Path(path), file_name=file_name
+            )
+        else:
+            table = census_import_open(census_round=census_round, path=path, file_name=file_name)
     except KetnghiaError:
         # The file itself could not be read (wrong type, missing columns): list the problems.
         table = None
