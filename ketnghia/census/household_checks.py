@@ -2,7 +2,7 @@
 (registered with `households.checks` by the census app: households imports no census).
 
 A form's values go through the very column checks a census file's cells go through
-(`census.importing.checks`, `.members`, `.cells`) as a one-row chunk,
+(`census.importing.checks`, `.members`) as a one-row chunk,
 so a household typed on a page is held to what an uploaded file is held to, with the same
 Vietnamese messages. Problems come back located at the form's field; what the database
 knows (the commune's villages, which codes are communes) comes from the import's
@@ -14,12 +14,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ketnghia.census.importing import cells, checks, members
+from ketnghia.census.importing import checks, members
 from ketnghia.census.importing import columns as cols
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.households.checks import CheckedHousehold, CheckedMember
 from ketnghia.imports.readers import Chunk, ProblemList
+from ketnghia.imports.values import code as cell_code
 from ketnghia.poverty.domain import Standard
 
 # Form field of each checked column.
@@ -81,7 +82,7 @@ def check_household(
     def report(index: int, key: str, message: str) -> None:
         found.append(chunk.problem(index, key, message))
 
-    checked_code = cells.code(code)
+    checked_code = cell_code(code)
     checks._check_codes(chunk, [checked_code], context, report)
     heads = checks._check_heads(chunk, report)
     villages = checks._check_villages(chunk, context, report)

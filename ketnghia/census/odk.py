@@ -26,7 +26,6 @@ from django.utils.translation import gettext_noop
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import CensusImportReport
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import MAX_MEMBERS
 from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.importing.pipeline import CensusRun, CensusSpec, refuse_frozen
 from ketnghia.core.errors import InvalidInput, Location, Problem
@@ -118,9 +117,9 @@ def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list
             "member_count",
             gettext_noop("Number of members"),
             required="yes",
-            constraint=f". >= 1 and . <= {MAX_MEMBERS}",
+            constraint=f". >= 1 and . <= {cols.MAX_MEMBERS}",
             constraint_message=both(
-                gettext_noop("Between 1 and %(maximum)s members."), maximum=MAX_MEMBERS
+                gettext_noop("Between 1 and %(maximum)s members."), maximum=cols.MAX_MEMBERS
             ),
         ),
         row(

@@ -2,12 +2,14 @@
 
 Each column is checked over the whole chunk with a fast path for what files nearly always
 hold ("0"/"1" flags, plain digits), and only the cells the fast path cannot read go through
-the careful parsers. What the database knows (the commune's villages, which commune a code
+the careful parsers (below, their answer cached per distinct value). What the database knows (the commune's villages, which commune a code
 prefix names) comes in through `CensusContext`, built by the service.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -18,12 +20,12 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing import cells
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.models import entry_search_text
-from ketnghia.core.text import fold
-from ketnghia.imports.readers import Chunk, ProblemList, excel_error_message
+from ketnghia.core.text import fold, parse_amount
+from ketnghia.imports import values as cells
+from ketnghia.imports.readers import CellError, Chunk, ProblemList, cell_date, excel_error_message
+from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.rules import classify_many, income_problem
 
@@ -147,10 +149,10 @@ def check_chunk(
     heads = _check_heads(chunk, report)
     villages = _check_villages(chunk, context, report)
     areas, overridden = _check_areas(chunk, villages, context, report)
-    members = _check_column(chunk, cols.MEMBER_COUNT, cells.member_count, report)
+    members = _check_column(chunk, cols.MEMBER_COUNT, _member_count, report)
     # Survey dates as ISO text (what the staging table takes), None when blank.
     surveyed = _check_column(
-        chunk, cols.SURVEYED_ON, partial(cells.survey_date, year=context.year), report
+        chunk, cols.SURVEYED_ON, partial(_survey_date, year=context.year), report
     )
     incomes = _check_incomes(chunk, context.standard, report)
     bits, matrix = _check_indicators(chunk, context.standard, report)
@@ -212,6 +214,66 @@ def check_chunk(
             )
         )
     return CheckedChunk(rows=rows, statuses=statuses, skipped=read - size, read=read)
+
+
+def _member_count(value: Any) -> tuple[int | None, str | None]:
+    """Return (a member count or None when blank, message or None)."""
+    try:
+        count = cells.whole_number(value)
+    except CellError as error:
+        return None, str(error)
+    if count is not None and not 1 <= count <= cols.MAX_MEMBERS:
+        return None, _("A household has between 1 and %(max)s members.") % {"max": cols.MAX_MEMBERS}
+    return count, None
+
+
+def _survey_date(value: Any, year: int) -> tuple[str | None, str | None]:
+    """Return (ISO date or None when blank, message or None) for a survey date cell."""
+    if not isinstance(value, dt.date | int | float) and not cells.cell_str(value):
+        return None, None
+    try:
+        day = cell_date(value)
+    except CellError as error:
+        return None, str(error)
+    # A census of year Y is collected from the last months of Y-1 into Y+1 at the latest.
+    if not year - 1 <= day.year <= year + 1:
+        return None, _("The survey date %(date)s is far from the census year %(year)s.") % {
+            "date": day.strftime("%d/%m/%Y"),
+            "year": year,
+        }
+    return day.isoformat(), None
+
+
+def _income_cell(value: Any, ceiling: int) -> int | str:
+    """Return an income in whole đồng (rounded up), or the message saying what is wrong."""
+    if type(value) is int:
+        amount: Any = value
+    elif not cells.cell_str(value):
+        return _("The monthly income per person is empty.")
+    else:
+        try:
+            amount = parse_amount(value if not isinstance(value, str) else cells.cell_str(value))
+        except ValueError as error:
+            return str(error)
+    message = income_problem(amount, ceiling)
+    if message is not None:
+        return message
+    # Every poverty line is a whole number of đồng, so rounding up keeps every comparison.
+    return math.ceil(amount)
+
+
+def _flag(value: Any) -> int | str | None:
+    """Return 1 or 0 for a deprivation cell, None when blank, "bad" otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(value) if value in (0, 1) else "bad"
+    text = cells.cell_str(value)
+    if not text:
+        return None
+    return cols.FLAG_WORDS.get(fold(text), "bad")
 
 
 Report = Callable[[int, str, str], None]
@@ -394,7 +456,7 @@ def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarr
             # A workbook's number: whole đồng as nearly every income is.
             append(int(value))
             continue
-        result = cells.income_cell(value, ceiling)
+        result = _income_cell(value, ceiling)
         if isinstance(result, str):
             report(index, key, result)
             append(0)
@@ -441,9 +503,9 @@ def _check_indicators(
             try:
                 verdict = verdicts[value]
             except KeyError:
-                verdict = verdicts[value] = cells.flag(value)
+                verdict = verdicts[value] = _flag(value)
             except TypeError:  # an unhashable cell cannot come from a file, but be safe
-                verdict = cells.flag(value)
+                verdict = _flag(value)
             if verdict == 1:
                 matrix[index, position] = True
             elif verdict is None:

@@ -18,9 +18,6 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import cell_str as _text
-from ketnghia.census.importing.cells import code as _code
-from ketnghia.census.importing.cells import whole_number as _whole_number
 from ketnghia.census.importing.plan import null_safe_differs, table_names
 from ketnghia.census.importing.write import max_id
 from ketnghia.core.errors import Location, Problem
@@ -38,6 +35,9 @@ from ketnghia.imports.readers import (
     header_key,
 )
 from ketnghia.imports.staging import StagingTable
+from ketnghia.imports.values import cell_str as _text
+from ketnghia.imports.values import code as _code
+from ketnghia.imports.values import whole_number as _whole_number
 
 FULL_NAME = "full_name"
 SEX = "sex"

@@ -30,13 +30,12 @@ from django.utils.translation import gettext as _
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.columns import census_columns
-from ketnghia.census.importing.mark import check_overlap
 from ketnghia.census.importing.plan import (
     CensusImportReport,
     Repeat,
+    check_overlap,
     plan_import,
     repeated_codes,
 )
@@ -64,6 +63,7 @@ from ketnghia.imports.readers import (
 )
 from ketnghia.imports.spec import ImportSpec, Progress, register
 from ketnghia.imports.staging import StagingTable
+from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
 
@@ -428,7 +428,7 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or
         bring entries back to the previous round's values, is refused (`ConfirmationNeeded`,
         with the figures) unless `confirm`. A file marked for another commune or year is
-        refused; an unmarked one whose codes mostly have other heads here, too (`mark`).
+        refused; an unmarked one whose codes mostly have other heads here, too (`plan.check_overlap`).
         """
         path = Path(path)
         report = self.execute(

@@ -6,6 +6,12 @@ the work is the database's whatever the file's size. The same SQL runs on Postgr
 SQLite (≥ 3.33 for UPDATE … FROM); only the null-safe comparison is spelled differently.
 What it counts goes straight into the import's report (`CensusImportReport`): the report is
 the plan the write and the confirmation rule read.
+
+Household codes ("01-001") repeat in every commune, so a file must say whose it is: the
+template is marked with its commune and year (`imports.mark`; `check_mark` refuses a file
+marked for another). A file without a mark (made by hand) is compared with the registry
+instead: when most of the household codes it shares with the commune have another head of
+household, it is probably another commune's list and is refused (`check_overlap`).
 """
 
 from __future__ import annotations
@@ -14,14 +20,24 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from ketnghia.census.models import CensusEntry
+from ketnghia.core.errors import InvalidInput, Location, Problem
+from ketnghia.core.text import fold
+from ketnghia.geo.models import Unit
 from ketnghia.households.models import Household, Member
 from ketnghia.imports import ImportReport
 from ketnghia.imports.staging import StagingTable
 
 # How many rows of repeated codes are fetched to report them; the report is capped anyway.
 DUPLICATE_ROWS_LIMIT = 2000
+# The overlap check: at least this many shared codes, and more than this share of them
+# with another head (names compared without diacritics, case or spacing).
+OVERLAP_MIN_MATCHED = 5
+OVERLAP_MAX_OTHER_HEADS = 0.5
+# Matched codes compared in Python (the first of the file): enough for a share.
+OVERLAP_SAMPLE = 2000
 
 
 def null_safe_differs(negated: bool = False) -> str:
@@ -267,3 +283,44 @@ def _plain(value: Any) -> Any:
     if value is None or isinstance(value, int | str):
         return value
     return str(value)
+
+
+def check_overlap(stage: StagingTable, *, commune: Unit, file_name: str) -> None:
+    """Refuse an unmarked file whose shared household codes mostly have other heads."""
+    households = table_names()["households"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT s.head_name, h.head_name FROM {stage.quoted} s
+            JOIN {households} h ON h.commune_id = %s AND h.code = s.code
+            WHERE s.head_name IS NOT NULL
+            ORDER BY s.line LIMIT {OVERLAP_SAMPLE}
+            """,
+            [commune.pk],
+        )
+        pairs = cursor.fetchall()
+    if len(pairs) < OVERLAP_MIN_MATCHED:
+        return
+    other = sum(1 for staged, known in pairs if _name_key(staged) != _name_key(known))
+    if other / len(pairs) <= OVERLAP_MAX_OTHER_HEADS:
+        return
+    raise InvalidInput(
+        Problem(
+            _(
+                "This is probably another commune's list: of %(matched)s household codes it "
+                "shares with %(commune)s (code %(code)s), %(other)s have another head of "
+                "household. Check that the file is this commune's, or use its template."
+            )
+            % {
+                "matched": len(pairs),
+                "commune": commune.name,
+                "code": commune.code,
+                "other": other,
+            },
+            Location(file=file_name),
+        )
+    )
+
+
+def _name_key(name: str) -> str:
+    return " ".join(fold(name or "").split())
