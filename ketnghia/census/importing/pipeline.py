@@ -34,7 +34,6 @@ from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check
 from ketnghia.census.importing.columns import census_columns
 from ketnghia.census.importing.plan import (
     CensusImportReport,
-    Repeat,
     check_overlap,
     plan_import,
     repeated_codes,
@@ -285,8 +284,20 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         stage, table, name = context.stage, context.table, context.file_name
         assert stage is not None and table is not None
         stage.index("code")
-        for repeat in repeated_codes(stage):
-            problems.add(_repeat_problem(repeat, name, table))
+        for code, sheet, row, first_sheet, first_row in repeated_codes(stage):
+            where = (
+                _("row %(row)s") % {"row": first_row}
+                if first_sheet == sheet
+                else _("sheet %(sheet)s, row %(row)s") % {"sheet": first_sheet, "row": first_row}
+            )
+            headers = table.layouts[table.sheets.index(sheet)].headers
+            problems.add(
+                Problem(
+                    _("Household code “%(code)s” is used twice: also on %(where)s.")
+                    % {"code": code, "where": where},
+                    Location(name, sheet, row, headers.get(cols.HOUSEHOLD_CODE, "")),
+                )
+            )
         commune_id = context.census_round.commune_id
         members = _stage_members(table.path, name, context.census_round.year, problems, report)
         context.members = members
@@ -452,26 +463,6 @@ def _history_reason(batch_id: int, file_name: str) -> str:
     """Return the history's change reason of an import: the batch and the file (≤ 100)."""
     prefix = f"import #{batch_id}: "
     return prefix + file_name[: 100 - len(prefix)]
-
-
-def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
-    where = (
-        _("row %(row)s") % {"row": repeat.first_row}
-        if repeat.first_sheet == repeat.sheet
-        else _("sheet %(sheet)s, row %(row)s")
-        % {"sheet": repeat.first_sheet, "row": repeat.first_row}
-    )
-    layout = next(layout for layout in table.layouts if layout.sheet == repeat.sheet)
-    return Problem(
-        _("Household code “%(code)s” is used twice: also on %(where)s.")
-        % {"code": repeat.code, "where": where},
-        Location(
-            file=name,
-            sheet=repeat.sheet,
-            row=repeat.row,
-            column=layout.headers.get("household_code", ""),
-        ),
-    )
 
 
 def census_import_error_workbook(

@@ -54,59 +54,8 @@ def table_names() -> dict[str, str]:
     }
 
 
-def entry_differs(entry: str = "e", staged: str = "s") -> str:
-    d = null_safe_differs()
-    e, s = entry, staged
-    return (
-        f"{e}.head_name <> {s}.head_name OR {e}.village_code <> {s}.village_code "
-        f"OR {e}.area <> {s}.area OR {e}.member_count {d} {s}.member_count "
-        f"OR {e}.surveyed_on {d} {s}.surveyed_on "
-        f"OR {e}.monthly_income_per_person <> {s}.income "
-        f"OR {e}.deprivations <> {s}.deprivations "
-        f"OR {e}.deprivation_count <> {s}.deprivation_count "
-        f"OR {e}.computed_status <> {s}.status OR {e}.rule <> {s}.rule "
-        f"OR ({e}.override_reason = '' AND {e}.status <> {s}.status)"
-    )
-
-
-def household_differs(household: str = "h", staged: str = "s") -> str:
-    h, s = household, staged
-    return f"{h}.head_name <> {s}.head_name OR {h}.village_id {null_safe_differs()} {s}.village_id"
-
-
-@dataclass(frozen=True)
-class Repeat:
-    """A row whose household code an earlier row of the file already used."""
-
-    code: str
-    sheet: str
-    row: int
-    first_sheet: str
-    first_row: int
-
-
-def repeated_codes(stage: StagingTable) -> list[Repeat]:
-    """Return the rows (after the first) of every household code the file uses twice."""
-    sql = (
-        f"SELECT s.code, s.sheet, s.row_number FROM {stage.quoted} s WHERE s.code IN ("
-        f"SELECT code FROM {stage.quoted} WHERE code IS NOT NULL GROUP BY code "
-        f"HAVING COUNT(*) > 1) ORDER BY s.code, s.line LIMIT {DUPLICATE_ROWS_LIMIT}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        found = cursor.fetchall()
-    repeats: list[Repeat] = []
-    first: dict[str, tuple[str, int]] = {}
-    for code, sheet, row in found:
-        if code not in first:
-            first[code] = (sheet, row)
-            continue
-        repeats.append(Repeat(code, sheet, row, *first[code]))
-    return repeats
-
-
-# The fields the change preview counts, each with how an entry and the staged row spell it
-# and whether the comparison must be null-safe.
+# The fields of an entry the change preview counts, each with how an entry and the staged
+# row spell it and whether the comparison must be null-safe.
 PREVIEW_FIELDS = (
     ("head_name", "head_name", "head_name", False),
     ("village", "village_code", "village_code", False),
@@ -117,6 +66,51 @@ PREVIEW_FIELDS = (
     ("deprivations", "deprivations", "deprivations", False),
     ("status", "status", "status", False),
 )
+
+
+def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
+    operator = null_safe_differs() if null_safe else "<>"
+    if entry_column == "status":
+        # A hand-set status (override) is kept, so only a computed one can change.
+        return "(e.override_reason = '' AND e.status <> s.status)"
+    return f"e.{entry_column} {operator} s.{staged_column}"
+
+
+def entry_differs() -> str:
+    """Return the SQL saying that the entry `e` differs from the staged row `s`: a field of
+    the preview, or what the classification derives from them."""
+    fields = [_field_differs(e_col, s_col, safe) for _key, e_col, s_col, safe in PREVIEW_FIELDS]
+    return " OR ".join(fields) + (
+        " OR e.deprivation_count <> s.deprivation_count"
+        " OR e.computed_status <> s.status OR e.rule <> s.rule"
+    )
+
+
+def household_differs() -> str:
+    return f"h.head_name <> s.head_name OR h.village_id {null_safe_differs()} s.village_id"
+
+
+def repeated_codes(stage: StagingTable) -> list[tuple[str, str, int, str, int]]:
+    """Return the rows after the first of every household code the file uses twice: code,
+    sheet, row, and the sheet and row of its first use."""
+    sql = (
+        f"SELECT s.code, s.sheet, s.row_number FROM {stage.quoted} s WHERE s.code IN ("
+        f"SELECT code FROM {stage.quoted} WHERE code IS NOT NULL GROUP BY code "
+        f"HAVING COUNT(*) > 1) ORDER BY s.code, s.line LIMIT {DUPLICATE_ROWS_LIMIT}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        found = cursor.fetchall()
+    repeats = []
+    first: dict[str, tuple[str, int]] = {}
+    for code, sheet, row in found:
+        if code in first:
+            repeats.append((code, sheet, row, *first[code]))
+        else:
+            first[code] = (sheet, row)
+    return repeats
+
+
 # Rows of the preview's sample (old → new), the first changed rows of the file.
 SAMPLE_ROWS = 10
 
@@ -160,14 +154,6 @@ class CensusImportReport(ImportReport):
     entries_before: int = 0
     sample: list[dict[str, Any]] = field(default_factory=list)
     history_rows: bool = False
-
-
-def _field_differs(entry_column: str, staged_column: str, null_safe: bool) -> str:
-    operator = null_safe_differs() if null_safe else "<>"
-    if entry_column == "status":
-        # A hand-set status (override) is kept, so only a computed one can change.
-        return "(e.override_reason = '' AND e.status <> s.status)"
-    return f"e.{entry_column} {operator} s.{staged_column}"
 
 
 def plan_import(

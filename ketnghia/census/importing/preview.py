@@ -15,12 +15,8 @@ from django.utils.translation import gettext as _
 
 from ketnghia.census.importing.plan import CensusImportReport
 from ketnghia.core.text import format_number
-from ketnghia.imports.confirm import CONFIRM_MIN_CHANGED, changes_need_confirmation, confirm_share
+from ketnghia.imports.confirm import share_reasons
 from ketnghia.poverty.domain import Standard
-
-# The one confirmation rule of every import (`imports.confirm`).
-__all__ = ["CONFIRM_MIN_CHANGED", "changes_need_confirmation", "confirm_share"]
-
 
 # The preview's counts: its key (the page's, the CLI's) and the report's field.
 PREVIEW_COUNTS = {
@@ -34,21 +30,15 @@ PREVIEW_COUNTS = {
 
 def confirmation_reasons(planned: CensusImportReport) -> list[str]:
     """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
-    reasons = []
-    share, changed, before = confirm_share(), planned.updated, planned.entries_before
-    if changes_need_confirmation(changed=changed, before=before, share=share):
-        reasons.append(
-            _(
-                "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
-                "than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(changed),
-                "before": format_number(before),
-                "percent": format_number(100 * changed / before, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        )
+    reasons = share_reasons(
+        changed=planned.updated,
+        before=planned.entries_before,
+        majority=True,
+        message=_(
+            "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
+            "than %(limit)s %%)."
+        ),
+    )
     if planned.entries_reverted:
         reasons.append(
             _(
