@@ -87,6 +87,28 @@ def members_sheet(sheets: list[str]) -> str | None:
     return None
 
 
+def _vocabularies() -> dict[str, tuple[Any, str]]:
+    """Return the closed columns of the sheet: how a cell is read (None: unknown) and what is
+    said of a cell that is not known (its value given as `value`)."""
+    return {
+        SEX: (
+            lambda value: SEX_WORDS.get(fold(_text(value))),
+            _("Write the sex as nam (male) or nữ (female)."),
+        ),
+        ETHNICITY: (
+            ethnicity_code,
+            _("Unknown ethnic group “%(value)s”: write its name or its two-digit code."),
+        ),
+        RELATION: (
+            lambda value: RELATION_WORDS.get(fold(_text(value))),
+            _(
+                "Unknown relation “%(value)s”: write chủ hộ, vợ/chồng, con, bố/mẹ, cháu, "
+                "anh/chị/em or khác."
+            ),
+        ),
+    }
+
+
 def check_member_chunk(
     chunk: Chunk,
     year: int,
@@ -104,14 +126,9 @@ def check_member_chunk(
     """
     this_year = datetime.date.today().year
     rows: list[tuple[Any, ...]] = []
-    words: dict[tuple[str, Any], Any] = {}
-
-    def lookup(kind: str, value: Any, find: Any) -> Any:
-        key = (kind, value)
-        if key not in words:
-            words[key] = find(value)
-        return words[key]
-
+    vocabularies = _vocabularies()
+    # Each closed column's words read once per distinct value.
+    words: dict[str, dict[Any, Any]] = {key: {} for key in vocabularies}
     columns = {column.key: chunk.column(column.key) for column in MEMBER_COLUMNS}
     errors = chunk.excel_errors()
     for index in range(len(chunk)):
@@ -122,10 +139,6 @@ def check_member_chunk(
         name = " ".join(_text(columns[FULL_NAME][index]).split())
         if not name or len(name) > 150:
             found.append((FULL_NAME, _("Write the member's full name (at most 150 characters).")))
-        sex_value = columns[SEX][index]
-        sex = lookup(SEX, sex_value, lambda v: SEX_WORDS.get(fold(_text(v))))
-        if sex is None:
-            found.append((SEX, _("Write the sex as nam (male) or nữ (female).")))
         born: int | None = None
         try:
             born = _whole_number(columns[BIRTH_YEAR][index])
@@ -139,29 +152,14 @@ def check_member_chunk(
                 found.append(
                     (BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": year})
                 )
-        ethnic_value = columns[ETHNICITY][index]
-        ethnicity = lookup(ETHNICITY, ethnic_value, ethnicity_code)
-        if ethnicity is None:
-            found.append(
-                (
-                    ETHNICITY,
-                    _("Unknown ethnic group “%(value)s”: write its name or its two-digit code.")
-                    % {"value": _text(ethnic_value)},
-                )
-            )
-        relation_value = columns[RELATION][index]
-        relation = lookup(RELATION, relation_value, lambda v: RELATION_WORDS.get(fold(_text(v))))
-        if relation is None:
-            found.append(
-                (
-                    RELATION,
-                    _(
-                        "Unknown relation “%(value)s”: write chủ hộ, vợ/chồng, con, bố/mẹ, cháu, "
-                        "anh/chị/em or khác."
-                    )
-                    % {"value": _text(relation_value)},
-                )
-            )
+        read = {}
+        for key, (find, message) in vocabularies.items():
+            value = columns[key][index]
+            if value not in words[key]:
+                words[key][value] = find(value)
+            read[key] = words[key][value]
+            if read[key] is None:
+                found.append((key, message % {"value": _text(value)}))
         personal_id = _code(columns[PERSONAL_ID][index])
         if (
             personal_id
@@ -180,20 +178,8 @@ def check_member_chunk(
         for key, message in found:
             problems.add(chunk.problem(index, key, message))
         if not found:
-            rows.append(
-                (
-                    first_line + index,
-                    chunk.sheet,
-                    chunk.numbers[index],
-                    code,
-                    name,
-                    sex,
-                    born,
-                    ethnicity,
-                    relation,
-                    personal_id,
-                )
-            )
+            line = (first_line + index, chunk.sheet, chunk.numbers[index], code, name)
+            rows.append((*line, read[SEX], born, read[ETHNICITY], read[RELATION], personal_id))
     return rows
 
 
