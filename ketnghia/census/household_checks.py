@@ -23,17 +23,18 @@ from ketnghia.imports.readers import Chunk, ProblemList
 from ketnghia.imports.values import code as cell_code
 from ketnghia.poverty.domain import Standard
 
-# Form field of each checked column.
+# Form field of each checked household column (a member's fields are named as its columns).
 HOUSEHOLD_FIELDS = {
     cols.HOUSEHOLD_CODE: "code",
     cols.HEAD_NAME: "head_name",
     cols.VILLAGE: "village",
     cols.AREA: "area",
 }
-MEMBER_FIELDS = {column.key: column.key for column in members.MEMBER_COLUMNS}
 
 
-def _chunk(values: Mapping[str, Any]) -> Chunk:
+def _chunk(values: Mapping[str, Any], fields: Mapping[str, str]) -> Chunk:
+    """Return `values` (by column key) as a one-row chunk whose problems name the form's
+    `fields` (a column's key where it has none there)."""
     keys = list(values)
     return Chunk(
         file="",
@@ -41,18 +42,15 @@ def _chunk(values: Mapping[str, Any]) -> Chunk:
         numbers=[1],
         rows=[[values[key] for key in keys]],
         positions={key: index for index, key in enumerate(keys)},
-        headers={key: key for key in keys},
+        headers={key: fields.get(key, key) for key in keys},
     )
 
 
-def _raise(problems: list[Problem], fields: Mapping[str, str]) -> None:
+def _raise(problems: list[Problem]) -> None:
     """Raise the problems found, each located at its form field (not a file's cell)."""
     if problems:
         raise InvalidInput(
-            [
-                Problem(p.message, Location(field=fields.get(p.location.column, "")))
-                for p in problems
-            ]
+            [Problem(p.message, Location(field=p.location.column)) for p in problems]
         )
 
 
@@ -73,7 +71,7 @@ def check_household(
         cols.VILLAGE: village,
         cols.AREA: area,
     }
-    chunk = _chunk(values)
+    chunk = _chunk(values, HOUSEHOLD_FIELDS)
     # The import's own view of the commune (its villages, their areas, other communes');
     # the registry checks read no income or deprivation: no standard is involved.
     context = census_context(CensusRound(commune=commune, year=year), cast(Standard, None))
@@ -87,7 +85,7 @@ def check_household(
     heads = checks._check_heads(chunk, report)
     villages = checks._check_villages(chunk, context, report)
     areas, overridden = checks._check_areas(chunk, villages, context, report)
-    _raise(found, HOUSEHOLD_FIELDS)
+    _raise(found)
     return CheckedHousehold(
         code=checked_code,
         head_name=heads[0],
@@ -119,8 +117,8 @@ def check_member(
         members.PERSONAL_ID: personal_id,
     }
     problems = ProblemList()
-    rows = members.check_member_chunk(_chunk(values), year, problems, 0)
-    _raise(problems.items, MEMBER_FIELDS)
+    rows = members.check_member_chunk(_chunk(values, {}), year, problems, 0)
+    _raise(problems.items)
     (row,) = rows
     # The staging row's last six values are the member's (`members.STAGE_COLUMNS`).
     return CheckedMember(*row[4:])

@@ -84,16 +84,6 @@ class CensusContext:
         return {p: name for p in prefixes if (name := self._communes.get(p)) is not None}
 
 
-@dataclass
-class CheckedChunk:
-    """The staging rows of a chunk (facts left empty on rows with problems) and tallies."""
-
-    rows: list[tuple[Any, ...]]
-    statuses: Counter[str]
-    skipped: int
-    read: int
-
-
 def _is_total_row(code: str, values: list[Any]) -> bool:
     if code:
         return code[:1] in "TtCc" and cols.is_total_label(code)
@@ -114,11 +104,13 @@ def _drop_rows(chunk: Chunk, skip: set[int]) -> Chunk:
 
 def check_chunk(
     chunk: Chunk, context: CensusContext, problems: ProblemList, first_line: int
-) -> CheckedChunk:
-    """Check every cell of `chunk`, classify its good rows and return its staging rows.
+) -> tuple[list[tuple[Any, ...]], Counter[str], int]:
+    """Check every cell of `chunk`, classify its good rows and return its staging rows, the
+    statuses of its good rows and how many total rows it skipped.
 
-    Problems go to `problems`; a row with any problem is staged with its code only, so the
-    check for codes used twice still sees it. `first_line` numbers rows across chunks.
+    Problems go to `problems`; a row with any problem is staged with its code only (its
+    facts left empty), so the check for codes used twice still sees it. `first_line`
+    numbers rows across chunks.
     """
     read = len(chunk)
     codes = [cells.code(value) for value in chunk.column(cols.HOUSEHOLD_CODE)]
@@ -213,7 +205,7 @@ def check_chunk(
                 entry_search_text(codes[index], heads[index]),
             )
         )
-    return CheckedChunk(rows=rows, statuses=statuses, skipped=read - size, read=read)
+    return rows, statuses, read - size
 
 
 def _member_count(value: Any) -> tuple[int | None, str | None]:
@@ -349,40 +341,23 @@ def _check_heads(chunk: Chunk, report: Report) -> list[str]:
 
 
 def _check_villages(chunk: Chunk, context: CensusContext, report: Report) -> list[Village | None]:
-    key = cols.VILLAGE
-    found: dict[Any, Village | str | None] = {}
-    result: list[Village | None] = []
-    for index, value in enumerate(chunk.column(key)):
-        if value not in found:
-            text = cells.cell_str(value)
-            if not text:
-                found[value] = "blank"
-            else:
-                match = context.villages.find(text)
-                found[value] = "unknown" if match is None else match
-        village = found[value]
-        if isinstance(village, Village):
-            result.append(village)
-            continue
-        result.append(None)
-        if village == "blank":
-            if context.villages:
-                report(index, key, _("The village is empty."))
-        elif village == "ambiguous":
-            report(
-                index,
-                key,
-                _("“%(value)s” matches several villages of the commune; write the village code.")
-                % {"value": cells.cell_str(value)},
-            )
-        else:
-            report(
-                index,
-                key,
-                _("Commune %(commune)s has no village “%(value)s”.")
-                % {"commune": context.commune_name, "value": cells.cell_str(value)},
-            )
-    return result
+    def read(value: Any) -> tuple[Village | None, str | None]:
+        text = cells.cell_str(value)
+        if not text:
+            return None, _("The village is empty.") if context.villages else None
+        found = context.villages.find(text)
+        if found == "ambiguous":
+            return None, _(
+                "“%(value)s” matches several villages of the commune; write the village code."
+            ) % {"value": text}
+        if found is None:
+            return None, _("Commune %(commune)s has no village “%(value)s”.") % {
+                "commune": context.commune_name,
+                "value": text,
+            }
+        return found, None
+
+    return _check_column(chunk, cols.VILLAGE, read, report)
 
 
 def _check_areas(
@@ -391,40 +366,31 @@ def _check_areas(
     context: CensusContext,
     report: Report,
 ) -> tuple[list[str], list[bool]]:
-    key = cols.AREA
-    defaults = [village.area if village else context.commune_area for village in villages]
-    if not chunk.has(key):
-        return defaults, [False] * len(defaults)
-    words: dict[Any, str | None] = {}
-    areas: list[str] = []
-    overridden: list[bool] = []
-    for index, value in enumerate(chunk.column(key)):
-        if value not in words:
-            text = cells.cell_str(value)
-            words[value] = "" if not text else cols.AREA_WORDS.get(fold(text))
-        area = words[value]
+    """Return each row's area (the village's, or the commune's, where the cell is blank or
+    wrong) and whether the cell overrides it."""
+
+    def read(value: Any) -> tuple[str | None, str | None]:
+        text = cells.cell_str(value)
+        area = cols.AREA_WORDS.get(fold(text)) if text else ""
         if area is None:
-            report(
-                index,
-                key,
-                _("Area “%(value)s” is not known; write nông thôn (rural) or thành thị (urban).")
-                % {"value": cells.cell_str(value)},
-            )
-            area = defaults[index]
-        given = bool(area)
-        area = area or defaults[index]
-        areas.append(area)
-        overridden.append(given and area != defaults[index])
+            return None, _(
+                "Area “%(value)s” is not known; write nông thôn (rural) or thành thị (urban)."
+            ) % {"value": text}
+        return area, None
+
+    given = _check_column(chunk, cols.AREA, read, report)
+    defaults = [village.area if village else context.commune_area for village in villages]
+    areas = [area or default for area, default in zip(given, defaults, strict=True)]
+    overridden = [bool(a) and a != default for a, default in zip(given, defaults, strict=True)]
     return areas, overridden
 
 
 def _check_column(
     chunk: Chunk, key: str, read: Callable[[Any], tuple[Any, str | None]], report: Report
 ) -> list[Any]:
-    """Return an optional column's cells read by `read` (value, message) once per distinct
-    value (a column holds few distinct dates or member counts); None where it is absent."""
-    if not chunk.has(key):
-        return [None] * len(chunk)
+    """Return a column's cells read by `read` (value, message) once per distinct value (a
+    column holds few distinct villages, dates or member counts); an absent column's cells
+    are blank."""
     verdicts: dict[Any, tuple[Any, str | None]] = {}
     found: list[Any] = []
     for index, value in enumerate(chunk.column(key)):

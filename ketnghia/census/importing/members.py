@@ -183,11 +183,6 @@ def check_member_chunk(
     return rows
 
 
-def _names() -> tuple[str, str]:
-    names = table_names()
-    return names["households"], names["members"]
-
-
 def unknown_households(
     members: StagingTable, households: StagingTable
 ) -> list[tuple[str, str, int]]:
@@ -209,7 +204,7 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
     number (the same member's first: same name). A masked number that matches nothing stored
     cannot be made whole and is refused.
     """
-    household_table, member_table = _names()
+    household_table, member_table = table_names()["households"], table_names()["members"]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT line, sheet, row_number, code, full_name, personal_id FROM {members.quoted} "
@@ -256,26 +251,20 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
     return problems
 
 
-def _counted(year: int | None) -> tuple[str, list[int]]:
-    """Return the SQL (and its parameters) keeping the stored members a round of `year` counts.
-
-    A member born after the round's year is outside its census: a revision of a past year
-    neither compares nor replaces them, so today's newborns survive a correction of 2015.
-    """
-    if year is None:
-        return "1 = 1", []
-    return "(m.birth_year IS NULL OR m.birth_year <= %s)", [year]
+# The stored members a round counts (the parameter: its year). A member born after the
+# round's year is outside its census: a revision of a past year neither compares nor
+# replaces them, so today's newborns survive a correction of 2015.
+_COUNTED = "(m.birth_year IS NULL OR m.birth_year <= %s)"
 
 
 def plan(
-    members: StagingTable, changes: StagingTable, *, commune_id: int, year: int | None = None
+    members: StagingTable, changes: StagingTable, *, commune_id: int, year: int
 ) -> tuple[int, int]:
     """Record in `changes` the households whose members differ; return (households, members).
 
-    With `year`, only the stored members born by then (or of unknown birth) are compared.
+    Only the stored members born by `year` (or of unknown birth) are compared.
     """
-    household_table, member_table = _names()
-    counted, counted_params = _counted(year)
+    household_table, member_table = table_names()["households"], table_names()["members"]
     same = null_safe_differs(negated=True)
     match = (
         f"m.full_name = s.full_name AND m.sex = s.sex AND m.birth_year {same} s.birth_year "
@@ -291,15 +280,15 @@ def plan(
             WHERE h.id IS NULL
             OR (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code = c.code)
                <> (SELECT COUNT(*) FROM {member_table} m WHERE m.household_id = h.id
-                   AND {counted})
+                   AND {_COUNTED})
             OR EXISTS (SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND NOT EXISTS (
-                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {counted}
+                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {_COUNTED}
                  AND {match}))
             OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = h.id
-                 AND {counted} AND NOT EXISTS (
+                 AND {_COUNTED} AND NOT EXISTS (
                  SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND {match}))
             """,
-            [commune_id, *counted_params, *counted_params, *counted_params],
+            [commune_id, year, year, year],
         )
         cursor.execute(
             f"SELECT COUNT(*), (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code IN "
@@ -314,29 +303,28 @@ def write(
     changes: StagingTable,
     *,
     commune_id: int,
-    year: int | None = None,
+    year: int,
     actor: Actor = None,
     reason: str = "",
     when: Any = None,
 ) -> None:
     """Replace the members of the changed households (households written before).
 
-    The members removed get a "-" history row before they go, the new ones a "+" row. With
-    `year`, members born after it are not the round's and stay as they are.
+    The members removed get a "-" history row before they go, the new ones a "+" row.
+    Members born after `year` are not the round's and stay as they are.
     """
-    household_table, member_table = _names()
+    household_table, member_table = table_names()["households"], table_names()["members"]
     of_changed = (
         f"t.household_id IN (SELECT h.id FROM {household_table} h JOIN {changes.quoted} c "
         "ON h.commune_id = %s AND h.code = c.code)"
     )
-    counted, counted_params = _counted(year)
-    removed = f"{of_changed} AND {counted.replace('m.', 't.')}"
+    removed = f"{of_changed} AND {_COUNTED.replace('m.', 't.')}"
     history = {"actor": actor, "reason": reason, "when": when}
     history_insert_select(
         Member,
         source=f"{member_table} t",
         where=removed,
-        params=[commune_id, *counted_params],
+        params=[commune_id, year],
         history_type="-",
         **history,
     )
@@ -347,9 +335,9 @@ def write(
             DELETE FROM {member_table} WHERE household_id IN (
               SELECT h.id FROM {household_table} h JOIN {changes.quoted} c
               ON h.commune_id = %s AND h.code = c.code)
-              AND {counted.replace("m.", "")}
+              AND {_COUNTED.replace("m.", "")}
             """,
-            [commune_id, *counted_params],
+            [commune_id, year],
         )
         cursor.execute(
             f"""

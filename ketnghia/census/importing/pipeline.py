@@ -38,7 +38,7 @@ from ketnghia.census.importing.plan import (
     plan_import,
     repeated_codes,
 )
-from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
+from ketnghia.census.importing.preview import confirmation_reasons
 from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
@@ -71,16 +71,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 # Members born after the round's year named in the preview (the rest counted).
 BORN_LATER_SHOWN = 10
-
-
-def _previous_round_id(census_round: CensusRound) -> int | None:
-    """Return the commune's latest round before this one's year (latest revision)."""
-    return (
-        CensusRound.objects.filter(commune_id=census_round.commune_id, year__lt=census_round.year)
-        .order_by("-year", "-revision")
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def _unquote_csv(chunk: Chunk, keys: tuple[str, ...]) -> None:
@@ -270,12 +260,12 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
     def check_rows(
         self, rows: Any, context: CensusRun, problems: ProblemList, report: CensusImportReport
     ) -> list[None]:
-        checked = check_chunk(rows, context.checks, problems, context.line)
-        context.line += checked.read
-        report.skipped_rows += checked.skipped
-        context.statuses.update(checked.statuses)
+        staged, statuses, skipped = check_chunk(rows, context.checks, problems, context.line)
+        context.line += len(rows)
+        report.skipped_rows += skipped
+        context.statuses.update(statuses)
         assert context.stage is not None
-        context.stage.insert(checked.rows)
+        context.stage.insert(staged)
         return []
 
     def check_all(
@@ -302,10 +292,9 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         members = _stage_members(table.path, name, context.census_round.year, problems, report)
         context.members = members
         if members is not None:
-            for problem in import_members.resolve_masked_ids(
-                members, commune_id=commune_id, file_name=name
-            ):
-                problems.add(problem)
+            problems.extend(
+                import_members.resolve_masked_ids(members, commune_id=commune_id, file_name=name)
+            )
             for code, sheet, row in import_members.unknown_households(members, stage):
                 problems.add(
                     Problem(
@@ -330,16 +319,21 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         assert stage is not None
         if not context.mark.present:
             check_overlap(stage, commune=census_round.commune, file_name=context.file_name)
+        # The commune's latest round before this one's year (latest revision).
+        earlier = CensusRound.objects.filter(
+            commune_id=census_round.commune_id, year__lt=census_round.year
+        )
+        previous = earlier.order_by("-year", "-revision").values_list("pk", flat=True).first()
         plan_import(
             stage,
             report,
             commune_id=census_round.commune_id,
             round_id=census_round.pk,
             year=census_round.year,
-            previous_round_id=_previous_round_id(census_round),
+            previous_round_id=previous,
+            indicator_codes=context.standard.indicator_codes,
         )
         report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
-        report.sample = readable_sample(report.sample, context.standard)
         if context.members is not None:
             context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
             context.changes.create()

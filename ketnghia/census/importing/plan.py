@@ -164,12 +164,14 @@ def plan_import(
     round_id: int | None,
     year: int | None = None,
     previous_round_id: int | None = None,
+    indicator_codes: tuple[str, ...] = (),
 ) -> None:
     """Count into `report` what the staged file would create and change, writing nothing.
 
     One pass over the file joined with the commune's households, the round's entries and
     the previous round's: the counts, the change per field, returning households and values
-    reverted to the previous round's; then a sample of changed rows.
+    reverted to the previous round's; then a sample of changed rows (deprivations named by
+    `indicator_codes`).
     """
     t = table_names()
     per_field = ",\n".join(
@@ -224,7 +226,7 @@ def plan_import(
             )
             before, absent = map(int, cursor.fetchone())
             if e_changed:
-                sample = _sample(cursor, stage, t, commune_id, round_id)
+                sample = _sample(cursor, stage, t, commune_id, round_id, indicator_codes)
     report.rows, report.households_created, report.households_updated = rows, h_new, h_changed
     report.created, report.updated, report.absent = e_new, e_changed, absent
     report.unchanged = rows - e_new - e_changed
@@ -234,7 +236,12 @@ def plan_import(
 
 
 def _sample(
-    cursor: Any, stage: StagingTable, t: dict[str, str], commune_id: int, round_id: int
+    cursor: Any,
+    stage: StagingTable,
+    t: dict[str, str],
+    commune_id: int,
+    round_id: int,
+    codes: tuple[str, ...],
 ) -> list[dict[str, Any]]:
     """Return the first changed rows of the file: code, row and each changed field's old → new."""
     olds = ", ".join(f"e.{e_col}" for _k, e_col, _s, _n in PREVIEW_FIELDS)
@@ -259,13 +266,17 @@ def _sample(
             if key == "status" and override:
                 continue
             if str(before) != str(after):
-                changes[key] = [_plain(before), _plain(after)]
+                changes[key] = [_shown(key, before, codes), _shown(key, after, codes)]
         sample.append({"code": code, "sheet": sheet, "row": row, "changes": changes})
     return sample
 
 
-def _plain(value: Any) -> Any:
-    """Return `value` as JSON holds it (a date as ISO text)."""
+def _shown(key: str, value: Any, codes: tuple[str, ...]) -> Any:
+    """Return `value` as the preview shows it, as JSON holds it: a deprivation mask as the
+    codes of the indicators deprived, a date as ISO text."""
+    if key == "deprivations":
+        mask = int(value or 0)
+        return ", ".join(code for bit, code in enumerate(codes) if mask >> bit & 1) or "—"
     if value is None or isinstance(value, int | str):
         return value
     return str(value)

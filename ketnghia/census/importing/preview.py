@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from ketnghia.census.importing.plan import CensusImportReport
 from ketnghia.core.text import format_number
 from ketnghia.imports.confirm import share_reasons
-from ketnghia.poverty.domain import Standard
 
 # The preview's counts: its key (the page's, the CLI's) and the report's field.
 PREVIEW_COUNTS = {
@@ -140,18 +139,3 @@ def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
         "reasons": report.get("confirmation_reasons", []),
         "notes": preview_notes(report),
     }
-
-
-def readable_sample(sample: list[dict[str, Any]], standard: Standard) -> list[dict[str, Any]]:
-    """Return the sample with deprivation masks as the codes of the indicators deprived."""
-    codes = standard.indicator_codes
-
-    def named(mask: Any) -> str:
-        mask = int(mask or 0)
-        return ", ".join(code for bit, code in enumerate(codes) if mask >> bit & 1) or "—"
-
-    for row in sample:
-        if "deprivations" in row["changes"]:
-            old, new = row["changes"]["deprivations"]
-            row["changes"]["deprivations"] = [named(old), named(new)]
-    return sample
