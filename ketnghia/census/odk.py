@@ -79,18 +79,18 @@ def form_id(standard: Standard, commune: Unit | None = None) -> str:
 
 
 def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list[dict]:
-    if villages:
-        village = row("select_one villages", "village", gettext_noop("Village"), required="yes")
-    else:
-        # Required: the import refuses a household without a village where the commune has
-        # villages, and this form cannot know whether it has.
-        village = row(
-            "text",
-            "village",
-            gettext_noop("Village"),
-            hint=gettext_noop("The village's code or name, as the commune writes it."),
-            required="yes",
-        )
+    # Without a commune's villages to choose from, their code or name is typed. Required
+    # either way: the import refuses a household without a village where the commune has
+    # villages, and a form without them cannot know whether it has.
+    village = row(
+        "select_one villages" if villages else "text",
+        "village",
+        gettext_noop("Village"),
+        hint=None
+        if villages
+        else gettext_noop("The village's code or name, as the commune writes it."),
+        required="yes",
+    )
     area = "" if commune is None else Area.URBAN if commune.is_urban else Area.RURAL
     return [
         row(

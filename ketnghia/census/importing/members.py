@@ -18,8 +18,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.plan import null_safe_differs, table_names
-from ketnghia.census.importing.write import max_id
+from ketnghia.census.importing.plan import max_id, null_safe_differs, table_names
 from ketnghia.core.errors import Location, Problem
 from ketnghia.core.history import history_insert_select
 from ketnghia.core.personal_data import mask_personal_id

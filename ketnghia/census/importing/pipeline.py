@@ -5,7 +5,7 @@ check, the mark, chunks, every problem at once, the confirmation rule, one trans
 Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
 column and classified (`checks`), and its rows go into a temporary staging table.
 Checks across the whole file (a household code used twice) and the plan (which households
-and entries would be created or changed) then run as SQL over that table (`plan`), and a commit writes it (`write`).
+and entries would be created or changed) then run as SQL over that table, and a commit writes it (`plan`).
 If anything is wrong, every problem is raised at once (file, sheet, row, column) and nothing
 is written; a dry run stops after the plan. A commit writes everything in the same
 transaction, and records it in one `ImportBatch` that the created and changed entries point
@@ -37,9 +37,9 @@ from ketnghia.census.importing.plan import (
     check_overlap,
     plan_import,
     repeated_codes,
+    write_import,
 )
 from ketnghia.census.importing.preview import confirmation_reasons
-from ketnghia.census.importing.write import write_import
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
 from ketnghia.census.workflow import is_frozen
@@ -184,7 +184,7 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
     for a job: then it must lie inside what the actor may edit).
 
     Checked in chunks of raw cells staged in a temporary table (`checks`), the whole file then
-    checked and planned in SQL (`plan`), written set-based (`write`): all in one transaction.
+    checked, planned and written set-based in SQL (`plan`): all in one transaction.
     """
 
     name = "census.households"
