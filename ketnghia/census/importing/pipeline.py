@@ -385,8 +385,10 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
             entries_changed=report.updated,
             entries_unchanged=report.unchanged,
         )
-        # The batch names the history rows (not only the file): "import #12: file.xlsx".
-        history = {"actor": user, "reason": _history_reason(batch.pk, name), "when": timezone.now()}
+        # The batch names the history rows (not only the file): "import #12: file.xlsx" (≤ 100).
+        prefix = f"import #{batch.pk}: "
+        batch_reason = prefix + name[: 100 - len(prefix)]
+        history = {"actor": user, "reason": batch_reason, "when": timezone.now()}
         where = {"commune_id": census_round.commune_id, "year": census_round.year}
         write_import(
             context.stage, report, round_id=census_round.pk, batch_id=batch.pk, **where, **history
@@ -451,12 +453,6 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
 
 CENSUS = register(CensusSpec())
 census_import = CENSUS.import_into
-
-
-def _history_reason(batch_id: int, file_name: str) -> str:
-    """Return the history's change reason of an import: the batch and the file (≤ 100)."""
-    prefix = f"import #{batch_id}: "
-    return prefix + file_name[: 100 - len(prefix)]
 
 
 def census_import_error_workbook(
