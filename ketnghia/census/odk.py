@@ -82,13 +82,12 @@ def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list
     # Without a commune's villages to choose from, their code or name is typed. Required
     # either way: the import refuses a household without a village where the commune has
     # villages, and a form without them cannot know whether it has.
+    typed = gettext_noop("The village's code or name, as the commune writes it.")
     village = row(
         "select_one villages" if villages else "text",
         "village",
         gettext_noop("Village"),
-        hint=None
-        if villages
-        else gettext_noop("The village's code or name, as the commune writes it."),
+        hint=None if villages else typed,
         required="yes",
     )
     area = "" if commune is None else Area.URBAN if commune.is_urban else Area.RURAL

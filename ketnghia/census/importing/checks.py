@@ -2,8 +2,9 @@
 
 Each column is checked over the whole chunk with a fast path for what files nearly always
 hold ("0"/"1" flags, plain digits), and only the cells the fast path cannot read go through
-the careful parsers (below, their answer cached per distinct value). What the database knows (the commune's villages, which commune a code
-prefix names) comes in through `CensusContext`, built by the service.
+the careful parsers (below, their answer cached per distinct value). What the database
+knows (the commune's villages, which commune a code prefix names) comes in through
+`CensusContext`, built by the service.
 """
 
 from __future__ import annotations
@@ -215,7 +216,8 @@ def _member_count(value: Any) -> tuple[int | None, str | None]:
     except CellError as error:
         return None, str(error)
     if count is not None and not 1 <= count <= cols.MAX_MEMBERS:
-        return None, _("A household has between 1 and %(max)s members.") % {"max": cols.MAX_MEMBERS}
+        message = _("A household has between 1 and %(max)s members.")
+        return None, message % {"max": cols.MAX_MEMBERS}
     return count, None
 
 

@@ -5,7 +5,8 @@ check, the mark, chunks, every problem at once, the confirmation rule, one trans
 Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
 column and classified (`checks`), and its rows go into a temporary staging table.
 Checks across the whole file (a household code used twice) and the plan (which households
-and entries would be created or changed) then run as SQL over that table, and a commit writes it (`plan`).
+and entries would be created or changed) then run as SQL over that table, and a commit
+writes it (`plan`).
 If anything is wrong, every problem is raised at once (file, sheet, row, column) and nothing
 is written; a dry run stops after the plan. A commit writes everything in the same
 transaction, and records it in one `ImportBatch` that the created and changed entries point
@@ -435,7 +436,8 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or
         bring entries back to the previous round's values, is refused (`ConfirmationNeeded`,
         with the figures) unless `confirm`. A file marked for another commune or year is
-        refused; an unmarked one whose codes mostly have other heads here, too (`plan.check_overlap`).
+        refused; an unmarked one whose codes mostly have other heads here, too
+        (`plan.check_overlap`).
         """
         path = Path(path)
         report = self.execute(
