@@ -96,8 +96,11 @@ def preview_lines(report: Any) -> list[str]:
     return lines
 
 
-def preview_notes(report: dict[str, Any]) -> list[str]:
-    """Return what the import leaves out on purpose, in words (CLI and page alike)."""
+def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a job report's change preview with translated field names, for the page."""
+    if "field_changes" not in report:
+        return None
+    # What the import leaves out on purpose, in words (CLI and page alike).
     notes = []
     if count := report.get("members_born_later", 0):
         rows = report.get("members_born_later_rows") or []
@@ -113,13 +116,6 @@ def preview_notes(report: dict[str, Any]) -> list[str]:
                 "rows": ", ".join(rows) + (" …" if count > len(rows) else ""),
             }
         )
-    return notes
-
-
-def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
-    """Return a job report's change preview with translated field names, for the page."""
-    if "field_changes" not in report:
-        return None
     return {
         **{key: report.get(field, 0) for key, field in PREVIEW_COUNTS.items()},
         "fields": [
@@ -137,5 +133,5 @@ def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
         ],
         "needs_confirmation": report.get("needs_confirmation", False),
         "reasons": report.get("confirmation_reasons", []),
-        "notes": preview_notes(report),
+        "notes": notes,
     }
