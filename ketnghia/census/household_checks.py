@@ -2,7 +2,7 @@
 (registered with `households.checks` by the census app: households imports no census).
 
 A form's values go through the very column checks a census file's cells go through
-(`census.importing.checks`, `.members`, `.cells`) as a one-row chunk,
+(`census.importing.checks`, `.members`) as a one-row chunk,
 so a household typed on a page is held to what an uploaded file is held to, with the same
 Vietnamese messages. Problems come back located at the form's field; what the database
 knows (the commune's villages, which codes are communes) comes from the import's
@@ -14,25 +14,27 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, cast
 
-from ketnghia.census.importing import cells, checks, members
+from ketnghia.census.importing import checks, members
 from ketnghia.census.importing import columns as cols
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.geo.models import Unit
 from ketnghia.households.checks import CheckedHousehold, CheckedMember
 from ketnghia.imports.readers import Chunk, ProblemList
+from ketnghia.imports.values import code as cell_code
 from ketnghia.poverty.domain import Standard
 
-# Form field of each checked column.
+# Form field of each checked household column (a member's fields are named as its columns).
 HOUSEHOLD_FIELDS = {
     cols.HOUSEHOLD_CODE: "code",
     cols.HEAD_NAME: "head_name",
     cols.VILLAGE: "village",
     cols.AREA: "area",
 }
-MEMBER_FIELDS = {column.key: column.key for column in members.MEMBER_COLUMNS}
 
 
-def _chunk(values: Mapping[str, Any]) -> Chunk:
+def _chunk(values: Mapping[str, Any], fields: Mapping[str, str]) -> Chunk:
+    """Return `values` (by column key) as a one-row chunk whose problems name the form's
+    `fields` (a column's key where it has none there)."""
     keys = list(values)
     return Chunk(
         file="",
@@ -40,18 +42,15 @@ def _chunk(values: Mapping[str, Any]) -> Chunk:
         numbers=[1],
         rows=[[values[key] for key in keys]],
         positions={key: index for index, key in enumerate(keys)},
-        headers={key: key for key in keys},
+        headers={key: fields.get(key, key) for key in keys},
     )
 
 
-def _raise(problems: list[Problem], fields: Mapping[str, str]) -> None:
+def _raise(problems: list[Problem]) -> None:
     """Raise the problems found, each located at its form field (not a file's cell)."""
     if problems:
         raise InvalidInput(
-            [
-                Problem(p.message, Location(field=fields.get(p.location.column, "")))
-                for p in problems
-            ]
+            [Problem(p.message, Location(field=p.location.column)) for p in problems]
         )
 
 
@@ -72,7 +71,7 @@ def check_household(
         cols.VILLAGE: village,
         cols.AREA: area,
     }
-    chunk = _chunk(values)
+    chunk = _chunk(values, HOUSEHOLD_FIELDS)
     # The import's own view of the commune (its villages, their areas, other communes');
     # the registry checks read no income or deprivation: no standard is involved.
     context = census_context(CensusRound(commune=commune, year=year), cast(Standard, None))
@@ -81,12 +80,12 @@ def check_household(
     def report(index: int, key: str, message: str) -> None:
         found.append(chunk.problem(index, key, message))
 
-    checked_code = cells.code(code)
+    checked_code = cell_code(code)
     checks._check_codes(chunk, [checked_code], context, report)
     heads = checks._check_heads(chunk, report)
     villages = checks._check_villages(chunk, context, report)
     areas, overridden = checks._check_areas(chunk, villages, context, report)
-    _raise(found, HOUSEHOLD_FIELDS)
+    _raise(found)
     return CheckedHousehold(
         code=checked_code,
         head_name=heads[0],
@@ -118,8 +117,8 @@ def check_member(
         members.PERSONAL_ID: personal_id,
     }
     problems = ProblemList()
-    rows = members.check_member_chunk(_chunk(values), year, problems, 0)
-    _raise(problems.items, MEMBER_FIELDS)
+    rows = members.check_member_chunk(_chunk(values, {}), year, problems, 0)
+    _raise(problems.items)
     (row,) = rows
     # The staging row's last six values are the member's (`members.STAGE_COLUMNS`).
     return CheckedMember(*row[4:])

@@ -7,17 +7,16 @@ the project's catalogue and the standard's own bilingual names.
 
 `odk_import` reads the CSV export of that form's submissions, whatever the server called its
 columns (`household-code` in ODK Central, `household/code` in KoBoToolbox, bare names when
-the form has no groups), and hands it to the census spec (`OdkSpec`, run by `imports.run`): the same validation, the same
-all-or-nothing commit, the same report.
+the form has no groups): the census spec reads it under those names (`OdkSpec`, run by
+`imports.run`): the same validation, the same all-or-nothing commit, the same report.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import tempfile
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -26,17 +25,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from ketnghia.accounts.models import Actor
-from ketnghia.census.importing import CensusImportReport, ConfirmationNeeded
+from ketnghia.census.importing import CensusImportReport
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import MAX_MEMBERS
-from ketnghia.census.importing.columns import column_label
-from ketnghia.census.importing.pipeline import CensusSpec
+from ketnghia.census.importing.columns import census_columns
+from ketnghia.census.importing.pipeline import CensusRun, CensusSpec, refuse_frozen
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.formatting import format_count
 from ketnghia.core.text import fold
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.readers import CSV_SUFFIXES, Column, Table, column_letter, open_table
-from ketnghia.imports.spec import Progress, register, run
+from ketnghia.imports.readers import CSV_SUFFIXES, Chunk, Column, Table, column_letter, open_table
+from ketnghia.imports.spec import register
 from ketnghia.imports.xlsform import (
     both,
     choice,
@@ -82,18 +80,17 @@ def form_id(standard: Standard, commune: Unit | None = None) -> str:
 
 
 def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list[dict]:
-    if villages:
-        village = row("select_one villages", "village", gettext_noop("Village"), required="yes")
-    else:
-        # Required: the import refuses a household without a village where the commune has
-        # villages, and this form cannot know whether it has.
-        village = row(
-            "text",
-            "village",
-            gettext_noop("Village"),
-            hint=gettext_noop("The village's code or name, as the commune writes it."),
-            required="yes",
-        )
+    # Without a commune's villages to choose from, their code or name is typed. Required
+    # either way: the import refuses a household without a village where the commune has
+    # villages, and a form without them cannot know whether it has.
+    typed = gettext_noop("The village's code or name, as the commune writes it.")
+    village = row(
+        "select_one villages" if villages else "text",
+        "village",
+        gettext_noop("Village"),
+        hint=None if villages else typed,
+        required="yes",
+    )
     area = "" if commune is None else Area.URBAN if commune.is_urban else Area.RURAL
     return [
         row(
@@ -120,9 +117,9 @@ def _household(commune: Unit | None, villages: list[Unit], ceiling: int) -> list
             "member_count",
             gettext_noop("Number of members"),
             required="yes",
-            constraint=f". >= 1 and . <= {MAX_MEMBERS}",
+            constraint=f". >= 1 and . <= {cols.MAX_MEMBERS}",
             constraint_message=both(
-                gettext_noop("Between 1 and %(maximum)s members."), maximum=MAX_MEMBERS
+                gettext_noop("Between 1 and %(maximum)s members."), maximum=cols.MAX_MEMBERS
             ),
         ),
         row(
@@ -273,15 +270,6 @@ def _rejected(values: list[str], positions: dict[str, int]) -> bool:
     return index is not None and index < len(values) and fold(values[index]) in _REJECTED
 
 
-def _letters(column: str) -> str:
-    return column.split(" ", 1)[0]
-
-
-def _header_text(described: str) -> str:
-    """Return the header of a reader's column description "E (household-code)"."""
-    return described.split(" ", 1)[1][1:-1] if " " in described else described
-
-
 # Columns only a form server writes (ODK Central, KoBoToolbox), folded: a census file made from
 # the template has none of them, an export of the census form always has some.
 _SERVER_COLUMNS = frozenset(
@@ -316,135 +304,65 @@ def odk_export_open(*, standard: Standard, path: Path, file_name: str) -> Table:
     return open_table(path, _odk_columns(standard), name=file_name)
 
 
-def odk_export_to_census_csv(
-    *, standard: Standard, path: Path, file_name: str, out: Path
-) -> tuple[int, int, dict[str, str]]:
-    """Write the export at `path` as a census CSV at `out`, row for row and column for column.
-
-    Every record keeps its row number and every field its column letter, so what the census
-    import says about `out` holds for the export; the survey date goes in an added last
-    column. Returns (submissions, rejected, {column letters: the export's header}).
-    """
-    if path.suffix.lower() not in CSV_SUFFIXES:
-        raise InvalidInput(
-            Problem(
-                _("Import the CSV export of the submissions (ODK Central or KoBoToolbox)."),
-                Location(file=file_name),
-            )
-        )
-    table = odk_export_open(standard=standard, path=path, file_name=file_name)
-    (layout,) = table.layouts
-    positions = dict(layout.positions)
-    wanted = {key for key in positions if key.startswith(cols.INDICATOR_PREFIX)} | {
-        cols.HOUSEHOLD_CODE,
-        cols.HEAD_NAME,
-        cols.INCOME,
-        cols.VILLAGE,
-        cols.AREA,
-        cols.MEMBER_COUNT,
-        cols.COMMUNE_CODE,
-    }
-    renamed = {positions[key]: column_label(standard, key) for key in wanted if key in positions}
-    export_headers = {
-        _letters(layout.headers[key]): _header_text(layout.headers[key])
-        for key in wanted
-        if key in positions
-    }
-    submissions = rejected = 0
-    date_index: int | None = None
-    # This CSV never leaves the server: the census import reads it at once and it is deleted,
-    # so cells are copied exactly (no `core.outputs` guard, which would turn "-5" into text).
-    with out.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        for number, values in table.raw_rows(layout.sheet):
-            if number < layout.header_row:
-                writer.writerow([])
-            elif number == layout.header_row:
-                # Columns the census import does not read lose their header, so no name an
-                # ODK server invents can ever be taken for one of the census's columns.
-                header = [renamed.get(index, "") for index in range(len(values))]
-                date_index = len(header)
-                header.append(column_label(standard, cols.SURVEYED_ON))
-                export_headers[column_letter(date_index)] = " / ".join(
-                    _header_text(layout.headers[key]) for key in _DATE_SOURCES if key in positions
-                )
-                writer.writerow(header)
-            elif not any(value.strip() for value in values):
-                writer.writerow([])
-            else:
-                submissions += 1
-                if _rejected(values, positions):
-                    rejected += 1
-                    writer.writerow([])
-                    continue
-                row = values + [""] * (date_index - len(values)) if date_index else values
-                writer.writerow([*row[:date_index], _survey_date(values, positions)])
-    return submissions, rejected, export_headers
-
-
-def _in_export_terms(error: InvalidInput, file_name: str, headers: dict[str, str]) -> InvalidInput:
-    """Return `error` with each column named as the export names it."""
-    problems = []
-    for problem in error.problems:
-        location = problem.location
-        letters = _letters(location.column) if location.column else ""
-        if location.file == file_name and letters in headers:
-            location = replace(location, column=f"{letters} ({headers[letters]})")
-            problem = replace(problem, location=location)
-        problems.append(problem)
-    return InvalidInput(problems, count=error.count)
-
-
 class OdkSpec(CensusSpec):
-    """The CSV export of the census form's submissions (ODK Central, KoBoToolbox): made a
-    census file, row for row and column for column, and imported by the census spec; its
-    problems name the columns as the export does. Scope: `round`, as the census's."""
+    """The CSV export of the census form's submissions (ODK Central, KoBoToolbox), read by
+    the census spec under the export's own column names, so its problems name the columns
+    as the export does. Rejected submissions are left out; the survey date comes from the
+    interview's timestamps, as a column added after the export's last. Scope: `round`, as
+    the census's."""
 
     name = "census.odk"
 
     def make_report(self, *, file_name: str, dry_run: bool) -> OdkImportReport:
         return OdkImportReport(file=file_name, dry_run=dry_run)
 
-    def execute(
-        self,
-        path: Path,
-        *,
-        actor: Actor,
-        scope: Mapping[str, Any],
-        file_name: str,
-        dry_run: bool,
-        confirm: bool,
-        progress: Progress | None = None,
-        companion: tuple[Path, str] | None = None,
-    ) -> OdkImportReport:
+    def open_for(
+        self, path: Path, *, file_name: str, actor: Actor, scope: Mapping[str, Any]
+    ) -> Table:
         census_round = self._round(actor, scope, file_name)
-        standard = standard_get(census_round.standard_code)
-        with tempfile.TemporaryDirectory(prefix="ketnghia-odk-") as directory:
-            converted = Path(directory) / "census.csv"
-            submissions, rejected, headers = odk_export_to_census_csv(
-                standard=standard, path=path, file_name=file_name, out=converted
-            )
-            try:
-                report = run(
-                    self,
-                    converted,
-                    actor=actor,
-                    scope={"round": census_round},
-                    file_name=file_name,
-                    dry_run=dry_run,
-                    confirm=confirm,
-                    progress=progress,
+        if path.suffix.lower() not in CSV_SUFFIXES:
+            raise InvalidInput(
+                Problem(
+                    _("Import the CSV export of the submissions (ODK Central or KoBoToolbox)."),
+                    Location(file=file_name),
                 )
-            except ConfirmationNeeded:
-                raise  # about the whole file: no column to rename, and the preview goes with it
-            except InvalidInput as error:
-                raise _in_export_terms(error, file_name, headers) from None
-        report.submissions, report.rejected = submissions, rejected
-        return report
+            )
+        refuse_frozen(census_round, file_name)
+        standard = standard_get(census_round.standard_code)
+        return odk_export_open(standard=standard, path=path, file_name=file_name)
+
+    def chunks(
+        self, table: Table, context: CensusRun, report: CensusImportReport
+    ) -> Iterator[Chunk]:
+        assert isinstance(report, OdkImportReport)
+        (layout,) = table.layouts
+        width, positions = layout.width, layout.positions
+        census_keys = {column.key for column in census_columns(context.standard)}
+        # The census's columns where the export has them, the survey date after its last.
+        at = {key: index for key, index in positions.items() if key in census_keys}
+        at[cols.SURVEYED_ON] = width
+        headers = {key: layout.headers[key] for key in at if key in layout.headers}
+        # The reader describes a column as "C (end)": the export's own names, best first.
+        sources = [
+            layout.headers[key].split(" (", 1)[1][:-1] for key in _DATE_SOURCES if key in positions
+        ]
+        headers[cols.SURVEYED_ON] = f"{column_letter(width)} ({' / '.join(sources)})"
+        for chunk in super().chunks(table, context, report):
+            numbers, rows = [], []
+            for number, values in zip(chunk.numbers, chunk.rows, strict=True):
+                report.submissions += 1
+                if _rejected(values, positions):
+                    report.rejected += 1
+                    continue
+                numbers.append(number)
+                padding = [""] * (width - len(values))
+                rows.append([*values[:width], *padding, _survey_date(values, positions)])
+            if rows:
+                yield Chunk(chunk.file, chunk.sheet, numbers, rows, at, headers)
 
 
 ODK = register(OdkSpec())
-# The export becomes a census file and goes through the census spec: the same checks, all or
-# nothing, the same record of the import. Submissions a reviewer rejected (ODK Central's
-# review state, KoBoToolbox's validation status) are left out and counted.
+# The export goes through the census spec: the same checks, all or nothing, the same record
+# of the import. Submissions a reviewer rejected (ODK Central's review state, KoBoToolbox's
+# validation status) are left out and counted.
 odk_import = ODK.import_into

@@ -181,7 +181,7 @@ def round_refresh(*, census_round: CensusRound) -> None:
     The summaries of its commune's rounds from its year on (a change in one year moves the
     transitions of every later year), in set-based SQL. The entries' folded search text is
     not refreshed here: `CensusEntry.save` folds it, and the import writes it with each entry
-    (`importing.write`), so a refresh never rewrites the round's entries.
+    (`importing.plan.write_import`), so a refresh never rewrites the round's entries.
     """
     _refresh(_round_rows(commune_id=census_round.commune_id), census_round.year)
     # Written entries, or a members sheet that changed heads: any round of the commune.

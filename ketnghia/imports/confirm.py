@@ -53,15 +53,18 @@ def changes_need_confirmation(
     return changed >= CONFIRM_MIN_CHANGED and changed_share > share
 
 
-def share_reasons(*, changed: int, before: int, message: str) -> list[str]:
+def share_reasons(*, changed: int, before: int, message: str, majority: bool = False) -> list[str]:
     """Return the rule's reason in words when changing `changed` of `before` stored records
-    needs a confirmation (more than the share, from `CONFIRM_MIN_CHANGED` on), else none.
+    needs a confirmation (more than the share, from `CONFIRM_MIN_CHANGED` on; with
+    `majority`, more than half of them whatever their number), else none.
 
     `message` is the importer's sentence, with the placeholders changed, before, percent and
     limit (numbers written the Vietnamese way).
     """
     share = confirm_share()
-    if not changes_need_confirmation(changed=changed, before=before, share=share, majority=False):
+    if not changes_need_confirmation(
+        changed=changed, before=before, share=share, majority=majority
+    ):
         return []
     return [
         message

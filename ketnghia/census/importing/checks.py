@@ -2,12 +2,15 @@
 
 Each column is checked over the whole chunk with a fast path for what files nearly always
 hold ("0"/"1" flags, plain digits), and only the cells the fast path cannot read go through
-the careful parsers. What the database knows (the commune's villages, which commune a code
-prefix names) comes in through `CensusContext`, built by the service.
+the careful parsers (below, their answer cached per distinct value). What the database
+knows (the commune's villages, which commune a code prefix names) comes in through
+`CensusContext`, built by the service.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import math
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping
@@ -18,12 +21,12 @@ from typing import Any
 import numpy as np
 from django.utils.translation import gettext as _
 
-from ketnghia.census.importing import cells
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.models import entry_search_text
-from ketnghia.core.text import fold
-from ketnghia.imports.readers import Chunk, ProblemList, excel_error_message
+from ketnghia.core.text import fold, parse_amount
+from ketnghia.imports import values as cells
+from ketnghia.imports.readers import CellError, Chunk, ProblemList, cell_date, excel_error_message
+from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.poverty.domain import Standard
 from ketnghia.poverty.rules import classify_many, income_problem
 
@@ -82,16 +85,6 @@ class CensusContext:
         return {p: name for p in prefixes if (name := self._communes.get(p)) is not None}
 
 
-@dataclass
-class CheckedChunk:
-    """The staging rows of a chunk (facts left empty on rows with problems) and tallies."""
-
-    rows: list[tuple[Any, ...]]
-    statuses: Counter[str]
-    skipped: int
-    read: int
-
-
 def _is_total_row(code: str, values: list[Any]) -> bool:
     if code:
         return code[:1] in "TtCc" and cols.is_total_label(code)
@@ -112,11 +105,13 @@ def _drop_rows(chunk: Chunk, skip: set[int]) -> Chunk:
 
 def check_chunk(
     chunk: Chunk, context: CensusContext, problems: ProblemList, first_line: int
-) -> CheckedChunk:
-    """Check every cell of `chunk`, classify its good rows and return its staging rows.
+) -> tuple[list[tuple[Any, ...]], Counter[str], int]:
+    """Check every cell of `chunk`, classify its good rows and return its staging rows, the
+    statuses of its good rows and how many total rows it skipped.
 
-    Problems go to `problems`; a row with any problem is staged with its code only, so the
-    check for codes used twice still sees it. `first_line` numbers rows across chunks.
+    Problems go to `problems`; a row with any problem is staged with its code only (its
+    facts left empty), so the check for codes used twice still sees it. `first_line`
+    numbers rows across chunks.
     """
     read = len(chunk)
     codes = [cells.code(value) for value in chunk.column(cols.HOUSEHOLD_CODE)]
@@ -147,10 +142,10 @@ def check_chunk(
     heads = _check_heads(chunk, report)
     villages = _check_villages(chunk, context, report)
     areas, overridden = _check_areas(chunk, villages, context, report)
-    members = _check_column(chunk, cols.MEMBER_COUNT, cells.member_count, report)
+    members = _check_column(chunk, cols.MEMBER_COUNT, _member_count, report)
     # Survey dates as ISO text (what the staging table takes), None when blank.
     surveyed = _check_column(
-        chunk, cols.SURVEYED_ON, partial(cells.survey_date, year=context.year), report
+        chunk, cols.SURVEYED_ON, partial(_survey_date, year=context.year), report
     )
     incomes = _check_incomes(chunk, context.standard, report)
     bits, matrix = _check_indicators(chunk, context.standard, report)
@@ -211,7 +206,68 @@ def check_chunk(
                 entry_search_text(codes[index], heads[index]),
             )
         )
-    return CheckedChunk(rows=rows, statuses=statuses, skipped=read - size, read=read)
+    return rows, statuses, read - size
+
+
+def _member_count(value: Any) -> tuple[int | None, str | None]:
+    """Return (a member count or None when blank, message or None)."""
+    try:
+        count = cells.whole_number(value)
+    except CellError as error:
+        return None, str(error)
+    if count is not None and not 1 <= count <= cols.MAX_MEMBERS:
+        message = _("A household has between 1 and %(max)s members.")
+        return None, message % {"max": cols.MAX_MEMBERS}
+    return count, None
+
+
+def _survey_date(value: Any, year: int) -> tuple[str | None, str | None]:
+    """Return (ISO date or None when blank, message or None) for a survey date cell."""
+    if not isinstance(value, dt.date | int | float) and not cells.cell_str(value):
+        return None, None
+    try:
+        day = cell_date(value)
+    except CellError as error:
+        return None, str(error)
+    # A census of year Y is collected from the last months of Y-1 into Y+1 at the latest.
+    if not year - 1 <= day.year <= year + 1:
+        return None, _("The survey date %(date)s is far from the census year %(year)s.") % {
+            "date": day.strftime("%d/%m/%Y"),
+            "year": year,
+        }
+    return day.isoformat(), None
+
+
+def _income_cell(value: Any, ceiling: int) -> int | str:
+    """Return an income in whole đồng (rounded up), or the message saying what is wrong."""
+    if type(value) is int:
+        amount: Any = value
+    elif not cells.cell_str(value):
+        return _("The monthly income per person is empty.")
+    else:
+        try:
+            amount = parse_amount(value if not isinstance(value, str) else cells.cell_str(value))
+        except ValueError as error:
+            return str(error)
+    message = income_problem(amount, ceiling)
+    if message is not None:
+        return message
+    # Every poverty line is a whole number of đồng, so rounding up keeps every comparison.
+    return math.ceil(amount)
+
+
+def _flag(value: Any) -> int | str | None:
+    """Return 1 or 0 for a deprivation cell, None when blank, "bad" otherwise."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int | float):
+        return int(value) if value in (0, 1) else "bad"
+    text = cells.cell_str(value)
+    if not text:
+        return None
+    return cols.FLAG_WORDS.get(fold(text), "bad")
 
 
 Report = Callable[[int, str, str], None]
@@ -287,40 +343,23 @@ def _check_heads(chunk: Chunk, report: Report) -> list[str]:
 
 
 def _check_villages(chunk: Chunk, context: CensusContext, report: Report) -> list[Village | None]:
-    key = cols.VILLAGE
-    found: dict[Any, Village | str | None] = {}
-    result: list[Village | None] = []
-    for index, value in enumerate(chunk.column(key)):
-        if value not in found:
-            text = cells.cell_str(value)
-            if not text:
-                found[value] = "blank"
-            else:
-                match = context.villages.find(text)
-                found[value] = "unknown" if match is None else match
-        village = found[value]
-        if isinstance(village, Village):
-            result.append(village)
-            continue
-        result.append(None)
-        if village == "blank":
-            if context.villages:
-                report(index, key, _("The village is empty."))
-        elif village == "ambiguous":
-            report(
-                index,
-                key,
-                _("“%(value)s” matches several villages of the commune; write the village code.")
-                % {"value": cells.cell_str(value)},
-            )
-        else:
-            report(
-                index,
-                key,
-                _("Commune %(commune)s has no village “%(value)s”.")
-                % {"commune": context.commune_name, "value": cells.cell_str(value)},
-            )
-    return result
+    def read(value: Any) -> tuple[Village | None, str | None]:
+        text = cells.cell_str(value)
+        if not text:
+            return None, _("The village is empty.") if context.villages else None
+        found = context.villages.find(text)
+        if found == "ambiguous":
+            return None, _(
+                "“%(value)s” matches several villages of the commune; write the village code."
+            ) % {"value": text}
+        if found is None:
+            return None, _("Commune %(commune)s has no village “%(value)s”.") % {
+                "commune": context.commune_name,
+                "value": text,
+            }
+        return found, None
+
+    return _check_column(chunk, cols.VILLAGE, read, report)
 
 
 def _check_areas(
@@ -329,40 +368,31 @@ def _check_areas(
     context: CensusContext,
     report: Report,
 ) -> tuple[list[str], list[bool]]:
-    key = cols.AREA
-    defaults = [village.area if village else context.commune_area for village in villages]
-    if not chunk.has(key):
-        return defaults, [False] * len(defaults)
-    words: dict[Any, str | None] = {}
-    areas: list[str] = []
-    overridden: list[bool] = []
-    for index, value in enumerate(chunk.column(key)):
-        if value not in words:
-            text = cells.cell_str(value)
-            words[value] = "" if not text else cols.AREA_WORDS.get(fold(text))
-        area = words[value]
+    """Return each row's area (the village's, or the commune's, where the cell is blank or
+    wrong) and whether the cell overrides it."""
+
+    def read(value: Any) -> tuple[str | None, str | None]:
+        text = cells.cell_str(value)
+        area = cols.AREA_WORDS.get(fold(text)) if text else ""
         if area is None:
-            report(
-                index,
-                key,
-                _("Area “%(value)s” is not known; write nông thôn (rural) or thành thị (urban).")
-                % {"value": cells.cell_str(value)},
-            )
-            area = defaults[index]
-        given = bool(area)
-        area = area or defaults[index]
-        areas.append(area)
-        overridden.append(given and area != defaults[index])
+            return None, _(
+                "Area “%(value)s” is not known; write nông thôn (rural) or thành thị (urban)."
+            ) % {"value": text}
+        return area, None
+
+    given = _check_column(chunk, cols.AREA, read, report)
+    defaults = [village.area if village else context.commune_area for village in villages]
+    areas = [area or default for area, default in zip(given, defaults, strict=True)]
+    overridden = [bool(a) and a != default for a, default in zip(given, defaults, strict=True)]
     return areas, overridden
 
 
 def _check_column(
     chunk: Chunk, key: str, read: Callable[[Any], tuple[Any, str | None]], report: Report
 ) -> list[Any]:
-    """Return an optional column's cells read by `read` (value, message) once per distinct
-    value (a column holds few distinct dates or member counts); None where it is absent."""
-    if not chunk.has(key):
-        return [None] * len(chunk)
+    """Return a column's cells read by `read` (value, message) once per distinct value (a
+    column holds few distinct villages, dates or member counts); an absent column's cells
+    are blank."""
     verdicts: dict[Any, tuple[Any, str | None]] = {}
     found: list[Any] = []
     for index, value in enumerate(chunk.column(key)):
@@ -394,7 +424,7 @@ def _check_incomes(chunk: Chunk, standard: Standard, report: Report) -> np.ndarr
             # A workbook's number: whole đồng as nearly every income is.
             append(int(value))
             continue
-        result = cells.income_cell(value, ceiling)
+        result = _income_cell(value, ceiling)
         if isinstance(result, str):
             report(index, key, result)
             append(0)
@@ -441,9 +471,9 @@ def _check_indicators(
             try:
                 verdict = verdicts[value]
             except KeyError:
-                verdict = verdicts[value] = cells.flag(value)
+                verdict = verdicts[value] = _flag(value)
             except TypeError:  # an unhashable cell cannot come from a file, but be safe
-                verdict = cells.flag(value)
+                verdict = _flag(value)
             if verdict == 1:
                 matrix[index, position] = True
             elif verdict is None:

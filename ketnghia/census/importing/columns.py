@@ -21,6 +21,7 @@ INCOME = "monthly_income_per_person"
 COMMUNE_CODE = "commune_code"
 # Indicator columns are keyed "indicator:<code>", so no indicator code can shadow a column.
 INDICATOR_PREFIX = "indicator:"
+MAX_MEMBERS = 99
 
 BASE_COLUMNS = (
     Column(

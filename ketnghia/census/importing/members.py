@@ -18,11 +18,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import cell_str as _text
-from ketnghia.census.importing.cells import code as _code
-from ketnghia.census.importing.cells import whole_number as _whole_number
-from ketnghia.census.importing.plan import null_safe_differs, table_names
-from ketnghia.census.importing.write import max_id
+from ketnghia.census.importing.plan import max_id, null_safe_differs, table_names
 from ketnghia.core.errors import Location, Problem
 from ketnghia.core.history import history_insert_select
 from ketnghia.core.personal_data import mask_personal_id
@@ -38,6 +34,9 @@ from ketnghia.imports.readers import (
     header_key,
 )
 from ketnghia.imports.staging import StagingTable
+from ketnghia.imports.values import cell_str as _text
+from ketnghia.imports.values import code as _code
+from ketnghia.imports.values import whole_number as _whole_number
 
 FULL_NAME = "full_name"
 SEX = "sex"
@@ -87,6 +86,28 @@ def members_sheet(sheets: list[str]) -> str | None:
     return None
 
 
+def _vocabularies() -> dict[str, tuple[Any, str]]:
+    """Return the closed columns of the sheet: how a cell is read (None: unknown) and what is
+    said of a cell that is not known (its value given as `value`)."""
+    return {
+        SEX: (
+            lambda value: SEX_WORDS.get(fold(_text(value))),
+            _("Write the sex as nam (male) or nữ (female)."),
+        ),
+        ETHNICITY: (
+            ethnicity_code,
+            _("Unknown ethnic group “%(value)s”: write its name or its two-digit code."),
+        ),
+        RELATION: (
+            lambda value: RELATION_WORDS.get(fold(_text(value))),
+            _(
+                "Unknown relation “%(value)s”: write chủ hộ, vợ/chồng, con, bố/mẹ, cháu, "
+                "anh/chị/em or khác."
+            ),
+        ),
+    }
+
+
 def check_member_chunk(
     chunk: Chunk,
     year: int,
@@ -104,14 +125,9 @@ def check_member_chunk(
     """
     this_year = datetime.date.today().year
     rows: list[tuple[Any, ...]] = []
-    words: dict[tuple[str, Any], Any] = {}
-
-    def lookup(kind: str, value: Any, find: Any) -> Any:
-        key = (kind, value)
-        if key not in words:
-            words[key] = find(value)
-        return words[key]
-
+    vocabularies = _vocabularies()
+    # Each closed column's words read once per distinct value.
+    words: dict[str, dict[Any, Any]] = {key: {} for key in vocabularies}
     columns = {column.key: chunk.column(column.key) for column in MEMBER_COLUMNS}
     errors = chunk.excel_errors()
     for index in range(len(chunk)):
@@ -122,10 +138,6 @@ def check_member_chunk(
         name = " ".join(_text(columns[FULL_NAME][index]).split())
         if not name or len(name) > 150:
             found.append((FULL_NAME, _("Write the member's full name (at most 150 characters).")))
-        sex_value = columns[SEX][index]
-        sex = lookup(SEX, sex_value, lambda v: SEX_WORDS.get(fold(_text(v))))
-        if sex is None:
-            found.append((SEX, _("Write the sex as nam (male) or nữ (female).")))
         born: int | None = None
         try:
             born = _whole_number(columns[BIRTH_YEAR][index])
@@ -139,29 +151,14 @@ def check_member_chunk(
                 found.append(
                     (BIRTH_YEAR, _("A birth year lies between 1900 and %(year)s.") % {"year": year})
                 )
-        ethnic_value = columns[ETHNICITY][index]
-        ethnicity = lookup(ETHNICITY, ethnic_value, ethnicity_code)
-        if ethnicity is None:
-            found.append(
-                (
-                    ETHNICITY,
-                    _("Unknown ethnic group “%(value)s”: write its name or its two-digit code.")
-                    % {"value": _text(ethnic_value)},
-                )
-            )
-        relation_value = columns[RELATION][index]
-        relation = lookup(RELATION, relation_value, lambda v: RELATION_WORDS.get(fold(_text(v))))
-        if relation is None:
-            found.append(
-                (
-                    RELATION,
-                    _(
-                        "Unknown relation “%(value)s”: write chủ hộ, vợ/chồng, con, bố/mẹ, cháu, "
-                        "anh/chị/em or khác."
-                    )
-                    % {"value": _text(relation_value)},
-                )
-            )
+        read = {}
+        for key, (find, message) in vocabularies.items():
+            value = columns[key][index]
+            if value not in words[key]:
+                words[key][value] = find(value)
+            read[key] = words[key][value]
+            if read[key] is None:
+                found.append((key, message % {"value": _text(value)}))
         personal_id = _code(columns[PERSONAL_ID][index])
         if (
             personal_id
@@ -180,26 +177,9 @@ def check_member_chunk(
         for key, message in found:
             problems.add(chunk.problem(index, key, message))
         if not found:
-            rows.append(
-                (
-                    first_line + index,
-                    chunk.sheet,
-                    chunk.numbers[index],
-                    code,
-                    name,
-                    sex,
-                    born,
-                    ethnicity,
-                    relation,
-                    personal_id,
-                )
-            )
+            line = (first_line + index, chunk.sheet, chunk.numbers[index], code, name)
+            rows.append((*line, read[SEX], born, read[ETHNICITY], read[RELATION], personal_id))
     return rows
-
-
-def _names() -> tuple[str, str]:
-    names = table_names()
-    return names["households"], names["members"]
 
 
 def unknown_households(
@@ -223,7 +203,7 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
     number (the same member's first: same name). A masked number that matches nothing stored
     cannot be made whole and is refused.
     """
-    household_table, member_table = _names()
+    household_table, member_table = table_names()["households"], table_names()["members"]
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT line, sheet, row_number, code, full_name, personal_id FROM {members.quoted} "
@@ -270,26 +250,20 @@ def resolve_masked_ids(members: StagingTable, *, commune_id: int, file_name: str
     return problems
 
 
-def _counted(year: int | None) -> tuple[str, list[int]]:
-    """Return the SQL (and its parameters) keeping the stored members a round of `year` counts.
-
-    A member born after the round's year is outside its census: a revision of a past year
-    neither compares nor replaces them, so today's newborns survive a correction of 2015.
-    """
-    if year is None:
-        return "1 = 1", []
-    return "(m.birth_year IS NULL OR m.birth_year <= %s)", [year]
+# The stored members a round counts (the parameter: its year). A member born after the
+# round's year is outside its census: a revision of a past year neither compares nor
+# replaces them, so today's newborns survive a correction of 2015.
+_COUNTED = "(m.birth_year IS NULL OR m.birth_year <= %s)"
 
 
 def plan(
-    members: StagingTable, changes: StagingTable, *, commune_id: int, year: int | None = None
+    members: StagingTable, changes: StagingTable, *, commune_id: int, year: int
 ) -> tuple[int, int]:
     """Record in `changes` the households whose members differ; return (households, members).
 
-    With `year`, only the stored members born by then (or of unknown birth) are compared.
+    Only the stored members born by `year` (or of unknown birth) are compared.
     """
-    household_table, member_table = _names()
-    counted, counted_params = _counted(year)
+    household_table, member_table = table_names()["households"], table_names()["members"]
     same = null_safe_differs(negated=True)
     match = (
         f"m.full_name = s.full_name AND m.sex = s.sex AND m.birth_year {same} s.birth_year "
@@ -305,15 +279,15 @@ def plan(
             WHERE h.id IS NULL
             OR (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code = c.code)
                <> (SELECT COUNT(*) FROM {member_table} m WHERE m.household_id = h.id
-                   AND {counted})
+                   AND {_COUNTED})
             OR EXISTS (SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND NOT EXISTS (
-                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {counted}
+                 SELECT 1 FROM {member_table} m WHERE m.household_id = h.id AND {_COUNTED}
                  AND {match}))
             OR EXISTS (SELECT 1 FROM {member_table} m WHERE m.household_id = h.id
-                 AND {counted} AND NOT EXISTS (
+                 AND {_COUNTED} AND NOT EXISTS (
                  SELECT 1 FROM {members.quoted} s WHERE s.code = c.code AND {match}))
             """,
-            [commune_id, *counted_params, *counted_params, *counted_params],
+            [commune_id, year, year, year],
         )
         cursor.execute(
             f"SELECT COUNT(*), (SELECT COUNT(*) FROM {members.quoted} s WHERE s.code IN "
@@ -328,29 +302,28 @@ def write(
     changes: StagingTable,
     *,
     commune_id: int,
-    year: int | None = None,
+    year: int,
     actor: Actor = None,
     reason: str = "",
     when: Any = None,
 ) -> None:
     """Replace the members of the changed households (households written before).
 
-    The members removed get a "-" history row before they go, the new ones a "+" row. With
-    `year`, members born after it are not the round's and stay as they are.
+    The members removed get a "-" history row before they go, the new ones a "+" row.
+    Members born after `year` are not the round's and stay as they are.
     """
-    household_table, member_table = _names()
+    household_table, member_table = table_names()["households"], table_names()["members"]
     of_changed = (
         f"t.household_id IN (SELECT h.id FROM {household_table} h JOIN {changes.quoted} c "
         "ON h.commune_id = %s AND h.code = c.code)"
     )
-    counted, counted_params = _counted(year)
-    removed = f"{of_changed} AND {counted.replace('m.', 't.')}"
+    removed = f"{of_changed} AND {_COUNTED.replace('m.', 't.')}"
     history = {"actor": actor, "reason": reason, "when": when}
     history_insert_select(
         Member,
         source=f"{member_table} t",
         where=removed,
-        params=[commune_id, *counted_params],
+        params=[commune_id, year],
         history_type="-",
         **history,
     )
@@ -361,9 +334,9 @@ def write(
             DELETE FROM {member_table} WHERE household_id IN (
               SELECT h.id FROM {household_table} h JOIN {changes.quoted} c
               ON h.commune_id = %s AND h.code = c.code)
-              AND {counted.replace("m.", "")}
+              AND {_COUNTED.replace("m.", "")}
             """,
-            [commune_id, *counted_params],
+            [commune_id, year],
         )
         cursor.execute(
             f"""

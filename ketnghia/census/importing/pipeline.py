@@ -5,7 +5,8 @@ check, the mark, chunks, every problem at once, the confirmation rule, one trans
 Two phases (design rule 3). The file is read once, in chunks: each chunk is checked column by
 column and classified (`checks`), and its rows go into a temporary staging table.
 Checks across the whole file (a household code used twice) and the plan (which households
-and entries would be created or changed) then run as SQL over that table (`plan`), and a commit writes it (`write`).
+and entries would be created or changed) then run as SQL over that table, and a commit
+writes it (`plan`).
 If anything is wrong, every problem is raised at once (file, sheet, row, column) and nothing
 is written; a dry run stops after the plan. A commit writes everything in the same
 transaction, and records it in one `ImportBatch` that the created and changed entries point
@@ -30,18 +31,16 @@ from django.utils.translation import gettext as _
 from ketnghia.accounts.models import Actor
 from ketnghia.census.importing import columns as cols
 from ketnghia.census.importing import members as import_members
-from ketnghia.census.importing.cells import Village, VillageLookup
 from ketnghia.census.importing.checks import STAGE_COLUMNS, CensusContext, check_chunk
 from ketnghia.census.importing.columns import census_columns
-from ketnghia.census.importing.mark import check_overlap
 from ketnghia.census.importing.plan import (
     CensusImportReport,
-    Repeat,
+    check_overlap,
     plan_import,
     repeated_codes,
+    write_import,
 )
-from ketnghia.census.importing.preview import confirmation_reasons, readable_sample
-from ketnghia.census.importing.write import write_import
+from ketnghia.census.importing.preview import confirmation_reasons
 from ketnghia.census.models import CensusRound, ImportBatch, Status
 from ketnghia.census.summaries import round_refresh
 from ketnghia.census.workflow import is_frozen
@@ -64,6 +63,7 @@ from ketnghia.imports.readers import (
 )
 from ketnghia.imports.spec import ImportSpec, Progress, register
 from ketnghia.imports.staging import StagingTable
+from ketnghia.imports.values import Village, VillageLookup
 from ketnghia.poverty.domain import Area, Standard
 from ketnghia.poverty.selectors import standard_get
 
@@ -72,16 +72,6 @@ from ketnghia.poverty.selectors import standard_get
 CHUNK_ROWS = 20_000
 # Members born after the round's year named in the preview (the rest counted).
 BORN_LATER_SHOWN = 10
-
-
-def _previous_round_id(census_round: CensusRound) -> int | None:
-    """Return the commune's latest round before this one's year (latest revision)."""
-    return (
-        CensusRound.objects.filter(commune_id=census_round.commune_id, year__lt=census_round.year)
-        .order_by("-year", "-revision")
-        .values_list("pk", flat=True)
-        .first()
-    )
 
 
 def _unquote_csv(chunk: Chunk, keys: tuple[str, ...]) -> None:
@@ -195,7 +185,7 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
     for a job: then it must lie inside what the actor may edit).
 
     Checked in chunks of raw cells staged in a temporary table (`checks`), the whole file then
-    checked and planned in SQL (`plan`), written set-based (`write`): all in one transaction.
+    checked, planned and written set-based in SQL (`plan`): all in one transaction.
     """
 
     name = "census.households"
@@ -271,12 +261,12 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
     def check_rows(
         self, rows: Any, context: CensusRun, problems: ProblemList, report: CensusImportReport
     ) -> list[None]:
-        checked = check_chunk(rows, context.checks, problems, context.line)
-        context.line += checked.read
-        report.skipped_rows += checked.skipped
-        context.statuses.update(checked.statuses)
+        staged, statuses, skipped = check_chunk(rows, context.checks, problems, context.line)
+        context.line += len(rows)
+        report.skipped_rows += skipped
+        context.statuses.update(statuses)
         assert context.stage is not None
-        context.stage.insert(checked.rows)
+        context.stage.insert(staged)
         return []
 
     def check_all(
@@ -285,16 +275,27 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         stage, table, name = context.stage, context.table, context.file_name
         assert stage is not None and table is not None
         stage.index("code")
-        for repeat in repeated_codes(stage):
-            problems.add(_repeat_problem(repeat, name, table))
+        for code, sheet, row, first_sheet, first_row in repeated_codes(stage):
+            where = (
+                _("row %(row)s") % {"row": first_row}
+                if first_sheet == sheet
+                else _("sheet %(sheet)s, row %(row)s") % {"sheet": first_sheet, "row": first_row}
+            )
+            headers = table.layouts[table.sheets.index(sheet)].headers
+            problems.add(
+                Problem(
+                    _("Household code “%(code)s” is used twice: also on %(where)s.")
+                    % {"code": code, "where": where},
+                    Location(name, sheet, row, headers.get(cols.HOUSEHOLD_CODE, "")),
+                )
+            )
         commune_id = context.census_round.commune_id
         members = _stage_members(table.path, name, context.census_round.year, problems, report)
         context.members = members
         if members is not None:
-            for problem in import_members.resolve_masked_ids(
-                members, commune_id=commune_id, file_name=name
-            ):
-                problems.add(problem)
+            problems.extend(
+                import_members.resolve_masked_ids(members, commune_id=commune_id, file_name=name)
+            )
             for code, sheet, row in import_members.unknown_households(members, stage):
                 problems.add(
                     Problem(
@@ -319,16 +320,21 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         assert stage is not None
         if not context.mark.present:
             check_overlap(stage, commune=census_round.commune, file_name=context.file_name)
+        # The commune's latest round before this one's year (latest revision).
+        earlier = CensusRound.objects.filter(
+            commune_id=census_round.commune_id, year__lt=census_round.year
+        )
+        previous = earlier.order_by("-year", "-revision").values_list("pk", flat=True).first()
         plan_import(
             stage,
             report,
             commune_id=census_round.commune_id,
             round_id=census_round.pk,
             year=census_round.year,
-            previous_round_id=_previous_round_id(census_round),
+            previous_round_id=previous,
+            indicator_codes=context.standard.indicator_codes,
         )
         report.by_status = {status: context.statuses.get(status, 0) for status in Status.values}
-        report.sample = readable_sample(report.sample, context.standard)
         if context.members is not None:
             context.changes = StagingTable((("code", "text"),), prefix="census_member_changes")
             context.changes.create()
@@ -380,8 +386,10 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
             entries_changed=report.updated,
             entries_unchanged=report.unchanged,
         )
-        # The batch names the history rows (not only the file): "import #12: file.xlsx".
-        history = {"actor": user, "reason": _history_reason(batch.pk, name), "when": timezone.now()}
+        # The batch names the history rows (not only the file): "import #12: file.xlsx" (≤ 100).
+        prefix = f"import #{batch.pk}: "
+        batch_reason = prefix + name[: 100 - len(prefix)]
+        history = {"actor": user, "reason": batch_reason, "when": timezone.now()}
         where = {"commune_id": census_round.commune_id, "year": census_round.year}
         write_import(
             context.stage, report, round_id=census_round.pk, batch_id=batch.pk, **where, **history
@@ -440,7 +448,8 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
         change more than `KETNGHIA_IMPORT_CONFIRM_SHARE` of the round's existing entries, or
         bring entries back to the previous round's values, is refused (`ConfirmationNeeded`,
         with the figures) unless `confirm`. A file marked for another commune or year is
-        refused; an unmarked one whose codes mostly have other heads here, too (`mark`).
+        refused; an unmarked one whose codes mostly have other heads here, too
+        (`plan.check_overlap`).
         """
         path = Path(path)
         report = self.execute(
@@ -458,32 +467,6 @@ class CensusSpec(ImportSpec[CensusRun, None, CensusImportReport, CensusImportRep
 
 CENSUS = register(CensusSpec())
 census_import = CENSUS.import_into
-
-
-def _history_reason(batch_id: int, file_name: str) -> str:
-    """Return the history's change reason of an import: the batch and the file (≤ 100)."""
-    prefix = f"import #{batch_id}: "
-    return prefix + file_name[: 100 - len(prefix)]
-
-
-def _repeat_problem(repeat: Repeat, name: str, table: Table) -> Problem:
-    where = (
-        _("row %(row)s") % {"row": repeat.first_row}
-        if repeat.first_sheet == repeat.sheet
-        else _("sheet %(sheet)s, row %(row)s")
-        % {"sheet": repeat.first_sheet, "row": repeat.first_row}
-    )
-    layout = next(layout for layout in table.layouts if layout.sheet == repeat.sheet)
-    return Problem(
-        _("Household code “%(code)s” is used twice: also on %(where)s.")
-        % {"code": repeat.code, "where": where},
-        Location(
-            file=name,
-            sheet=repeat.sheet,
-            row=repeat.row,
-            column=layout.headers.get("household_code", ""),
-        ),
-    )
 
 
 def census_import_error_workbook(

@@ -15,12 +15,7 @@ from django.utils.translation import gettext as _
 
 from ketnghia.census.importing.plan import CensusImportReport
 from ketnghia.core.text import format_number
-from ketnghia.imports.confirm import CONFIRM_MIN_CHANGED, changes_need_confirmation, confirm_share
-from ketnghia.poverty.domain import Standard
-
-# The one confirmation rule of every import (`imports.confirm`).
-__all__ = ["CONFIRM_MIN_CHANGED", "changes_need_confirmation", "confirm_share"]
-
+from ketnghia.imports.confirm import share_reasons
 
 # The preview's counts: its key (the page's, the CLI's) and the report's field.
 PREVIEW_COUNTS = {
@@ -34,21 +29,15 @@ PREVIEW_COUNTS = {
 
 def confirmation_reasons(planned: CensusImportReport) -> list[str]:
     """Return why committing `planned` needs an explicit confirmation (empty: it does not)."""
-    reasons = []
-    share, changed, before = confirm_share(), planned.updated, planned.entries_before
-    if changes_need_confirmation(changed=changed, before=before, share=share):
-        reasons.append(
-            _(
-                "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
-                "than %(limit)s %%)."
-            )
-            % {
-                "changed": format_number(changed),
-                "before": format_number(before),
-                "percent": format_number(100 * changed / before, 1),
-                "limit": format_number(100 * share, 1),
-            }
-        )
+    reasons = share_reasons(
+        changed=planned.updated,
+        before=planned.entries_before,
+        majority=True,
+        message=_(
+            "It changes %(changed)s of the round's %(before)s entries (%(percent)s %%, more "
+            "than %(limit)s %%)."
+        ),
+    )
     if planned.entries_reverted:
         reasons.append(
             _(
@@ -107,8 +96,11 @@ def preview_lines(report: Any) -> list[str]:
     return lines
 
 
-def preview_notes(report: dict[str, Any]) -> list[str]:
-    """Return what the import leaves out on purpose, in words (CLI and page alike)."""
+def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Return a job report's change preview with translated field names, for the page."""
+    if "field_changes" not in report:
+        return None
+    # What the import leaves out on purpose, in words (CLI and page alike).
     notes = []
     if count := report.get("members_born_later", 0):
         rows = report.get("members_born_later_rows") or []
@@ -124,13 +116,6 @@ def preview_notes(report: dict[str, Any]) -> list[str]:
                 "rows": ", ".join(rows) + (" …" if count > len(rows) else ""),
             }
         )
-    return notes
-
-
-def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
-    """Return a job report's change preview with translated field names, for the page."""
-    if "field_changes" not in report:
-        return None
     return {
         **{key: report.get(field, 0) for key, field in PREVIEW_COUNTS.items()},
         "fields": [
@@ -148,20 +133,5 @@ def preview_for_page(report: dict[str, Any]) -> dict[str, Any] | None:
         ],
         "needs_confirmation": report.get("needs_confirmation", False),
         "reasons": report.get("confirmation_reasons", []),
-        "notes": preview_notes(report),
+        "notes": notes,
     }
-
-
-def readable_sample(sample: list[dict[str, Any]], standard: Standard) -> list[dict[str, Any]]:
-    """Return the sample with deprivation masks as the codes of the indicators deprived."""
-    codes = standard.indicator_codes
-
-    def named(mask: Any) -> str:
-        mask = int(mask or 0)
-        return ", ".join(code for bit, code in enumerate(codes) if mask >> bit & 1) or "—"
-
-    for row in sample:
-        if "deprivations" in row["changes"]:
-            old, new = row["changes"]["deprivations"]
-            row["changes"]["deprivations"] = [named(old), named(new)]
-    return sample

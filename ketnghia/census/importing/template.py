@@ -9,7 +9,7 @@ headed by the indicator's Vietnamese name; its code is in the header cell's comm
 template writes, the import reads back unchanged (a round-trip test holds them together):
 an officer who downloads it mid-round and edits three rows changes those three rows only.
 The file names its commune and year in its title and in custom document properties
-(`mark`), so it cannot be imported into another commune's or year's round. Every text cell
+(`imports.mark`), so it cannot be imported into another commune's or year's round. Every text cell
 goes through `core.outputs` (a name beginning with "=" stays a name).
 """
 
@@ -24,8 +24,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from ketnghia.census.importing import columns as cols
-from ketnghia.census.importing.cells import MAX_MEMBERS
-from ketnghia.census.importing.mark import title_text
 from ketnghia.census.importing.members import ETHNICITY, MEMBER_COLUMNS, RELATION, SEX
 from ketnghia.census.models import CensusEntry, CensusRound
 from ketnghia.census.workflow import FROZEN_FROM, ORDER
@@ -54,6 +52,11 @@ _RELATION_LABELS: dict[str, str] = {
     Relation.SIBLING: "anh/chị/em",
     Relation.OTHER: "khác",
 }
+
+
+def title_text(commune: Unit, year: int) -> str:
+    """Return the title line that names the file's commune and year (`imports.mark` reads it)."""
+    return f"DANH SÁCH HỘ GIA ĐÌNH RÀ SOÁT NĂM {year} — {commune.name} (mã {commune.code})"
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,9 @@ def _columns(standard: Standard, villages: list[str]) -> list[Col]:
         cols.VILLAGE: {"choices": villages},
         cols.AREA: {"choices": list(cols.AREA_LABELS.values())},
         cols.MEMBER_COUNT: {
-            "whole": (1, MAX_MEMBERS),
-            "error": _("A household has between 1 and %(max)s members.") % {"max": MAX_MEMBERS},
+            "whole": (1, cols.MAX_MEMBERS),
+            "error": _("A household has between 1 and %(max)s members.")
+            % {"max": cols.MAX_MEMBERS},
         },
         cols.SURVEYED_ON: {"format": DATE_FORMAT},
         cols.INCOME: {"format": AMOUNT_FORMAT},

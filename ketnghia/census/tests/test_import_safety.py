@@ -404,7 +404,7 @@ def test_the_upload_page_shows_the_preview_and_imports_on_confirmation(
     ],
 )
 def test_which_changes_need_a_confirmation(changed, before, needed):
-    from ketnghia.census.importing.preview import changes_need_confirmation
+    from ketnghia.imports.confirm import changes_need_confirmation
 
     assert changes_need_confirmation(changed=changed, before=before, share=0.2) is needed
 

@@ -17,9 +17,6 @@ ROOT = Path(ketnghia.__file__).parent
 # (file relative to the package, function) → why it may write raw cells.
 EXEMPT = {
     ("core/outputs.py", "xlsx_set"): "the one function that writes a cell",
-    ("census/odk.py", "odk_export_to_census_csv"): (
-        "a temporary CSV the census import reads at once and deletes; copied cell for cell"
-    ),
 }
 
 

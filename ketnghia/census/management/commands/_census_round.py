@@ -145,29 +145,16 @@ class CensusImportCommand(ImportCommand):
 
     # The spec that imports a file into a round (`CENSUS`, `ODK`: `CensusSpec.import_into`).
     spec: CensusSpec
-
-    def import_file(
-        self, census_round: CensusRound, path: Path, *, actor: Actor, options: dict[str, Any]
-    ) -> Any:
-        """Import `path` into `census_round` through `spec`; return the report."""
-        return self.spec.import_into(
-            census_round=census_round,
-            path=path,
-            file_name=path.name,
-            dry_run=options["dry_run"],
-            actor=actor,
-            confirm=options["confirm"],
-        )
-
-    def summary(self, report: Any) -> str:
-        """Return the report's first line: what the import did (or would do)."""
-        raise NotImplementedError
+    # The report's first line: what the import did (or would do), formatted with the
+    # report's fields (and `changed`, `households`: its updated entries, created households).
+    summary: Any
 
     def write_report(self, report: Any) -> None:
         """Write what the import did (or would do): the summary, the statuses, the preview,
         the total rows skipped and the round's households the file leaves out."""
         prefix = _("Dry run, nothing written. ") if report.dry_run else ""
-        self.stdout.write(prefix + self.summary(report))
+        named = {"changed": report.updated, "households": report.households_created}
+        self.stdout.write(prefix + self.summary % {**report.as_dict(), **named})
         counts = ", ".join(
             f"{Status(status).label}: {format_number(count)}"
             for status, count in report.by_status.items()
@@ -197,7 +184,13 @@ class CensusImportCommand(ImportCommand):
                 census_round = round_to_import_into(
                     found[0], dry_run=options["dry_run"], actor=actor
                 )
-                return self.import_file(census_round, path, actor=actor, options=options)
+                return self.spec.import_into(
+                    census_round=census_round,
+                    path=path,
+                    dry_run=options["dry_run"],
+                    actor=actor,
+                    confirm=options["confirm"],
+                )
 
         def workbook(path: Path, problems: list[Problem]) -> bytes | None:
             if not found:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ketnghia.census.importing.pipeline import CENSUS, CensusImportReport
+from ketnghia.census.importing.pipeline import CENSUS
 from ketnghia.census.management.commands._census_round import CensusImportCommand
 
 
@@ -23,20 +22,8 @@ class Command(CensusImportCommand):
     )
 
     spec = CENSUS
-
-    def summary(self, report: CensusImportReport) -> str:
-        return _(
-            "%(file)s → %(round)s (%(standard)s): %(rows)s households; entries created "
-            "%(created)s, changed %(changed)s, unchanged %(unchanged)s; households created "
-            "%(households_created)s, updated %(households_updated)s."
-        ) % {
-            "file": report.file,
-            "round": report.round,
-            "standard": report.standard,
-            "rows": report.rows,
-            "created": report.created,
-            "changed": report.updated,
-            "unchanged": report.unchanged,
-            "households_created": report.households_created,
-            "households_updated": report.households_updated,
-        }
+    summary = gettext_lazy(
+        "%(file)s → %(round)s (%(standard)s): %(rows)s households; entries created "
+        "%(created)s, changed %(changed)s, unchanged %(unchanged)s; households created "
+        "%(households_created)s, updated %(households_updated)s."
+    )

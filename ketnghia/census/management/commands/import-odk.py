@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ketnghia.census.management.commands._census_round import CensusImportCommand
-from ketnghia.census.odk import ODK, OdkImportReport
+from ketnghia.census.odk import ODK
 
 
 class Command(CensusImportCommand):
@@ -22,20 +21,8 @@ class Command(CensusImportCommand):
     )
 
     spec = ODK
-
-    def summary(self, report: OdkImportReport) -> str:
-        return _(
-            "%(file)s: %(submissions)s submissions, %(rejected)s rejected by a reviewer and "
-            "left out; round %(round)s (%(standard)s): entries created %(created)s, updated "
-            "%(updated)s, unchanged %(unchanged)s; households created %(households)s."
-        ) % {
-            "file": report.file,
-            "submissions": report.submissions,
-            "rejected": report.rejected,
-            "round": report.round,
-            "standard": report.standard,
-            "created": report.created,
-            "updated": report.updated,
-            "unchanged": report.unchanged,
-            "households": report.households_created,
-        }
+    summary = gettext_lazy(
+        "%(file)s: %(submissions)s submissions, %(rejected)s rejected by a reviewer and "
+        "left out; round %(round)s (%(standard)s): entries created %(created)s, updated "
+        "%(updated)s, unchanged %(unchanged)s; households created %(households)s."
+    )
