@@ -41,7 +41,7 @@ def upload_unit(*, actor: Actor, scope: Mapping[str, Any], action: gate.Action) 
     return unit_get_for(scope=gate.scope_for(actor, action), code=str(code))
 
 
-def _unknown(code: str) -> str:
+def unknown_code(code: str) -> str:
     return _("Unknown unit code “%(code)s”.") % {"code": code}
 
 
@@ -57,6 +57,21 @@ def _candidates(codes: set[str]) -> dict[str, list[Unit]]:
     return {
         code: [found[v] for v in sorted(names) if v in found] for code, names in variants.items()
     }
+
+
+def units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
+    """Return the units of `codes`, forgiving the leading zeros a numeric cell loses.
+
+    "1" finds "00001" when `width` is 5; without a width a short number finds the one unit
+    it can be once zero-padded (a province, district or commune code), if exactly one.
+    """
+    resolved: dict[str, Unit] = {}
+    for code, units in _candidates(set(codes) - {""}).items():
+        exact = [unit for unit in units if unit.code == code]
+        padded = [u for u in units if u.code != code and len(u.code) == (width or len(u.code))]
+        if exact or len(padded) == 1:
+            resolved[code] = (exact or padded)[0]
+    return resolved
 
 
 def rows_inside(
@@ -83,7 +98,7 @@ def rows_inside(
             code = str(getattr(item, attr) or "")
             units = found.get(code) or []
             if units and not any(unit.path.startswith(within.path) for unit in units):
-                problems.add(locate(item, key, _unknown(code)))
+                problems.add(locate(item, key, unknown_code(code)))
                 inside = False
         if inside:
             kept.append(item)
@@ -97,7 +112,7 @@ def units_outside(
     for code in sorted(
         {u.code for u in units if u is not None and not u.path.startswith(within.path)}
     ):
-        problems.add(Problem(_unknown(code), Location(file=file_name)))
+        problems.add(Problem(unknown_code(code), Location(file=file_name)))
 
 
 def _record_units(record: Any) -> list[Unit | None]:
