@@ -12,7 +12,7 @@ refused too.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -80,15 +80,13 @@ def rows_inside(
     keys: Sequence[tuple[str, str]],
     within: Unit,
     problems: ProblemList,
-    problem: Callable[[Any, str, str], Problem] | None = None,
 ) -> list[Any]:
-    """Return the rows (`items`) whose named units lie inside `within`; refuse the others.
+    """Return the rows (`items`, each with its file's `row`) whose named units lie inside
+    `within`; refuse the others.
 
-    `keys` pairs a column key with the item's attribute holding a unit code; `problem(item,
-    key, message)` locates a problem (by default `item.row.problem(key, message)`). A code no
-    unit holds is left to the spec's own check.
+    `keys` pairs a column key with the item's attribute holding a unit code. A code no unit
+    holds is left to the spec's own check.
     """
-    locate = problem or (lambda item, key, message: item.row.problem(key, message))
     codes = {str(getattr(item, attr) or "") for item in items for _key, attr in keys}
     found = _candidates(codes - {""})
     kept = []
@@ -98,7 +96,7 @@ def rows_inside(
             code = str(getattr(item, attr) or "")
             units = found.get(code) or []
             if units and not any(unit.path.startswith(within.path) for unit in units):
-                problems.add(locate(item, key, unknown_code(code)))
+                problems.add(item.row.problem(key, unknown_code(code)))
                 inside = False
         if inside:
             kept.append(item)

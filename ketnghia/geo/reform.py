@@ -73,16 +73,11 @@ class ReformRow:
     province_name: str
     share: Decimal | None
     location: Location
-    # Column key ("old", "new", "new_name", "province", "share") -> the file's column letter.
-    columns: dict[str, str] = field(default_factory=dict, compare=False)
+    # The file's row it was read from (its problems name the column); None for the package.
+    row: Row | None = field(default=None, compare=False)
 
     def problem(self, message: str, key: str = "") -> Problem:
-        loc = self.location
-        if key and loc.row is not None:
-            loc = Location(
-                file=loc.file, sheet=loc.sheet, row=loc.row, column=self.columns.get(key, "")
-            )
-        return Problem(message, loc)
+        return self.row.problem(key, message) if self.row else Problem(message, self.location)
 
 
 @dataclass
@@ -314,6 +309,16 @@ class _Plan:
     new_communes: int = 0
     provinces: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """Whether the plan changes anything."""
+        return bool(
+            self.create
+            or self.update
+            or self.close
+            or self.successions_create
+            or self.successions_update
+        )
+
 
 def _plan(
     rows: list[ReformRow], province_codes: Iterable[str] | None, problems: ProblemList
@@ -404,29 +409,25 @@ def _plan(
         .order_by("path")
     )
     where = rows[0].location.file if rows else ""
+
+    def at(row: ReformRow | None, message: str) -> Problem:
+        """A problem at `row`, or at the whole mapping (its file) without one."""
+        return row.problem(message) if row else Problem(message, Location(file=where))
+
     for unit in all_old:
         if unit.level == UnitLevel.COMMUNE and unit.code not in old_codes:
-            problems.add(
-                Problem(
-                    _(
-                        "Commune %(code)s %(name)s of province %(province)s is not in the "
-                        "mapping: every old commune must pass to a new one."
-                    )
-                    % {"code": unit.code, "name": unit.name, "province": unit.ancestor_codes[0]},
-                    Location(file=where),
-                )
+            message = _(
+                "Commune %(code)s %(name)s of province %(province)s is not in the "
+                "mapping: every old commune must pass to a new one."
             )
+            args = {"code": unit.code, "name": unit.name, "province": unit.ancestor_codes[0]}
+            problems.add(at(None, message % args))
     for code in plan.provinces:
         if not Unit.objects.filter(code=code, level=UnitLevel.PROVINCE).exists():
-            problems.add(
-                Problem(
-                    _(
-                        "Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s)."
-                    )
-                    % {"code": code},
-                    Location(file=where),
-                )
+            message = _(
+                "Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s)."
             )
+            problems.add(at(None, message % {"code": code}))
     if problems:
         return plan
 
@@ -435,17 +436,12 @@ def _plan(
     provinces = Unit.objects.in_bulk(province_codes_new, field_name="code")
     for code in province_codes_new:
         unit = provinces.get(code)
-        name = next(r.province_name for r in rows if r.province_code == code)
-        if unit is None:
-            if not name:
-                first = next(r for r in rows if r.province_code == code)
-                problems.add(
-                    first.problem(
-                        _("Province %(code)s is not stored: give its name.") % {"code": code},
-                        "province",
-                    )
-                )
-                continue
+        first = next(r for r in rows if r.province_code == code)
+        name = first.province_name
+        if unit is None and not name:
+            message = _("Province %(code)s is not stored: give its name.") % {"code": code}
+            problems.add(first.problem(message, "province"))
+        elif unit is None:
             unit = Unit(
                 code=code,
                 name=name,
@@ -457,13 +453,8 @@ def _plan(
             plan.create.append(unit)
             provinces[code] = unit
         elif unit.level != UnitLevel.PROVINCE:
-            first = next(r for r in rows if r.province_code == code)
-            problems.add(
-                first.problem(
-                    _("Unit %(code)s is not a province.") % {"code": code},
-                    "province",
-                )
-            )
+            message = _("Unit %(code)s is not a province.") % {"code": code}
+            problems.add(first.problem(message, "province"))
     if problems:
         return plan
     stored_new = Unit.objects.in_bulk(
@@ -510,19 +501,15 @@ def _plan(
         elif unit.valid_to == LAST_DAY:
             plan.unchanged += 1
         else:
-            problems.add(
-                Problem(
-                    _(
-                        "Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s."
-                    )
-                    % {
-                        "code": unit.code,
-                        "valid_to": unit.valid_to.strftime("%d/%m/%Y"),
-                        "last_day": LAST_DAY.strftime("%d/%m/%Y"),
-                    },
-                    Location(file=where),
-                )
+            message = _(
+                "Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s."
             )
+            args = {
+                "code": unit.code,
+                "valid_to": unit.valid_to.strftime("%d/%m/%Y"),
+                "last_day": LAST_DAY.strftime("%d/%m/%Y"),
+            }
+            problems.add(at(None, message % args))
 
     # Successions, checked together with those already stored.
     wanted: dict[tuple[str, str], tuple[Unit, Unit, Decimal, ReformRow | None]] = {}
@@ -556,7 +543,7 @@ def _plan(
     )
     for edge, _key, message in rules.succession_problems(edges):
         row = sources[edge.source][3] if edge.source is not None else None
-        problems.add(row.problem(message) if row else Problem(message, Location(file=where)))
+        problems.add(at(row, message))
     for old, new, share, row in wanted.values():
         existing = stored.get((old.code, new.code))
         note = _("2025 reform")
@@ -570,7 +557,7 @@ def _plan(
                 "new": new.code,
                 "date": existing.date.strftime("%d/%m/%Y"),
             }
-            problems.add(row.problem(message) if row else Problem(message, Location(file=where)))
+            problems.add(at(row, message))
         elif existing.share != share:
             existing.share = share
             plan.successions_update.append(existing)
@@ -679,11 +666,11 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
     ) -> list[ReformRow]:
         found = []
         for row in rows:
-            values = {}
-            for spec_field in (_OLD, _NEW, _NEW_NAME, _PROVINCE):
-                values[spec_field.key] = spec_field.parse(row, problems) or ""
-                if row.is_blank(spec_field.key):
-                    problems.add(row.problem(spec_field.key, _("This cell is blank.")))
+            values = {
+                spec_field.key: spec_field.parse(row, problems, blank=_("This cell is blank."))
+                or ""
+                for spec_field in (_OLD, _NEW, _NEW_NAME, _PROVINCE)
+            }
             found.append(
                 ReformRow(
                     _padded(values["old"], 5),
@@ -692,11 +679,8 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
                     _padded(values["province"], 2),
                     _PROVINCE_NAME.parse(row, problems) or "",
                     _SHARE.parse(row, problems),
-                    Location(file=row.file, sheet=row.sheet, row=row.number),
-                    {
-                        key: row.headers.get(key, "")
-                        for key in ("old", "new", "new_name", "province", "share")
-                    },
+                    row.location(),
+                    row,
                 )
             )
         return found
@@ -714,11 +698,7 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
     ) -> _Plan:
         if context is not None:
             items = rows_inside(
-                items,
-                keys=(("old", "old_code"),),
-                within=context,
-                problems=problems,
-                problem=lambda row, key, message: row.problem(message, key),
+                items, keys=(("old", "old_code"),), within=context, problems=problems
             )
         plan = _plan(items, None, problems)
         if context is not None and not problems:
@@ -727,15 +707,6 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
             units_outside(closed, within=context, problems=problems, file_name=report.file)
         report.count(plan)
         return plan
-
-    def changes_anything(self, plan: _Plan) -> bool:
-        return bool(
-            plan.create
-            or plan.update
-            or plan.close
-            or plan.successions_create
-            or plan.successions_update
-        )
 
     def write(
         self, plan: _Plan, context: Unit | None, *, actor: Actor, reason: str, report: ReformReport
