@@ -152,13 +152,8 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         code = COMMUNE.parse(row, problems, blank=required) or ""
         year = YEAR.parse(row, problems, blank=required)
         if year is not None and not 1990 <= year <= 2100:
-            problems.add(
-                row.problem(
-                    "year",
-                    _("This number must be between %(minimum)s and %(maximum)s.")
-                    % {"minimum": 1990, "maximum": 2100},
-                )
-            )
+            message = _("This number must be between %(minimum)s and %(maximum)s.")
+            problems.add(row.problem("year", message % {"minimum": 1990, "maximum": 2100}))
             year = None
         values: dict[str, Any] = {}
         for spec_field in VALUES:
@@ -179,26 +174,21 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         communes = Unit.objects.in_bulk(
             {item.code for item in items if item.code}, field_name="code"
         )
-        seen: dict[tuple[str, int], int] = {}
+        seen: dict[tuple[str, int], Row] = {}
         for item in items:
             row, code, year = item.row, item.code, item.year
             unit = communes.get(code)
             if code and unit is None:
                 problems.add(row.problem("commune", unknown_code(code)))
             elif unit is not None and unit.level != UnitLevel.COMMUNE:
-                problems.add(
-                    row.problem("commune", _("Unit %(code)s is not a commune.") % {"code": code})
-                )
+                message = _("Unit %(code)s is not a commune.")
+                problems.add(row.problem("commune", message % {"code": code}))
             if code and year is not None:
-                if (code, year) in seen:
-                    problems.add(
-                        row.problem(
-                            "year",
-                            _("Commune %(code)s, year %(year)s is also on row %(row)s.")
-                            % {"code": code, "year": year, "row": seen[(code, year)]},
-                        )
-                    )
-                seen.setdefault((code, year), row.number)
+                first = seen.setdefault((code, year), row)
+                if first is not row:
+                    message = _("Commune %(code)s, year %(year)s is also on row %(row)s.")
+                    args = {"code": code, "year": year, "row": first.number}
+                    problems.add(row.problem("year", message % args))
         if problems:
             return RecordChanges()
         stored = {

@@ -106,13 +106,8 @@ class VillageSpec(_UnitTreeSpec):
         kind_text = V_KIND.parse(row, problems) or ""
         kind = rules.village_kind_from_text(kind_text) if kind_text else None
         if kind_text and kind is None:
-            problems.add(
-                row.problem(
-                    "kind",
-                    _("Unknown village kind “%(kind)s”: use thôn, làng, bản or tổ dân phố.")
-                    % {"kind": kind_text},
-                )
-            )
+            message = _("Unknown village kind “%(kind)s”: use thôn, làng, bản or tổ dân phố.")
+            problems.add(row.problem("kind", message % {"kind": kind_text}))
         return _Village(
             row=row,
             commune_code=commune_code,
@@ -132,17 +127,8 @@ class VillageSpec(_UnitTreeSpec):
             if commune is None:
                 problems.add(village.row.problem("commune", unknown_code(village.commune_code)))
             elif commune.level != UnitLevel.COMMUNE:
-                problems.add(
-                    village.row.problem(
-                        "commune",
-                        _("Unit %(code)s (%(name)s) is a %(level)s; villages belong to communes.")
-                        % {
-                            "code": commune.code,
-                            "name": commune.name,
-                            "level": rules.level_name(commune.level),
-                        },
-                    )
-                )
+                message = _("Unit %(code)s (%(name)s) is a %(level)s; villages belong to communes.")
+                problems.add(village.row.problem("commune", message % _unit_args(commune)))
             else:
                 village.commune = commune
 
@@ -151,17 +137,8 @@ class VillageSpec(_UnitTreeSpec):
         for village in villages:
             unit = given.get(village.code) if village.code else None
             if unit is not None and unit.level != UnitLevel.VILLAGE:
-                problems.add(
-                    village.row.problem(
-                        "code",
-                        _("Code %(code)s already belongs to %(name)s, a %(level)s.")
-                        % {
-                            "code": unit.code,
-                            "name": unit.name,
-                            "level": rules.level_name(unit.level),
-                        },
-                    )
-                )
+                message = _("Code %(code)s already belongs to %(name)s, a %(level)s.")
+                problems.add(village.row.problem("code", message % _unit_args(unit)))
         if problems:
             return RecordChanges()
 
@@ -240,6 +217,10 @@ VILLAGES = register(VillageSpec())
 villages_import = partial(records_import, VILLAGES)
 
 
+def _unit_args(unit: Unit) -> dict[str, str]:
+    return {"code": unit.code, "name": unit.name, "level": rules.level_name(unit.level)}
+
+
 def _refuse_moves(moves: list[tuple[_Village, Unit]], problems: ProblemList) -> None:
     """Refuse rows listing a stored village under another commune, naming what it holds."""
     stored = Unit.objects.in_bulk({unit.parent_id for _village, unit in moves})
@@ -248,26 +229,17 @@ def _refuse_moves(moves: list[tuple[_Village, Unit]], problems: ProblemList) -> 
         held = unit_paths.rows_below(unit.path, skip=unit)
         households = held.get("households.Household.unit_path", 0)
         assert village.commune is not None
-        problems.add(
-            village.row.problem(
-                "commune",
-                _(
-                    "Village %(village)s (%(code)s) belongs to commune %(old)s (%(old_code)s), "
-                    "not to commune %(new)s (%(new_code)s) as this row says; it has "
-                    "%(households)s households. The village file does not move villages: "
-                    "correct the commune code, or move the village on its own page."
-                )
-                % {
-                    "village": unit.name,
-                    "code": unit.code,
-                    "old": parent.name if parent else "",
-                    "old_code": parent.code if parent else "",
-                    "new": village.commune.name,
-                    "new_code": village.commune.code,
-                    "households": format_number(households),
-                },
-            )
+        message = _(
+            "Village %(village)s (%(code)s) belongs to commune %(old)s (%(old_code)s), "
+            "not to commune %(new)s (%(new_code)s) as this row says; it has "
+            "%(households)s households. The village file does not move villages: "
+            "correct the commune code, or move the village on its own page."
         )
+        old, old_code = (parent.name, parent.code) if parent else ("", "")
+        args = {"village": unit.name, "code": unit.code, "old": old, "old_code": old_code}
+        args |= {"new": village.commune.name, "new_code": village.commune.code}
+        args["households"] = format_number(households)
+        problems.add(village.row.problem("commune", message % args))
 
 
 def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -> None:
@@ -277,32 +249,20 @@ def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -
         if village.code:
             first = first_by_code.setdefault(village.code, village.row)
             if first is not village.row:
-                problems.add(
-                    village.row.problem(
-                        "code",
-                        _("Village code %(code)s is used twice (also on row %(row)s).")
-                        % {"code": village.code, "row": first.number},
-                    )
-                )
+                message = _("Village code %(code)s is used twice (also on row %(row)s).")
+                args = {"code": village.code, "row": first.number}
+                problems.add(village.row.problem("code", message % args))
         if village.commune_code and village.name:
             key = (village.commune_code, fold(village.name))
             other = first_by_name.setdefault(key, village)
             # Two rows may share a name only when both carry their own code; otherwise a
             # second import could not tell which existing village a row means.
             if other is not village and not (other.code and village.code):
-                problems.add(
-                    village.row.problem(
-                        "name",
-                        _(
-                            "Village “%(name)s” appears twice in commune %(code)s (also on row %(row)s)."
-                        )
-                        % {
-                            "name": village.name,
-                            "code": village.commune_code,
-                            "row": other.row.number,
-                        },
-                    )
+                message = _(
+                    "Village “%(name)s” appears twice in commune %(code)s (also on row %(row)s)."
                 )
+                args = {"name": village.name, "code": village.commune_code, "row": other.row.number}
+                problems.add(village.row.problem("name", message % args))
 
 
 def _avoid_taken_codes(new_units: list[Unit], taken_by_commune: dict[str, set[str]]) -> None:
@@ -411,13 +371,12 @@ class ClassificationSpec(_UnitTreeSpec):
             )
             in_file[key].append(item)
             if clash is not None:
+                message = _(
+                    "Unit %(code)s is classified twice for overlapping periods (also on row %(row)s)."
+                )
                 problems.add(
                     item.row.problem(
-                        "start",
-                        _(
-                            "Unit %(code)s is classified twice for overlapping periods (also on row %(row)s)."
-                        )
-                        % {"code": item.code, "row": clash.row.number},
+                        "start", message % {"code": item.code, "row": clash.row.number}
                     )
                 )
                 continue
@@ -426,22 +385,17 @@ class ClassificationSpec(_UnitTreeSpec):
                 if (stored.start_year, stored.end_year) == period:
                     same = stored
                 elif rules.periods_overlap((stored.start_year, stored.end_year), period):
-                    problems.add(
-                        item.row.problem(
-                            "start",
-                            _(
-                                "Unit %(code)s is already classified for %(start)s–%(end)s, "
-                                "which overlaps %(new_start)s–%(new_end)s."
-                            )
-                            % {
-                                "code": item.unit.code,
-                                "start": stored.start_year,
-                                "end": stored.end_year,
-                                "new_start": item.start,
-                                "new_end": item.end,
-                            },
-                        )
+                    message = _(
+                        "Unit %(code)s is already classified for %(start)s–%(end)s, "
+                        "which overlaps %(new_start)s–%(new_end)s."
                     )
+                    args = {
+                        "code": item.unit.code,
+                        "start": stored.start_year,
+                        "end": stored.end_year,
+                    }
+                    args |= {"new_start": item.start, "new_end": item.end}
+                    problems.add(item.row.problem("start", message % args))
             changes.add(
                 same,
                 UnitClassification,
@@ -470,13 +424,8 @@ def _check_classification(item: _Classification, unit: Unit, problems: ProblemLi
     if item.scheme_text:
         item.scheme = rules.scheme_from_text(item.scheme_text) or ""
         if not item.scheme:
-            problems.add(
-                row.problem(
-                    "scheme",
-                    _("Unknown classification scheme “%(scheme)s”: use “khu vực” or “thôn ĐBKK”.")
-                    % {"scheme": item.scheme_text},
-                )
-            )
+            message = _("Unknown classification scheme “%(scheme)s”: use “khu vực” or “thôn ĐBKK”.")
+            problems.add(row.problem("scheme", message % {"scheme": item.scheme_text}))
             return
     else:
         item.scheme = next(
@@ -559,13 +508,8 @@ class SuccessionSpec(_UnitTreeSpec):
         day = S_DATE.parse(row, problems, blank=_("The date is blank."))
         share = Decimal(1) if row.is_blank("share") else S_SHARE.parse(row, problems)
         if share is not None and not 0 < share <= 1:
-            problems.add(
-                row.problem(
-                    "share",
-                    _("The share must be above 0 and at most 1 (100%%), not %(share)s.")
-                    % {"share": cell_text(row.get("share"))},
-                )
-            )
+            message = _("The share must be above 0 and at most 1 (100%%), not %(share)s.")
+            problems.add(row.problem("share", message % {"share": cell_text(row.get("share"))}))
             share = None
         elif share is not None and share != share.quantize(Decimal("0.0001")):
             problems.add(row.problem("share", _("The share may have at most 4 decimal places.")))
@@ -591,48 +535,36 @@ def _plan_successions(items: list[_Succession], problems: ProblemList) -> Record
         item.old, item.new = units.get(item.old_code), units.get(item.new_code)
     complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
 
-    stored = {(s.old_unit_id, s.new_unit_id): s for s in Succession.objects.all()}
-    codes_by_id = dict(
-        Unit.objects.filter(pk__in={pk for pair in stored for pk in pair}).values_list("pk", "code")
-    )
+    stored = {
+        (s.old_unit_id, s.new_unit_id): s
+        for s in Succession.objects.select_related("old_unit", "new_unit")
+    }
     seen: dict[tuple[int, int], _Succession] = {}
     edges: list[rules.SuccessionEdge] = []
     for index, item in enumerate(complete):
         assert item.old and item.new and item.date and item.share is not None
         pair = (item.old.pk, item.new.pk)
+        args = {"old": item.old.code, "new": item.new.code}
         if pair in seen:
-            problems.add(
-                item.row.problem(
-                    "new",
-                    _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
-                    % {"old": item.old.code, "new": item.new.code, "row": seen[pair].row.number},
-                )
-            )
+            message = _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
+            problems.add(item.row.problem("new", message % {**args, "row": seen[pair].row.number}))
             continue
         seen[pair] = item
         if pair in stored and stored[pair].date != item.date:
-            problems.add(
-                item.row.problem(
-                    "date",
-                    _(
-                        "Overlapping successions: %(old)s → %(new)s is already recorded on "
-                        "%(date)s; correct that record instead of adding another date."
-                    )
-                    % {
-                        "old": item.old.code,
-                        "new": item.new.code,
-                        "date": stored[pair].date.strftime("%d/%m/%Y"),
-                    },
-                )
+            message = _(
+                "Overlapping successions: %(old)s → %(new)s is already recorded on "
+                "%(date)s; correct that record instead of adding another date."
             )
+            args["date"] = stored[pair].date.strftime("%d/%m/%Y")
+            problems.add(item.row.problem("date", message % args))
             continue
         edges.append(
             rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
         )
     edges.extend(
-        rules.SuccessionEdge(codes_by_id[old], codes_by_id[new], s.date, s.share)
-        for (old, new), s in stored.items()
-        if (old, new) not in seen
+        rules.SuccessionEdge(s.old_unit.code, s.new_unit.code, s.date, s.share)
+        for pair, s in stored.items()
+        if pair not in seen
     )
     for edge, key, message in rules.succession_problems(edges):
         problems.add(complete[edge.source].row.problem(key, message))
@@ -670,20 +602,13 @@ def _validity_updates(
                 old.valid_to = last_day
                 changed[old.pk] = old
             elif old.valid_to != last_day:
-                problems.add(
-                    item.row.problem(
-                        "date",
-                        _(
-                            "Unit %(code)s is recorded as valid until %(valid_to)s, but this "
-                            "succession ends it on %(last_day)s."
-                        )
-                        % {
-                            "code": old.code,
-                            "valid_to": old.valid_to.strftime("%d/%m/%Y"),
-                            "last_day": last_day.strftime("%d/%m/%Y"),
-                        },
-                    )
+                message = _(
+                    "Unit %(code)s is recorded as valid until %(valid_to)s, but this "
+                    "succession ends it on %(last_day)s."
                 )
+                args = {"code": old.code, "valid_to": old.valid_to.strftime("%d/%m/%Y")}
+                args["last_day"] = last_day.strftime("%d/%m/%Y")
+                problems.add(item.row.problem("date", message % args))
         if new.valid_from is None:
             new.valid_from = item.date
             changed[new.pk] = new
