@@ -7,7 +7,8 @@ unit for the uploader with the spec's gate action (`NotFound` outside, as for a 
 unit); a row naming a unit outside it is refused as an unknown code before the rows are
 checked against stored data (so nothing about another province's units is told), and any
 record the plan would still write outside it (a code read with its lost leading zeros) is
-refused too.
+refused too. `units_by_code` is the loaders' lookup of the units a file's codes name, its
+lost leading zeros forgiven.
 """
 
 from __future__ import annotations
