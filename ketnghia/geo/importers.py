@@ -6,7 +6,8 @@ preview, the one confirmation rule, the write with its history rows in bulk).
 without writing, lists every problem with its file, sheet, row and column, and only when
 there is none writes everything in one transaction. A file imported twice changes nothing
 the second time. The commands `load-villages`, `load-classifications` and `load-successions`
-run them (`--dry-run`, `--confirm`, `--errors-out`).
+run them (`--dry-run`, `--confirm`, `--errors-out`). A web upload is a province
+administrator's, for the units under theirs (`UnitScopedRecordsSpec`'s default action).
 """
 
 from __future__ import annotations
@@ -20,27 +21,15 @@ from functools import partial
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core import gate, unit_paths
+from ketnghia.core import unit_paths
 from ketnghia.core.text import fold, format_number
 from ketnghia.geo import rules
 from ketnghia.geo.import_scope import UnitScopedRecordsSpec, units_by_code, unknown_code
-from ketnghia.geo.models import (
-    URBAN_KINDS,
-    Succession,
-    Unit,
-    UnitClassification,
-    UnitLevel,
-)
+from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitClassification, UnitLevel
 from ketnghia.geo.services import regions_changed
 from ketnghia.imports.readers import ProblemList, Row, cell_text
 from ketnghia.imports.records import RecordChanges, records_import
 from ketnghia.imports.spec import Field, register
-
-
-class _UnitTreeSpec(UnitScopedRecordsSpec):
-    # A web upload is a province administrator's, for the units under theirs.
-    action = gate.Action.ADMINISTER
-
 
 # --- Villages ------------------------------------------------------------------------------
 
@@ -78,7 +67,7 @@ class _Village:
     commune: Unit | None = None
 
 
-class VillageSpec(_UnitTreeSpec):
+class VillageSpec(UnitScopedRecordsSpec):
     """Villages: commune code, name, optional code and kind.
 
     A row without a code matches the commune's village of the same name, or gets the next
@@ -314,7 +303,7 @@ class _Classification:
     value: str = ""
 
 
-class ClassificationSpec(_UnitTreeSpec):
+class ClassificationSpec(UnitScopedRecordsSpec):
     """Unit classifications: unit code, scheme, value, from year, to year, legal basis.
 
     A blank scheme is the one of the unit's level (region for a commune, especially difficult
@@ -485,7 +474,7 @@ class _Succession:
     new: Unit | None = None
 
 
-class SuccessionSpec(_UnitTreeSpec):
+class SuccessionSpec(UnitScopedRecordsSpec):
     """Successions: old unit code, new unit code, date, share (default 1), note.
 
     Checked together with the successions already stored: unknown codes, a unit succeeding
