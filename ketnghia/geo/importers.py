@@ -506,73 +506,71 @@ class SuccessionSpec(UnitScopedRecordsSpec):
         return _Succession(row, old_code, new_code, day, share, note)
 
     def changes(self, items: list[_Succession], problems: ProblemList) -> RecordChanges:
-        return _plan_successions(items, problems)
+        units = units_by_code({i.old_code for i in items} | {i.new_code for i in items})
+        for item in items:
+            for key, code in (("old", item.old_code), ("new", item.new_code)):
+                if code and code not in units:
+                    problems.add(item.row.problem(key, unknown_code(code)))
+            item.old, item.new = units.get(item.old_code), units.get(item.new_code)
+        complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
+
+        stored = {
+            (s.old_unit_id, s.new_unit_id): s
+            for s in Succession.objects.select_related("old_unit", "new_unit")
+        }
+        seen: dict[tuple[int, int], _Succession] = {}
+        edges: list[rules.SuccessionEdge] = []
+        for index, item in enumerate(complete):
+            assert item.old and item.new and item.date and item.share is not None
+            pair = (item.old.pk, item.new.pk)
+            args = {"old": item.old.code, "new": item.new.code}
+            if pair in seen:
+                message = _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
+                problems.add(
+                    item.row.problem("new", message % {**args, "row": seen[pair].row.number})
+                )
+                continue
+            seen[pair] = item
+            if pair in stored and stored[pair].date != item.date:
+                message = _(
+                    "Overlapping successions: %(old)s → %(new)s is already recorded on "
+                    "%(date)s; correct that record instead of adding another date."
+                )
+                args["date"] = stored[pair].date.strftime("%d/%m/%Y")
+                problems.add(item.row.problem("date", message % args))
+                continue
+            edges.append(
+                rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
+            )
+        edges.extend(
+            rules.SuccessionEdge(s.old_unit.code, s.new_unit.code, s.date, s.share)
+            for pair, s in stored.items()
+            if pair not in seen
+        )
+        for edge, key, message in rules.succession_problems(edges):
+            problems.add(complete[edge.source].row.problem(key, message))
+        if problems:
+            return RecordChanges()
+
+        changes = RecordChanges(stored=len(stored))
+        for item in complete:
+            changes.add(
+                stored.get((item.old.pk, item.new.pk)),
+                Succession,
+                {"share": item.share, "note": item.note},
+                old_unit=item.old,
+                new_unit=item.new,
+                date=item.date,
+            )
+        settled = _validity_updates(complete, edges, problems)
+        changes.also.append((Unit, settled, ("valid_from", "valid_to")))
+        return changes
 
 
 SUCCESSIONS = register(SuccessionSpec())
 
 
 successions_import = partial(records_import, SUCCESSIONS)
-
-
-def _plan_successions(items: list[_Succession], problems: ProblemList) -> RecordChanges:
-    units = units_by_code({i.old_code for i in items} | {i.new_code for i in items})
-    for item in items:
-        for key, code in (("old", item.old_code), ("new", item.new_code)):
-            if code and code not in units:
-                problems.add(item.row.problem(key, unknown_code(code)))
-        item.old, item.new = units.get(item.old_code), units.get(item.new_code)
-    complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
-
-    stored = {
-        (s.old_unit_id, s.new_unit_id): s
-        for s in Succession.objects.select_related("old_unit", "new_unit")
-    }
-    seen: dict[tuple[int, int], _Succession] = {}
-    edges: list[rules.SuccessionEdge] = []
-    for index, item in enumerate(complete):
-        assert item.old and item.new and item.date and item.share is not None
-        pair = (item.old.pk, item.new.pk)
-        args = {"old": item.old.code, "new": item.new.code}
-        if pair in seen:
-            message = _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
-            problems.add(item.row.problem("new", message % {**args, "row": seen[pair].row.number}))
-            continue
-        seen[pair] = item
-        if pair in stored and stored[pair].date != item.date:
-            message = _(
-                "Overlapping successions: %(old)s → %(new)s is already recorded on "
-                "%(date)s; correct that record instead of adding another date."
-            )
-            args["date"] = stored[pair].date.strftime("%d/%m/%Y")
-            problems.add(item.row.problem("date", message % args))
-            continue
-        edges.append(
-            rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
-        )
-    edges.extend(
-        rules.SuccessionEdge(s.old_unit.code, s.new_unit.code, s.date, s.share)
-        for pair, s in stored.items()
-        if pair not in seen
-    )
-    for edge, key, message in rules.succession_problems(edges):
-        problems.add(complete[edge.source].row.problem(key, message))
-    if problems:
-        return RecordChanges()
-
-    changes = RecordChanges(stored=len(stored))
-    for item in complete:
-        changes.add(
-            stored.get((item.old.pk, item.new.pk)),
-            Succession,
-            {"share": item.share, "note": item.note},
-            old_unit=item.old,
-            new_unit=item.new,
-            date=item.date,
-        )
-    units = _validity_updates(complete, edges, problems)
-    changes.also.append((Unit, units, ("valid_from", "valid_to")))
-    return changes
 
 
 def _validity_updates(
