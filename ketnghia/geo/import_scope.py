@@ -66,10 +66,11 @@ def units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str
     "1" finds "00001" when `width` is 5; without a width a short number finds the one unit
     it can be once zero-padded (a province, district or commune code), if exactly one.
     """
+    widths = (width,) if width else _WIDTHS
     resolved: dict[str, Unit] = {}
     for code, units in _candidates(set(codes) - {""}).items():
         exact = [unit for unit in units if unit.code == code]
-        padded = [u for u in units if u.code != code and len(u.code) == (width or len(u.code))]
+        padded = [unit for unit in units if unit.code != code and len(unit.code) in widths]
         if exact or len(padded) == 1:
             resolved[code] = (exact or padded)[0]
     return resolved
