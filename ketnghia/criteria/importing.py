@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -29,9 +28,9 @@ from ketnghia.criteria.services import (
     infrastructure_normalise,
     infrastructure_value_problem,
 )
-from ketnghia.geo.import_scope import UnitScopedRecordsSpec
+from ketnghia.geo.import_scope import UnitScopedRecordsSpec, unknown_code
 from ketnghia.geo.models import Unit, UnitLevel
-from ketnghia.imports.readers import CellError, ProblemList, Row, cell_text
+from ketnghia.imports.readers import ProblemList, Row
 from ketnghia.imports.records import RecordChanges, records_import
 from ketnghia.imports.spec import Field, register
 
@@ -91,41 +90,37 @@ VALUES = (
         help="có hoặc không",
     ),
 )
-_ROADS = {
-    "quanh nam": Road.ALL_SEASON,
-    "ca nam": Road.ALL_SEASON,
-    "all season": Road.ALL_SEASON,
-    "all_season": Road.ALL_SEASON,
-    "mua kho": Road.DRY_SEASON,
-    "chi mua kho": Road.DRY_SEASON,
-    "dry season": Road.DRY_SEASON,
-    "dry_season": Road.DRY_SEASON,
-    "khong": Road.NONE,
-    "chua co": Road.NONE,
-    "none": Road.NONE,
+# The words a road or yes/no cell may hold (folded) → the value stored.
+_WORDS: dict[str, dict[str, Any]] = {
+    "road": {
+        **dict.fromkeys(("quanh nam", "ca nam", "all season", "all_season"), Road.ALL_SEASON.value),
+        **dict.fromkeys(
+            ("mua kho", "chi mua kho", "dry season", "dry_season"), Road.DRY_SEASON.value
+        ),
+        **dict.fromkeys(("khong", "chua co", "none"), Road.NONE.value),
+    },
+    "flag": {
+        **dict.fromkeys(("co", "x", "1", "dat", "yes", "true"), True),
+        **dict.fromkeys(("khong", "0", "chua dat", "chua", "no", "false"), False),
+    },
 }
-_YES = {"co", "x", "1", "dat", "yes", "true"}
-_NO = {"khong", "0", "chua dat", "chua", "no", "false"}
 
 
-def _choice(kind: str, value: Any) -> Any:
-    """Return a road or yes/no cell's value (None when blank); CellError when unknown."""
-    text = cell_text(value)
+def _choice(spec_field: Field, row: Row, problems: ProblemList) -> Any:
+    """Return a road or yes/no cell's value (None when blank or unknown, the problem located)."""
+    text = spec_field.parse(row, problems)
     if not text:
         return None
-    folded = fold(text).strip()
-    if kind == "road":
-        road = _ROADS.get(folded)
-        if road is None:
-            raise CellError(
-                _("Use “quanh năm”, “mùa khô” or “không”; found “%(value)s”.") % {"value": text}
-            )
-        return road.value
-    if folded in _YES:
-        return True
-    if folded in _NO:
-        return False
-    raise CellError(_("Use “có” or “không”; found “%(value)s”.") % {"value": text})
+    kind = INFRASTRUCTURE_FIELDS[spec_field.key]
+    value = _WORDS[kind].get(fold(text).strip())
+    if value is None:
+        message = (
+            _("Use “quanh năm”, “mùa khô” or “không”; found “%(value)s”.")
+            if kind == "road"
+            else _("Use “có” or “không”; found “%(value)s”.")
+        )
+        problems.add(row.problem(spec_field.key, message % {"value": text}))
+    return value
 
 
 @dataclass
@@ -157,32 +152,21 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         code = COMMUNE.parse(row, problems, blank=required) or ""
         year = YEAR.parse(row, problems, blank=required)
         if year is not None and not 1990 <= year <= 2100:
-            problems.add(
-                row.problem(
-                    "year",
-                    _("This number must be between %(minimum)s and %(maximum)s.")
-                    % {"minimum": 1990, "maximum": 2100},
-                )
-            )
+            message = _("This number must be between %(minimum)s and %(maximum)s.")
+            problems.add(row.problem("year", message % {"minimum": 1990, "maximum": 2100}))
             year = None
         values: dict[str, Any] = {}
         for spec_field in VALUES:
             key = spec_field.key
             if key not in row.headers:  # an optional column the file lacks keeps stored values
                 continue
-            kind = INFRASTRUCTURE_FIELDS[key]
-            if kind in ("road", "flag"):
-                try:
-                    values[key] = _choice(kind, row.get(key))
-                except CellError as error:
-                    problems.add(row.problem(key, str(error)))
-                    continue
+            before = len(problems)
+            if INFRASTRUCTURE_FIELDS[key] in _WORDS:
+                values[key] = _choice(spec_field, row, problems)
             else:
-                before = len(problems)
                 values[key] = spec_field.parse(row, problems)
-                if len(problems) > before:
-                    continue
-            if (message := infrastructure_value_problem(key, values[key])) is not None:
+            message = infrastructure_value_problem(key, values[key])
+            if len(problems) == before and message is not None:
                 problems.add(row.problem(key, message))
         return _Infrastructure(row, code, year, values)
 
@@ -190,28 +174,21 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         communes = Unit.objects.in_bulk(
             {item.code for item in items if item.code}, field_name="code"
         )
-        seen: dict[tuple[str, int], int] = {}
+        seen: dict[tuple[str, int], Row] = {}
         for item in items:
             row, code, year = item.row, item.code, item.year
             unit = communes.get(code)
             if code and unit is None:
-                problems.add(
-                    row.problem("commune", _("Unknown unit code “%(code)s”.") % {"code": code})
-                )
+                problems.add(row.problem("commune", unknown_code(code)))
             elif unit is not None and unit.level != UnitLevel.COMMUNE:
-                problems.add(
-                    row.problem("commune", _("Unit %(code)s is not a commune.") % {"code": code})
-                )
+                message = _("Unit %(code)s is not a commune.")
+                problems.add(row.problem("commune", message % {"code": code}))
             if code and year is not None:
-                if (code, year) in seen:
-                    problems.add(
-                        row.problem(
-                            "year",
-                            _("Commune %(code)s, year %(year)s is also on row %(row)s.")
-                            % {"code": code, "year": year, "row": seen[(code, year)]},
-                        )
-                    )
-                seen.setdefault((code, year), row.number)
+                first = seen.setdefault((code, year), row)
+                if first is not row:
+                    message = _("Commune %(code)s, year %(year)s is also on row %(row)s.")
+                    args = {"code": code, "year": year, "row": first.number}
+                    problems.add(row.problem("year", message % args))
         if problems:
             return RecordChanges()
         stored = {
@@ -222,20 +199,15 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         }
         changes = RecordChanges(stored=len(stored))
         for item in items:
-            unit, year = communes[item.code], item.year
-            assert year is not None
-            normal = infrastructure_normalise(item.values)
-            current = stored.get((unit.pk, year))
-            if current is None:
-                changes.create.append(
-                    CommuneInfrastructure(commune=unit, year=year, unit_path=unit.path, **normal)
-                )
-            elif any(_differs(getattr(current, k), v) for k, v in normal.items()):
-                for k, v in normal.items():
-                    setattr(current, k, v)
-                changes.update.append(current)
-            else:
-                changes.unchanged += 1
+            unit = communes[item.code]
+            changes.add(
+                stored.get((unit.pk, item.year)),
+                CommuneInfrastructure,
+                infrastructure_normalise(item.values),
+                commune=unit,
+                year=item.year,
+                unit_path=unit.path,
+            )
         return changes
 
     def written(self, plan: RecordChanges, *, actor: Actor) -> None:
@@ -246,14 +218,6 @@ class InfrastructureSpec(UnitScopedRecordsSpec):
         # the import's transaction commits (`core.derived` gathers the years).
         for year, units in sorted(touched.items()):
             assessments_refresh(units=units, year=year, actor=actor)
-
-
-def _differs(stored: Any, new: Any) -> bool:
-    if stored is None or new is None:
-        return stored is not new
-    if isinstance(new, Decimal):
-        return Decimal(stored) != new
-    return stored != new
 
 
 INFRASTRUCTURE = register(InfrastructureSpec())

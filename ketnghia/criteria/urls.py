@@ -2,28 +2,16 @@
 
 from django.urls import path
 
-from ketnghia.core.gate import gate
 from ketnghia.criteria import views
 from ketnghia.criteria.uploads import INFRASTRUCTURE_UPLOAD
-from ketnghia.imports.uploads import spec_template, spec_upload
+from ketnghia.imports.uploads import upload_paths
 
 app_name = "criteria"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("infrastructure/", views.infrastructure, name="infrastructure"),
     # The infrastructure file, uploaded for a unit whose communes the user may edit.
-    path(
-        "infrastructure/import/<str:code>/",
-        gate("units.edit")(spec_upload),
-        {"upload": INFRASTRUCTURE_UPLOAD},
-        name="import_infrastructure",
-    ),
-    path(
-        "infrastructure/import/<str:code>/template.xlsx",
-        gate("units.edit")(spec_template),
-        {"upload": INFRASTRUCTURE_UPLOAD},
-        name="import_infrastructure_template",
-    ),
+    *upload_paths("infrastructure/import/<str:code>/", INFRASTRUCTURE_UPLOAD, "units.edit"),
     path("village/<str:village>/", views.village_progress, name="village"),
     path("village/<str:village>/<int:year>/facts/", views.village_facts_edit, name="village_facts"),
     path("assess/<str:code>/<int:year>/", views.manual_assessment, name="manual_assessment"),

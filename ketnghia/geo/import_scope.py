@@ -7,12 +7,13 @@ unit for the uploader with the spec's gate action (`NotFound` outside, as for a 
 unit); a row naming a unit outside it is refused as an unknown code before the rows are
 checked against stored data (so nothing about another province's units is told), and any
 record the plan would still write outside it (a code read with its lost leading zeros) is
-refused too.
+refused too. `units_by_code` is the loaders' lookup of the units a file's codes name, its
+lost leading zeros forgiven.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.utils.translation import gettext as _
@@ -41,7 +42,7 @@ def upload_unit(*, actor: Actor, scope: Mapping[str, Any], action: gate.Action) 
     return unit_get_for(scope=gate.scope_for(actor, action), code=str(code))
 
 
-def _unknown(code: str) -> str:
+def unknown_code(code: str) -> str:
     return _("Unknown unit code “%(code)s”.") % {"code": code}
 
 
@@ -59,21 +60,35 @@ def _candidates(codes: set[str]) -> dict[str, list[Unit]]:
     }
 
 
+def units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
+    """Return the units of `codes`, forgiving the leading zeros a numeric cell loses.
+
+    "1" finds "00001" when `width` is 5; without a width a short number finds the one unit
+    it can be once zero-padded (a province, district or commune code), if exactly one.
+    """
+    widths = (width,) if width else _WIDTHS
+    resolved: dict[str, Unit] = {}
+    for code, units in _candidates(set(codes) - {""}).items():
+        exact = [unit for unit in units if unit.code == code]
+        padded = [unit for unit in units if unit.code != code and len(unit.code) in widths]
+        if exact or len(padded) == 1:
+            resolved[code] = (exact or padded)[0]
+    return resolved
+
+
 def rows_inside(
     items: Sequence[Any],
     *,
     keys: Sequence[tuple[str, str]],
     within: Unit,
     problems: ProblemList,
-    problem: Callable[[Any, str, str], Problem] | None = None,
 ) -> list[Any]:
-    """Return the rows (`items`) whose named units lie inside `within`; refuse the others.
+    """Return the rows (`items`, each with its file's `row`) whose named units lie inside
+    `within`; refuse the others.
 
-    `keys` pairs a column key with the item's attribute holding a unit code; `problem(item,
-    key, message)` locates a problem (by default `item.row.problem(key, message)`). A code no
-    unit holds is left to the spec's own check.
+    `keys` pairs a column key with the item's attribute holding a unit code. A code no unit
+    holds is left to the spec's own check.
     """
-    locate = problem or (lambda item, key, message: item.row.problem(key, message))
     codes = {str(getattr(item, attr) or "") for item in items for _key, attr in keys}
     found = _candidates(codes - {""})
     kept = []
@@ -83,7 +98,7 @@ def rows_inside(
             code = str(getattr(item, attr) or "")
             units = found.get(code) or []
             if units and not any(unit.path.startswith(within.path) for unit in units):
-                problems.add(locate(item, key, _unknown(code)))
+                problems.add(item.row.problem(key, unknown_code(code)))
                 inside = False
         if inside:
             kept.append(item)
@@ -97,7 +112,7 @@ def units_outside(
     for code in sorted(
         {u.code for u in units if u is not None and not u.path.startswith(within.path)}
     ):
-        problems.add(Problem(_unknown(code), Location(file=file_name)))
+        problems.add(Problem(unknown_code(code), Location(file=file_name)))
 
 
 def _record_units(record: Any) -> list[Unit | None]:

@@ -6,14 +6,14 @@ preview, the one confirmation rule, the write with its history rows in bulk).
 without writing, lists every problem with its file, sheet, row and column, and only when
 there is none writes everything in one transaction. A file imported twice changes nothing
 the second time. The commands `load-villages`, `load-classifications` and `load-successions`
-run them (`--dry-run`, `--confirm`, `--errors-out`).
+run them (`--dry-run`, `--confirm`, `--errors-out`). A web upload is a province
+administrator's, for the units under theirs (`UnitScopedRecordsSpec`'s default action).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import partial
@@ -21,58 +21,15 @@ from functools import partial
 from django.utils.translation import gettext as _
 
 from ketnghia.accounts.models import Actor
-from ketnghia.core import gate, unit_paths
-from ketnghia.core.errors import Problem
+from ketnghia.core import unit_paths
 from ketnghia.core.text import fold, format_number
 from ketnghia.geo import rules
-from ketnghia.geo.import_scope import UnitScopedRecordsSpec
-from ketnghia.geo.models import (
-    URBAN_KINDS,
-    Succession,
-    Unit,
-    UnitClassification,
-    UnitLevel,
-)
+from ketnghia.geo.import_scope import UnitScopedRecordsSpec, units_by_code, unknown_code
+from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitClassification, UnitLevel
 from ketnghia.geo.services import regions_changed
 from ketnghia.imports.readers import ProblemList, Row, cell_text
 from ketnghia.imports.records import RecordChanges, records_import
 from ketnghia.imports.spec import Field, register
-
-
-class _UnitTreeSpec(UnitScopedRecordsSpec):
-    # A web upload is a province administrator's, for the units under theirs.
-    action = gate.Action.ADMINISTER
-
-
-def _units_by_code(codes: Iterable[str], *, width: int | None = None) -> dict[str, Unit]:
-    """Return the units of `codes`, forgiving the leading zeros a numeric cell loses.
-
-    "1" finds "00001" when `width` is 5; without a width a short number finds the one unit
-    it can be once zero-padded (a province, district or commune code), if exactly one.
-    """
-    codes = {code for code in codes if code}
-    widths = (width,) if width else (2, 3, 5)
-    padded = {
-        code: {code.zfill(w) for w in widths} - {code}
-        for code in codes
-        if code.isdigit() and len(code) < max(widths)
-    }
-    wanted = codes.union(*padded.values()) if padded else codes
-    found = Unit.objects.in_bulk(list(wanted), field_name="code")
-    resolved: dict[str, Unit] = {}
-    for code in codes:
-        if code in found:
-            resolved[code] = found[code]
-            continue
-        matches = [found[variant] for variant in padded.get(code, ()) if variant in found]
-        if len(matches) == 1:
-            resolved[code] = matches[0]
-    return resolved
-
-
-def _unknown(row: Row, key: str, code: str) -> Problem:
-    return row.problem(key, _("Unknown unit code “%(code)s”.") % {"code": code})
-
 
 # --- Villages ------------------------------------------------------------------------------
 
@@ -110,7 +67,7 @@ class _Village:
     commune: Unit | None = None
 
 
-class VillageSpec(_UnitTreeSpec):
+class VillageSpec(UnitScopedRecordsSpec):
     """Villages: commune code, name, optional code and kind.
 
     A row without a code matches the commune's village of the same name, or gets the next
@@ -138,13 +95,8 @@ class VillageSpec(_UnitTreeSpec):
         kind_text = V_KIND.parse(row, problems) or ""
         kind = rules.village_kind_from_text(kind_text) if kind_text else None
         if kind_text and kind is None:
-            problems.add(
-                row.problem(
-                    "kind",
-                    _("Unknown village kind “%(kind)s”: use thôn, làng, bản or tổ dân phố.")
-                    % {"kind": kind_text},
-                )
-            )
+            message = _("Unknown village kind “%(kind)s”: use thôn, làng, bản or tổ dân phố.")
+            problems.add(row.problem("kind", message % {"kind": kind_text}))
         return _Village(
             row=row,
             commune_code=commune_code,
@@ -154,11 +106,98 @@ class VillageSpec(_UnitTreeSpec):
             kind_given=kind is not None,
         )
 
-    def changes(self, items: list[_Village], problems: ProblemList) -> RecordChanges:
-        create, update, unchanged = _plan_villages(items, problems)
-        communes = {v.commune.pk for v in items if v.commune is not None}
-        stored = Unit.objects.filter(parent_id__in=communes, level=UnitLevel.VILLAGE).count()
-        return RecordChanges(create, update, unchanged, stored)
+    def changes(self, villages: list[_Village], problems: ProblemList) -> RecordChanges:
+        """Check villages against the database: the units to create and to update."""
+        communes = units_by_code({v.commune_code for v in villages}, width=5)
+        for village in villages:
+            if not village.commune_code:
+                continue
+            commune = communes.get(village.commune_code)
+            if commune is None:
+                problems.add(village.row.problem("commune", unknown_code(village.commune_code)))
+            elif commune.level != UnitLevel.COMMUNE:
+                message = _("Unit %(code)s (%(name)s) is a %(level)s; villages belong to communes.")
+                problems.add(village.row.problem("commune", message % _unit_args(commune)))
+            else:
+                village.commune = commune
+
+        _check_village_duplicates(villages, problems)
+        given = Unit.objects.in_bulk([v.code for v in villages if v.code], field_name="code")
+        for village in villages:
+            unit = given.get(village.code) if village.code else None
+            if unit is not None and unit.level != UnitLevel.VILLAGE:
+                message = _("Code %(code)s already belongs to %(name)s, a %(level)s.")
+                problems.add(village.row.problem("code", message % _unit_args(unit)))
+        if problems:
+            return RecordChanges()
+
+        # Rows without a code find their village by name, so a second import matches the first.
+        commune_ids = {v.commune.pk for v in villages if v.commune}
+        existing_by_name: dict[tuple[int, str], Unit] = {}
+        taken_by_commune: dict[str, set[str]] = defaultdict(set)
+        changes = RecordChanges()
+        for unit in Unit.objects.filter(
+            parent_id__in=commune_ids, level=UnitLevel.VILLAGE
+        ).select_related("parent"):
+            changes.stored += 1
+            existing_by_name.setdefault((unit.parent_id, unit.search_name), unit)
+            taken_by_commune[unit.parent.code].add(unit.code)
+        for village in villages:
+            if village.code:
+                taken_by_commune[village.commune.code].add(village.code)
+
+        new_codes: list[Unit] = []
+        moves: list[tuple[_Village, Unit]] = []
+        for village in villages:
+            assert village.commune is not None
+            unit = given.get(village.code) if village.code else None
+            if unit is None and not village.code:
+                unit = existing_by_name.get((village.commune.pk, fold(village.name)))
+            if unit is None:
+                code = village.code
+                if not code:
+                    taken = taken_by_commune[village.commune.code]
+                    code = rules.village_code(
+                        village.commune.code, rules.next_village_number(village.commune.code, taken)
+                    )
+                    taken.add(code)
+                unit = Unit(
+                    code=code,
+                    name=village.name,
+                    level=UnitLevel.VILLAGE,
+                    kind=village.kind,
+                    is_urban=village.kind in URBAN_KINDS,
+                    parent=village.commune,
+                )
+                unit.set_derived_fields()
+                changes.create.append(unit)
+                if not village.code:
+                    new_codes.append(unit)
+                continue
+            if not village.kind_given and unit.name == village.name:
+                # A kind set before (by hand or by a file with a kind column) is not undone by
+                # a file that only names the village the same way.
+                village.kind = unit.kind
+            if unit.parent_id != village.commune.pk:
+                # The village file names villages; it does not move them. A village under another
+                # commune's code is usually a copy-paste slip, and a real move would leave its
+                # households' commune, census entries and assignments behind: refused here, a
+                # move goes through `geo.services.unit_move`, which checks what lies below.
+                moves.append((village, unit))
+                continue
+            wanted = (village.name, village.kind, village.commune.pk)
+            if (unit.name, unit.kind, unit.parent_id) == wanted:
+                changes.unchanged += 1
+                continue
+            unit.name, unit.kind, unit.parent = village.name, village.kind, village.commune
+            unit.is_urban = village.kind in URBAN_KINDS
+            unit.set_derived_fields()
+            changes.update.append(unit)
+        if moves:
+            _refuse_moves(moves, problems)
+            return RecordChanges()
+        _avoid_taken_codes(new_codes, taken_by_commune)
+        return changes
 
 
 VILLAGES = register(VillageSpec())
@@ -167,115 +206,8 @@ VILLAGES = register(VillageSpec())
 villages_import = partial(records_import, VILLAGES)
 
 
-def _plan_villages(
-    villages: list[_Village], problems: ProblemList
-) -> tuple[list[Unit], list[Unit], int]:
-    """Check villages against the database; return units to create, to update, unchanged count."""
-    communes = _units_by_code({v.commune_code for v in villages}, width=5)
-    for village in villages:
-        if not village.commune_code:
-            continue
-        commune = communes.get(village.commune_code)
-        if commune is None:
-            problems.add(_unknown(village.row, "commune", village.commune_code))
-        elif commune.level != UnitLevel.COMMUNE:
-            problems.add(
-                village.row.problem(
-                    "commune",
-                    _("Unit %(code)s (%(name)s) is a %(level)s; villages belong to communes.")
-                    % {
-                        "code": commune.code,
-                        "name": commune.name,
-                        "level": rules.level_name(commune.level),
-                    },
-                )
-            )
-        else:
-            village.commune = commune
-
-    _check_village_duplicates(villages, problems)
-    given = Unit.objects.in_bulk([v.code for v in villages if v.code], field_name="code")
-    for village in villages:
-        unit = given.get(village.code) if village.code else None
-        if unit is not None and unit.level != UnitLevel.VILLAGE:
-            problems.add(
-                village.row.problem(
-                    "code",
-                    _("Code %(code)s already belongs to %(name)s, a %(level)s.")
-                    % {"code": unit.code, "name": unit.name, "level": rules.level_name(unit.level)},
-                )
-            )
-    if problems:
-        return [], [], 0
-
-    # Rows without a code find their village by name, so a second import matches the first.
-    commune_ids = {v.commune.pk for v in villages if v.commune}
-    existing_by_name: dict[tuple[int, str], Unit] = {}
-    taken_by_commune: dict[str, set[str]] = defaultdict(set)
-    for unit in Unit.objects.filter(
-        parent_id__in=commune_ids, level=UnitLevel.VILLAGE
-    ).select_related("parent"):
-        existing_by_name.setdefault((unit.parent_id, unit.search_name), unit)
-        taken_by_commune[unit.parent.code].add(unit.code)
-    for village in villages:
-        if village.code:
-            taken_by_commune[village.commune.code].add(village.code)
-
-    to_create: list[Unit] = []
-    to_update: list[Unit] = []
-    unchanged = 0
-    new_codes: list[Unit] = []
-    moves: list[tuple[_Village, Unit]] = []
-    for village in villages:
-        assert village.commune is not None
-        unit = given.get(village.code) if village.code else None
-        if unit is None and not village.code:
-            unit = existing_by_name.get((village.commune.pk, fold(village.name)))
-        if unit is None:
-            code = village.code
-            if not code:
-                taken = taken_by_commune[village.commune.code]
-                code = rules.village_code(
-                    village.commune.code, rules.next_village_number(village.commune.code, taken)
-                )
-                taken.add(code)
-            unit = Unit(
-                code=code,
-                name=village.name,
-                level=UnitLevel.VILLAGE,
-                kind=village.kind,
-                is_urban=village.kind in URBAN_KINDS,
-                parent=village.commune,
-            )
-            unit.set_derived_fields()
-            to_create.append(unit)
-            if not village.code:
-                new_codes.append(unit)
-            continue
-        if not village.kind_given and unit.name == village.name:
-            # A kind set before (by hand or by a file with a kind column) is not undone by
-            # a file that only names the village the same way.
-            village.kind = unit.kind
-        if unit.parent_id != village.commune.pk:
-            # The village file names villages; it does not move them. A village under another
-            # commune's code is usually a copy-paste slip, and a real move would leave its
-            # households' commune, census entries and assignments behind: refused here, a
-            # move goes through `geo.services.unit_move`, which checks what lies below.
-            moves.append((village, unit))
-            continue
-        wanted = (village.name, village.kind, village.commune.pk)
-        if (unit.name, unit.kind, unit.parent_id) == wanted:
-            unchanged += 1
-            continue
-        unit.name, unit.kind, unit.parent = village.name, village.kind, village.commune
-        unit.is_urban = village.kind in URBAN_KINDS
-        unit.set_derived_fields()
-        to_update.append(unit)
-    if moves:
-        _refuse_moves(moves, problems)
-        return [], [], 0
-    _avoid_taken_codes(new_codes, taken_by_commune)
-    return to_create, to_update, unchanged
+def _unit_args(unit: Unit) -> dict[str, str]:
+    return {"code": unit.code, "name": unit.name, "level": rules.level_name(unit.level)}
 
 
 def _refuse_moves(moves: list[tuple[_Village, Unit]], problems: ProblemList) -> None:
@@ -286,26 +218,17 @@ def _refuse_moves(moves: list[tuple[_Village, Unit]], problems: ProblemList) -> 
         held = unit_paths.rows_below(unit.path, skip=unit)
         households = held.get("households.Household.unit_path", 0)
         assert village.commune is not None
-        problems.add(
-            village.row.problem(
-                "commune",
-                _(
-                    "Village %(village)s (%(code)s) belongs to commune %(old)s (%(old_code)s), "
-                    "not to commune %(new)s (%(new_code)s) as this row says; it has "
-                    "%(households)s households. The village file does not move villages: "
-                    "correct the commune code, or move the village on its own page."
-                )
-                % {
-                    "village": unit.name,
-                    "code": unit.code,
-                    "old": parent.name if parent else "",
-                    "old_code": parent.code if parent else "",
-                    "new": village.commune.name,
-                    "new_code": village.commune.code,
-                    "households": format_number(households),
-                },
-            )
+        message = _(
+            "Village %(village)s (%(code)s) belongs to commune %(old)s (%(old_code)s), "
+            "not to commune %(new)s (%(new_code)s) as this row says; it has "
+            "%(households)s households. The village file does not move villages: "
+            "correct the commune code, or move the village on its own page."
         )
+        old, old_code = (parent.name, parent.code) if parent else ("", "")
+        args = {"village": unit.name, "code": unit.code, "old": old, "old_code": old_code}
+        args |= {"new": village.commune.name, "new_code": village.commune.code}
+        args["households"] = format_number(households)
+        problems.add(village.row.problem("commune", message % args))
 
 
 def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -> None:
@@ -315,32 +238,20 @@ def _check_village_duplicates(villages: list[_Village], problems: ProblemList) -
         if village.code:
             first = first_by_code.setdefault(village.code, village.row)
             if first is not village.row:
-                problems.add(
-                    village.row.problem(
-                        "code",
-                        _("Village code %(code)s is used twice (also on row %(row)s).")
-                        % {"code": village.code, "row": first.number},
-                    )
-                )
+                message = _("Village code %(code)s is used twice (also on row %(row)s).")
+                args = {"code": village.code, "row": first.number}
+                problems.add(village.row.problem("code", message % args))
         if village.commune_code and village.name:
             key = (village.commune_code, fold(village.name))
             other = first_by_name.setdefault(key, village)
             # Two rows may share a name only when both carry their own code; otherwise a
             # second import could not tell which existing village a row means.
             if other is not village and not (other.code and village.code):
-                problems.add(
-                    village.row.problem(
-                        "name",
-                        _(
-                            "Village “%(name)s” appears twice in commune %(code)s (also on row %(row)s)."
-                        )
-                        % {
-                            "name": village.name,
-                            "code": village.commune_code,
-                            "row": other.row.number,
-                        },
-                    )
+                message = _(
+                    "Village “%(name)s” appears twice in commune %(code)s (also on row %(row)s)."
                 )
+                args = {"name": village.name, "code": village.commune_code, "row": other.row.number}
+                problems.add(village.row.problem("name", message % args))
 
 
 def _avoid_taken_codes(new_units: list[Unit], taken_by_commune: dict[str, set[str]]) -> None:
@@ -392,7 +303,7 @@ class _Classification:
     value: str = ""
 
 
-class ClassificationSpec(_UnitTreeSpec):
+class ClassificationSpec(UnitScopedRecordsSpec):
     """Unit classifications: unit code, scheme, value, from year, to year, legal basis.
 
     A blank scheme is the one of the unit's level (region for a commune, especially difficult
@@ -419,10 +330,71 @@ class ClassificationSpec(_UnitTreeSpec):
         )
 
     def changes(self, items: list[_Classification], problems: ProblemList) -> RecordChanges:
-        create, update, unchanged = _plan_classifications(items, problems)
-        units = {item.unit.pk for item in items if item.unit is not None}
-        stored = UnitClassification.objects.filter(unit_id__in=units).count()
-        return RecordChanges(create, update, unchanged, stored)
+        units = units_by_code({item.code for item in items})
+        for item in items:
+            item.unit = units.get(item.code)
+            if item.code and item.unit is None:
+                problems.add(item.row.problem("unit", unknown_code(item.code)))
+            elif item.unit is not None:
+                _check_classification(item, item.unit, problems)
+        if problems:
+            return RecordChanges()
+
+        changes = RecordChanges()
+        existing: dict[tuple[int, str], list[UnitClassification]] = defaultdict(list)
+        for classification in UnitClassification.objects.filter(unit__in=[i.unit for i in items]):
+            existing[(classification.unit_id, classification.scheme)].append(classification)
+            changes.stored += 1
+        in_file: dict[tuple[int, str], list[_Classification]] = defaultdict(list)
+        for item in items:
+            assert item.unit is not None and item.start is not None and item.end is not None
+            key = (item.unit.pk, item.scheme)
+            period = (item.start, item.end)
+            clash = next(
+                (
+                    other
+                    for other in in_file[key]
+                    if rules.periods_overlap((other.start, other.end), period)
+                ),
+                None,
+            )
+            in_file[key].append(item)
+            if clash is not None:
+                message = _(
+                    "Unit %(code)s is classified twice for overlapping periods (also on row %(row)s)."
+                )
+                problems.add(
+                    item.row.problem(
+                        "start", message % {"code": item.code, "row": clash.row.number}
+                    )
+                )
+                continue
+            same = None
+            for stored in existing[key]:
+                if (stored.start_year, stored.end_year) == period:
+                    same = stored
+                elif rules.periods_overlap((stored.start_year, stored.end_year), period):
+                    message = _(
+                        "Unit %(code)s is already classified for %(start)s–%(end)s, "
+                        "which overlaps %(new_start)s–%(new_end)s."
+                    )
+                    args = {
+                        "code": item.unit.code,
+                        "start": stored.start_year,
+                        "end": stored.end_year,
+                    }
+                    args |= {"new_start": item.start, "new_end": item.end}
+                    problems.add(item.row.problem("start", message % args))
+            changes.add(
+                same,
+                UnitClassification,
+                {"value": item.value, "legal_basis": item.legal_basis},
+                unit=item.unit,
+                scheme=item.scheme,
+                start_year=item.start,
+                end_year=item.end,
+            )
+        return changes
 
     def written(self, plan: RecordChanges, *, actor: Actor) -> None:
         # As `unit_classify` does one by one: a commune's region groups the indicators.
@@ -435,120 +407,32 @@ CLASSIFICATIONS = register(ClassificationSpec())
 classifications_import = partial(records_import, CLASSIFICATIONS)
 
 
-def _plan_classifications(
-    items: list[_Classification], problems: ProblemList
-) -> tuple[list[UnitClassification], list[UnitClassification], int]:
-    units = _units_by_code({item.code for item in items})
-    for item in items:
-        row = item.row
-        if item.code and (unit := units.get(item.code)) is None:
-            problems.add(_unknown(row, "unit", item.code))
-            continue
-        if not item.code:
-            continue
-        item.unit = unit
-        if item.scheme_text:
-            item.scheme = rules.scheme_from_text(item.scheme_text) or ""
-            if not item.scheme:
-                problems.add(
-                    row.problem(
-                        "scheme",
-                        _(
-                            "Unknown classification scheme “%(scheme)s”: use “khu vực” or “thôn ĐBKK”."
-                        )
-                        % {"scheme": item.scheme_text},
-                    )
-                )
-                continue
-        else:
-            item.scheme = next(
-                (scheme for scheme, level in rules.SCHEME_LEVEL.items() if level == unit.level), ""
-            )
-        if message := rules.classification_level_problem(item.scheme, unit.level):
-            problems.add(row.problem("unit", message))
-            continue
-        try:
-            item.value = rules.classification_value(item.scheme, item.value_text)
-        except ValueError as error:
-            problems.add(row.problem("value", str(error)))
-        if (
-            item.start is not None
-            and item.end is not None
-            and (message := rules.period_problem(item.start, item.end))
-        ):
-            problems.add(row.problem("end", message))
-    if problems:
-        return [], [], 0
-
-    existing: dict[tuple[int, str], list[UnitClassification]] = defaultdict(list)
-    for classification in UnitClassification.objects.filter(unit__in=[i.unit for i in items]):
-        existing[(classification.unit_id, classification.scheme)].append(classification)
-    in_file: dict[tuple[int, str], list[_Classification]] = defaultdict(list)
-    to_create: list[UnitClassification] = []
-    to_update: list[UnitClassification] = []
-    unchanged = 0
-    for item in items:
-        assert item.unit is not None and item.start is not None and item.end is not None
-        key = (item.unit.pk, item.scheme)
-        period = (item.start, item.end)
-        clash = next(
-            (
-                other
-                for other in in_file[key]
-                if rules.periods_overlap((other.start, other.end), period)
-            ),
-            None,
+def _check_classification(item: _Classification, unit: Unit, problems: ProblemList) -> None:
+    """Check a row's scheme, value and period against its unit (its level)."""
+    row = item.row
+    if item.scheme_text:
+        item.scheme = rules.scheme_from_text(item.scheme_text) or ""
+        if not item.scheme:
+            message = _("Unknown classification scheme “%(scheme)s”: use “khu vực” or “thôn ĐBKK”.")
+            problems.add(row.problem("scheme", message % {"scheme": item.scheme_text}))
+            return
+    else:
+        item.scheme = next(
+            (scheme for scheme, level in rules.SCHEME_LEVEL.items() if level == unit.level), ""
         )
-        in_file[key].append(item)
-        if clash is not None:
-            problems.add(
-                item.row.problem(
-                    "start",
-                    _(
-                        "Unit %(code)s is classified twice for overlapping periods (also on row %(row)s)."
-                    )
-                    % {"code": item.code, "row": clash.row.number},
-                )
-            )
-            continue
-        same = None
-        for stored in existing[key]:
-            if (stored.start_year, stored.end_year) == period:
-                same = stored
-            elif rules.periods_overlap((stored.start_year, stored.end_year), period):
-                problems.add(
-                    item.row.problem(
-                        "start",
-                        _(
-                            "Unit %(code)s is already classified for %(start)s–%(end)s, which "
-                            "overlaps %(new_start)s–%(new_end)s."
-                        )
-                        % {
-                            "code": item.unit.code,
-                            "start": stored.start_year,
-                            "end": stored.end_year,
-                            "new_start": item.start,
-                            "new_end": item.end,
-                        },
-                    )
-                )
-        if same is None:
-            to_create.append(
-                UnitClassification(
-                    unit=item.unit,
-                    scheme=item.scheme,
-                    value=item.value,
-                    start_year=item.start,
-                    end_year=item.end,
-                    legal_basis=item.legal_basis,
-                )
-            )
-        elif (same.value, same.legal_basis) != (item.value, item.legal_basis):
-            same.value, same.legal_basis = item.value, item.legal_basis
-            to_update.append(same)
-        else:
-            unchanged += 1
-    return to_create, to_update, unchanged
+    if message := rules.classification_level_problem(item.scheme, unit.level):
+        problems.add(row.problem("unit", message))
+        return
+    try:
+        item.value = rules.classification_value(item.scheme, item.value_text)
+    except ValueError as error:
+        problems.add(row.problem("value", str(error)))
+    if (
+        item.start is not None
+        and item.end is not None
+        and (message := rules.period_problem(item.start, item.end))
+    ):
+        problems.add(row.problem("end", message))
 
 
 # --- Successions ---------------------------------------------------------------------------
@@ -590,7 +474,7 @@ class _Succession:
     new: Unit | None = None
 
 
-class SuccessionSpec(_UnitTreeSpec):
+class SuccessionSpec(UnitScopedRecordsSpec):
     """Successions: old unit code, new unit code, date, share (default 1), note.
 
     Checked together with the successions already stored: unknown codes, a unit succeeding
@@ -613,13 +497,8 @@ class SuccessionSpec(_UnitTreeSpec):
         day = S_DATE.parse(row, problems, blank=_("The date is blank."))
         share = Decimal(1) if row.is_blank("share") else S_SHARE.parse(row, problems)
         if share is not None and not 0 < share <= 1:
-            problems.add(
-                row.problem(
-                    "share",
-                    _("The share must be above 0 and at most 1 (100%%), not %(share)s.")
-                    % {"share": cell_text(row.get("share"))},
-                )
-            )
+            message = _("The share must be above 0 and at most 1 (100%%), not %(share)s.")
+            problems.add(row.problem("share", message % {"share": cell_text(row.get("share"))}))
             share = None
         elif share is not None and share != share.quantize(Decimal("0.0001")):
             problems.add(row.problem("share", _("The share may have at most 4 decimal places.")))
@@ -627,102 +506,71 @@ class SuccessionSpec(_UnitTreeSpec):
         return _Succession(row, old_code, new_code, day, share, note)
 
     def changes(self, items: list[_Succession], problems: ProblemList) -> RecordChanges:
-        create, update, unchanged, units = _plan_successions(items, problems)
-        return RecordChanges(
-            create,
-            update,
-            unchanged,
-            Succession.objects.count(),
-            [(Unit, units, ("valid_from", "valid_to"))],
+        units = units_by_code({i.old_code for i in items} | {i.new_code for i in items})
+        for item in items:
+            for key, code in (("old", item.old_code), ("new", item.new_code)):
+                if code and code not in units:
+                    problems.add(item.row.problem(key, unknown_code(code)))
+            item.old, item.new = units.get(item.old_code), units.get(item.new_code)
+        complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
+
+        stored = {
+            (s.old_unit_id, s.new_unit_id): s
+            for s in Succession.objects.select_related("old_unit", "new_unit")
+        }
+        seen: dict[tuple[int, int], _Succession] = {}
+        edges: list[rules.SuccessionEdge] = []
+        for index, item in enumerate(complete):
+            assert item.old and item.new and item.date and item.share is not None
+            pair = (item.old.pk, item.new.pk)
+            args = {"old": item.old.code, "new": item.new.code}
+            if pair in seen:
+                message = _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
+                problems.add(
+                    item.row.problem("new", message % {**args, "row": seen[pair].row.number})
+                )
+                continue
+            seen[pair] = item
+            if pair in stored and stored[pair].date != item.date:
+                message = _(
+                    "Overlapping successions: %(old)s → %(new)s is already recorded on "
+                    "%(date)s; correct that record instead of adding another date."
+                )
+                args["date"] = stored[pair].date.strftime("%d/%m/%Y")
+                problems.add(item.row.problem("date", message % args))
+                continue
+            edges.append(
+                rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
+            )
+        edges.extend(
+            rules.SuccessionEdge(s.old_unit.code, s.new_unit.code, s.date, s.share)
+            for pair, s in stored.items()
+            if pair not in seen
         )
+        for edge, key, message in rules.succession_problems(edges):
+            problems.add(complete[edge.source].row.problem(key, message))
+        if problems:
+            return RecordChanges()
+
+        changes = RecordChanges(stored=len(stored))
+        for item in complete:
+            changes.add(
+                stored.get((item.old.pk, item.new.pk)),
+                Succession,
+                {"share": item.share, "note": item.note},
+                old_unit=item.old,
+                new_unit=item.new,
+                date=item.date,
+            )
+        settled = _validity_updates(complete, edges, problems)
+        changes.also.append((Unit, settled, ("valid_from", "valid_to")))
+        return changes
 
 
 SUCCESSIONS = register(SuccessionSpec())
 
 
 successions_import = partial(records_import, SUCCESSIONS)
-
-
-def _plan_successions(
-    items: list[_Succession], problems: ProblemList
-) -> tuple[list[Succession], list[Succession], int, list[Unit]]:
-    units = _units_by_code({i.old_code for i in items} | {i.new_code for i in items})
-    for item in items:
-        for key, code in (("old", item.old_code), ("new", item.new_code)):
-            if code and code not in units:
-                problems.add(_unknown(item.row, key, code))
-        item.old, item.new = units.get(item.old_code), units.get(item.new_code)
-    complete = [i for i in items if i.old and i.new and i.date and i.share is not None]
-
-    stored = {(s.old_unit_id, s.new_unit_id): s for s in Succession.objects.all()}
-    codes_by_id = dict(
-        Unit.objects.filter(pk__in={pk for pair in stored for pk in pair}).values_list("pk", "code")
-    )
-    seen: dict[tuple[int, int], _Succession] = {}
-    edges: list[rules.SuccessionEdge] = []
-    for index, item in enumerate(complete):
-        assert item.old and item.new and item.date and item.share is not None
-        pair = (item.old.pk, item.new.pk)
-        if pair in seen:
-            problems.add(
-                item.row.problem(
-                    "new",
-                    _("Succession %(old)s → %(new)s appears twice (also on row %(row)s).")
-                    % {"old": item.old.code, "new": item.new.code, "row": seen[pair].row.number},
-                )
-            )
-            continue
-        seen[pair] = item
-        if pair in stored and stored[pair].date != item.date:
-            problems.add(
-                item.row.problem(
-                    "date",
-                    _(
-                        "Overlapping successions: %(old)s → %(new)s is already recorded on "
-                        "%(date)s; correct that record instead of adding another date."
-                    )
-                    % {
-                        "old": item.old.code,
-                        "new": item.new.code,
-                        "date": stored[pair].date.strftime("%d/%m/%Y"),
-                    },
-                )
-            )
-            continue
-        edges.append(
-            rules.SuccessionEdge(item.old.code, item.new.code, item.date, item.share, index)
-        )
-    edges.extend(
-        rules.SuccessionEdge(codes_by_id[old], codes_by_id[new], s.date, s.share)
-        for (old, new), s in stored.items()
-        if (old, new) not in seen
-    )
-    for edge, key, message in rules.succession_problems(edges):
-        problems.add(complete[edge.source].row.problem(key, message))
-    if problems:
-        return [], [], 0, []
-
-    to_create: list[Succession] = []
-    to_update: list[Succession] = []
-    unchanged = 0
-    for item in complete:
-        existing = stored.get((item.old.pk, item.new.pk))
-        if existing is None:
-            to_create.append(
-                Succession(
-                    old_unit=item.old,
-                    new_unit=item.new,
-                    date=item.date,
-                    share=item.share,
-                    note=item.note,
-                )
-            )
-        elif (existing.share, existing.note) != (item.share, item.note):
-            existing.share, existing.note = item.share, item.note
-            to_update.append(existing)
-        else:
-            unchanged += 1
-    return to_create, to_update, unchanged, _validity_updates(complete, edges, problems)
 
 
 def _validity_updates(
@@ -741,20 +589,13 @@ def _validity_updates(
                 old.valid_to = last_day
                 changed[old.pk] = old
             elif old.valid_to != last_day:
-                problems.add(
-                    item.row.problem(
-                        "date",
-                        _(
-                            "Unit %(code)s is recorded as valid until %(valid_to)s, but this "
-                            "succession ends it on %(last_day)s."
-                        )
-                        % {
-                            "code": old.code,
-                            "valid_to": old.valid_to.strftime("%d/%m/%Y"),
-                            "last_day": last_day.strftime("%d/%m/%Y"),
-                        },
-                    )
+                message = _(
+                    "Unit %(code)s is recorded as valid until %(valid_to)s, but this "
+                    "succession ends it on %(last_day)s."
                 )
+                args = {"code": old.code, "valid_to": old.valid_to.strftime("%d/%m/%Y")}
+                args["last_day"] = last_day.strftime("%d/%m/%Y")
+                problems.add(item.row.problem("date", message % args))
         if new.valid_from is None:
             new.valid_from = item.date
             changed[new.pk] = new

@@ -42,7 +42,7 @@ from ketnghia.accounts.models import Actor
 from ketnghia.core.errors import InvalidInput, Location, Problem
 from ketnghia.core.gate import Action
 from ketnghia.geo import rules
-from ketnghia.geo.import_scope import rows_inside, units_outside, upload_unit
+from ketnghia.geo.import_scope import rows_inside, units_outside, unknown_code, upload_unit
 from ketnghia.geo.models import URBAN_KINDS, Succession, Unit, UnitLevel
 from ketnghia.geo.services import kind_from_name
 from ketnghia.imports import ImportReport
@@ -73,16 +73,11 @@ class ReformRow:
     province_name: str
     share: Decimal | None
     location: Location
-    # Column key ("old", "new", "new_name", "province", "share") -> the file's column letter.
-    columns: dict[str, str] = field(default_factory=dict, compare=False)
+    # The file's row it was read from (its problems name the column); None for the package.
+    row: Row | None = field(default=None, compare=False)
 
     def problem(self, message: str, key: str = "") -> Problem:
-        loc = self.location
-        if key and loc.row is not None:
-            loc = Location(
-                file=loc.file, sheet=loc.sheet, row=loc.row, column=self.columns.get(key, "")
-            )
-        return Problem(message, loc)
+        return self.row.problem(key, message) if self.row else Problem(message, self.location)
 
 
 @dataclass
@@ -245,60 +240,36 @@ def _shares(rows: list[ReformRow], problems: ProblemList) -> dict[tuple[str, str
             by_old[row.old_code].append(row)
     shares: dict[tuple[str, str], Decimal] = {}
     for old, group in by_old.items():
-        seen: dict[str, ReformRow] = {}
-        for row in group:
-            if row.new_code in seen:
-                problems.add(
-                    row.problem(
-                        _("Commune %(old)s → %(new)s appears twice.")
-                        % {"old": old, "new": row.new_code},
-                        "new",
-                    )
-                )
-            seen[row.new_code] = row
-        given = [row.share for row in group]
-        if all(share is None for share in given):
-            for row, share in zip(group, equal_shares(len(group)), strict=True):
-                shares[(old, row.new_code)] = share
-            continue
-        bad = False
-        for row in group:
-            if row.share is None:
-                problems.add(
-                    row.problem(
-                        _("Commune %(old)s is split: give the share on every one of its rows.")
-                        % {"old": old},
-                        "share",
-                    )
-                )
-                bad = True
-            elif not 0 < row.share <= 1 or row.share != row.share.quantize(_QUANTUM):
-                problems.add(
-                    row.problem(
-                        _("The share must be above 0 and at most 1, with at most 4 decimals."),
-                        "share",
-                    )
-                )
-                bad = True
-        if bad:
-            continue
-        total = sum((row.share for row in group if row.share is not None), Decimal(0))
-        if total != 1:
+        for index, row in enumerate(group):
+            if any(other.new_code == row.new_code for other in group[:index]):
+                message = _("Commune %(old)s → %(new)s appears twice.")
+                problems.add(row.problem(message % {"old": old, "new": row.new_code}, "new"))
+        if all(row.share is None for row in group):
+            parts = equal_shares(len(group))
+        else:
+            before = len(problems)
             for row in group:
-                problems.add(
-                    row.problem(
-                        _(
-                            "The shares of commune %(old)s add up to %(total)s, not 1: after the "
-                            "reform no old commune remains, so all of it must pass on."
-                        )
-                        % {"old": old, "total": total},
-                        "share",
+                if row.share is None:
+                    message = _(
+                        "Commune %(old)s is split: give the share on every one of its rows."
                     )
+                    problems.add(row.problem(message % {"old": old}, "share"))
+                elif not 0 < row.share <= 1 or row.share != row.share.quantize(_QUANTUM):
+                    message = _("The share must be above 0 and at most 1, with at most 4 decimals.")
+                    problems.add(row.problem(message, "share"))
+            if len(problems) > before:
+                continue
+            parts = [row.share for row in group if row.share is not None]
+            if (total := sum(parts, Decimal(0))) != 1:
+                message = _(
+                    "The shares of commune %(old)s add up to %(total)s, not 1: after the "
+                    "reform no old commune remains, so all of it must pass on."
                 )
-            continue
-        for row in group:
-            assert row.share is not None
-            shares[(old, row.new_code)] = row.share
+                for row in group:
+                    problems.add(row.problem(message % {"old": old, "total": total}, "share"))
+                continue
+        for row, part in zip(group, parts, strict=True):
+            shares[(old, row.new_code)] = part
     return shares
 
 
@@ -314,6 +285,16 @@ class _Plan:
     new_communes: int = 0
     provinces: list[str] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """Whether the plan changes anything."""
+        return bool(
+            self.create
+            or self.update
+            or self.close
+            or self.successions_create
+            or self.successions_update
+        )
+
 
 def _plan(
     rows: list[ReformRow], province_codes: Iterable[str] | None, problems: ProblemList
@@ -325,23 +306,14 @@ def _plan(
             ("new", row.new_code),
             ("province", row.province_code),
         ):
-            if not code:
-                if key == "new" and row.location.row is None:
-                    problems.add(
-                        row.problem(_("The package names a new commune its unit list lacks."))
-                    )
-                continue
-            message = rules.code_problem(code)
-            if message:
+            if code and (message := rules.code_problem(code)):
                 problems.add(row.problem(message, key))
+            elif not code and key == "new" and row.location.row is None:
+                message = _("The package names a new commune its unit list lacks.")
+                problems.add(row.problem(message))
         if row.new_name and kind_from_name(UnitLevel.COMMUNE, row.new_name) == "thi_tran":
-            problems.add(
-                row.problem(
-                    _("There are no townships (thị trấn) after the reform: “%(name)s”.")
-                    % {"name": row.new_name},
-                    "new_name",
-                )
-            )
+            message = _("There are no townships (thị trấn) after the reform: “%(name)s”.")
+            problems.add(row.problem(message % {"name": row.new_name}, "new_name"))
     # One new commune, one name and one province, whatever the row.
     new_info: dict[str, tuple[str, str, str]] = {}
     for row in rows:
@@ -350,16 +322,12 @@ def _plan(
         info = (row.new_name, row.province_code, row.province_name)
         first = new_info.setdefault(row.new_code, info)
         if first[:2] != info[:2]:
-            problems.add(
-                row.problem(
-                    _(
-                        "New commune %(code)s is given as “%(name)s” in province %(province)s "
-                        "on another row; one code, one commune."
-                    )
-                    % {"code": row.new_code, "name": first[0], "province": first[1]},
-                    "new_name",
-                )
+            message = _(
+                "New commune %(code)s is given as “%(name)s” in province %(province)s "
+                "on another row; one code, one commune."
             )
+            args = {"code": row.new_code, "name": first[0], "province": first[1]}
+            problems.add(row.problem(message % args, "new_name"))
     shares = _shares(rows, problems)
 
     old_codes = {row.old_code for row in rows if row.old_code}
@@ -367,24 +335,13 @@ def _plan(
     for row in rows:
         unit = old_units.get(row.old_code)
         if row.old_code and unit is None:
-            problems.add(
-                row.problem(
-                    _("Unknown unit code “%(code)s”.") % {"code": row.old_code}
-                    + " "
-                    + _("Load the units before the reform first (ketnghia load-units)."),
-                    "old",
-                )
-            )
+            hint = _("Load the units before the reform first (ketnghia load-units).")
+            problems.add(row.problem(f"{unknown_code(row.old_code)} {hint}", "old"))
         elif unit is not None and (unit.level != UnitLevel.COMMUNE or not unit.parent_id):
-            problems.add(
-                row.problem(
-                    _(
-                        "Unit %(code)s is not a commune under a district (the structure before the reform)."
-                    )
-                    % {"code": row.old_code},
-                    "old",
-                )
+            message = _(
+                "Unit %(code)s is not a commune under a district (the structure before the reform)."
             )
+            problems.add(row.problem(message % {"code": row.old_code}, "old"))
     # Every commune of each old province in force before the reform must go somewhere: after
     # it no old commune remains.
     old_provinces = {unit.ancestor_codes[0] for unit in old_units.values() if unit.ancestor_codes}
@@ -404,29 +361,28 @@ def _plan(
         .order_by("path")
     )
     where = rows[0].location.file if rows else ""
+
+    def at(row: ReformRow | None, message: str) -> Problem:
+        """A problem at `row`, or at the whole mapping (its file) without one."""
+        return row.problem(message) if row else Problem(message, Location(file=where))
+
     for unit in all_old:
         if unit.level == UnitLevel.COMMUNE and unit.code not in old_codes:
-            problems.add(
-                Problem(
-                    _(
-                        "Commune %(code)s %(name)s of province %(province)s is not in the "
-                        "mapping: every old commune must pass to a new one."
-                    )
-                    % {"code": unit.code, "name": unit.name, "province": unit.ancestor_codes[0]},
-                    Location(file=where),
-                )
+            message = _(
+                "Commune %(code)s %(name)s of province %(province)s is not in the "
+                "mapping: every old commune must pass to a new one."
             )
+            args = {"code": unit.code, "name": unit.name, "province": unit.ancestor_codes[0]}
+            problems.add(at(None, message % args))
+    closed_provinces = Unit.objects.filter(
+        code__in=plan.provinces, level=UnitLevel.PROVINCE
+    ).in_bulk(field_name="code")
     for code in plan.provinces:
-        if not Unit.objects.filter(code=code, level=UnitLevel.PROVINCE).exists():
-            problems.add(
-                Problem(
-                    _(
-                        "Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s)."
-                    )
-                    % {"code": code},
-                    Location(file=where),
-                )
+        if code not in closed_provinces:
+            message = _(
+                "Province %(code)s is not stored: load it first (ketnghia load-units --province %(code)s)."
             )
+            problems.add(at(None, message % {"code": code}))
     if problems:
         return plan
 
@@ -435,17 +391,12 @@ def _plan(
     provinces = Unit.objects.in_bulk(province_codes_new, field_name="code")
     for code in province_codes_new:
         unit = provinces.get(code)
-        name = next(r.province_name for r in rows if r.province_code == code)
-        if unit is None:
-            if not name:
-                first = next(r for r in rows if r.province_code == code)
-                problems.add(
-                    first.problem(
-                        _("Province %(code)s is not stored: give its name.") % {"code": code},
-                        "province",
-                    )
-                )
-                continue
+        first = next(r for r in rows if r.province_code == code)
+        name = first.province_name
+        if unit is None and not name:
+            message = _("Province %(code)s is not stored: give its name.") % {"code": code}
+            problems.add(first.problem(message, "province"))
+        elif unit is None:
             unit = Unit(
                 code=code,
                 name=name,
@@ -457,13 +408,8 @@ def _plan(
             plan.create.append(unit)
             provinces[code] = unit
         elif unit.level != UnitLevel.PROVINCE:
-            first = next(r for r in rows if r.province_code == code)
-            problems.add(
-                first.problem(
-                    _("Unit %(code)s is not a province.") % {"code": code},
-                    "province",
-                )
-            )
+            message = _("Unit %(code)s is not a province.") % {"code": code}
+            problems.add(first.problem(message, "province"))
     if problems:
         return plan
     stored_new = Unit.objects.in_bulk(
@@ -502,7 +448,7 @@ def _plan(
     plan.old_communes = len(old_units)
 
     # Closing: old communes, their districts, their province.
-    closing = [*all_old, *Unit.objects.filter(code__in=plan.provinces)]
+    closing = [*all_old, *closed_provinces.values()]
     for unit in closing:
         if unit.valid_to is None:
             unit.valid_to = LAST_DAY
@@ -510,19 +456,15 @@ def _plan(
         elif unit.valid_to == LAST_DAY:
             plan.unchanged += 1
         else:
-            problems.add(
-                Problem(
-                    _(
-                        "Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s."
-                    )
-                    % {
-                        "code": unit.code,
-                        "valid_to": unit.valid_to.strftime("%d/%m/%Y"),
-                        "last_day": LAST_DAY.strftime("%d/%m/%Y"),
-                    },
-                    Location(file=where),
-                )
+            message = _(
+                "Unit %(code)s is recorded as valid until %(valid_to)s, but the reform ends it on %(last_day)s."
             )
+            args = {
+                "code": unit.code,
+                "valid_to": unit.valid_to.strftime("%d/%m/%Y"),
+                "last_day": LAST_DAY.strftime("%d/%m/%Y"),
+            }
+            problems.add(at(None, message % args))
 
     # Successions, checked together with those already stored.
     wanted: dict[tuple[str, str], tuple[Unit, Unit, Decimal, ReformRow | None]] = {}
@@ -533,11 +475,10 @@ def _plan(
     targets: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         targets[old_units[row.old_code].ancestor_codes[0]].add(row.province_code)
-    old_province_units = Unit.objects.in_bulk(plan.provinces, field_name="code")
     for province_code in plan.provinces:
         if len(targets[province_code]) == 1:
             target = provinces[next(iter(targets[province_code]))]
-            old_province = old_province_units[province_code]
+            old_province = closed_provinces[province_code]
             wanted[(province_code, target.code)] = (old_province, target, Decimal(1), None)
     stored = {
         (s.old_unit.code, s.new_unit.code): s
@@ -556,7 +497,7 @@ def _plan(
     )
     for edge, _key, message in rules.succession_problems(edges):
         row = sources[edge.source][3] if edge.source is not None else None
-        problems.add(row.problem(message) if row else Problem(message, Location(file=where)))
+        problems.add(at(row, message))
     for old, new, share, row in wanted.values():
         existing = stored.get((old.code, new.code))
         note = _("2025 reform")
@@ -570,7 +511,7 @@ def _plan(
                 "new": new.code,
                 "date": existing.date.strftime("%d/%m/%Y"),
             }
-            problems.add(row.problem(message) if row else Problem(message, Location(file=where)))
+            problems.add(at(row, message))
         elif existing.share != share:
             existing.share = share
             plan.successions_update.append(existing)
@@ -679,11 +620,11 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
     ) -> list[ReformRow]:
         found = []
         for row in rows:
-            values = {}
-            for spec_field in (_OLD, _NEW, _NEW_NAME, _PROVINCE):
-                values[spec_field.key] = spec_field.parse(row, problems) or ""
-                if row.is_blank(spec_field.key):
-                    problems.add(row.problem(spec_field.key, _("This cell is blank.")))
+            values = {
+                spec_field.key: spec_field.parse(row, problems, blank=_("This cell is blank."))
+                or ""
+                for spec_field in (_OLD, _NEW, _NEW_NAME, _PROVINCE)
+            }
             found.append(
                 ReformRow(
                     _padded(values["old"], 5),
@@ -692,11 +633,8 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
                     _padded(values["province"], 2),
                     _PROVINCE_NAME.parse(row, problems) or "",
                     _SHARE.parse(row, problems),
-                    Location(file=row.file, sheet=row.sheet, row=row.number),
-                    {
-                        key: row.headers.get(key, "")
-                        for key in ("old", "new", "new_name", "province", "share")
-                    },
+                    row.location(),
+                    row,
                 )
             )
         return found
@@ -714,11 +652,7 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
     ) -> _Plan:
         if context is not None:
             items = rows_inside(
-                items,
-                keys=(("old", "old_code"),),
-                within=context,
-                problems=problems,
-                problem=lambda row, key, message: row.problem(message, key),
+                items, keys=(("old", "old_code"),), within=context, problems=problems
             )
         plan = _plan(items, None, problems)
         if context is not None and not problems:
@@ -727,15 +661,6 @@ class ReformFileSpec(ImportSpec[Unit | None, ReformRow, _Plan, ReformReport]):
             units_outside(closed, within=context, problems=problems, file_name=report.file)
         report.count(plan)
         return plan
-
-    def changes_anything(self, plan: _Plan) -> bool:
-        return bool(
-            plan.create
-            or plan.update
-            or plan.close
-            or plan.successions_create
-            or plan.successions_update
-        )
 
     def write(
         self, plan: _Plan, context: Unit | None, *, actor: Actor, reason: str, report: ReformReport

@@ -48,4 +48,3 @@ SUCCESSIONS_UPLOAD = Upload(
     file_stem="mau-ke-thua",
     back=_unit_page,
 )
-UPLOADS = (VILLAGES_UPLOAD, CLASSIFICATIONS_UPLOAD, SUCCESSIONS_UPLOAD)

@@ -58,6 +58,20 @@ class RecordChanges:
     stored: int = 0
     also: list[tuple[type[Model], list[Any], tuple[str, ...]]] = field(default_factory=list)
 
+    def add(
+        self, stored: Model | None, model: type[Model], values: dict[str, Any], **keys: Any
+    ) -> None:
+        """Count one row: a new `model(**keys, **values)` when nothing is `stored`, else the
+        stored record set to `values` (an update) when any of them differs, else unchanged."""
+        if stored is None:
+            self.create.append(model(**keys, **values))
+        elif any(getattr(stored, name) != value for name, value in values.items()):
+            for name, value in values.items():
+                setattr(stored, name, value)
+            self.update.append(stored)
+        else:
+            self.unchanged += 1
+
 
 class RecordsSpec(ImportSpec[None, Any, RecordChanges, RecordsReport]):
     """A records import with no scope (national lists, loaded by administrators)."""

@@ -1,15 +1,10 @@
 """The one upload page of a spec: a file in, checked in the worker, then the job page.
 
-An app declares an `Upload` for each spec it takes from the web and routes it to
-`spec_upload` (and its template to `spec_template`) under the gate rule of the people who
-may run it, the upload passed as the route's extra argument:
+An app declares an `Upload` for each spec it takes from the web and routes it with
+`upload_paths` under the gate rule of the people who may run it: `spec_upload` at the route,
+`spec_template` at the route's `template.xlsx`, the upload passed as their extra argument:
 
-    path(
-        "<str:code>/import/villages/",
-        gate("admin")(spec_upload),
-        {"upload": VILLAGES_UPLOAD},
-        name="import_villages",
-    )
+    urlpatterns += upload_paths("<str:code>/import/villages/", VILLAGES_UPLOAD, "admin")
 
 The URL's unit code is the job's scope (`{"unit": code}`): the spec's `context` resolves
 it for the user before anything is stored (404 outside what they may do, as for a missing
@@ -30,7 +25,7 @@ from typing import Any
 from django import forms
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -42,6 +37,7 @@ from openpyxl.utils import get_column_letter
 
 from ketnghia.core.errors import KetnghiaError
 from ketnghia.core.forms import BootstrapForm
+from ketnghia.core.gate import gate
 from ketnghia.core.outputs import xlsx_set
 from ketnghia.imports.jobs import job_create, job_run
 from ketnghia.imports.mark import Mark
@@ -132,6 +128,16 @@ def spec_template(request: HttpRequest, code: str, upload: Upload) -> HttpRespon
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{upload.file_stem}-{code}.xlsx"'
     return response
+
+
+def upload_paths(route: str, upload: Upload, rule: str) -> list[URLPattern]:
+    """Route `upload`'s page at `route` (ending in "/", holding `<str:code>`) and its template
+    at the route's `template.xlsx`, both under the gate rule `rule`; named by `url_name`."""
+    name, extra = upload.url_name.partition(":")[2], {"upload": upload}
+    return [
+        path(route, gate(rule)(spec_upload), extra, name=name),
+        path(f"{route}template.xlsx", gate(rule)(spec_template), extra, name=f"{name}_template"),
+    ]
 
 
 def blank_template(spec: ImportSpec[Any, Any, Any, Any]) -> bytes:
