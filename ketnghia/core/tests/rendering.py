@@ -4,6 +4,12 @@ Tests of a document's layout read the rendered pages, not only the XML: a headin
 is wrong still has the right XML text. LibreOffice (Debian's `libreoffice-writer`) and
 poppler's `pdftotext` are installed by `.ci/run`; elsewhere the tests are skipped unless
 `KETNGHIA_REQUIRE_BROWSER=1` (CI) makes a missing renderer a failure.
+
+The documents are set in Times New Roman, the decree's font. Where it is not installed,
+LibreOffice lays them out in whatever fontconfig offers instead; only a metric-compatible
+face (Debian's `fonts-liberation2`, also installed by `.ci/run`) breaks the lines where
+Word would, so a machine without one skips (or, in CI, fails) rather than judging a layout
+it cannot reproduce.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -38,14 +45,36 @@ class Rendered:
         return abs(self.width_pt - 595.3) < 2 and abs(self.height_pt - 841.9) < 2
 
 
+# Times New Roman itself, or a face with its metrics that fontconfig puts in its place.
+_TIMES_METRICS = frozenset({"Times New Roman", "Liberation Serif", "Tinos"})
+
+
+def _missing(reason: str) -> NoReturn:
+    if os.environ.get("KETNGHIA_REQUIRE_BROWSER") == "1":
+        pytest.fail(f"KETNGHIA_REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
 def _need(program: str) -> str:
     found = shutil.which(program)
     if found is None:
-        reason = f"{program} is not installed (Debian: libreoffice-writer, poppler-utils)"
-        if os.environ.get("KETNGHIA_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"KETNGHIA_REQUIRE_BROWSER=1 but {reason}")
-        pytest.skip(reason)
+        _missing(f"{program} is not installed (Debian: libreoffice-writer, poppler-utils)")
     return found
+
+
+def _need_times_metrics() -> None:
+    fc_match = _need("fc-match")
+    family = subprocess.run(
+        [fc_match, "--format=%{family[0]}", "Times New Roman"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    if family not in _TIMES_METRICS:
+        _missing(
+            f"Times New Roman is laid out in {family!r}, whose lines break elsewhere "
+            "(Debian: fonts-liberation2)"
+        )
 
 
 def render(documents: dict[str, bytes]) -> dict[str, Rendered]:
@@ -53,6 +82,7 @@ def render(documents: dict[str, bytes]) -> dict[str, Rendered]:
     soffice = _need("soffice")
     pdftotext = _need("pdftotext")
     pdfinfo = _need("pdfinfo")
+    _need_times_metrics()
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
         for name, content in documents.items():
