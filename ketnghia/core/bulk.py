@@ -43,3 +43,18 @@ def insert_rows(
             cursor.executemany(sql, chunk)
             count += len(chunk)
     return count
+
+
+def analyze() -> None:
+    """Give PostgreSQL's planner statistics of what a bulk load has just written.
+
+    Autovacuum analyses a table only a while after its rows have committed. The reads that
+    follow a bulk load in the same transaction, or right after it commits (the derived
+    refreshes, the stored dashboards), were planned for tables the planner still took for
+    empty: nested loops over hundreds of thousands of census entries, a minute where a
+    second would do. ANALYZE samples the transaction's own new rows too. SQLite plans
+    without statistics: nothing to do there.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")

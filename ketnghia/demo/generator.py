@@ -25,6 +25,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from ketnghia.accounts.models import Actor, User
 from ketnghia.accounts.rules import Role
 from ketnghia.accounts.services import user_create, user_set_jurisdiction
+from ketnghia.core.bulk import analyze
 from ketnghia.core.models import Dataset
 from ketnghia.demo.census_load import write_census
 from ketnghia.demo.criteria import CriteriaReport, write_criteria
@@ -683,6 +684,7 @@ def demo_load(*, actor: Actor = None, seed: int = SEED) -> DemoReport:
     # the vietnamadminunits package, so that figures can be shown under the new communes.
     report.reform = reform_2025_load_from_package(province_codes=[PROVINCE_CODE], actor=actor)
     _write_marker()
+    analyze()  # the rebuild and every read after the load plan with the loaded tables' sizes
     report.aggregates = aggregates_rebuild()
     write_targets(actor=actor)
     report.bulletins = _write_bulletins()
